@@ -1,0 +1,134 @@
+"""Shape of blueprint format version 1 (pydantic, ``extra="forbid"``).
+
+Shape only: cross-field rules (overlaps, unknown tiers, exposure vs flows, quotas)
+live in ``tierform.blueprint.checks`` so that every finding is reported at once.
+The format grows by adding optional keys; a blueprint that was valid stays valid.
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Network
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "INTERNET",
+    "Blueprint",
+    "Exposure",
+    "FlowLogsSpec",
+    "FlowSpec",
+    "Limits",
+    "PortRange",
+    "Protocol",
+    "TierSpec",
+    "VpcSpec",
+]
+
+INTERNET = "internet"
+"""The reserved endpoint name for any address outside the VPC and the named networks."""
+
+Exposure = Literal["public", "private", "isolated"]
+Protocol = Literal["tcp", "udp", "icmp", "all"]
+PortRange = tuple[int, int]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+TierName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,29}$")]
+
+ALL_PORTS: PortRange = (0, 65535)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class VpcSpec(_Strict):
+    """The VPC: one IPv4 CIDR, DNS support and hostnames on by default."""
+
+    cidr: IPv4Network
+    enable_dns_support: bool = True
+    enable_dns_hostnames: bool = True
+
+
+class TierSpec(_Strict):
+    """A layer: subnets that share reachability requirements, one per availability zone."""
+
+    exposure: Exposure
+    cidrs: list[IPv4Network] | None = None
+    netmask: int | None = Field(default=None, ge=16, le=28)
+    map_public_ip_on_launch: bool = False
+    description: str = ""
+
+
+class FlowSpec(_Strict):
+    """An allowed connection: opened by ``from`` to ``to`` on ``protocol``/``ports``."""
+
+    src: str = Field(alias="from")
+    dst: str = Field(alias="to")
+    protocol: Protocol = "tcp"
+    ports: list[int | str] | Literal["all"] | None = None
+    description: str = ""
+
+    def port_ranges(self) -> list[PortRange]:
+        """Destination port ranges, sorted and merged; ``[(0, 65535)]`` for all.
+
+        icmp and ``all`` carry no ports: they return ``[(0, 65535)]``. Assumes the
+        value passed the checks (numbers 0-65535, "a-b" with a <= b).
+        """
+        if self.protocol in ("icmp", "all") or self.ports is None or self.ports == "all":
+            return [ALL_PORTS]
+        ranges: list[PortRange] = []
+        for item in self.ports:
+            if isinstance(item, int):
+                ranges.append((item, item))
+            elif item == "all":
+                return [ALL_PORTS]
+            else:
+                low, _, high = item.partition("-")
+                ranges.append((int(low), int(high or low)))
+        ranges.sort()
+        merged: list[PortRange] = []
+        for low, high in ranges:
+            if merged and low <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+            else:
+                merged.append((low, high))
+        return merged
+
+
+class FlowLogsSpec(_Strict):
+    """VPC flow logs: to a CloudWatch log group (created) or S3 (created or existing bucket)."""
+
+    destination: Literal["cloudwatch", "s3"] = "cloudwatch"
+    retention_days: int = 365
+    traffic_type: Literal["ACCEPT", "REJECT", "ALL"] = "ALL"
+    fields: list[str] | None = None
+    bucket_arn: str | None = None
+    max_aggregation_interval: Literal[60, 600] = 600
+
+
+class Limits(_Strict):
+    """AWS quotas checked at validation (defaults are AWS's default quotas)."""
+
+    nacl_rules_per_direction: int = Field(default=20, ge=1, le=40)
+    sg_rules_per_direction: int = Field(default=60, ge=1, le=1000)
+    subnets_per_vpc: int = Field(default=200, ge=1)
+    nat_gateways_per_az: int = Field(default=5, ge=1)
+
+
+class Blueprint(_Strict):
+    """A whole blueprint, format version 1."""
+
+    tierform: Literal[1]
+    name: Name
+    description: str = ""
+    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    vpc: VpcSpec
+    availability_zones: list[str] = Field(min_length=1)
+    networks: dict[str, IPv4Network] = Field(default_factory=dict)
+    tiers: dict[TierName, TierSpec] = Field(min_length=1)
+    nat: Literal["none", "single", "per_az"] = "none"
+    flows: list[FlowSpec] = Field(default_factory=list)
+    endpoints: list[Literal["s3", "dynamodb"]] = Field(default_factory=list)
+    flow_logs: FlowLogsSpec | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+    limits: Limits = Field(default_factory=Limits)

@@ -1,0 +1,249 @@
+"""The one Network type in the middle: what derive, the plan/state/live readers build,
+and what the analyzer reads. Plain frozen dataclasses; no behaviour beyond lookups.
+
+Conventions every builder follows:
+
+- ``id`` is the key other objects use to refer to a thing: a Terraform resource
+  address (``aws_subnet.web_a``, module-relative) for derive/plan, the AWS id for
+  state/live. ``source`` is what a report should name (address, or "id (address)").
+- Protocols are AWS protocol numbers as strings: ``"-1"`` (all), ``"6"`` tcp,
+  ``"17"`` udp, ``"1"`` icmp. Readers normalise "tcp"/"udp"/"icmp"/"all".
+- Port ranges are inclusive; a rule without ports covers 0-65535.
+- Every route table implicitly holds ``local`` routes for the VPC CIDRs (AWS R1):
+  builders need not add them; the analyzer does.
+- The network always has a main route table and a default NACL: when the
+  configuration does not manage them, the reader adds AWS's defaults (main table:
+  local routes only; default NACL: allow all in and out, rule 100).
+- Anything a reader could not resolve goes to ``unresolved``; it is never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_network
+from typing import Literal
+
+__all__ = [
+    "DEFAULT_NACL_ID",
+    "MAIN_ROUTE_TABLE_ID",
+    "PROTOCOL_NUMBERS",
+    "GatewayEndpoint",
+    "InternetGateway",
+    "Nacl",
+    "NaclEntry",
+    "NatGateway",
+    "Network",
+    "Route",
+    "RouteKind",
+    "RouteTable",
+    "SecurityGroup",
+    "SgRule",
+    "Source",
+    "Subnet",
+    "Unresolved",
+    "aws_default_nacl",
+    "normalise_protocol",
+]
+
+Source = Literal["blueprint", "plan", "state", "live"]
+RouteKind = Literal["local", "igw", "nat", "endpoint", "eigw", "blackhole", "other"]
+
+PROTOCOL_NUMBERS = {"all": "-1", "tcp": "6", "udp": "17", "icmp": "1", "-1": "-1"}
+MAIN_ROUTE_TABLE_ID = "main"
+DEFAULT_NACL_ID = "default"
+
+
+def normalise_protocol(value: str | int) -> str:
+    """``"tcp"``/``6``/``"6"`` -> ``"6"``; ``"all"``/``-1`` -> ``"-1"``."""
+    text = str(value).lower()
+    return PROTOCOL_NUMBERS.get(text, text)
+
+
+@dataclass(frozen=True)
+class Subnet:
+    id: str
+    cidr: IPv4Network
+    az: str | None = None
+    tier: str | None = None
+    name: str | None = None
+    map_public_ip: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route. ``destination`` is a CIDR, or a prefix list / service name for endpoints."""
+
+    destination: str
+    kind: RouteKind
+    target: str | None = None
+    source: str = ""
+
+    @property
+    def network(self) -> IPv4Network | IPv6Network | None:
+        try:
+            return ip_network(self.destination, strict=False)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    id: str
+    routes: tuple[Route, ...] = ()
+    subnet_ids: frozenset[str] = frozenset()
+    is_main: bool = False
+    tier: str | None = None
+    name: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class NaclEntry:
+    rule_number: int
+    egress: bool
+    protocol: str
+    action: Literal["allow", "deny"]
+    cidr: str
+    from_port: int = 0
+    to_port: int = 65535
+    icmp_type: int | None = None
+    icmp_code: int | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Nacl:
+    id: str
+    entries: tuple[NaclEntry, ...] = ()
+    subnet_ids: frozenset[str] = frozenset()
+    is_default: bool = False
+    tier: str | None = None
+    name: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class SgRule:
+    """One rule with one peer (multi-peer rules are split by the readers)."""
+
+    egress: bool
+    protocol: str
+    from_port: int = 0
+    to_port: int = 65535
+    cidr: str | None = None
+    group: str | None = None
+    prefix_list: str | None = None
+    description: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class SecurityGroup:
+    id: str
+    rules: tuple[SgRule, ...] = ()
+    tier: str | None = None
+    name: str | None = None
+    is_default: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class NatGateway:
+    id: str
+    subnet_id: str
+    public: bool = True
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class InternetGateway:
+    id: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class GatewayEndpoint:
+    id: str
+    service: str
+    route_table_ids: frozenset[str] = frozenset()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """Wiring a reader could not resolve: the resource, the attribute, and why."""
+
+    address: str
+    attribute: str
+    reason: str
+
+
+def aws_default_nacl(subnet_ids: frozenset[str] = frozenset()) -> Nacl:
+    """AWS's default NACL when nothing manages it: allow all, both directions (rule 100)."""
+    entries = tuple(
+        NaclEntry(100, egress, "-1", "allow", "0.0.0.0/0", source="default NACL rule 100")
+        for egress in (False, True)
+    )
+    return Nacl(DEFAULT_NACL_ID, entries, subnet_ids, is_default=True, name="default",
+                source="VPC default NACL (unmanaged: AWS allows all)")
+
+
+@dataclass
+class Network:
+    """A VPC's layering as read from one source."""
+
+    source: Source
+    vpc_cidrs: tuple[IPv4Network, ...]
+    subnets: dict[str, Subnet] = field(default_factory=dict)
+    route_tables: dict[str, RouteTable] = field(default_factory=dict)
+    nacls: dict[str, Nacl] = field(default_factory=dict)
+    security_groups: dict[str, SecurityGroup] = field(default_factory=dict)
+    nat_gateways: dict[str, NatGateway] = field(default_factory=dict)
+    internet_gateways: dict[str, InternetGateway] = field(default_factory=dict)
+    endpoints: dict[str, GatewayEndpoint] = field(default_factory=dict)
+    named_networks: dict[str, IPv4Network] = field(default_factory=dict)
+    tier_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Explicit placement: tier -> security group ids. Tiers absent here use the
+    groups whose ``tier`` is that tier (the ``Tier`` tag)."""
+    unresolved: list[Unresolved] = field(default_factory=list)
+    vpc_id: str = "vpc"
+
+    @property
+    def tiers(self) -> list[str]:
+        """Tier names in first-seen subnet order."""
+        seen: dict[str, None] = {}
+        for subnet in self.subnets.values():
+            if subnet.tier is not None:
+                seen.setdefault(subnet.tier, None)
+        return list(seen)
+
+    def subnets_of(self, tier: str) -> list[Subnet]:
+        return [s for s in self.subnets.values() if s.tier == tier]
+
+    def route_table_of(self, subnet_id: str) -> RouteTable | None:
+        """The associated table, else the main one (R1)."""
+        main = None
+        for table in self.route_tables.values():
+            if subnet_id in table.subnet_ids:
+                return table
+            if table.is_main:
+                main = table
+        return main
+
+    def nacl_of(self, subnet_id: str) -> Nacl | None:
+        """The associated NACL, else the default one (A1)."""
+        default = None
+        for nacl in self.nacls.values():
+            if subnet_id in nacl.subnet_ids and not nacl.is_default:
+                return nacl
+            if nacl.is_default:
+                default = nacl
+        return default
+
+    def groups_of(self, tier: str) -> list[SecurityGroup]:
+        """Security groups placed on a tier (explicit placement first, else the Tier tag)."""
+        if tier in self.tier_groups:
+            return [self.security_groups[g] for g in self.tier_groups[tier]
+                    if g in self.security_groups]
+        return [g for g in self.security_groups.values() if g.tier == tier and not g.is_default]
