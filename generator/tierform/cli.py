@@ -1,0 +1,370 @@
+"""The ``tierform`` command.
+
+Exit codes, decided in one place (``main``): 0 ok, 1 findings or failed checks
+(drift, unintended or broken flows, a plan or apply error), 2 bad input, usage
+or set-up (invalid blueprint, unreadable file, terraform missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tierform import __version__, workflow
+from tierform.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, BlueprintError, TierformError
+
+if TYPE_CHECKING:
+    from tierform.network.model import Network
+
+__all__ = ["main"]
+
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    def register(func: Command) -> Command:
+        COMMANDS[name] = func
+        return func
+
+    return register
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def out_json(document: object) -> None:
+    out(json.dumps(document, indent=2, sort_keys=False))
+
+
+def info(text: str) -> None:
+    """Progress for humans, on stderr so stdout stays machine-readable."""
+    if not os.environ.get("TIERFORM_QUIET"):
+        sys.stderr.write(text + "\n")
+
+
+# --------------------------------------------------------------------------- validate
+
+
+@command("validate")
+def cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        checked = workflow.check(workflow.load(Path(args.blueprint)))
+    except BlueprintError as error:
+        if args.format == "json":
+            out_json({"valid": False, "findings": [_finding_json(f) for f in error.findings]})
+            return EXIT_BAD_INPUT
+        raise
+    bp = checked.loaded.blueprint
+    if args.format == "json":
+        out_json({"valid": True, "name": bp.name, "tiers": list(bp.tiers),
+                  "subnets": len(checked.network.subnets), "flows": len(bp.flows)})
+    else:
+        out(f"{args.blueprint}: valid: {bp.name}: {len(bp.tiers)} tiers, "
+            f"{len(checked.network.subnets)} subnets, {len(bp.flows)} flows")
+    return EXIT_OK
+
+
+def _finding_json(finding: Any) -> dict[str, Any]:
+    return {"file": finding.file, "line": finding.line, "column": finding.column,
+            "path": finding.key_path, "code": finding.code, "message": finding.message,
+            "hint": finding.hint}
+
+
+# --------------------------------------------------------------------------- render
+
+
+@command("render")
+def cmd_render(args: argparse.Namespace) -> int:
+    from tierform.render.writer import module_drift, write_module
+
+    checked = workflow.check(workflow.load(Path(args.blueprint)))
+    files = workflow.render(checked)
+    target = Path(args.output) if args.output else Path("modules") / checked.name
+    if args.check or args.diff:
+        drift = module_drift(files, target)
+        if drift:
+            if args.diff:
+                out("\n".join(drift))
+            info(f"{target}: out of date with {args.blueprint} "
+                 f"(run `tierform render {args.blueprint} -o {target}`)")
+            return EXIT_FINDINGS
+        info(f"{target}: up to date")
+        return EXIT_OK
+    write_module(files, target, force=args.force)
+    info(f"wrote {target} ({len(files)} files)")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- schema
+
+
+@command("schema")
+def cmd_schema(args: argparse.Namespace) -> int:
+    from tierform.blueprint.schema import blueprint_json_schema
+
+    out_json(blueprint_json_schema())
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- plan
+
+
+@command("plan")
+def cmd_plan(args: argparse.Namespace) -> int:
+    checked = workflow.check(workflow.load(Path(args.blueprint)))
+    info(f"planning {checked.name} (offline, cached by content)...")
+    plan = workflow.plan(checked, terraform=args.terraform)
+    if args.out:
+        Path(args.out).write_text(json.dumps(plan.raw, indent=1, sort_keys=True) + "\n")
+        info(f"wrote {args.out}")
+    actions: dict[str, int] = {}
+    for acts in plan.actions().values():
+        key = "+".join(acts)
+        actions[key] = actions.get(key, 0) + 1
+    if args.format == "json":
+        out_json({"name": checked.name, "actions": actions})
+    else:
+        summary = ", ".join(f"{n} {a}" for a, n in sorted(actions.items())) or "no changes"
+        out(f"{checked.name}: plan: {summary}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- reach
+
+
+def _network_from_source(source: str, *, tier_tag: str) -> tuple[str, Network]:
+    path = Path(source)
+    if path.suffix in (".yaml", ".yml"):
+        checked = workflow.check(workflow.load(path))
+        return "blueprint", checked.network
+    kind, network = workflow.read_network(path, tier_tag=tier_tag)
+    return kind, network
+
+
+@command("reach")
+def cmd_reach(args: argparse.Namespace) -> int:
+    from tierform.network import report
+    from tierform.network.analyze import query
+
+    kind, network = _network_from_source(args.source, tier_tag=args.tier_tag)
+    if args.from_ or args.to:
+        if not (args.from_ and args.to and args.port is not None):
+            raise TierformError("a query needs --from, --to and --port (and optionally --protocol)")
+        known = {*network.tiers, *network.named_networks, "internet"}
+        for end in (args.from_, args.to):
+            if end not in known:
+                raise TierformError(f"unknown endpoint {end!r}; known: {', '.join(sorted(known))}")
+        result = query(network, args.from_, args.to, args.protocol, args.port)
+        if args.format == "json":
+            out_json(report.query_json(result))
+        else:
+            out(report.query_text(result))
+        return EXIT_OK if result.reachable else EXIT_FINDINGS
+    reach = workflow.analyze_network(network)
+    if args.format == "json":
+        out_json(report.reach_json(reach, kind))
+    else:
+        out(report.reach_table(reach))
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- verify
+
+
+@command("verify")
+def cmd_verify(args: argparse.Namespace) -> int:
+    from tierform.network import report
+
+    loaded = workflow.load(Path(args.blueprint))
+    checked = workflow.check(loaded)
+    named = dict(loaded.blueprint.networks)
+    if args.plan or args.state:
+        kind, network = workflow.read_network(Path(args.plan or args.state),
+                                              named_networks=named, tier_tag=args.tier_tag)
+    elif args.live:
+        from tierform.localaws.apply import read_live
+
+        kind, network = "live", read_live(loaded, endpoint=args.endpoint, region=args.region,
+                                          vpc_id=args.vpc_id, tier_tag=args.tier_tag)
+    else:
+        info(f"planning {checked.name} (offline, cached by content)...")
+        plan = workflow.plan(checked, terraform=args.terraform)
+        kind, network = "plan", plan.network(named_networks=named)
+    result = workflow.verify_network(loaded, network)
+    if args.format == "json":
+        out_json(report.verify_json(result, kind))
+    elif args.format == "sarif":
+        out_json(report.verify_sarif(result, loaded.file, loaded.source_map.locate))
+    else:
+        out(report.verify_table(result, kind))
+    return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+# --------------------------------------------------------------------------- apply / destroy
+
+
+@command("apply")
+def cmd_apply(args: argparse.Namespace) -> int:
+    from tierform.localaws.apply import apply_blueprint
+
+    checked = workflow.check(workflow.load(Path(args.blueprint)))
+    outputs = apply_blueprint(checked, local=args.local, endpoint=args.endpoint,
+                              workdir=_workdir(args, checked.name), terraform=args.terraform)
+    if args.format == "json":
+        out_json(outputs)
+    else:
+        for key, value in sorted(outputs.items()):
+            out(f"{key} = {json.dumps(value, sort_keys=True)}")
+    return EXIT_OK
+
+
+@command("destroy")
+def cmd_destroy(args: argparse.Namespace) -> int:
+    from tierform.localaws.apply import destroy_blueprint
+
+    checked = workflow.check(workflow.load(Path(args.blueprint)))
+    destroy_blueprint(checked, local=args.local, endpoint=args.endpoint,
+                      workdir=_workdir(args, checked.name), terraform=args.terraform)
+    out(f"{checked.name}: destroyed")
+    return EXIT_OK
+
+
+def _workdir(args: argparse.Namespace, name: str) -> Path:
+    return Path(args.workdir) if args.workdir else Path(".tierform") / "apply" / name
+
+
+# --------------------------------------------------------------------------- diagram
+
+
+@command("diagram")
+def cmd_diagram(args: argparse.Namespace) -> int:
+    from tierform.render.diagram import mermaid
+
+    loaded = workflow.load(Path(args.blueprint))
+    out(mermaid(loaded.blueprint))
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- demo
+
+
+@command("demo")
+def cmd_demo(args: argparse.Namespace) -> int:
+    from tierform.demo import run_demo
+
+    return run_demo(Path(args.blueprint) if args.blueprint else None,
+                    terraform=args.terraform, keep=args.keep)
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tierform",
+        description="Layered AWS networks (SEC05-BP01): validate a blueprint, render Terraform, "
+                    "plan, prove the layering.",
+        epilog="Exit codes: 0 ok; 1 findings, drift or a failed plan/apply; 2 bad input, usage "
+               "or set-up.")
+    parser.add_argument("--version", action="version", version=f"tierform {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text)
+
+    def fmt(p: argparse.ArgumentParser, *choices: str) -> None:
+        p.add_argument("--format", choices=choices or ("table", "json"), default="table")
+
+    def tf(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--terraform", default=None,
+                       help="terraform or tofu binary (default: $TIERFORM_TERRAFORM or terraform)")
+
+    p = add("validate", "Check a blueprint; print every problem with file:line:col.")
+    p.add_argument("blueprint")
+    fmt(p, "table", "json")
+
+    p = add("render", "Render a blueprint into a Terraform module directory (atomic).")
+    p.add_argument("blueprint")
+    p.add_argument("-o", "--output", help="module directory (default: modules/<name>)")
+    p.add_argument("--check", action="store_true", help="compare only; exit 1 on drift")
+    p.add_argument("--diff", action="store_true", help="print the diff; write nothing")
+    p.add_argument("--force", action="store_true",
+                   help="replace a non-empty directory Tierform did not create")
+
+    add("schema", "Print the JSON Schema of the blueprint format (for editors).")
+
+    p = add("plan", "Render and plan a blueprint offline (fake credentials; cached).")
+    p.add_argument("blueprint")
+    p.add_argument("--out", help="write the plan JSON here")
+    fmt(p, "table", "json")
+    tf(p)
+
+    p = add("reach", "Reachability matrix of a blueprint, plan JSON or state JSON; or one query.")
+    p.add_argument("source", help="blueprint .yaml, or `terraform show -json` output")
+    p.add_argument("--from", dest="from_", metavar="ENDPOINT")
+    p.add_argument("--to", metavar="ENDPOINT")
+    p.add_argument("--port", type=int)
+    p.add_argument("--protocol", choices=("tcp", "udp", "icmp"), default="tcp")
+    p.add_argument("--tier-tag", default="Tier", help="tag that names a subnet's tier")
+    fmt(p, "table", "json")
+
+    p = add("verify", "Compare a network (plan, state or live) with its blueprint.")
+    p.add_argument("blueprint")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--plan", metavar="FILE", help="plan JSON (terraform show -json PLANFILE)")
+    src.add_argument("--state", metavar="FILE", help="state JSON (terraform show -json)")
+    src.add_argument("--live", action="store_true", help="read the network through the AWS API")
+    p.add_argument("--region", default=None)
+    p.add_argument("--endpoint", default=None, help="AWS API endpoint URL (an emulator)")
+    p.add_argument("--vpc-id", default=None)
+    p.add_argument("--tier-tag", default="Tier")
+    fmt(p, "table", "json", "sarif")
+    tf(p)
+
+    for name, text in (("apply", "Render and apply to the local AWS emulator (or --endpoint)."),
+                       ("destroy", "Destroy what `apply` built.")):
+        p = add(name, text)
+        p.add_argument("blueprint")
+        where = p.add_mutually_exclusive_group(required=True)
+        where.add_argument("--local", action="store_true",
+                           help="start a moto server on 127.0.0.1 for this run")
+        where.add_argument("--endpoint", help="an AWS emulator that is already running")
+        p.add_argument("--workdir", help="where the state lives (default .tierform/apply/<name>)")
+        if name == "apply":
+            fmt(p, "table", "json")
+        tf(p)
+
+    p = add("diagram", "Print a Mermaid diagram of the tiers and flows.")
+    p.add_argument("blueprint")
+
+    p = add("demo", "Render, plan, verify, apply locally, read back live, report, destroy.")
+    p.add_argument("blueprint", nargs="?", help="default: the shipped three-tier blueprint")
+    p.add_argument("--keep", action="store_true", help="do not destroy at the end")
+    tf(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except TierformError as error:
+        sys.stderr.write(f"tierform {args.command}: {error}\n")
+        return error.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write(f"tierform {args.command}: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

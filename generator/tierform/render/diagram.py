@@ -1,0 +1,41 @@
+"""A Mermaid flowchart of a blueprint: tiers grouped by exposure, flows as labelled edges."""
+
+from __future__ import annotations
+
+from tierform.blueprint.model import INTERNET, Blueprint
+
+__all__ = ["mermaid"]
+
+
+def _node(name: str) -> str:
+    return "n_" + "".join(ch if ch.isalnum() else "_" for ch in name)
+
+
+def _label(text: str) -> str:
+    return text.replace('"', "'")
+
+
+def mermaid(bp: Blueprint) -> str:
+    """Same blueprint, same text: tiers in blueprint order, flows in flow order."""
+    lines = ["flowchart LR"]
+    outside = [INTERNET, *bp.networks]
+    for name in outside:
+        cidr = "" if name == INTERNET else f"<br/>{bp.networks[name]}"
+        lines.append(f'  {_node(name)}(["{_label(name)}{cidr}"])')
+    lines.append(f'  subgraph vpc["VPC {bp.vpc.cidr}"]')
+    for exposure in ("public", "private", "isolated"):
+        tiers = [n for n, t in bp.tiers.items() if t.exposure == exposure]
+        if not tiers:
+            continue
+        lines.append(f'    subgraph {exposure}["{exposure}"]')
+        lines.extend(f'      {_node(name)}["{_label(name)}"]' for name in tiers)
+        lines.append("    end")
+    lines.append("  end")
+    for index, flow in enumerate(bp.flows, start=1):
+        if flow.protocol in ("icmp", "all"):
+            what = flow.protocol
+        else:
+            ports = ",".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in flow.port_ranges())
+            what = f"{flow.protocol} {'all' if ports == '0-65535' else ports}"
+        lines.append(f'  {_node(flow.src)} -->|"{index}: {_label(what)}"| {_node(flow.dst)}')
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,122 @@
+"""The stages the commands are made of, each a plain function you can test alone.
+
+    load -> check -> derive -> render -> write
+    read -> analyze -> verify -> report
+
+The CLI strings them together; errors travel as ``TierformError`` subclasses and
+are turned into exit codes in one place (``tierform.cli.main``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from tierform.errors import BlueprintError, ReadError
+
+if TYPE_CHECKING:
+    from tierform.blueprint.load import LoadedBlueprint
+    from tierform.network.analyze import Reachability
+    from tierform.network.model import Network
+    from tierform.network.verify import VerifyReport
+    from tierform.terraform.plan import Plan
+
+__all__ = [
+    "Checked",
+    "analyze_network",
+    "check",
+    "load",
+    "read_network",
+    "render",
+    "verify_network",
+]
+
+NetworkSource = Literal["blueprint", "plan", "state", "live"]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A blueprint that passed every check, with its derived network."""
+
+    loaded: LoadedBlueprint
+    network: Network
+
+    @property
+    def name(self) -> str:
+        return self.loaded.blueprint.name
+
+
+def load(path: Path) -> LoadedBlueprint:
+    """Parse and check shape and semantics; every problem at once (BlueprintError)."""
+    from tierform.blueprint.load import load_blueprint
+
+    return load_blueprint(path)
+
+
+def check(loaded: LoadedBlueprint) -> Checked:
+    """Derive the network and check what only the derived rules can tell (AWS quotas)."""
+    from tierform.network.derive import check_quotas, derive
+
+    network = derive(loaded.blueprint, loaded.allocation)
+    findings = check_quotas(loaded.blueprint, network, loaded.source_map, loaded.file)
+    if findings:
+        raise BlueprintError(findings)
+    return Checked(loaded, network)
+
+
+def render(checked: Checked) -> dict[str, str]:
+    """The module's files: relative path -> text. Same blueprint, same bytes."""
+    from tierform.render.module import render_module
+
+    return render_module(checked.loaded.blueprint, checked.loaded.allocation)
+
+
+def plan(checked: Checked, *, terraform: str | None = None) -> Plan:
+    """Render and plan offline (cached by content)."""
+    from tierform.terraform.cache import plan_files
+
+    return plan_files(render(checked), region=checked.loaded.blueprint.region,
+                      terraform=terraform)
+
+
+def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
+                 tier_tag: str = "Tier") -> tuple[NetworkSource, Network]:
+    """A Network from a plan JSON or a state JSON (``terraform show -json``)."""
+    from tierform.network.read_plan import network_from_plan, network_from_state
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ReadError(f"{path}: no such file") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReadError(f"{path}: cannot read: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise ReadError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}; give the output of "
+                        "`terraform show -json PLANFILE` or `terraform show -json`") from exc
+    if not isinstance(document, dict):
+        raise ReadError(f"{path}: expected a JSON object from `terraform show -json`")
+    nets = dict(named_networks or {})
+    if "planned_values" in document or "resource_changes" in document:
+        return "plan", network_from_plan(document, tier_tag=tier_tag, named_networks=nets)
+    if "values" in document:
+        return "state", network_from_state(document, tier_tag=tier_tag, named_networks=nets)
+    raise ReadError(f"{path}: neither a plan nor a state: expected the output of "
+                    "`terraform show -json PLANFILE` (plan) or `terraform show -json` (state)")
+
+
+def analyze_network(network: Network) -> Reachability:
+    from tierform.network.analyze import analyze
+
+    return analyze(network)
+
+
+def verify_network(loaded: LoadedBlueprint, network: Network) -> VerifyReport:
+    """Compare what the network allows with what the blueprint intends."""
+    from tierform.network.verify import intents_from_blueprint, verify
+
+    blueprint = loaded.blueprint
+    exposure = {name: tier.exposure for name, tier in blueprint.tiers.items()}
+    return verify(intents_from_blueprint(blueprint), network, declared_exposure=exposure)
