@@ -189,7 +189,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         kind, network = workflow.read_network(Path(args.plan or args.state),
                                               named_networks=named, tier_tag=args.tier_tag)
     elif args.live:
-        from tierform.localaws.apply import read_live
+        from tierform.apply import read_live
 
         kind, network = "live", read_live(loaded, endpoint=args.endpoint, region=args.region,
                                           vpc_id=args.vpc_id, tier_tag=args.tier_tag)
@@ -212,7 +212,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 @command("apply")
 def cmd_apply(args: argparse.Namespace) -> int:
-    from tierform.localaws.apply import apply_blueprint
+    from tierform.apply import apply_blueprint
 
     checked = workflow.check(workflow.load(Path(args.blueprint)))
     outputs = apply_blueprint(checked, local=args.local, endpoint=args.endpoint,
@@ -227,7 +227,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 @command("destroy")
 def cmd_destroy(args: argparse.Namespace) -> int:
-    from tierform.localaws.apply import destroy_blueprint
+    from tierform.apply import destroy_blueprint
 
     checked = workflow.check(workflow.load(Path(args.blueprint)))
     destroy_blueprint(checked, local=args.local, endpoint=args.endpoint,
@@ -259,8 +259,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from tierform.demo import run_demo
 
-    return run_demo(Path(args.blueprint) if args.blueprint else None,
-                    terraform=args.terraform, keep=args.keep)
+    return run_demo(Path(args.blueprint) if args.blueprint else None, terraform=args.terraform)
 
 
 # --------------------------------------------------------------------------- parser
@@ -346,7 +345,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("demo", "Render, plan, verify, apply locally, read back live, report, destroy.")
     p.add_argument("blueprint", nargs="?", help="default: the shipped three-tier blueprint")
-    p.add_argument("--keep", action="store_true", help="do not destroy at the end")
     tf(p)
     return parser
 

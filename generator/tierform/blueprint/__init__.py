@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tierform.blueprint.model import Blueprint, FlowSpec, FlowLogsSpec, Limits, TierSpec, VpcSpec
+from tierform.blueprint.model import Blueprint, FlowLogsSpec, FlowSpec, Limits, TierSpec, VpcSpec
 
 __all__ = ["Blueprint", "FlowLogsSpec", "FlowSpec", "Limits", "TierSpec", "VpcSpec"]

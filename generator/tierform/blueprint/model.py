@@ -10,7 +10,7 @@ from __future__ import annotations
 from ipaddress import IPv4Network
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "INTERNET",
@@ -68,6 +68,27 @@ class FlowSpec(_Strict):
     ports: list[int | str] | Literal["all"] | None = None
     description: str = ""
 
+    @field_validator("ports", mode="before")
+    @classmethod
+    def _ports_shape(cls, value: object) -> object:
+        """Reject YAML values that pydantic would coerce into ports (``true`` -> 1, ``80.5``).
+
+        Syntax and range of each item ("a-b", 0-65535) are checked in ``checks`` with the
+        item's own location; here only the shape: a list of numbers/strings, ``all`` or nothing.
+        """
+        if value is None or value == "all":
+            return value
+        if not isinstance(value, list):
+            raise ValueError(
+                f"ports must be a list (e.g. [80, 443, \"1024-2048\"]) or 'all', got {value!r}"
+            )
+        for index, item in enumerate(value):
+            if isinstance(item, bool) or not isinstance(item, int | str):
+                raise ValueError(
+                    f"ports[{index}] is {item!r}: a port is a number, a range \"a-b\" or 'all'"
+                )
+        return value
+
     def port_ranges(self) -> list[PortRange]:
         """Destination port ranges, sorted and merged; ``[(0, 65535)]`` for all.
 
@@ -80,11 +101,11 @@ class FlowSpec(_Strict):
         for item in self.ports:
             if isinstance(item, int):
                 ranges.append((item, item))
-            elif item == "all":
+            elif item.strip() == "all":
                 return [ALL_PORTS]
             else:
-                low, _, high = item.partition("-")
-                ranges.append((int(low), int(high or low)))
+                first, _, last = item.partition("-")
+                ranges.append((int(first), int(last or first)))
         ranges.sort()
         merged: list[PortRange] = []
         for low, high in ranges:

@@ -1,0 +1,467 @@
+"""Semantic checks of a blueprint that has the right shape: every cross-field rule, all at once.
+
+Each rule adds a ``Finding`` with a short ``code``, a message saying what is wrong and a
+hint saying how to fix it; the caller raises them together. The rules come from AWS
+(VPC and subnet sizes, quotas, flow-log fields, CloudWatch retention values) and from
+the layering contract of SEC05-BP01 (who may talk to the internet).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from ipaddress import IPv4Network
+from typing import Protocol
+
+from tierform.blueprint.allocate import allocate
+from tierform.blueprint.model import INTERNET, Blueprint, FlowSpec
+from tierform.errors import Finding
+
+__all__ = [
+    "FLOW_LOG_FIELDS",
+    "RETENTION_DAYS",
+    "Locator",
+    "check_blueprint",
+]
+
+
+class Locator(Protocol):
+    """Where a key path sits in the source (``SourceMap`` of ``tierform.blueprint.load``)."""
+
+    def locate(self, path: Sequence[str | int]) -> tuple[int, int]: ...
+
+    def locate_key(self, path: Sequence[str | int]) -> tuple[int, int]: ...
+
+
+# Fields of a VPC flow log record (custom format ``${field}``), by the version that
+# introduced them (Amazon VPC User Guide, "Flow log records"). CreateFlowLogs rejects
+# any other name, so an unknown one is caught here instead of at apply time.
+FLOW_LOG_FIELDS: frozenset[str] = frozenset({
+    # version 2 (the default format)
+    "version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport",
+    "protocol", "packets", "bytes", "start", "end", "action", "log-status",
+    # version 3
+    "vpc-id", "subnet-id", "instance-id", "tcp-flags", "type", "pkt-srcaddr", "pkt-dstaddr",
+    # version 4
+    "region", "az-id", "sublocation-type", "sublocation-id",
+    # version 5
+    "pkt-src-aws-service", "pkt-dst-aws-service", "flow-direction", "traffic-path",
+    # version 7 (ECS)
+    "ecs-cluster-arn", "ecs-cluster-name", "ecs-container-instance-arn",
+    "ecs-container-instance-id", "ecs-container-id", "ecs-second-container-id",
+    "ecs-service-name", "ecs-task-definition-arn", "ecs-task-arn", "ecs-task-id",
+    # version 8
+    "reject-reason",
+})
+
+# Names that look like flow-log fields but are not VPC flow-log fields (some examples,
+# including the SEC05-BP01 sample, use them): the VPC field that means the same thing.
+_FIELD_LOOKALIKES: dict[str, str] = {
+    "windowstart": "start",
+    "windowend": "end",
+    "flowlogstatus": "log-status",
+    "logstatus": "log-status",
+    "srcip": "srcaddr",
+    "dstip": "dstaddr",
+}
+
+RETENTION_DAYS: frozenset[int] = frozenset({
+    0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+    2557, 2922, 3288, 3653,
+})
+"""CloudWatch Logs retention values (PutRetentionPolicy); 0 = never expire."""
+
+# AWS: a VPC or subnet IPv4 CIDR block is between /16 and /28.
+_MIN_PREFIX, _MAX_PREFIX = 16, 28
+_NETWORK_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,29}$")
+_S3_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?$")
+_PORT_RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
+
+
+class _Report:
+    """Collects findings with their source location."""
+
+    def __init__(self, source_map: Locator, file: str) -> None:
+        self.source_map = source_map
+        self.file = file
+        self.findings: list[Finding] = []
+
+    def add(self, code: str, path: Sequence[str | int], message: str, hint: str, *,
+            at_key: bool = False) -> None:
+        locate = self.source_map.locate_key if at_key else self.source_map.locate
+        line, column = locate(path)
+        self.findings.append(Finding(path=tuple(path), message=message, hint=hint,
+                                     file=self.file, line=line, column=column, code=code))
+
+
+def check_blueprint(bp: Blueprint, source_map: Locator, file: str) -> list[Finding]:
+    """Every semantic problem of ``bp`` (empty list: the blueprint is usable)."""
+    report = _Report(source_map, file)
+    _check_names(bp, report)
+    _check_zones(bp, report)
+    _check_vpc_and_networks(bp, report)
+    _check_tiers(bp, report)
+    _check_addresses(bp, report)
+    _check_flows(bp, report)
+    _check_nat(bp, report)
+    _check_quotas(bp, report)
+    _check_flow_logs(bp, report)
+    _check_misc(bp, report)
+    return report.findings
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'? " if close else ""
+
+
+# --- names, zones ---------------------------------------------------------------------------
+
+
+def _check_names(bp: Blueprint, report: _Report) -> None:
+    if INTERNET in bp.tiers:
+        report.add("reserved-name", ("tiers", INTERNET),
+                   f"'{INTERNET}' is reserved for any address outside the VPC and the "
+                   "named networks; it cannot name a tier", "rename the tier", at_key=True)
+    for name in bp.networks:
+        path = ("networks", name)
+        if name == INTERNET:
+            report.add("reserved-name", path,
+                       f"'{INTERNET}' is reserved; flows to it mean any outside address",
+                       "remove this network and write flows to 'internet', or rename it",
+                       at_key=True)
+        elif not _NETWORK_NAME.match(name):
+            report.add("bad-name", path, f"network name {name!r} is not valid",
+                       "lower-case letters, digits, '_' and '-', starting with a letter, "
+                       "at most 30 characters", at_key=True)
+        if name in bp.tiers:
+            report.add("name-clash", path,
+                       f"'{name}' names both a tier and a network: flows could not tell "
+                       "them apart", "rename one of them", at_key=True)
+
+
+def _check_zones(bp: Blueprint, report: _Report) -> None:
+    seen: dict[str, int] = {}
+    zone_pattern = re.compile(rf"^{re.escape(bp.region)}([a-z]|-[a-z0-9-]+)$")
+    for index, zone in enumerate(bp.availability_zones):
+        path = ("availability_zones", index)
+        if zone in seen:
+            report.add("az-duplicate", path,
+                       f"availability zone '{zone}' is listed twice (first at position "
+                       f"{seen[zone] + 1})",
+                       "each tier has one subnet per zone: list each zone once")
+            continue
+        seen[zone] = index
+        if not zone_pattern.match(zone):
+            report.add("az-region", path,
+                       f"availability zone '{zone}' is not in the region '{bp.region}'",
+                       f"use zone names of {bp.region}, e.g. {bp.region}a "
+                       "(zone names, not zone IDs like use1-az1)")
+
+
+# --- address space -------------------------------------------------------------------------
+
+
+def _check_vpc_and_networks(bp: Blueprint, report: _Report) -> None:
+    vpc = bp.vpc.cidr
+    if not _MIN_PREFIX <= vpc.prefixlen <= _MAX_PREFIX:
+        report.add("vpc-size", ("vpc", "cidr"),
+                   f"the VPC CIDR {vpc} is /{vpc.prefixlen}; AWS allows /16 to /28",
+                   "choose a VPC CIDR between /16 (65,536 addresses) and /28")
+    names = list(bp.networks)
+    for index, name in enumerate(names):
+        cidr = bp.networks[name]
+        if cidr.overlaps(vpc):
+            report.add("network-overlaps-vpc", ("networks", name),
+                       f"network '{name}' ({cidr}) overlaps the VPC {vpc}",
+                       "a named network is outside the VPC: use a CIDR that does not "
+                       "overlap the VPC (flows inside the VPC name tiers)")
+        for other in names[:index]:
+            if cidr.overlaps(bp.networks[other]):
+                report.add("network-overlap", ("networks", name),
+                           f"network '{name}' ({cidr}) overlaps network '{other}' "
+                           f"({bp.networks[other]}): an address would belong to both",
+                           "make the named networks disjoint")
+
+
+def _check_tiers(bp: Blueprint, report: _Report) -> None:
+    zones = len(bp.availability_zones)
+    vpc = bp.vpc.cidr
+    for name, tier in bp.tiers.items():
+        path = ("tiers", name)
+        if tier.cidrs is None and tier.netmask is None:
+            report.add("tier-subnets", path,
+                       f"tier '{name}' gives neither 'cidrs' nor 'netmask'",
+                       "add 'netmask: 24' (allocated) or 'cidrs: [...]' (one per zone)",
+                       at_key=True)
+        elif tier.cidrs is not None and tier.netmask is not None:
+            report.add("tier-subnets", (*path, "netmask"),
+                       f"tier '{name}' gives both 'cidrs' and 'netmask'",
+                       "keep one: 'cidrs' for explicit subnets or 'netmask' for allocation",
+                       at_key=True)
+        if tier.netmask is not None and tier.netmask < vpc.prefixlen:
+            report.add("netmask-too-small", (*path, "netmask"),
+                       f"netmask /{tier.netmask} is larger than the whole VPC {vpc}",
+                       f"use a netmask of at least /{vpc.prefixlen}, e.g. "
+                       f"/{min(vpc.prefixlen + 4, _MAX_PREFIX)}")
+        if tier.map_public_ip_on_launch and tier.exposure != "public":
+            report.add("public-ip-not-public", (*path, "map_public_ip_on_launch"),
+                       f"tier '{name}' is {tier.exposure} but gives its hosts public IPv4 "
+                       "addresses", "remove map_public_ip_on_launch or make the tier public")
+        if tier.cidrs is None:
+            continue
+        if len(tier.cidrs) != zones:
+            report.add("subnet-count", (*path, "cidrs"),
+                       f"tier '{name}' lists {len(tier.cidrs)} CIDR(s) for {zones} "
+                       "availability zone(s)",
+                       "give exactly one CIDR per availability zone, in the zones' order")
+        for index, cidr in enumerate(tier.cidrs):
+            cpath = (*path, "cidrs", index)
+            if not _MIN_PREFIX <= cidr.prefixlen <= _MAX_PREFIX:
+                report.add("subnet-size", cpath,
+                           f"subnet {cidr} is /{cidr.prefixlen}; AWS allows /16 to /28",
+                           "choose a subnet size between /16 and /28")
+            if not cidr.subnet_of(vpc):
+                report.add("cidr-outside-vpc", cpath,
+                           f"subnet {cidr} of tier '{name}' is not inside the VPC {vpc}",
+                           f"choose a CIDR inside {vpc}")
+
+
+def _check_addresses(bp: Blueprint, report: _Report) -> None:
+    """Overlaps between tiers' subnets and allocated blocks; tiers the allocator could not place."""
+    allocation = allocate(bp)
+    vpc = bp.vpc.cidr
+    placed: list[tuple[str, IPv4Network, bool, tuple[str | int, ...]]] = []
+    index_in_tier: dict[str, int] = {}
+    for reservation in allocation.reservations:
+        if reservation.explicit:
+            position = index_in_tier.get(reservation.tier, 0)
+            index_in_tier[reservation.tier] = position + 1
+            path: tuple[str | int, ...] = ("tiers", reservation.tier, "cidrs", position)
+            if not reservation.network.subnet_of(vpc):
+                continue  # reported as cidr-outside-vpc
+        else:
+            path = ("tiers", reservation.tier, "netmask")
+        for other_tier, other, other_explicit, _ in placed:
+            if not reservation.network.overlaps(other):
+                continue
+            what = (f"subnet {other} of tier '{other_tier}'" if other_explicit
+                    else f"the block {other} reserved for tier '{other_tier}' (netmask "
+                         "allocation)")
+            hint = ("choose CIDRs that do not overlap" if other_explicit else
+                    f"choose CIDRs outside {other}, or list tier '{reservation.tier}' "
+                    f"before '{other_tier}' in a new blueprint (reordering an existing one "
+                    "moves subnets)")
+            report.add("cidr-overlap", path,
+                       f"{_describe_reservation(reservation.network, reservation.explicit)} "
+                       f"of tier '{reservation.tier}' overlaps {what}", hint)
+        placed.append((reservation.tier, reservation.network, reservation.explicit, path))
+    for tier, reason in allocation.unplaced.items():
+        spec = bp.tiers[tier]
+        if spec.netmask is None or spec.netmask < vpc.prefixlen:
+            continue  # reported by tier-subnets / netmask-too-small
+        report.add("no-room", ("tiers", tier, "netmask"),
+                   f"cannot allocate subnets for tier '{tier}': {reason}",
+                   "use a larger netmask number (smaller subnets), a larger VPC, or fewer "
+                   "tiers/zones")
+
+
+def _describe_reservation(network: IPv4Network, explicit: bool) -> str:
+    return f"subnet {network}" if explicit else f"the allocated block {network}"
+
+
+# --- flows ---------------------------------------------------------------------------------
+
+
+def _check_flows(bp: Blueprint, report: _Report) -> None:
+    endpoints = [*bp.tiers, *bp.networks, INTERNET]
+    seen: dict[tuple[str, str, str, tuple[tuple[int, int], ...]], int] = {}
+    for index, flow in enumerate(bp.flows):
+        path: tuple[str | int, ...] = ("flows", index)
+        known = True
+        for key, name in (("from", flow.src), ("to", flow.dst)):
+            if name not in endpoints:
+                known = False
+                report.add("flow-unknown-endpoint", (*path, key),
+                           f"flow {key} '{name}': no tier or network has this name",
+                           f"{_did_you_mean(name, endpoints)}known names: "
+                           f"{', '.join(sorted(endpoints))}")
+        ports_ok = _check_ports(flow, (*path,), report)
+        if known:
+            _check_flow_direction(bp, flow, path, report)
+        if known and ports_ok:
+            same = (flow.src, flow.dst, flow.protocol, tuple(flow.port_ranges()))
+            if same in seen:
+                report.add("flow-duplicate", path,
+                           f"flow {flow.src} -> {flow.dst} ({flow.protocol}) repeats flow "
+                           f"#{seen[same] + 1} (flows[{seen[same]}])", "remove one of them")
+            else:
+                seen[same] = index
+
+
+def _check_flow_direction(
+    bp: Blueprint, flow: FlowSpec, path: tuple[str | int, ...], report: _Report
+) -> None:
+    src_tier = bp.tiers.get(flow.src)
+    dst_tier = bp.tiers.get(flow.dst)
+    if src_tier is None and dst_tier is None:
+        report.add("flow-outside-vpc", path,
+                   f"flow {flow.src} -> {flow.dst} does not touch a tier of this VPC",
+                   "one end of every flow is a tier")
+        return
+    if flow.src == INTERNET and dst_tier is not None and dst_tier.exposure != "public":
+        report.add("flow-internet-inbound", (*path, "to"),
+                   f"flow internet -> {flow.dst}: tier '{flow.dst}' is {dst_tier.exposure}, "
+                   "the internet cannot open connections to it",
+                   "put an internet-facing tier (public, e.g. a load balancer) in front and "
+                   f"allow a flow from it to '{flow.dst}', or make '{flow.dst}' public")
+    if flow.dst == INTERNET and src_tier is not None:
+        if src_tier.exposure == "isolated":
+            report.add("flow-isolated-egress", (*path, "from"),
+                       f"flow {flow.src} -> internet: tier '{flow.src}' is isolated (no "
+                       "route to or from the internet)",
+                       f"make '{flow.src}' private (outbound through NAT) or remove the flow; "
+                       "AWS services are reached through 'endpoints'")
+        elif src_tier.exposure == "private" and bp.nat == "none":
+            report.add("flow-needs-nat", (*path, "to"),
+                       f"flow {flow.src} -> internet: private tier '{flow.src}' reaches the "
+                       "internet only through a NAT gateway, and 'nat' is none",
+                       "set 'nat: single' or 'nat: per_az' (with a public tier for the NAT "
+                       "gateways)")
+
+
+def _check_ports(flow: FlowSpec, path: tuple[str | int, ...], report: _Report) -> bool:
+    """Port syntax and range; False when ``port_ranges()`` cannot be trusted."""
+    ports = flow.ports
+    if flow.protocol in ("icmp", "all"):
+        if ports is not None and ports != "all":
+            report.add("ports-not-allowed", (*path, "ports"),
+                       f"protocol {flow.protocol} carries no ports, but ports are given",
+                       "remove 'ports' (or use protocol tcp/udp for specific ports)",
+                       at_key=True)
+        return True
+    if ports is None or ports == "all":
+        return True
+    if not ports:
+        report.add("ports-empty", (*path, "ports"), "the port list is empty",
+                   "list ports such as [443], or write 'ports: all'", at_key=True)
+        return False
+    ok = True
+    for index, item in enumerate(ports):
+        ipath = (*path, "ports", index)
+        if isinstance(item, int):
+            low, high = item, item
+        elif item.strip() == "all":
+            continue
+        elif item.strip().isdigit():
+            low = high = int(item)
+        elif match := _PORT_RANGE.match(item):
+            low, high = int(match[1]), int(match[2])
+        else:
+            report.add("port-invalid", ipath, f"{item!r} is not a port",
+                       "a port is a number (443), a range '1024-2048' or 'all'")
+            ok = False
+            continue
+        if not (0 <= low <= 65535 and 0 <= high <= 65535):
+            report.add("port-out-of-range", ipath,
+                       f"port {item} is outside 0-65535", "use ports from 0 to 65535")
+            ok = False
+        elif low > high:
+            report.add("port-range-reversed", ipath,
+                       f"port range '{item}' runs backwards", f"write it as '{high}-{low}'")
+            ok = False
+    return ok
+
+
+# --- NAT, quotas ---------------------------------------------------------------------------
+
+
+def _check_nat(bp: Blueprint, report: _Report) -> None:
+    if bp.nat == "none":
+        return
+    public = [name for name, tier in bp.tiers.items() if tier.exposure == "public"]
+    if not public:
+        report.add("nat-without-public", ("nat",),
+                   f"nat is {bp.nat}, but no tier is public: a NAT gateway must sit in a "
+                   "public subnet (one with a route to the internet gateway)",
+                   "add a public tier, or set 'nat: none'")
+
+
+def _check_quotas(bp: Blueprint, report: _Report) -> None:
+    subnets = len(bp.tiers) * len(bp.availability_zones)
+    if subnets > bp.limits.subnets_per_vpc:
+        report.add("subnet-quota", ("tiers",),
+                   f"{len(bp.tiers)} tiers x {len(bp.availability_zones)} zones = {subnets} "
+                   f"subnets, more than limits.subnets_per_vpc ({bp.limits.subnets_per_vpc})",
+                   "use fewer tiers or zones, or raise limits.subnets_per_vpc to the "
+                   "account's quota", at_key=True)
+
+
+# --- flow logs, tags, endpoints ------------------------------------------------------------
+
+
+def _check_flow_logs(bp: Blueprint, report: _Report) -> None:
+    logs = bp.flow_logs
+    if logs is None:
+        return
+    path = ("flow_logs",)
+    if logs.bucket_arn is not None:
+        if logs.destination != "s3":
+            report.add("flow-logs-bucket-arn", (*path, "bucket_arn"),
+                       "bucket_arn is given but the destination is cloudwatch",
+                       "set 'destination: s3' or remove bucket_arn")
+        if not _S3_ARN.match(logs.bucket_arn):
+            report.add("flow-logs-bucket-arn", (*path, "bucket_arn"),
+                       f"{logs.bucket_arn!r} is not an S3 bucket ARN",
+                       "write it as arn:aws:s3:::bucket-name (optionally /prefix)")
+    if logs.retention_days not in RETENTION_DAYS:
+        allowed = sorted(RETENTION_DAYS - {0})
+        nearest = min(allowed, key=lambda days: (abs(days - logs.retention_days), days))
+        report.add("flow-logs-retention", (*path, "retention_days"),
+                   f"retention_days {logs.retention_days} is not a CloudWatch Logs retention "
+                   "value",
+                   f"the nearest allowed value is {nearest}; allowed: 0 (never expire), "
+                   f"{', '.join(map(str, allowed))}")
+    if logs.fields is None:
+        return
+    if not logs.fields:
+        report.add("flow-log-fields-empty", (*path, "fields"), "the field list is empty",
+                   "remove 'fields' for the default format, or list at least one field",
+                   at_key=True)
+    seen: set[str] = set()
+    for index, name in enumerate(logs.fields):
+        fpath = (*path, "fields", index)
+        if name in seen:
+            report.add("flow-log-field-duplicate", fpath, f"field '{name}' is listed twice",
+                       "list each field once")
+        seen.add(name)
+        if name in FLOW_LOG_FIELDS:
+            continue
+        if name in _FIELD_LOOKALIKES:
+            hint = f"use '{_FIELD_LOOKALIKES[name]}' (the VPC flow-log field for this)"
+        else:
+            hint = (f"{_did_you_mean(name, FLOW_LOG_FIELDS)}see 'Flow log records' in the "
+                    "Amazon VPC User Guide for the field names")
+        report.add("flow-log-field", fpath, f"'{name}' is not a VPC flow-log field", hint)
+
+
+def _check_misc(bp: Blueprint, report: _Report) -> None:
+    seen: set[str] = set()
+    for index, endpoint in enumerate(bp.endpoints):
+        if endpoint in seen:
+            report.add("endpoint-duplicate", ("endpoints", index),
+                       f"endpoint '{endpoint}' is listed twice", "list each endpoint once")
+        seen.add(endpoint)
+    for key, value in bp.tags.items():
+        path = ("tags", key)
+        # AWS tags: key 1-128 characters, value up to 256, the "aws:" prefix is reserved.
+        if not 1 <= len(key) <= 128:
+            report.add("tag-invalid", path, "a tag key has 1 to 128 characters",
+                       "shorten the key", at_key=True)
+        elif key.lower().startswith("aws:"):
+            report.add("tag-invalid", path, f"tag key {key!r} uses the reserved prefix 'aws:'",
+                       "choose another key", at_key=True)
+        if len(value) > 256:
+            report.add("tag-invalid", path, f"the value of tag {key!r} is over 256 characters",
+                       "shorten the value")

@@ -1,0 +1,127 @@
+"""Semantic checks: the valid shapes stay valid, each rule fires with its code, all at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tierform.blueprint.checks import FLOW_LOG_FIELDS, RETENTION_DAYS, check_blueprint
+from tierform.blueprint.load import SourceMap, load_blueprint_text
+from tierform.blueprint.model import Blueprint
+from tierform.errors import BlueprintError, Finding
+
+THREE_TIER = (Path(__file__).parent / "corpus_valid" / "three-tier.yaml").read_text("utf-8")
+
+
+def _codes(text: str) -> list[str]:
+    with pytest.raises(BlueprintError) as caught:
+        load_blueprint_text(text, "t.yaml")
+    return [finding.code for finding in caught.value.findings]
+
+
+def _ok(text: str) -> None:
+    load_blueprint_text(text, "t.yaml")
+
+
+def test_check_blueprint_api_returns_findings_without_raising() -> None:
+    bp = Blueprint.model_validate({
+        "tierform": 1, "name": "x", "region": "us-east-1", "vpc": {"cidr": "10.0.0.0/16"},
+        "availability_zones": ["us-east-1a", "us-east-1a"],
+        "tiers": {"db": {"exposure": "isolated", "netmask": 24}},
+        "flows": [{"from": "db", "to": "internet", "ports": [443]}],
+    })
+    findings = check_blueprint(bp, SourceMap(), "mem.yaml")
+    assert all(isinstance(f, Finding) for f in findings)
+    assert sorted(f.code for f in findings) == ["az-duplicate", "flow-isolated-egress"]
+    assert {(f.file, f.line, f.column) for f in findings} == {("mem.yaml", 1, 1)}
+
+
+def test_allowed_shapes_are_accepted() -> None:
+    extra_flows = (
+        "  - {from: app, to: app, ports: all}\n"              # a tier to itself
+        "  - {from: web, to: app, protocol: icmp}\n"           # no ports with icmp
+        "  - {from: web, to: app, protocol: all, ports: all}\n"
+        "  - {from: app, to: db, protocol: udp, ports: [0, 65535, '1024-2048', ' 53 ']}\n"
+        "  - {from: app, to: db, ports: [5432]}\n"             # same pair, other ports
+        "  - {from: web, to: corp, ports: [22]}\n"             # to a named network
+    )
+    text = THREE_TIER.replace("  - {from: corp, to: app, ports: [22]}\n",
+                              "  - {from: corp, to: app, ports: [22]}\n" + extra_flows)
+    text = text.replace("retention_days: 365", "retention_days: 0")
+    _ok(text)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    text = THREE_TIER.replace("us-east-1b]", "us-east-1a]")
+    text = text.replace("corp: 192.168.0.0/16", "corp: 10.0.0.0/8")
+    text = text.replace("{from: internet, to: web", "{from: internet, to: db")
+    text = text.replace("retention_days: 365", "retention_days: 366")
+    text = text.replace("instance-id]", "instanceid]")
+    assert _codes(text) == [
+        "az-duplicate", "network-overlaps-vpc", "flow-internet-inbound",
+        "flow-logs-retention", "flow-log-field",
+    ]
+
+
+def test_nat_rules() -> None:
+    no_nat = THREE_TIER.replace("nat: per_az", "nat: none")
+    assert _codes(no_nat) == ["flow-needs-nat"]
+    _ok(no_nat.replace("  - {from: app, to: internet, ports: [443]}\n", ""))
+    no_public = THREE_TIER.replace("web: {exposure: public,", "web: {exposure: private,")
+    assert _codes(no_public) == ["nat-without-public", "flow-internet-inbound"]
+
+
+def test_explicit_tier_after_netmask_tier_must_avoid_its_block() -> None:
+    text = THREE_TIER.replace(
+        "  db:  {exposure: isolated, netmask: 24}\n",
+        "  db:  {exposure: isolated, netmask: 24}\n"
+        "  ops: {exposure: isolated, cidrs: [10.0.7.0/24, 10.0.40.0/24]}\n",
+    )
+    assert _codes(text) == ["cidr-overlap"]  # 10.0.7.0/24 is slot 3 of db's 10.0.4.0/22
+    _ok(text.replace("10.0.7.0/24", "10.0.8.0/24"))
+
+
+def test_flow_log_rules() -> None:
+    s3 = THREE_TIER.replace("destination: cloudwatch",
+                            "destination: s3\n  bucket_arn: arn:aws:s3:::logs-bucket/prefix")
+    _ok(s3)
+    _ok(THREE_TIER.replace("destination: cloudwatch", "destination: s3"))
+    assert _codes(THREE_TIER.replace(
+        "destination: cloudwatch",
+        "destination: cloudwatch\n  bucket_arn: arn:aws:s3:::logs-bucket",
+    )) == ["flow-logs-bucket-arn"]
+    assert _codes(THREE_TIER.replace("srcport, dstport", "srcport, srcport")) == [
+        "flow-log-field-duplicate"]
+    fields = "[" + ", ".join(sorted(FLOW_LOG_FIELDS)) + "]"
+    _ok(THREE_TIER.replace(
+        "[srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start,\n"
+        "           end, action, log-status, subnet-id, instance-id]", fields))
+
+
+def test_known_aws_values() -> None:
+    assert {"pkt-src-aws-service", "flow-direction", "traffic-path", "ecs-task-id",
+            "az-id", "tcp-flags", "log-status"} <= FLOW_LOG_FIELDS
+    assert {"windowstart", "windowend", "flowlogstatus"}.isdisjoint(FLOW_LOG_FIELDS)
+    assert {0, 1, 365, 400, 3653} <= RETENTION_DAYS
+    assert 366 not in RETENTION_DAYS
+
+
+def test_local_zone_names_are_in_the_region() -> None:
+    _ok(THREE_TIER.replace("[us-east-1a, us-east-1b]", "[us-east-1a, us-east-1-bos-1a]"))
+    assert _codes(THREE_TIER.replace("us-east-1b]", "use1-az2]")) == ["az-region"]
+
+
+def test_duplicate_flows_need_identical_ports() -> None:
+    text = THREE_TIER.replace("{from: internet, to: web, ports: [80, 443]}",
+                              "{from: internet, to: web, ports: [80, 443]}\n"
+                              "  - {from: internet, to: web, ports: [443, 80]}")
+    assert _codes(text) == ["flow-duplicate"]
+    _ok(text.replace("ports: [443, 80]", "ports: [443, 8443]"))
+
+
+def test_endpoint_and_tag_rules() -> None:
+    assert _codes(THREE_TIER.replace("[s3, dynamodb]", "[s3, s3]")) == ["endpoint-duplicate"]
+    long_value = "v" * 257
+    assert _codes(THREE_TIER.replace("Environment: Production",
+                                     f"Environment: {long_value}")) == ["tag-invalid"]
