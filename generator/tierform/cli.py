@@ -199,11 +199,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
         kind, network = "plan", plan.network(named_networks=named)
     result = workflow.verify_network(loaded, network)
     if args.format == "json":
-        out_json(report.verify_json(result, kind))
+        out_json(report.verify_json(result))
     elif args.format == "sarif":
         out_json(report.verify_sarif(result, loaded.file, loaded.source_map.locate))
     else:
-        out(report.verify_table(result, kind))
+        out(f"{loaded.file}: verified against the {kind}")
+        out(report.verify_table(result))
+        out("single-layer failures (each layer failed open in turn):")
+        out(report.single_layer_table(result))
     return EXIT_OK if result.ok else EXIT_FINDINGS
 
 

@@ -66,7 +66,7 @@ def run_demo(blueprint: Path | None = None, *, terraform: str | None = None) -> 
         _say(f"   {len(plan.actions())} resources to create; only creates: {plan.only_creates()}")
         planned = workflow.verify_network(
             checked.loaded, plan.network(named_networks=dict(bp.networks)))
-        _say(report.verify_table(planned, "plan"))
+        _say(report.verify_table(planned))
         clean &= planned.ok
     with tempfile.TemporaryDirectory(prefix="tierform-demo-") as tmp, LocalAWS() as aws:
         workdir = Path(tmp) / bp.name
@@ -79,7 +79,7 @@ def run_demo(blueprint: Path | None = None, *, terraform: str | None = None) -> 
                 live = read_live(checked.loaded, endpoint=aws.endpoint, region=bp.region,
                                  vpc_id=str(outputs["vpc_id"]) if outputs.get("vpc_id") else None)
                 verified = workflow.verify_network(checked.loaded, live)
-                _say(report.verify_table(verified, "live"))
+                _say(report.verify_table(verified))
                 clean &= verified.ok
             with _step("reachability matrix (live)"):
                 _say(report.reach_table(workflow.analyze_network(live)))

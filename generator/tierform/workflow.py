@@ -58,13 +58,18 @@ def load(path: Path) -> LoadedBlueprint:
 
 def check(loaded: LoadedBlueprint) -> Checked:
     """Derive the network and check what only the derived rules can tell (AWS quotas)."""
-    from tierform.network.derive import check_quotas, derive
+    from dataclasses import replace
 
-    network = derive(loaded.blueprint, loaded.allocation)
-    findings = check_quotas(loaded.blueprint, network, loaded.source_map, loaded.file)
+    from tierform.network.derive import check_quotas, network_of, plan_layout
+
+    layout = plan_layout(loaded.blueprint, loaded.allocation)
+    findings = []
+    for finding in check_quotas(loaded.blueprint, layout):
+        line, column = loaded.source_map.locate(finding.path)
+        findings.append(replace(finding, file=loaded.file, line=line, column=column))
     if findings:
         raise BlueprintError(findings)
-    return Checked(loaded, network)
+    return Checked(loaded, network_of(layout))
 
 
 def render(checked: Checked) -> dict[str, str]:
