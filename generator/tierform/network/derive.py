@@ -1,0 +1,432 @@
+"""Blueprint -> concrete resources (``Layout``) -> the intended ``Network``.
+
+``plan_layout`` decides every resource name, CIDR, route and rule; the renderer writes
+HCL from the same ``Layout``, so ``derive`` and a plan read back name the same things
+(ids are module-relative Terraform addresses such as ``aws_subnet.web_a``).
+
+Stability (appending a flow, a tier or an AZ only adds resources):
+
+- names depend only on a thing's own key (tier, AZ, peer, protocol, ports), never on
+  its position among later things;
+- NACL rules come in *groups* (one leg of one flow's port range towards one peer, one
+  entry per peer CIDR). Groups are numbered in flow order per NACL direction, first
+  occurrence wins: group ``g`` (0-based) owns rule numbers ``100 * (g + 1) + i``, where
+  ``i`` is the peer CIDR's AZ index. A later flow opens a new group; a new AZ adds
+  ``+i`` to existing groups without renumbering anything.
+
+Ranges and CIDRs are merged only where exact and stable: a flow's own ports are merged
+(``FlowSpec.port_ranges``); rules of different flows are not merged (that would change
+an existing rule when a flow is appended), exact duplicates are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from ipaddress import IPv4Network
+
+from tierform.blueprint.model import INTERNET, Blueprint, FlowSpec, Limits, PortRange
+from tierform.errors import Finding
+from tierform.network.model import (
+    GatewayEndpoint,
+    InternetGateway,
+    Nacl,
+    NaclEntry,
+    NatGateway,
+    Network,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    SgRule,
+    Subnet,
+    normalise_protocol,
+)
+
+__all__ = [
+    "ANYWHERE",
+    "EPHEMERAL",
+    "EndpointPlan",
+    "Layout",
+    "NaclRulePlan",
+    "NatPlan",
+    "SgRulePlan",
+    "SubnetPlan",
+    "az_suffix",
+    "check_quotas",
+    "derive",
+    "network_of",
+    "plan_layout",
+]
+
+ANYWHERE = "0.0.0.0/0"
+EPHEMERAL: PortRange = (1024, 65535)
+"""Return-leg ports (NETWORK_SEMANTICS A3): covers NAT gateways, ELB, Linux and Windows."""
+
+_ENDPOINT_SERVICES = {"s3": "s3", "dynamodb": "dynamodb"}
+
+
+def az_suffix(region: str, az: str) -> str:
+    """``us-east-1a`` -> ``a``: the AZ's part after the region, as an identifier."""
+    rest = az[len(region):] if az.startswith(region) else az
+    return re.sub(r"[^a-z0-9_]", "_", rest.lower()).strip("_") or "az"
+
+
+@dataclass(frozen=True)
+class SubnetPlan:
+    name: str
+    """Resource name shared by the subnet, its route table and associations (``web_a``)."""
+    tier: str
+    az: str
+    suffix: str
+    az_index: int
+    cidr: IPv4Network
+    exposure: str
+    map_public_ip: bool
+    default_route: str | None
+    """``igw``, ``nat`` or None (isolated: local only)."""
+    nat: str | None = None
+    """Name of the NAT gateway this subnet's default route uses (private tiers)."""
+
+
+@dataclass(frozen=True)
+class NatPlan:
+    name: str
+    """Name of the NAT gateway and its EIP: the public subnet it sits in."""
+    subnet: str
+    tier: str
+
+
+@dataclass(frozen=True)
+class EndpointPlan:
+    service: str
+    route_tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NaclRulePlan:
+    name: str
+    tier: str
+    egress: bool
+    rule_number: int
+    protocol: str
+    """tcp, udp, icmp or -1 (as written in HCL)."""
+    from_port: int
+    to_port: int
+    cidr: str
+    description: str
+    flow: int
+    """1-based number of the flow that asked for the rule (first occurrence)."""
+
+
+@dataclass(frozen=True)
+class SgRulePlan:
+    name: str
+    tier: str
+    egress: bool
+    protocol: str
+    """tcp, udp, icmp or -1 (as written in HCL ``ip_protocol``)."""
+    from_port: int | None
+    to_port: int | None
+    cidr: str | None
+    peer_tier: str | None
+    description: str
+    flow: int
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Every resource the module holds, in render order."""
+
+    blueprint: Blueprint
+    subnets: tuple[SubnetPlan, ...]
+    nats: tuple[NatPlan, ...]
+    endpoints: tuple[EndpointPlan, ...]
+    nacl_rules: tuple[NaclRulePlan, ...]
+    sg_rules: tuple[SgRulePlan, ...]
+    has_igw: bool
+    tiers: tuple[str, ...] = field(default=())
+
+    def subnets_of(self, tier: str) -> list[SubnetPlan]:
+        return [s for s in self.subnets if s.tier == tier]
+
+
+def _ports_text(protocol: str, ports: PortRange) -> str:
+    if protocol in ("all", "-1"):
+        return "all traffic"
+    if protocol == "icmp":
+        return "icmp"
+    low, high = ports
+    return f"{protocol} {low}" if low == high else f"{protocol} {low}-{high}"
+
+
+def _ports_key(protocol: str, ports: PortRange) -> str:
+    if protocol in ("all", "-1"):
+        return "all"
+    if protocol == "icmp":
+        return "icmp"
+    low, high = ports
+    return f"{protocol}_{low}" if low == high else f"{protocol}_{low}_{high}"
+
+
+class _NaclBook:
+    """Collects NACL entries per (tier, direction), numbering groups in first-seen order."""
+
+    def __init__(self) -> None:
+        self.rules: list[NaclRulePlan] = []
+        self._groups: dict[tuple[str, bool], int] = {}
+        self._seen: set[tuple[str, bool, str, int, int, str]] = set()
+
+    def add(self, tier: str, egress: bool, protocol: str, ports: PortRange,
+            cidrs: list[str], description: str, flow: int) -> None:
+        hcl_protocol = "-1" if protocol == "all" else protocol
+        if hcl_protocol in ("-1",):
+            ports = (0, 65535)
+        elif hcl_protocol == "icmp":
+            ports = (-1, -1)
+        fresh = [(i, c) for i, c in enumerate(cidrs)
+                 if (tier, egress, hcl_protocol, *ports, c) not in self._seen]
+        if not fresh:
+            return
+        group = self._groups.get((tier, egress), 0)
+        self._groups[(tier, egress)] = group + 1
+        direction = "out" if egress else "in"
+        for index, cidr in fresh:
+            self._seen.add((tier, egress, hcl_protocol, *ports, cidr))
+            number = 100 * (group + 1) + index
+            self.rules.append(NaclRulePlan(
+                name=f"{tier}_{direction}_{number}", tier=tier, egress=egress,
+                rule_number=number, protocol=hcl_protocol, from_port=ports[0],
+                to_port=ports[1], cidr=cidr, description=description, flow=flow))
+
+
+class _SgBook:
+    """Collects security group rules, one peer each, deduplicated by their key."""
+
+    def __init__(self) -> None:
+        self.rules: list[SgRulePlan] = []
+        self._names: set[str] = set()
+
+    def add(self, tier: str, egress: bool, protocol: str, ports: PortRange, peer: str,
+            cidr: str | None, peer_tier: str | None, description: str, flow: int) -> None:
+        hcl_protocol = "-1" if protocol == "all" else protocol
+        direction = "to" if egress else "from"
+        name = f"{tier}_{direction}_{peer}_{_ports_key(protocol, ports)}"
+        if name in self._names:
+            return
+        self._names.add(name)
+        low: int | None
+        high: int | None
+        if hcl_protocol == "-1":
+            low = high = None
+        elif hcl_protocol == "icmp":
+            low = high = -1  # all ICMP types and codes
+        else:
+            low, high = ports
+        self.rules.append(SgRulePlan(
+            name=name, tier=tier, egress=egress, protocol=hcl_protocol, from_port=low,
+            to_port=high, cidr=cidr, peer_tier=peer_tier, description=description, flow=flow))
+
+
+def _return_protocol_ports(protocol: str) -> tuple[str, PortRange]:
+    # Replies to tcp/udp go to the client's ephemeral port; icmp replies are icmp.
+    if protocol in ("tcp", "udp"):
+        return protocol, EPHEMERAL
+    return protocol, (0, 65535)
+
+
+def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network]]) -> Layout:
+    """Every resource of the module: a pure function of (blueprint, allocation)."""
+    azs = list(bp.availability_zones)
+    public = [t for t, spec in bp.tiers.items() if spec.exposure == "public"]
+    nat_tier = public[0] if public else None
+    nats: list[NatPlan] = []
+    if bp.nat != "none" and nat_tier is not None:
+        hosts = azs if bp.nat == "per_az" else azs[:1]
+        nats = [NatPlan(f"{nat_tier}_{az_suffix(bp.region, az)}",
+                        f"{nat_tier}_{az_suffix(bp.region, az)}", nat_tier) for az in hosts]
+
+    subnets: list[SubnetPlan] = []
+    for tier, spec in bp.tiers.items():
+        for index, az in enumerate(azs):
+            suffix = az_suffix(bp.region, az)
+            nat: str | None = None
+            route: str | None = None
+            if spec.exposure == "public":
+                route = "igw"
+            elif spec.exposure == "private" and nats:
+                route = "nat"
+                nat = nats[index].name if bp.nat == "per_az" else nats[0].name
+            subnets.append(SubnetPlan(
+                name=f"{tier}_{suffix}", tier=tier, az=az, suffix=suffix, az_index=index,
+                cidr=IPv4Network(allocation[tier][az]), exposure=spec.exposure,
+                map_public_ip=spec.map_public_ip_on_launch, default_route=route, nat=nat))
+
+    endpoint_tables = tuple(s.name for s in subnets if s.exposure in ("private", "isolated"))
+    endpoints = tuple(EndpointPlan(_ENDPOINT_SERVICES[e], endpoint_tables)
+                      for e in dict.fromkeys(bp.endpoints))
+
+    nacl = _NaclBook()
+    sg = _SgBook()
+
+    def cidrs_of(endpoint: str) -> list[str]:
+        if endpoint == INTERNET:
+            return [ANYWHERE]
+        if endpoint in bp.networks:
+            return [str(bp.networks[endpoint])]
+        return [str(allocation[endpoint][az]) for az in azs]
+
+    for number, flow in enumerate(bp.flows, start=1):
+        _plan_flow(bp, number, flow, nacl, sg, cidrs_of, nat_tier if nats else None)
+
+    return Layout(blueprint=bp, subnets=tuple(subnets), nats=tuple(nats), endpoints=endpoints,
+                  nacl_rules=tuple(nacl.rules), sg_rules=tuple(sg.rules),
+                  has_igw=bool(public), tiers=tuple(bp.tiers))
+
+
+def _plan_flow(bp: Blueprint, number: int, flow: FlowSpec, nacl: _NaclBook, sg: _SgBook,
+               cidrs_of: Callable[[str], list[str]], nat_tier: str | None) -> None:
+    """Rules for one flow: SG both ends, NACL forward and return legs (and NAT legs)."""
+    src, dst, protocol = flow.src, flow.dst, flow.protocol
+    src_is_tier, dst_is_tier = src in bp.tiers, dst in bp.tiers
+    back_protocol, back_ports = _return_protocol_ports(protocol)
+    for ports in flow.port_ranges():
+        what = f"flow {number}: {src} to {dst} {_ports_text(protocol, ports)}"
+        back = f"flow {number} return: {dst} to {src} {_ports_text(back_protocol, back_ports)}"
+        src_cidrs = cidrs_of(src)
+        dst_cidrs = cidrs_of(dst)
+        # Security groups are stateful (S2): the forward rule on each end is enough.
+        if dst_is_tier:
+            if src_is_tier:
+                sg.add(dst, False, protocol, ports, src, None, src, what, number)
+            else:
+                sg.add(dst, False, protocol, ports, src, src_cidrs[0], None, what, number)
+        if src_is_tier:
+            if dst_is_tier:
+                sg.add(src, True, protocol, ports, dst, None, dst, what, number)
+            else:
+                sg.add(src, True, protocol, ports, dst, dst_cidrs[0], None, what, number)
+        # NACLs are stateless (A2, A3): forward leg and return leg on both subnets' ACLs.
+        if src_is_tier:
+            nacl.add(src, True, protocol, ports, dst_cidrs, what, number)
+            nacl.add(src, False, back_protocol, back_ports, dst_cidrs, back, number)
+        if dst_is_tier:
+            nacl.add(dst, False, protocol, ports, src_cidrs, what, number)
+            nacl.add(dst, True, back_protocol, back_ports, src_cidrs, back, number)
+        # A5: a private tier reaches the internet through NAT; both legs cross the NAT
+        # subnet's ACL, and replies keep the internet host's address (covered above by
+        # the private tier's return leg from 0.0.0.0/0).
+        if (dst == INTERNET and src_is_tier and nat_tier is not None
+                and bp.tiers[src].exposure == "private"):
+            via = f"flow {number} via NAT: {src} to {dst} {_ports_text(protocol, ports)}"
+            via_back = (f"flow {number} via NAT return: {dst} to {src} "
+                        f"{_ports_text(back_protocol, back_ports)}")
+            nacl.add(nat_tier, False, protocol, ports, src_cidrs, via, number)
+            nacl.add(nat_tier, True, protocol, ports, [ANYWHERE], via, number)
+            nacl.add(nat_tier, False, back_protocol, back_ports, [ANYWHERE], via_back, number)
+            nacl.add(nat_tier, True, back_protocol, back_ports, src_cidrs, via_back, number)
+
+
+def check_quotas(bp: Blueprint, layout: Layout, limits: Limits | None = None) -> list[Finding]:
+    """Findings for NACL / SG directions over the quota, naming the flows that push them over."""
+    limits = limits or bp.limits
+    findings: list[Finding] = []
+    counted: dict[tuple[str, str, bool], list[int]] = {}
+    for rule in layout.nacl_rules:
+        counted.setdefault(("nacl", rule.tier, rule.egress), []).append(rule.flow)
+    for sg_rule in layout.sg_rules:
+        counted.setdefault(("sg", sg_rule.tier, sg_rule.egress), []).append(sg_rule.flow)
+    for (kind, tier, egress), flows in counted.items():
+        limit = (limits.nacl_rules_per_direction if kind == "nacl"
+                 else limits.sg_rules_per_direction)
+        if len(flows) <= limit:
+            continue
+        over = sorted(set(flows[limit:]))
+        direction = "outbound" if egress else "inbound"
+        layer = "network ACL" if kind == "nacl" else "security group"
+        setting = ("limits.nacl_rules_per_direction" if kind == "nacl"
+                   else "limits.sg_rules_per_direction")
+        findings.append(Finding(
+            path=("flows", over[0] - 1),
+            message=(f"the {layer} of tier '{tier}' needs {len(flows)} {direction} rules, over "
+                     f"the quota of {limit}; flow(s) {', '.join(map(str, over))} push it over"),
+            hint=(f"merge those flows' ports into ranges, or raise {setting} if your "
+                  "account's quota is higher"),
+            code=f"{kind}-quota"))
+    return findings
+
+
+def derive(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network]]) -> Network:
+    """The network the rendered module intends (source ``blueprint``)."""
+    return network_of(plan_layout(bp, allocation))
+
+
+def network_of(layout: Layout) -> Network:
+    """Build the ``Network`` from a ``Layout`` (ids = module-relative addresses)."""
+    bp = layout.blueprint
+    net = Network(source="blueprint", vpc_cidrs=(bp.vpc.cidr,), vpc_id="aws_vpc.this",
+                  named_networks=dict(bp.networks))
+    for s in layout.subnets:
+        sid = f"aws_subnet.{s.name}"
+        net.subnets[sid] = Subnet(sid, s.cidr, s.az, s.tier, f"{bp.name}-{s.tier}-{s.suffix}",
+                                  s.map_public_ip, sid)
+    if layout.has_igw:
+        net.internet_gateways["aws_internet_gateway.this"] = InternetGateway(
+            "aws_internet_gateway.this", "aws_internet_gateway.this")
+    for n in layout.nats:
+        nid = f"aws_nat_gateway.{n.name}"
+        net.nat_gateways[nid] = NatGateway(nid, f"aws_subnet.{n.subnet}", True, nid)
+    # The managed main table holds no routes (besides AWS's implicit local route).
+    net.route_tables["aws_default_route_table.this"] = RouteTable(
+        "aws_default_route_table.this", is_main=True, name=f"{bp.name}-main",
+        source="aws_default_route_table.this")
+    for s in layout.subnets:
+        rid = f"aws_route_table.{s.name}"
+        routes: tuple[Route, ...] = ()
+        if s.default_route == "igw":
+            routes = (Route(ANYWHERE, "igw", "aws_internet_gateway.this",
+                            f"aws_route.{s.name}_default"),)
+        elif s.default_route == "nat":
+            routes = (Route(ANYWHERE, "nat", f"aws_nat_gateway.{s.nat}",
+                            f"aws_route.{s.name}_default"),)
+        net.route_tables[rid] = RouteTable(rid, routes, frozenset({f"aws_subnet.{s.name}"}),
+                                           False, s.tier, f"{bp.name}-{s.tier}-{s.suffix}", rid)
+    for e in layout.endpoints:
+        eid = f"aws_vpc_endpoint.{e.service}"
+        net.endpoints[eid] = GatewayEndpoint(
+            eid, f"com.amazonaws.{bp.region}.{e.service}",
+            frozenset(f"aws_route_table.{t}" for t in e.route_tables), eid)
+    # Managed default NACL with no entries: subnets left on it are denied (fail closed).
+    net.nacls["aws_default_network_acl.this"] = Nacl(
+        "aws_default_network_acl.this", is_default=True, name=f"{bp.name}-default",
+        source="aws_default_network_acl.this")
+    for tier in layout.tiers:
+        aid = f"aws_network_acl.{tier}"
+        entries = tuple(
+            NaclEntry(r.rule_number, r.egress, normalise_protocol(r.protocol), "allow", r.cidr,
+                      r.from_port if r.protocol != "icmp" else 0,
+                      r.to_port if r.protocol != "icmp" else 65535,
+                      -1 if r.protocol == "icmp" else None,
+                      -1 if r.protocol == "icmp" else None,
+                      f"aws_network_acl_rule.{r.name}")
+            for r in layout.nacl_rules if r.tier == tier)
+        net.nacls[aid] = Nacl(aid, entries,
+                              frozenset(f"aws_subnet.{s.name}" for s in layout.subnets_of(tier)),
+                              False, tier, f"{bp.name}-{tier}", aid)
+    net.security_groups["aws_default_security_group.this"] = SecurityGroup(
+        "aws_default_security_group.this", is_default=True, name="default",
+        source="aws_default_security_group.this")
+    for tier in layout.tiers:
+        gid = f"aws_security_group.{tier}"
+        rules = tuple(
+            SgRule(r.egress, normalise_protocol(r.protocol),
+                   0 if r.from_port is None else r.from_port,
+                   65535 if r.to_port is None else r.to_port,
+                   r.cidr, None if r.peer_tier is None else f"aws_security_group.{r.peer_tier}",
+                   None, r.description,
+                   f"aws_vpc_security_group_{'egress' if r.egress else 'ingress'}_rule.{r.name}")
+            for r in layout.sg_rules if r.tier == tier)
+        net.security_groups[gid] = SecurityGroup(gid, rules, tier, f"{bp.name}-{tier}",
+                                                 False, gid)
+        net.tier_groups[tier] = (gid,)
+    return net

@@ -1,0 +1,29 @@
+"""The one Jinja2 environment for HCL and Markdown templates.
+
+StrictUndefined: a typo in a template is an error, not an empty string.
+Autoescape off (HCL is not HTML; escaping is the filters' job), trailing newline kept.
+"""
+
+from __future__ import annotations
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from tierform.render.filters import FILTERS
+from tierform.render.skips import nacl_skips, sg_skips
+
+__all__ = ["make_environment"]
+
+
+def make_environment() -> Environment:
+    """A fresh environment over ``tierform/render/templates`` with the HCL filters."""
+    env = Environment(
+        loader=PackageLoader("tierform.render", "templates"),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    env.filters.update(nacl_skips=nacl_skips, sg_skips=sg_skips)
+    return env

@@ -1,0 +1,102 @@
+"""Named Jinja filters that turn Python values into HCL: every value a template writes
+goes through one of these, so escaping lives (and is tested) in one place."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "FILTERS",
+    "hcl_bool",
+    "hcl_identifier",
+    "hcl_key",
+    "hcl_list",
+    "hcl_string",
+    "hcl_value",
+    "md_cell",
+]
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def hcl_string(value: object) -> str:
+    """A quoted HCL string literal that reads back as ``str(value)`` exactly.
+
+    HCL templates interpolate ``${...}`` and ``%{...}``: both are escaped by doubling
+    the sigil. Other control characters become ``\\uXXXX``; non-ASCII stays UTF-8.
+    """
+    text = str(value)
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "$%" and text[i + 1:i + 2] == "{":
+            out.append(ch + ch + "{")
+            i += 2
+            continue
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+        i += 1
+    return '"' + "".join(out) + '"'
+
+
+def hcl_identifier(value: object) -> str:
+    """A valid HCL/Terraform identifier: lower case, ``[a-z0-9_]``, not starting with a digit."""
+    text = re.sub(r"[^a-z0-9_]", "_", str(value).lower())
+    if not text or not (text[0].isalpha() or text[0] == "_"):
+        text = "_" + text
+    return text
+
+
+def hcl_key(value: object) -> str:
+    """An object key: bare when it is an identifier, quoted otherwise (tag keys like ``a:b``)."""
+    text = str(value)
+    return text if _IDENT.match(text) else hcl_string(text)
+
+
+def hcl_bool(value: object) -> str:
+    return "true" if value else "false"
+
+
+def hcl_list(values: Any) -> str:
+    """A one-line list of string literals, in the given order."""
+    return "[" + ", ".join(hcl_string(v) for v in values) + "]"
+
+
+def hcl_value(value: object) -> str:
+    """Any scalar (or a list/map of scalars) as an HCL literal; maps are sorted by key."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return hcl_bool(value)
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, Mapping):
+        items = ", ".join(f"{hcl_key(k)} = {hcl_value(v)}" for k, v in sorted(value.items()))
+        return "{" + items + "}" if items else "{}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(hcl_value(v) for v in value) + "]"
+    return hcl_string(value)
+
+
+def md_cell(value: object) -> str:
+    """Text safe inside a Markdown table cell: pipes escaped, line breaks flattened."""
+    return " ".join(str(value).replace("|", "\\|").split())
+
+
+FILTERS = {
+    "md_cell": md_cell,
+    "hcl_string": hcl_string,
+    "hcl_identifier": hcl_identifier,
+    "hcl_key": hcl_key,
+    "hcl_bool": hcl_bool,
+    "hcl_list": hcl_list,
+    "hcl_value": hcl_value,
+}

@@ -1,0 +1,58 @@
+"""Checkov skips the renderer writes, each with the honest reason it applies.
+
+Only two kinds of findings are expected on purpose: a blueprint flow that opens a
+well-known port to the internet, and NACL return legs (stateless, so replies on the
+ephemeral ports 1024-65535 must be admitted from the peer, which for the internet is
+0.0.0.0/0). Security group rules whose peer is another tier's group are not open to
+0.0.0.0/0 at all; checkov reports them as if they were (it does not follow
+``referenced_security_group_id``).
+"""
+
+from __future__ import annotations
+
+from tierform.network.derive import ANYWHERE, NaclRulePlan, SgRulePlan
+
+__all__ = ["nacl_skips", "sg_skips"]
+
+# check id -> port it is about
+_SG_PORT_CHECKS = {"CKV_AWS_24": 22, "CKV_AWS_25": 3389, "CKV_AWS_260": 80}
+_NACL_PORT_CHECKS = {"CKV_AWS_229": 21, "CKV_AWS_230": 20, "CKV_AWS_231": 3389,
+                     "CKV_AWS_232": 22}
+
+
+def _covers(low: int | None, high: int | None, port: int) -> bool:
+    if low is None or high is None:  # protocol -1: every port
+        return True
+    return low <= port <= high
+
+
+def sg_skips(rule: SgRulePlan) -> list[str]:
+    """``#checkov:skip=...`` comment lines for one security group rule."""
+    if rule.egress or rule.protocol == "icmp":
+        return []
+    if rule.peer_tier is not None:
+        reason = (f"Peer is the {rule.peer_tier} tier's security group, not 0.0.0.0/0 "
+                  f"(blueprint flow {rule.flow}).")
+    elif rule.cidr == ANYWHERE:
+        reason = f"Blueprint flow {rule.flow} opens this port to the internet on purpose."
+    else:
+        return []
+    return [f"#checkov:skip={check}:{reason}" for check, port in _SG_PORT_CHECKS.items()
+            if _covers(rule.from_port, rule.to_port, port)]
+
+
+def nacl_skips(rule: NaclRulePlan) -> list[str]:
+    """``#checkov:skip=...`` comment lines for one NACL rule (ingress from anywhere)."""
+    if rule.egress or rule.cidr != ANYWHERE or rule.protocol == "icmp":
+        return []
+    if "return" in rule.description:
+        reason = (f"Return leg of blueprint flow {rule.flow}: a stateless ACL must admit replies "
+                  "on ephemeral ports from the internet; the tier's security group admits no "
+                  "inbound connections on them.")
+    else:
+        reason = f"Blueprint flow {rule.flow} opens this port to the internet on purpose."
+    checks = [f"#checkov:skip={check}:{reason}" for check, port in _NACL_PORT_CHECKS.items()
+              if _covers(rule.from_port, rule.to_port, port) or rule.protocol == "-1"]
+    if rule.protocol == "-1" or (rule.from_port, rule.to_port) == (0, 65535):
+        checks.append(f"#checkov:skip=CKV_AWS_352:{reason}")
+    return checks

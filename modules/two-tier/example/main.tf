@@ -1,0 +1,58 @@
+# Example root module: `terraform init && terraform apply` in this directory.
+provider "aws" {
+  region = "eu-west-1"
+}
+
+module "two_tier" {
+  source = "../"
+}
+
+output "vpc_id" {
+  description = "ID of the VPC."
+  value       = module.two_tier.vpc_id
+}
+
+output "vpc_cidr_block" {
+  description = "IPv4 CIDR block of the VPC."
+  value       = module.two_tier.vpc_cidr_block
+}
+
+output "subnet_ids" {
+  description = "Subnet IDs by tier and availability zone."
+  value       = module.two_tier.subnet_ids
+}
+
+output "subnet_cidr_blocks" {
+  description = "Subnet CIDR blocks by tier and availability zone."
+  value       = module.two_tier.subnet_cidr_blocks
+}
+
+output "route_table_ids" {
+  description = "Route table IDs by tier and availability zone."
+  value       = module.two_tier.route_table_ids
+}
+
+output "network_acl_ids" {
+  description = "Network ACL IDs by tier."
+  value       = module.two_tier.network_acl_ids
+}
+
+output "security_group_ids" {
+  description = "Security group IDs by tier."
+  value       = module.two_tier.security_group_ids
+}
+
+output "internet_gateway_id" {
+  description = "ID of the internet gateway."
+  value       = module.two_tier.internet_gateway_id
+}
+
+output "flow_log_id" {
+  description = "ID of the VPC flow log."
+  value       = module.two_tier.flow_log_id
+}
+
+output "flow_log_destination_arn" {
+  description = "ARN of the flow log destination (log group or bucket)."
+  value       = module.two_tier.flow_log_destination_arn
+}

@@ -1,0 +1,180 @@
+# The default network ACL is managed with no rules: a subnet left on it passes no traffic.
+# (ingress/egress are blocks on this resource; with none written, Terraform removes
+# every rule AWS created, and the plan shows ingress = [] and egress = [].)
+resource "aws_default_network_acl" "this" {
+  default_network_acl_id = aws_vpc.this.default_network_acl_id
+
+  tags = merge(local.tags, {
+    Name = "${var.name_prefix}-default"
+  })
+
+  lifecycle {
+    # AWS moves subnets here when their own association goes away; every subnet of
+    # this module is associated with its tier's ACL below.
+    ignore_changes = [subnet_ids]
+  }
+}
+
+# Tier web: one ACL for its subnets. Rules are stateless: each flow has a
+# forward leg and a return leg on ephemeral ports 1024-65535.
+resource "aws_network_acl" "web" {
+  #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
+  vpc_id = aws_vpc.this.id
+
+  tags = merge(local.tags, {
+    Name = "${var.name_prefix}-web"
+    Tier = "web"
+  })
+}
+
+resource "aws_network_acl_association" "web_a" {
+  network_acl_id = aws_network_acl.web.id
+  subnet_id      = aws_subnet.web_a.id
+}
+
+resource "aws_network_acl_association" "web_b" {
+  network_acl_id = aws_network_acl.web.id
+  subnet_id      = aws_subnet.web_b.id
+}
+
+# flow 1: internet to web tcp 443
+resource "aws_network_acl_rule" "web_in_100" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 100
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "0.0.0.0/0"
+  from_port      = 443
+  to_port        = 443
+}
+
+# flow 1 return: web to internet tcp 1024-65535
+resource "aws_network_acl_rule" "web_out_100" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 100
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "0.0.0.0/0"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow 2: web to db tcp 5432
+resource "aws_network_acl_rule" "web_out_200" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 200
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.20.4.0/24"
+  from_port      = 5432
+  to_port        = 5432
+}
+
+# flow 2: web to db tcp 5432
+resource "aws_network_acl_rule" "web_out_201" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 201
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.20.5.0/24"
+  from_port      = 5432
+  to_port        = 5432
+}
+
+# flow 2 return: db to web tcp 1024-65535
+resource "aws_network_acl_rule" "web_in_200" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 200
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.20.4.0/24"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow 2 return: db to web tcp 1024-65535
+resource "aws_network_acl_rule" "web_in_201" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 201
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.20.5.0/24"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# Tier db: one ACL for its subnets. Rules are stateless: each flow has a
+# forward leg and a return leg on ephemeral ports 1024-65535.
+resource "aws_network_acl" "db" {
+  #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
+  vpc_id = aws_vpc.this.id
+
+  tags = merge(local.tags, {
+    Name = "${var.name_prefix}-db"
+    Tier = "db"
+  })
+}
+
+resource "aws_network_acl_association" "db_a" {
+  network_acl_id = aws_network_acl.db.id
+  subnet_id      = aws_subnet.db_a.id
+}
+
+resource "aws_network_acl_association" "db_b" {
+  network_acl_id = aws_network_acl.db.id
+  subnet_id      = aws_subnet.db_b.id
+}
+
+# flow 2: web to db tcp 5432
+resource "aws_network_acl_rule" "db_in_100" {
+  network_acl_id = aws_network_acl.db.id
+  rule_number    = 100
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.20.0.0/24"
+  from_port      = 5432
+  to_port        = 5432
+}
+
+# flow 2: web to db tcp 5432
+resource "aws_network_acl_rule" "db_in_101" {
+  network_acl_id = aws_network_acl.db.id
+  rule_number    = 101
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.20.1.0/24"
+  from_port      = 5432
+  to_port        = 5432
+}
+
+# flow 2 return: db to web tcp 1024-65535
+resource "aws_network_acl_rule" "db_out_100" {
+  network_acl_id = aws_network_acl.db.id
+  rule_number    = 100
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.20.0.0/24"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow 2 return: db to web tcp 1024-65535
+resource "aws_network_acl_rule" "db_out_101" {
+  network_acl_id = aws_network_acl.db.id
+  rule_number    = 101
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.20.1.0/24"
+  from_port      = 1024
+  to_port        = 65535
+}

@@ -1,0 +1,1 @@
+# No NAT gateways: the blueprint sets nat = "none".
