@@ -1,0 +1,163 @@
+"""Render reachability, queries and verification as text tables, JSON and SARIF 2.1.0."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tierform.network.analyze import Flow, QueryResult, Reachability
+from tierform.network.verify import LAYERS, VerifyFinding, VerifyReport
+
+__all__ = [
+    "SARIF_SCHEMA",
+    "query_text",
+    "reach_json",
+    "reach_table",
+    "single_layer_table",
+    "verify_json",
+    "verify_sarif",
+    "verify_table",
+]
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_RULES: dict[str, str] = {
+    "tierform/unintended": "A flow is reachable that no blueprint flow allows.",
+    "tierform/broken": "A blueprint flow is blocked by a route table, NACL or security group.",
+    "tierform/exposure": "A tier's exposure from its routes differs from the declared one.",
+    "tierform/single-layer": "One layer failing open would let a forbidden flow into a "
+                             "private or isolated tier.",
+    "tierform/unresolved": "Wiring that could not be resolved; the verdict does not cover it.",
+}
+
+
+def _flow_json(flow: Flow) -> dict[str, Any]:
+    return {"from": flow.src, "to": flow.dst, "protocol": flow.protocol,
+            "ports": None if flow.ports is None else flow.ports.to_json()}
+
+
+def reach_json(result: Reachability, source: str) -> dict[str, Any]:
+    """The ``tierform reach --format json`` contract (NETWORK_SEMANTICS.md)."""
+    flows = sorted(result.flows, key=lambda f: (f.src, f.dst, f.protocol))
+    return {
+        "source": source,
+        "tiers": {name: {"subnets": list(info.subnets), "exposure": info.exposure}
+                  for name, info in result.tiers.items()},
+        "flows": [_flow_json(f) for f in flows],
+        "unresolved": [{"address": u.address, "attribute": u.attribute, "reason": u.reason}
+                       for u in result.unresolved],
+        "findings": [{"level": "warning", "message": w} for w in result.warnings],
+    }
+
+
+def _grid(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+                     .rstrip() for row in rows)
+
+
+def _cell(result: Reachability, src: str, dst: str) -> str:
+    parts = []
+    for flow in result.flows:
+        if (flow.src, flow.dst) == (src, dst):
+            parts.append(flow.protocol if flow.ports is None else f"{flow.protocol} {flow.ports}")
+    return "; ".join(parts) or "-"
+
+
+def reach_table(result: Reachability) -> str:
+    """Tiers, then the matrix (rows: from, columns: to), warnings and assumptions."""
+    lines = [_grid([["tier", "exposure", "subnets"]] +
+                   [[n, i.exposure, ", ".join(i.subnets)] for n, i in result.tiers.items()])]
+    endpoints = result.endpoints or sorted({f.src for f in result.flows} |
+                                           {f.dst for f in result.flows})
+    rows = [["from \\ to", *endpoints]]
+    rows += [[src, *(_cell(result, src, dst) for dst in endpoints)] for src in endpoints]
+    lines += ["", _grid(rows)]
+    if result.warnings:
+        lines += ["", *(f"warning: {w}" for w in result.warnings)]
+    lines += [f"unresolved: {u.address} {u.attribute}: {u.reason}" for u in result.unresolved]
+    lines += ["", *(f"assumption: {a}" for a in result.assumptions)]
+    return "\n".join(lines) + "\n"
+
+
+def query_text(result: QueryResult) -> str:
+    verdict = "reachable" if result.reachable else "blocked"
+    port = "" if result.protocol == "icmp" or result.port is None else f" {result.port}"
+    lines = [f"{result.src} -> {result.dst} {result.protocol}{port}: {verdict}"]
+    for leg in result.legs:
+        mark = "ok     " if leg.ok else "BLOCKED"
+        lines.append(f"  {mark} {leg.leg:<7} {leg.layer:<15} {leg.resource}: {leg.detail}")
+    return "\n".join(lines) + "\n"
+
+
+def _finding_json(finding: VerifyFinding) -> dict[str, Any]:
+    return {
+        "kind": finding.kind, "rule": finding.rule_id, "level": finding.level,
+        "message": finding.message, "path": list(finding.path), "from": finding.src,
+        "to": finding.dst, "protocol": finding.protocol,
+        "ports": None if finding.ports is None else finding.ports.to_json(),
+        "layer": finding.layer, "resource": finding.resource,
+    }
+
+
+def verify_json(report: VerifyReport) -> dict[str, Any]:
+    return {
+        "ok": report.ok,
+        "exit_code": report.exit_code,
+        "findings": [_finding_json(f) for f in report.findings],
+        "single_layer": {layer: [_flow_json(f) for f in flows]
+                         for layer, flows in report.single_layer.items()},
+        "tiers": {name: {"subnets": list(info.subnets), "exposure": info.exposure}
+                  for name, info in report.reachability.tiers.items()},
+        "warnings": list(report.reachability.warnings),
+    }
+
+
+def verify_table(report: VerifyReport) -> str:
+    lines = [f"{f.level.upper():<7} {f.kind:<12} {f.message}" for f in report.findings]
+    lines += [f"warning: {w}" for w in report.reachability.warnings]
+    count = len(report.findings)
+    lines.append("verify: ok (no findings)" if report.ok else
+                 f"verify: {count} finding{'s' if count != 1 else ''}")
+    return "\n".join(lines) + "\n"
+
+
+def single_layer_table(report: VerifyReport) -> str:
+    """Per layer failed open: the forbidden flows into private or isolated tiers that open."""
+    rows = [["layer failed open", "opens"]]
+    for layer in LAYERS:
+        flows = report.single_layer.get(layer, [])
+        text = "; ".join(f"{f.src} -> {f.dst} {f.protocol}"
+                         f"{'' if f.ports is None else f' {f.ports}'}" for f in flows)
+        rows.append([layer, text or "nothing (the other layers hold)"])
+    return _grid(rows) + "\n"
+
+
+def verify_sarif(report: VerifyReport, blueprint_file: str,
+                 locate: Callable[[tuple[str | int, ...]], tuple[int, int]]) -> dict[str, Any]:
+    """SARIF 2.1.0: one result per finding, located at the flow or tier it concerns."""
+    rule_ids = list(_RULES)
+    results = []
+    for finding in report.findings:
+        line, column = locate(finding.path)
+        results.append({
+            "ruleId": finding.rule_id,
+            "ruleIndex": rule_ids.index(finding.rule_id),
+            "level": finding.level,
+            "message": {"text": finding.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": blueprint_file},
+                "region": {"startLine": max(line, 1), "startColumn": max(column, 1)},
+            }}],
+        })
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "tierform",
+                "rules": [{"id": rid, "name": rid.split("/", 1)[1],
+                           "shortDescription": {"text": text}} for rid, text in _RULES.items()],
+            }},
+            "results": results,
+        }],
+    }
