@@ -163,7 +163,11 @@ def cmd_reach(args: argparse.Namespace) -> int:
                 raise TierformError(f"unknown endpoint {end!r}; known: {', '.join(sorted(known))}")
         result = query(network, args.from_, args.to, args.protocol, args.port)
         if args.format == "json":
-            out_json(report.query_json(result))
+            out_json({"from": result.src, "to": result.dst, "protocol": result.protocol,
+                      "port": result.port, "reachable": result.reachable,
+                      "legs": [{"leg": leg.leg, "layer": leg.layer, "ok": leg.ok,
+                                "resource": leg.resource, "detail": leg.detail}
+                               for leg in result.legs]})
         else:
             out(report.query_text(result))
         return EXIT_OK if result.reachable else EXIT_FINDINGS

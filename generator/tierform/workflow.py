@@ -90,7 +90,8 @@ def plan(checked: Checked, *, terraform: str | None = None) -> Plan:
 def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
                  tier_tag: str = "Tier") -> tuple[NetworkSource, Network]:
     """A Network from a plan JSON or a state JSON (``terraform show -json``)."""
-    from tierform.network.read_plan import network_from_plan, network_from_state
+    from tierform.network.read_plan import network_from_plan
+    from tierform.network.read_state import network_from_state
 
     try:
         document = json.loads(path.read_text(encoding="utf-8"))

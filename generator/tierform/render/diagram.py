@@ -32,9 +32,8 @@ def mermaid(bp: Blueprint) -> str:
         lines.append("    end")
     lines.append("  end")
     for index, flow in enumerate(bp.flows, start=1):
-        if flow.protocol in ("icmp", "all"):
-            what = flow.protocol
-        else:
+        what: str = flow.protocol
+        if flow.protocol not in ("icmp", "all"):
             ports = ",".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in flow.port_ranges())
             what = f"{flow.protocol} {'all' if ports == '0-65535' else ports}"
         lines.append(f'  {_node(flow.src)} -->|"{index}: {_label(what)}"| {_node(flow.dst)}')
