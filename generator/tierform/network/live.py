@@ -1,0 +1,317 @@
+"""Read what exists now: a VPC's layering through boto3 ``describe_*`` calls -> ``Network``.
+
+Ids are AWS ids; ``source`` is "id (Name tag)". Unlike plan/state, the VPC's main route
+table and default NACL are always real objects here (AWS reports them), so nothing is
+assumed. Works on any account or emulator: only read-only EC2 calls, all paginated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from ipaddress import IPv4Network, ip_network
+from typing import Any
+
+from tierform.errors import ReadError
+from tierform.network.model import (
+    GatewayEndpoint,
+    InternetGateway,
+    Nacl,
+    NaclEntry,
+    NatGateway,
+    Network,
+    Route,
+    RouteKind,
+    RouteTable,
+    SecurityGroup,
+    SgRule,
+    Subnet,
+    normalise_protocol,
+)
+
+__all__ = ["network_from_live", "rules_from_permissions", "select_vpc"]
+
+# NACL rule numbers above 32766 are AWS's fixed catch-all "*" deny rules (IPv4 32767,
+# IPv6 32768); the model's "no rule matches -> deny" already says the same.
+_LAST_USER_RULE = 32766
+# NAT gateways in these states carry no traffic (AWS lists deleted ones for about an hour).
+_DEAD_NAT_STATES = frozenset({"deleted", "deleting", "failed"})
+_DEAD_ENDPOINT_STATES = frozenset({"deleted", "deleting", "failed", "rejected", "expired"})
+_OTHER_TARGETS = ("TransitGatewayId", "VpcPeeringConnectionId", "NetworkInterfaceId",
+                  "InstanceId", "CarrierGatewayId", "LocalGatewayId", "CoreNetworkArn")
+
+
+def _tags(item: Mapping[str, Any]) -> dict[str, str]:
+    return {str(t["Key"]): str(t.get("Value", "")) for t in item.get("Tags") or []}
+
+
+def _label(aws_id: str, tags: Mapping[str, str]) -> str:
+    name = tags.get("Name")
+    return f"{aws_id} ({name})" if name else aws_id
+
+
+def _ports(protocol: str, low: Any, high: Any) -> tuple[int, int]:
+    """Inclusive range; AWS ignores ports for all-protocol and non-TCP/UDP rules."""
+    if protocol not in ("6", "17") or low is None or int(low) == -1:
+        return 0, 65535
+    return int(low), int(high if high is not None else low)
+
+
+def _paginate(ec2: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Every item of a paginated describe call; AWS/connection errors become ReadError."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        for page in ec2.get_paginator(operation).paginate(**kwargs):
+            yield from page.get(key) or []
+    except ClientError as error:
+        raise ReadError(f"cannot read the live network ({operation}): {error}") from error
+    except BotoCoreError as error:
+        raise ReadError(f"cannot reach AWS for {operation}: {error}") from error
+
+
+def _in_vpc(vpc_id: str) -> list[dict[str, Any]]:
+    return [{"Name": "vpc-id", "Values": [vpc_id]}]
+
+
+def select_vpc(ec2: Any, *, vpc_id: str | None = None,
+               tag_filters: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The one VPC to read: by id, else by tags (AWS filter wildcards ``*``/``?`` work),
+    else the only non-default VPC. Zero or several matches -> ReadError."""
+    if vpc_id is not None:
+        found = list(_paginate(ec2, "describe_vpcs", "Vpcs",
+                               Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]))
+        if not found:
+            raise ReadError(f"VPC {vpc_id} does not exist in this account and region")
+        return found[0]
+    filters = [{"Name": f"tag:{key}", "Values": [value]}
+               for key, value in sorted((tag_filters or {}).items())]
+    found = list(_paginate(ec2, "describe_vpcs", "Vpcs", **({"Filters": filters}
+                                                            if filters else {})))
+    if not filters:
+        # The default VPC is AWS's, not a layered network someone built.
+        found = [v for v in found if not v.get("IsDefault")]
+    wanted = ", ".join(f"{k}={v}" for k, v in sorted((tag_filters or {}).items()))
+    if not found:
+        raise ReadError(f"no VPC matches {wanted}" if wanted else "no (non-default) VPC found")
+    if len(found) > 1:
+        listed = ", ".join(_label(v["VpcId"], _tags(v)) for v in found[:10])
+        raise ReadError(f"{len(found)} VPCs match{' ' + wanted if wanted else ''}: {listed}; "
+                        "choose one with --vpc-id")
+    return found[0]
+
+
+def _vpc_cidrs(vpc: Mapping[str, Any]) -> tuple[IPv4Network, ...]:
+    cidrs = [a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet") or []
+             if (a.get("CidrBlockState") or {}).get("State", "associated") == "associated"]
+    if not cidrs and vpc.get("CidrBlock"):
+        cidrs = [vpc["CidrBlock"]]
+    out: list[IPv4Network] = []
+    for cidr in cidrs:
+        net = ip_network(cidr, strict=False)
+        if isinstance(net, IPv4Network) and net not in out:
+            out.append(net)
+    return tuple(out)
+
+
+def _route(raw: Mapping[str, Any], table_id: str,
+           endpoint_services: Mapping[str, str]) -> Route | None:
+    """One AWS route; ``None`` for the implicit local route (the analyzer adds those)."""
+    destination = str(raw.get("DestinationCidrBlock") or raw.get("DestinationIpv6CidrBlock")
+                       or raw.get("DestinationPrefixListId") or "")
+    gateway = str(raw.get("GatewayId") or "")
+    source = f"{table_id} route {destination}"
+    if gateway == "local":
+        return None
+    if raw.get("State") == "blackhole":
+        # A route whose target was deleted drops traffic.
+        return Route(destination, "blackhole", gateway or raw.get("NatGatewayId"), source)
+    kind: RouteKind
+    target: str | None
+    if gateway.startswith("igw-"):
+        kind, target = "igw", gateway
+    elif gateway.startswith("vpce-"):
+        # Gateway endpoints route a service's prefix list (R5); name it by the service.
+        kind, target = "endpoint", gateway
+        destination = endpoint_services.get(gateway, destination)
+    elif raw.get("NatGatewayId"):
+        kind, target = "nat", str(raw["NatGatewayId"])
+    elif raw.get("EgressOnlyInternetGatewayId"):
+        kind, target = "eigw", str(raw["EgressOnlyInternetGatewayId"])
+    else:
+        kind = "other"
+        target = next((str(raw[k]) for k in _OTHER_TARGETS if raw.get(k)), gateway or None)
+    return Route(destination, kind, target, source)
+
+
+def _route_tables(ec2: Any, vpc_id: str, tier_tag: str,
+                  endpoints: Mapping[str, GatewayEndpoint]) -> dict[str, RouteTable]:
+    services = {e.id: e.service for e in endpoints.values()}
+    tables: dict[str, RouteTable] = {}
+    for raw in _paginate(ec2, "describe_route_tables", "RouteTables", Filters=_in_vpc(vpc_id)):
+        table_id, tags = str(raw["RouteTableId"]), _tags(raw)
+        live = [a for a in raw.get("Associations") or []
+                if (a.get("AssociationState") or {}).get("State", "associated") == "associated"]
+        routes = [r for r in (_route(x, table_id, services) for x in raw.get("Routes") or [])
+                  if r is not None]
+        # Some APIs (and emulators) list the association on the endpoint only: add its route.
+        routed = {r.target for r in routes if r.kind == "endpoint"}
+        for endpoint in endpoints.values():
+            if table_id in endpoint.route_table_ids and endpoint.id not in routed:
+                routes.append(Route(endpoint.service, "endpoint", endpoint.id,
+                                    f"{endpoint.id} route table association {table_id}"))
+        tables[table_id] = RouteTable(
+            id=table_id, routes=tuple(routes),
+            subnet_ids=frozenset(str(a["SubnetId"]) for a in live if a.get("SubnetId")),
+            is_main=any(a.get("Main") for a in live), tier=tags.get(tier_tag),
+            name=tags.get("Name"), source=_label(table_id, tags))
+    return tables
+
+
+def _nacls(ec2: Any, vpc_id: str, tier_tag: str) -> dict[str, Nacl]:
+    nacls: dict[str, Nacl] = {}
+    for raw in _paginate(ec2, "describe_network_acls", "NetworkAcls", Filters=_in_vpc(vpc_id)):
+        nacl_id, tags = str(raw["NetworkAclId"]), _tags(raw)
+        entries = []
+        for e in raw.get("Entries") or []:
+            number = int(e["RuleNumber"])
+            if number > _LAST_USER_RULE:
+                continue
+            protocol = normalise_protocol(e.get("Protocol", "-1"))
+            ports = e.get("PortRange") or {}
+            low, high = _ports(protocol, ports.get("From"), ports.get("To"))
+            icmp = e.get("IcmpTypeCode") or {}
+            is_icmp = protocol in ("1", "58")
+            direction = "egress" if e.get("Egress") else "ingress"
+            entries.append(NaclEntry(
+                rule_number=number, egress=bool(e.get("Egress")), protocol=protocol,
+                action="deny" if e.get("RuleAction") == "deny" else "allow",
+                cidr=str(e.get("CidrBlock") or e.get("Ipv6CidrBlock")),
+                from_port=low, to_port=high,
+                icmp_type=int(icmp.get("Type", -1)) if is_icmp else None,
+                icmp_code=int(icmp.get("Code", -1)) if is_icmp else None,
+                source=f"{_label(nacl_id, tags)} {direction} rule {number}"))
+        entries.sort(key=lambda x: (x.egress, x.rule_number))
+        nacls[nacl_id] = Nacl(
+            id=nacl_id, entries=tuple(entries),
+            subnet_ids=frozenset(str(a["SubnetId"]) for a in raw.get("Associations") or []
+                                 if a.get("SubnetId")),
+            is_default=bool(raw.get("IsDefault")), tier=tags.get(tier_tag),
+            name=tags.get("Name"), source=_label(nacl_id, tags))
+    return nacls
+
+
+def rules_from_permissions(group: Mapping[str, Any]) -> list[SgRule]:
+    """SgRules from a describe_security_groups item (``IpPermissions``): one per peer."""
+    rules: list[SgRule] = []
+    label = _label(str(group["GroupId"]), _tags(group))
+    for egress, key in ((False, "IpPermissions"), (True, "IpPermissionsEgress")):
+        for index, perm in enumerate(group.get(key) or []):
+            protocol = normalise_protocol(perm.get("IpProtocol", "-1"))
+            low, high = _ports(protocol, perm.get("FromPort"), perm.get("ToPort"))
+            source = f"{label} {'egress' if egress else 'ingress'}[{index}]"
+            peers: list[tuple[str, Mapping[str, Any], str]] = [
+                *(("cidr", r, r["CidrIp"]) for r in perm.get("IpRanges") or []),
+                *(("cidr", r, r["CidrIpv6"]) for r in perm.get("Ipv6Ranges") or []),
+                *(("group", r, r["GroupId"]) for r in perm.get("UserIdGroupPairs") or []),
+                *(("prefix_list", r, r["PrefixListId"]) for r in perm.get("PrefixListIds") or []),
+            ]
+            for kind, peer, value in peers:
+                rules.append(SgRule(
+                    egress, protocol, low, high, description=str(peer.get("Description") or ""),
+                    source=source, **{kind: str(value)}))
+    return rules
+
+
+def _rule_from_sgr(raw: Mapping[str, Any], group_label: str) -> SgRule:
+    """One describe_security_group_rules item (already one peer per rule)."""
+    protocol = normalise_protocol(raw.get("IpProtocol", "-1"))
+    low, high = _ports(protocol, raw.get("FromPort"), raw.get("ToPort"))
+    referenced = (raw.get("ReferencedGroupInfo") or {}).get("GroupId")
+    return SgRule(
+        egress=bool(raw.get("IsEgress")), protocol=protocol, from_port=low, to_port=high,
+        cidr=raw.get("CidrIpv4") or raw.get("CidrIpv6"), group=referenced,
+        prefix_list=raw.get("PrefixListId"), description=str(raw.get("Description") or ""),
+        source=f"{raw.get('SecurityGroupRuleId')} on {group_label}")
+
+
+def _security_groups(ec2: Any, vpc_id: str, tier_tag: str) -> dict[str, SecurityGroup]:
+    from botocore.exceptions import ClientError
+
+    raw_groups = list(_paginate(ec2, "describe_security_groups", "SecurityGroups",
+                                Filters=_in_vpc(vpc_id)))
+    by_group: dict[str, list[SgRule]] | None = {str(g["GroupId"]): [] for g in raw_groups}
+    labels = {str(g["GroupId"]): _label(str(g["GroupId"]), _tags(g)) for g in raw_groups}
+    if raw_groups:
+        try:
+            # Rule ids make better report sources; one call for all the VPC's groups.
+            for raw in ec2.get_paginator("describe_security_group_rules").paginate(
+                    Filters=[{"Name": "group-id", "Values": sorted(labels)}]):
+                for item in raw.get("SecurityGroupRules") or []:
+                    gid = str(item["GroupId"])
+                    if by_group is not None and gid in by_group:
+                        by_group[gid].append(_rule_from_sgr(item, labels[gid]))
+        except ClientError:
+            by_group = None  # older API or emulator: fall back to IpPermissions
+    groups: dict[str, SecurityGroup] = {}
+    for raw in raw_groups:
+        gid, tags = str(raw["GroupId"]), _tags(raw)
+        rules = by_group[gid] if by_group is not None else rules_from_permissions(raw)
+        rules.sort(key=lambda r: (r.egress, r.source))
+        groups[gid] = SecurityGroup(
+            id=gid, rules=tuple(rules), tier=tags.get(tier_tag),
+            name=str(raw.get("GroupName") or tags.get("Name") or gid),
+            is_default=raw.get("GroupName") == "default", source=labels[gid])
+    return groups
+
+
+def _endpoints(ec2: Any, vpc_id: str) -> dict[str, GatewayEndpoint]:
+    found: dict[str, GatewayEndpoint] = {}
+    for raw in _paginate(ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=_in_vpc(vpc_id)):
+        # Interface endpoints are ENIs in subnets, not routes: they do not change routing.
+        if raw.get("VpcEndpointType", "Gateway") != "Gateway":
+            continue
+        if str(raw.get("State", "available")).lower() in _DEAD_ENDPOINT_STATES:
+            continue
+        eid = str(raw["VpcEndpointId"])
+        found[eid] = GatewayEndpoint(eid, str(raw.get("ServiceName") or ""),
+                                     frozenset(str(t) for t in raw.get("RouteTableIds") or []),
+                                     _label(eid, _tags(raw)))
+    return found
+
+
+def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
+                      tag_filters: Mapping[str, str] | None = None, tier_tag: str = "Tier",
+                      named_networks: Mapping[str, IPv4Network | str] | None = None
+                      ) -> Network:
+    """The live network of one VPC (see :func:`select_vpc` for how it is chosen)."""
+    vpc = select_vpc(ec2_client, vpc_id=vpc_id, tag_filters=tag_filters)
+    vid = str(vpc["VpcId"])
+    net = Network(source="live", vpc_cidrs=_vpc_cidrs(vpc), vpc_id=vid,
+                  named_networks={k: IPv4Network(v) for k, v in (named_networks or {}).items()})
+    # AWS lists subnets in no particular order: sort by address so that tiers (first-seen
+    # order) and reports come out the same on every read.
+    subnets = sorted(_paginate(ec2_client, "describe_subnets", "Subnets", Filters=_in_vpc(vid)),
+                     key=lambda s: IPv4Network(s["CidrBlock"]))
+    for raw in subnets:
+        sid, tags = str(raw["SubnetId"]), _tags(raw)
+        net.subnets[sid] = Subnet(
+            id=sid, cidr=IPv4Network(raw["CidrBlock"]), az=raw.get("AvailabilityZone"),
+            tier=tags.get(tier_tag), name=tags.get("Name"),
+            map_public_ip=bool(raw.get("MapPublicIpOnLaunch")), source=_label(sid, tags))
+    for raw in _paginate(ec2_client, "describe_internet_gateways", "InternetGateways",
+                         Filters=[{"Name": "attachment.vpc-id", "Values": [vid]}]):
+        igw = str(raw["InternetGatewayId"])
+        net.internet_gateways[igw] = InternetGateway(igw, _label(igw, _tags(raw)))
+    for raw in _paginate(ec2_client, "describe_nat_gateways", "NatGateways",
+                         Filters=_in_vpc(vid)):
+        if raw.get("State") in _DEAD_NAT_STATES:
+            continue
+        nat = str(raw["NatGatewayId"])
+        net.nat_gateways[nat] = NatGateway(nat, str(raw["SubnetId"]),
+                                           raw.get("ConnectivityType", "public") == "public",
+                                           _label(nat, _tags(raw)))
+    net.endpoints = _endpoints(ec2_client, vid)
+    net.route_tables = _route_tables(ec2_client, vid, tier_tag, net.endpoints)
+    net.nacls = _nacls(ec2_client, vid, tier_tag)
+    net.security_groups = _security_groups(ec2_client, vid, tier_tag)
+    return net
