@@ -115,7 +115,7 @@ def _start_detached(workdir: Path) -> _Emulator:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
     process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "tierform.localaws.motoserver", "-H", "127.0.0.1", "-p", str(port)],
         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
         start_new_session=True)
     endpoint = f"http://127.0.0.1:{port}"
@@ -208,6 +208,6 @@ def read_live(loaded: LoadedBlueprint, *, endpoint: str | None, region: str | No
         import boto3
 
         ec2 = boto3.client("ec2", region_name=region)
-    tags = None if vpc_id else {"Name": f"{loaded.blueprint.name}-vpc"}
+    tags = None if vpc_id else {"Name": loaded.blueprint.name}
     return network_from_live(ec2, vpc_id=vpc_id, tag_filters=tags, tier_tag=tier_tag,
                              named_networks=dict(loaded.blueprint.networks))
