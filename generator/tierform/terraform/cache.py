@@ -1,0 +1,257 @@
+"""Plans cached by content: unchanged inputs never run terraform again.
+
+Key: sha256 over the module's files (sorted relative path + bytes), the variables
+(canonical JSON), the terraform version, the provider lock file and the offline
+provider block. Layout under the cache folder (default ``.tierform-cache``, or
+``$TIERFORM_CACHE_DIR``)::
+
+    plans/<key>.json       terraform show -json of the saved plan (atomic writes)
+    plans/<key>.lock       flock: one process plans a key, the others wait and read
+    work/<id>/             the module + provider file, initialised once (flock on work/<id>.lock)
+    versions.json          `terraform version` per binary (path, mtime, size)
+
+Safe under pytest-xdist: every writer holds a file lock (``fcntl.flock``) and
+publishes with ``os.replace``. The work dir is keyed by everything that decides
+what ``init`` installs (files, provider block, terraform version, the user's CLI
+configuration), so the plan key can include the lock file without running init.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from tierform.terraform.cliconfig import environment_fingerprint, offline_provider_hcl
+from tierform.terraform.plan import Plan
+from tierform.terraform.runner import Runner, module_files, resolve_binary, write_module_files
+
+try:  # POSIX; elsewhere the cache still works, without cross-process exclusion.
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = [
+    "CACHE_ENV",
+    "DEFAULT_CACHE_DIR",
+    "PlanCache",
+    "cache_key",
+    "clear",
+    "default_cache_dir",
+    "plan_blueprint",
+    "plan_files",
+    "plan_module",
+    "prepare_workdir",
+    "render_blueprint",
+]
+
+LOG = logging.getLogger("tierform.terraform")
+
+CACHE_ENV = "TIERFORM_CACHE_DIR"
+DEFAULT_CACHE_DIR = ".tierform-cache"
+_READY = ".tierform-ready"
+_LOCK_FILE = ".terraform.lock.hcl"
+
+
+def default_cache_dir() -> Path:
+    """``$TIERFORM_CACHE_DIR``, else ``.tierform-cache`` in the current directory."""
+    return Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE_DIR).resolve()
+
+
+def _files_digest(files: Mapping[str, str | bytes]) -> hashlib._Hash:
+    digest = hashlib.sha256()
+    for relative in sorted(files):
+        content = files[relative]
+        data = content.encode() if isinstance(content, str) else content
+        # Length-prefixed so that no two file sets can hash alike by shifting bytes.
+        digest.update(f"{len(relative)}:{relative}:{len(data)}:".encode())
+        digest.update(data)
+    return digest
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def cache_key(files: Mapping[str, str | bytes], variables: Mapping[str, object] | None, *,
+              terraform_version: str, provider_hcl: str, lock_file: str) -> str:
+    """The content hash that names a cached plan."""
+    digest = _files_digest(files)
+    for part in ("variables", _canonical(dict(variables or {})), "terraform", terraform_version,
+                 "lock", lock_file, "provider", provider_hcl):
+        digest.update(f"{len(part)}:{part}".encode())
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created if missing) for the block."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+class PlanCache:
+    """The cache folder: plans by key, initialised work dirs, terraform versions."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root).resolve() if root is not None else default_cache_dir()
+        self.plans = self.root / "plans"
+        self.work = self.root / "work"
+
+    def plan_path(self, key: str) -> Path:
+        return self.plans / f"{key}.json"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        path = self.plan_path(key)
+        try:
+            raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, json.JSONDecodeError):
+            LOG.warning("ignoring unreadable cached plan %s", path)
+            return None
+        return raw
+
+    def put(self, key: str, raw: Mapping[str, Any]) -> None:
+        _write_atomic(self.plan_path(key), json.dumps(raw, sort_keys=True))
+
+    def clear(self) -> None:
+        """Forget every plan, work dir and version; keep the folder itself."""
+        for child in (self.plans, self.work):
+            shutil.rmtree(child, ignore_errors=True)
+        (self.root / "versions.json").unlink(missing_ok=True)
+
+    def terraform_version(self, binary: str) -> str:
+        """``program version`` of ``binary``, remembered by its path, mtime and size."""
+        stat = Path(binary).stat()
+        ident = f"{binary}|{stat.st_mtime_ns}|{stat.st_size}"
+        memo = self.root / "versions.json"
+        try:
+            known: dict[str, str] = json.loads(memo.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            known = {}
+        if ident not in known:
+            self.root.mkdir(parents=True, exist_ok=True)
+            known[ident] = str(Runner(self.root, binary=binary).version())
+            _write_atomic(memo, json.dumps(known, sort_keys=True))
+        return known[ident]
+
+    def workdir(self, files: Mapping[str, str | bytes], *, provider_hcl: str, version: str,
+                binary: str, region: str) -> Path:
+        """An initialised copy of the module for these inputs; init runs once per id."""
+        digest = _files_digest(files)
+        for part in (provider_hcl, version, environment_fingerprint()):
+            digest.update(f"{len(part)}:{part}".encode())
+        workdir = self.work / digest.hexdigest()[:32]
+        if (workdir / _READY).exists():
+            return workdir
+        with _locked(self.work / f"{workdir.name}.lock"):
+            if not (workdir / _READY).exists():
+                shutil.rmtree(workdir, ignore_errors=True)
+                workdir.mkdir(parents=True)
+                write_module_files(files, workdir, region=region)
+                Runner(workdir, binary=binary).init()
+                (workdir / _READY).write_text(version + "\n")
+        return workdir
+
+
+def prepare_workdir(files: Mapping[str, str | bytes], *, region: str = "us-east-1",
+                    cache_dir: Path | None = None, terraform: str | None = None) -> Path:
+    """An initialised, shared work dir holding the module and the offline provider.
+
+    Read-only use only (validate, plan with ``-lock=false``): other processes share it.
+    """
+    cache = PlanCache(cache_dir)
+    binary = resolve_binary(terraform)
+    version = cache.terraform_version(binary)
+    return cache.workdir(files, provider_hcl=offline_provider_hcl(region), version=version,
+                         binary=binary, region=region)
+
+
+def plan_files(files: Mapping[str, str | bytes], variables: Mapping[str, object] | None = None,
+               *, region: str = "us-east-1", cache_dir: Path | None = None,
+               terraform: str | None = None) -> Plan:
+    """Plan a provider-less module given as files (relative path -> text), offline, cached."""
+    cache = PlanCache(cache_dir)
+    binary = resolve_binary(terraform)
+    version = cache.terraform_version(binary)
+    provider_hcl = offline_provider_hcl(region)
+    workdir = cache.workdir(files, provider_hcl=provider_hcl, version=version, binary=binary,
+                            region=region)
+    lock_path = workdir / _LOCK_FILE
+    lock_text = lock_path.read_text(encoding="utf-8") if lock_path.exists() else ""
+    key = cache_key(files, variables, terraform_version=version, provider_hcl=provider_hcl,
+                    lock_file=lock_text)
+    raw = cache.get(key)
+    if raw is not None:
+        LOG.debug("plan cache hit %s", key)
+        return Plan(raw)
+    with _locked(cache.plans / f"{key}.lock"):
+        raw = cache.get(key)  # another process may have planned it while we waited
+        if raw is None:
+            LOG.info("plan cache miss %s: planning in %s", key, workdir)
+            runner = Runner(workdir, binary=binary)
+            plan_file = runner.plan(workdir / f"{key}.tfplan", variables)
+            try:
+                raw = runner.show(plan_file)
+            finally:
+                plan_file.unlink(missing_ok=True)
+            cache.put(key, raw)
+    return Plan(raw)
+
+
+def plan_module(module_dir: Path, variables: Mapping[str, object] | None = None, *,
+                region: str = "us-east-1", cache_dir: Path | None = None,
+                terraform: str | None = None) -> Plan:
+    """Plan a module directory offline (the module has no provider block), cached by content."""
+    return plan_files(module_files(Path(module_dir)), variables, region=region,
+                      cache_dir=cache_dir, terraform=terraform)
+
+
+def render_blueprint(path: Path) -> tuple[dict[str, str], str]:
+    """A blueprint's rendered module files and its region (BlueprintError when invalid)."""
+    from tierform.blueprint.load import load_blueprint
+    from tierform.render.module import render_module
+
+    loaded = load_blueprint(Path(path))
+    return render_module(loaded.blueprint, loaded.allocation), loaded.blueprint.region
+
+
+def plan_blueprint(path: Path, variables: Mapping[str, object] | None = None, *,
+                   region: str | None = None, cache_dir: Path | None = None,
+                   terraform: str | None = None) -> Plan:
+    """Render a blueprint and plan the module offline (region: the blueprint's by default)."""
+    files, blueprint_region = render_blueprint(path)
+    return plan_files(files, variables, region=region or blueprint_region, cache_dir=cache_dir,
+                      terraform=terraform)
+
+
+def clear(cache_dir: Path | None = None) -> None:
+    """Empty the plan cache (``cache_dir`` or the default)."""
+    PlanCache(cache_dir).clear()

@@ -1,0 +1,312 @@
+"""Run terraform (or OpenTofu): one verb per method, every command through ``Runner.execute``.
+
+Underneath is ``tftest.TerraformTest.execute_command`` (it streams stdout to its
+logger and returns stdout/stderr); we add the error mapping, logging on our own
+logger, counters and the version check. tftest's higher-level verbs are not used:
+they build arguments we need to control (``-lock=false``, ``-var-file``, exit codes
+of ``fmt -check``), and its pickle cache is replaced by ``tierform.terraform.cache``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tftest
+
+from tierform.errors import TerraformError, TerraformSetupError
+from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE, offline_provider_hcl, terraform_env
+
+__all__ = [
+    "COUNTERS",
+    "MIN_VERSION",
+    "CommandResult",
+    "Runner",
+    "TerraformVersion",
+    "module_files",
+    "resolve_binary",
+    "write_module_files",
+]
+
+LOG = logging.getLogger("tierform.terraform")
+
+COUNTERS: dict[str, int] = {}
+"""Terraform invocations in this process, by verb (``{"init": 1, "plan": 1, ...}``)."""
+
+MIN_VERSION = (1, 5)
+"""Oldest Terraform accepted: ``import``/``check`` blocks and the plan JSON we read are 1.5+."""
+
+_LOG_ENV = "TIERFORM_TERRAFORM_LOG"
+_BINARY_ENV = "TIERFORM_TERRAFORM"
+
+# What `terraform init` prints when it cannot install a provider (no registry, no mirror).
+_INSTALL_FAILURES = (
+    "Failed to query available provider packages",
+    "Failed to install provider",
+    "Failed to resolve provider packages",
+    "Could not retrieve the list of available versions",
+    "Required plugins are not installed",
+    "Inconsistent dependency lock file",
+    "Incompatible provider version",
+    "could not connect to registry",
+)
+
+# Not module source: Terraform's working state, and hidden files (Terraform itself skips
+# configuration files whose names start with "."), except the dependency lock file.
+_NOT_SOURCE = re.compile(r"(^|/)(\.(?!terraform\.lock\.hcl$)|terraform\.tfstate)")
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """One finished command: its argv, exit code and both streams."""
+
+    command: tuple[str, ...]
+    returncode: int
+    out: str
+    err: str
+
+
+@dataclass(frozen=True)
+class TerraformVersion:
+    """What ``version -json`` says: program (terraform or tofu), version and chosen providers."""
+
+    binary: str
+    program: str
+    version: str
+    providers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def parts(self) -> tuple[int, ...]:
+        return tuple(int(p) for p in re.findall(r"\d+", self.version)[:3])
+
+    def __str__(self) -> str:
+        return f"{self.program} {self.version}"
+
+
+def resolve_binary(binary: str | None = None) -> str:
+    """The executable to run: ``binary``, else ``$TIERFORM_TERRAFORM``, else ``terraform``."""
+    name = binary or os.environ.get(_BINARY_ENV) or "terraform"
+    found = shutil.which(name)
+    if found is None:
+        raise TerraformSetupError(
+            f"terraform executable {name!r} not found.\n"
+            "What to do: install Terraform >= 1.5 (or OpenTofu) and put it on PATH, or name the "
+            f"binary with {_BINARY_ENV}=/path/to/terraform (pytest: --tierform-terraform)."
+        )
+    return found
+
+
+def module_files(module_dir: Path) -> dict[str, bytes]:
+    """A module's source files (relative POSIX path -> bytes), without Terraform's working state."""
+    if not module_dir.is_dir():
+        raise TerraformSetupError(f"{module_dir}: not a directory holding a Terraform module")
+    files: dict[str, bytes] = {}
+    for path in sorted(module_dir.rglob("*")):
+        relative = path.relative_to(module_dir).as_posix()
+        if path.is_file() and not _NOT_SOURCE.search(relative):
+            files[relative] = path.read_bytes()
+    return files
+
+
+def write_module_files(files: Mapping[str, str | bytes], workdir: Path, *, region: str,
+                       endpoint: str | None = None) -> None:
+    """Write a module's files into ``workdir`` plus the offline provider file."""
+    for relative, content in files.items():
+        target = workdir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content.encode() if isinstance(content, str) else content)
+    (workdir / OFFLINE_PROVIDER_FILE).write_text(offline_provider_hcl(region, endpoint))
+
+
+def _count(verb: str, workdir: Path) -> None:
+    COUNTERS[verb] = COUNTERS.get(verb, 0) + 1
+    log_file = os.environ.get(_LOG_ENV)
+    if log_file:
+        # One short O_APPEND write per line: lines from parallel processes do not interleave.
+        with open(log_file, "a", encoding="utf-8") as handle:
+            handle.write(f"{verb}\t{os.getpid()}\t{workdir}\n")
+
+
+def _summary(text: str, limit: int = 40) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    if len(lines) > limit:
+        lines = [*lines[:limit], f"... ({len(lines) - limit} more lines)"]
+    return "\n".join(lines)
+
+
+class Runner:
+    """Terraform commands in one working directory."""
+
+    def __init__(self, workdir: Path, *, binary: str | None = None,
+                 env: Mapping[str, str] | None = None) -> None:
+        self.workdir = Path(workdir).resolve()
+        self.binary = resolve_binary(binary)
+        self._tf = tftest.TerraformTest(str(self.workdir), binary=self.binary,
+                                        env=terraform_env(env), cache_dir=str(self.workdir))
+
+    @classmethod
+    def for_module(cls, module_dir: Path, workdir: Path, *, region: str = "us-east-1",
+                   endpoint: str | None = None, binary: str | None = None,
+                   env: Mapping[str, str] | None = None) -> Runner:
+        """Copy a provider-less module into ``workdir`` with the offline/emulator provider."""
+        workdir.mkdir(parents=True, exist_ok=True)
+        write_module_files(module_files(module_dir), workdir, region=region, endpoint=endpoint)
+        return cls(workdir, binary=binary, env=env)
+
+    # -- the one place commands run -------------------------------------------------------
+
+    def execute(self, verb: str, *args: str, ok_codes: tuple[int, ...] = (0,)) -> CommandResult:
+        """Run ``<binary> <verb> <args>``; log it, count it, raise TerraformError on failure."""
+        command = (self.binary, verb, *args)
+        LOG.info("%s (in %s)", " ".join(command), self.workdir)
+        _count(verb, self.workdir)
+        try:
+            raw = self._tf.execute_command(verb, *args)
+            result = CommandResult(command, int(raw.retcode or 0), raw.out, raw.err or "")
+        except tftest.TerraformTestError as exc:
+            # tftest raises on exit 1/11; its message holds stdout, cmd_error holds stderr.
+            result = CommandResult(command, 1, str(exc.args[0]) if exc.args else "",
+                                   str(exc.cmd_error or ""))
+        for line in result.out.splitlines():
+            LOG.debug("%s: %s", verb, line)
+        for line in result.err.splitlines():
+            LOG.log(logging.WARNING if result.returncode not in ok_codes else logging.DEBUG,
+                    "%s: %s", verb, line)
+        if result.returncode not in ok_codes:
+            self._fail(verb, result)
+        return result
+
+    def _fail(self, verb: str, result: CommandResult) -> None:
+        detail = _summary(result.err) or _summary(result.out)
+        if verb == "init" and any(p in result.err + result.out for p in _INSTALL_FAILURES):
+            raise TerraformSetupError(
+                f"{self.binary} init could not install the providers in {self.workdir}.\n"
+                "What to do: allow access to registry.terraform.io, or configure a provider "
+                "mirror or plugin cache in Terraform's CLI configuration (TF_CLI_CONFIG_FILE, "
+                "~/.terraformrc: provider_installation { filesystem_mirror { ... } }, "
+                f"plugin_cache_dir, TF_PLUGIN_CACHE_DIR).\nTerraform said:\n{detail}"
+            )
+        raise TerraformError(
+            f"terraform {verb} failed (exit {result.returncode}) in {self.workdir}:\n{detail}",
+            command=list(result.command), stderr=result.err,
+        )
+
+    # -- verbs ----------------------------------------------------------------------------
+
+    def version(self) -> TerraformVersion:
+        """The binary's version; TerraformSetupError when older than MIN_VERSION."""
+        result = self.execute("version", "-json")
+        try:
+            data = json.loads(result.out)
+        except json.JSONDecodeError as exc:
+            raise TerraformSetupError(
+                f"{self.binary} does not understand `version -json`: Terraform >= "
+                f"{'.'.join(map(str, MIN_VERSION))} is required. What to do: upgrade Terraform."
+            ) from exc
+        program = "tofu" if "tofu" in Path(self.binary).name.lower() else "terraform"
+        version = TerraformVersion(self.binary, program, str(data.get("terraform_version", "")),
+                                   dict(data.get("provider_selections") or {}))
+        if version.parts[:2] < MIN_VERSION:
+            raise TerraformSetupError(
+                f"{self.binary} is {version}; Terraform >= {'.'.join(map(str, MIN_VERSION))} "
+                "is required. What to do: upgrade Terraform (or use OpenTofu), or name another "
+                f"binary with {_BINARY_ENV}."
+            )
+        return version
+
+    def init(self, *, upgrade: bool = False) -> str:
+        """Install providers; TerraformSetupError when they cannot be installed."""
+        args = ["-input=false", "-no-color"]
+        if upgrade:
+            args.append("-upgrade")
+        return self.execute("init", *args).out
+
+    def validate(self) -> dict[str, Any]:
+        """``validate -json``: the diagnostics document; TerraformError when invalid."""
+        result = self.execute("validate", "-json", "-no-color", ok_codes=(0, 1))
+        report: dict[str, Any] = json.loads(result.out[result.out.find("{"):] or "{}")
+        if not report.get("valid", False):
+            problems = [f"{d.get('severity')}: {d.get('summary')}: {d.get('detail', '')}"
+                        for d in report.get("diagnostics", [])]
+            raise TerraformError(
+                f"terraform validate failed in {self.workdir}:\n" + "\n".join(problems),
+                command=list(result.command), stderr=result.err or result.out,
+            )
+        return report
+
+    def plan(self, out: Path | None = None, variables: Mapping[str, object] | None = None, *,
+             destroy: bool = False) -> Path:
+        """Save a plan to ``out`` (default ``<workdir>/tierform.tfplan``); return its path."""
+        out = Path(out) if out is not None else self.workdir / "tierform.tfplan"
+        # No state to protect in an offline plan; -lock=false lets parallel plans share a dir.
+        args = ["-input=false", "-no-color", "-lock=false", f"-out={out}"]
+        if destroy:
+            args.append("-destroy")
+        with _var_file(variables, out.parent) as var_file:
+            if var_file is not None:
+                args.append(f"-var-file={var_file}")
+            self.execute("plan", *args)
+        return out
+
+    def show(self, plan_file: Path | None = None) -> dict[str, Any]:
+        """``show -json`` of a saved plan, or of the state when ``plan_file`` is None."""
+        args = ["-json", "-no-color"]
+        if plan_file is not None:
+            args.append(str(plan_file))
+        document: dict[str, Any] = json.loads(self.execute("show", *args).out)
+        return document
+
+    def apply(self, plan_file: Path | None = None,
+              variables: Mapping[str, object] | None = None) -> str:
+        """Apply a saved plan, or plan-and-apply with ``variables``."""
+        args = ["-input=false", "-no-color", "-auto-approve"]
+        if plan_file is not None:
+            return self.execute("apply", *args, str(plan_file)).out
+        with _var_file(variables, self.workdir) as var_file:
+            if var_file is not None:
+                args.append(f"-var-file={var_file}")
+            return self.execute("apply", *args).out
+
+    def destroy(self, variables: Mapping[str, object] | None = None) -> str:
+        args = ["-input=false", "-no-color", "-auto-approve"]
+        with _var_file(variables, self.workdir) as var_file:
+            if var_file is not None:
+                args.append(f"-var-file={var_file}")
+            return self.execute("destroy", *args).out
+
+    def output(self) -> dict[str, Any]:
+        """Root outputs after apply: name -> value."""
+        raw: dict[str, Any] = json.loads(self.execute("output", "-json", "-no-color").out or "{}")
+        return {name: item.get("value") for name, item in raw.items()}
+
+    def fmt_check(self) -> list[str]:
+        """Files ``terraform fmt`` would change (empty when all are formatted)."""
+        # Exit 3: some files are not formatted; the list is on stdout.
+        result = self.execute("fmt", "-check", "-list=true", "-recursive", "-no-color",
+                              ok_codes=(0, 3))
+        return [line.strip() for line in result.out.splitlines() if line.strip()]
+
+
+@contextlib.contextmanager
+def _var_file(variables: Mapping[str, object] | None, folder: Path) -> Iterator[Path | None]:
+    """A temporary ``*.tfvars.json`` for ``variables`` (JSON keeps lists and maps typed)."""
+    if not variables:
+        yield None
+        return
+    handle, name = tempfile.mkstemp(suffix=".tfvars.json", dir=folder)
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(dict(variables), stream, sort_keys=True)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)

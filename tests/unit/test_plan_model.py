@@ -1,0 +1,204 @@
+"""The typed Plan over `terraform show -json`: queries, unknowns, references, matching.
+
+Uses a real plan JSON of tests/plan/fixtures/tiny (terraform 1.11, AWS provider 5.100),
+saved beside the fixture module, plus hand-written documents for the edge cases.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tierform.errors import ReadError
+from tierform.terraform.plan import UNKNOWN, Plan
+
+TINY = Path(__file__).resolve().parent.parent / "plan" / "fixtures" / "tiny.plan.json"
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return Plan.from_file(TINY)
+
+
+def test_resources_by_type_are_sorted_by_address(plan: Plan) -> None:
+    subnets = plan.resources("aws_subnet")
+    assert [s.address for s in subnets] == ["aws_subnet.db_a", "aws_subnet.web_a"]
+    assert len(plan) == 12
+    assert len(plan.resources()) == 12
+
+
+def test_tier_from_tags_and_from_the_referenced_owner(plan: Plan) -> None:
+    assert [r.address for r in plan.resources(tier="web")] == [
+        "aws_route.web_default",
+        "aws_route_table.web",
+        "aws_route_table_association.web_a",
+        "aws_security_group.web",
+        "aws_subnet.web_a",
+    ]
+    # The rule belongs to the group it is attached to (db), not to its peer (web).
+    assert plan.tier_of("aws_vpc_security_group_ingress_rule.db_from_web_5432") == "db"
+    assert plan.tier_of("aws_vpc.this") is None
+
+
+def test_unknown_values_are_explicit(plan: Plan) -> None:
+    route = plan.resource("aws_route.web_default")
+    assert route["route_table_id"] is UNKNOWN
+    assert route["destination_cidr_block"] == "0.0.0.0/0"
+    assert route.get("nat_gateway_id") is None
+    assert repr(UNKNOWN) == "UNKNOWN"
+    assert pickle.loads(pickle.dumps(UNKNOWN)) is UNKNOWN
+
+
+def test_tags_leave_out_unknowns(plan: Plan) -> None:
+    assert plan.resource("aws_subnet.db_a").tags == {"Name": "tiny-db-a", "Tier": "db"}
+    assert plan.resource("aws_route.web_default").tags == {}
+
+
+def test_references_resolve_to_plan_addresses(plan: Plan) -> None:
+    assert plan.references("aws_route.web_default", "route_table_id") == ["aws_route_table.web"]
+    assert plan.references("aws_route.web_default", "gateway_id") == ["aws_internet_gateway.this"]
+    # var.* references are not resources.
+    assert plan.references("aws_subnet.db_a", "cidr_block") == []
+    assert plan.references("aws_subnet.db_a", "no_such_attribute") == []
+
+
+def test_resource_lookup_suggests_close_addresses(plan: Plan) -> None:
+    with pytest.raises(KeyError, match=r"did you mean aws_subnet\.web_a"):
+        plan.resource("aws_subnet.web_b")
+    assert "aws_vpc.this" in plan
+    assert "aws_vpc.that" not in plan
+
+
+def test_actions_and_only_creates(plan: Plan) -> None:
+    assert set(plan.actions().values()) == {("create",)}
+    assert plan.only_creates()
+
+
+def test_outputs_known_and_unknown(plan: Plan) -> None:
+    assert plan.outputs == {"db_subnet_cidr_blocks": ["10.9.21.0/24"], "vpc_id": UNKNOWN}
+
+
+def test_matches_is_a_subset_match(plan: Plan) -> None:
+    subnet = plan.resource("aws_subnet.web_a")
+    assert subnet.matches({"cidr_block": "10.9.1.0/24", "tags": {"Tier": "web"}})
+    assert subnet.matches({"id": UNKNOWN})
+    assert not subnet.matches({"id": "subnet-123"})
+    assert not subnet.matches({"tags": {"Tier": "db"}})
+    assert not subnet.matches({"no_such": 1})
+    subnet.assert_matches({"availability_zone": "us-east-1a"})
+
+
+def test_assert_matches_lists_every_difference(plan: Plan) -> None:
+    subnet = plan.resource("aws_subnet.web_a")
+    with pytest.raises(AssertionError) as failure:
+        subnet.assert_matches({"cidr_block": "10.9.2.0/24", "tags": {"Tier": "app", "Name": "x"}})
+    text = str(failure.value)
+    assert "aws_subnet.web_a does not match" in text
+    assert "cidr_block: expected '10.9.2.0/24', got '10.9.1.0/24'" in text
+    assert "tags.Tier: expected 'app', got 'web'" in text
+    assert "tags.Name: expected 'x', got 'tiny-web-a'" in text
+
+
+def test_lists_match_element_by_element_with_equal_length(plan: Plan) -> None:
+    group = plan.resource("aws_security_group.db")
+    assert group.matches({"egress": []})
+    assert not group.matches({"egress": [{"from_port": 0}]})
+
+
+def _change(address: str, after: dict[str, Any], unknown: dict[str, Any],
+            actions: list[str] | None = None, module: str | None = None) -> dict[str, Any]:
+    kind, name = address.rsplit(".", 2)[-2:]
+    change: dict[str, Any] = {
+        "address": address, "mode": "managed", "type": kind, "name": name.split("[")[0],
+        "change": {"actions": actions or ["create"], "before": None, "after": after,
+                   "after_unknown": unknown},
+    }
+    if module:
+        change["module_address"] = module
+    return change
+
+
+def test_nested_unknowns_inside_blocks() -> None:
+    raw = {"resource_changes": [_change(
+        "aws_network_acl.db",
+        {"ingress": [{"rule_no": 100, "cidr_block": "10.0.0.0/16"}, {"rule_no": 200}]},
+        {"id": True, "ingress": [{}, {"cidr_block": True}]},
+    )]}
+    acl = Plan(raw).resource("aws_network_acl.db")
+    assert acl["ingress"] == [{"rule_no": 100, "cidr_block": "10.0.0.0/16"},
+                              {"rule_no": 200, "cidr_block": UNKNOWN}]
+    assert acl["id"] is UNKNOWN
+
+
+def test_child_module_references_are_module_relative() -> None:
+    raw: dict[str, Any] = {
+        "resource_changes": [
+            _change("module.net.aws_route_table.app", {"tags": {"Tier": "app"}}, {"id": True},
+                    module="module.net"),
+            _change("module.net.aws_route.app", {"destination_cidr_block": "0.0.0.0/0"},
+                    {"route_table_id": True}, module="module.net"),
+            _change("data.aws_region.here", {}, {}),
+        ],
+        "configuration": {"root_module": {"module_calls": {"net": {"module": {"resources": [
+            {"address": "aws_route.app", "expressions": {
+                "route_table_id": {"references": ["aws_route_table.app.id", "aws_route_table.app"]},
+            }},
+        ]}}}}},
+    }
+    raw["resource_changes"][2]["mode"] = "data"
+    plan = Plan(raw)
+    assert plan.references("module.net.aws_route.app", "route_table_id") == [
+        "module.net.aws_route_table.app"]
+    assert plan.tier_of("module.net.aws_route.app") == "app"
+    assert "data.aws_region.here" not in plan
+
+
+def test_count_instances_resolve_only_when_unambiguous() -> None:
+    raw = {
+        "resource_changes": [
+            _change("aws_route_table.app[0]", {"tags": {"Tier": "app"}}, {}),
+            _change("aws_route_table.app[1]", {"tags": {"Tier": "app"}}, {}),
+            _change("aws_route.one", {}, {}),
+        ],
+        "configuration": {"root_module": {"resources": [
+            {"address": "aws_route.one",
+             "expressions": {"route_table_id": {"references": ["aws_route_table.app[0].id",
+                                                               "aws_route_table.app"]}}},
+        ]}},
+    }
+    plan = Plan(raw)
+    # Two instances: no guess.
+    assert plan.references("aws_route.one", "route_table_id") == []
+    assert plan.tier_of("aws_route.one") is None
+
+
+def test_replacements_are_not_only_creates() -> None:
+    raw = {"resource_changes": [_change("aws_subnet.a", {}, {}, ["delete", "create"])]}
+    plan = Plan(raw)
+    assert not plan.only_creates()
+    assert plan.actions() == {"aws_subnet.a": ("delete", "create")}
+
+
+def test_not_a_plan_is_a_read_error(tmp_path: Path) -> None:
+    with pytest.raises(ReadError):
+        Plan({"values": {}})
+    broken = tmp_path / "plan.json"
+    broken.write_text("{not json")
+    with pytest.raises(ReadError, match="cannot read plan JSON"):
+        Plan.from_file(broken)
+
+
+def test_raw_is_the_document() -> None:
+    document = json.loads(TINY.read_text())
+    assert Plan(document).raw is document
+
+
+def test_network_and_flows_read_the_same_document(plan: Plan) -> None:
+    network = plan.network()
+    assert {s.id: s.tier for s in network.subnets.values()} == {
+        "aws_subnet.db_a": "db", "aws_subnet.web_a": "web"}
+    assert plan.flows() is not None
