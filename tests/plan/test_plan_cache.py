@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from tierform.errors import TerraformError, TerraformSetupError
+from tierform.localaws.provider import PROVIDER_ENDPOINT_SERVICES
 from tierform.terraform.cache import cache_key
-from tierform.terraform.cliconfig import ENDPOINT_SERVICES, offline_provider_hcl
+from tierform.terraform.cliconfig import offline_provider_hcl
 from tierform.terraform.plan import Plan
 from tierform.terraform.runner import COUNTERS, Runner, resolve_binary
 
@@ -93,7 +94,7 @@ def test_key_covers_every_input() -> None:
 
 def test_offline_provider_with_endpoint_validates_and_is_formatted(tmp_path: Path) -> None:
     hcl = offline_provider_hcl("eu-west-1", "http://127.0.0.1:4566")
-    for service in ENDPOINT_SERVICES:
+    for service in PROVIDER_ENDPOINT_SERVICES:
         assert f'{service} = "http://127.0.0.1:4566"' in " ".join(hcl.split())
     assert "s3_use_path_style           = true" in hcl
     assert "endpoints" not in offline_provider_hcl("eu-west-1")

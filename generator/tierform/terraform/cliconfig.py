@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 __all__ = [
-    "ENDPOINT_SERVICES",
     "OFFLINE_PROVIDER_FILE",
     "cli_config_path",
     "environment_fingerprint",
@@ -25,7 +24,6 @@ __all__ = [
 OFFLINE_PROVIDER_FILE = "_tierform_provider.tf"
 """Name of the provider file the runner adds beside a module's own files."""
 
-ENDPOINT_SERVICES = ("cloudwatchlogs", "ec2", "iam", "kms", "logs", "s3", "sts")
 """Services sent to an emulator (provider 5.x accepts ``logs`` and its alias ``cloudwatchlogs``)."""
 
 # Fake keys: with the skip_* flags below the provider never calls AWS during plan.
@@ -49,10 +47,16 @@ def offline_provider_hcl(region: str, endpoint: str | None = None) -> str:
 
     The skip_* flags stop the provider from validating credentials, asking STS for
     the account ID, probing the EC2 metadata service and checking the region name,
-    so a plan needs no network and no AWS account.
+    so a plan needs no network and no AWS account. With an ``endpoint``, the block
+    is the emulator's (``tierform.localaws.provider_hcl``): one definition, so apply
+    tests and ``tierform apply`` cannot drift apart.
     """
+    if endpoint is not None:
+        from tierform.localaws.provider import provider_hcl
+
+        return provider_hcl(endpoint, region, allow_remote=True)
     lines = [
-        "# Added by tierform for offline plans and local emulators; not part of the module.",
+        "# Added by tierform for offline plans; not part of the module.",
         'provider "aws" {',
         f"  region                      = {_hcl_string(region)}",
         f"  access_key                  = {_hcl_string(_FAKE_ACCESS_KEY)}",
@@ -61,17 +65,8 @@ def offline_provider_hcl(region: str, endpoint: str | None = None) -> str:
         "  skip_requesting_account_id  = true",
         "  skip_metadata_api_check     = true",
         "  skip_region_validation      = true",
+        "}",
     ]
-    if endpoint is not None:
-        # Emulators serve every bucket on one host: virtual-hosted-style names would not resolve.
-        lines.append("  s3_use_path_style           = true")
-        lines.append("")
-        lines.append("  endpoints {")
-        width = max(len(name) for name in ENDPOINT_SERVICES)
-        lines.extend(f"    {name.ljust(width)} = {_hcl_string(endpoint)}"
-                     for name in ENDPOINT_SERVICES)
-        lines.append("  }")
-    lines.append("}")
     return "\n".join(lines) + "\n"
 
 
