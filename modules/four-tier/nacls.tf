@@ -16,7 +16,9 @@ resource "aws_default_network_acl" "this" {
 }
 
 # Tier web: one ACL for its subnets. Rules are stateless: each flow has a
-# forward leg and a return leg on ephemeral ports 1024-65535.
+# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 10000 name
+# tiers and named networks; from 10000 on, the VPC and named networks are denied
+# before the 0.0.0.0/0 allows, so those admit the internet only (first match wins).
 resource "aws_network_acl" "web" {
   #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
   vpc_id = aws_vpc.this.id
@@ -42,10 +44,32 @@ resource "aws_network_acl_association" "web_c" {
   subnet_id      = aws_subnet.web_c.id
 }
 
-# flow 1: internet to web tcp 443
-resource "aws_network_acl_rule" "web_in_100" {
+# deny: internet rules below exclude the VPC and named networks (from flow 1)
+resource "aws_network_acl_rule" "web_in_10000" {
+  #checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named network (rule_action = deny); checkov does not read rule_action.
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 100
+  rule_number    = 10000
+  egress         = false
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "10.30.0.0/16"
+}
+
+# deny: internet rules below exclude the VPC and named networks (from flow 1)
+resource "aws_network_acl_rule" "web_in_10001" {
+  #checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named network (rule_action = deny); checkov does not read rule_action.
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 10001
+  egress         = false
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "192.168.0.0/16"
+}
+
+# flow 1: internet to web tcp 443
+resource "aws_network_acl_rule" "web_in_10100" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 10100
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -54,10 +78,30 @@ resource "aws_network_acl_rule" "web_in_100" {
   to_port        = 443
 }
 
-# flow 1 return: web to internet tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_100" {
+# deny: internet rules below exclude the VPC and named networks (from flow 1)
+resource "aws_network_acl_rule" "web_out_10000" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 100
+  rule_number    = 10000
+  egress         = true
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "10.30.0.0/16"
+}
+
+# deny: internet rules below exclude the VPC and named networks (from flow 1)
+resource "aws_network_acl_rule" "web_out_10001" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 10001
+  egress         = true
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "192.168.0.0/16"
+}
+
+# flow 1 return: web to internet tcp 1024-65535
+resource "aws_network_acl_rule" "web_out_10100" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 10100
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -67,9 +111,9 @@ resource "aws_network_acl_rule" "web_out_100" {
 }
 
 # flow 2: web to app tcp 8443
-resource "aws_network_acl_rule" "web_out_200" {
+resource "aws_network_acl_rule" "web_out_100" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 200
+  rule_number    = 100
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -79,9 +123,9 @@ resource "aws_network_acl_rule" "web_out_200" {
 }
 
 # flow 2: web to app tcp 8443
-resource "aws_network_acl_rule" "web_out_201" {
+resource "aws_network_acl_rule" "web_out_101" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 201
+  rule_number    = 101
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -91,9 +135,9 @@ resource "aws_network_acl_rule" "web_out_201" {
 }
 
 # flow 2: web to app tcp 8443
-resource "aws_network_acl_rule" "web_out_202" {
+resource "aws_network_acl_rule" "web_out_102" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 202
+  rule_number    = 102
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -103,6 +147,42 @@ resource "aws_network_acl_rule" "web_out_202" {
 }
 
 # flow 2 return: app to web tcp 1024-65535
+resource "aws_network_acl_rule" "web_in_100" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 100
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.10.0/24"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow 2 return: app to web tcp 1024-65535
+resource "aws_network_acl_rule" "web_in_101" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 101
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.11.0/24"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow 2 return: app to web tcp 1024-65535
+resource "aws_network_acl_rule" "web_in_102" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 102
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.12.0/24"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow 4 via NAT: app to internet tcp 443
 resource "aws_network_acl_rule" "web_in_200" {
   network_acl_id = aws_network_acl.web.id
   rule_number    = 200
@@ -110,11 +190,11 @@ resource "aws_network_acl_rule" "web_in_200" {
   protocol       = "tcp"
   rule_action    = "allow"
   cidr_block     = "10.30.10.0/24"
-  from_port      = 1024
-  to_port        = 65535
+  from_port      = 443
+  to_port        = 443
 }
 
-# flow 2 return: app to web tcp 1024-65535
+# flow 4 via NAT: app to internet tcp 443
 resource "aws_network_acl_rule" "web_in_201" {
   network_acl_id = aws_network_acl.web.id
   rule_number    = 201
@@ -122,11 +202,11 @@ resource "aws_network_acl_rule" "web_in_201" {
   protocol       = "tcp"
   rule_action    = "allow"
   cidr_block     = "10.30.11.0/24"
-  from_port      = 1024
-  to_port        = 65535
+  from_port      = 443
+  to_port        = 443
 }
 
-# flow 2 return: app to web tcp 1024-65535
+# flow 4 via NAT: app to internet tcp 443
 resource "aws_network_acl_rule" "web_in_202" {
   network_acl_id = aws_network_acl.web.id
   rule_number    = 202
@@ -134,50 +214,14 @@ resource "aws_network_acl_rule" "web_in_202" {
   protocol       = "tcp"
   rule_action    = "allow"
   cidr_block     = "10.30.12.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 4 via NAT: app to internet tcp 443
-resource "aws_network_acl_rule" "web_in_300" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 300
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.10.0/24"
   from_port      = 443
   to_port        = 443
 }
 
 # flow 4 via NAT: app to internet tcp 443
-resource "aws_network_acl_rule" "web_in_301" {
+resource "aws_network_acl_rule" "web_out_10200" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 301
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.11.0/24"
-  from_port      = 443
-  to_port        = 443
-}
-
-# flow 4 via NAT: app to internet tcp 443
-resource "aws_network_acl_rule" "web_in_302" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 302
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.12.0/24"
-  from_port      = 443
-  to_port        = 443
-}
-
-# flow 4 via NAT: app to internet tcp 443
-resource "aws_network_acl_rule" "web_out_300" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 300
+  rule_number    = 10200
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -187,10 +231,10 @@ resource "aws_network_acl_rule" "web_out_300" {
 }
 
 # flow 4 via NAT return: internet to app tcp 1024-65535
-resource "aws_network_acl_rule" "web_in_400" {
+resource "aws_network_acl_rule" "web_in_10200" {
   #checkov:skip=CKV_AWS_231:Return leg of blueprint flow 4: a stateless ACL must admit replies on ephemeral ports from the internet; the tier's security group admits no inbound connections on them.
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 400
+  rule_number    = 10200
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -200,9 +244,9 @@ resource "aws_network_acl_rule" "web_in_400" {
 }
 
 # flow 4 via NAT return: internet to app tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_400" {
+resource "aws_network_acl_rule" "web_out_200" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 400
+  rule_number    = 200
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -212,9 +256,9 @@ resource "aws_network_acl_rule" "web_out_400" {
 }
 
 # flow 4 via NAT return: internet to app tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_401" {
+resource "aws_network_acl_rule" "web_out_201" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 401
+  rule_number    = 201
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -224,9 +268,9 @@ resource "aws_network_acl_rule" "web_out_401" {
 }
 
 # flow 4 via NAT return: internet to app tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_402" {
+resource "aws_network_acl_rule" "web_out_202" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 402
+  rule_number    = 202
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -236,9 +280,9 @@ resource "aws_network_acl_rule" "web_out_402" {
 }
 
 # flow 6: mgmt to web tcp 22
-resource "aws_network_acl_rule" "web_in_500" {
+resource "aws_network_acl_rule" "web_in_300" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 500
+  rule_number    = 300
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -248,9 +292,9 @@ resource "aws_network_acl_rule" "web_in_500" {
 }
 
 # flow 6: mgmt to web tcp 22
-resource "aws_network_acl_rule" "web_in_501" {
+resource "aws_network_acl_rule" "web_in_301" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 501
+  rule_number    = 301
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -260,9 +304,9 @@ resource "aws_network_acl_rule" "web_in_501" {
 }
 
 # flow 6: mgmt to web tcp 22
-resource "aws_network_acl_rule" "web_in_502" {
+resource "aws_network_acl_rule" "web_in_302" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 502
+  rule_number    = 302
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -272,9 +316,9 @@ resource "aws_network_acl_rule" "web_in_502" {
 }
 
 # flow 6 return: web to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_500" {
+resource "aws_network_acl_rule" "web_out_300" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 500
+  rule_number    = 300
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -284,9 +328,9 @@ resource "aws_network_acl_rule" "web_out_500" {
 }
 
 # flow 6 return: web to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_501" {
+resource "aws_network_acl_rule" "web_out_301" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 501
+  rule_number    = 301
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -296,9 +340,9 @@ resource "aws_network_acl_rule" "web_out_501" {
 }
 
 # flow 6 return: web to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_502" {
+resource "aws_network_acl_rule" "web_out_302" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 502
+  rule_number    = 302
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -308,7 +352,9 @@ resource "aws_network_acl_rule" "web_out_502" {
 }
 
 # Tier app: one ACL for its subnets. Rules are stateless: each flow has a
-# forward leg and a return leg on ephemeral ports 1024-65535.
+# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 10000 name
+# tiers and named networks; from 10000 on, the VPC and named networks are denied
+# before the 0.0.0.0/0 allows, so those admit the internet only (first match wins).
 resource "aws_network_acl" "app" {
   #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
   vpc_id = aws_vpc.this.id
@@ -478,10 +524,30 @@ resource "aws_network_acl_rule" "app_in_202" {
   to_port        = 65535
 }
 
-# flow 4: app to internet tcp 443
-resource "aws_network_acl_rule" "app_out_300" {
+# deny: internet rules below exclude the VPC and named networks (from flow 4)
+resource "aws_network_acl_rule" "app_out_10000" {
   network_acl_id = aws_network_acl.app.id
-  rule_number    = 300
+  rule_number    = 10000
+  egress         = true
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "10.30.0.0/16"
+}
+
+# deny: internet rules below exclude the VPC and named networks (from flow 4)
+resource "aws_network_acl_rule" "app_out_10001" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 10001
+  egress         = true
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "192.168.0.0/16"
+}
+
+# flow 4: app to internet tcp 443
+resource "aws_network_acl_rule" "app_out_10100" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 10100
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -490,11 +556,33 @@ resource "aws_network_acl_rule" "app_out_300" {
   to_port        = 443
 }
 
+# deny: internet rules below exclude the VPC and named networks (from flow 4)
+resource "aws_network_acl_rule" "app_in_10000" {
+  #checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named network (rule_action = deny); checkov does not read rule_action.
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 10000
+  egress         = false
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "10.30.0.0/16"
+}
+
+# deny: internet rules below exclude the VPC and named networks (from flow 4)
+resource "aws_network_acl_rule" "app_in_10001" {
+  #checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named network (rule_action = deny); checkov does not read rule_action.
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 10001
+  egress         = false
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "192.168.0.0/16"
+}
+
 # flow 4 return: internet to app tcp 1024-65535
-resource "aws_network_acl_rule" "app_in_300" {
+resource "aws_network_acl_rule" "app_in_10100" {
   #checkov:skip=CKV_AWS_231:Return leg of blueprint flow 4: a stateless ACL must admit replies on ephemeral ports from the internet; the tier's security group admits no inbound connections on them.
   network_acl_id = aws_network_acl.app.id
-  rule_number    = 300
+  rule_number    = 10100
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -504,9 +592,9 @@ resource "aws_network_acl_rule" "app_in_300" {
 }
 
 # flow 7: mgmt to app tcp 22
-resource "aws_network_acl_rule" "app_in_400" {
+resource "aws_network_acl_rule" "app_in_300" {
   network_acl_id = aws_network_acl.app.id
-  rule_number    = 400
+  rule_number    = 300
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -516,9 +604,9 @@ resource "aws_network_acl_rule" "app_in_400" {
 }
 
 # flow 7: mgmt to app tcp 22
-resource "aws_network_acl_rule" "app_in_401" {
+resource "aws_network_acl_rule" "app_in_301" {
   network_acl_id = aws_network_acl.app.id
-  rule_number    = 401
+  rule_number    = 301
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -528,9 +616,9 @@ resource "aws_network_acl_rule" "app_in_401" {
 }
 
 # flow 7: mgmt to app tcp 22
-resource "aws_network_acl_rule" "app_in_402" {
+resource "aws_network_acl_rule" "app_in_302" {
   network_acl_id = aws_network_acl.app.id
-  rule_number    = 402
+  rule_number    = 302
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -540,9 +628,9 @@ resource "aws_network_acl_rule" "app_in_402" {
 }
 
 # flow 7 return: app to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "app_out_400" {
+resource "aws_network_acl_rule" "app_out_300" {
   network_acl_id = aws_network_acl.app.id
-  rule_number    = 400
+  rule_number    = 300
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -552,9 +640,9 @@ resource "aws_network_acl_rule" "app_out_400" {
 }
 
 # flow 7 return: app to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "app_out_401" {
+resource "aws_network_acl_rule" "app_out_301" {
   network_acl_id = aws_network_acl.app.id
-  rule_number    = 401
+  rule_number    = 301
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -564,9 +652,9 @@ resource "aws_network_acl_rule" "app_out_401" {
 }
 
 # flow 7 return: app to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "app_out_402" {
+resource "aws_network_acl_rule" "app_out_302" {
   network_acl_id = aws_network_acl.app.id
-  rule_number    = 402
+  rule_number    = 302
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -576,7 +664,9 @@ resource "aws_network_acl_rule" "app_out_402" {
 }
 
 # Tier db: one ACL for its subnets. Rules are stateless: each flow has a
-# forward leg and a return leg on ephemeral ports 1024-65535.
+# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 10000 name
+# tiers and named networks; from 10000 on, the VPC and named networks are denied
+# before the 0.0.0.0/0 allows, so those admit the internet only (first match wins).
 resource "aws_network_acl" "db" {
   #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
   vpc_id = aws_vpc.this.id
@@ -747,7 +837,9 @@ resource "aws_network_acl_rule" "db_out_202" {
 }
 
 # Tier mgmt: one ACL for its subnets. Rules are stateless: each flow has a
-# forward leg and a return leg on ephemeral ports 1024-65535.
+# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 10000 name
+# tiers and named networks; from 10000 on, the VPC and named networks are denied
+# before the 0.0.0.0/0 allows, so those admit the internet only (first match wins).
 resource "aws_network_acl" "mgmt" {
   #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
   vpc_id = aws_vpc.this.id

@@ -132,6 +132,11 @@ output "nat_public_ips" {
   }
 }
 
+output "vpn_gateway_id" {
+  description = "ID of the virtual private gateway for the named networks: attach your VPN or Direct Connect to it."
+  value       = aws_vpn_gateway.this.id
+}
+
 output "vpc_endpoint_ids" {
   description = "Gateway VPC endpoint IDs by service."
   value = {

@@ -189,7 +189,7 @@ resource "aws_route_table_association" "db_c" {
   route_table_id = aws_route_table.db_c.id
 }
 
-# Tier mgmt (private), us-west-2a: default route to NAT gateway web_a.
+# Tier mgmt (private), us-west-2a: default route to NAT gateway web_a; corp through the VPN gateway.
 resource "aws_route_table" "mgmt_a" {
   vpc_id = aws_vpc.this.id
 
@@ -210,7 +210,15 @@ resource "aws_route" "mgmt_a_default" {
   nat_gateway_id         = aws_nat_gateway.web_a.id
 }
 
-# Tier mgmt (private), us-west-2b: default route to NAT gateway web_a.
+# Named network corp: through the VPN gateway, which reaches only the networks
+# attached to it (a VPN or Direct Connect), never the internet.
+resource "aws_route" "mgmt_a_corp" {
+  route_table_id         = aws_route_table.mgmt_a.id
+  destination_cidr_block = "192.168.0.0/16"
+  gateway_id             = aws_vpn_gateway.this.id
+}
+
+# Tier mgmt (private), us-west-2b: default route to NAT gateway web_a; corp through the VPN gateway.
 resource "aws_route_table" "mgmt_b" {
   vpc_id = aws_vpc.this.id
 
@@ -231,7 +239,15 @@ resource "aws_route" "mgmt_b_default" {
   nat_gateway_id         = aws_nat_gateway.web_a.id
 }
 
-# Tier mgmt (private), us-west-2c: default route to NAT gateway web_a.
+# Named network corp: through the VPN gateway, which reaches only the networks
+# attached to it (a VPN or Direct Connect), never the internet.
+resource "aws_route" "mgmt_b_corp" {
+  route_table_id         = aws_route_table.mgmt_b.id
+  destination_cidr_block = "192.168.0.0/16"
+  gateway_id             = aws_vpn_gateway.this.id
+}
+
+# Tier mgmt (private), us-west-2c: default route to NAT gateway web_a; corp through the VPN gateway.
 resource "aws_route_table" "mgmt_c" {
   vpc_id = aws_vpc.this.id
 
@@ -250,4 +266,12 @@ resource "aws_route" "mgmt_c_default" {
   route_table_id         = aws_route_table.mgmt_c.id
   destination_cidr_block = "0.0.0.0/0"
   nat_gateway_id         = aws_nat_gateway.web_a.id
+}
+
+# Named network corp: through the VPN gateway, which reaches only the networks
+# attached to it (a VPN or Direct Connect), never the internet.
+resource "aws_route" "mgmt_c_corp" {
+  route_table_id         = aws_route_table.mgmt_c.id
+  destination_cidr_block = "192.168.0.0/16"
+  gateway_id             = aws_vpn_gateway.this.id
 }

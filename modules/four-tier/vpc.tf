@@ -24,3 +24,13 @@ resource "aws_internet_gateway" "this" {
     Name = "${var.name_prefix}-igw"
   })
 }
+
+# Virtual private gateway for the named networks (corp):
+# attach your Site-to-Site VPN or Direct Connect to it (output vpn_gateway_id).
+resource "aws_vpn_gateway" "this" {
+  vpc_id = aws_vpc.this.id
+
+  tags = merge(local.tags, {
+    Name = "${var.name_prefix}-vgw"
+  })
+}

@@ -16,7 +16,9 @@ resource "aws_default_network_acl" "this" {
 }
 
 # Tier web: one ACL for its subnets. Rules are stateless: each flow has a
-# forward leg and a return leg on ephemeral ports 1024-65535.
+# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 10000 name
+# tiers and named networks; from 10000 on, the VPC and named networks are denied
+# before the 0.0.0.0/0 allows, so those admit the internet only (first match wins).
 resource "aws_network_acl" "web" {
   #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
   vpc_id = aws_vpc.this.id
@@ -37,10 +39,21 @@ resource "aws_network_acl_association" "web_b" {
   subnet_id      = aws_subnet.web_b.id
 }
 
-# flow 1: internet to web tcp 443
-resource "aws_network_acl_rule" "web_in_100" {
+# deny: internet rules below exclude the VPC and named networks (from flow 1)
+resource "aws_network_acl_rule" "web_in_10000" {
+  #checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named network (rule_action = deny); checkov does not read rule_action.
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 100
+  rule_number    = 10000
+  egress         = false
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "10.20.0.0/16"
+}
+
+# flow 1: internet to web tcp 443
+resource "aws_network_acl_rule" "web_in_10100" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 10100
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -49,10 +62,20 @@ resource "aws_network_acl_rule" "web_in_100" {
   to_port        = 443
 }
 
-# flow 1 return: web to internet tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_100" {
+# deny: internet rules below exclude the VPC and named networks (from flow 1)
+resource "aws_network_acl_rule" "web_out_10000" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 100
+  rule_number    = 10000
+  egress         = true
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "10.20.0.0/16"
+}
+
+# flow 1 return: web to internet tcp 1024-65535
+resource "aws_network_acl_rule" "web_out_10100" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 10100
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -62,9 +85,9 @@ resource "aws_network_acl_rule" "web_out_100" {
 }
 
 # flow 2: web to db tcp 5432
-resource "aws_network_acl_rule" "web_out_200" {
+resource "aws_network_acl_rule" "web_out_100" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 200
+  rule_number    = 100
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -74,9 +97,9 @@ resource "aws_network_acl_rule" "web_out_200" {
 }
 
 # flow 2: web to db tcp 5432
-resource "aws_network_acl_rule" "web_out_201" {
+resource "aws_network_acl_rule" "web_out_101" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 201
+  rule_number    = 101
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -86,9 +109,9 @@ resource "aws_network_acl_rule" "web_out_201" {
 }
 
 # flow 2 return: db to web tcp 1024-65535
-resource "aws_network_acl_rule" "web_in_200" {
+resource "aws_network_acl_rule" "web_in_100" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 200
+  rule_number    = 100
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -98,9 +121,9 @@ resource "aws_network_acl_rule" "web_in_200" {
 }
 
 # flow 2 return: db to web tcp 1024-65535
-resource "aws_network_acl_rule" "web_in_201" {
+resource "aws_network_acl_rule" "web_in_101" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 201
+  rule_number    = 101
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -110,7 +133,9 @@ resource "aws_network_acl_rule" "web_in_201" {
 }
 
 # Tier db: one ACL for its subnets. Rules are stateless: each flow has a
-# forward leg and a return leg on ephemeral ports 1024-65535.
+# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 10000 name
+# tiers and named networks; from 10000 on, the VPC and named networks are denied
+# before the 0.0.0.0/0 allows, so those admit the internet only (first match wins).
 resource "aws_network_acl" "db" {
   #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
   vpc_id = aws_vpc.this.id

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tierform.blueprint.model import Blueprint
-from tierform.network.derive import check_quotas, derive, plan_layout
+from tierform.network.derive import Layout, check_quotas, derive, plan_layout
 from tierform.network.model import Network
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,6 +19,7 @@ EPH = (1024, 65535)
 WEB = ["10.0.1.0/24", "10.0.2.0/24"]
 APP = ["10.0.11.0/24", "10.0.12.0/24"]
 DB = ["10.0.21.0/24", "10.0.22.0/24"]
+VPC = "10.0.0.0/16"
 
 
 def explicit_allocation(bp: Blueprint) -> dict[str, dict[str, IPv4Network]]:
@@ -94,14 +95,19 @@ def test_three_tier_defaults_fail_closed(three: Network) -> None:
 
 def test_three_tier_web_nacl_exactly(three: Network) -> None:
     assert nacl_rules(three, "web", egress=False) == {
-        (100, "6", "0.0.0.0/0", 80, 80),
-        (200, "6", "0.0.0.0/0", 443, 443),
-        (300, "6", APP[0], *EPH), (301, "6", APP[1], *EPH),  # flow 2 return
+        (10000, "-1", VPC, 0, 65535),  # deny: 0.0.0.0/0 below means outside the VPC
+        (10100, "6", "0.0.0.0/0", 80, 80),
+        (10200, "6", "0.0.0.0/0", 443, 443),
+        (100, "6", APP[0], *EPH), (101, "6", APP[1], *EPH),  # flow 2 return
     }
     assert nacl_rules(three, "web", egress=True) == {
-        (100, "6", "0.0.0.0/0", *EPH),  # flow 1 return (80 and 443 share it)
-        (200, "6", APP[0], 8080, 8080), (201, "6", APP[1], 8080, 8080),
+        (10000, "-1", VPC, 0, 65535),
+        (10100, "6", "0.0.0.0/0", *EPH),  # flow 1 return (80 and 443 share it)
+        (100, "6", APP[0], 8080, 8080), (101, "6", APP[1], 8080, 8080),
     }
+    actions = {e.rule_number: e.action for e in three.nacls["aws_network_acl.web"].entries}
+    assert actions[10000] == "deny"
+    assert {a for n, a in actions.items() if n != 10000} == {"allow"}
 
 
 def test_three_tier_app_and_db_nacls_exactly(three: Network) -> None:
@@ -140,18 +146,68 @@ def test_nat_legs_on_private_and_nat_subnet_acls() -> None:
     data = load("three-tier")
     data["flows"].append({"from": "app", "to": "internet", "ports": [443]})
     net = derive_data(data)
-    # Private tier: out to anywhere on 443, replies back from anywhere (A5: source kept).
-    assert (300, "6", "0.0.0.0/0", 443, 443) in nacl_rules(net, "app", egress=True)
-    assert (300, "6", "0.0.0.0/0", *EPH) in nacl_rules(net, "app", egress=False)
-    # NAT subnet (web): both legs.
+    # Private tier: out to anywhere on 443, replies back from anywhere (A5: source kept),
+    # both in the internet range behind a deny of the VPC.
+    app_in, app_out = nacl_rules(net, "app", False), nacl_rules(net, "app", True)
+    assert {(10000, "-1", VPC, 0, 65535), (10100, "6", "0.0.0.0/0", 443, 443)} <= app_out
+    assert {(10000, "-1", VPC, 0, 65535), (10100, "6", "0.0.0.0/0", *EPH)} <= app_in
+    # NAT subnet (web): both legs; the private tier's CIDRs in the low range.
     web_in, web_out = nacl_rules(net, "web", False), nacl_rules(net, "web", True)
-    assert {(400, "6", APP[0], 443, 443), (401, "6", APP[1], 443, 443)} <= web_in
-    assert (300, "6", "0.0.0.0/0", 443, 443) in web_out
-    assert (400, "6", APP[0], *EPH) in web_out
-    assert (401, "6", APP[1], *EPH) in web_out
+    assert {(200, "6", APP[0], 443, 443), (201, "6", APP[1], 443, 443)} <= web_in
+    assert (10200, "6", "0.0.0.0/0", 443, 443) in web_out
+    assert {(200, "6", APP[0], *EPH), (201, "6", APP[1], *EPH)} <= web_out
     # Replies from the internet reach the NAT on ephemeral ports.
-    assert (500, "6", "0.0.0.0/0", *EPH) in web_in
+    assert (10300, "6", "0.0.0.0/0", *EPH) in web_in
     assert ("6", 443, 443, "0.0.0.0/0") in sg_rules(net, "app", egress=True)
+    # One deny per direction, whatever the number of internet rules.
+    assert sum(1 for e in net.nacls["aws_network_acl.web"].entries if e.action == "deny") == 2
+
+
+def test_internet_range_denies_vpc_and_named_networks_first() -> None:
+    """NETWORK_SEMANTICS: internet = outside the VPC and the named networks. Without the
+    denies, app's 0.0.0.0/0:443 egress let app reach web:443 (the NAT leg admits app)."""
+    net = derive_data(load("four-tier"))
+    for tier in ("web", "app"):
+        for egress in (False, True):
+            entries = sorted((e for e in net.nacls[f"aws_network_acl.{tier}"].entries
+                              if e.egress == egress), key=lambda e: e.rule_number)
+            internet = [e for e in entries if e.cidr == "0.0.0.0/0"]
+            assert internet, (tier, egress)
+            assert all(e.rule_number >= 10100 for e in internet)
+            assert all(e.cidr != "0.0.0.0/0" for e in entries if e.rule_number < 10000)
+            denies = [(e.rule_number, e.protocol, e.cidr) for e in entries
+                      if e.action == "deny"]
+            assert denies == [(10000, "-1", "10.30.0.0/16"), (10001, "-1", "192.168.0.0/16")]
+    # Tiers without internet flows get no deny rules at all.
+    for tier in ("db", "mgmt"):
+        assert all(e.action == "allow" for e in net.nacls[f"aws_network_acl.{tier}"].entries)
+    layout_rules = {r.name: r for r in _layout(load("four-tier")).nacl_rules}
+    assert layout_rules["app_out_10000"].description.startswith(
+        "deny: internet rules below exclude the VPC and named networks")
+
+
+def test_named_network_routes_through_the_vpn_gateway() -> None:
+    data = load("four-tier")
+    net = derive_data(data)
+    for az in "abc":
+        table = net.route_table_of(f"aws_subnet.mgmt_{az}")
+        assert table is not None
+        assert [(r.destination, r.kind, r.target, r.source) for r in table.routes] == [
+            ("0.0.0.0/0", "nat", "aws_nat_gateway.web_a", f"aws_route.mgmt_{az}_default"),
+            ("192.168.0.0/16", "other", "aws_vpn_gateway.this", f"aws_route.mgmt_{az}_corp")]
+    for tier in ("web", "app", "db"):
+        table = net.route_table_of(f"aws_subnet.{tier}_a")
+        assert table is not None
+        assert all(r.kind != "other" for r in table.routes)
+    assert _layout(data).has_vgw
+    # Either direction counts, and isolated tiers get the route too (never the internet).
+    data["flows"].append({"from": "db", "to": "corp", "ports": [443]})
+    layout = _layout(data)
+    assert [r.name for r in layout.network_routes_of("db_b")] == ["db_b_corp"]
+    # No flow names a network: no gateway, no routes.
+    three = _layout(load("three-tier"))
+    assert not three.has_vgw
+    assert three.network_routes == ()
 
 
 def test_internet_ingress_return_leg_and_named_network() -> None:
@@ -187,9 +243,13 @@ def test_same_tier_flow_and_protocols() -> None:
     assert any(r[1] == "17" and r[3:] == EPH for r in nacl_rules(net, "db", egress=True))
 
 
-def _snapshot(data: dict[str, Any]) -> dict[str, object]:
+def _layout(data: dict[str, Any]) -> Layout:
     bp = Blueprint.model_validate(data)
-    layout = plan_layout(bp, explicit_allocation(bp))
+    return plan_layout(bp, explicit_allocation(bp))
+
+
+def _snapshot(data: dict[str, Any]) -> dict[str, object]:
+    layout = _layout(data)
     out: dict[str, object] = {}
     for s in layout.subnets:
         out[f"subnet.{s.name}"] = s
@@ -199,6 +259,8 @@ def _snapshot(data: dict[str, Any]) -> dict[str, object]:
         out[f"nacl_rule.{r.name}"] = r
     for g in layout.sg_rules:
         out[f"sg_rule.{g.name}"] = g
+    for route in layout.network_routes:
+        out[f"route.{route.name}"] = route
     return out
 
 
@@ -224,7 +286,24 @@ def test_appending_flow_tier_and_az_keeps_every_existing_resource() -> None:
     for key, value in old.items():
         if key.startswith("subnet."):
             assert grown[key] == value, key
-    assert "nacl_rule.web_in_302" in grown
+    assert "nacl_rule.web_in_102" in grown
+
+
+def test_appending_internet_flow_or_named_network_keeps_every_existing_resource() -> None:
+    before = load("four-tier")
+    after = load("four-tier")
+    after["networks"]["partner"] = "172.16.0.0/16"
+    after["flows"] += [{"from": "internet", "to": "web", "ports": [80]},
+                       {"from": "partner", "to": "app", "ports": [8443]},
+                       {"from": "db", "to": "internet", "ports": [443]}]
+    old, new = _snapshot(before), _snapshot(after)
+    for key, value in old.items():
+        assert new.get(key) == value, key
+    added = set(new) - set(old)
+    # The new network is denied after the existing denies; db's first internet rule
+    # brings its own denies; app gets a route to partner.
+    assert {"nacl_rule.web_in_10002", "nacl_rule.web_in_10300", "nacl_rule.db_out_10000",
+            "nacl_rule.db_out_10002", "route.app_a_partner"} <= added
 
 
 def test_quota_finding_names_the_flows_that_push_it_over() -> None:
@@ -236,8 +315,25 @@ def test_quota_finding_names_the_flows_that_push_it_over() -> None:
     web_in = [f for f in findings if "'web'" in f.message and "inbound" in f.message]
     assert len(web_in) == 1
     assert web_in[0].code == "nacl-quota"
-    assert "flow(s) 5, 6, 7" in web_in[0].message
-    assert web_in[0].path == ("flows", 4)
+    # deny VPC + 80 + 443 + two app return legs = 5; each appended flow adds one.
+    assert "needs 9 inbound rules" in web_in[0].message
+    assert "flow(s) 4, 5, 6, 7" in web_in[0].message
+    assert web_in[0].path == ("flows", 3)
+
+
+def test_quota_counts_the_deny_rules() -> None:
+    data = load("three-tier")
+    data["limits"] = {"nacl_rules_per_direction": 4}
+    # web outbound: deny VPC, flow 1 return, two flow-2 rules = 4: at the quota, not over.
+    bp = Blueprint.model_validate(data)
+    findings = check_quotas(bp, plan_layout(bp, explicit_allocation(bp)))
+    assert not [f for f in findings if "'web'" in f.message and "outbound" in f.message]
+    data["networks"] = {"corp": "192.168.0.0/16"}  # one more deny on every internet direction
+    bp = Blueprint.model_validate(data)
+    findings = check_quotas(bp, plan_layout(bp, explicit_allocation(bp)))
+    assert [f.message for f in findings if "'web'" in f.message and "outbound" in f.message] \
+        == ["the network ACL of tier 'web' needs 5 outbound rules, over the quota of 4; "
+            "flow(s) 2 push it over"]
 
 
 def test_no_quota_findings_for_shipped_blueprints() -> None:

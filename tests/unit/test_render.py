@@ -124,3 +124,60 @@ def test_derived_addresses_are_rendered_resources(name: str) -> None:
     rule_resources = {a for a in declared if a.startswith(("aws_network_acl_rule.",
                                                           "aws_vpc_security_group_", "aws_route."))}
     assert rule_resources <= addresses, sorted(rule_resources - addresses)
+
+
+def test_named_network_gateway_routes_and_output() -> None:
+    """four-tier names corp: a VPN gateway, routes to it from mgmt, its id as an output."""
+    loaded = load_blueprint(ROOT / "blueprints" / "four-tier.yaml")
+    files = render_module(loaded.blueprint, loaded.allocation)
+    assert 'resource "aws_vpn_gateway" "this"' in files["vpc.tf"]
+    routes = re.findall(r'resource "aws_route" "(\w+)" \{\n(.*?)\n\}', files["routes.tf"], re.S)
+    vgw = {name: body for name, body in routes if "aws_vpn_gateway.this.id" in body}
+    assert sorted(vgw) == ["mgmt_a_corp", "mgmt_b_corp", "mgmt_c_corp"]
+    assert all('destination_cidr_block = "192.168.0.0/16"' in b for b in vgw.values())
+    assert 'output "vpn_gateway_id"' in files["outputs.tf"]
+    assert "module.four_tier.vpn_gateway_id" in files["example/main.tf"]
+    assert "attach your VPN or Direct Connect to `vpn_gateway_id`" in files["README.md"]
+
+
+def test_isolated_table_with_a_named_network_route_omits_route_list() -> None:
+    """``route = []`` beside aws_route resources is a perpetual diff (inline vs separate)."""
+    import yaml
+
+    from tierform.blueprint.model import Blueprint
+
+    data = yaml.safe_load((ROOT / "blueprints" / "four-tier.yaml").read_text())
+    data["flows"].append({"from": "corp", "to": "db", "ports": [5432]})
+    bp = Blueprint.model_validate(data)
+    allocation = {t: dict(zip(bp.availability_zones, s.cidrs or [], strict=True))
+                  for t, s in bp.tiers.items()}
+    text = render_module(bp, allocation)["routes.tf"]
+    tables = dict(re.findall(r'resource "aws_route_table" "(\w+)" \{\n(.*?)\n\}', text, re.S))
+    routed = set(re.findall(r"route_table_id\s+= aws_route_table\.(\w+)\.id\n"
+                            r"\s+destination_cidr_block", text))
+    assert {"db_a", "mgmt_a", "web_a"} <= routed
+    for name, body in tables.items():
+        assert ("route = []" in body) == (name not in routed), name
+
+
+def test_internet_rules_come_after_denies_of_vpc_and_named_networks() -> None:
+    loaded = load_blueprint(ROOT / "blueprints" / "four-tier.yaml")
+    text = render_module(loaded.blueprint, loaded.allocation)["nacls.tf"]
+    rules = re.findall(r'resource "aws_network_acl_rule" "(\w+)" \{\n(.*?)\n\}', text, re.S)
+    denies = {n: b for n, b in rules if 'rule_action    = "deny"' in b}
+    assert sorted(denies) == ["app_in_10000", "app_in_10001", "app_out_10000", "app_out_10001",
+                              "web_in_10000", "web_in_10001", "web_out_10000", "web_out_10001"]
+    for name, body in rules:
+        number = int(re.search(r"rule_number\s+= (\d+)", body).group(1))  # type: ignore[union-attr]
+        assert name.endswith(f"_{number}")
+        if 'cidr_block     = "0.0.0.0/0"' in body:
+            assert number > 10001, name
+    assert 'cidr_block     = "10.30.0.0/16"' in denies["web_in_10000"]
+    assert 'cidr_block     = "192.168.0.0/16"' in denies["web_in_10001"]
+
+
+def test_no_vpn_gateway_without_named_network_flows() -> None:
+    loaded = load_blueprint(ROOT / "blueprints" / "three-tier.yaml")
+    files = render_module(loaded.blueprint, loaded.allocation)
+    assert "aws_vpn_gateway" not in "".join(files.values())
+    assert "vpn_gateway_id" not in files["outputs.tf"]

@@ -9,10 +9,18 @@ Stability (appending a flow, a tier or an AZ only adds resources):
 - names depend only on a thing's own key (tier, AZ, peer, protocol, ports), never on
   its position among later things;
 - NACL rules come in *groups* (one leg of one flow's port range towards one peer, one
-  entry per peer CIDR). Groups are numbered in flow order per NACL direction, first
-  occurrence wins: group ``g`` (0-based) owns rule numbers ``100 * (g + 1) + i``, where
-  ``i`` is the peer CIDR's AZ index. A later flow opens a new group; a new AZ adds
-  ``+i`` to existing groups without renumbering anything.
+  entry per peer CIDR). Groups are numbered in flow order per NACL direction and range,
+  first occurrence wins. Rules whose peer is a tier or a named network are in the low
+  range: group ``g`` (0-based) owns ``100 * (g + 1) + i``, where ``i`` is the peer CIDR's
+  AZ index. Rules whose peer is the internet (0.0.0.0/0) are in the internet range:
+  ``10000 + 100 * (g + 1)``; the first of them in a direction brings ``deny`` rules
+  ``10000 + j`` for the VPC CIDR and each named network (``j`` = position, blueprint
+  order), so that "internet" means what NETWORK_SEMANTICS.md says: any address outside
+  the VPC and the named networks. A later flow opens a new group; a new AZ adds ``+i``
+  to existing groups and a new named network a new deny, without renumbering anything.
+- Named networks are reached through one virtual private gateway (``aws_vpn_gateway.this``)
+  the module creates when a flow names a named network; each tier with such a flow gets a
+  route to the network's CIDR in each of its route tables (``aws_route.<tier>_<az>_<net>``).
 
 Ranges and CIDRs are merged only where exact and stable: a flow's own ports are merged
 (``FlowSpec.port_ranges``); rules of different flows are not merged (that would change
@@ -25,6 +33,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network
+from typing import Literal
 
 from tierform.blueprint.model import INTERNET, Blueprint, FlowSpec, Limits, PortRange
 from tierform.errors import Finding
@@ -45,11 +54,14 @@ from tierform.network.model import (
 
 __all__ = [
     "ANYWHERE",
+    "DENY_DESCRIPTION",
     "EPHEMERAL",
+    "INTERNET_RULES",
     "EndpointPlan",
     "Layout",
     "NaclRulePlan",
     "NatPlan",
+    "NetworkRoutePlan",
     "SgRulePlan",
     "SubnetPlan",
     "az_suffix",
@@ -62,6 +74,9 @@ __all__ = [
 ANYWHERE = "0.0.0.0/0"
 EPHEMERAL: PortRange = (1024, 65535)
 """Return-leg ports (NETWORK_SEMANTICS A3): covers NAT gateways, ELB, Linux and Windows."""
+INTERNET_RULES = 10000
+"""First rule number of the internet range of a NACL direction (AWS allows up to 32766)."""
+DENY_DESCRIPTION = "deny: internet rules below exclude the VPC and named networks"
 
 _ENDPOINT_SERVICES = {"s3": "s3", "dynamodb": "dynamodb"}
 
@@ -117,6 +132,20 @@ class NaclRulePlan:
     description: str
     flow: int
     """1-based number of the flow that asked for the rule (first occurrence)."""
+    action: Literal["allow", "deny"] = "allow"
+    """``allow``, or ``deny`` for the VPC / named-network rules heading the internet range."""
+
+
+@dataclass(frozen=True)
+class NetworkRoutePlan:
+    """A route from one tier subnet's table to a named network, through the VPN gateway."""
+
+    name: str
+    """``<subnet>_<network>``, e.g. ``mgmt_a_corp``."""
+    subnet: str
+    """Name of the subnet (and its route table)."""
+    network: str
+    cidr: IPv4Network
 
 
 @dataclass(frozen=True)
@@ -146,9 +175,15 @@ class Layout:
     sg_rules: tuple[SgRulePlan, ...]
     has_igw: bool
     tiers: tuple[str, ...] = field(default=())
+    network_routes: tuple[NetworkRoutePlan, ...] = field(default=())
+    has_vgw: bool = False
+    """A virtual private gateway for the named networks (some flow names one)."""
 
     def subnets_of(self, tier: str) -> list[SubnetPlan]:
         return [s for s in self.subnets if s.tier == tier]
+
+    def network_routes_of(self, subnet: str) -> list[NetworkRoutePlan]:
+        return [r for r in self.network_routes if r.subnet == subnet]
 
 
 def _ports_text(protocol: str, ports: PortRange) -> str:
@@ -170,12 +205,24 @@ def _ports_key(protocol: str, ports: PortRange) -> str:
 
 
 class _NaclBook:
-    """Collects NACL entries per (tier, direction), numbering groups in first-seen order."""
+    """Collects NACL entries per (tier, direction), numbering groups in first-seen order:
+    tier and named-network peers in the low range, the internet in the internet range."""
 
-    def __init__(self) -> None:
+    def __init__(self, excluded: list[str]) -> None:
         self.rules: list[NaclRulePlan] = []
-        self._groups: dict[tuple[str, bool], int] = {}
+        self._excluded = excluded
+        """VPC and named-network CIDRs the internet range denies first."""
+        self._groups: dict[tuple[str, bool, bool], int] = {}
         self._seen: set[tuple[str, bool, str, int, int, str]] = set()
+
+    def _append(self, tier: str, egress: bool, number: int, protocol: str, ports: PortRange,
+                cidr: str, description: str, flow: int,
+                action: Literal["allow", "deny"] = "allow") -> None:
+        direction = "out" if egress else "in"
+        self.rules.append(NaclRulePlan(
+            name=f"{tier}_{direction}_{number}", tier=tier, egress=egress,
+            rule_number=number, protocol=protocol, from_port=ports[0], to_port=ports[1],
+            cidr=cidr, description=description, flow=flow, action=action))
 
     def add(self, tier: str, egress: bool, protocol: str, ports: PortRange,
             cidrs: list[str], description: str, flow: int) -> None:
@@ -188,16 +235,24 @@ class _NaclBook:
                  if (tier, egress, hcl_protocol, *ports, c) not in self._seen]
         if not fresh:
             return
-        group = self._groups.get((tier, egress), 0)
-        self._groups[(tier, egress)] = group + 1
-        direction = "out" if egress else "in"
+        internet = cidrs == [ANYWHERE]
+        group = self._groups.get((tier, egress, internet), 0)
+        self._groups[(tier, egress, internet)] = group + 1
+        base = 0
+        if internet:
+            base = INTERNET_RULES
+            if group == 0:
+                # First-match order (A2): these denies sit above every 0.0.0.0/0 allow, so
+                # the allows admit only addresses outside the VPC and the named networks.
+                # Tier and named-network peers are allowed earlier, in the low range.
+                for index, cidr in enumerate(self._excluded):
+                    self._append(tier, egress, base + index, "-1", (0, 65535), cidr,
+                                 f"{DENY_DESCRIPTION} (from flow {flow})", flow,
+                                 action="deny")
         for index, cidr in fresh:
             self._seen.add((tier, egress, hcl_protocol, *ports, cidr))
-            number = 100 * (group + 1) + index
-            self.rules.append(NaclRulePlan(
-                name=f"{tier}_{direction}_{number}", tier=tier, egress=egress,
-                rule_number=number, protocol=hcl_protocol, from_port=ports[0],
-                to_port=ports[1], cidr=cidr, description=description, flow=flow))
+            self._append(tier, egress, base + 100 * (group + 1) + index, hcl_protocol, ports,
+                         cidr, description, flow)
 
 
 class _SgBook:
@@ -266,7 +321,7 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
     endpoints = tuple(EndpointPlan(_ENDPOINT_SERVICES[e], endpoint_tables)
                       for e in dict.fromkeys(bp.endpoints))
 
-    nacl = _NaclBook()
+    nacl = _NaclBook([str(bp.vpc.cidr), *(str(c) for c in bp.networks.values())])
     sg = _SgBook()
 
     def cidrs_of(endpoint: str) -> list[str]:
@@ -279,9 +334,25 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
     for number, flow in enumerate(bp.flows, start=1):
         _plan_flow(bp, number, flow, nacl, sg, cidrs_of, nat_tier if nats else None)
 
+    network_routes = _network_routes(bp, subnets)
     return Layout(blueprint=bp, subnets=tuple(subnets), nats=tuple(nats), endpoints=endpoints,
                   nacl_rules=tuple(nacl.rules), sg_rules=tuple(sg.rules),
-                  has_igw=bool(public), tiers=tuple(bp.tiers))
+                  has_igw=bool(public), tiers=tuple(bp.tiers),
+                  network_routes=network_routes,
+                  has_vgw=any(f.src in bp.networks or f.dst in bp.networks for f in bp.flows))
+
+
+def _network_routes(bp: Blueprint, subnets: list[SubnetPlan]) -> tuple[NetworkRoutePlan, ...]:
+    """Routes to named networks for every tier with a flow to or from one (any exposure:
+    the VPN gateway reaches only those networks, never the internet)."""
+    wanted: dict[str, dict[str, None]] = {}
+    for flow in bp.flows:
+        for tier, peer in ((flow.src, flow.dst), (flow.dst, flow.src)):
+            if tier in bp.tiers and peer in bp.networks:
+                wanted.setdefault(tier, {})[peer] = None
+    return tuple(
+        NetworkRoutePlan(f"{s.name}_{network}", s.name, network, bp.networks[network])
+        for s in subnets for network in bp.networks if network in wanted.get(s.tier, {}))
 
 
 def _plan_flow(bp: Blueprint, number: int, flow: FlowSpec, nacl: _NaclBook, sg: _SgBook,
@@ -389,6 +460,9 @@ def network_of(layout: Layout) -> Network:
         elif s.default_route == "nat":
             routes = (Route(ANYWHERE, "nat", f"aws_nat_gateway.{s.nat}",
                             f"aws_route.{s.name}_default"),)
+        # A VPN gateway reaches the named networks only (kind "other", never the internet).
+        routes += tuple(Route(str(r.cidr), "other", "aws_vpn_gateway.this",
+                              f"aws_route.{r.name}") for r in layout.network_routes_of(s.name))
         net.route_tables[rid] = RouteTable(rid, routes, frozenset({f"aws_subnet.{s.name}"}),
                                            False, s.tier, f"{bp.name}-{s.tier}-{s.suffix}", rid)
     for e in layout.endpoints:
@@ -403,7 +477,7 @@ def network_of(layout: Layout) -> Network:
     for tier in layout.tiers:
         aid = f"aws_network_acl.{tier}"
         entries = tuple(
-            NaclEntry(r.rule_number, r.egress, normalise_protocol(r.protocol), "allow", r.cidr,
+            NaclEntry(r.rule_number, r.egress, normalise_protocol(r.protocol), r.action, r.cidr,
                       r.from_port if r.protocol != "icmp" else 0,
                       r.to_port if r.protocol != "icmp" else 65535,
                       -1 if r.protocol == "icmp" else None,

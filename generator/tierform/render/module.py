@@ -102,6 +102,11 @@ def outputs_of(layout: Layout) -> list[OutputPlan]:
                        _map_lines([(hcl_string(by_az[n.subnet]), f"aws_eip.{n.name}.public_ip")
                                    for n in layout.nats], 2)),
         ]
+    if layout.has_vgw:
+        outs.append(OutputPlan(
+            "vpn_gateway_id",
+            "ID of the virtual private gateway for the named networks: attach your VPN or "
+            "Direct Connect to it.", "aws_vpn_gateway.this.id"))
     if layout.endpoints:
         outs.append(OutputPlan(
             "vpc_endpoint_ids", "Gateway VPC endpoint IDs by service.",

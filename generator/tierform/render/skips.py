@@ -1,11 +1,12 @@
 """Checkov skips the renderer writes, each with the honest reason it applies.
 
-Only two kinds of findings are expected on purpose: a blueprint flow that opens a
-well-known port to the internet, and NACL return legs (stateless, so replies on the
+Only three kinds of findings are expected on purpose: a blueprint flow that opens a
+well-known port to the internet, NACL return legs (stateless, so replies on the
 ephemeral ports 1024-65535 must be admitted from the peer, which for the internet is
-0.0.0.0/0). Security group rules whose peer is another tier's group are not open to
-0.0.0.0/0 at all; checkov reports them as if they were (it does not follow
-``referenced_security_group_id``).
+0.0.0.0/0), and the all-traffic *deny* rules that keep the VPC and named networks out
+of the internet rules (CKV_AWS_352 ignores ``rule_action``). Security group rules whose
+peer is another tier's group are not open to 0.0.0.0/0 at all; checkov reports them as
+if they were (it does not follow ``referenced_security_group_id``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,13 @@ def sg_skips(rule: SgRulePlan) -> list[str]:
 
 
 def nacl_skips(rule: NaclRulePlan) -> list[str]:
-    """``#checkov:skip=...`` comment lines for one NACL rule (ingress from anywhere)."""
+    """``#checkov:skip=...`` comment lines for one NACL rule (ingress from anywhere, and
+    the all-traffic denies that head the internet range)."""
+    if rule.action == "deny":
+        # CKV_AWS_352 flags any all-ports ingress rule without reading rule_action.
+        return [] if rule.egress else [
+            "#checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named "
+            "network (rule_action = deny); checkov does not read rule_action."]
     if rule.egress or rule.cidr != ANYWHERE or rule.protocol == "icmp":
         return []
     if "return" in rule.description:

@@ -62,6 +62,11 @@ output "nat_public_ips" {
   value       = module.four_tier.nat_public_ips
 }
 
+output "vpn_gateway_id" {
+  description = "ID of the virtual private gateway for the named networks: attach your VPN or Direct Connect to it."
+  value       = module.four_tier.vpn_gateway_id
+}
+
 output "vpc_endpoint_ids" {
   description = "Gateway VPC endpoint IDs by service."
   value       = module.four_tier.vpc_endpoint_ids
