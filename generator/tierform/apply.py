@@ -151,8 +151,11 @@ def _runner(checked: Checked, workdir: Path, endpoint: str, terraform: str | Non
     provider = provider_hcl(endpoint, checked.loaded.blueprint.region, allow_remote=allow_remote)
     prepare_workdir(render(checked), workdir, provider)
     runner = Runner(workdir, binary=terraform)
-    with progress(f"terraform init ({workdir})"):
-        runner.init()
+    if not (workdir / ".terraform").is_dir() or not (workdir / ".terraform.lock.hcl").is_file():
+        # The module only ever needs hashicorp/aws: once installed, a rerun or a
+        # destroy in the same work directory does not need init again.
+        with progress(f"terraform init ({workdir})"):
+            runner.init()
     return runner
 
 
