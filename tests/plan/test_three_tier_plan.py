@@ -131,13 +131,12 @@ def test_db_route_tables_have_no_route_to_any_gateway(plan: Plan) -> None:
             assert resource.type in allowed, resource.address
 
 
-def _acl_rules(plan: Plan) -> set[tuple[str, str, str, int, int, str]]:
+def _acl_rules(plan: Plan) -> set[tuple[str, str, str, str, int | None, int | None, str]]:
     rules = set()
     for rule in plan.resources("aws_network_acl_rule"):
         acl = _one(plan, rule.address, "network_acl_id")
-        assert rule["rule_action"] == "allow", rule.address
-        rules.add((acl.tags["Tier"], "out" if rule["egress"] else "in", rule["protocol"],
-                   rule["from_port"], rule["to_port"], rule["cidr_block"]))
+        rules.add((acl.tags["Tier"], "out" if rule["egress"] else "in", rule["rule_action"],
+                   rule["protocol"], rule["from_port"], rule["to_port"], rule["cidr_block"]))
     return rules
 
 
@@ -151,16 +150,37 @@ def test_nacl_entries_are_exactly_what_the_flows_require(plan: Plan) -> None:
         for s in src_cidrs:
             for d in dst_cidrs:
                 if src != "internet":
-                    expected.add((src, "out", "tcp", port, port, d))
-                    expected.add((src, "in", "tcp", *EPHEMERAL, d))
-                expected.add((dst, "in", "tcp", port, port, s))
-                expected.add((dst, "out", "tcp", *EPHEMERAL, s))
+                    expected.add((src, "out", "allow", "tcp", port, port, d))
+                    expected.add((src, "in", "allow", "tcp", *EPHEMERAL, d))
+                expected.add((dst, "in", "allow", "tcp", port, port, s))
+                expected.add((dst, "out", "allow", "tcp", *EPHEMERAL, s))
 
     flow("internet", (ANY,), "web", WEB, 80)
     flow("internet", (ANY,), "web", WEB, 443)
     flow("web", WEB, "app", APP, 8080)
     flow("app", APP, "db", DB, 3306)
+    # "internet" is every address outside the VPC: before its first 0.0.0.0/0 rule, each
+    # direction of web's ACL denies the VPC, so other tiers cannot ride the internet rules.
+    expected.add(("web", "in", "deny", "-1", None, None, "10.0.0.0/16"))
+    expected.add(("web", "out", "deny", "-1", None, None, "10.0.0.0/16"))
     assert _acl_rules(plan) == expected
+
+
+def test_nacl_rule_order_keeps_tier_rules_before_the_internet_range(plan: Plan) -> None:
+    """First match wins: tier rules < VPC deny < internet allows, in each ACL direction."""
+    by_direction: dict[tuple[str, bool], list[tuple[int, str, str]]] = {}
+    for rule in plan.resources("aws_network_acl_rule"):
+        acl = _one(plan, rule.address, "network_acl_id").address
+        by_direction.setdefault((acl, rule["egress"]), []).append(
+            (rule["rule_number"], rule["rule_action"], rule["cidr_block"]))
+    for key, rules in by_direction.items():
+        rules.sort()
+        kinds = ["tier" if cidr not in (ANY, "10.0.0.0/16") else
+                 ("deny" if action == "deny" else "internet") for _, action, cidr in rules]
+        order = {"tier": 0, "deny": 1, "internet": 2}
+        assert [order[k] for k in kinds] == sorted(order[k] for k in kinds), (key, rules)
+        if "internet" in kinds:
+            assert "deny" in kinds, key
 
 
 def test_default_nacl_and_default_security_group_fail_closed(plan: Plan) -> None:
