@@ -20,6 +20,9 @@ __all__ = [
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+# Bare words HCL reads as something else inside `{ ... }`: `{ for = 1 }` starts a for
+# expression ("Invalid 'for' expression"); the literals and template keywords are quoted too.
+_KEYWORDS = frozenset({"for", "in", "if", "else", "endif", "endfor", "null", "true", "false"})
 
 
 def hcl_string(value: object) -> str:
@@ -58,7 +61,7 @@ def hcl_identifier(value: object) -> str:
 def hcl_key(value: object) -> str:
     """An object key: bare when it is an identifier, quoted otherwise (tag keys like ``a:b``)."""
     text = str(value)
-    return text if _IDENT.match(text) else hcl_string(text)
+    return text if _IDENT.match(text) and text not in _KEYWORDS else hcl_string(text)
 
 
 def hcl_bool(value: object) -> str:
@@ -87,8 +90,13 @@ def hcl_value(value: object) -> str:
 
 
 def md_cell(value: object) -> str:
-    """Text safe inside a Markdown table cell: pipes escaped, line breaks flattened."""
-    return " ".join(str(value).replace("|", "\\|").split())
+    """Text safe inside a Markdown table cell: pipes escaped, line breaks flattened.
+
+    Backslashes are doubled first: GFM reads a backslash before an escaped pipe as
+    escaping the backslash, and the pipe then splits the cell.
+    """
+    text = str(value).replace("\\", "\\\\").replace("|", "\\|")
+    return " ".join(text.split())
 
 
 FILTERS = {

@@ -38,6 +38,11 @@ __all__ = [
 ]
 
 LOG = logging.getLogger("tierform.terraform")
+# Library loggers stay silent unless the application configures logging: tftest logs every
+# failed command at CRITICAL, and Python's last-resort handler would print Terraform's output
+# on stderr a second (and third) time beside the TerraformError that already carries it.
+LOG.addHandler(logging.NullHandler())
+logging.getLogger("tftest").addHandler(logging.NullHandler())
 
 COUNTERS: dict[str, int] = {}
 """Terraform invocations in this process, by verb (``{"init": 1, "plan": 1, ...}``)."""
@@ -196,7 +201,9 @@ class Runner:
                 f"plugin_cache_dir, TF_PLUGIN_CACHE_DIR).\nTerraform said:\n{detail}"
             )
         raise TerraformError(
-            f"terraform {verb} failed (exit {result.returncode}) in {self.workdir}:\n{detail}",
+            f"terraform {verb} failed (exit {result.returncode}) in {self.workdir}:\n{detail}\n"
+            "What to do: fix what Terraform names above (a TF_VAR_* or -var value, or the "
+            f"module's files); to see it again: terraform -chdir={self.workdir} {verb}",
             command=list(result.command), stderr=result.err,
         )
 

@@ -1,0 +1,117 @@
+"""Terraform set-up problems end in exit 2, plan errors in exit 1; each with a message that
+says what failed and what to do, Terraform's output once, and no traceback.
+
+The CLI runs in a subprocess with a fresh TIERFORM_CACHE_DIR. Real terraform runs twice:
+one ``init`` against an empty provider mirror, one ``init`` + ``plan`` that fails on a
+variable's validation (TF_VAR_name_prefix); the other cases never reach terraform.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TWO_TIER = ROOT / "blueprints" / "two-tier.yaml"
+
+
+def tierform(*args: str, cwd: Path, env: dict[str, str] | None = None,
+             drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "TIERFORM_CACHE_DIR": str(cwd / ".cache"), **(env or {})}
+    for name in drop:
+        full_env.pop(name, None)
+    return subprocess.run([sys.executable, "-m", "tierform.cli", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def failed(result: subprocess.CompletedProcess[str], code: int, *needles: str) -> str:
+    """Assert exit ``code``, no traceback, no log noise, every needle once in stderr."""
+    detail = f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    assert result.returncode == code, detail
+    assert "Traceback" not in result.stderr, detail
+    # tftest's own CRITICAL log line: Terraform's output must reach the user once.
+    assert "Error running command" not in result.stderr, detail
+    for needle in needles:
+        assert result.stderr.count(needle) == 1, f"{needle!r} not exactly once\n{detail}"
+    assert result.stdout == "", detail
+    return result.stderr
+
+
+@pytest.fixture
+def blueprint(tmp_path: Path) -> str:
+    (tmp_path / "bp.yaml").write_text(TWO_TIER.read_text(encoding="utf-8"), encoding="utf-8")
+    return "bp.yaml"
+
+
+def _bin_without_terraform(tmp_path: Path) -> str:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    return str(empty)
+
+
+# --------------------------------------------------------------------------- no terraform runs
+
+
+def test_terraform_named_but_missing(tmp_path: Path, blueprint: str) -> None:
+    result = tierform("plan", blueprint, cwd=tmp_path,
+                      env={"TIERFORM_TERRAFORM": str(tmp_path / "nonexistent")})
+    failed(result, 2, "not found", "What to do: install Terraform >= 1.5",
+           "TIERFORM_TERRAFORM=/path/to/terraform")
+
+
+@pytest.mark.parametrize("command", ["plan", "verify"])
+def test_terraform_not_on_path(tmp_path: Path, blueprint: str, command: str) -> None:
+    result = tierform(command, blueprint, cwd=tmp_path, drop=("TIERFORM_TERRAFORM",),
+                      env={"PATH": _bin_without_terraform(tmp_path)})
+    failed(result, 2, "terraform executable 'terraform' not found", "What to do:")
+
+
+def test_terraform_too_old(tmp_path: Path, blueprint: str) -> None:
+    fake = tmp_path / "old-bin"
+    fake.mkdir()
+    script = fake / "terraform"
+    # Terraform 0.12 printed this for `version -json`; nothing else is ever asked of it.
+    script.write_text('#!/bin/sh\necho \'{"terraform_version": "0.12.0"}\'\n')
+    script.chmod(0o755)
+    result = tierform("plan", blueprint, cwd=tmp_path, drop=("TIERFORM_TERRAFORM",),
+                      env={"PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"})
+    failed(result, 2, "is terraform 0.12.0; Terraform >= 1.5 is required",
+           "What to do: upgrade Terraform")
+    assert not list((tmp_path / ".cache").glob("plans/*.json"))
+
+
+# --------------------------------------------------------------------------- real terraform
+
+
+@pytest.mark.terraform
+def test_provider_not_installable(tmp_path: Path, blueprint: str) -> None:
+    mirror = tmp_path / "empty-mirror"
+    mirror.mkdir()
+    config = tmp_path / "offline.tfrc"
+    config.write_text(
+        "provider_installation {\n"
+        f'  filesystem_mirror {{\n    path    = "{mirror}"\n'
+        '    include = ["registry.terraform.io/*/*"]\n  }\n'
+        '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n'
+    )
+    result = tierform("plan", blueprint, cwd=tmp_path,
+                      env={"TF_CLI_CONFIG_FILE": str(config)},
+                      drop=("TF_PLUGIN_CACHE_DIR",))
+    stderr = failed(result, 2, "init could not install the providers",
+                    "What to do: allow access to registry.terraform.io",
+                    "Failed to query available provider packages")
+    assert str(mirror) in stderr
+
+
+@pytest.mark.terraform
+def test_plan_error_is_exit_1_with_terraform_diagnostic(tmp_path: Path, blueprint: str) -> None:
+    # A real plan error through the CLI: Terraform reads TF_VAR_* for the module's variables,
+    # and name_prefix has a validation block that rejects spaces.
+    result = tierform("plan", blueprint, cwd=tmp_path, env={"TF_VAR_name_prefix": "bad prefix!"})
+    failed(result, 1, "terraform plan failed (exit 1)", "Invalid value for variable",
+           "The name_prefix must be 1-24 letters, digits or hyphens.", "What to do:")
+    assert not list((tmp_path / ".cache").glob("plans/*.json")), "a failed plan was cached"

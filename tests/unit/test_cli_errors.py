@@ -1,0 +1,170 @@
+"""Bad input on the command line: the right exit code, a message that says what to do,
+no traceback, and nothing written (the CLI runs in a subprocess, as a user runs it)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TWO_TIER = ROOT / "blueprints" / "two-tier.yaml"
+
+
+def tierform(*args: str, cwd: Path, env: dict[str, str] | None = None,
+             ) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m tierform.cli`` like a user would; never touches terraform here."""
+    full_env = {**os.environ, "TIERFORM_CACHE_DIR": str(cwd / ".cache"), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "tierform.cli", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def failed(result: subprocess.CompletedProcess[str], code: int, *needles: str) -> str:
+    """Assert exit ``code``, no traceback, and every needle in stderr; return stderr."""
+    detail = f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    assert result.returncode == code, detail
+    assert "Traceback" not in result.stderr, detail
+    for needle in needles:
+        assert needle in result.stderr, f"{needle!r} missing\n{detail}"
+    return result.stderr
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``folder`` with its bytes and mtime, to prove nothing was written."""
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def blueprint(tmp_path: Path) -> Path:
+    path = tmp_path / "bp.yaml"
+    path.write_text(TWO_TIER.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- the blueprint file
+
+
+@pytest.mark.parametrize("command", ["validate", "render", "plan", "diagram"])
+def test_missing_blueprint_file(tmp_path: Path, command: str) -> None:
+    result = tierform(command, "nope.yaml", cwd=tmp_path)
+    failed(result, 2, "nope.yaml", "file not found", "hint: check the path")
+    assert not (tmp_path / "modules").exists()
+
+
+def test_directory_instead_of_a_file(tmp_path: Path) -> None:
+    (tmp_path / "bp.yaml").mkdir()
+    failed(tierform("validate", "bp.yaml", cwd=tmp_path), 2, "is a directory",
+           "name a .yaml file")
+
+
+def test_invalid_yaml_names_file_line_and_column(tmp_path: Path) -> None:
+    (tmp_path / "bp.yaml").write_text("tierform: 1\nname: [x\nregion: us-east-1\n")
+    stderr = failed(tierform("render", "bp.yaml", "-o", "out", cwd=tmp_path), 2,
+                    "YAML syntax error", "hint:")
+    assert "bp.yaml:" in stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_semantic_errors_are_all_reported_at_once(tmp_path: Path, blueprint: Path) -> None:
+    text = blueprint.read_text().replace("ports: [5432]", "ports: [70000]").replace(
+        "to: db", "to: dbb")
+    blueprint.write_text(text)
+    stderr = failed(tierform("validate", blueprint.name, cwd=tmp_path), 2, "problems):")
+    assert stderr.count("bp.yaml:") >= 2, stderr
+
+
+@pytest.mark.parametrize("escape", ["\\uD800", "\\uD83D\\uDE00"])
+def test_surrogate_escape_is_bad_input_not_a_crash(tmp_path: Path, blueprint: Path,
+                                                   escape: str) -> None:
+    # YAML's "\uD800" escape makes a lone surrogate that no UTF-8 file can hold; JSON
+    # encoders write emoji as such pairs. Expected: a finding (exit 2) or a clean render.
+    blueprint.write_text(blueprint.read_text().replace("Environment: Staging",
+                                                       f'Environment: "{escape}"'))
+    result = tierform("render", blueprint.name, "-o", "out", cwd=tmp_path)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode in (0, 2), result.stderr
+    if result.returncode == 2:
+        assert "tags.Environment" in result.stderr
+        assert not (tmp_path / "out").exists()
+
+
+def test_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
+    failed(tierform("rendr", "bp.yaml", cwd=tmp_path), 2, "invalid choice")
+
+
+# --------------------------------------------------------------------------- render output
+
+
+def test_render_refuses_a_directory_it_did_not_create(tmp_path: Path, blueprint: Path) -> None:
+    out = tmp_path / "out"
+    (out / "sub").mkdir(parents=True)
+    (out / "main.tf").write_text("# someone else's\n")
+    (out / "sub" / "notes.txt").write_text("keep me\n")
+    before = snapshot(out)
+    failed(tierform("render", blueprint.name, "-o", "out", cwd=tmp_path), 2,
+           "not created by tierform", "--force")
+    assert snapshot(out) == before
+    assert not [p for p in tmp_path.iterdir() if "tierform-tmp" in p.name]
+
+    forced = tierform("render", blueprint.name, "-o", "out", "--force", cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert (out / ".tierform").is_file()
+    assert (out / "vpc.tf").is_file()
+    assert not (out / "sub").exists()  # --force replaces the directory and everything in it
+
+
+def test_render_check_reports_drift_and_writes_nothing(tmp_path: Path, blueprint: Path) -> None:
+    assert tierform("render", blueprint.name, "-o", "out", cwd=tmp_path).returncode == 0
+    out = tmp_path / "out"
+    with (out / "vpc.tf").open("a") as handle:
+        handle.write("# hand edit\n")
+    (out / "vpc.tf").touch()
+    before = snapshot(out)
+    for flag in ("--check", "--diff"):
+        result = tierform("render", blueprint.name, "-o", "out", flag, cwd=tmp_path)
+        failed(result, 1, "out of date", f"tierform render {blueprint.name} -o out")
+        assert snapshot(out) == before, flag
+    diff = tierform("render", blueprint.name, "-o", "out", "--diff", cwd=tmp_path).stdout
+    assert "-# hand edit" in diff
+
+
+def test_render_check_of_a_missing_module_is_drift(tmp_path: Path, blueprint: Path) -> None:
+    failed(tierform("render", blueprint.name, "-o", "out", "--check", cwd=tmp_path), 1,
+           "out of date")
+    assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- reach
+
+
+def test_reach_refuses_json_that_is_neither_plan_nor_state(tmp_path: Path) -> None:
+    (tmp_path / "x.json").write_text('{"format_version": "1.0", "foo": 1}')
+    failed(tierform("reach", "x.json", cwd=tmp_path), 2, "neither a plan nor a state",
+           "terraform show -json")
+
+
+def test_reach_refuses_a_file_that_is_not_json(tmp_path: Path) -> None:
+    (tmp_path / "x.json").write_text("not json\n")
+    failed(tierform("reach", "x.json", cwd=tmp_path), 2, "x.json:1:1", "not JSON",
+           "terraform show -json")
+
+
+def test_reach_missing_file(tmp_path: Path) -> None:
+    failed(tierform("reach", "plan.json", cwd=tmp_path), 2, "plan.json", "no such file")
+
+
+@pytest.mark.parametrize("args", [["--from", "web"], ["--to", "db"],
+                                  ["--from", "web", "--to", "db"]])
+def test_reach_query_needs_from_to_and_port(tmp_path: Path, blueprint: Path,
+                                            args: list[str]) -> None:
+    failed(tierform("reach", blueprint.name, *args, cwd=tmp_path), 2,
+           "needs --from, --to and --port")
+
+
+def test_reach_unknown_endpoint_lists_the_known_ones(tmp_path: Path, blueprint: Path) -> None:
+    failed(tierform("reach", blueprint.name, "--from", "nope", "--to", "web", "--port", "80",
+                    cwd=tmp_path), 2, "unknown endpoint 'nope'", "known: db, internet, web")
