@@ -87,9 +87,10 @@ def test_key_covers_every_input() -> None:
         cache_key(files, {"x": [1, 2]}, **{**base, "terraform_version": "tofu 1.9.0"}),
         cache_key(files, {"x": [1, 2]}, **{**base, "provider_hcl": "q"}),
         cache_key(files, {"x": [1, 2]}, **{**base, "lock_file": "m"}),
+        cache_key(files, {"x": [1, 2]}, **base, environment={"TF_VAR_name_prefix": "p"}),
     }
     assert key not in others
-    assert len(others) == 7
+    assert len(others) == 8
 
 
 def test_offline_provider_with_endpoint_validates_and_is_formatted(tmp_path: Path) -> None:

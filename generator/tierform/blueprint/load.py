@@ -252,10 +252,19 @@ def _structure_findings(root: yaml.Node, file: str) -> list[Finding]:
                                       "a blueprint is a few levels deep; check the brackets",
                                       "yaml-too-deep")
         inner = ancestors | {id(node)}
+        if isinstance(node, yaml.ScalarNode):
+            unicode_problem = _fix_surrogates(node, path, file)
+            if unicode_problem is not None:
+                findings.append(unicode_problem)
+            return None
         children: list[tuple[str | int, yaml.Node]] = []
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, yaml.Node] = {}
             for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    key_problem = _fix_surrogates(key, path, file)
+                    if key_problem is not None:
+                        findings.append(key_problem)
                 name = key.value if isinstance(key, yaml.ScalarNode) else "?"
                 children.append((name, value))
                 if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
@@ -281,6 +290,27 @@ def _structure_findings(root: yaml.Node, file: str) -> list[Finding]:
 
     stop = visit(root, (), frozenset())
     return [stop] if stop is not None else findings
+
+
+def _fix_surrogates(node: yaml.ScalarNode, path: PathKey, file: str) -> Finding | None:
+    """Join escaped UTF-16 pairs ("\\uD83D\\uDE00", as json.dumps writes emoji); report lone ones.
+
+    PyYAML keeps each \\uXXXX escape as its own code point: a lone surrogate cannot be
+    written as UTF-8, so it must stop here, not crash the renderer later.
+    """
+    text = node.value
+    if not isinstance(text, str) or not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return None
+    try:
+        node.value = text.encode("utf-16", "surrogatepass").decode("utf-16")
+        return None
+    except UnicodeDecodeError:
+        lone = next(ch for ch in text if "\ud800" <= ch <= "\udfff")
+        line, column = _mark(node)
+        return Finding(path=path, message=f"not valid Unicode: unpaired surrogate "
+                       f"\\u{ord(lone):04X}", hint="write the character itself, or escape it "
+                       "as \\UXXXXXXXX (8 hex digits)", file=file, line=line, column=column,
+                       code="encoding")
 
 
 def _structure_finding(file: str, node: yaml.Node, message: str, hint: str, code: str) -> Finding:

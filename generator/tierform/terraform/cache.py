@@ -81,11 +81,17 @@ def _canonical(value: object) -> str:
 
 
 def cache_key(files: Mapping[str, str | bytes], variables: Mapping[str, object] | None, *,
-              terraform_version: str, provider_hcl: str, lock_file: str) -> str:
-    """The content hash that names a cached plan."""
+              terraform_version: str, provider_hcl: str, lock_file: str,
+              environment: Mapping[str, str] | None = None) -> str:
+    """The content hash that names a cached plan.
+
+    ``environment`` holds the ``TF_VAR_*`` settings: Terraform reads variables from
+    the environment too, so they are inputs of the plan like the variables file.
+    """
     digest = _files_digest(files)
     for part in ("variables", _canonical(dict(variables or {})), "terraform", terraform_version,
-                 "lock", lock_file, "provider", provider_hcl):
+                 "lock", lock_file, "provider", provider_hcl,
+                 "environment", _canonical(dict(environment or {}))):
         digest.update(f"{len(part)}:{part}".encode())
     return digest.hexdigest()
 
@@ -206,8 +212,9 @@ def plan_files(files: Mapping[str, str | bytes], variables: Mapping[str, object]
                             region=region)
     lock_path = workdir / _LOCK_FILE
     lock_text = lock_path.read_text(encoding="utf-8") if lock_path.exists() else ""
+    tf_vars = {k: v for k, v in os.environ.items() if k.startswith("TF_VAR_")}
     key = cache_key(files, variables, terraform_version=version, provider_hcl=provider_hcl,
-                    lock_file=lock_text)
+                    lock_file=lock_text, environment=tf_vars)
     raw = cache.get(key)
     if raw is not None:
         LOG.debug("plan cache hit %s", key)
