@@ -59,3 +59,28 @@ def test_user_project_outside_the_repo(tmp_path: Path, tierform_cache_dir: Path)
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 passed" in result.stdout, result.stdout
+
+
+def _readme_example() -> str:
+    """The first Python block of the README's "Testing your blueprints" section."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Testing your blueprints", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_example_passes_as_written(tmp_path: Path, tierform_cache_dir: Path) -> None:
+    """The README's example test, verbatim, in a user project holding a blueprints/ folder."""
+    project = tmp_path / "readme-project"
+    (project / "blueprints").mkdir(parents=True)
+    (project / "blueprints" / "three-tier.yaml").write_bytes(BLUEPRINT.read_bytes())
+    example = _readme_example()
+    assert "def test_" in example
+    (project / "test_network.py").write_text(example, encoding="utf-8")
+    env = {**os.environ, "TIERFORM_CACHE_DIR": str(tierform_cache_dir)}
+    env.pop("PYTHONPATH", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{example.count('def test_')} passed" in result.stdout, result.stdout
