@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -17,8 +17,10 @@ from tfenv import configure_terraform_env  # noqa: E402
 # No per-example deadline: on a loaded 2-core CI machine the first example of a test can
 # take seconds (imports, caches), which is not a failure. CI runs are derandomized so a
 # red run is reproducible; local runs keep exploring new examples.
-settings.register_profile("tierform", deadline=None)
-settings.register_profile("tierform-ci", deadline=None, derandomize=True, database=None)
+_SLOW_OK = [HealthCheck.too_slow]
+settings.register_profile("tierform", deadline=None, suppress_health_check=_SLOW_OK)
+settings.register_profile("tierform-ci", deadline=None, suppress_health_check=_SLOW_OK,
+                          derandomize=True, database=None)
 settings.load_profile("tierform-ci" if os.environ.get("CI") else "tierform")
 
 
