@@ -1,0 +1,163 @@
+"""Apply every shipped blueprint to the local emulator and prove what was built.
+
+ONE apply per blueprint per session (a minute or more on a small machine): the tests
+below read the same applied network in the order they are written, the upgrade test
+then renders a grown blueprint into the same work directory (plan only), and the last
+test destroys. Run them together (``pytest tests/e2e``; with xdist ``--dist loadfile``).
+The upgrade test lives here, not in its own file, because it must reuse this apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from e2e_support import SHIPPED, grown, leftovers, pending_changes
+
+from tierform import workflow
+from tierform.apply import apply_blueprint, prepare_workdir
+from tierform.localaws import LocalAWS, client, provider_hcl
+from tierform.network.analyze import Reachability
+from tierform.network.live import network_from_live
+from tierform.network.model import Network
+from tierform.network.report import verify_table
+from tierform.terraform.runner import Runner
+
+pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
+
+
+@dataclass
+class Applied:
+    """One shipped blueprint, applied to the session emulator."""
+
+    path: Path
+    checked: workflow.Checked
+    workdir: Path
+    endpoint: str
+    outputs: dict[str, Any]
+    destroyed: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.checked.name
+
+    @property
+    def region(self) -> str:
+        return self.checked.loaded.blueprint.region
+
+    def runner(self) -> Runner:
+        return Runner(self.workdir)  # init ran in apply_blueprint; .terraform/ is kept
+
+    def ec2(self) -> Any:
+        return client("ec2", self.endpoint, self.region)
+
+    def live(self) -> Network:
+        return network_from_live(self.ec2(), vpc_id=self.outputs["vpc_id"],
+                                 named_networks=self.checked.network.named_networks)
+
+
+@pytest.fixture(scope="module", params=SHIPPED, ids=[p.stem for p in SHIPPED])
+def applied(request: pytest.FixtureRequest, local_aws: LocalAWS,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
+    """Render the blueprint, apply it (the code path of ``tierform apply --endpoint``)."""
+    path: Path = request.param
+    checked = workflow.check(workflow.load(path))
+    workdir = tmp_path_factory.mktemp(f"apply-{path.stem}")
+    state = Applied(path, checked, workdir, local_aws.endpoint, {})
+    try:
+        state.outputs = apply_blueprint(checked, local=False, endpoint=local_aws.endpoint,
+                                        workdir=workdir)
+        yield state
+    finally:
+        if not state.destroyed:
+            state.runner().destroy()
+
+
+def _flows(reach: Reachability) -> set[tuple[str, str, str, str]]:
+    return {(f.src, f.dst, f.protocol, str(f.ports)) for f in reach.flows}
+
+
+def test_second_plan_is_empty(applied: Applied) -> None:
+    runner = applied.runner()
+    assert pending_changes(runner.show(runner.plan())) == [], applied.name
+
+
+def test_live_network_verifies_clean(applied: Applied) -> None:
+    report = workflow.verify_network(applied.checked.loaded, applied.live())
+    assert report.ok, f"{applied.name} live:\n{verify_table(report)}"
+
+
+def test_live_network_has_the_blueprint_layers(applied: Applied) -> None:
+    intended, live = applied.checked.network, applied.live()
+    assert sorted(live.tiers) == sorted(intended.tiers)
+    for tier in intended.tiers:
+        assert sorted(str(s.cidr) for s in live.subnets_of(tier)) == sorted(
+            str(s.cidr) for s in intended.subnets_of(tier)), tier
+        # Defence in depth: each subnet has its tier's own route table and NACL (not the
+        # main table, not the default NACL), and the tier its own security group.
+        for subnet in live.subnets_of(tier):
+            table, nacl = live.route_table_of(subnet.id), live.nacl_of(subnet.id)
+            assert table is not None
+            assert (table.is_main, table.tier) == (False, tier), subnet.source
+            assert nacl is not None
+            assert (nacl.is_default, nacl.tier) == (False, tier), subnet.source
+        assert [g.tier for g in live.groups_of(tier)] == [tier]
+    # The managed defaults hold nothing: main table no routes, default NACL and SG no rules.
+    assert [t.routes for t in live.route_tables.values() if t.is_main] == [()]
+    assert [n.entries for n in live.nacls.values() if n.is_default] == [()]
+    assert [g.rules for g in live.security_groups.values() if g.is_default] == [()]
+
+
+def test_live_reachability_equals_the_derived(applied: Applied) -> None:
+    got = workflow.analyze_network(applied.live())
+    want = workflow.analyze_network(applied.checked.network)
+    declared = {t: s.exposure for t, s in applied.checked.loaded.blueprint.tiers.items()}
+    assert {t: i.exposure for t, i in got.tiers.items()} == declared
+    assert _flows(got) == _flows(want)
+    assert got.unresolved == []
+
+
+def test_vpc_is_found_by_its_name_tag(applied: Applied) -> None:
+    net = network_from_live(applied.ec2(), tag_filters={"Name": applied.name})
+    assert net.vpc_id == applied.outputs["vpc_id"]
+
+
+def test_upgrade_plans_only_creates(applied: Applied, tmp_path: Path) -> None:
+    """DESIGN: appending a flow and a tier never updates, replaces or deletes anything."""
+    assert not applied.destroyed  # relies on running before the destroy test, on this apply
+    source = yaml.safe_load(applied.path.read_text(encoding="utf-8"))
+    path = tmp_path / f"{applied.name}.yaml"
+    path.write_text(yaml.safe_dump(grown(source, applied.checked.network), sort_keys=False),
+                    encoding="utf-8")
+    bigger = workflow.check(workflow.load(path))
+    # Same work directory: prepare_workdir keeps terraform.tfstate and .terraform/.
+    prepare_workdir(workflow.render(bigger), applied.workdir,
+                    provider_hcl(applied.endpoint, applied.region))
+    runner = applied.runner()
+    out = applied.workdir / "upgrade.tfplan"
+    # No refresh: test_second_plan_is_empty proved the state matches AWS; this plan is
+    # about what the configuration change does, and skipping the refresh saves a minute.
+    runner.execute("plan", "-input=false", "-no-color", "-refresh=false", f"-out={out}")
+    plan = runner.show(out)
+    assert pending_changes(plan, allowed=("create",)) == [], applied.name
+    created = {c["address"] for c in plan["resource_changes"]
+               if c["change"]["actions"] == ["create"]}
+    cache_subnets = [c for c in plan["resource_changes"] if c["change"]["actions"] == ["create"]
+                     and c["type"] == "aws_subnet"
+                     and (c["change"]["after"].get("tags") or {}).get("Tier") == "cache"]
+    assert len(cache_subnets) == len(bigger.loaded.blueprint.availability_zones), sorted(created)
+
+
+def test_destroy_leaves_no_tiered_resource(applied: Applied) -> None:
+    applied.runner().destroy()
+    applied.destroyed = True
+    ec2, vpc_id = applied.ec2(), applied.outputs["vpc_id"]
+    assert leftovers(ec2, vpc_id, applied.name) == {}
+    assert ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Vpcs"] == []
+    # AWS keeps deleted NAT gateways listed for a while, in state "deleted".
+    nats = ec2.describe_nat_gateways(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+    assert {n["State"] for n in nats["NatGateways"]} <= {"deleted"}
