@@ -88,6 +88,7 @@ def provider_hcl(endpoint: str, region: str, *, allow_remote: bool = False) -> s
         "  skip_region_validation      = true\n"
         "  skip_requesting_account_id  = false\n"
         "  s3_use_path_style           = true # the emulator has no per-bucket DNS names\n"
+        "  max_retries                 = 3    # a local emulator that went away will not return\n"
         "\n"
         "  endpoints {\n"
         f"{endpoints}\n"
