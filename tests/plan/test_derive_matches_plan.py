@@ -43,8 +43,8 @@ def _wiring(network: Network) -> dict[str, object]:
 
     The matrix is a union over a tier's subnets, so a rule missing on one subnet while its
     sibling keeps one does not change it; this comparison catches that. Ids are resource
-    addresses on both sides. Gateway endpoints are compared through their route tables:
-    derive() records them on the endpoint only, the plan reader also as prefix-list routes.
+    addresses on both sides. Gateway endpoints are compared both ways: on the endpoint (its
+    route tables) and as the prefix-list route each served table holds (R5).
     """
     wiring: dict[str, object] = {}
     for subnet in network.subnets.values():
@@ -54,7 +54,7 @@ def _wiring(network: Network) -> dict[str, object]:
             str(subnet.cidr), subnet.az, subnet.tier, subnet.map_public_ip,
             None if table is None else table.id,
             frozenset((r.destination, r.kind, r.target) for r in
-                      (() if table is None else table.routes) if r.kind != "endpoint"),
+                      (() if table is None else table.routes)),
             None if nacl is None else nacl.id,
             frozenset((e.rule_number, e.egress, e.protocol, e.action, e.cidr, e.from_port,
                        e.to_port, e.icmp_type, e.icmp_code)

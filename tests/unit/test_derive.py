@@ -12,7 +12,7 @@ import yaml
 
 from tierform.blueprint.model import Blueprint
 from tierform.network.derive import Layout, check_quotas, derive, plan_layout
-from tierform.network.model import Network
+from tierform.network.model import Network, Route
 
 ROOT = Path(__file__).resolve().parents[2]
 EPH = (1024, 65535)
@@ -194,7 +194,9 @@ def test_named_network_routes_through_the_vpn_gateway() -> None:
         assert table is not None
         assert [(r.destination, r.kind, r.target, r.source) for r in table.routes] == [
             ("0.0.0.0/0", "nat", "aws_nat_gateway.web_a", f"aws_route.mgmt_{az}_default"),
-            ("192.168.0.0/16", "other", "aws_vpn_gateway.this", f"aws_route.mgmt_{az}_corp")]
+            ("192.168.0.0/16", "other", "aws_vpn_gateway.this", f"aws_route.mgmt_{az}_corp"),
+            *((f"com.amazonaws.us-west-2.{service}", "endpoint", f"aws_vpc_endpoint.{service}",
+               f"aws_vpc_endpoint.{service}") for service in ("s3", "dynamodb"))]
     for tier in ("web", "app", "db"):
         table = net.route_table_of(f"aws_subnet.{tier}_a")
         assert table is not None
@@ -223,6 +225,13 @@ def test_internet_ingress_return_leg_and_named_network() -> None:
     endpoint = net.endpoints["aws_vpc_endpoint.s3"]
     assert endpoint.route_table_ids == frozenset(
         f"aws_route_table.{t}_{az}" for t in ("app", "db", "mgmt") for az in "abc")
+    # R5: each served table also holds the prefix-list route, as the plan reader records it.
+    for table in net.route_tables.values():
+        routed = {r.target for r in table.routes if r.kind == "endpoint"}
+        served = {e.id for e in net.endpoints.values() if table.id in e.route_table_ids}
+        assert routed == served, table.id
+    assert net.route_tables["aws_route_table.db_a"].routes[0] == Route(
+        "com.amazonaws.us-west-2.s3", "endpoint", "aws_vpc_endpoint.s3", "aws_vpc_endpoint.s3")
 
 
 def test_same_tier_flow_and_protocols() -> None:

@@ -5,12 +5,14 @@ routes, NACL entries, security group rules, named networks) minus the CIDRs nest
 it. Every address of an atom matches exactly the same rules, so evaluating one atom
 per (endpoint, route table, NACL, relevant CIDRs) class is exact, and partial overlaps
 (a rule for 10.0.1.0/25 against the subnet 10.0.1.0/24) come out right. Ports are
-handled as interval sets, never enumerated.
+handled as interval sets, never enumerated. query() evaluates one pair of host classes
+at a time; analyze() gets the same answers from unions per tier profile (see _reach), in
+time linear in the host classes per profile rather than quadratic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network, ip_network
 from typing import Literal
@@ -56,6 +58,7 @@ PLACEMENT_ASSUMPTION = (
     "that tier; hosts in public subnets may have public IPv4 addresses"
 )
 _PROTO_NUMBER: dict[str, str] = {"tcp": "6", "udp": "17", "icmp": "1"}
+_PROTO_INDEX: dict[str, int] = {name: index for index, name in enumerate(PROTOCOLS)}
 _EXPOSURE_RANK: dict[Exposure, int] = {"isolated": 0, "private": 1, "public": 2}
 
 _Net = tuple[int, int]  # (network address as int, prefix length): cheaper than IPv4Network
@@ -211,6 +214,7 @@ class _Filter:
     peer_endpoint: str
     ephemeral: bool  # the reply's destination port is the client's ephemeral port
     where: str
+    peer_cidr: str = ""  # the peer's example address block, for warnings
 
 
 @dataclass(frozen=True)
@@ -250,6 +254,34 @@ class _SgRule:
     rule: SgRule
 
 
+_PerProtocol = tuple[PortSet, PortSet, PortSet]  # one entry per name in PROTOCOLS
+_NONE: _PerProtocol = (PortSet.empty(),) * 3
+_ALL: _PerProtocol = (PortSet.full(),) * 3
+
+
+def _first_match(rules: Iterable[_NaclRule]) -> PortSet:
+    """A2 over ports: each port is decided by the first entry (in order) that covers it."""
+    remaining = PortSet.full()
+    allowed = PortSet.empty()
+    for rule in rules:
+        decided = remaining & rule.ports
+        if not decided:
+            continue
+        if rule.allow:
+            allowed = allowed | decided
+        remaining = remaining - decided
+        if not remaining:
+            break
+    return allowed
+
+
+def _union(sets: Iterable[PortSet]) -> PortSet:
+    found = PortSet.empty()
+    for ports in sets:
+        found = found | ports
+    return found
+
+
 def _rule_ports(protocol: str, low: int, high: int) -> PortSet:
     # Protocol -1 and icmp carry no ports (icmp from/to are type/code): the whole range.
     if protocol in ("6", "17"):
@@ -279,8 +311,13 @@ class _Model:
         self._compile_groups()
         self._build_hosts()
         self._lpm_cache: dict[tuple[str | None, int], Route | None] = {}
-        self._nacl_cache: dict[tuple[str, bool, int, str], PortSet] = {}
-        self._sg_cache: dict[tuple[str, bool, int, str, str], PortSet] = {}
+        self._candidates_cache: dict[tuple[str, bool, tuple[_Net, ...]],
+                                     tuple[_NaclRule, ...]] = {}
+        self._nacl_cache: dict[tuple[str, bool, int], _PerProtocol] = {}
+        self._nacl_by_view: dict[tuple[str, bool, tuple[_Net, ...]], _PerProtocol] = {}
+        self._sg_by_view: dict[tuple[str, bool, tuple[_Net, ...], tuple[str, ...]],
+                               _PerProtocol] = {}
+        self._sg_cache: dict[tuple[str, bool, int, str], _PerProtocol] = {}
         self._in_cache: dict[tuple[str | None, int, str], tuple[bool, str]] = {}
         self._out_cache: dict[tuple[str | None, int, str], _OutRoute] = {}
 
@@ -434,37 +471,46 @@ class _Model:
         self._lpm_cache[(table, key)] = found
         return found
 
-    def _nacl_candidates(self, nacl: str, egress: bool, key: int) -> list[_NaclRule]:
-        """Entries whose CIDR holds the atom class ``key``, in rule-number order."""
+    # A peer is seen by a NACL or a security group only through the CIDRs (and groups) it
+    # has rules for: atom classes with the same view get the same answer, computed once.
+
+    def _nacl_view(self, nacl: str, egress: bool, key: int) -> tuple[_Net, ...]:
         index = self.nacl_index.get((nacl, egress), {})
-        found = [r for n in self.key_chain[key] for r in index.get(n, ())]
-        found.sort(key=lambda r: r.number)
+        return tuple(n for n in self.key_chain[key] if n in index)
+
+    def _nacl_candidates(self, nacl: str, egress: bool, key: int) -> tuple[_NaclRule, ...]:
+        """Entries whose CIDR holds the atom class ``key``, in rule-number order."""
+        view = self._nacl_view(nacl, egress, key)
+        cache_key = (nacl, egress, view)
+        found = self._candidates_cache.get(cache_key)
+        if found is None:
+            index = self.nacl_index[(nacl, egress)] if view else {}
+            matching = [r for n in view for r in index[n]]
+            matching.sort(key=lambda r: r.number)
+            found = self._candidates_cache[cache_key] = tuple(matching)
         return found
 
     def nacl_ports(self, nacl: str | None, egress: bool, key: int, protocol: str) -> PortSet:
         """A2: destination ports the first matching entries allow for this peer."""
+        return self.nacl_ports_all(nacl, egress, key)[_PROTO_INDEX[protocol]]
+
+    def nacl_ports_all(self, nacl: str | None, egress: bool, key: int) -> _PerProtocol:
+        """nacl_ports for each of PROTOCOLS at once."""
         if nacl is None:
-            return PortSet.empty()
-        cache_key = (nacl, egress, key, protocol)
+            return _NONE
+        cache_key = (nacl, egress, key)
         cached = self._nacl_cache.get(cache_key)
-        if cached is not None:
-            return cached
-        number = _PROTO_NUMBER[protocol]
-        remaining = PortSet.full()
-        allowed = PortSet.empty()
-        for rule in self._nacl_candidates(nacl, egress, key):
-            if rule.protocol not in ("-1", number):
-                continue
-            decided = remaining & rule.ports
-            if not decided:
-                continue
-            if rule.allow:
-                allowed = allowed | decided
-            remaining = remaining - decided
-            if not remaining:
-                break
-        self._nacl_cache[cache_key] = allowed
-        return allowed
+        if cached is None:
+            view_key = (nacl, egress, self._nacl_view(nacl, egress, key))
+            cached = self._nacl_by_view.get(view_key)
+            if cached is None:
+                candidates = self._nacl_candidates(nacl, egress, key)
+                tcp, udp, icmp = (_first_match(r for r in candidates
+                                               if r.protocol in ("-1", _PROTO_NUMBER[name]))
+                                  for name in PROTOCOLS)
+                cached = self._nacl_by_view[view_key] = (tcp, udp, icmp)
+            self._nacl_cache[cache_key] = cached
+        return cached
 
     def nacl_decision(self, nacl: str, egress: bool, key: int, protocol: str,
                       port: int) -> _NaclRule | None:
@@ -476,17 +522,27 @@ class _Model:
 
     def sg_ports(self, tier: str, egress: bool, key: int, peer: str, protocol: str) -> PortSet:
         """S1/S3: ports the union of the tier's groups allows to or from this peer."""
+        return self.sg_ports_all(tier, egress, key, peer)[_PROTO_INDEX[protocol]]
+
+    def sg_ports_all(self, tier: str, egress: bool, key: int, peer: str) -> _PerProtocol:
+        """sg_ports for each of PROTOCOLS at once."""
         if not self.groups.get(tier):
-            return PortSet.full()  # no group placed: unconstrained (reported)
-        cache_key = (tier, egress, key, peer, protocol)
+            return _ALL  # no group placed: unconstrained (reported)
+        cache_key = (tier, egress, key, peer)
         cached = self._sg_cache.get(cache_key)
-        if cached is not None:
-            return cached
-        allowed = PortSet.empty()
-        for rule in self._sg_matches(tier, egress, key, peer, protocol):
-            allowed = allowed | rule.ports
-        self._sg_cache[cache_key] = allowed
-        return allowed
+        if cached is None:
+            by_net, by_group = self.sg_index[(tier, egress)]
+            view_key = (tier, egress,
+                        tuple(n for n in self.key_chain[key] if n in by_net),
+                        tuple(sorted(g for g in self.group_ids.get(peer, ()) if g in by_group)))
+            cached = self._sg_by_view.get(view_key)
+            if cached is None:
+                tcp, udp, icmp = (_union(r.ports for r in self._sg_matches(tier, egress, key,
+                                                                          peer, name))
+                                  for name in PROTOCOLS)
+                cached = self._sg_by_view[view_key] = (tcp, udp, icmp)
+            self._sg_cache[cache_key] = cached
+        return cached
 
     def _sg_matches(self, tier: str, egress: bool, key: int, peer: str,
                     protocol: str) -> list[_SgRule]:
@@ -599,7 +655,7 @@ class _Model:
 
         def nacl(owner: str | None, egress: bool, peer: _Host, leg: _Leg, where: str) -> None:
             filters.append(_Filter(leg, "nacls", owner or "", egress, peer.key, peer.endpoint,
-                                   leg == "return", where))
+                                   leg == "return", where, peer.cidr))
 
         def route(leg: _Leg, ok: bool, table: str | None, detail: str) -> None:
             checks.append(LegCheck(leg, "routes", ok, self.table_name(table), detail))
@@ -790,12 +846,57 @@ def _exposures(model: _Model) -> tuple[dict[str, TierInfo], list[str]]:
 
 
 _Partial = tuple[str, str, str, str, bool, str, PortSet]
+_Profile = tuple[str, str | None, str | None]  # (tier, route table, NACL) of a host class
+
+
+def _unions_outside(items: Iterable[tuple[str | None, PortSet]]) -> Callable[[str | None],
+                                                                             PortSet]:
+    """The union of the port sets, leaving out those of one block (a subnet) on request.
+
+    Hosts of one subnet do not cross its NACL or route table (A4), so a pair inside one
+    subnet is not a cross-subnet flow: a host in block ``b`` pairs with every item outside
+    ``b``. Items of block None pair with everything. Prefix and suffix unions over the
+    blocks give each "all but one block" union in linear time."""
+    empty = PortSet.empty()
+    free = empty
+    by_block: dict[str, PortSet] = {}
+    for block, ports in items:
+        if block is None:
+            free = free | ports
+        else:
+            by_block[block] = by_block.get(block, empty) | ports
+    parts = list(by_block.values())
+    prefix = [empty]
+    for ports in parts:
+        prefix.append(prefix[-1] | ports)
+    total = free | prefix[-1]
+    if not by_block:
+        return lambda block: total
+    suffix = [empty] * (len(parts) + 1)
+    for index in range(len(parts) - 1, -1, -1):
+        suffix[index] = suffix[index + 1] | parts[index]
+    outside = {block: free | prefix[index] | suffix[index + 1]
+               for index, block in enumerate(by_block)}
+    return lambda block: outside.get(block, total) if block is not None else total
 
 
 def _reach(model: _Model) -> tuple[dict[tuple[str, str, str], PortSet], set[_Partial]]:
-    """Every host-class pair, the same legs as _Model.path, evaluated without building
-    them: the forward side of each leg pair is cached per (tier, NACL) profile and pruned
-    when empty, so sparse networks cost far less than all pairs."""
+    """Every host-class pair, the same legs as _Model.path, evaluated without visiting
+    every pair.
+
+    Method. A connection between two tiered host classes ``s`` (profile P: tier, table,
+    NACL) and ``d`` (profile Q) gets the ports ``out_P(d) & in_Q(s)`` when both tables
+    deliver locally and both reply legs pass (A3): ``out_P(d)`` is P's egress group and
+    NACL towards ``d``, ``in_Q(s)`` Q's ingress group and NACL from ``s``. A flow is the
+    union over all pairs, and intersection distributes over union, so per profile pair
+
+        ports(P, Q) = U_d out_P(d) & (U_s in_Q(s))      (pairs inside one subnet left out)
+
+    which costs |P| + |Q| per profile pair instead of |P| * |Q|. The reply-leg warnings
+    come out of the same unions: a reply leg is checked (and a partial one reported) for
+    exactly the hosts that have some partner with a common port, as a pair loop would.
+    Traffic to and from outside addresses is evaluated per host class (outside classes
+    are few), and the same-subnet pass (groups only, A4) per subnet."""
     hosts = model.hosts
     full, empty, eph = PortSet.full(), PortSet.empty(), model.ephemeral
     nacls_open = model.failed_open == "nacls"
@@ -826,73 +927,94 @@ def _reach(model: _Model) -> tuple[dict[tuple[str, str, str], PortSet], set[_Par
         reach[flow] = reach.get(flow, empty) | ports
 
     # The source side (egress group and NACL) and the destination side (ingress group and
-    # NACL) of every pair, per profile; only non-empty entries are kept.
-    out_side: dict[tuple[str, str | None], list[tuple[_Host, list[PortSet]]]] = {}
+    # NACL) towards every peer class, per (tier, NACL); only non-empty entries are kept.
+    out_side: dict[tuple[str, str | None], dict[int, list[PortSet]]] = {}
     in_side: dict[tuple[str, str | None], dict[int, list[PortSet]]] = {}
-    profiles = {(h.tier, h.nacl) for h in hosts if h.tier is not None}
-    for tier, owner in profiles:
+    for tier, owner in {(h.tier, h.nacl) for h in hosts if h.tier is not None}:
         if tier is None:
             continue
-        sends: list[tuple[_Host, list[PortSet]]] = []
+        sends: dict[int, list[PortSet]] = {}
         receives: dict[int, list[PortSet]] = {}
         for index, peer in enumerate(hosts):
-            fwd = [sg(tier, True, peer, p) & nacl(owner, True, peer, p) for p in PROTOCOLS]
-            if any(fwd):
-                sends.append((peer, fwd))
-            rev = [sg(tier, False, peer, p) & nacl(owner, False, peer, p) for p in PROTOCOLS]
-            if any(rev):
-                receives[index] = rev
+            for egress, side in ((True, sends), (False, receives)):
+                groups = _ALL if sgs_open else model.sg_ports_all(tier, egress, peer.key,
+                                                                  peer.endpoint)
+                rules = _ALL if nacls_open else model.nacl_ports_all(owner, egress, peer.key)
+                allowed = [a & b for a, b in zip(groups, rules, strict=True)]
+                if any(allowed):
+                    side[index] = allowed
         out_side[(tier, owner)] = sends
         in_side[(tier, owner)] = receives
-    position = {id(h): i for i, h in enumerate(hosts)}
 
-    for src in hosts:
-        if src.tier is None:
-            continue
-        src_index = position[id(src)]
-        for dst, outs in out_side[(src.tier, src.nacl)]:
-            if dst.tier is not None:
-                if len(src.subnets) == 1 and src.subnets == dst.subnets:
-                    continue  # one subnet only: the same-subnet pass below covers it
-                ins = in_side[(dst.tier, dst.nacl)].get(src_index)
-                if ins is None or not model.local_ok(src.table, dst.key) \
-                        or not model.local_ok(dst.table, src.key):
+    profiles: dict[_Profile, list[tuple[int, _Host]]] = {}
+    outside: list[tuple[int, _Host]] = []
+    for index, host in enumerate(hosts):
+        if host.tier is None:
+            outside.append((index, host))
+        else:
+            profiles.setdefault((host.tier, host.table, host.nacl), []).append((index, host))
+
+    def block(host: _Host, same_profile: bool) -> str | None:
+        """The one subnet a class lies in, when its partners may share that subnet."""
+        return next(iter(host.subnets)) if same_profile and len(host.subnets) == 1 else None
+
+    for (src_tier, src_table, src_nacl), senders in profiles.items():
+        outs_of = out_side[(src_tier, src_nacl)]
+        for (dst_tier, dst_table, dst_nacl), receivers in profiles.items():
+            same = (src_tier, src_table, src_nacl) == (dst_tier, dst_table, dst_nacl)
+            ins_of = in_side[(dst_tier, dst_nacl)]
+            dsts = [(block(d, same), d, outs_of[j]) for j, d in receivers
+                    if j in outs_of and model.local_ok(src_table, d.key)]
+            srcs = [(block(s, same), s, ins_of[i]) for i, s in senders
+                    if i in ins_of and model.local_ok(dst_table, s.key)] if dsts else []
+            for k, protocol in enumerate(PROTOCOLS):
+                flow = (src_tier, dst_tier, protocol)
+                sent = [(b, d, outs[k]) for b, d, outs in dsts if outs[k]]
+                got = [(b, s, ins[k]) for b, s, ins in srcs if ins[k]]
+                if not sent or not got:
                     continue
-                for i, protocol in enumerate(PROTOCOLS):
-                    ports = outs[i] & ins[i]
-                    flow = (src.endpoint, dst.endpoint, protocol)
-                    if ports and back(dst.nacl, True, src, protocol, flow) \
-                            and back(src.nacl, False, dst, protocol, flow):
+                sendable = _unions_outside((b, ports) for b, _, ports in sent)
+                # Q's reply leg back to s is checked when s has a partner with a common port.
+                replied = [(b, ports) for b, s, ports in got if ports & sendable(b)
+                           and back(dst_nacl, True, s, protocol, flow)]
+                receivable = _unions_outside(replied)
+                for b, d, ports in sent:
+                    ports = ports & receivable(b)
+                    if ports and back(src_nacl, False, d, protocol, flow):
                         add(flow, ports)
-                continue
-            route = model.out_route(src.table, dst)
-            if not route.ok:
-                continue
-            nat_nacl = model.nacl_of.get(route.nat_subnet) if route.nat_subnet else None
-            for i, protocol in enumerate(PROTOCOLS):
-                ports = outs[i]
-                flow = (src.endpoint, dst.endpoint, protocol)
-                if ports and nat_nacl is not None:  # A5: the NAT subnet's NACL, both legs
-                    ports = ports & nacl(nat_nacl, False, src, protocol) \
-                        & nacl(nat_nacl, True, dst, protocol)
-                    if ports and not (back(nat_nacl, False, dst, protocol, flow)
-                                      and back(nat_nacl, True, src, protocol, flow)):
-                        continue
-                if ports and back(src.nacl, False, dst, protocol, flow):
-                    add(flow, ports)
 
-    for src_index, src in enumerate(hosts):  # from outside into public subnets
-        if src.tier is not None:
-            continue
-        for dst in hosts:
-            if dst.tier is None:
-                continue
-            ins = in_side[(dst.tier, dst.nacl)].get(src_index)
-            if ins is None or not model.in_route(dst.table, src)[0]:
+    # Traffic between a tier and outside addresses: what the tier's side allows depends on
+    # the profile only, so it is evaluated once per (profile, outside class); only the NAT
+    # subnet's NACL (A5) sees the address of each host class.
+    for (tier, table, owner), hosts_of in profiles.items():
+        outs_of, ins_of = out_side[(tier, owner)], in_side[(tier, owner)]
+        for index, peer in outside:
+            outs = outs_of.get(index)
+            route = model.out_route(table, peer) if outs is not None else None
+            if outs is not None and route is not None and route.ok:
+                nat_nacl = model.nacl_of.get(route.nat_subnet) if route.nat_subnet else None
+                for i, protocol in enumerate(PROTOCOLS):
+                    flow = (tier, peer.endpoint, protocol)
+                    if not outs[i]:
+                        continue
+                    if nat_nacl is None:
+                        if back(owner, False, peer, protocol, flow):
+                            add(flow, outs[i])
+                        continue
+                    # A5: the NAT subnet's NACL, both legs (inbound sees each host class).
+                    onward = outs[i] & nacl(nat_nacl, True, peer, protocol)
+                    for _, src in hosts_of if onward else ():
+                        ports = onward & nacl(nat_nacl, False, src, protocol)
+                        if ports and back(nat_nacl, False, peer, protocol, flow) \
+                                and back(nat_nacl, True, src, protocol, flow) \
+                                and back(owner, False, peer, protocol, flow):
+                            add(flow, ports)
+            ins = ins_of.get(index)  # from outside into public subnets
+            if ins is None or not model.in_route(table, peer)[0]:
                 continue
             for i, protocol in enumerate(PROTOCOLS):
-                flow = (src.endpoint, dst.endpoint, protocol)
-                if ins[i] and back(dst.nacl, True, src, protocol, flow):
+                flow = (peer.endpoint, tier, protocol)
+                if ins[i] and back(owner, True, peer, protocol, flow):
                     add(flow, ins[i])
 
     by_subnet: dict[str, list[_Host]] = {}

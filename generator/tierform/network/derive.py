@@ -437,6 +437,8 @@ def network_of(layout: Layout) -> Network:
     bp = layout.blueprint
     net = Network(source="blueprint", vpc_cidrs=(bp.vpc.cidr,), vpc_id="aws_vpc.this",
                   named_networks=dict(bp.networks))
+    # The AWS service name of each gateway endpoint (the rendered ``service_name``).
+    services = {e.service: f"com.amazonaws.{bp.region}.{e.service}" for e in layout.endpoints}
     for s in layout.subnets:
         sid = f"aws_subnet.{s.name}"
         net.subnets[sid] = Subnet(sid, s.cidr, s.az, s.tier, f"{bp.name}-{s.tier}-{s.suffix}",
@@ -463,12 +465,17 @@ def network_of(layout: Layout) -> Network:
         # A VPN gateway reaches the named networks only (kind "other", never the internet).
         routes += tuple(Route(str(r.cidr), "other", "aws_vpn_gateway.this",
                               f"aws_route.{r.name}") for r in layout.network_routes_of(s.name))
+        # R5: a gateway endpoint adds a prefix-list route for its service to each table it
+        # serves; recorded as the plan, state and live readers do (destination = service).
+        routes += tuple(Route(services[e.service], "endpoint",
+                              f"aws_vpc_endpoint.{e.service}", f"aws_vpc_endpoint.{e.service}")
+                        for e in layout.endpoints if s.name in e.route_tables)
         net.route_tables[rid] = RouteTable(rid, routes, frozenset({f"aws_subnet.{s.name}"}),
                                            False, s.tier, f"{bp.name}-{s.tier}-{s.suffix}", rid)
     for e in layout.endpoints:
         eid = f"aws_vpc_endpoint.{e.service}"
         net.endpoints[eid] = GatewayEndpoint(
-            eid, f"com.amazonaws.{bp.region}.{e.service}",
+            eid, services[e.service],
             frozenset(f"aws_route_table.{t}" for t in e.route_tables), eid)
     # Managed default NACL with no entries: subnets left on it are denied (fail closed).
     net.nacls["aws_default_network_acl.this"] = Nacl(

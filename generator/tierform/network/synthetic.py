@@ -35,14 +35,17 @@ def _ports(rng: random.Random, protocol: str) -> tuple[int, int]:
     return low, low + rng.choice((0, 0, 0, 10, 100))
 
 
-def synthetic_network(subnets: int, rules: int, seed: int = 0) -> Network:
-    """``subnets`` /26 subnets in 10.0.0.0/16, grouped in tiers of about 25, and ``rules``
-    NACL entries and security group rules (about half each) spread over the tiers."""
+def synthetic_network(subnets: int, rules: int, seed: int = 0, *, tier_size: int = 25,
+                      split: float = 0.0) -> Network:
+    """``subnets`` /26 subnets in 10.0.0.0/16, grouped in tiers of about ``tier_size``, and
+    ``rules`` NACL entries and security group rules (about half each) spread over the tiers.
+    ``split`` is the share of rule peers that are a /27 or /28 inside a subnet, which cuts
+    that subnet into several host classes (0 keeps the networks of earlier versions)."""
     if not 1 <= subnets <= 1024:
         raise ValueError("subnets must be within 1-1024 (/26 subnets of a /16)")
     rng = random.Random(seed)
     vpc = IPv4Network("10.0.0.0/16")
-    tier_count = max(3, subnets // 25)
+    tier_count = max(3, subnets // tier_size)
     tiers = [f"t{i}" for i in range(tier_count)]
     all_subnets = list(vpc.subnets(new_prefix=26))[:subnets]
     net = Network("plan", (vpc,))
@@ -74,6 +77,9 @@ def synthetic_network(subnets: int, rules: int, seed: int = 0) -> Network:
                for _ in range(24)]
 
     def peer() -> str:
+        if split and rng.random() < split:
+            inside = list(rng.choice(all_subnets).subnets(new_prefix=rng.choice((27, 28))))
+            return str(rng.choice(inside))
         pick = rng.random()
         if pick < 0.5:
             return str(rng.choice(all_subnets))

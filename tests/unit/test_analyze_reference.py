@@ -1,0 +1,132 @@
+"""analyze() against a straightforward reference on synthetic networks of about 20 subnets.
+
+analyze() never visits every pair of host classes (see _reach in analyze.py); the reference
+here does: every pair of host classes, the legs _Model.path() lists (the ones query()
+explains), evaluated one pair at a time. Both must give the same ports for every flow and
+the same partial-return-leg warnings, and agree with query() at sampled ports."""
+
+from __future__ import annotations
+
+import pytest
+
+from tierform.network.analyze import (
+    INTERNET,
+    PROTOCOLS,
+    Layer,
+    Reachability,
+    _Model,
+    _reach,
+    _same_subnet_and_cross,
+    analyze,
+    query,
+)
+from tierform.network.model import Network
+from tierform.network.ports import PortSet
+from tierform.network.synthetic import synthetic_network
+
+# (subnets, rules, tier size, share of rule peers inside one subnet, seed): dense enough
+# that many flows open, some subnets split into several host classes (A4 pairs).
+CASES = [
+    (20, 300, 5, 0.3, 1),
+    (20, 800, 5, 0.3, 2),
+    (12, 600, 3, 0.2, 3),
+    (20, 1000, 10, 0.4, 4),
+    (16, 400, 4, 0.0, 5),
+    (24, 600, 6, 0.5, 6),
+]
+FAILED_OPEN: list[Layer | None] = [None, "nacls", "security_groups", "routes"]
+
+
+Partial = tuple[str, str, str, str, bool, str, PortSet]
+
+
+def reference(network: Network, failed_open: Layer | None
+              ) -> tuple[dict[tuple[str, str, str], PortSet], set[Partial]]:
+    """Reachable ports per (src, dst, protocol), and the return legs that allow only part of
+    the ephemeral range, pair by pair. A return leg is checked when the forward legs allow
+    some port, in the order the path lists them, up to the first that allows nothing."""
+    model = _Model(network, (1024, 65535), failed_open)
+    eph = model.ephemeral
+    flows: dict[tuple[str, str, str], PortSet] = {}
+    partial: set[Partial] = set()
+    for a in model.hosts:
+        for b in model.hosts:
+            shared, cross = _same_subnet_and_cross(a, b)
+            for same in ([False] if cross else []) + ([True] if shared else []):
+                path = model.path(a, b, same)
+                if path is None or not path.routed:
+                    continue
+                for protocol in PROTOCOLS:
+                    flow = (a.endpoint, b.endpoint, protocol)
+                    ports = PortSet.full()
+                    for filt in path.filters:
+                        if not filt.ephemeral:
+                            ports = ports & model.filter_ports(filt, protocol)
+                    replied = bool(ports)
+                    for filt in path.filters if ports else ():
+                        if filt.ephemeral:
+                            back = model.filter_ports(filt, protocol) & eph
+                            if back and back != eph:
+                                partial.add((*flow, filt.owner, filt.egress, filt.peer_cidr,
+                                             back))
+                            if not back:
+                                replied = False
+                                break
+                    if replied:
+                        flows[flow] = flows.get(flow, PortSet.empty()) | ports
+    return flows, partial
+
+
+def as_dict(result: Reachability) -> dict[tuple[str, str, str], PortSet]:
+    return {(f.src, f.dst, f.protocol): f.ports if f.ports is not None else PortSet.full()
+            for f in result.flows}
+
+
+def network_of(case: tuple[int, int, int, float, int]) -> Network:
+    subnets, rules, tier_size, split, seed = case
+    return synthetic_network(subnets, rules, seed, tier_size=tier_size, split=split)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"seed{c[-1]}" for c in CASES])
+def test_analyze_equals_pairwise_reference(case: tuple[int, int, int, float, int]) -> None:
+    network = network_of(case)
+    for failed_open in FAILED_OPEN:
+        result = analyze(network, failed_open=failed_open)
+        flows, partial = reference(network, failed_open)
+        icmp = {k: v for k, v in flows.items() if k[2] == "icmp"}
+        # icmp carries no ports: a reachable icmp flow reports the full set.
+        assert as_dict(result) == {**flows, **dict.fromkeys(icmp, PortSet.full())}, failed_open
+        _, loose = _reach(_Model(network, (1024, 65535), failed_open))
+        assert loose == partial, failed_open
+        assert sum("return leg" in w for w in result.warnings) == len(partial)
+
+
+def test_reference_cases_are_not_trivial() -> None:
+    """The cases open many flows, leave some partial, and split subnets (or they prove little)."""
+    results = [analyze(network_of(case)) for case in CASES]
+    assert sum(len(r.flows) for r in results) > 100
+    assert sum(1 for r in results for f in r.flows
+               if f.ports is not None and not f.ports.is_full()) > 20
+    assert sum(1 for r in results for w in r.warnings if "return leg" in w) > 20
+    split = _Model(network_of(CASES[0]), (1024, 65535), None)
+    subnets = [s for h in split.hosts for s in h.subnets]
+    assert len(subnets) > len(set(subnets))  # some subnet holds several host classes
+
+
+def test_analyze_agrees_with_query_at_sampled_ports() -> None:
+    """The public API: query() builds the model afresh per call, so a smaller network."""
+    network = network_of((12, 400, 3, 0.2, 7))
+    result = analyze(network)
+    for src in [*network.tiers, INTERNET]:
+        for dst in [*network.tiers, INTERNET]:
+            if src == dst == INTERNET:
+                continue
+            for protocol in PROTOCOLS:
+                # The edges of the reachable ranges and just outside them, two fixed ports.
+                edges = {22, 40000}
+                for low, high in list(result.ports(src, dst, protocol))[:2]:
+                    edges |= {low, high, max(low - 1, 0), min(high + 1, 65535)}
+                for port in sorted(edges) if protocol != "icmp" else [0]:
+                    answer = query(network, src, dst, protocol, port)
+                    assert answer.reachable == result.reachable(src, dst, protocol, port), \
+                        (src, dst, protocol, port, answer.blocking)
