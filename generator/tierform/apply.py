@@ -13,19 +13,16 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
-import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tierform.errors import TierformError
+from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
 
 if TYPE_CHECKING:
     from tierform.blueprint.load import LoadedBlueprint
@@ -41,7 +38,6 @@ __all__ = [
     "read_live",
 ]
 
-PROVIDER_FILE = "_tierform_provider.tf"
 MANIFEST = ".tierform-files.json"
 EMULATOR_RECORD = "emulator.json"
 
@@ -81,14 +77,8 @@ def prepare_workdir(files: dict[str, str], workdir: Path, provider: str) -> None
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
-    (workdir / PROVIDER_FILE).write_text(provider, encoding="utf-8")
+    (workdir / OFFLINE_PROVIDER_FILE).write_text(provider, encoding="utf-8")
     manifest.write_text(json.dumps(sorted(f for f in files if not f.startswith("example/"))))
-
-
-@dataclass(frozen=True)
-class _Emulator:
-    endpoint: str
-    pid: int | None
 
 
 def _answers(endpoint: str) -> bool:
@@ -99,47 +89,44 @@ def _answers(endpoint: str) -> bool:
         return False
 
 
-def _start_detached(workdir: Path) -> _Emulator:
-    """A moto server for ``apply --local`` that outlives this command."""
-    from tierform.localaws.server import free_port
-
-    record = workdir / EMULATOR_RECORD
+def _is_our_emulator(pid: int) -> bool:
+    """Is ``pid`` still the emulator we started (and not a reused pid)?"""
     try:
-        known = json.loads(record.read_text())
-        if _answers(known["endpoint"]):
-            return _Emulator(known["endpoint"], known.get("pid"))
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return False
+    return b"tierform.localaws.motoserver" in command
+
+
+def _recorded(workdir: Path) -> tuple[str, int] | None:
+    try:
+        known = json.loads((workdir / EMULATOR_RECORD).read_text())
+        return str(known["endpoint"]), int(known["pid"])
     except (OSError, ValueError, KeyError, TypeError):
-        pass
-    port = free_port()
-    log = tempfile.NamedTemporaryFile(prefix="tierform-moto-", suffix=".log", delete=False)  # noqa: SIM115
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tierform.localaws.motoserver", "-H", "127.0.0.1", "-p", str(port)],
-        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
-        start_new_session=True)
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and process.poll() is None:
-        if _answers(endpoint):
-            workdir.mkdir(parents=True, exist_ok=True)
-            record.write_text(json.dumps({"endpoint": endpoint, "pid": process.pid}))
-            return _Emulator(endpoint, process.pid)
-        time.sleep(0.2)
-    process.kill()
-    raise TierformError(f"the local AWS emulator did not start (log: {log.name}); "
-                        "install it with `pip install 'tierform[local]'`")
+        return None
+
+
+def _start_detached(workdir: Path) -> str:
+    """The endpoint of a moto server for ``apply --local`` that outlives this command."""
+    from tierform.localaws.server import LocalAWS
+
+    known = _recorded(workdir)
+    if known is not None and _is_our_emulator(known[1]) and _answers(known[0]):
+        return known[0]
+    server = LocalAWS(detach=True).start()
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / EMULATOR_RECORD).write_text(
+        json.dumps({"endpoint": server.endpoint, "pid": server.pid}))
+    return server.endpoint
 
 
 def _stop_detached(workdir: Path) -> None:
-    record = workdir / EMULATOR_RECORD
-    try:
-        pid = int(json.loads(record.read_text())["pid"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return
-    with suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGTERM)
-    record.unlink(missing_ok=True)
+    """Stop the emulator ``apply --local`` left running, if it is still ours."""
+    known = _recorded(workdir)
+    if known is not None and _is_our_emulator(known[1]):
+        with suppress(ProcessLookupError, PermissionError):
+            os.killpg(known[1], signal.SIGTERM)
+    (workdir / EMULATOR_RECORD).unlink(missing_ok=True)
 
 
 def _runner(checked: Checked, workdir: Path, endpoint: str, terraform: str | None,
@@ -163,7 +150,7 @@ def _endpoint(workdir: Path, *, local: bool, endpoint: str | None) -> str:
     if endpoint:
         return endpoint
     if local:
-        return _start_detached(workdir).endpoint
+        return _start_detached(workdir)
     raise TierformError("say where to apply: --local (start an emulator) or --endpoint URL")
 
 

@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tierform import __version__, workflow
-from tierform.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, BlueprintError, TierformError
+from tierform.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    BlueprintError,
+    OutputError,
+    TierformError,
+)
 
 if TYPE_CHECKING:
     from tierform.network.model import Network
@@ -119,10 +126,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
 @command("plan")
 def cmd_plan(args: argparse.Namespace) -> int:
     checked = workflow.check(workflow.load(Path(args.blueprint)))
+    if args.out and not Path(args.out).resolve().parent.is_dir():
+        raise OutputError(f"cannot write {args.out}: no such directory "
+                          f"{Path(args.out).resolve().parent}")
     info(f"planning {checked.name} (offline, cached by content)...")
     plan = workflow.plan(checked, terraform=args.terraform)
     if args.out:
-        Path(args.out).write_text(json.dumps(plan.raw, indent=1, sort_keys=True) + "\n")
+        _write_text(Path(args.out), json.dumps(plan.raw, indent=1, sort_keys=True) + "\n")
         info(f"wrote {args.out}")
     actions: dict[str, int] = {}
     for acts in plan.actions().values():
@@ -134,6 +144,29 @@ def cmd_plan(args: argparse.Namespace) -> int:
         summary = ", ".join(f"{n} {a}" for a, n in sorted(actions.items())) or "no changes"
         out(f"{checked.name}: plan: {summary}")
     return EXIT_OK
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write a result file through a temporary beside it: a failure leaves nothing half-written."""
+    tmp = path.with_name(f".{path.name}.tierform-tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {error.strerror or error}; choose another "
+                          "path with --out") from error
+
+
+def _port(text: str) -> int:
+    """argparse type: a TCP/UDP port number (a bad one is a usage error, exit 2)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return port
 
 
 # --------------------------------------------------------------------------- reach
@@ -316,7 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="blueprint .yaml, or `terraform show -json` output")
     p.add_argument("--from", dest="from_", metavar="ENDPOINT")
     p.add_argument("--to", metavar="ENDPOINT")
-    p.add_argument("--port", type=int)
+    p.add_argument("--port", type=_port)
     p.add_argument("--protocol", choices=("tcp", "udp", "icmp"), default="tcp")
     p.add_argument("--tier-tag", default="Tier", help="tag that names a subnet's tier")
     fmt(p, "table", "json")
@@ -369,6 +402,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as error:
+        # An I/O failure no stage turned into a message (a full disk, a closed terminal).
+        where = f": {error.filename}" if error.filename else " (standard output)"
+        sys.stderr.write(f"tierform {args.command}: input/output error{where}: "
+                         f"{error.strerror or error}\n")
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

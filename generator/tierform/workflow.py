@@ -20,6 +20,7 @@ from tierform.errors import BlueprintError, ReadError
 if TYPE_CHECKING:
     from tierform.blueprint.load import LoadedBlueprint
     from tierform.network.analyze import Reachability
+    from tierform.network.derive import Layout
     from tierform.network.model import Network
     from tierform.network.verify import VerifyReport
     from tierform.terraform.plan import Plan
@@ -43,6 +44,7 @@ class Checked:
 
     loaded: LoadedBlueprint
     network: Network
+    layout: Layout
 
     @property
     def name(self) -> str:
@@ -69,14 +71,14 @@ def check(loaded: LoadedBlueprint) -> Checked:
         findings.append(replace(finding, file=loaded.file, line=line, column=column))
     if findings:
         raise BlueprintError(findings)
-    return Checked(loaded, network_of(layout))
+    return Checked(loaded, network_of(layout), layout)
 
 
 def render(checked: Checked) -> dict[str, str]:
     """The module's files: relative path -> text. Same blueprint, same bytes."""
     from tierform.render.module import render_module
 
-    return render_module(checked.loaded.blueprint, checked.loaded.allocation)
+    return render_module(checked.loaded.blueprint, checked.loaded.allocation, checked.layout)
 
 
 def plan(checked: Checked, *, terraform: str | None = None) -> Plan:
@@ -89,8 +91,12 @@ def plan(checked: Checked, *, terraform: str | None = None) -> Plan:
 
 def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
                  tier_tag: str = "Tier") -> tuple[NetworkSource, Network]:
-    """A Network from a plan JSON or a state JSON (``terraform show -json``)."""
-    from tierform.network.read_plan import network_from_plan
+    """A Network from a plan JSON or a state JSON (``terraform show -json``).
+
+    Anything that is not such a document ends as a ReadError (exit 2) that says what
+    to give instead, never as a traceback from deep inside a reader.
+    """
+    from tierform.network.read_plan import detect_kind, network_from_plan
     from tierform.network.read_state import network_from_state
 
     try:
@@ -104,13 +110,21 @@ def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
                         "`terraform show -json PLANFILE` or `terraform show -json`") from exc
     if not isinstance(document, dict):
         raise ReadError(f"{path}: expected a JSON object from `terraform show -json`")
+    try:
+        kind = detect_kind(document)
+    except ReadError as exc:
+        raise ReadError(f"{path}: {exc}") from None
     nets = dict(named_networks or {})
-    if "planned_values" in document or "resource_changes" in document:
-        return "plan", network_from_plan(document, tier_tag=tier_tag, named_networks=nets)
-    if "values" in document:
+    try:
+        if kind == "plan":
+            return "plan", network_from_plan(document, tier_tag=tier_tag, named_networks=nets)
+        if not isinstance(document.get("values"), dict):
+            raise ReadError(f"{path}: the state is empty (nothing applied yet)")
         return "state", network_from_state(document, tier_tag=tier_tag, named_networks=nets)
-    raise ReadError(f"{path}: neither a plan nor a state: expected the output of "
-                    "`terraform show -json PLANFILE` (plan) or `terraform show -json` (state)")
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+        raise ReadError(f"{path}: malformed `terraform show -json` output ({kind}): "
+                        f"{type(exc).__name__}: {exc}; regenerate it with terraform "
+                        "show -json") from exc
 
 
 def analyze_network(network: Network) -> Reachability:

@@ -344,7 +344,7 @@ _EXAMPLES: dict[str, str] = {
 }
 
 _PATTERN_HINTS: dict[str, str] = {
-    "name": "lower-case letters, digits and '-', starting with a letter, at most 40 characters",
+    "name": "lower-case letters, digits and '-', starting with a letter, at most 24 characters",
     "region": "an AWS region code such as us-east-1 or eu-west-2",
     "tiers": "tier names are lower-case letters, digits and '_', starting with a letter, "
              "at most 30 characters (they become Terraform resource names)",

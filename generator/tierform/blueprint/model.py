@@ -12,6 +12,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+# The reserved endpoint name lives with the Network model (no pydantic there, so the
+# analyzer can use it without loading this schema); re-exported for blueprint users.
+from tierform.network.model import INTERNET
+
 __all__ = [
     "INTERNET",
     "Blueprint",
@@ -25,13 +29,13 @@ __all__ = [
     "VpcSpec",
 ]
 
-INTERNET = "internet"
-"""The reserved endpoint name for any address outside the VPC and the named networks."""
 
 Exposure = Literal["public", "private", "isolated"]
 Protocol = Literal["tcp", "udp", "icmp", "all"]
 PortRange = tuple[int, int]
-Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+# At most 24 characters: the name is the module's default name_prefix, which becomes
+# part of IAM role and log group name prefixes (the module validates the same bound).
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
 TierName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,29}$")]
 
 ALL_PORTS: PortRange = (0, 65535)
@@ -133,7 +137,7 @@ class Limits(_Strict):
     nacl_rules_per_direction: int = Field(default=20, ge=1, le=40)
     sg_rules_per_direction: int = Field(default=60, ge=1, le=1000)
     subnets_per_vpc: int = Field(default=200, ge=1)
-    nat_gateways_per_az: int = Field(default=5, ge=1)
+    nat_gateways_per_az: int = Field(default=5, ge=0)
 
 
 class Blueprint(_Strict):

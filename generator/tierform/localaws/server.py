@@ -117,7 +117,10 @@ class LocalAWS:
     """
 
     def __init__(self, *, port: int | None = None, startup_timeout: float = 30.0,
-                 python: str | None = None) -> None:
+                 python: str | None = None, detach: bool = False) -> None:
+        """``detach``: the server outlives this process (``tierform apply --local``); it is
+        not stopped at exit, and whoever recorded ``pid`` stops it later."""
+        self._detach = detach
         self._requested_port = port
         self._port: int | None = None
         self._timeout = startup_timeout
@@ -214,7 +217,8 @@ class LocalAWS:
         except OSError as error:
             return f"cannot run {' '.join(command)}: {error}"
         self._port = port
-        _REGISTRY.add(self)
+        if not self._detach:
+            _REGISTRY.add(self)
         deadline = time.monotonic() + self._timeout
         url = f"http://{_LOOPBACK}:{port}{_HEALTH_PATH}"
         while time.monotonic() < deadline:

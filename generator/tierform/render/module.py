@@ -120,10 +120,14 @@ def outputs_of(layout: Layout) -> list[OutputPlan]:
     return outs
 
 
-def render_module(bp: Blueprint,
-                  allocation: Mapping[str, Mapping[str, IPv4Network]]) -> dict[str, str]:
-    """Relative path -> content (UTF-8 text, LF endings, ``terraform fmt`` clean)."""
-    layout = plan_layout(bp, allocation)
+def render_module(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network]],
+                  layout: Layout | None = None) -> dict[str, str]:
+    """Relative path -> content (UTF-8 text, LF endings, ``terraform fmt`` clean).
+
+    ``layout``: the one ``plan_layout(bp, allocation)`` already made (by the checks),
+    so that it is not computed twice.
+    """
+    layout = layout if layout is not None else plan_layout(bp, allocation)
     env = make_environment()
     context = {
         "bp": bp,

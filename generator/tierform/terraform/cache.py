@@ -242,12 +242,15 @@ def plan_module(module_dir: Path, variables: Mapping[str, object] | None = None,
 
 
 def render_blueprint(path: Path) -> tuple[dict[str, str], str]:
-    """A blueprint's rendered module files and its region (BlueprintError when invalid)."""
-    from tierform.blueprint.load import load_blueprint
-    from tierform.render.module import render_module
+    """A blueprint's rendered module files and its region (BlueprintError when invalid).
 
-    loaded = load_blueprint(Path(path))
-    return render_module(loaded.blueprint, loaded.allocation), loaded.blueprint.region
+    Through the same load -> check -> render stages as ``tierform render``, so a
+    blueprint over a quota fails here as it does on the command line.
+    """
+    from tierform import workflow
+
+    checked = workflow.check(workflow.load(Path(path)))
+    return workflow.render(checked), checked.loaded.blueprint.region
 
 
 def plan_blueprint(path: Path, variables: Mapping[str, object] | None = None, *,
