@@ -6,11 +6,12 @@ from __future__ import annotations
 import copy
 import os
 import subprocess
-import sys
 from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any
 
+import cli_support
+from cli_support import ROOT
 from tierform.network.model import Network
 
 __all__ = [
@@ -24,7 +25,6 @@ __all__ = [
     "tierform_popen",
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "blueprints").glob("*.yaml"))
 
 # Every resource tierform puts in a tier carries the Tier tag (DESIGN: SEC05-BP01 convention).
@@ -35,18 +35,14 @@ _TIERED = (("describe_subnets", "Subnets", "SubnetId"),
 
 
 def tierform(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    """Run the ``tierform`` command (this interpreter's) with progress output silenced."""
-    env = dict(os.environ, TIERFORM_QUIET="1")
-    return subprocess.run([sys.executable, "-m", "tierform.cli", *args], capture_output=True,
-                          text=True, env=env, timeout=timeout, check=False, cwd=ROOT)
+    """The CLI at the repository root with progress output silenced (cli_support.tierform)."""
+    return cli_support.tierform(*args, quiet=True, timeout=timeout)
 
 
 def tierform_popen(*args: str) -> subprocess.Popen[str]:
-    """``tierform`` started in the background (the fault test stops AWS under it)."""
-    env = dict(os.environ, TIERFORM_QUIET="1")
-    return subprocess.Popen([sys.executable, "-m", "tierform.cli", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            cwd=ROOT)
+    """``tierform`` started in the background, progress silenced (the fault test stops AWS
+    under it)."""
+    return cli_support.tierform_popen(*args, quiet=True)
 
 
 def leftovers(ec2: Any, vpc_id: str, name: str) -> dict[str, list[str]]:

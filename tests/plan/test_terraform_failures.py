@@ -9,36 +9,13 @@ variable's validation (TF_VAR_name_prefix); the other cases never reach terrafor
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from cli_support import ROOT, failed, tierform
+
 TWO_TIER = ROOT / "blueprints" / "two-tier.yaml"
-
-
-def tierform(*args: str, cwd: Path, env: dict[str, str] | None = None,
-             drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "TIERFORM_CACHE_DIR": str(cwd / ".cache"), **(env or {})}
-    for name in drop:
-        full_env.pop(name, None)
-    return subprocess.run([sys.executable, "-m", "tierform.cli", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=300, check=False)
-
-
-def failed(result: subprocess.CompletedProcess[str], code: int, *needles: str) -> str:
-    """Assert exit ``code``, no traceback, no log noise, every needle once in stderr."""
-    detail = f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-    assert result.returncode == code, detail
-    assert "Traceback" not in result.stderr, detail
-    # tftest's own CRITICAL log line: Terraform's output must reach the user once.
-    assert "Error running command" not in result.stderr, detail
-    for needle in needles:
-        assert result.stderr.count(needle) == 1, f"{needle!r} not exactly once\n{detail}"
-    assert result.stdout == "", detail
-    return result.stderr
 
 
 @pytest.fixture
@@ -60,14 +37,16 @@ def test_terraform_named_but_missing(tmp_path: Path, blueprint: str) -> None:
     result = tierform("plan", blueprint, cwd=tmp_path,
                       env={"TIERFORM_TERRAFORM": str(tmp_path / "nonexistent")})
     failed(result, 2, "not found", "What to do: install Terraform >= 1.5",
-           "TIERFORM_TERRAFORM=/path/to/terraform")
+           "TIERFORM_TERRAFORM=/path/to/terraform",
+           once=True, stdout="")
 
 
 @pytest.mark.parametrize("command", ["plan", "verify"])
 def test_terraform_not_on_path(tmp_path: Path, blueprint: str, command: str) -> None:
     result = tierform(command, blueprint, cwd=tmp_path, drop=("TIERFORM_TERRAFORM",),
                       env={"PATH": _bin_without_terraform(tmp_path)})
-    failed(result, 2, "terraform executable 'terraform' not found", "What to do:")
+    failed(result, 2, "terraform executable 'terraform' not found", "What to do:",
+           once=True, stdout="")
 
 
 def test_terraform_too_old(tmp_path: Path, blueprint: str) -> None:
@@ -80,7 +59,8 @@ def test_terraform_too_old(tmp_path: Path, blueprint: str) -> None:
     result = tierform("plan", blueprint, cwd=tmp_path, drop=("TIERFORM_TERRAFORM",),
                       env={"PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"})
     failed(result, 2, "is terraform 0.12.0; Terraform >= 1.5 is required",
-           "What to do: upgrade Terraform")
+           "What to do: upgrade Terraform",
+           once=True, stdout="")
     assert not list((tmp_path / ".cache").glob("plans/*.json"))
 
 
@@ -103,7 +83,7 @@ def test_provider_not_installable(tmp_path: Path, blueprint: str) -> None:
                       drop=("TF_PLUGIN_CACHE_DIR",))
     stderr = failed(result, 2, "init could not install the providers",
                     "What to do: allow access to registry.terraform.io",
-                    "Failed to query available provider packages")
+                    "Failed to query available provider packages", once=True, stdout="")
     assert str(mirror) in stderr
 
 
@@ -113,5 +93,6 @@ def test_plan_error_is_exit_1_with_terraform_diagnostic(tmp_path: Path, blueprin
     # and name_prefix has a validation block that rejects spaces.
     result = tierform("plan", blueprint, cwd=tmp_path, env={"TF_VAR_name_prefix": "bad prefix!"})
     failed(result, 1, "terraform plan failed (exit 1)", "Invalid value for variable",
-           "The name_prefix must be 1-24 letters, digits or hyphens.", "What to do:")
+           "The name_prefix must be 1-24 letters, digits or hyphens.", "What to do:",
+           once=True, stdout="")
     assert not list((tmp_path / ".cache").glob("plans/*.json")), "a failed plan was cached"

@@ -3,33 +3,13 @@ no traceback, and nothing written (the CLI runs in a subprocess, as a user runs 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from cli_support import ROOT, failed, tierform
+
 TWO_TIER = ROOT / "blueprints" / "two-tier.yaml"
-
-
-def tierform(*args: str, cwd: Path, env: dict[str, str] | None = None,
-             ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m tierform.cli`` like a user would; never touches terraform here."""
-    full_env = {**os.environ, "TIERFORM_CACHE_DIR": str(cwd / ".cache"), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "tierform.cli", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=120, check=False)
-
-
-def failed(result: subprocess.CompletedProcess[str], code: int, *needles: str) -> str:
-    """Assert exit ``code``, no traceback, and every needle in stderr; return stderr."""
-    detail = f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-    assert result.returncode == code, detail
-    assert "Traceback" not in result.stderr, detail
-    for needle in needles:
-        assert needle in result.stderr, f"{needle!r} missing\n{detail}"
-    return result.stderr
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -77,19 +57,27 @@ def test_semantic_errors_are_all_reported_at_once(tmp_path: Path, blueprint: Pat
     assert stderr.count("bp.yaml:") >= 2, stderr
 
 
-@pytest.mark.parametrize("escape", ["\\uD800", "\\uD83D\\uDE00"])
-def test_surrogate_escape_is_bad_input_not_a_crash(tmp_path: Path, blueprint: Path,
-                                                   escape: str) -> None:
-    # YAML's "\uD800" escape makes a lone surrogate that no UTF-8 file can hold; JSON
-    # encoders write emoji as such pairs. Expected: a finding (exit 2) or a clean render.
+def _with_environment_tag(blueprint: Path, escape: str) -> None:
     blueprint.write_text(blueprint.read_text().replace("Environment: Staging",
                                                        f'Environment: "{escape}"'))
+
+
+def test_lone_surrogate_escape_is_a_finding(tmp_path: Path, blueprint: Path) -> None:
+    # YAML's "\uD800" escape makes a lone surrogate that no UTF-8 file can hold.
+    _with_environment_tag(blueprint, "\\uD800")
+    failed(tierform("render", blueprint.name, "-o", "out", cwd=tmp_path), 2,
+           "tags.Environment")
+    assert not (tmp_path / "out").exists()
+
+
+def test_escaped_surrogate_pair_is_joined(tmp_path: Path, blueprint: Path) -> None:
+    # JSON encoders write emoji as a pair of escapes; the loader joins them into one
+    # character, which the rendered module then holds as UTF-8.
+    _with_environment_tag(blueprint, "\\uD83D\\uDE00")
     result = tierform("render", blueprint.name, "-o", "out", cwd=tmp_path)
-    assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode in (0, 2), result.stderr
-    if result.returncode == 2:
-        assert "tags.Environment" in result.stderr
-        assert not (tmp_path / "out").exists()
+    assert result.returncode == 0, result.stderr
+    rendered = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").glob("*.tf"))
+    assert 'Environment = "\U0001F600"' in rendered
 
 
 def test_unknown_command_is_a_usage_error(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tierform.errors import ReadError
+from tierform.network.analyze import query
 from tierform.terraform.plan import UNKNOWN, Plan
 
 TINY = Path(__file__).resolve().parent.parent / "plan" / "fixtures" / "tiny.plan.json"
@@ -201,4 +202,12 @@ def test_network_and_flows_read_the_same_document(plan: Plan) -> None:
     network = plan.network()
     assert {s.id: s.tier for s in network.subnets.values()} == {
         "aws_subnet.db_a": "db", "aws_subnet.web_a": "web"}
-    assert plan.flows() is not None
+    reach = plan.flows()
+    # The tiny module's groups have no egress rules (S4: none but the configured ones), so
+    # the db group's ingress from web on 5432 opens nothing: the matrix is empty.
+    assert reach.flows == []
+    assert {name: (t.subnets, t.exposure) for name, t in reach.tiers.items()} == {
+        "web": (["10.9.1.0/24"], "public"), "db": (["10.9.21.0/24"], "isolated")}
+    blocked = query(network, "web", "db", "tcp", 5432)
+    assert [(leg.layer, leg.resource) for leg in blocked.blocking] == [
+        ("security_groups", "aws_security_group.web")]

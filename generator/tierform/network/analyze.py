@@ -19,6 +19,8 @@ from typing import Literal
 
 from tierform.errors import TierformError
 from tierform.network.model import (
+    DEFAULT_EPHEMERAL,
+    INTERNET,
     NaclEntry,
     NatGateway,
     Network,
@@ -51,8 +53,6 @@ Layer = Literal["routes", "nacls", "security_groups"]
 Exposure = Literal["public", "private", "isolated"]
 ProtocolName = Literal["tcp", "udp", "icmp"]
 PROTOCOLS: tuple[ProtocolName, ...] = ("tcp", "udp", "icmp")
-INTERNET = "internet"
-DEFAULT_EPHEMERAL = (1024, 65535)
 PLACEMENT_ASSUMPTION = (
     "hosts of a tier sit in that tier's subnets and carry the security groups placed on "
     "that tier; hosts in public subnets may have public IPv4 addresses"

@@ -35,9 +35,11 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 from typing import Literal
 
-from tierform.blueprint.model import INTERNET, Blueprint, FlowSpec, Limits, PortRange
+from tierform.blueprint.model import Blueprint, FlowSpec, Limits, PortRange
 from tierform.errors import Finding
 from tierform.network.model import (
+    DEFAULT_EPHEMERAL,
+    INTERNET,
     GatewayEndpoint,
     InternetGateway,
     Nacl,
@@ -72,7 +74,7 @@ __all__ = [
 ]
 
 ANYWHERE = "0.0.0.0/0"
-EPHEMERAL: PortRange = (1024, 65535)
+EPHEMERAL: PortRange = DEFAULT_EPHEMERAL
 """Return-leg ports (NETWORK_SEMANTICS A3): covers NAT gateways, ELB, Linux and Windows."""
 INTERNET_RULES = 10000
 """First rule number of the internet range of a NACL direction (AWS allows up to 32766)."""
@@ -134,6 +136,8 @@ class NaclRulePlan:
     """1-based number of the flow that asked for the rule (first occurrence)."""
     action: Literal["allow", "deny"] = "allow"
     """``allow``, or ``deny`` for the VPC / named-network rules heading the internet range."""
+    leg: Literal["forward", "return"] = "forward"
+    """``return`` for a rule that admits replies (A3) rather than the flow's connections."""
 
 
 @dataclass(frozen=True)
@@ -217,15 +221,17 @@ class _NaclBook:
 
     def _append(self, tier: str, egress: bool, number: int, protocol: str, ports: PortRange,
                 cidr: str, description: str, flow: int,
-                action: Literal["allow", "deny"] = "allow") -> None:
+                action: Literal["allow", "deny"] = "allow",
+                leg: Literal["forward", "return"] = "forward") -> None:
         direction = "out" if egress else "in"
         self.rules.append(NaclRulePlan(
             name=f"{tier}_{direction}_{number}", tier=tier, egress=egress,
             rule_number=number, protocol=protocol, from_port=ports[0], to_port=ports[1],
-            cidr=cidr, description=description, flow=flow, action=action))
+            cidr=cidr, description=description, flow=flow, action=action, leg=leg))
 
     def add(self, tier: str, egress: bool, protocol: str, ports: PortRange,
-            cidrs: list[str], description: str, flow: int) -> None:
+            cidrs: list[str], description: str, flow: int,
+            leg: Literal["forward", "return"] = "forward") -> None:
         hcl_protocol = "-1" if protocol == "all" else protocol
         if hcl_protocol in ("-1",):
             ports = (0, 65535)
@@ -252,7 +258,7 @@ class _NaclBook:
         for index, cidr in fresh:
             self._seen.add((tier, egress, hcl_protocol, *ports, cidr))
             self._append(tier, egress, base + 100 * (group + 1) + index, hcl_protocol, ports,
-                         cidr, description, flow)
+                         cidr, description, flow, leg=leg)
 
 
 class _SgBook:
@@ -380,10 +386,10 @@ def _plan_flow(bp: Blueprint, number: int, flow: FlowSpec, nacl: _NaclBook, sg: 
         # NACLs are stateless (A2, A3): forward leg and return leg on both subnets' ACLs.
         if src_is_tier:
             nacl.add(src, True, protocol, ports, dst_cidrs, what, number)
-            nacl.add(src, False, back_protocol, back_ports, dst_cidrs, back, number)
+            nacl.add(src, False, back_protocol, back_ports, dst_cidrs, back, number, "return")
         if dst_is_tier:
             nacl.add(dst, False, protocol, ports, src_cidrs, what, number)
-            nacl.add(dst, True, back_protocol, back_ports, src_cidrs, back, number)
+            nacl.add(dst, True, back_protocol, back_ports, src_cidrs, back, number, "return")
         # A5: a private tier reaches the internet through NAT; both legs cross the NAT
         # subnet's ACL, and replies keep the internet host's address (covered above by
         # the private tier's return leg from 0.0.0.0/0).
@@ -394,8 +400,10 @@ def _plan_flow(bp: Blueprint, number: int, flow: FlowSpec, nacl: _NaclBook, sg: 
                         f"{_ports_text(back_protocol, back_ports)}")
             nacl.add(nat_tier, False, protocol, ports, src_cidrs, via, number)
             nacl.add(nat_tier, True, protocol, ports, [ANYWHERE], via, number)
-            nacl.add(nat_tier, False, back_protocol, back_ports, [ANYWHERE], via_back, number)
-            nacl.add(nat_tier, True, back_protocol, back_ports, src_cidrs, via_back, number)
+            nacl.add(nat_tier, False, back_protocol, back_ports, [ANYWHERE], via_back, number,
+                     "return")
+            nacl.add(nat_tier, True, back_protocol, back_ports, src_cidrs, via_back, number,
+                     "return")
 
 
 def check_quotas(bp: Blueprint, layout: Layout, limits: Limits | None = None) -> list[Finding]:

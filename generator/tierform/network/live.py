@@ -26,7 +26,9 @@ from tierform.network.model import (
     SgRule,
     Subnet,
     normalise_protocol,
+    port_range,
 )
+from tierform.network.tags import resource_tags
 
 __all__ = ["network_from_live", "rules_from_permissions", "select_vpc"]
 
@@ -40,20 +42,9 @@ _OTHER_TARGETS = ("TransitGatewayId", "VpcPeeringConnectionId", "NetworkInterfac
                   "InstanceId", "CarrierGatewayId", "LocalGatewayId", "CoreNetworkArn")
 
 
-def _tags(item: Mapping[str, Any]) -> dict[str, str]:
-    return {str(t["Key"]): str(t.get("Value", "")) for t in item.get("Tags") or []}
-
-
 def _label(aws_id: str, tags: Mapping[str, str]) -> str:
     name = tags.get("Name")
     return f"{aws_id} ({name})" if name else aws_id
-
-
-def _ports(protocol: str, low: Any, high: Any) -> tuple[int, int]:
-    """Inclusive range; AWS ignores ports for all-protocol and non-TCP/UDP rules."""
-    if protocol not in ("6", "17") or low is None or int(low) == -1:
-        return 0, 65535
-    return int(low), int(high if high is not None else low)
 
 
 def _paginate(ec2: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
@@ -94,7 +85,7 @@ def select_vpc(ec2: Any, *, vpc_id: str | None = None,
     if not found:
         raise ReadError(f"no VPC matches {wanted}" if wanted else "no (non-default) VPC found")
     if len(found) > 1:
-        listed = ", ".join(_label(v["VpcId"], _tags(v)) for v in found[:10])
+        listed = ", ".join(_label(v["VpcId"], resource_tags(v)) for v in found[:10])
         raise ReadError(f"{len(found)} VPCs match{' ' + wanted if wanted else ''}: {listed}; "
                         "choose one with --vpc-id")
     return found[0]
@@ -148,7 +139,7 @@ def _route_tables(ec2: Any, vpc_id: str, tier_tag: str,
     services = {e.id: e.service for e in endpoints.values()}
     tables: dict[str, RouteTable] = {}
     for raw in _paginate(ec2, "describe_route_tables", "RouteTables", Filters=_in_vpc(vpc_id)):
-        table_id, tags = str(raw["RouteTableId"]), _tags(raw)
+        table_id, tags = str(raw["RouteTableId"]), resource_tags(raw)
         live = [a for a in raw.get("Associations") or []
                 if (a.get("AssociationState") or {}).get("State", "associated") == "associated"]
         routes = [r for r in (_route(x, table_id, services) for x in raw.get("Routes") or [])
@@ -170,7 +161,7 @@ def _route_tables(ec2: Any, vpc_id: str, tier_tag: str,
 def _nacls(ec2: Any, vpc_id: str, tier_tag: str) -> dict[str, Nacl]:
     nacls: dict[str, Nacl] = {}
     for raw in _paginate(ec2, "describe_network_acls", "NetworkAcls", Filters=_in_vpc(vpc_id)):
-        nacl_id, tags = str(raw["NetworkAclId"]), _tags(raw)
+        nacl_id, tags = str(raw["NetworkAclId"]), resource_tags(raw)
         entries = []
         for e in raw.get("Entries") or []:
             number = int(e["RuleNumber"])
@@ -178,7 +169,7 @@ def _nacls(ec2: Any, vpc_id: str, tier_tag: str) -> dict[str, Nacl]:
                 continue
             protocol = normalise_protocol(e.get("Protocol", "-1"))
             ports = e.get("PortRange") or {}
-            low, high = _ports(protocol, ports.get("From"), ports.get("To"))
+            low, high = port_range(protocol, ports.get("From"), ports.get("To"))
             icmp = e.get("IcmpTypeCode") or {}
             is_icmp = protocol in ("1", "58")
             direction = "egress" if e.get("Egress") else "ingress"
@@ -203,11 +194,11 @@ def _nacls(ec2: Any, vpc_id: str, tier_tag: str) -> dict[str, Nacl]:
 def rules_from_permissions(group: Mapping[str, Any]) -> list[SgRule]:
     """SgRules from a describe_security_groups item (``IpPermissions``): one per peer."""
     rules: list[SgRule] = []
-    label = _label(str(group["GroupId"]), _tags(group))
+    label = _label(str(group["GroupId"]), resource_tags(group))
     for egress, key in ((False, "IpPermissions"), (True, "IpPermissionsEgress")):
         for index, perm in enumerate(group.get(key) or []):
             protocol = normalise_protocol(perm.get("IpProtocol", "-1"))
-            low, high = _ports(protocol, perm.get("FromPort"), perm.get("ToPort"))
+            low, high = port_range(protocol, perm.get("FromPort"), perm.get("ToPort"))
             source = f"{label} {'egress' if egress else 'ingress'}[{index}]"
             peers: list[tuple[str, Mapping[str, Any], str]] = [
                 *(("cidr", r, r["CidrIp"]) for r in perm.get("IpRanges") or []),
@@ -225,7 +216,7 @@ def rules_from_permissions(group: Mapping[str, Any]) -> list[SgRule]:
 def _rule_from_sgr(raw: Mapping[str, Any], group_label: str) -> SgRule:
     """One describe_security_group_rules item (already one peer per rule)."""
     protocol = normalise_protocol(raw.get("IpProtocol", "-1"))
-    low, high = _ports(protocol, raw.get("FromPort"), raw.get("ToPort"))
+    low, high = port_range(protocol, raw.get("FromPort"), raw.get("ToPort"))
     referenced = (raw.get("ReferencedGroupInfo") or {}).get("GroupId")
     return SgRule(
         egress=bool(raw.get("IsEgress")), protocol=protocol, from_port=low, to_port=high,
@@ -240,7 +231,7 @@ def _security_groups(ec2: Any, vpc_id: str, tier_tag: str) -> dict[str, Security
     raw_groups = list(_paginate(ec2, "describe_security_groups", "SecurityGroups",
                                 Filters=_in_vpc(vpc_id)))
     by_group: dict[str, list[SgRule]] | None = {str(g["GroupId"]): [] for g in raw_groups}
-    labels = {str(g["GroupId"]): _label(str(g["GroupId"]), _tags(g)) for g in raw_groups}
+    labels = {str(g["GroupId"]): _label(str(g["GroupId"]), resource_tags(g)) for g in raw_groups}
     if raw_groups:
         try:
             # Rule ids make better report sources; one call for all the VPC's groups.
@@ -254,7 +245,7 @@ def _security_groups(ec2: Any, vpc_id: str, tier_tag: str) -> dict[str, Security
             by_group = None  # older API or emulator: fall back to IpPermissions
     groups: dict[str, SecurityGroup] = {}
     for raw in raw_groups:
-        gid, tags = str(raw["GroupId"]), _tags(raw)
+        gid, tags = str(raw["GroupId"]), resource_tags(raw)
         rules = by_group[gid] if by_group is not None else rules_from_permissions(raw)
         rules.sort(key=lambda r: (r.egress, r.source))
         groups[gid] = SecurityGroup(
@@ -275,7 +266,7 @@ def _endpoints(ec2: Any, vpc_id: str) -> dict[str, GatewayEndpoint]:
         eid = str(raw["VpcEndpointId"])
         found[eid] = GatewayEndpoint(eid, str(raw.get("ServiceName") or ""),
                                      frozenset(str(t) for t in raw.get("RouteTableIds") or []),
-                                     _label(eid, _tags(raw)))
+                                     _label(eid, resource_tags(raw)))
     return found
 
 
@@ -293,7 +284,7 @@ def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
     subnets = sorted(_paginate(ec2_client, "describe_subnets", "Subnets", Filters=_in_vpc(vid)),
                      key=lambda s: IPv4Network(s["CidrBlock"]))
     for raw in subnets:
-        sid, tags = str(raw["SubnetId"]), _tags(raw)
+        sid, tags = str(raw["SubnetId"]), resource_tags(raw)
         net.subnets[sid] = Subnet(
             id=sid, cidr=IPv4Network(raw["CidrBlock"]), az=raw.get("AvailabilityZone"),
             tier=tags.get(tier_tag), name=tags.get("Name"),
@@ -301,7 +292,7 @@ def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
     for raw in _paginate(ec2_client, "describe_internet_gateways", "InternetGateways",
                          Filters=[{"Name": "attachment.vpc-id", "Values": [vid]}]):
         igw = str(raw["InternetGatewayId"])
-        net.internet_gateways[igw] = InternetGateway(igw, _label(igw, _tags(raw)))
+        net.internet_gateways[igw] = InternetGateway(igw, _label(igw, resource_tags(raw)))
     for raw in _paginate(ec2_client, "describe_nat_gateways", "NatGateways",
                          Filters=_in_vpc(vid)):
         if raw.get("State") in _DEAD_NAT_STATES:
@@ -309,7 +300,7 @@ def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
         nat = str(raw["NatGatewayId"])
         net.nat_gateways[nat] = NatGateway(nat, str(raw["SubnetId"]),
                                            raw.get("ConnectivityType", "public") == "public",
-                                           _label(nat, _tags(raw)))
+                                           _label(nat, resource_tags(raw)))
     net.endpoints = _endpoints(ec2_client, vid)
     net.route_tables = _route_tables(ec2_client, vid, tier_tag, net.endpoints)
     net.nacls = _nacls(ec2_client, vid, tier_tag)

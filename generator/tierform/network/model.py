@@ -8,7 +8,9 @@ Conventions every builder follows:
   state/live. ``source`` is what a report should name (address, or "id (address)").
 - Protocols are AWS protocol numbers as strings: ``"-1"`` (all), ``"6"`` tcp,
   ``"17"`` udp, ``"1"`` icmp. Readers normalise "tcp"/"udp"/"icmp"/"all".
-- Port ranges are inclusive; a rule without ports covers 0-65535.
+- Port ranges are inclusive; a rule without ports covers 0-65535. Readers turn
+  attribute values into ranges with :func:`port_range` only, so plan, state and live
+  read the same rule the same way.
 - Every route table implicitly holds ``local`` routes for the VPC CIDRs (AWS R1):
   builders need not add them; the analyzer does.
 - The network always has a main route table and a default NACL: when the
@@ -24,7 +26,10 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal
 
 __all__ = [
+    "ALL_PORTS",
+    "DEFAULT_EPHEMERAL",
     "DEFAULT_NACL_ID",
+    "INTERNET",
     "MAIN_ROUTE_TABLE_ID",
     "PROTOCOL_NUMBERS",
     "GatewayEndpoint",
@@ -43,6 +48,7 @@ __all__ = [
     "Unresolved",
     "aws_default_nacl",
     "normalise_protocol",
+    "port_range",
 ]
 
 Source = Literal["blueprint", "plan", "state", "live"]
@@ -52,11 +58,50 @@ PROTOCOL_NUMBERS = {"all": "-1", "tcp": "6", "udp": "17", "icmp": "1", "-1": "-1
 MAIN_ROUTE_TABLE_ID = "main"
 DEFAULT_NACL_ID = "default"
 
+INTERNET = "internet"
+"""The reserved endpoint name for any address outside the VPC and the named networks."""
+ALL_PORTS: tuple[int, int] = (0, 65535)
+DEFAULT_EPHEMERAL: tuple[int, int] = (1024, 65535)
+"""Client ports replies go to (NETWORK_SEMANTICS A3): covers NAT gateways, load
+balancers and Linux/Windows clients."""
+
+# Only these protocols have ports: AWS ignores the port range of a rule for protocol -1
+# and for any protocol number other than 6 and 17 (ICMP matches type/code instead).
+_PORTED_PROTOCOLS = frozenset({"6", "17"})
+
 
 def normalise_protocol(value: str | int) -> str:
     """``"tcp"``/``6``/``"6"`` -> ``"6"``; ``"all"``/``-1`` -> ``"-1"``."""
     text = str(value).lower()
     return PROTOCOL_NUMBERS.get(text, text)
+
+
+def _port(value: object) -> int | None:
+    """A port number, or None for "not given" (absent, empty, or AWS's ``-1``)."""
+    if value is None or value == "":
+        return None
+    number = int(str(value))
+    return None if number == -1 else number
+
+
+def port_range(protocol: str | int, from_port: object, to_port: object) -> tuple[int, int]:
+    """The inclusive destination port range a rule matches: the one reading of
+    from/to ports that the plan, state and live readers share.
+
+    - Protocol -1 and every protocol but tcp/udp: all ports (AWS ignores the ports;
+      NACL entries for -1 carry no PortRange, Terraform writes 0/0, and
+      ``aws_vpc_security_group_*_rule`` writes null or -1).
+    - tcp/udp: the given ports, as AWS stores them: ``0``-``0`` is port 0 alone, not
+      all ports (terraform-provider-aws #20236, #27525).
+    - An end that is not given (absent, empty, -1) takes the other end's value, so
+      ``from_port = 80`` alone is port 80; with neither end given, all ports.
+    """
+    if normalise_protocol(protocol) not in _PORTED_PROTOCOLS:
+        return ALL_PORTS
+    low, high = _port(from_port), _port(to_port)
+    if low is None:
+        return ALL_PORTS if high is None else (high, high)
+    return low, low if high is None else high
 
 
 @dataclass(frozen=True)

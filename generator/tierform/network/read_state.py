@@ -36,7 +36,9 @@ from tierform.network.model import (
     Unresolved,
     aws_default_nacl,
     normalise_protocol,
+    port_range,
 )
+from tierform.network.tags import tag
 
 __all__ = [
     "DEFAULT_SECURITY_GROUP_ID",
@@ -147,31 +149,6 @@ class _Out:
     nacls: dict[str, Nacl] = field(default_factory=dict)
     groups: dict[str, SecurityGroup] = field(default_factory=dict)
     unresolved: list[Unresolved] = field(default_factory=list)
-
-
-def _tag(values: Mapping[str, Any], key: str) -> str | None:
-    for attr in ("tags_all", "tags"):
-        tags = values.get(attr)
-        if isinstance(tags, Mapping) and isinstance(tags.get(key), str):
-            return str(tags[key])
-    return None
-
-
-def _int(value: Any, default: int) -> int:
-    if value is None or value == "":
-        return default
-    return int(value)
-
-
-def _ports(protocol: str, from_port: Any, to_port: Any) -> tuple[int, int]:
-    """Inclusive port range; AWS ignores ports for all-protocol and non-TCP/UDP rules."""
-    if protocol not in ("6", "17"):
-        return 0, 65535
-    low, high = _int(from_port, 0), _int(to_port, 65535)
-    if low == -1 or (low == 0 and high in (0, -1)):
-        # AWS reads "-1" / 0-0 on tcp/udp as the whole range.
-        return 0, 65535
-    return low, high
 
 
 class _Assembler:
@@ -295,7 +272,7 @@ class _Assembler:
             self.out.subnets[inst.key] = Subnet(
                 id=self.rel(inst.key), cidr=IPv4Network(cidr),
                 az=inst.values.get("availability_zone") or None,
-                tier=_tag(inst.values, self.tier_tag), name=_tag(inst.values, "Name"),
+                tier=tag(inst.values, self.tier_tag), name=tag(inst.values, "Name"),
                 map_public_ip=bool(inst.values.get("map_public_ip_on_launch")),
                 source=inst.source)
 
@@ -380,8 +357,8 @@ class _Assembler:
             self.out.tables[key] = RouteTable(
                 id=self.rel(key), routes=tuple(tables[key]),
                 subnet_ids=frozenset(self.rel(s) for s in subnets[key]),
-                is_main=key in main, tier=_tag(inst.values, self.tier_tag),
-                name=_tag(inst.values, "Name"), source=inst.source)
+                is_main=key in main, tier=tag(inst.values, self.tier_tag),
+                name=tag(inst.values, "Name"), source=inst.source)
         if not main:
             vpc = self._inst(self.vpc_key)
             real = vpc.values.get("main_route_table_id") if vpc is not None else None
@@ -431,7 +408,7 @@ class _Assembler:
     def _entry(self, values: Mapping[str, Any], egress: bool, number_attr: str,
                action_attr: str, source: str) -> NaclEntry:
         protocol = normalise_protocol(values.get("protocol", "-1"))
-        low, high = _ports(protocol, values.get("from_port"), values.get("to_port"))
+        low, high = port_range(protocol, values.get("from_port"), values.get("to_port"))
         icmp_type, icmp_code = values.get("icmp_type"), values.get("icmp_code")
         return NaclEntry(
             rule_number=int(values[number_attr]), egress=egress, protocol=protocol,
@@ -476,7 +453,7 @@ class _Assembler:
                 id=self.rel(key), entries=tuple(sorted(entries[key].values(),
                                                       key=lambda e: (e.egress, e.rule_number))),
                 subnet_ids=frozenset(self.rel(s) for s in members), is_default=is_default,
-                tier=_tag(inst.values, self.tier_tag), name=_tag(inst.values, "Name"),
+                tier=tag(inst.values, self.tier_tag), name=tag(inst.values, "Name"),
                 source=inst.source)
         if not any(d for _, d in meta.values()):
             vpc = self._inst(self.vpc_key)
@@ -491,7 +468,7 @@ class _Assembler:
                   source: str) -> list[SgRule]:
         """Split one rule with many peers into one SgRule per peer."""
         protocol = normalise_protocol(values.get("protocol", values.get("ip_protocol", "-1")))
-        low, high = _ports(protocol, values.get("from_port"), values.get("to_port"))
+        low, high = port_range(protocol, values.get("from_port"), values.get("to_port"))
         base = SgRule(egress, protocol, low, high,
                       description=str(values.get("description") or ""), source=source)
         rules: list[SgRule] = []
@@ -551,7 +528,7 @@ class _Assembler:
                             rules[key].append(rule)
             self.out.groups[key] = SecurityGroup(
                 id=self.rel(key), rules=tuple(rules[key]),
-                tier=_tag(inst.values, self.tier_tag), name=_tag(inst.values, "Name")
+                tier=tag(inst.values, self.tier_tag), name=tag(inst.values, "Name")
                 or inst.values.get("name") or None, is_default=meta[key][1], source=inst.source)
         if not any(d for _, d in meta.values()):
             vpc = self._inst(self.vpc_key)

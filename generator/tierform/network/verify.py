@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from tierform.blueprint.model import Blueprint
 from tierform.network.analyze import (
     DEFAULT_EPHEMERAL,
     INTERNET,
@@ -33,6 +32,10 @@ from tierform.network.analyze import (
 )
 from tierform.network.model import Network
 from tierform.network.ports import PortSet
+
+if TYPE_CHECKING:
+    # Only annotations: `tierform reach`/`verify` on a plan or state must not load pydantic.
+    from tierform.blueprint.model import Blueprint
 
 __all__ = [
     "LAYERS",

@@ -52,7 +52,7 @@ def nacl_skips(rule: NaclRulePlan) -> list[str]:
             "network (rule_action = deny); checkov does not read rule_action."]
     if rule.egress or rule.cidr != ANYWHERE or rule.protocol == "icmp":
         return []
-    if "return" in rule.description:
+    if rule.leg == "return":
         reason = (f"Return leg of blueprint flow {rule.flow}: a stateless ACL must admit replies "
                   "on ephemeral ports from the internet; the tier's security group admits no "
                   "inbound connections on them.")

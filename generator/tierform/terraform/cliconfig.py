@@ -13,6 +13,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from tierform.render.filters import hcl_string
+
 __all__ = [
     "OFFLINE_PROVIDER_FILE",
     "cli_config_path",
@@ -24,22 +26,13 @@ __all__ = [
 OFFLINE_PROVIDER_FILE = "_tierform_provider.tf"
 """Name of the provider file the runner adds beside a module's own files."""
 
-"""Services sent to an emulator (provider 5.x accepts ``logs`` and its alias ``cloudwatchlogs``)."""
-
-# Fake keys: with the skip_* flags below the provider never calls AWS during plan.
-_FAKE_ACCESS_KEY = "tierform-offline"
-_FAKE_SECRET_KEY = "tierform-offline"
+# Fake access and secret key: with the skip_* flags below the provider never calls AWS
+# during plan, so any non-empty value does.
+_OFFLINE_CREDENTIAL = "tierform-offline"
 
 # Environment that changes what `terraform init` installs or how it resolves providers.
 _INSTALL_SETTINGS = ("TF_CLI_CONFIG_FILE", "TF_PLUGIN_CACHE_DIR",
                      "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE")
-
-
-def _hcl_string(value: str) -> str:
-    """A double-quoted HCL string; escapes what HCL would interpolate."""
-    escaped = (value.replace("\\", "\\\\").replace('"', '\\"')
-               .replace("${", "$${").replace("%{", "%%{"))
-    return f'"{escaped}"'
 
 
 def offline_provider_hcl(region: str, endpoint: str | None = None) -> str:
@@ -58,9 +51,9 @@ def offline_provider_hcl(region: str, endpoint: str | None = None) -> str:
     lines = [
         "# Added by tierform for offline plans; not part of the module.",
         'provider "aws" {',
-        f"  region                      = {_hcl_string(region)}",
-        f"  access_key                  = {_hcl_string(_FAKE_ACCESS_KEY)}",
-        f"  secret_key                  = {_hcl_string(_FAKE_SECRET_KEY)}",
+        f"  region                      = {hcl_string(region)}",
+        f"  access_key                  = {hcl_string(_OFFLINE_CREDENTIAL)}",
+        f"  secret_key                  = {hcl_string(_OFFLINE_CREDENTIAL)}",
         "  skip_credentials_validation = true",
         "  skip_requesting_account_id  = true",
         "  skip_metadata_api_check     = true",

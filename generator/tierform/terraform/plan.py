@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from tierform.errors import ReadError
+from tierform.network.tags import resource_tags
 
 if TYPE_CHECKING:
     from tierform.network.analyze import Reachability
@@ -114,14 +115,8 @@ class PlannedResource:
 
     @property
     def tags(self) -> dict[str, str]:
-        """Known tags (``tags_all`` overlaid with ``tags``); unknown values left out."""
-        after = self.after or {}
-        merged: dict[str, str] = {}
-        for key in ("tags_all", "tags"):
-            value = after.get(key)
-            if isinstance(value, Mapping):
-                merged.update({k: v for k, v in value.items() if isinstance(v, str)})
-        return merged
+        """Known planned tags, read as the network readers read them (``tags_all`` first)."""
+        return resource_tags(self.after or {})
 
     def get(self, attribute: str, default: Any = None) -> Any:
         """A planned value by attribute name (``UNKNOWN`` when known only after apply)."""

@@ -240,7 +240,18 @@ class Runner:
     def validate(self) -> dict[str, Any]:
         """``validate -json``: the diagnostics document; TerraformError when invalid."""
         result = self.execute("validate", "-json", "-no-color", ok_codes=(0, 1))
-        report: dict[str, Any] = json.loads(result.out[result.out.find("{"):] or "{}")
+        # The JSON document may follow other lines (e.g. warnings printed before it).
+        start = result.out.find("{")
+        try:
+            report = json.loads(result.out[start:]) if start >= 0 else None
+        except json.JSONDecodeError:
+            report = None
+        if not isinstance(report, dict):
+            raise TerraformError(
+                f"terraform validate -json gave no JSON report in {self.workdir} "
+                f"(exit {result.returncode}):\n{(result.err or result.out).strip()}",
+                command=list(result.command), stderr=result.err or result.out,
+            )
         if not report.get("valid", False):
             problems = [f"{d.get('severity')}: {d.get('summary')}: {d.get('detail', '')}"
                         for d in report.get("diagnostics", [])]

@@ -1,0 +1,128 @@
+"""The CLI's outputs on the shipped three-tier blueprint, run as a user runs them: the
+diagram, validate and reach JSON (the NETWORK_SEMANTICS.md contract), reach queries'
+exit codes, and verify against a network built for other tier names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cli_support import ROOT, failed, tierform
+
+THREE_TIER = str(ROOT / "blueprints" / "three-tier.yaml")
+FOREIGN_STATE = str(ROOT / "tests" / "fixtures" / "handwritten" / "three-tier.state.json")
+
+
+def _json(*args: str, cwd: Path, code: int = 0) -> Any:
+    result = tierform(*args, cwd=cwd)
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_diagram_is_mermaid_with_tiers_by_exposure_and_numbered_flows(tmp_path: Path) -> None:
+    result = tierform("diagram", THREE_TIER, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    assert lines[0] == "flowchart LR"
+    assert 'n_internet(["internet"])' in lines
+    assert 'subgraph vpc["VPC 10.0.0.0/16"]' in lines
+    # Each tier sits in the subgraph of its exposure.
+    for exposure, tier in (("public", "web"), ("private", "app"), ("isolated", "db")):
+        start = lines.index(f'subgraph {exposure}["{exposure}"]')
+        assert lines[start + 1:start + 3] == [f'n_{tier}["{tier}"]', "end"]
+    assert [line for line in lines if "-->" in line] == [
+        'n_internet -->|"1: tcp 80,443"| n_web',
+        'n_web -->|"2: tcp 8080"| n_app',
+        'n_app -->|"3: tcp 3306"| n_db',
+    ]
+
+
+def test_validate_json_of_a_valid_blueprint(tmp_path: Path) -> None:
+    document = _json("validate", THREE_TIER, "--format", "json", cwd=tmp_path)
+    assert document["valid"] is True
+    assert document.get("findings", []) == []
+    assert (document["name"], document["tiers"], document["subnets"], document["flows"]) == (
+        "three-tier", ["web", "app", "db"], 6, 3)
+
+
+def test_validate_json_of_an_invalid_blueprint(tmp_path: Path) -> None:
+    text = Path(THREE_TIER).read_text(encoding="utf-8")
+    bad = text.replace("{from: app, to: db, ports: [3306]", "{from: app, to: dbb, ports: [70000]")
+    assert bad != text
+    (tmp_path / "bad.yaml").write_text(bad, encoding="utf-8")
+    line = 1 + text[:text.index("{from: app, to: db")].count("\n")
+    document = _json("validate", "bad.yaml", "--format", "json", cwd=tmp_path, code=2)
+    assert document["valid"] is False
+    findings = document["findings"]
+    assert all(set(f) == {"file", "line", "column", "path", "code", "message", "hint"}
+               for f in findings)
+    assert [(f["file"], f["line"], f["path"], f["code"]) for f in findings] == [
+        ("bad.yaml", line, "flows[2].to", "flow-unknown-endpoint"),
+        ("bad.yaml", line, "flows[2].ports[0]", "port-out-of-range"),
+    ]
+    to_column, port_column = (f["column"] for f in findings)
+    row = bad.splitlines()[line - 1]
+    assert row[to_column - 1:].startswith("dbb")
+    assert row[port_column - 1:].startswith("70000")
+    assert "did you mean 'db'?" in findings[0]["hint"]
+
+
+def test_reach_json_is_the_documented_contract(tmp_path: Path) -> None:
+    document = _json("reach", THREE_TIER, "--format", "json", cwd=tmp_path)
+    assert list(document) == ["source", "tiers", "flows", "unresolved", "findings"]
+    assert document == {
+        "source": "blueprint",
+        "tiers": {
+            "web": {"subnets": ["10.0.1.0/24", "10.0.2.0/24"], "exposure": "public"},
+            "app": {"subnets": ["10.0.11.0/24", "10.0.12.0/24"], "exposure": "private"},
+            "db": {"subnets": ["10.0.21.0/24", "10.0.22.0/24"], "exposure": "isolated"},
+        },
+        # Sorted by (from, to, protocol); ports merged inclusive [lo, hi] ranges.
+        "flows": [
+            {"from": "app", "to": "db", "protocol": "tcp", "ports": [[3306, 3306]]},
+            {"from": "internet", "to": "web", "protocol": "tcp",
+             "ports": [[80, 80], [443, 443]]},
+            {"from": "web", "to": "app", "protocol": "tcp", "ports": [[8080, 8080]]},
+        ],
+        "unresolved": [],
+        "findings": [],
+    }
+
+
+@pytest.mark.parametrize(("dst", "port", "code", "verdict"), [
+    ("web", "443", 0, "internet -> web tcp 443: reachable"),
+    ("db", "3306", 1, "internet -> db tcp 3306: blocked"),
+])
+def test_reach_query_exit_code(tmp_path: Path, dst: str, port: str, code: int,
+                               verdict: str) -> None:
+    result = tierform("reach", THREE_TIER, "--from", "internet", "--to", dst, "--port", port,
+                      cwd=tmp_path)
+    assert result.returncode == code, result.stderr
+    assert result.stdout.splitlines()[0] == verdict
+
+
+def test_verify_against_a_network_with_other_tier_names(tmp_path: Path) -> None:
+    """The hand-written fixture's tiers are Web/Application/Database: the blueprint's tiers
+    are missing there, which is reported (broken flows, exposure), not a crash."""
+    result = tierform("verify", THREE_TIER, "--state", FOREIGN_STATE, "--format", "json",
+                      cwd=tmp_path)
+    failed(result, 1)
+    document = json.loads(result.stdout)
+    assert document["ok"] is False
+    assert document["exit_code"] == 1
+    by_kind: dict[str, list[str]] = {}
+    for finding in document["findings"]:
+        by_kind.setdefault(finding["kind"], []).append(finding["message"])
+    assert len(by_kind["broken"]) == 3  # every blueprint flow
+    assert all(m.endswith("not found in the network") for m in by_kind["broken"])
+    assert sorted(by_kind["exposure"]) == [
+        "tier app is declared private but has no subnets in the network",
+        "tier db is declared isolated but has no subnets in the network",
+        "tier web is declared public but has no subnets in the network",
+    ]
+    # What the foreign network does let through is, for this blueprint, unintended.
+    assert any("internet -> Web tcp 80,443" in m for m in by_kind["unintended"])

@@ -1,0 +1,47 @@
+"""Runner.validate on output that holds no JSON report: a TerraformError carrying the
+output, never a JSONDecodeError. A shell script stands in for a terraform (or wrapper)
+that prints text where ``validate -json`` should print a document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tierform.errors import TerraformError
+from tierform.terraform.runner import Runner
+
+
+def _fake_terraform(tmp_path: Path, body: str, code: int) -> str:
+    script = tmp_path / "terraform"
+    script.write_text(f"#!/bin/sh\ncat <<'OUT'\n{body}\nOUT\nexit {code}\n", encoding="utf-8")
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ("Error: this wrapper does not know -json", 0),
+    ("Error: this wrapper does not know -json", 1),
+    ('warning first\n{"valid": tru', 0),  # truncated JSON after a "{"
+    ("[1, 2]", 0),  # JSON, but not the report object
+])
+def test_validate_without_a_json_report(tmp_path: Path, body: str, code: int) -> None:
+    runner = Runner(tmp_path, binary=_fake_terraform(tmp_path, body, code))
+    with pytest.raises(TerraformError) as caught:
+        runner.validate()
+    assert "gave no JSON report" in str(caught.value)
+    assert body.splitlines()[0] in str(caught.value)
+
+
+def test_validate_reads_a_report_after_other_lines(tmp_path: Path) -> None:
+    body = 'a warning line\n{"valid": true, "error_count": 0, "diagnostics": []}'
+    runner = Runner(tmp_path, binary=_fake_terraform(tmp_path, body, 0))
+    assert runner.validate()["valid"] is True
+
+
+def test_validate_invalid_report_lists_diagnostics(tmp_path: Path) -> None:
+    body = ('{"valid": false, "diagnostics": [{"severity": "error", "summary": "Bad thing", '
+            '"detail": "here"}]}')
+    runner = Runner(tmp_path, binary=_fake_terraform(tmp_path, body, 1))
+    with pytest.raises(TerraformError, match="error: Bad thing: here"):
+        runner.validate()

@@ -1,0 +1,48 @@
+"""Checkov skip reasons on NACL rules come from the rule's leg (derive's NaclRulePlan.leg),
+not from words in its description: a tier named "returns" has forward legs too."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Network
+
+from tierform.blueprint.model import Blueprint
+from tierform.network.derive import ANYWHERE, NaclRulePlan, plan_layout
+from tierform.render.skips import nacl_skips
+
+_BLUEPRINT = {
+    "tierform": 1, "name": "legs", "region": "eu-west-1",
+    "vpc": {"cidr": "10.20.0.0/16"}, "availability_zones": ["eu-west-1a"],
+    "tiers": {"returns": {"exposure": "public", "cidrs": ["10.20.0.0/24"]}},
+    "nat": "none",
+    "flows": [{"from": "internet", "to": "returns", "ports": [22]},
+              {"from": "returns", "to": "internet", "ports": [443]}],
+}
+
+
+def _inbound_from_internet() -> dict[tuple[int, int], NaclRulePlan]:
+    bp = Blueprint.model_validate(_BLUEPRINT)
+    layout = plan_layout(bp, {"returns": {"eu-west-1a": IPv4Network("10.20.0.0/24")}})
+    return {(r.from_port, r.to_port): r for r in layout.nacl_rules
+            if not r.egress and r.cidr == ANYWHERE and r.action == "allow"}
+
+
+def test_legs_of_the_internet_rules() -> None:
+    rules = _inbound_from_internet()
+    assert {ports: (r.leg, r.flow) for ports, r in rules.items()} == {
+        (22, 22): ("forward", 1), (1024, 65535): ("return", 2)}
+
+
+def test_forward_rule_of_a_tier_named_returns_is_not_a_return_leg() -> None:
+    forward = _inbound_from_internet()[(22, 22)]
+    assert "return" in forward.description  # the tier's name: what the old check read
+    assert nacl_skips(forward) == [
+        "#checkov:skip=CKV_AWS_232:Blueprint flow 1 opens this port to the internet on purpose."]
+
+
+def test_return_rule_skips_say_return_leg() -> None:
+    back = _inbound_from_internet()[(1024, 65535)]
+    # RDP's 3389 lies in the ephemeral range the return leg admits.
+    assert nacl_skips(back) == [
+        "#checkov:skip=CKV_AWS_231:Return leg of blueprint flow 2: a stateless ACL must admit "
+        "replies on ephemeral ports from the internet; the tier's security group admits no "
+        "inbound connections on them."]
