@@ -71,7 +71,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     bp = checked.loaded.blueprint
     if args.format == "json":
         out_json({"valid": True, "name": bp.name, "tiers": list(bp.tiers),
-                  "subnets": len(checked.network.subnets), "flows": len(bp.flows)})
+                  "subnets": len(checked.network.subnets), "flows": len(bp.flows),
+                  "findings": []})
     else:
         out(f"{args.blueprint}: valid: {bp.name}: {len(bp.tiers)} tiers, "
             f"{len(checked.network.subnets)} subnets, {len(bp.flows)} flows")
@@ -99,8 +100,9 @@ def cmd_render(args: argparse.Namespace) -> int:
         if drift:
             if args.diff:
                 out("\n".join(drift))
-            info(f"{target}: out of date with {args.blueprint} "
-                 f"(run `tierform render {args.blueprint} -o {target}`)")
+            # Not progress: the reason for exit 1, printed even when quiet.
+            sys.stderr.write(f"{target}: out of date with {args.blueprint} "
+                             f"(run `tierform render {args.blueprint} -o {target}`)\n")
             return EXIT_FINDINGS
         info(f"{target}: up to date")
         return EXIT_OK

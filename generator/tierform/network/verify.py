@@ -223,9 +223,13 @@ def _broken(intents: Sequence[Intent], network: Network, reach: Reachability,
     for intent in intents:
         unknown = [e for e in (intent.src, intent.dst) if e not in endpoints]
         if unknown:
-            findings.append(VerifyFinding(
-                "broken", f"broken flow {intent.label}: {', '.join(unknown)} not found in the "
-                "network", intent.path, intent.src, intent.dst))
+            # One finding per protocol, like a blocked flow, so JSON/SARIF readers get the
+            # flow's protocol and ports whatever the reason it is broken.
+            for protocol in intent.protocols():
+                findings.append(VerifyFinding(
+                    "broken", f"broken flow {intent.label}: {', '.join(unknown)} not found in "
+                    "the network", intent.path, intent.src, intent.dst, protocol,
+                    None if protocol == "icmp" else intent.ports_for(protocol)))
             continue
         for protocol in intent.protocols():
             wanted = intent.ports_for(protocol)
