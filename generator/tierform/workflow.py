@@ -102,7 +102,7 @@ def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ReadError(f"{path}: no such file") from exc
+        raise ReadError(f"{path}: cannot read: no such file") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ReadError(f"{path}: cannot read: {exc}") from exc
     except json.JSONDecodeError as exc:

@@ -14,7 +14,6 @@ the second form resolves (wrongly as identity) when the counts happen to be equa
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from ipaddress import IPv4Network
@@ -27,7 +26,6 @@ from tierform.network.read_state import (
     VPC_DEFAULT_ATTRS,
     Instance,
     assemble,
-    network_from_state,
 )
 
 __all__ = ["detect_kind", "network_from_json_file", "network_from_plan"]
@@ -313,22 +311,11 @@ def detect_kind(document: Mapping[str, Any]) -> str:
 
 
 def network_from_json_file(path: Path, **kw: Any) -> Network:
-    """Read a plan or state JSON file (``terraform show -json``), whichever it is."""
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ReadError(f"cannot read {path}: {error.strerror or error}") from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ReadError(f"{path} is not JSON: {error}") from error
-    if not isinstance(document, Mapping):
-        raise ReadError(f"{path}: expected a JSON object from `terraform show -json`")
-    try:
-        kind = detect_kind(document)
-    except ReadError as error:
-        raise ReadError(f"{path}: {error}") from None
-    if kind == "plan":
-        return network_from_plan(document, **kw)
-    if not isinstance(document.get("values"), Mapping):
-        # An empty state: `terraform show -json` prints no values at all.
-        raise ReadError(f"{path}: the state is empty (nothing applied yet)")
-    return network_from_state(document, **kw)
+    """Read a plan or state JSON file (``terraform show -json``), whichever it is.
+
+    The same reading as ``tierform reach``/``verify`` (``tierform.workflow.read_network``):
+    one place turns every unusable file into a ReadError.
+    """
+    from tierform.workflow import read_network
+
+    return read_network(Path(path), **kw)[1]
