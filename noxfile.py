@@ -1,4 +1,5 @@
-"""Nox sessions. `nox` with no arguments runs the default set: exactly what CI runs.
+"""Nox sessions. `nox` with no arguments runs every session not marked `default=False`,
+in the order below: exactly what CI runs.
 
 Terraform's provider comes from whatever mirror this machine has: the sessions
 write their own CLI configuration for it (tests/tfenv.py) and share one plugin
@@ -17,7 +18,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from tfenv import configure_terraform_env  # noqa: E402
 
-nox.options.sessions = ["lint", "typecheck", "tests", "render", "plan", "security", "e2e"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 

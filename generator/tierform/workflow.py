@@ -135,8 +135,8 @@ def analyze_network(network: Network) -> Reachability:
 
 def verify_network(loaded: LoadedBlueprint, network: Network) -> VerifyReport:
     """Compare what the network allows with what the blueprint intends."""
-    from tierform.network.verify import intents_from_blueprint, verify
+    from tierform.network.verify import declared_exposure, intents_from_blueprint, verify
 
     blueprint = loaded.blueprint
-    exposure = {name: tier.exposure for name, tier in blueprint.tiers.items()}
-    return verify(intents_from_blueprint(blueprint), network, declared_exposure=exposure)
+    return verify(intents_from_blueprint(blueprint), network,
+                  declared_exposure=declared_exposure(blueprint))

@@ -45,18 +45,23 @@ def test_markers_are_registered(pytestconfig):
 '''
 
 
+def _run_pytest(project: Path, cache_dir: Path) -> subprocess.CompletedProcess[str]:
+    """pytest in a user's project: only the installed package, this session's plan cache."""
+    env = {**os.environ, "TIERFORM_CACHE_DIR": str(cache_dir)}
+    env.pop("PYTHONPATH", None)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )
+
+
 def test_user_project_outside_the_repo(tmp_path: Path, tierform_cache_dir: Path) -> None:
     project = tmp_path / "user-project"
     project.mkdir()
     assert ROOT not in project.parents
     (project / "test_network.py").write_text(
         textwrap.dedent(USER_TESTS.format(blueprint=str(BLUEPRINT))))
-    env = {**os.environ, "TIERFORM_CACHE_DIR": str(tierform_cache_dir)}
-    env.pop("PYTHONPATH", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
-    )
+    result = _run_pytest(project, tierform_cache_dir)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 passed" in result.stdout, result.stdout
 
@@ -76,11 +81,6 @@ def test_readme_example_passes_as_written(tmp_path: Path, tierform_cache_dir: Pa
     example = _readme_example()
     assert "def test_" in example
     (project / "test_network.py").write_text(example, encoding="utf-8")
-    env = {**os.environ, "TIERFORM_CACHE_DIR": str(tierform_cache_dir)}
-    env.pop("PYTHONPATH", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
-    )
+    result = _run_pytest(project, tierform_cache_dir)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{example.count('def test_')} passed" in result.stdout, result.stdout
