@@ -187,7 +187,7 @@ def destroy_blueprint(checked: Checked, *, local: bool, endpoint: str | None, wo
 def read_live(loaded: LoadedBlueprint, *, endpoint: str | None, region: str | None,
               vpc_id: str | None, tier_tag: str = "Tier") -> Network:
     """The network as it exists now, through the AWS API (boto3 ``describe_*``)."""
-    from tierform.network.live import network_from_live
+    from tierform.readers.live import network_from_live
 
     region = region or loaded.blueprint.region
     if endpoint:

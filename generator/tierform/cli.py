@@ -185,8 +185,8 @@ def _network_from_source(source: str, *, tier_tag: str) -> tuple[str, Network]:
 
 @command("reach")
 def cmd_reach(args: argparse.Namespace) -> int:
-    from tierform.network import report
-    from tierform.network.analyze import query
+    from tierform import report
+    from tierform.analyze.core import query
 
     kind, network = _network_from_source(args.source, tier_tag=args.tier_tag)
     if args.from_ or args.to:
@@ -219,7 +219,7 @@ def cmd_reach(args: argparse.Namespace) -> int:
 
 @command("verify")
 def cmd_verify(args: argparse.Namespace) -> int:
-    from tierform.network import report
+    from tierform import report
 
     loaded = workflow.load(Path(args.blueprint))
     checked = workflow.check(loaded)

@@ -47,9 +47,9 @@ def _step(title: str) -> Iterator[None]:
 
 
 def run_demo(blueprint: Path | None = None, *, terraform: str | None = None) -> int:
+    from tierform import report
     from tierform.apply import apply_blueprint, destroy_blueprint, read_live
     from tierform.localaws.server import LocalAWS
-    from tierform.network import report
 
     path = blueprint or default_blueprint()
     clean = True

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from tierform.errors import BlueprintError, ReadError
 
 if TYPE_CHECKING:
+    from tierform.analyze.core import Reachability
     from tierform.blueprint.load import LoadedBlueprint
-    from tierform.network.analyze import Reachability
-    from tierform.network.derive import Layout
+    from tierform.layout.derive import Layout
     from tierform.network.model import Network
-    from tierform.network.verify import VerifyReport
     from tierform.terraform.plan import Plan
+    from tierform.verify import VerifyReport
 
 __all__ = [
     "Checked",
@@ -62,7 +62,7 @@ def check(loaded: LoadedBlueprint) -> Checked:
     """Derive the network and check what only the derived rules can tell (AWS quotas)."""
     from dataclasses import replace
 
-    from tierform.network.derive import check_quotas, network_of, plan_layout
+    from tierform.layout.derive import check_quotas, network_of, plan_layout
 
     layout = plan_layout(loaded.blueprint, loaded.allocation)
     findings = []
@@ -96,8 +96,8 @@ def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
     Anything that is not such a document ends as a ReadError (exit 2) that says what
     to give instead, never as a traceback from deep inside a reader.
     """
-    from tierform.network.read_plan import detect_kind, network_from_plan
-    from tierform.network.read_state import network_from_state
+    from tierform.readers.plan import detect_kind, network_from_plan
+    from tierform.readers.state import network_from_state
 
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -128,14 +128,14 @@ def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
 
 
 def analyze_network(network: Network) -> Reachability:
-    from tierform.network.analyze import analyze
+    from tierform.analyze.core import analyze
 
     return analyze(network)
 
 
 def verify_network(loaded: LoadedBlueprint, network: Network) -> VerifyReport:
     """Compare what the network allows with what the blueprint intends."""
-    from tierform.network.verify import declared_exposure, intents_from_blueprint, verify
+    from tierform.verify import declared_exposure, intents_from_blueprint, verify
 
     blueprint = loaded.blueprint
     return verify(intents_from_blueprint(blueprint), network,

@@ -19,12 +19,12 @@ import yaml
 from e2e_support import SHIPPED, grown, leftovers, pending_changes
 
 from tierform import workflow
+from tierform.analyze.core import Reachability
 from tierform.apply import apply_blueprint, prepare_workdir
 from tierform.localaws import LocalAWS, client, provider_hcl
-from tierform.network.analyze import Reachability
-from tierform.network.live import network_from_live
 from tierform.network.model import Network
-from tierform.network.report import verify_table
+from tierform.readers.live import network_from_live
+from tierform.report import verify_table
 from tierform.terraform.runner import Runner
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform]

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from tierform.analyze.core import analyze
 from tierform.localaws import LocalAWS, provider_hcl
-from tierform.network.analyze import analyze
-from tierform.network.read_plan import network_from_plan
-from tierform.network.read_state import network_from_state
-from tierform.network.report import reach_json
+from tierform.readers.plan import network_from_plan
+from tierform.readers.state import network_from_state
+from tierform.report import reach_json
 from tierform.terraform import plan_files
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
 from tierform.terraform.runner import Runner, module_files

@@ -10,7 +10,7 @@ import pytest
 
 from tierform.errors import ReadError
 from tierform.localaws import LocalAWS, client
-from tierform.network.live import network_from_live
+from tierform.readers.live import network_from_live
 
 pytestmark = pytest.mark.e2e
 

@@ -15,15 +15,15 @@ import yaml
 from hypothesis import HealthCheck, Phase, assume, given, note, settings
 from hypothesis import strategies as st
 
+from tierform.analyze.core import analyze
 from tierform.blueprint.load import LoadedBlueprint, load_blueprint, load_blueprint_text
 from tierform.errors import BlueprintError
-from tierform.network.analyze import analyze
-from tierform.network.derive import derive
+from tierform.layout.derive import derive
 from tierform.network.model import Network
-from tierform.network.ports import PortSet
-from tierform.network.read_plan import network_from_plan
-from tierform.network.report import reach_json
+from tierform.ports import PortSet
+from tierform.readers.plan import network_from_plan
 from tierform.render.module import render_module
+from tierform.report import reach_json
 from tierform.terraform import plan_files
 
 pytestmark = pytest.mark.terraform

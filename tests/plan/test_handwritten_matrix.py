@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
-from tierform.network.analyze import analyze, query
+from tierform.analyze.core import analyze, query
 from tierform.network.model import Network
-from tierform.network.read_plan import network_from_plan
-from tierform.network.read_state import network_from_state
-from tierform.network.report import reach_json
+from tierform.readers.plan import network_from_plan
+from tierform.readers.state import network_from_state
+from tierform.report import reach_json
 from tierform.terraform import plan_files
 from tierform.terraform.runner import module_files
 

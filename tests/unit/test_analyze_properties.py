@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tierform.network.analyze import PROTOCOLS, analyze, query
+from tierform.analyze.core import PROTOCOLS, analyze, query
 from tierform.network.model import NaclEntry, Network, Route, SgRule
 from tierform.network.synthetic import layered_network
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tierform.network.analyze import (
+from tierform.analyze.core import (
     INTERNET,
     PROTOCOLS,
     Layer,
@@ -21,8 +21,8 @@ from tierform.network.analyze import (
     query,
 )
 from tierform.network.model import Network
-from tierform.network.ports import PortSet
 from tierform.network.synthetic import synthetic_network
+from tierform.ports import PortSet
 
 # (subnets, rules, tier size, share of rule peers inside one subnet, seed): dense enough
 # that many flows open, some subnets split into several host classes (A4 pairs).

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tierform.network.analyze import analyze, query
+from tierform.analyze.core import analyze, query
 from tierform.network.model import NaclEntry, NatGateway, Route, SgRule
-from tierform.network.ports import PortSet
 from tierform.network.synthetic import layered_network
+from tierform.ports import PortSet
 
 WEB, APP, DB = ["10.0.1.0/24", "10.0.2.0/24"], ["10.0.11.0/24"], ["10.0.21.0/24"]
 EPH = (1024, 65535)

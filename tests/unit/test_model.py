@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from tierform.network.live import rules_from_permissions
 from tierform.network.model import ALL_PORTS, normalise_protocol, port_range
-from tierform.network.read_state import network_from_state
 from tierform.network.tags import resource_tags, tag
+from tierform.readers.live import rules_from_permissions
+from tierform.readers.state import network_from_state
 from tierform.terraform.plan import UNKNOWN, PlannedResource
 
 

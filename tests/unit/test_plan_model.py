@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from tierform.analyze.core import query
 from tierform.errors import ReadError
-from tierform.network.analyze import query
 from tierform.terraform.plan import UNKNOWN, Plan
 
 TINY = Path(__file__).resolve().parent.parent / "plan" / "fixtures" / "tiny.plan.json"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tierform.network.ports import PortSet
+from tierform.ports import PortSet
 
 SMALL = 40
 ranges = st.lists(st.tuples(st.integers(0, SMALL), st.integers(0, SMALL)), max_size=5)

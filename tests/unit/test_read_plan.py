@@ -11,8 +11,8 @@ import pytest
 
 from tierform.errors import ReadError
 from tierform.network.model import DEFAULT_NACL_ID, MAIN_ROUTE_TABLE_ID
-from tierform.network.read_plan import detect_kind, network_from_json_file, network_from_plan
-from tierform.network.read_state import (
+from tierform.readers.plan import detect_kind, network_from_json_file, network_from_plan
+from tierform.readers.state import (
     DEFAULT_SECURITY_GROUP_ID,
     ROUTE_BLOCK,
     network_from_state,

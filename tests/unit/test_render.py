@@ -108,7 +108,7 @@ def test_shipped_module_is_in_sync(name: str) -> None:
 @pytest.mark.parametrize("name", SHIPPED)
 def test_derived_addresses_are_rendered_resources(name: str) -> None:
     """derive and render name the same things: every id/source in the Network is a resource."""
-    from tierform.network.derive import derive
+    from tierform.layout.derive import derive
 
     loaded = load_blueprint(ROOT / "blueprints" / f"{name}.yaml")
     files = render_module(loaded.blueprint, loaded.allocation)

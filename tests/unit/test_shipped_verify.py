@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tierform import workflow
-from tierform.network.analyze import Reachability, query
-from tierform.network.ports import PortSet
-from tierform.network.verify import VerifyReport
+from tierform.analyze.core import Reachability, query
+from tierform.ports import PortSet
+from tierform.verify import VerifyReport
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted(p.stem for p in (ROOT / "blueprints").glob("*.yaml"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ipaddress import IPv4Network
 
 from tierform.blueprint.model import Blueprint
-from tierform.network.derive import ANYWHERE, NaclRulePlan, plan_layout
+from tierform.layout.derive import ANYWHERE, NaclRulePlan, plan_layout
 from tierform.render.skips import nacl_skips
 
 _BLUEPRINT = {

@@ -6,11 +6,11 @@ import json
 
 from test_analyze_rules import net, reference, sg_in  # type: ignore[import-not-found]
 
+from tierform.analyze.core import analyze, query
 from tierform.blueprint.model import Blueprint
-from tierform.network.analyze import analyze, query
 from tierform.network.model import NaclEntry
-from tierform.network.ports import PortSet
-from tierform.network.report import (
+from tierform.ports import PortSet
+from tierform.report import (
     query_text,
     reach_json,
     reach_table,
@@ -19,7 +19,7 @@ from tierform.network.report import (
     verify_sarif,
     verify_table,
 )
-from tierform.network.verify import Intent, intents_from_blueprint, verify
+from tierform.verify import Intent, intents_from_blueprint, verify
 
 DECLARED = {"web": "public", "app": "private", "db": "isolated"}
 

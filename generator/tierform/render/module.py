@@ -1,7 +1,7 @@
 """Render a blueprint into a Terraform module: relative path -> file content.
 
 A pure function of (blueprint, allocation): same input, same bytes. Every resource
-comes from ``tierform.network.derive.plan_layout``, so the HCL and the derived
+comes from ``tierform.layout.derive.plan_layout``, so the HCL and the derived
 ``Network`` name the same addresses.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network
 
 from tierform.blueprint.model import Blueprint
-from tierform.network.derive import Layout, plan_layout
+from tierform.layout.derive import Layout, plan_layout
 from tierform.render.environment import make_environment
 from tierform.render.filters import hcl_identifier, hcl_string
 from tierform.render.hclfmt import align_equals, tidy

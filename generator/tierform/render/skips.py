@@ -11,7 +11,7 @@ if they were (it does not follow ``referenced_security_group_id``).
 
 from __future__ import annotations
 
-from tierform.network.derive import ANYWHERE, NaclRulePlan, SgRulePlan
+from tierform.layout.derive import ANYWHERE, NaclRulePlan, SgRulePlan
 
 __all__ = ["nacl_skips", "sg_skips"]
 

@@ -19,7 +19,7 @@ from tierform.errors import ReadError
 from tierform.network.tags import resource_tags
 
 if TYPE_CHECKING:
-    from tierform.network.analyze import Reachability
+    from tierform.analyze.core import Reachability
     from tierform.network.model import Network
 
 __all__ = ["UNKNOWN", "Plan", "PlannedResource", "Unknown"]
@@ -303,16 +303,16 @@ class Plan(Mapping[str, PlannedResource]):
 
     def network(self, *, tier_tag: str = TIER_TAG,
                 named_networks: Mapping[str, Any] | None = None) -> Network:
-        """The Network this plan builds (``tierform.network.read_plan``)."""
-        from tierform.network.read_plan import network_from_plan
+        """The Network this plan builds (``tierform.readers.plan``)."""
+        from tierform.readers.plan import network_from_plan
 
         return network_from_plan(dict(self._raw), tier_tag=tier_tag,
                                  named_networks=dict(named_networks or {}))
 
     def flows(self, *, tier_tag: str = TIER_TAG,
               named_networks: Mapping[str, Any] | None = None) -> Reachability:
-        """What the planned network lets through (``tierform.network.analyze``)."""
-        from tierform.network.analyze import analyze
+        """What the planned network lets through (``tierform.analyze.core``)."""
+        from tierform.analyze.core import analyze
 
         return analyze(self.network(tier_tag=tier_tag, named_networks=named_networks))
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from tierform.errors import ReadError
 from tierform.network.model import Network, Unresolved
-from tierform.network.read_state import (
+from tierform.readers.state import (
     VPC_DEFAULT_ATTRS,
     Instance,
     assemble,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tierform.network.analyze import Flow, QueryResult, Reachability
-from tierform.network.verify import LAYERS, VerifyFinding, VerifyReport
+from tierform.analyze.core import Flow, QueryResult, Reachability
+from tierform.verify import LAYERS, VerifyFinding, VerifyReport
 
 __all__ = [
     "SARIF_SCHEMA",

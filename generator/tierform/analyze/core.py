@@ -30,7 +30,7 @@ from tierform.network.model import (
     SgRule,
     Unresolved,
 )
-from tierform.network.ports import PortSet
+from tierform.ports import PortSet
 
 __all__ = [
     "DEFAULT_EPHEMERAL",

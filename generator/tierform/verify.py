@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from tierform.network.analyze import (
+from tierform.analyze.core import (
     DEFAULT_EPHEMERAL,
     INTERNET,
     PROTOCOLS,
@@ -31,7 +31,7 @@ from tierform.network.analyze import (
     query,
 )
 from tierform.network.model import Network
-from tierform.network.ports import PortSet
+from tierform.ports import PortSet
 
 if TYPE_CHECKING:
     # Only annotations: `tierform reach`/`verify` on a plan or state must not load pydantic.
