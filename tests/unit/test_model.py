@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tierform.network.model import ALL_PORTS, normalise_protocol, port_range
+from tierform.aws import ALL_PORTS, normalise_protocol
+from tierform.network.model import port_range
 from tierform.network.tags import resource_tags, tag
 from tierform.readers.live import rules_from_permissions
 from tierform.readers.state import network_from_state

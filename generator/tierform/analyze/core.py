@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Network, ip_network
 from typing import Literal
 
+from tierform.aws import DEFAULT_EPHEMERAL, INTERNET
 from tierform.errors import TierformError
 from tierform.network.model import (
-    DEFAULT_EPHEMERAL,
-    INTERNET,
     NaclEntry,
     NatGateway,
     Network,

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 from ipaddress import IPv4Network
 from typing import Protocol
 
+from tierform.aws import INTERNET
 from tierform.blueprint.allocate import allocate
-from tierform.blueprint.model import INTERNET, Blueprint, FlowSpec
+from tierform.blueprint.model import Blueprint, FlowSpec
 from tierform.errors import Finding
 
 __all__ = [

@@ -12,12 +12,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# The reserved endpoint name lives with the Network model (no pydantic there, so the
-# analyzer can use it without loading this schema); re-exported for blueprint users.
-from tierform.network.model import INTERNET
+from tierform.aws import ALL_PORTS, REGION_PATTERN
 
 __all__ = [
-    "INTERNET",
     "Blueprint",
     "Exposure",
     "FlowLogsSpec",
@@ -38,7 +35,6 @@ PortRange = tuple[int, int]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
 TierName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,29}$")]
 
-ALL_PORTS: PortRange = (0, 65535)
 
 
 class _Strict(BaseModel):
@@ -146,7 +142,7 @@ class Blueprint(_Strict):
     tierform: Literal[1]
     name: Name
     description: str = ""
-    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    region: str = Field(pattern=REGION_PATTERN)
     vpc: VpcSpec
     availability_zones: list[str] = Field(min_length=1)
     networks: dict[str, IPv4Network] = Field(default_factory=dict)

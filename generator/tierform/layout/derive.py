@@ -35,11 +35,10 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 from typing import Literal
 
+from tierform.aws import ANYWHERE, DEFAULT_EPHEMERAL, INTERNET, normalise_protocol
 from tierform.blueprint.model import Blueprint, FlowSpec, Limits, PortRange
 from tierform.errors import Finding
 from tierform.network.model import (
-    DEFAULT_EPHEMERAL,
-    INTERNET,
     GatewayEndpoint,
     InternetGateway,
     Nacl,
@@ -51,7 +50,6 @@ from tierform.network.model import (
     SecurityGroup,
     SgRule,
     Subnet,
-    normalise_protocol,
 )
 
 __all__ = [
@@ -73,7 +71,7 @@ __all__ = [
     "plan_layout",
 ]
 
-ANYWHERE = "0.0.0.0/0"
+
 EPHEMERAL: PortRange = DEFAULT_EPHEMERAL
 """Return-leg ports (NETWORK_SEMANTICS A3): covers NAT gateways, ELB, Linux and Windows."""
 INTERNET_RULES = 10000

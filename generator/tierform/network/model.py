@@ -25,13 +25,11 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal
 
+from tierform.aws import ALL_PORTS, PORTED_PROTOCOLS, normalise_protocol
+
 __all__ = [
-    "ALL_PORTS",
-    "DEFAULT_EPHEMERAL",
     "DEFAULT_NACL_ID",
-    "INTERNET",
     "MAIN_ROUTE_TABLE_ID",
-    "PROTOCOL_NUMBERS",
     "GatewayEndpoint",
     "InternetGateway",
     "Nacl",
@@ -47,33 +45,15 @@ __all__ = [
     "Subnet",
     "Unresolved",
     "aws_default_nacl",
-    "normalise_protocol",
     "port_range",
 ]
 
 Source = Literal["blueprint", "plan", "state", "live"]
 RouteKind = Literal["local", "igw", "nat", "endpoint", "eigw", "blackhole", "other"]
 
-PROTOCOL_NUMBERS = {"all": "-1", "tcp": "6", "udp": "17", "icmp": "1", "-1": "-1"}
 MAIN_ROUTE_TABLE_ID = "main"
 DEFAULT_NACL_ID = "default"
 
-INTERNET = "internet"
-"""The reserved endpoint name for any address outside the VPC and the named networks."""
-ALL_PORTS: tuple[int, int] = (0, 65535)
-DEFAULT_EPHEMERAL: tuple[int, int] = (1024, 65535)
-"""Client ports replies go to (NETWORK_SEMANTICS A3): covers NAT gateways, load
-balancers and Linux/Windows clients."""
-
-# Only these protocols have ports: AWS ignores the port range of a rule for protocol -1
-# and for any protocol number other than 6 and 17 (ICMP matches type/code instead).
-_PORTED_PROTOCOLS = frozenset({"6", "17"})
-
-
-def normalise_protocol(value: str | int) -> str:
-    """``"tcp"``/``6``/``"6"`` -> ``"6"``; ``"all"``/``-1`` -> ``"-1"``."""
-    text = str(value).lower()
-    return PROTOCOL_NUMBERS.get(text, text)
 
 
 def _port(value: object) -> int | None:
@@ -96,7 +76,7 @@ def port_range(protocol: str | int, from_port: object, to_port: object) -> tuple
     - An end that is not given (absent, empty, -1) takes the other end's value, so
       ``from_port = 80`` alone is port 80; with neither end given, all ports.
     """
-    if normalise_protocol(protocol) not in _PORTED_PROTOCOLS:
+    if normalise_protocol(protocol) not in PORTED_PROTOCOLS:
         return ALL_PORTS
     low, high = _port(from_port), _port(to_port)
     if low is None:

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from ipaddress import IPv4Network, ip_network
 from typing import Any
 
+from tierform.aws import normalise_protocol
 from tierform.errors import ReadError
 from tierform.network.model import (
     GatewayEndpoint,
@@ -25,7 +26,6 @@ from tierform.network.model import (
     SecurityGroup,
     SgRule,
     Subnet,
-    normalise_protocol,
     port_range,
 )
 from tierform.network.tags import resource_tags

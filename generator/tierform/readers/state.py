@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Network
 from typing import Any, Protocol
 
+from tierform.aws import normalise_protocol
 from tierform.errors import ReadError
 from tierform.network.model import (
     DEFAULT_NACL_ID,
@@ -35,7 +36,6 @@ from tierform.network.model import (
     Subnet,
     Unresolved,
     aws_default_nacl,
-    normalise_protocol,
     port_range,
 )
 from tierform.network.tags import tag

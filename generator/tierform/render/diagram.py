@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tierform.blueprint.model import INTERNET, Blueprint
+from tierform.aws import INTERNET
+from tierform.blueprint.model import Blueprint
 
 __all__ = ["mermaid"]
 

@@ -1,0 +1,75 @@
+"""AWS facts, stated once: protocol numbers, port and ephemeral ranges, the reserved
+endpoint ``internet``, region and zone names, service names, rule-number bounds.
+
+Everything here is AWS's behaviour (or the one word Tierform reserves for it), not a
+Tierform design choice; see docs/network-semantics.md for how the analyzer uses it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+__all__ = [
+    "ALL_PORTS",
+    "ANYWHERE",
+    "ANYWHERE_V6",
+    "DEFAULT_EPHEMERAL",
+    "GATEWAY_ENDPOINT_SERVICES",
+    "INTERNET",
+    "MAX_PORT",
+    "NACL_LAST_USER_RULE",
+    "PORTED_PROTOCOLS",
+    "PROTOCOLS",
+    "PROTOCOL_NUMBERS",
+    "REGION_PATTERN",
+    "ProtocolName",
+    "normalise_protocol",
+    "service_name",
+]
+
+INTERNET = "internet"
+"""The reserved endpoint name for any address outside the VPC and the named networks."""
+
+ANYWHERE = "0.0.0.0/0"
+ANYWHERE_V6 = "::/0"
+
+MAX_PORT = 65535
+ALL_PORTS: tuple[int, int] = (0, MAX_PORT)
+DEFAULT_EPHEMERAL: tuple[int, int] = (1024, MAX_PORT)
+"""Client ports that replies go to (docs/network-semantics.md A3): covers NAT gateways,
+load balancers and Linux/Windows clients."""
+
+ProtocolName = Literal["tcp", "udp", "icmp"]
+PROTOCOLS: tuple[ProtocolName, ...] = ("tcp", "udp", "icmp")
+"""The protocols the analyzer tells apart (``all`` is their union)."""
+
+PROTOCOL_NUMBERS: dict[str, str] = {"all": "-1", "tcp": "6", "udp": "17", "icmp": "1", "-1": "-1"}
+"""Protocol names to AWS's protocol numbers, as AWS writes them in rules (strings)."""
+
+PORTED_PROTOCOLS = frozenset({"6", "17"})
+"""Only these protocols have ports: AWS ignores the port range of a rule for protocol -1
+and for any protocol number other than 6 and 17 (ICMP matches type/code instead)."""
+
+NACL_LAST_USER_RULE = 32766
+"""Rule numbers above this are AWS's fixed catch-all ``*`` deny rules (IPv4 32767, IPv6 32768)."""
+
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d+$"
+"""A region name such as ``us-east-1`` or ``ap-southeast-10``."""
+_REGION = re.compile(REGION_PATTERN)
+
+GATEWAY_ENDPOINT_SERVICES = ("dynamodb", "s3")
+"""The services AWS offers gateway VPC endpoints for."""
+
+
+def normalise_protocol(value: str | int) -> str:
+    """``"tcp"``/``6``/``"6"`` -> ``"6"``; ``"all"``/``-1`` -> ``"-1"``."""
+    text = str(value).lower()
+    return PROTOCOL_NUMBERS.get(text, text)
+
+
+def service_name(region: str, service: str) -> str:
+    """The VPC endpoint service name of an AWS service in a region."""
+    if not _REGION.match(region):
+        raise ValueError(f"not a region name: {region!r}")
+    return f"com.amazonaws.{region}.{service}"
