@@ -15,23 +15,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from tierform.analyze import Reachability, analyze
+from tierform.blueprint.load import LoadedBlueprint, load_blueprint
 from tierform.errors import BlueprintError, ReadError
+from tierform.layout import Layout, check_quotas, network_of, plan_layout
+from tierform.render.module import render_module
+from tierform.terraform.cache import plan_files
+from tierform.terraform.plan import Plan
+from tierform.verify import VerifyReport, declared_exposure, intents_from_blueprint, verify
 
 if TYPE_CHECKING:
-    from tierform.analyze.core import Reachability
-    from tierform.blueprint.load import LoadedBlueprint
-    from tierform.layout.derive import Layout
     from tierform.network.model import Network
-    from tierform.terraform.plan import Plan
-    from tierform.verify import VerifyReport
 
 __all__ = [
     "Checked",
     "analyze_network",
     "check",
     "load",
+    "plan",
+    "plan_blueprint",
     "read_network",
     "render",
+    "render_blueprint",
     "verify_network",
 ]
 
@@ -50,25 +55,20 @@ class Checked:
     def name(self) -> str:
         return self.loaded.blueprint.name
 
+    @property
+    def region(self) -> str:
+        return self.loaded.blueprint.region
+
 
 def load(path: Path) -> LoadedBlueprint:
     """Parse and check shape and semantics; every problem at once (BlueprintError)."""
-    from tierform.blueprint.load import load_blueprint
-
     return load_blueprint(path)
 
 
 def check(loaded: LoadedBlueprint) -> Checked:
-    """Derive the network and check what only the derived rules can tell (AWS quotas)."""
-    from dataclasses import replace
-
-    from tierform.layout.derive import check_quotas, network_of, plan_layout
-
+    """Lay the module out and check what only the layout can tell (AWS quotas)."""
     layout = plan_layout(loaded.blueprint, loaded.allocation)
-    findings = []
-    for finding in check_quotas(loaded.blueprint, layout):
-        line, column = loaded.source_map.locate(finding.path)
-        findings.append(replace(finding, file=loaded.file, line=line, column=column))
+    findings = check_quotas(loaded.blueprint, layout, loaded.source_map, loaded.file)
     if findings:
         raise BlueprintError(findings)
     return Checked(loaded, network_of(layout), layout)
@@ -76,17 +76,30 @@ def check(loaded: LoadedBlueprint) -> Checked:
 
 def render(checked: Checked) -> dict[str, str]:
     """The module's files: relative path -> text. Same blueprint, same bytes."""
-    from tierform.render.module import render_module
-
-    return render_module(checked.loaded.blueprint, checked.loaded.allocation, checked.layout)
+    return render_module(checked.layout)
 
 
-def plan(checked: Checked, *, terraform: str | None = None) -> Plan:
-    """Render and plan offline (cached by content)."""
-    from tierform.terraform.cache import plan_files
+def plan(checked: Checked, variables: Mapping[str, object] | None = None, *,
+         region: str | None = None, cache_dir: Path | None = None,
+         terraform: str | None = None) -> Plan:
+    """Render and plan offline (cached by content; region: the blueprint's by default)."""
+    return plan_files(render(checked), variables, region=region or checked.region,
+                      cache_dir=cache_dir, terraform=terraform)
 
-    return plan_files(render(checked), region=checked.loaded.blueprint.region,
-                      terraform=terraform)
+
+def render_blueprint(path: Path) -> tuple[dict[str, str], str]:
+    """A blueprint's rendered module files and its region (BlueprintError when invalid):
+    the same load -> check -> render stages as ``tierform render``."""
+    checked = check(load(Path(path)))
+    return render(checked), checked.region
+
+
+def plan_blueprint(path: Path, variables: Mapping[str, object] | None = None, *,
+                   region: str | None = None, cache_dir: Path | None = None,
+                   terraform: str | None = None) -> Plan:
+    """Render a blueprint and plan the module offline (region: the blueprint's by default)."""
+    return plan(check(load(Path(path))), variables, region=region, cache_dir=cache_dir,
+                terraform=terraform)
 
 
 def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
@@ -128,15 +141,11 @@ def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
 
 
 def analyze_network(network: Network) -> Reachability:
-    from tierform.analyze.core import analyze
-
     return analyze(network)
 
 
 def verify_network(loaded: LoadedBlueprint, network: Network) -> VerifyReport:
     """Compare what the network allows with what the blueprint intends."""
-    from tierform.verify import declared_exposure, intents_from_blueprint, verify
-
     blueprint = loaded.blueprint
     return verify(intents_from_blueprint(blueprint), network,
                   declared_exposure=declared_exposure(blueprint))

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from tierform.analyze.core import analyze
 from tierform.blueprint.load import LoadedBlueprint, load_blueprint, load_blueprint_text
 from tierform.errors import BlueprintError
-from tierform.layout.derive import derive
+from tierform.layout import derive, plan_layout
 from tierform.network.model import Network
 from tierform.ports import PortSet
 from tierform.readers.plan import network_from_plan
@@ -73,7 +73,7 @@ def _agreement(loaded: LoadedBlueprint, cache_dir: Path, terraform: str | None
                ) -> tuple[Network, Network]:
     """The derived network and the planned one (plan cached by content)."""
     bp = loaded.blueprint
-    plan = plan_files(render_module(bp, loaded.allocation), region=bp.region,
+    plan = plan_files(render_module(plan_layout(bp, loaded.allocation)), region=bp.region,
                       cache_dir=cache_dir, terraform=terraform)
     return (derive(bp, loaded.allocation),
             network_from_plan(plan.raw, named_networks=dict(bp.networks)))

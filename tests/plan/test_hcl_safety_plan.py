@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from tierform.blueprint.load import LoadedBlueprint, load_blueprint_text
+from tierform.layout import plan_layout
 from tierform.render.module import render_module
 from tierform.terraform.cache import plan_files, prepare_workdir
 from tierform.terraform.plan import Plan
@@ -61,7 +62,7 @@ def hostile() -> tuple[LoadedBlueprint, dict[str, str]]:
     text = yaml.safe_dump(copy.deepcopy(BLUEPRINT), allow_unicode=True, sort_keys=False)
     loaded = load_blueprint_text(text, "hostile.yaml")
     assert dict(loaded.blueprint.tags) == HOSTILE_TAGS, "the YAML round trip changed the tags"
-    return loaded, render_module(loaded.blueprint, loaded.allocation)
+    return loaded, render_module(plan_layout(loaded.blueprint, loaded.allocation))
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tierform import workflow
 from tierform.blueprint.load import load_blueprint, load_blueprint_text
 from tierform.errors import BlueprintError
 
@@ -30,8 +31,8 @@ def test_corpus_is_large_enough() -> None:
 def test_invalid_blueprint_is_reported(path: Path) -> None:
     header = HEADER.match(path.read_text(encoding="utf-8"))
     assert header, f"{path.name} must start with '# expect:' and '# at:' lines"
-    with pytest.raises(BlueprintError) as caught:
-        load_blueprint(path)
+    with pytest.raises(BlueprintError) as caught:  # what `tierform validate` runs
+        workflow.check(workflow.load(path))
     error = caught.value
     assert header["expect"] in str(error)
     assert error.exit_code == 2

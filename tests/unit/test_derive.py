@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tierform.blueprint.model import Blueprint
-from tierform.layout.derive import Layout, check_quotas, derive, plan_layout
+from tierform.layout import Layout, check_quotas, derive, plan_layout
 from tierform.network.model import Network, Route
 
 ROOT = Path(__file__).resolve().parents[2]

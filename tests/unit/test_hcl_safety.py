@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from tierform.blueprint.load import LoadedBlueprint, load_blueprint_text
 from tierform.errors import BlueprintError
+from tierform.layout import plan_layout
 from tierform.render.filters import hcl_key, hcl_string, md_cell
 from tierform.render.module import render_module
 
@@ -268,7 +269,7 @@ def test_hostile_text_renders_a_module_that_parses(description: str, tier_descri
     assert (bp.description, bp.tiers["web"].description, bp.flows[1].description,
             dict(bp.tags)) == (description, tier_description, flow_description, tags)
 
-    files = render_module(bp, loaded.allocation)
+    files = render_module(plan_layout(bp, loaded.allocation))
     parsed = parse_tf(files)
     assert blueprint_tags(parsed) == tags
 
@@ -282,7 +283,7 @@ def test_hostile_text_renders_a_module_that_parses(description: str, tier_descri
     assert gfm_cells(flows[1])[5] == md_cell(flow_description)
     # The same README with plain descriptions has as many lines from the tables on.
     plain = load(blueprint_yaml("plain", "plain", "plain", tags))
-    plain_readme = render_module(plain.blueprint, plain.allocation)["README.md"]
+    plain_readme = render_module(plan_layout(plain.blueprint, plain.allocation))["README.md"]
     assert len(_from_tiers(readme)) == len(_from_tiers(plain_readme))
     if md_cell(description):
         assert md_cell(description) in readme.splitlines()
@@ -330,7 +331,7 @@ def test_surrogate_escapes_do_not_reach_the_renderer(escape: str) -> None:
     except BlueprintError as error:
         message = str(error)
     else:
-        for content in render_module(loaded.blueprint, loaded.allocation).values():
+        for content in render_module(plan_layout(loaded.blueprint, loaded.allocation)).values():
             content.encode("utf-8")
         return
     assert "tags.Owner" in message

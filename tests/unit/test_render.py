@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tierform.blueprint.load import load_blueprint
+from tierform.layout import plan_layout
 from tierform.render.module import render_module
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,7 +19,7 @@ SHIPPED = sorted(p.stem for p in (ROOT / "blueprints").glob("*.yaml"))
 @pytest.fixture(scope="module", params=SHIPPED)
 def rendered(request: pytest.FixtureRequest) -> tuple[str, dict[str, str]]:
     loaded = load_blueprint(ROOT / "blueprints" / f"{request.param}.yaml")
-    return request.param, render_module(loaded.blueprint, loaded.allocation)
+    return request.param, render_module(plan_layout(loaded.blueprint, loaded.allocation))
 
 
 def test_shipped_blueprints_exist() -> None:
@@ -28,7 +29,7 @@ def test_shipped_blueprints_exist() -> None:
 def test_render_is_deterministic(rendered: tuple[str, dict[str, str]]) -> None:
     name, files = rendered
     loaded = load_blueprint(ROOT / "blueprints" / f"{name}.yaml")
-    again = render_module(loaded.blueprint, loaded.allocation)
+    again = render_module(plan_layout(loaded.blueprint, loaded.allocation))
     assert again == files
     assert list(again) == sorted(again)
 
@@ -82,7 +83,7 @@ def test_example_uses_the_module_with_a_provider(rendered: tuple[str, dict[str, 
 
 def test_three_tier_specifics() -> None:
     loaded = load_blueprint(ROOT / "blueprints" / "three-tier.yaml")
-    files = render_module(loaded.blueprint, loaded.allocation)
+    files = render_module(plan_layout(loaded.blueprint, loaded.allocation))
     flow_logs = files["flow_logs.tf"]
     assert '"$${srcaddr} $${dstaddr} $${srcport}' in flow_logs
     assert flow_logs.count("$${") == 13
@@ -98,7 +99,7 @@ def test_three_tier_specifics() -> None:
 def test_shipped_module_is_in_sync(name: str) -> None:
     """modules/<name>/ is exactly what the blueprint renders to (re-render on drift)."""
     loaded = load_blueprint(ROOT / "blueprints" / f"{name}.yaml")
-    files = render_module(loaded.blueprint, loaded.allocation)
+    files = render_module(plan_layout(loaded.blueprint, loaded.allocation))
     target = ROOT / "modules" / name
     on_disk = {p.relative_to(target).as_posix(): p.read_text(encoding="utf-8")
                for p in target.rglob("*") if p.is_file() and p.name != ".tierform"}
@@ -108,10 +109,10 @@ def test_shipped_module_is_in_sync(name: str) -> None:
 @pytest.mark.parametrize("name", SHIPPED)
 def test_derived_addresses_are_rendered_resources(name: str) -> None:
     """derive and render name the same things: every id/source in the Network is a resource."""
-    from tierform.layout.derive import derive
+    from tierform.layout import derive
 
     loaded = load_blueprint(ROOT / "blueprints" / f"{name}.yaml")
-    files = render_module(loaded.blueprint, loaded.allocation)
+    files = render_module(plan_layout(loaded.blueprint, loaded.allocation))
     declared = {f"{t}.{n}" for text in files.values()
                 for t, n in re.findall(r'^resource "(\w+)" "(\w+)"', text, re.M)}
     net = derive(loaded.blueprint, loaded.allocation)
@@ -129,7 +130,7 @@ def test_derived_addresses_are_rendered_resources(name: str) -> None:
 def test_named_network_gateway_routes_and_output() -> None:
     """four-tier names corp: a VPN gateway, routes to it from mgmt, its id as an output."""
     loaded = load_blueprint(ROOT / "blueprints" / "four-tier.yaml")
-    files = render_module(loaded.blueprint, loaded.allocation)
+    files = render_module(plan_layout(loaded.blueprint, loaded.allocation))
     assert 'resource "aws_vpn_gateway" "this"' in files["vpc.tf"]
     routes = re.findall(r'resource "aws_route" "(\w+)" \{\n(.*?)\n\}', files["routes.tf"], re.S)
     vgw = {name: body for name, body in routes if "aws_vpn_gateway.this.id" in body}
@@ -151,7 +152,7 @@ def test_isolated_table_with_a_named_network_route_omits_route_list() -> None:
     bp = Blueprint.model_validate(data)
     allocation = {t: dict(zip(bp.availability_zones, s.cidrs or [], strict=True))
                   for t, s in bp.tiers.items()}
-    text = render_module(bp, allocation)["routes.tf"]
+    text = render_module(plan_layout(bp, allocation))["routes.tf"]
     tables = dict(re.findall(r'resource "aws_route_table" "(\w+)" \{\n(.*?)\n\}', text, re.S))
     routed = set(re.findall(r"route_table_id\s+= aws_route_table\.(\w+)\.id\n"
                             r"\s+destination_cidr_block", text))
@@ -162,7 +163,7 @@ def test_isolated_table_with_a_named_network_route_omits_route_list() -> None:
 
 def test_internet_rules_come_after_denies_of_vpc_and_named_networks() -> None:
     loaded = load_blueprint(ROOT / "blueprints" / "four-tier.yaml")
-    text = render_module(loaded.blueprint, loaded.allocation)["nacls.tf"]
+    text = render_module(plan_layout(loaded.blueprint, loaded.allocation))["nacls.tf"]
     rules = re.findall(r'resource "aws_network_acl_rule" "(\w+)" \{\n(.*?)\n\}', text, re.S)
     denies = {n: b for n, b in rules if 'rule_action    = "deny"' in b}
     assert sorted(denies) == ["app_in_10000", "app_in_10001", "app_out_10000", "app_out_10001",
@@ -178,6 +179,6 @@ def test_internet_rules_come_after_denies_of_vpc_and_named_networks() -> None:
 
 def test_no_vpn_gateway_without_named_network_flows() -> None:
     loaded = load_blueprint(ROOT / "blueprints" / "three-tier.yaml")
-    files = render_module(loaded.blueprint, loaded.allocation)
+    files = render_module(plan_layout(loaded.blueprint, loaded.allocation))
     assert "aws_vpn_gateway" not in "".join(files.values())
     assert "vpn_gateway_id" not in files["outputs.tf"]

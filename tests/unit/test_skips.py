@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network
 
+from tierform.aws import ANYWHERE
 from tierform.blueprint.model import Blueprint
-from tierform.layout.derive import ANYWHERE, NaclRulePlan, plan_layout
+from tierform.layout import plan_layout
+from tierform.layout.model import NaclRulePlan
 from tierform.render.skips import nacl_skips
 
 _BLUEPRINT = {

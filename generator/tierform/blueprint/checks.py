@@ -106,7 +106,6 @@ def check_blueprint(bp: Blueprint, source_map: Locator, file: str) -> list[Findi
     _check_addresses(bp, report)
     _check_flows(bp, report)
     _check_nat(bp, report)
-    _check_quotas(bp, report)
     _check_flow_logs(bp, report)
     _check_misc(bp, report)
     return report.findings
@@ -387,27 +386,6 @@ def _check_nat(bp: Blueprint, report: _Report) -> None:
                    f"nat is {bp.nat}, but no tier is public: a NAT gateway must sit in a "
                    "public subnet (one with a route to the internet gateway)",
                    "add a public tier, or set 'nat: none'")
-
-
-def _check_quotas(bp: Blueprint, report: _Report) -> None:
-    subnets = len(bp.tiers) * len(bp.availability_zones)
-    if subnets > bp.limits.subnets_per_vpc:
-        report.add("subnet-quota", ("tiers",),
-                   f"{len(bp.tiers)} tiers x {len(bp.availability_zones)} zones = {subnets} "
-                   f"subnets, more than limits.subnets_per_vpc ({bp.limits.subnets_per_vpc})",
-                   "use fewer tiers or zones, or raise limits.subnets_per_vpc to the "
-                   "account's quota", at_key=True)
-    # One NAT gateway per AZ served (per_az), or one in the first AZ (single). AWS's
-    # default quota is 5 per AZ and is shared with other VPCs of the account: the
-    # limit is what this VPC may still use.
-    per_az = 0 if bp.nat == "none" or not any(
-        t.exposure == "public" for t in bp.tiers.values()) else 1
-    if per_az > bp.limits.nat_gateways_per_az:
-        report.add("nat-quota", ("nat",),
-                   f"nat: {bp.nat} needs {per_az} NAT gateway per availability zone, more than "
-                   f"limits.nat_gateways_per_az ({bp.limits.nat_gateways_per_az})",
-                   "ask AWS for a higher NAT gateway quota and raise "
-                   "limits.nat_gateways_per_az, or set 'nat: none'")
 
 
 # --- flow logs, tags, endpoints ------------------------------------------------------------

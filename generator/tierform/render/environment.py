@@ -6,16 +6,20 @@ Autoescape off (HCL is not HTML; escaping is the filters' job), trailing newline
 
 from __future__ import annotations
 
+import functools
+
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from tierform.render.filters import FILTERS
 from tierform.render.skips import nacl_skips, sg_skips
 
-__all__ = ["make_environment"]
+__all__ = ["environment"]
 
 
-def make_environment() -> Environment:
-    """A fresh environment over ``tierform/render/templates`` with the HCL filters."""
+@functools.cache
+def environment() -> Environment:
+    """The process's one environment over ``tierform/render/templates`` with the HCL
+    filters: templates are compiled once per process, not once per render."""
     env = Environment(
         loader=PackageLoader("tierform.render", "templates"),
         undefined=StrictUndefined,

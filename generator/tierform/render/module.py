@@ -1,19 +1,16 @@
-"""Render a blueprint into a Terraform module: relative path -> file content.
+"""Render a Layout into a Terraform module: relative path -> file content.
 
-A pure function of (blueprint, allocation): same input, same bytes. Every resource
-comes from ``tierform.layout.derive.plan_layout``, so the HCL and the derived
+A pure function of the ``Layout`` (which carries its blueprint): same input, same bytes.
+Every resource comes from ``tierform.layout.plan_layout``, so the HCL and the derived
 ``Network`` name the same addresses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from ipaddress import IPv4Network
 
-from tierform.blueprint.model import Blueprint
-from tierform.layout.derive import Layout, plan_layout
-from tierform.render.environment import make_environment
+from tierform.layout import Layout
+from tierform.render.environment import environment
 from tierform.render.filters import hcl_identifier, hcl_string
 from tierform.render.hclfmt import align_equals, tidy
 
@@ -120,15 +117,10 @@ def outputs_of(layout: Layout) -> list[OutputPlan]:
     return outs
 
 
-def render_module(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network]],
-                  layout: Layout | None = None) -> dict[str, str]:
-    """Relative path -> content (UTF-8 text, LF endings, ``terraform fmt`` clean).
-
-    ``layout``: the one ``plan_layout(bp, allocation)`` already made (by the checks),
-    so that it is not computed twice.
-    """
-    layout = layout if layout is not None else plan_layout(bp, allocation)
-    env = make_environment()
+def render_module(layout: Layout) -> dict[str, str]:
+    """Relative path -> content (UTF-8 text, LF endings, ``terraform fmt`` clean)."""
+    bp = layout.blueprint
+    env = environment()
     context = {
         "bp": bp,
         "layout": layout,

@@ -11,7 +11,8 @@ if they were (it does not follow ``referenced_security_group_id``).
 
 from __future__ import annotations
 
-from tierform.layout.derive import ANYWHERE, NaclRulePlan, SgRulePlan
+from tierform.aws import ANYWHERE
+from tierform.layout.model import NaclRulePlan, SgRulePlan
 
 __all__ = ["nacl_skips", "sg_skips"]
 

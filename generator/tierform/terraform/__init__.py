@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tierform.terraform.cache import clear, plan_blueprint, plan_files, plan_module
+from tierform.terraform.cache import clear, plan_files, plan_module
 from tierform.terraform.cliconfig import offline_provider_hcl
 from tierform.terraform.plan import UNKNOWN, Plan, PlannedResource
 from tierform.terraform.runner import COUNTERS, Runner, TerraformVersion
@@ -16,7 +16,6 @@ __all__ = [
     "TerraformVersion",
     "clear",
     "offline_provider_hcl",
-    "plan_blueprint",
     "plan_files",
     "plan_module",
 ]

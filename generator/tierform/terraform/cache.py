@@ -45,11 +45,9 @@ __all__ = [
     "cache_key",
     "clear",
     "default_cache_dir",
-    "plan_blueprint",
     "plan_files",
     "plan_module",
     "prepare_workdir",
-    "render_blueprint",
 ]
 
 LOG = logging.getLogger("tierform.terraform")
@@ -239,27 +237,6 @@ def plan_module(module_dir: Path, variables: Mapping[str, object] | None = None,
     """Plan a module directory offline (the module has no provider block), cached by content."""
     return plan_files(module_files(Path(module_dir)), variables, region=region,
                       cache_dir=cache_dir, terraform=terraform)
-
-
-def render_blueprint(path: Path) -> tuple[dict[str, str], str]:
-    """A blueprint's rendered module files and its region (BlueprintError when invalid).
-
-    Through the same load -> check -> render stages as ``tierform render``, so a
-    blueprint over a quota fails here as it does on the command line.
-    """
-    from tierform import workflow
-
-    checked = workflow.check(workflow.load(Path(path)))
-    return workflow.render(checked), checked.loaded.blueprint.region
-
-
-def plan_blueprint(path: Path, variables: Mapping[str, object] | None = None, *,
-                   region: str | None = None, cache_dir: Path | None = None,
-                   terraform: str | None = None) -> Plan:
-    """Render a blueprint and plan the module offline (region: the blueprint's by default)."""
-    files, blueprint_region = render_blueprint(path)
-    return plan_files(files, variables, region=region or blueprint_region, cache_dir=cache_dir,
-                      terraform=terraform)
 
 
 def clear(cache_dir: Path | None = None) -> None:

@@ -19,15 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from tierform.terraform.cache import (
-    CACHE_ENV,
-    DEFAULT_CACHE_DIR,
-    PlanCache,
-    plan_blueprint,
-    plan_module,
-    render_blueprint,
-)
+from tierform.terraform.cache import CACHE_ENV, DEFAULT_CACHE_DIR, PlanCache, plan_module
 from tierform.terraform.plan import Plan
+from tierform.workflow import plan_blueprint, render_blueprint
 
 __all__ = [
     "PlanFactory",

@@ -1,8 +1,4 @@
-"""Blueprint -> concrete resources (``Layout``) -> the intended ``Network``.
-
-``plan_layout`` decides every resource name, CIDR, route and rule; the renderer writes
-HCL from the same ``Layout``, so ``derive`` and a plan read back name the same things
-(ids are module-relative Terraform addresses such as ``aws_subnet.web_a``).
+"""Blueprint -> ``Layout``: ``plan_layout`` decides every resource name, CIDR, route and rule.
 
 Stability (appending a flow, a tier or an AZ only adds resources):
 
@@ -31,161 +27,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 from typing import Literal
 
-from tierform.aws import ANYWHERE, DEFAULT_EPHEMERAL, INTERNET, normalise_protocol
-from tierform.blueprint.model import Blueprint, FlowSpec, Limits, PortRange
-from tierform.errors import Finding
-from tierform.network.model import (
-    GatewayEndpoint,
-    InternetGateway,
-    Nacl,
-    NaclEntry,
-    NatGateway,
-    Network,
-    Route,
-    RouteTable,
-    SecurityGroup,
-    SgRule,
-    Subnet,
+from tierform.aws import ANYWHERE, DEFAULT_EPHEMERAL, INTERNET, service_name
+from tierform.blueprint.model import Blueprint, FlowSpec, PortRange
+from tierform.layout.model import (
+    DENY_DESCRIPTION,
+    INTERNET_RULES,
+    EndpointPlan,
+    Layout,
+    NaclRulePlan,
+    NatPlan,
+    NetworkRoutePlan,
+    SgRulePlan,
+    SubnetPlan,
 )
 
-__all__ = [
-    "ANYWHERE",
-    "DENY_DESCRIPTION",
-    "EPHEMERAL",
-    "INTERNET_RULES",
-    "EndpointPlan",
-    "Layout",
-    "NaclRulePlan",
-    "NatPlan",
-    "NetworkRoutePlan",
-    "SgRulePlan",
-    "SubnetPlan",
-    "az_suffix",
-    "check_quotas",
-    "derive",
-    "network_of",
-    "plan_layout",
-]
-
-
-EPHEMERAL: PortRange = DEFAULT_EPHEMERAL
-"""Return-leg ports (NETWORK_SEMANTICS A3): covers NAT gateways, ELB, Linux and Windows."""
-INTERNET_RULES = 10000
-"""First rule number of the internet range of a NACL direction (AWS allows up to 32766)."""
-DENY_DESCRIPTION = "deny: internet rules below exclude the VPC and named networks"
-
-_ENDPOINT_SERVICES = {"s3": "s3", "dynamodb": "dynamodb"}
+__all__ = ["az_suffix", "plan_layout"]
 
 
 def az_suffix(region: str, az: str) -> str:
     """``us-east-1a`` -> ``a``: the AZ's part after the region, as an identifier."""
     rest = az[len(region):] if az.startswith(region) else az
     return re.sub(r"[^a-z0-9_]", "_", rest.lower()).strip("_") or "az"
-
-
-@dataclass(frozen=True)
-class SubnetPlan:
-    name: str
-    """Resource name shared by the subnet, its route table and associations (``web_a``)."""
-    tier: str
-    az: str
-    suffix: str
-    az_index: int
-    cidr: IPv4Network
-    exposure: str
-    map_public_ip: bool
-    default_route: str | None
-    """``igw``, ``nat`` or None (isolated: local only)."""
-    nat: str | None = None
-    """Name of the NAT gateway this subnet's default route uses (private tiers)."""
-
-
-@dataclass(frozen=True)
-class NatPlan:
-    name: str
-    """Name of the NAT gateway and its EIP: the public subnet it sits in."""
-    subnet: str
-    tier: str
-
-
-@dataclass(frozen=True)
-class EndpointPlan:
-    service: str
-    route_tables: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class NaclRulePlan:
-    name: str
-    tier: str
-    egress: bool
-    rule_number: int
-    protocol: str
-    """tcp, udp, icmp or -1 (as written in HCL)."""
-    from_port: int
-    to_port: int
-    cidr: str
-    description: str
-    flow: int
-    """1-based number of the flow that asked for the rule (first occurrence)."""
-    action: Literal["allow", "deny"] = "allow"
-    """``allow``, or ``deny`` for the VPC / named-network rules heading the internet range."""
-    leg: Literal["forward", "return"] = "forward"
-    """``return`` for a rule that admits replies (A3) rather than the flow's connections."""
-
-
-@dataclass(frozen=True)
-class NetworkRoutePlan:
-    """A route from one tier subnet's table to a named network, through the VPN gateway."""
-
-    name: str
-    """``<subnet>_<network>``, e.g. ``mgmt_a_corp``."""
-    subnet: str
-    """Name of the subnet (and its route table)."""
-    network: str
-    cidr: IPv4Network
-
-
-@dataclass(frozen=True)
-class SgRulePlan:
-    name: str
-    tier: str
-    egress: bool
-    protocol: str
-    """tcp, udp, icmp or -1 (as written in HCL ``ip_protocol``)."""
-    from_port: int | None
-    to_port: int | None
-    cidr: str | None
-    peer_tier: str | None
-    description: str
-    flow: int
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Every resource the module holds, in render order."""
-
-    blueprint: Blueprint
-    subnets: tuple[SubnetPlan, ...]
-    nats: tuple[NatPlan, ...]
-    endpoints: tuple[EndpointPlan, ...]
-    nacl_rules: tuple[NaclRulePlan, ...]
-    sg_rules: tuple[SgRulePlan, ...]
-    has_igw: bool
-    tiers: tuple[str, ...] = field(default=())
-    network_routes: tuple[NetworkRoutePlan, ...] = field(default=())
-    has_vgw: bool = False
-    """A virtual private gateway for the named networks (some flow names one)."""
-
-    def subnets_of(self, tier: str) -> list[SubnetPlan]:
-        return [s for s in self.subnets if s.tier == tier]
-
-    def network_routes_of(self, subnet: str) -> list[NetworkRoutePlan]:
-        return [r for r in self.network_routes if r.subnet == subnet]
 
 
 def _ports_text(protocol: str, ports: PortRange) -> str:
@@ -290,7 +155,7 @@ class _SgBook:
 def _return_protocol_ports(protocol: str) -> tuple[str, PortRange]:
     # Replies to tcp/udp go to the client's ephemeral port; icmp replies are icmp.
     if protocol in ("tcp", "udp"):
-        return protocol, EPHEMERAL
+        return protocol, DEFAULT_EPHEMERAL
     return protocol, (0, 65535)
 
 
@@ -322,7 +187,7 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
                 map_public_ip=spec.map_public_ip_on_launch, default_route=route, nat=nat))
 
     endpoint_tables = tuple(s.name for s in subnets if s.exposure in ("private", "isolated"))
-    endpoints = tuple(EndpointPlan(_ENDPOINT_SERVICES[e], endpoint_tables)
+    endpoints = tuple(EndpointPlan(e, service_name(bp.region, e), endpoint_tables)
                       for e in dict.fromkeys(bp.endpoints))
 
     nacl = _NaclBook([str(bp.vpc.cidr), *(str(c) for c in bp.networks.values())])
@@ -402,118 +267,3 @@ def _plan_flow(bp: Blueprint, number: int, flow: FlowSpec, nacl: _NaclBook, sg: 
                      "return")
             nacl.add(nat_tier, True, back_protocol, back_ports, src_cidrs, via_back, number,
                      "return")
-
-
-def check_quotas(bp: Blueprint, layout: Layout, limits: Limits | None = None) -> list[Finding]:
-    """Findings for NACL / SG directions over the quota, naming the flows that push them over."""
-    limits = limits or bp.limits
-    findings: list[Finding] = []
-    counted: dict[tuple[str, str, bool], list[int]] = {}
-    for rule in layout.nacl_rules:
-        counted.setdefault(("nacl", rule.tier, rule.egress), []).append(rule.flow)
-    for sg_rule in layout.sg_rules:
-        counted.setdefault(("sg", sg_rule.tier, sg_rule.egress), []).append(sg_rule.flow)
-    for (kind, tier, egress), flows in counted.items():
-        limit = (limits.nacl_rules_per_direction if kind == "nacl"
-                 else limits.sg_rules_per_direction)
-        if len(flows) <= limit:
-            continue
-        over = sorted(set(flows[limit:]))
-        direction = "outbound" if egress else "inbound"
-        layer = "network ACL" if kind == "nacl" else "security group"
-        setting = ("limits.nacl_rules_per_direction" if kind == "nacl"
-                   else "limits.sg_rules_per_direction")
-        findings.append(Finding(
-            path=("flows", over[0] - 1),
-            message=(f"the {layer} of tier '{tier}' needs {len(flows)} {direction} rules, over "
-                     f"the quota of {limit}; flow(s) {', '.join(map(str, over))} push it over"),
-            hint=(f"merge those flows' ports into ranges, or raise {setting} if your "
-                  "account's quota is higher"),
-            code=f"{kind}-quota"))
-    return findings
-
-
-def derive(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network]]) -> Network:
-    """The network the rendered module intends (source ``blueprint``)."""
-    return network_of(plan_layout(bp, allocation))
-
-
-def network_of(layout: Layout) -> Network:
-    """Build the ``Network`` from a ``Layout`` (ids = module-relative addresses)."""
-    bp = layout.blueprint
-    net = Network(source="blueprint", vpc_cidrs=(bp.vpc.cidr,), vpc_id="aws_vpc.this",
-                  named_networks=dict(bp.networks))
-    # The AWS service name of each gateway endpoint (the rendered ``service_name``).
-    services = {e.service: f"com.amazonaws.{bp.region}.{e.service}" for e in layout.endpoints}
-    for s in layout.subnets:
-        sid = f"aws_subnet.{s.name}"
-        net.subnets[sid] = Subnet(sid, s.cidr, s.az, s.tier, f"{bp.name}-{s.tier}-{s.suffix}",
-                                  s.map_public_ip, sid)
-    if layout.has_igw:
-        net.internet_gateways["aws_internet_gateway.this"] = InternetGateway(
-            "aws_internet_gateway.this", "aws_internet_gateway.this")
-    for n in layout.nats:
-        nid = f"aws_nat_gateway.{n.name}"
-        net.nat_gateways[nid] = NatGateway(nid, f"aws_subnet.{n.subnet}", True, nid)
-    # The managed main table holds no routes (besides AWS's implicit local route).
-    net.route_tables["aws_default_route_table.this"] = RouteTable(
-        "aws_default_route_table.this", is_main=True, name=f"{bp.name}-main",
-        source="aws_default_route_table.this")
-    for s in layout.subnets:
-        rid = f"aws_route_table.{s.name}"
-        routes: tuple[Route, ...] = ()
-        if s.default_route == "igw":
-            routes = (Route(ANYWHERE, "igw", "aws_internet_gateway.this",
-                            f"aws_route.{s.name}_default"),)
-        elif s.default_route == "nat":
-            routes = (Route(ANYWHERE, "nat", f"aws_nat_gateway.{s.nat}",
-                            f"aws_route.{s.name}_default"),)
-        # A VPN gateway reaches the named networks only (kind "other", never the internet).
-        routes += tuple(Route(str(r.cidr), "other", "aws_vpn_gateway.this",
-                              f"aws_route.{r.name}") for r in layout.network_routes_of(s.name))
-        # R5: a gateway endpoint adds a prefix-list route for its service to each table it
-        # serves; recorded as the plan, state and live readers do (destination = service).
-        routes += tuple(Route(services[e.service], "endpoint",
-                              f"aws_vpc_endpoint.{e.service}", f"aws_vpc_endpoint.{e.service}")
-                        for e in layout.endpoints if s.name in e.route_tables)
-        net.route_tables[rid] = RouteTable(rid, routes, frozenset({f"aws_subnet.{s.name}"}),
-                                           False, s.tier, f"{bp.name}-{s.tier}-{s.suffix}", rid)
-    for e in layout.endpoints:
-        eid = f"aws_vpc_endpoint.{e.service}"
-        net.endpoints[eid] = GatewayEndpoint(
-            eid, services[e.service],
-            frozenset(f"aws_route_table.{t}" for t in e.route_tables), eid)
-    # Managed default NACL with no entries: subnets left on it are denied (fail closed).
-    net.nacls["aws_default_network_acl.this"] = Nacl(
-        "aws_default_network_acl.this", is_default=True, name=f"{bp.name}-default",
-        source="aws_default_network_acl.this")
-    for tier in layout.tiers:
-        aid = f"aws_network_acl.{tier}"
-        entries = tuple(
-            NaclEntry(r.rule_number, r.egress, normalise_protocol(r.protocol), r.action, r.cidr,
-                      r.from_port if r.protocol != "icmp" else 0,
-                      r.to_port if r.protocol != "icmp" else 65535,
-                      -1 if r.protocol == "icmp" else None,
-                      -1 if r.protocol == "icmp" else None,
-                      f"aws_network_acl_rule.{r.name}")
-            for r in layout.nacl_rules if r.tier == tier)
-        net.nacls[aid] = Nacl(aid, entries,
-                              frozenset(f"aws_subnet.{s.name}" for s in layout.subnets_of(tier)),
-                              False, tier, f"{bp.name}-{tier}", aid)
-    net.security_groups["aws_default_security_group.this"] = SecurityGroup(
-        "aws_default_security_group.this", is_default=True, name="default",
-        source="aws_default_security_group.this")
-    for tier in layout.tiers:
-        gid = f"aws_security_group.{tier}"
-        rules = tuple(
-            SgRule(r.egress, normalise_protocol(r.protocol),
-                   0 if r.from_port is None else r.from_port,
-                   65535 if r.to_port is None else r.to_port,
-                   r.cidr, None if r.peer_tier is None else f"aws_security_group.{r.peer_tier}",
-                   None, r.description,
-                   f"aws_vpc_security_group_{'egress' if r.egress else 'ingress'}_rule.{r.name}")
-            for r in layout.sg_rules if r.tier == tier)
-        net.security_groups[gid] = SecurityGroup(gid, rules, tier, f"{bp.name}-{tier}",
-                                                 False, gid)
-        net.tier_groups[tier] = (gid,)
-    return net

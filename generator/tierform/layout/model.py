@@ -1,0 +1,133 @@
+"""The Layout: every resource of a rendered module, decided in Python, in render order.
+
+The renderer writes HCL from a ``Layout`` only, and ``tierform.layout.network`` builds
+the intended ``Network`` from the same ``Layout``, so the HCL and the derived network
+name the same things (ids are module-relative addresses such as ``aws_subnet.web_a``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Network
+from typing import Literal
+
+from tierform.blueprint.model import Blueprint
+
+__all__ = [
+    "DENY_DESCRIPTION",
+    "INTERNET_RULES",
+    "EndpointPlan",
+    "Layout",
+    "NaclRulePlan",
+    "NatPlan",
+    "NetworkRoutePlan",
+    "SgRulePlan",
+    "SubnetPlan",
+]
+
+INTERNET_RULES = 10000
+"""First rule number of the internet range of a NACL direction (AWS allows up to 32766)."""
+DENY_DESCRIPTION = "deny: internet rules below exclude the VPC and named networks"
+
+
+@dataclass(frozen=True)
+class SubnetPlan:
+    name: str
+    """Resource name shared by the subnet, its route table and associations (``web_a``)."""
+    tier: str
+    az: str
+    suffix: str
+    az_index: int
+    cidr: IPv4Network
+    exposure: str
+    map_public_ip: bool
+    default_route: str | None
+    """``igw``, ``nat`` or None (isolated: local only)."""
+    nat: str | None = None
+    """Name of the NAT gateway this subnet's default route uses (private tiers)."""
+
+
+@dataclass(frozen=True)
+class NatPlan:
+    name: str
+    """Name of the NAT gateway and its EIP: the public subnet it sits in."""
+    subnet: str
+    tier: str
+
+
+@dataclass(frozen=True)
+class EndpointPlan:
+    service: str
+    service_name: str
+    """The AWS endpoint service name, e.g. ``com.amazonaws.us-east-1.s3``."""
+    route_tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NaclRulePlan:
+    name: str
+    tier: str
+    egress: bool
+    rule_number: int
+    protocol: str
+    """tcp, udp, icmp or -1 (as written in HCL)."""
+    from_port: int
+    to_port: int
+    cidr: str
+    description: str
+    flow: int
+    """1-based number of the flow that asked for the rule (first occurrence)."""
+    action: Literal["allow", "deny"] = "allow"
+    """``allow``, or ``deny`` for the VPC / named-network rules heading the internet range."""
+    leg: Literal["forward", "return"] = "forward"
+    """``return`` for a rule that admits replies (A3) rather than the flow's connections."""
+
+
+@dataclass(frozen=True)
+class NetworkRoutePlan:
+    """A route from one tier subnet's table to a named network, through the VPN gateway."""
+
+    name: str
+    """``<subnet>_<network>``, e.g. ``mgmt_a_corp``."""
+    subnet: str
+    """Name of the subnet (and its route table)."""
+    network: str
+    cidr: IPv4Network
+
+
+@dataclass(frozen=True)
+class SgRulePlan:
+    name: str
+    tier: str
+    egress: bool
+    protocol: str
+    """tcp, udp, icmp or -1 (as written in HCL ``ip_protocol``)."""
+    from_port: int | None
+    to_port: int | None
+    cidr: str | None
+    peer_tier: str | None
+    description: str
+    flow: int
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Every resource the module holds, in render order."""
+
+    blueprint: Blueprint
+    subnets: tuple[SubnetPlan, ...]
+    nats: tuple[NatPlan, ...]
+    endpoints: tuple[EndpointPlan, ...]
+    nacl_rules: tuple[NaclRulePlan, ...]
+    sg_rules: tuple[SgRulePlan, ...]
+    has_igw: bool
+    tiers: tuple[str, ...] = field(default=())
+    network_routes: tuple[NetworkRoutePlan, ...] = field(default=())
+    has_vgw: bool = False
+    """A virtual private gateway for the named networks (some flow names one)."""
+
+    def subnets_of(self, tier: str) -> list[SubnetPlan]:
+        return [s for s in self.subnets if s.tier == tier]
+
+    def network_routes_of(self, subnet: str) -> list[NetworkRoutePlan]:
+        return [r for r in self.network_routes if r.subnet == subnet]

@@ -1,0 +1,112 @@
+"""Layout -> the intended ``Network`` (source ``blueprint``): what the module means to build,
+with the ids the plan reader will find (module-relative addresses)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from ipaddress import IPv4Network
+
+from tierform.aws import ANYWHERE, normalise_protocol
+from tierform.blueprint.model import Blueprint
+from tierform.layout.model import Layout
+from tierform.layout.plan import plan_layout
+from tierform.network.model import (
+    GatewayEndpoint,
+    InternetGateway,
+    Nacl,
+    NaclEntry,
+    NatGateway,
+    Network,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    SgRule,
+    Subnet,
+)
+
+__all__ = ["derive", "network_of"]
+
+
+def derive(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network]]) -> Network:
+    """The network the rendered module intends (source ``blueprint``)."""
+    return network_of(plan_layout(bp, allocation))
+
+
+def network_of(layout: Layout) -> Network:
+    """Build the ``Network`` from a ``Layout`` (ids = module-relative addresses)."""
+    bp = layout.blueprint
+    net = Network(source="blueprint", vpc_cidrs=(bp.vpc.cidr,), vpc_id="aws_vpc.this",
+                  named_networks=dict(bp.networks))
+    services = {e.service: e.service_name for e in layout.endpoints}
+    for s in layout.subnets:
+        sid = f"aws_subnet.{s.name}"
+        net.subnets[sid] = Subnet(sid, s.cidr, s.az, s.tier, f"{bp.name}-{s.tier}-{s.suffix}",
+                                  s.map_public_ip, sid)
+    if layout.has_igw:
+        net.internet_gateways["aws_internet_gateway.this"] = InternetGateway(
+            "aws_internet_gateway.this", "aws_internet_gateway.this")
+    for n in layout.nats:
+        nid = f"aws_nat_gateway.{n.name}"
+        net.nat_gateways[nid] = NatGateway(nid, f"aws_subnet.{n.subnet}", True, nid)
+    # The managed main table holds no routes (besides AWS's implicit local route).
+    net.route_tables["aws_default_route_table.this"] = RouteTable(
+        "aws_default_route_table.this", is_main=True, name=f"{bp.name}-main",
+        source="aws_default_route_table.this")
+    for s in layout.subnets:
+        rid = f"aws_route_table.{s.name}"
+        routes: tuple[Route, ...] = ()
+        if s.default_route == "igw":
+            routes = (Route(ANYWHERE, "igw", "aws_internet_gateway.this",
+                            f"aws_route.{s.name}_default"),)
+        elif s.default_route == "nat":
+            routes = (Route(ANYWHERE, "nat", f"aws_nat_gateway.{s.nat}",
+                            f"aws_route.{s.name}_default"),)
+        # A VPN gateway reaches the named networks only (kind "other", never the internet).
+        routes += tuple(Route(str(r.cidr), "other", "aws_vpn_gateway.this",
+                              f"aws_route.{r.name}") for r in layout.network_routes_of(s.name))
+        # R5: a gateway endpoint adds a prefix-list route for its service to each table it
+        # serves; recorded as the plan, state and live readers do (destination = service).
+        routes += tuple(Route(services[e.service], "endpoint",
+                              f"aws_vpc_endpoint.{e.service}", f"aws_vpc_endpoint.{e.service}")
+                        for e in layout.endpoints if s.name in e.route_tables)
+        net.route_tables[rid] = RouteTable(rid, routes, frozenset({f"aws_subnet.{s.name}"}),
+                                           False, s.tier, f"{bp.name}-{s.tier}-{s.suffix}", rid)
+    for e in layout.endpoints:
+        eid = f"aws_vpc_endpoint.{e.service}"
+        net.endpoints[eid] = GatewayEndpoint(
+            eid, services[e.service],
+            frozenset(f"aws_route_table.{t}" for t in e.route_tables), eid)
+    # Managed default NACL with no entries: subnets left on it are denied (fail closed).
+    net.nacls["aws_default_network_acl.this"] = Nacl(
+        "aws_default_network_acl.this", is_default=True, name=f"{bp.name}-default",
+        source="aws_default_network_acl.this")
+    for tier in layout.tiers:
+        aid = f"aws_network_acl.{tier}"
+        entries = tuple(
+            NaclEntry(r.rule_number, r.egress, normalise_protocol(r.protocol), r.action, r.cidr,
+                      r.from_port if r.protocol != "icmp" else 0,
+                      r.to_port if r.protocol != "icmp" else 65535,
+                      -1 if r.protocol == "icmp" else None,
+                      -1 if r.protocol == "icmp" else None,
+                      f"aws_network_acl_rule.{r.name}")
+            for r in layout.nacl_rules if r.tier == tier)
+        net.nacls[aid] = Nacl(aid, entries,
+                              frozenset(f"aws_subnet.{s.name}" for s in layout.subnets_of(tier)),
+                              False, tier, f"{bp.name}-{tier}", aid)
+    net.security_groups["aws_default_security_group.this"] = SecurityGroup(
+        "aws_default_security_group.this", is_default=True, name="default",
+        source="aws_default_security_group.this")
+    for tier in layout.tiers:
+        gid = f"aws_security_group.{tier}"
+        rules = tuple(
+            SgRule(r.egress, normalise_protocol(r.protocol),
+                   0 if r.from_port is None else r.from_port,
+                   65535 if r.to_port is None else r.to_port,
+                   r.cidr, None if r.peer_tier is None else f"aws_security_group.{r.peer_tier}",
+                   None, r.description,
+                   f"aws_vpc_security_group_{'egress' if r.egress else 'ingress'}_rule.{r.name}")
+            for r in layout.sg_rules if r.tier == tier)
+        net.security_groups[gid] = SecurityGroup(gid, rules, tier, f"{bp.name}-{tier}",
+                                                 False, gid)
+        net.tier_groups[tier] = (gid,)
+    return net

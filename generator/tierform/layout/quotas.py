@@ -1,0 +1,81 @@
+"""AWS quotas a layout must fit: subnets per VPC, NAT gateways per AZ, rules per NACL
+and security-group direction. Every quota check is here, counted on what is rendered,
+and each finding is born with its blueprint location.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tierform.blueprint.checks import Locator
+from tierform.blueprint.model import Blueprint, Limits
+from tierform.errors import Finding
+from tierform.layout.model import Layout
+
+__all__ = ["check_quotas"]
+
+
+class _Unlocated:
+    """A locator for callers without a source map (tests, generated blueprints)."""
+
+    def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
+        return 1, 1
+
+    def locate_key(self, path: Sequence[str | int]) -> tuple[int, int]:
+        return 1, 1
+
+
+def check_quotas(bp: Blueprint, layout: Layout, source_map: Locator | None = None,
+                 file: str = "<blueprint>", limits: Limits | None = None) -> list[Finding]:
+    """Every quota the layout exceeds, each finding at the blueprint key that decides it."""
+    locator = source_map or _Unlocated()
+    limits = limits or bp.limits
+
+    def finding(code: str, path: tuple[str | int, ...], message: str, hint: str, *,
+                at_key: bool = False) -> Finding:
+        line, column = (locator.locate_key if at_key else locator.locate)(path)
+        return Finding(path=path, message=message, hint=hint, file=file, line=line,
+                       column=column, code=code)
+
+    findings: list[Finding] = []
+    subnets = len(layout.subnets)
+    if subnets > limits.subnets_per_vpc:
+        findings.append(finding(
+            "subnet-quota", ("tiers",),
+            f"{len(bp.tiers)} tiers x {len(bp.availability_zones)} zones = {subnets} "
+            f"subnets, more than limits.subnets_per_vpc ({limits.subnets_per_vpc})",
+            "use fewer tiers or zones, or raise limits.subnets_per_vpc to the "
+            "account's quota", at_key=True))
+    # One NAT gateway per AZ served (per_az), or one in the first AZ (single). AWS's
+    # default quota is 5 per AZ and is shared with other VPCs of the account: the
+    # limit is what this VPC may still use.
+    per_az = 1 if layout.nats else 0
+    if per_az > limits.nat_gateways_per_az:
+        findings.append(finding(
+            "nat-quota", ("nat",),
+            f"nat: {bp.nat} needs {per_az} NAT gateway per availability zone, more than "
+            f"limits.nat_gateways_per_az ({limits.nat_gateways_per_az})",
+            "ask AWS for a higher NAT gateway quota and raise "
+            "limits.nat_gateways_per_az, or set 'nat: none'"))
+    counted: dict[tuple[str, str, bool], list[int]] = {}
+    for rule in layout.nacl_rules:
+        counted.setdefault(("nacl", rule.tier, rule.egress), []).append(rule.flow)
+    for sg_rule in layout.sg_rules:
+        counted.setdefault(("sg", sg_rule.tier, sg_rule.egress), []).append(sg_rule.flow)
+    for (kind, tier, egress), flows in counted.items():
+        limit = (limits.nacl_rules_per_direction if kind == "nacl"
+                 else limits.sg_rules_per_direction)
+        if len(flows) <= limit:
+            continue
+        over = sorted(set(flows[limit:]))
+        direction = "outbound" if egress else "inbound"
+        layer = "network ACL" if kind == "nacl" else "security group"
+        setting = ("limits.nacl_rules_per_direction" if kind == "nacl"
+                   else "limits.sg_rules_per_direction")
+        findings.append(finding(
+            f"{kind}-quota", ("flows", over[0] - 1),
+            f"the {layer} of tier '{tier}' needs {len(flows)} {direction} rules, over "
+            f"the quota of {limit}; flow(s) {', '.join(map(str, over))} push it over",
+            f"merge those flows' ports into ranges, or raise {setting} if your "
+            "account's quota is higher"))
+    return findings
