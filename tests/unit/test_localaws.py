@@ -136,16 +136,16 @@ def test_sigterm_of_the_parent_stops_the_server(tmp_path: Path) -> None:
         time.sleep(60)
     """))
     parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert parent.stdout is not None
-        child = int(parent.stdout.readline())
-        assert _alive(child)
-        parent.send_signal(signal.SIGTERM)
-        assert parent.wait(timeout=20) == 128 + signal.SIGTERM
-        deadline = time.monotonic() + 10
-        while _alive(child) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not _alive(child)
-    finally:
-        parent.kill()
-        parent.wait()
+    with parent:  # closes the pipe and waits: no ResourceWarning under -W error
+        try:
+            assert parent.stdout is not None
+            child = int(parent.stdout.readline())
+            assert _alive(child)
+            parent.send_signal(signal.SIGTERM)
+            assert parent.wait(timeout=20) == 128 + signal.SIGTERM
+            deadline = time.monotonic() + 10
+            while _alive(child) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not _alive(child)
+        finally:
+            parent.kill()
