@@ -36,7 +36,7 @@ def _flow_json(flow: Flow) -> dict[str, Any]:
 
 
 def reach_json(result: Reachability, source: str) -> dict[str, Any]:
-    """The ``tierform reach --format json`` contract (NETWORK_SEMANTICS.md)."""
+    """The ``tierform reach --format json`` contract (docs/network-semantics.md)."""
     flows = sorted(result.flows, key=lambda f: (f.src, f.dst, f.protocol))
     return {
         "source": source,

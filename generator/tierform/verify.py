@@ -1,6 +1,6 @@
 """Compare what a network lets through with what the blueprint allows (its flows).
 
-Decisions (see also NETWORK_SEMANTICS.md "Verification"):
+Decisions (see also docs/network-semantics.md "Verification findings"):
 
 - The matrix is about connections *opened*. Ports in the ephemeral range from X to Y
   are replies when the blueprint allows Y -> X on that protocol: not unintended.

@@ -1,4 +1,4 @@
-"""Reachability between tiers, named networks and the internet (NETWORK_SEMANTICS.md).
+"""Reachability between tiers, named networks and the internet (docs/network-semantics.md).
 
 The address space is cut into *atoms*: each CIDR that appears anywhere (VPC, subnets,
 routes, NACL entries, security group rules, named networks) minus the CIDRs nested in

@@ -11,7 +11,7 @@ Stability (appending a flow, a tier or an AZ only adds resources):
   AZ index. Rules whose peer is the internet (0.0.0.0/0) are in the internet range:
   ``10000 + 100 * (g + 1)``; the first of them in a direction brings ``deny`` rules
   ``10000 + j`` for the VPC CIDR and each named network (``j`` = position, blueprint
-  order), so that "internet" means what NETWORK_SEMANTICS.md says: any address outside
+  order), so that "internet" means what docs/network-semantics.md says: any address outside
   the VPC and the named networks. A later flow opens a new group; a new AZ adds ``+i``
   to existing groups and a new named network a new deny, without renumbering anything.
 - Named networks are reached through one virtual private gateway (``aws_vpn_gateway.this``)
