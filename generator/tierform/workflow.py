@@ -9,7 +9,6 @@ are turned into exit codes in one place (``tierform.cli.main``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +16,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tierform.analyze import Reachability, analyze
 from tierform.blueprint.load import LoadedBlueprint, load_blueprint
-from tierform.errors import BlueprintError, ReadError
+from tierform.errors import BlueprintError
 from tierform.layout import Layout, check_quotas, network_of, plan_layout
+from tierform.readers.files import read_network as read_network_file
 from tierform.render.module import render_module
 from tierform.terraform.cache import plan_files
 from tierform.terraform.plan import Plan
@@ -104,40 +104,8 @@ def plan_blueprint(path: Path, variables: Mapping[str, object] | None = None, *,
 
 def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
                  tier_tag: str = "Tier") -> tuple[NetworkSource, Network]:
-    """A Network from a plan JSON or a state JSON (``terraform show -json``).
-
-    Anything that is not such a document ends as a ReadError (exit 2) that says what
-    to give instead, never as a traceback from deep inside a reader.
-    """
-    from tierform.readers.plan import detect_kind, network_from_plan
-    from tierform.readers.state import network_from_state
-
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ReadError(f"{path}: cannot read: no such file") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReadError(f"{path}: cannot read: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise ReadError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}; give the output of "
-                        "`terraform show -json PLANFILE` or `terraform show -json`") from exc
-    if not isinstance(document, dict):
-        raise ReadError(f"{path}: expected a JSON object from `terraform show -json`")
-    try:
-        kind = detect_kind(document)
-    except ReadError as exc:
-        raise ReadError(f"{path}: {exc}") from None
-    nets = dict(named_networks or {})
-    try:
-        if kind == "plan":
-            return "plan", network_from_plan(document, tier_tag=tier_tag, named_networks=nets)
-        if not isinstance(document.get("values"), dict):
-            raise ReadError(f"{path}: the state is empty (nothing applied yet)")
-        return "state", network_from_state(document, tier_tag=tier_tag, named_networks=nets)
-    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
-        raise ReadError(f"{path}: malformed `terraform show -json` output ({kind}): "
-                        f"{type(exc).__name__}: {exc}; regenerate it with terraform "
-                        "show -json") from exc
+    """A Network from a plan JSON or a state JSON (``tierform.readers.files``)."""
+    return read_network_file(path, named_networks=named_networks, tier_tag=tier_tag)
 
 
 def analyze_network(network: Network) -> Reachability:

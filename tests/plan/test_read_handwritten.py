@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from tierform.network.model import DEFAULT_NACL_ID, MAIN_ROUTE_TABLE_ID, Network
-from tierform.readers.plan import network_from_json_file, network_from_plan
+from tierform.readers.files import network_from_json_file
+from tierform.readers.plan import network_from_plan
 
 pytestmark = pytest.mark.terraform
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from terraform_documents import IN_VPC, VPC, plan_document, subnet
 from tierform.analyze.core import query
 from tierform.errors import ReadError
 from tierform.terraform.plan import UNKNOWN, Plan
@@ -164,17 +165,55 @@ def test_count_instances_resolve_only_when_unambiguous() -> None:
             _change("aws_route_table.app[0]", {"tags": {"Tier": "app"}}, {}),
             _change("aws_route_table.app[1]", {"tags": {"Tier": "app"}}, {}),
             _change("aws_route.one", {}, {}),
+            _change("aws_route.any", {}, {}),
         ],
         "configuration": {"root_module": {"resources": [
+            # aws_route_table.app[0].id: a literal key names one instance
             {"address": "aws_route.one",
              "expressions": {"route_table_id": {"references": ["aws_route_table.app[0].id",
                                                                "aws_route_table.app"]}}},
+            # element(aws_route_table.app[*].id, 1): which one is not recorded
+            {"address": "aws_route.any",
+             "expressions": {"route_table_id": {"references": ["aws_route_table.app"]}}},
         ]}},
     }
     plan = Plan(raw)
-    # Two instances: no guess.
-    assert plan.references("aws_route.one", "route_table_id") == []
-    assert plan.tier_of("aws_route.one") is None
+    assert plan.references("aws_route.one", "route_table_id") == ["aws_route_table.app[0]"]
+    assert plan.tier_of("aws_route.one") == "app"
+    # Two instances and no key: no guess.
+    assert plan.references("aws_route.any", "route_table_id") == []
+    assert plan.tier_of("aws_route.any") is None
+
+
+def test_count_module_tiers_agree_with_the_network() -> None:
+    """The reviewer's case: associations with ``count`` on both sides, no tags of their own.
+
+    ``Plan.resources(tier=)`` follows ``route_table_id`` with the resolver the network
+    reader uses, so every association it puts in a tier wires that tier's table in
+    ``plan.network()``, and the other way round.
+    """
+    count = {"__meta__": {"count_expression": {"references": ["var.db_subnets"]}}}
+    raw = plan_document([
+        VPC, subnet("db[0]", "10.0.21.0/24", "db"), subnet("db[1]", "10.0.22.0/24", "db"),
+        ("aws_route_table.db[0]", {"tags": {"Tier": "db"}}, dict(IN_VPC)),
+        ("aws_route_table.db[1]", {"tags": {"Tier": "db"}}, {}),
+        # subnet_id = aws_subnet.db[count.index].id
+        # route_table_id = element(aws_route_table.db[*].id, count.index)
+        ("aws_route_table_association.db[0]", {},
+         {**count, "subnet_id": {"references": ["aws_subnet.db", "count.index"]},
+          "route_table_id": {"references": ["aws_route_table.db", "count.index"]}}),
+        ("aws_route_table_association.db[1]", {}, {}),
+    ])
+    plan = Plan(raw)
+    associations = plan.resources("aws_route_table_association", tier="db")
+    assert [a.address for a in associations] == [
+        "aws_route_table_association.db[0]", "aws_route_table_association.db[1]"]
+    wired = {(s, t.id) for t in plan.network().route_tables.values() if t.tier == "db"
+             for s in t.subnet_ids}
+    assert wired == {(plan.references(a.address, "subnet_id")[0],
+                      plan.references(a.address, "route_table_id")[0]) for a in associations}
+    assert wired == {("aws_subnet.db[0]", "aws_route_table.db[0]"),
+                     ("aws_subnet.db[1]", "aws_route_table.db[1]")}
 
 
 def test_replacements_are_not_only_creates() -> None:

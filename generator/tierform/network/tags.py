@@ -1,4 +1,4 @@
-"""Tags of a resource, read one way by the plan, state and live readers.
+"""Tags of a resource, read one way by the plan, state and live readers and the typed Plan.
 
 Terraform resources carry ``tags`` (set on the resource) and ``tags_all`` (those plus
 the provider's ``default_tags``; the resource's own value wins on a shared key). What
@@ -13,7 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["resource_tags", "tag"]
+__all__ = ["TIER_TAG", "resource_tags", "tag"]
+
+TIER_TAG = "Tier"
+"""The tag that names a resource's tier, unless a reader is told another (``--tier-tag``)."""
 
 
 def _known(value: Any) -> dict[str, str]:

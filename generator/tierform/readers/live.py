@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from ipaddress import IPv4Network, ip_network
 from typing import Any
 
-from tierform.aws import normalise_protocol
+from tierform.aws import NACL_LAST_USER_RULE, normalise_protocol
 from tierform.errors import ReadError
 from tierform.network.model import (
     GatewayEndpoint,
@@ -28,13 +28,10 @@ from tierform.network.model import (
     Subnet,
     port_range,
 )
-from tierform.network.tags import resource_tags
+from tierform.network.tags import TIER_TAG, resource_tags
 
 __all__ = ["network_from_live", "rules_from_permissions", "select_vpc"]
 
-# NACL rule numbers above 32766 are AWS's fixed catch-all "*" deny rules (IPv4 32767,
-# IPv6 32768); the model's "no rule matches -> deny" already says the same.
-_LAST_USER_RULE = 32766
 # NAT gateways in these states carry no traffic (AWS lists deleted ones for about an hour).
 _DEAD_NAT_STATES = frozenset({"deleted", "deleting", "failed"})
 _DEAD_ENDPOINT_STATES = frozenset({"deleted", "deleting", "failed", "rejected", "expired"})
@@ -49,6 +46,7 @@ def _label(aws_id: str, tags: Mapping[str, str]) -> str:
 
 def _paginate(ec2: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
     """Every item of a paginated describe call; AWS/connection errors become ReadError."""
+    # botocore only when reading live: plan and state readers (and `validate`) start without it.
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
@@ -165,8 +163,8 @@ def _nacls(ec2: Any, vpc_id: str, tier_tag: str) -> dict[str, Nacl]:
         entries = []
         for e in raw.get("Entries") or []:
             number = int(e["RuleNumber"])
-            if number > _LAST_USER_RULE:
-                continue
+            if number > NACL_LAST_USER_RULE:
+                continue  # AWS's catch-all "*" deny: the model's "no rule matches" says it
             protocol = normalise_protocol(e.get("Protocol", "-1"))
             ports = e.get("PortRange") or {}
             low, high = port_range(protocol, ports.get("From"), ports.get("To"))
@@ -226,6 +224,7 @@ def _rule_from_sgr(raw: Mapping[str, Any], group_label: str) -> SgRule:
 
 
 def _security_groups(ec2: Any, vpc_id: str, tier_tag: str) -> dict[str, SecurityGroup]:
+    # botocore only when reading live: plan and state readers (and `validate`) start without it.
     from botocore.exceptions import ClientError
 
     raw_groups = list(_paginate(ec2, "describe_security_groups", "SecurityGroups",
@@ -271,7 +270,7 @@ def _endpoints(ec2: Any, vpc_id: str) -> dict[str, GatewayEndpoint]:
 
 
 def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
-                      tag_filters: Mapping[str, str] | None = None, tier_tag: str = "Tier",
+                      tag_filters: Mapping[str, str] | None = None, tier_tag: str = TIER_TAG,
                       named_networks: Mapping[str, IPv4Network | str] | None = None
                       ) -> Network:
     """The live network of one VPC (see :func:`select_vpc` for how it is chosen)."""

@@ -1,38 +1,34 @@
 """A typed, read-only view of ``terraform show -json`` of a saved plan.
 
 Resource IDs are unknown at plan time, so wiring is read from the configuration's
-expression references (``aws_route.x.route_table_id -> aws_route_table.app_a``),
-never guessed from values. Unknown values are the explicit ``UNKNOWN`` sentinel.
+expression references (``aws_route.x.route_table_id -> aws_route_table.app_a``) by the
+resolver the network readers use (``tierform.readers.resolver``): ``references``,
+``tier_of`` and ``network()`` give the same answers. Never guessed from values.
+Unknown values are the explicit ``UNKNOWN`` sentinel.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
+from tierform.analyze import Reachability, analyze
 from tierform.errors import ReadError
-from tierform.network.tags import resource_tags
-
-if TYPE_CHECKING:
-    from tierform.analyze.core import Reachability
-    from tierform.network.model import Network
+from tierform.network.model import Network, Unresolved
+from tierform.network.tags import TIER_TAG, resource_tags
+from tierform.readers.plan import network_from_plan
+from tierform.readers.resolver import PlannedInstance, Resolver, parse_address
 
 __all__ = ["UNKNOWN", "Plan", "PlannedResource", "Unknown"]
-
-TIER_TAG = "Tier"
 
 # Attributes naming the resource a tagless resource belongs to (its route table, NACL,
 # security group or subnet), in the order we trust them. Peers such as
 # referenced_security_group_id or nat_gateway_id are deliberately not here.
 _OWNER_ATTRIBUTES = ("route_table_id", "network_acl_id", "security_group_id", "subnet_id")
-
-_INDEX = re.compile(r"\[[^\]]*\]")
-_RESOURCE_REF = re.compile(r"^(data\.)?[a-z0-9]+_[A-Za-z0-9_-]+\.[A-Za-z_][A-Za-z0-9_-]*")
 
 
 class Unknown:
@@ -140,14 +136,14 @@ class PlannedResource:
             raise AssertionError(f"{self.address} does not match:\n{body}")
 
 
-def _strip_index(address: str) -> str:
-    return _INDEX.sub("", address)
-
-
-def _module_prefix(address: str) -> str:
-    """``module.a.module.b.`` of a resource address ('' in the root module)."""
-    parts = re.findall(r"module\.[^.\[]+(?:\[[^\]]*\])?\.", address)
-    return "".join(parts)
+def _instance(resource: PlannedResource) -> PlannedInstance:
+    """The resolver's view of a planned resource (module and key from the address when a
+    hand-written document leaves ``module_address``/``index`` out)."""
+    module, _, index = parse_address(resource.address)
+    raw = resource.raw
+    return PlannedInstance(resource.address, str(raw.get("module_address", module)),
+                           f"{resource.type}.{resource.name}",
+                           raw.get("index", index), resource.after or {})
 
 
 class Plan(Mapping[str, PlannedResource]):
@@ -174,7 +170,8 @@ class Plan(Mapping[str, PlannedResource]):
                 index=change.get("index"), raw=change,
             )
             self._resources[resource.address] = resource
-        self._config = self._index_configuration(raw.get("configuration") or {})
+        self._resolver = Resolver(raw.get("configuration") or {},
+                                  (_instance(r) for r in self._resources.values()))
 
     @classmethod
     def from_file(cls, path: Path) -> Plan:
@@ -183,20 +180,6 @@ class Plan(Mapping[str, PlannedResource]):
             return cls(json.loads(Path(path).read_text(encoding="utf-8")))
         except (OSError, json.JSONDecodeError) as exc:
             raise ReadError(f"{path}: cannot read plan JSON: {exc}") from exc
-
-    @staticmethod
-    def _index_configuration(configuration: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-        """Configuration resources by module-qualified address without instance keys."""
-        index: dict[str, Mapping[str, Any]] = {}
-
-        def walk(module: Mapping[str, Any], prefix: str) -> None:
-            for resource in module.get("resources") or []:
-                index[prefix + resource["address"]] = resource
-            for name, call in (module.get("module_calls") or {}).items():
-                walk(call.get("module") or {}, f"{prefix}module.{name}.")
-
-        walk(configuration.get("root_module") or {}, "")
-        return index
 
     # -- Mapping ----------------------------------------------------------------------------
 
@@ -250,39 +233,21 @@ class Plan(Mapping[str, PlannedResource]):
         """Resource addresses an attribute's expression refers to (in this plan's address form).
 
         ``attribute`` may be a dotted path into nested blocks (``ingress.0.cidr_blocks``).
-        References to variables, locals and attributes are reduced to the resources they
-        name; a reference to a ``count``/``for_each`` resource resolves only when the plan
-        holds exactly one instance of it.
+        A reference to a ``count``/``for_each`` resource resolves to one instance when its
+        key is literal or lines up with this resource's own keys (``count.index``,
+        ``each.key``), through module variables as well; root variables name no resource.
+        Anything the resolver cannot follow (locals, splats, module outputs) gives ``[]``,
+        as ``plan.network()`` lists it under ``unresolved``: never a guess.
         """
-        prefix = _module_prefix(address)
-        config = self._config.get(_strip_index(address))
-        if config is None:
+        inst = self._resolver.instances.get(address)
+        expression = self._resolver.expression(inst, attribute) if inst is not None else None
+        if inst is None or expression is None:
             return []
-        node: Any = config.get("expressions") or {}
-        for part in attribute.split("."):
-            if isinstance(node, list):
-                node = node[int(part)] if part.isdigit() and int(part) < len(node) else None
-            elif isinstance(node, Mapping):
-                node = node.get(part)
-            if node is None:
-                return []
-        references = node.get("references", []) if isinstance(node, Mapping) else []
-        found: list[str] = []
-        for reference in references:
-            match = _RESOURCE_REF.match(reference)
-            if match is None or reference.startswith(("var.", "local.", "module.", "each.",
-                                                      "count.", "path.", "terraform.")):
-                continue
-            target = self._instance(prefix + match.group(0))
-            if target is not None and target not in found:
-                found.append(target)
-        return found
-
-    def _instance(self, config_address: str) -> str | None:
-        if config_address in self._resources:
-            return config_address
-        instances = [a for a in self._resources if _strip_index(a) == config_address]
-        return instances[0] if len(instances) == 1 else None
+        got = self._resolver.resolve(inst, expression.get("references", []),
+                                     skip_root_variables=True)
+        if isinstance(got, Unresolved):
+            return []
+        return list(dict.fromkeys(s.instance.address for s in got))
 
     def actions(self) -> dict[str, tuple[str, ...]]:
         return {address: r.actions for address, r in self._resources.items()}
@@ -304,16 +269,12 @@ class Plan(Mapping[str, PlannedResource]):
     def network(self, *, tier_tag: str = TIER_TAG,
                 named_networks: Mapping[str, Any] | None = None) -> Network:
         """The Network this plan builds (``tierform.readers.plan``)."""
-        from tierform.readers.plan import network_from_plan
-
         return network_from_plan(dict(self._raw), tier_tag=tier_tag,
                                  named_networks=dict(named_networks or {}))
 
     def flows(self, *, tier_tag: str = TIER_TAG,
               named_networks: Mapping[str, Any] | None = None) -> Reachability:
-        """What the planned network lets through (``tierform.analyze.core``)."""
-        from tierform.analyze.core import analyze
-
+        """What the planned network lets through (``tierform.analyze``)."""
         return analyze(self.network(tier_tag=tier_tag, named_networks=named_networks))
 
     def __repr__(self) -> str:

@@ -1,0 +1,76 @@
+"""Read a Network from a plan or state JSON file (``terraform show -json``), whichever it is.
+
+The one reader of such files (``tierform reach``/``verify``, the pytest helpers): every
+unusable file ends as a ReadError (exit 2) that says what to give instead, never as a
+traceback from deep inside a reader.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from tierform.errors import ReadError
+from tierform.network.model import Network
+from tierform.network.tags import TIER_TAG
+from tierform.readers.plan import network_from_plan
+from tierform.readers.state import network_from_state
+
+__all__ = ["DocumentKind", "detect_kind", "network_from_json_file", "read_network"]
+
+DocumentKind = Literal["plan", "state"]
+
+
+def detect_kind(document: Mapping[str, Any]) -> DocumentKind:
+    """``"plan"`` or ``"state"`` for ``terraform show -json`` output; ReadError otherwise."""
+    if "planned_values" in document or "resource_changes" in document:
+        return "plan"
+    if isinstance(document.get("values"), Mapping) or (
+            "format_version" in document and "terraform_version" in document
+            and "resources" not in document):
+        return "state"
+    if "resources" in document and "version" in document:
+        raise ReadError("this is a raw terraform.tfstate file; run `terraform show -json` "
+                        "and read its output instead")
+    raise ReadError("neither a plan nor a state JSON: expected `terraform show -json` output "
+                    "(a plan has planned_values, a state has values)")
+
+
+def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
+                 tier_tag: str = TIER_TAG) -> tuple[DocumentKind, Network]:
+    """What the file is, and the Network it describes."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ReadError(f"{path}: cannot read: no such file") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReadError(f"{path}: cannot read: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise ReadError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}; give the output of "
+                        "`terraform show -json PLANFILE` or `terraform show -json`") from exc
+    if not isinstance(document, dict):
+        raise ReadError(f"{path}: expected a JSON object from `terraform show -json`")
+    try:
+        kind = detect_kind(document)
+    except ReadError as exc:
+        raise ReadError(f"{path}: {exc}") from None
+    nets = dict(named_networks or {})
+    try:
+        if kind == "plan":
+            return "plan", network_from_plan(document, tier_tag=tier_tag, named_networks=nets)
+        if not isinstance(document.get("values"), dict):
+            raise ReadError(f"{path}: the state is empty (nothing applied yet)")
+        return "state", network_from_state(document, tier_tag=tier_tag, named_networks=nets)
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+        raise ReadError(f"{path}: malformed `terraform show -json` output ({kind}): "
+                        f"{type(exc).__name__}: {exc}; regenerate it with terraform "
+                        "show -json") from exc
+
+
+def network_from_json_file(path: Path | str, *,
+                           named_networks: Mapping[str, Any] | None = None,
+                           tier_tag: str = TIER_TAG) -> Network:
+    """The Network of a plan or state JSON file (see :func:`read_network`)."""
+    return read_network(Path(path), named_networks=named_networks, tier_tag=tier_tag)[1]

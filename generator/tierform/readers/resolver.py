@@ -1,0 +1,292 @@
+"""The one reading of Terraform configuration references: which resource instances an
+attribute's expression names.
+
+Ids are unknown at plan time, so a plan's wiring is in its configuration:
+``configuration.root_module[.module_calls.x.module].resources[].expressions.<attr>.references``.
+Resolving those lists is symbolic evaluation on a small scale: an unknown id is a
+:class:`Symbol`, naming the resource instance (and attribute) it belongs to. The network
+plan reader (``readers/plan.py``) turns symbols into Network keys; the typed ``Plan`` (the
+pytest API, ``terraform/plan.py``) into addresses for ``references``/``tier_of``. Nothing
+else parses a reference, so the two cannot disagree.
+
+Resolved: direct references (``aws_subnet.a.id``), literal keys (``aws_subnet.db["a"]``),
+``count.index``/``each.key``/``each.value`` when both sides have the same keys, module
+variables that forward one reference. Anything else is an :class:`Unresolved` with the
+reason, never a guess.
+
+Limit: Terraform drops index expressions from ``references``:
+``aws_subnet.db[count.index].id`` and ``element(aws_subnet.db[*].id, count.index % 2)``
+both read ``["aws_subnet.db", "count.index"]``. Only equal key sets count as lined up, so
+the second form resolves (wrongly as identity) when the counts happen to be equal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tierform.network.model import Unresolved
+
+__all__ = [
+    "NOT_RESOURCES",
+    "SELECTORS",
+    "Index",
+    "PlannedInstance",
+    "Resolver",
+    "Symbol",
+    "maximal",
+    "parse_address",
+]
+
+Index = int | str | None
+"""An instance key: ``count`` index, ``for_each`` key, or None for a single instance."""
+
+SELECTORS = ("count.index", "each.key")
+"""References that pick an instance key rather than name a value."""
+NOT_RESOURCES = ("var.", "local.", "data.", "module.", "each.", "count.", "path.", "self.",
+                  "terraform.")
+"""Reference heads that are not resources (``var.`` is followed through module calls)."""
+_RESOURCE_REF = re.compile(
+    r"^(?P<resource>[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*)"
+    r"(?:\[(?P<index>[^\]]*)\])?(?:\.(?P<attr>[A-Za-z0-9_]+))?(?P<rest>.*)$")
+_MODULE_STEP = re.compile(r"module\.([A-Za-z0-9_-]+)(\[[^\]]*\])?")
+_ADDRESS = re.compile(r"^(?P<module>(?:module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.)*)"
+                      r"(?P<resource>[^.\[]+\.[^.\[]+)(?:\[(?P<index>.*)\])?$")
+
+
+@dataclass(frozen=True)
+class PlannedInstance:
+    """One managed resource instance as Terraform addresses it.
+
+    ``address`` is the full address (``module.net.aws_subnet.db[0]``), ``module`` its
+    module path (``module.net``; ``""`` in the root), ``resource`` the module-relative
+    ``type.name`` and ``index`` its key.
+    """
+
+    address: str
+    module: str
+    resource: str
+    index: Index
+    values: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def type(self) -> str:
+        return self.resource.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """What a reference names: an instance and one of its attributes (None: the instance).
+
+    ``reference`` is the text it was read from, for messages.
+    """
+
+    instance: PlannedInstance
+    attribute: str | None
+    reference: str
+
+
+def _parse_index(text: str) -> Index | Unresolved:
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return text[1:-1]
+    return Unresolved("", "", f"index [{text}] is not a literal key")
+
+
+def parse_address(address: str) -> tuple[str, str, Index]:
+    """``(module path, type.name, index)`` of a resource address (for documents without
+    ``index``/``module_address`` fields, such as hand-written ones)."""
+    match = _ADDRESS.match(address)
+    if match is None:
+        return "", address, None
+    raw = match.group("index")
+    index: Index = None
+    if raw is not None:
+        if raw.isdigit():
+            index = int(raw)
+        else:
+            try:
+                decoded = json.loads(raw)
+            except json.JSONDecodeError:
+                decoded = raw
+            index = decoded if isinstance(decoded, str | int) else raw
+    return match.group("module").rstrip("."), match.group("resource"), index
+
+
+def maximal(refs: Sequence[str]) -> list[str]:
+    """Drop the prefixes Terraform lists after each full reference."""
+    return [r for r in dict.fromkeys(refs)
+            if not any(o != r and o.startswith((r + ".", r + "[")) for o in refs)]
+
+
+def _config_path(module: str) -> str:
+    """A module path without instance keys: ``module.a[0].module.b`` -> ``module.a.module.b``."""
+    return ".".join(f"module.{m.group(1)}" for m in _MODULE_STEP.finditer(module))
+
+
+class Resolver:
+    """References of a plan's configuration, resolved against its resource instances.
+
+    Built once per document; every lookup is a dictionary access (no scan per instance).
+    """
+
+    def __init__(self, configuration: Mapping[str, Any],
+                 instances: Iterable[PlannedInstance]) -> None:
+        self.modules: dict[str, Mapping[str, Any]] = {}
+        self.resources: dict[tuple[str, str], Mapping[str, Any]] = {}
+        self._index_module(configuration.get("root_module") or {}, "")
+        self.instances: dict[str, PlannedInstance] = {}
+        self._by_resource: dict[tuple[str, str], dict[Index, PlannedInstance]] = {}
+        for inst in instances:
+            self.instances[inst.address] = inst
+            self._by_resource.setdefault((inst.module, inst.resource), {})[inst.index] = inst
+
+    def _index_module(self, module: Mapping[str, Any], path: str) -> None:
+        self.modules[path] = module
+        for resource in module.get("resources", []) or []:
+            self.resources[(path, str(resource.get("address")))] = resource
+        for name, call in (module.get("module_calls") or {}).items():
+            child = f"{path}.module.{name}" if path else f"module.{name}"
+            self._index_module((call or {}).get("module") or {}, child)
+
+    # -------------------------------------------------------- configuration
+    def config(self, inst: PlannedInstance) -> Mapping[str, Any]:
+        """The configuration block of an instance's resource ({} when absent)."""
+        return self.resources.get((_config_path(inst.module), inst.resource)) or {}
+
+    def expression(self, inst: PlannedInstance, attribute: str) -> Mapping[str, Any] | None:
+        """The configured expression of an attribute, or None when it is not configured.
+
+        ``attribute`` may be a dotted path into nested blocks (``ingress.0.cidr_blocks``);
+        a block attribute (``ingress``) gives the references of all its blocks.
+        """
+        node: Any = self.config(inst).get("expressions") or {}
+        for part in attribute.split("."):
+            if isinstance(node, list):
+                node = node[int(part)] if part.isdigit() and int(part) < len(node) else None
+            elif isinstance(node, Mapping):
+                node = node.get(part)
+            else:
+                node = None
+            if node is None:
+                return None
+        if isinstance(node, list):  # blocks: the references of their expressions
+            refs = [r for block in node if isinstance(block, Mapping)
+                    for e in block.values() if isinstance(e, Mapping)
+                    for r in e.get("references", [])]
+            return {"references": refs}
+        return node if isinstance(node, Mapping) else None
+
+    def _module_call(self, path: str) -> tuple[str, Mapping[str, Any]]:
+        """(parent path, call block) of the module at ``path``."""
+        steps = list(_MODULE_STEP.finditer(path))
+        parent = path[:steps[-1].start()].rstrip(".")
+        calls = (self.modules.get(_config_path(parent)) or {}).get("module_calls") or {}
+        return parent, calls.get(steps[-1].group(1)) or {}
+
+    # ------------------------------------------------------------ resolving
+    def resolve(self, inst: PlannedInstance, refs: Sequence[str], *,
+                skip_root_variables: bool = False) -> list[Symbol] | Unresolved:
+        """Everything a reference list names, in the context of ``inst``.
+
+        ``skip_root_variables``: root variables are known at plan time and name no
+        resource; asking "which resources", they add nothing (else they are unresolved).
+        """
+        return self._resolve(inst.module, refs, inst, skip_root_variables)
+
+    def reference(self, inst: PlannedInstance, ref: str) -> list[Symbol] | Unresolved:
+        """One reference on its own (no ``count.index``/``each.key`` beside it)."""
+        return self._traverse(inst.module, ref, inst, (), False)
+
+    def type_of(self, address: str) -> str:
+        """Resource type of a known instance ("" for anything else, e.g. a literal)."""
+        inst = self.instances.get(address)
+        return inst.type if inst else ""
+
+    def _resolve(self, path: str, refs: Sequence[str], inst: PlannedInstance | None,
+                 skip_root: bool) -> list[Symbol] | Unresolved:
+        full = maximal(refs)
+        selectors = [r for r in full if r in SELECTORS]
+        out: list[Symbol] = []
+        for ref in full:
+            if ref in SELECTORS:
+                continue
+            got = self._traverse(path, ref, inst, selectors, skip_root)
+            if isinstance(got, Unresolved):
+                return got
+            out += got
+        return out
+
+    def _traverse(self, path: str, ref: str, inst: PlannedInstance | None,
+                  selectors: Sequence[str], skip_root: bool) -> list[Symbol] | Unresolved:
+        address = inst.address if inst else ""
+        if ref.startswith("each.value"):
+            # for_each over a resource: each.value is that resource's instance of the same key.
+            if inst is None:
+                return Unresolved(address, "", f"cannot follow {ref}")
+            source = maximal((self.config(inst).get("for_each_expression") or {})
+                              .get("references", []))
+            if len(source) != 1 or source[0].startswith(NOT_RESOURCES) or "[" in source[0]:
+                return Unresolved(address, "", f"{ref}: for_each is not one resource")
+            got = self._resource(path, source[0] + ref[len("each.value"):], inst, ["each.key"])
+            return got if isinstance(got, Unresolved) else [got]
+        if ref.startswith("var."):
+            if path:
+                return self._variable(path, ref, address, skip_root)
+            if skip_root:
+                return []
+        if ref.startswith(NOT_RESOURCES):
+            return Unresolved(address, "", f"depends on {ref}")
+        got = self._resource(path, ref, inst, selectors)
+        return got if isinstance(got, Unresolved) else [got]
+
+    def _resource(self, path: str, ref: str, inst: PlannedInstance | None,
+                  selectors: Sequence[str]) -> Symbol | Unresolved:
+        """One resource traversal -> the instance (and attribute) it names."""
+        match = _RESOURCE_REF.match(ref)
+        address = inst.address if inst else ""
+        if match is None or match.group("rest"):
+            return Unresolved(address, "", f"cannot follow {ref}")
+        resource = match.group("resource")
+        targets = self._by_resource.get((path, resource))
+        if not targets:
+            return Unresolved(address, "", f"{ref}: no such resource in the plan")
+        index: Index
+        if match.group("index") is not None:
+            parsed = _parse_index(match.group("index"))
+            if isinstance(parsed, Unresolved):
+                return Unresolved(address, "", f"{ref}: {parsed.reason}")
+            index = parsed
+        elif list(targets) == [None]:
+            index = None
+        elif selectors and inst is not None:
+            own_keys = set(self._by_resource.get((inst.module, inst.resource), {}))
+            if set(targets) != own_keys:
+                return Unresolved(address, "", f"{resource}[{selectors[0]}]: "
+                                  "keys of the two resources do not line up")
+            index = inst.index
+        else:
+            return Unresolved(address, "", f"refers to every instance of {resource} "
+                              "(splat or function): cannot tell which")
+        target = targets.get(index)
+        if target is None:
+            return Unresolved(address, "", f"{ref}: no instance with key {index!r}")
+        return Symbol(target, match.group("attr"), ref)
+
+    def _variable(self, path: str, ref: str, address: str,
+                  skip_root: bool) -> list[Symbol] | Unresolved:
+        """A child module's ``var.x``: follow the references the caller passes in."""
+        name = ref[len("var."):]
+        parent, call = self._module_call(path)
+        if "." in name or "[" in name or call.get("count_expression") \
+                or call.get("for_each_expression"):
+            return Unresolved(address, "", f"cannot follow {ref} through module {path}")
+        refs = ((call.get("expressions") or {}).get(name) or {}).get("references")
+        if not refs:
+            return Unresolved(address, "", f"{ref} is not a reference in the module call")
+        return self._resolve(parent, refs, None, skip_root)

@@ -1,0 +1,627 @@
+"""Terraform JSON -> Network: the one assembler behind the plan and state readers.
+
+Both readers reduce their JSON to resource *instances* plus a *wiring* that says
+which things an attribute points to. In state the wiring is the AWS ids themselves
+(``readers/state.py``); in a plan it comes from configuration references
+(``readers/plan.py`` over ``readers/resolver.py``). :func:`assemble` turns instances +
+wiring into a :class:`Network`, one resource kind after another, applying the AWS
+defaults the model promises (main route table, default NACL, default security group).
+
+Each step is a function of the instances and of the parts before it, passed in and
+returned: what a step needs is in its signature. The only shared state is the log of
+wiring that could not be read, in reading order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from ipaddress import IPv4Network
+from typing import Any, Protocol
+
+from tierform.aws import ANYWHERE, normalise_protocol
+from tierform.network.model import (
+    DEFAULT_NACL_ID,
+    MAIN_ROUTE_TABLE_ID,
+    GatewayEndpoint,
+    InternetGateway,
+    Nacl,
+    NaclEntry,
+    NatGateway,
+    Network,
+    Route,
+    RouteKind,
+    RouteTable,
+    SecurityGroup,
+    SgRule,
+    Source,
+    Subnet,
+    Unresolved,
+    aws_default_nacl,
+    port_range,
+)
+from tierform.network.tags import TIER_TAG, tag
+
+__all__ = [
+    "DEFAULT_SECURITY_GROUP_ID",
+    "NACL_BLOCK",
+    "ROUTE_BLOCK",
+    "SG_BLOCK",
+    "VPC_DEFAULT_ATTRS",
+    "Instance",
+    "Wiring",
+    "assemble",
+]
+
+DEFAULT_SECURITY_GROUP_ID = "default_security_group"
+"""Id of the VPC's default security group when a plan does not manage it."""
+
+# Attributes of aws_vpc that name the VPC's own default objects.
+VPC_DEFAULT_ATTRS = (
+    "default_network_acl_id",
+    "default_route_table_id",
+    "main_route_table_id",
+    "default_security_group_id",
+)
+
+# Route target attribute -> route kind. gateway_id is split by what it names.
+_ROUTE_TARGETS: dict[str, RouteKind] = {
+    "gateway_id": "igw",
+    "nat_gateway_id": "nat",
+    "egress_only_gateway_id": "eigw",
+    "vpc_endpoint_id": "other",  # a Gateway Load Balancer endpoint, not an S3/DynamoDB gateway
+    "transit_gateway_id": "other",
+    "vpc_peering_connection_id": "other",
+    "network_interface_id": "other",
+    "carrier_gateway_id": "other",
+    "local_gateway_id": "other",
+    "core_network_arn": "other",
+}
+ROUTE_TARGET_TYPES: dict[str, tuple[str, ...]] = {
+    "gateway_id": ("aws_internet_gateway", "aws_vpn_gateway"),
+    "nat_gateway_id": ("aws_nat_gateway",),
+    "egress_only_gateway_id": ("aws_egress_only_internet_gateway",),
+    "vpc_endpoint_id": ("aws_vpc_endpoint",),
+    "transit_gateway_id": ("aws_ec2_transit_gateway",),
+    "vpc_peering_connection_id": ("aws_vpc_peering_connection",),
+    "network_interface_id": ("aws_network_interface",),
+    "carrier_gateway_id": ("aws_ec2_carrier_gateway",),
+    "local_gateway_id": (),
+    "core_network_arn": (),
+}
+_ROUTE_DESTINATIONS = (
+    "cidr_block", "ipv6_cidr_block", "destination_prefix_list_id",
+    "destination_cidr_block", "destination_ipv6_cidr_block",
+)
+_SG_TYPES = ("aws_security_group", "aws_default_security_group")
+
+# Fields of inline blocks -> resource types an unknown field may reference (() = must be known).
+ROUTE_BLOCK: dict[str, tuple[str, ...]] = {
+    "cidr_block": (), "ipv6_cidr_block": (), "destination_prefix_list_id": (),
+    **ROUTE_TARGET_TYPES,
+}
+SG_BLOCK: dict[str, tuple[str, ...]] = {
+    "cidr_blocks": (), "ipv6_cidr_blocks": (), "prefix_list_ids": ("aws_ec2_managed_prefix_list",),
+    "security_groups": _SG_TYPES, "self": (), "protocol": (), "from_port": (), "to_port": (),
+}
+NACL_BLOCK: dict[str, tuple[str, ...]] = {
+    "cidr_block": (), "ipv6_cidr_block": (), "protocol": (), "rule_no": (), "action": (),
+    "from_port": (), "to_port": (),
+}
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One resource instance: its full address, type, attribute values and Network key.
+
+    ``module`` is the module path (``module.net``; ``""`` for root or state): keys in
+    the chosen VPC's module are made relative to it.
+    """
+
+    address: str
+    type: str
+    values: Mapping[str, Any]
+    key: str
+    source: str
+    module: str = ""
+
+
+class Wiring(Protocol):
+    """How attribute values that point at other resources are read."""
+
+    def ids(self, inst: Instance, attr: str, *, scalar: bool) -> list[str] | Unresolved:
+        """Keys (or literal values, e.g. a CIDR) the attribute holds or references."""
+        ...
+
+    def blocks(self, inst: Instance, attr: str,
+               ref_fields: Mapping[str, tuple[str, ...]]) -> list[dict[str, Any]] | Unresolved:
+        """Inline blocks; unknown fields in ``ref_fields`` are filled with keys, else
+        the element carries ``{"__unresolved__": reason}``."""
+        ...
+
+
+# ------------------------------------------------------------------ reading
+
+@dataclass(frozen=True)
+class _Read:
+    """The instances by type and by key, their wiring, and the log of what could not be read.
+
+    ``unresolved`` only grows; its order is the order of reading, which ``assemble`` fixes.
+    """
+
+    by_type: Mapping[str, Sequence[Instance]]
+    by_key: Mapping[str, Instance]
+    wiring: Wiring
+    unresolved: list[Unresolved]
+
+    @classmethod
+    def of(cls, instances: Sequence[Instance], wiring: Wiring) -> _Read:
+        by_type: dict[str, list[Instance]] = defaultdict(list)
+        for inst in instances:
+            by_type[inst.type].append(inst)
+        by_key = {i.key: i for group in by_type.values() for i in group}
+        return cls(by_type, by_key, wiring, [])
+
+    def kind(self, kind: str) -> Sequence[Instance]:
+        return self.by_type.get(kind, ())
+
+    def ids(self, inst: Instance, attr: str, *, scalar: bool = True) -> list[str] | None:
+        """What the attribute points at; None (and a note) when that cannot be read."""
+        got = self.wiring.ids(inst, attr, scalar=scalar)
+        if isinstance(got, Unresolved):
+            self.unresolved.append(got)
+            return None
+        if scalar and len(got) > 1:
+            self.unresolved.append(Unresolved(inst.address, attr, "several candidates"))
+            return None
+        return got
+
+    def one(self, inst: Instance, attr: str) -> str | None:
+        got = self.ids(inst, attr)
+        if not got:
+            if got is not None:
+                self.unresolved.append(Unresolved(inst.address, attr, "not set"))
+            return None
+        return got[0]
+
+    def blocks(self, inst: Instance, attr: str,
+               ref_fields: Mapping[str, tuple[str, ...]]) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Inline blocks that could be read, with their index; the rest are noted."""
+        got = self.wiring.blocks(inst, attr, ref_fields)
+        if isinstance(got, Unresolved):
+            self.unresolved.append(got)
+            return
+        for index, block in enumerate(got):
+            reason = block.get("__unresolved__")
+            if reason:
+                self.unresolved.append(Unresolved(inst.address, f"{attr}[{index}]", reason))
+                continue
+            yield index, block
+
+    def fill(self, inst: Instance, attrs: Sequence[str]) -> dict[str, Any]:
+        """Values with unknown reference attributes replaced by their resolved keys."""
+        values = dict(inst.values)
+        for attr in attrs:
+            if attr in values:
+                continue
+            got = self.ids(inst, attr, scalar=not attr.endswith("s"))
+            values[attr] = [] if got is None else got
+        return values
+
+    def owned(self, kind: str, attr: str, owners: Collection[str], *, scalar: bool = True
+              ) -> Iterator[tuple[Instance, list[str]]]:
+        """Instances of ``kind`` whose ``attr`` points at one of ``owners``, with those owners."""
+        for inst in self.kind(kind):
+            targets = self.ids(inst, attr, scalar=scalar)
+            if targets is None:
+                continue
+            inside = [t for t in targets if t in owners]
+            if inside:
+                yield inst, inside
+
+
+@dataclass(frozen=True)
+class _Vpc:
+    """The VPC read: its instance, CIDRs, module prefix, and which keys name it.
+
+    ``owner_of`` maps the keys of every VPC, and of each VPC's default objects, to the
+    VPC's key; ``prefix`` (``module.net.``) is cut from keys inside the VPC's module.
+    """
+
+    instance: Instance | None
+    cidrs: tuple[IPv4Network, ...]
+    owner_of: Mapping[str, str]
+
+    @property
+    def key(self) -> str:
+        return self.instance.key if self.instance is not None else ""
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.instance.module}." if self.instance and self.instance.module else ""
+
+    def rel(self, key: str) -> str:
+        """Key relative to the VPC's module: ``module.net.x.a`` -> ``x.a``."""
+        prefix = self.prefix
+        return key[len(prefix):] if prefix and key.startswith(prefix) else key
+
+    def value(self, attr: str) -> str | None:
+        """A known attribute of the VPC (e.g. its real main route table id)."""
+        got = self.instance.values.get(attr) if self.instance is not None else None
+        return str(got) if got else None
+
+    def members(self, read: _Read, kind: str, attr: str = "vpc_id") -> Iterator[Instance]:
+        """Instances of ``kind`` that belong to this VPC (through ``attr``)."""
+        for inst in read.kind(kind):
+            owner = read.ids(inst, attr)
+            if owner is None:
+                continue
+            if any(self.owner_of.get(o) == self.key for o in owner):
+                yield inst
+
+
+# ------------------------------------------------------------------- steps
+
+def _choose_vpc(read: _Read) -> _Vpc:
+    """The VPC with the most subnets (the first on ties); the others are noted as unread."""
+    vpcs = read.kind("aws_vpc")
+    owner_of: dict[str, str] = {}
+    for each in vpcs:
+        owner_of[each.key] = each.key
+        for attr in VPC_DEFAULT_ATTRS:
+            value = each.values.get(attr)
+            owner_of[str(value) if value else f"{each.key}.{attr}"] = each.key
+    counts: dict[str, int] = defaultdict(int)
+    for subnet in read.kind("aws_subnet"):
+        got = read.wiring.ids(subnet, "vpc_id", scalar=True)  # counted, not noted: read later
+        if not isinstance(got, Unresolved):
+            for owner in got:
+                counts[owner_of.get(owner, "")] += 1
+    if not vpcs:
+        return _Vpc(None, (), owner_of)
+    chosen = max(vpcs, key=lambda v: counts.get(v.key, 0))  # first on ties (max is stable)
+    for other in vpcs:
+        if other is not chosen:
+            read.unresolved.append(Unresolved(
+                other.address, "vpc",
+                f"the input holds several VPCs; only {chosen.address} (most subnets) is read"))
+    cidrs = [IPv4Network(chosen.values["cidr_block"])] if chosen.values.get("cidr_block") \
+        else []
+    if not cidrs:
+        read.unresolved.append(Unresolved(chosen.address, "cidr_block",
+                                          "unknown (IPAM or computed)"))
+    vpc = _Vpc(chosen, (), owner_of)
+    for assoc in vpc.members(read, "aws_vpc_ipv4_cidr_block_association"):
+        if assoc.values.get("cidr_block"):
+            cidrs.append(IPv4Network(assoc.values["cidr_block"]))
+        else:
+            read.unresolved.append(Unresolved(assoc.address, "cidr_block", "unknown"))
+    return replace(vpc, cidrs=tuple(cidrs))
+
+
+def _subnets(read: _Read, vpc: _Vpc, tier_tag: str) -> tuple[frozenset[str], dict[str, Subnet]]:
+    """(keys of every subnet in the VPC, the subnets whose CIDR is known)."""
+    keys: set[str] = set()
+    subnets: dict[str, Subnet] = {}
+    for inst in vpc.members(read, "aws_subnet"):
+        keys.add(inst.key)
+        cidr = inst.values.get("cidr_block")
+        if not cidr:
+            read.unresolved.append(Unresolved(inst.address, "cidr_block", "unknown"))
+            continue
+        subnets[inst.key] = Subnet(
+            id=vpc.rel(inst.key), cidr=IPv4Network(cidr),
+            az=inst.values.get("availability_zone") or None,
+            tier=tag(inst.values, tier_tag), name=tag(inst.values, "Name"),
+            map_public_ip=bool(inst.values.get("map_public_ip_on_launch")),
+            source=inst.source)
+    return frozenset(keys), subnets
+
+
+def _gateways(read: _Read, vpc: _Vpc, subnet_keys: Collection[str]
+              ) -> tuple[dict[str, InternetGateway], dict[str, NatGateway]]:
+    igws = {vpc.rel(inst.key): InternetGateway(vpc.rel(inst.key), inst.source)
+            for inst in vpc.members(read, "aws_internet_gateway")}
+    for inst in vpc.members(read, "aws_internet_gateway_attachment"):
+        for gateway in read.ids(inst, "internet_gateway_id") or []:
+            found = read.by_key.get(gateway)
+            igws[vpc.rel(gateway)] = InternetGateway(
+                vpc.rel(gateway), found.source if found else inst.source)
+    nats: dict[str, NatGateway] = {}
+    for inst, subnets in read.owned("aws_nat_gateway", "subnet_id", subnet_keys):
+        # connectivity_type "private": no internet path through this NAT.
+        public = (inst.values.get("connectivity_type") or "public") == "public"
+        nats[vpc.rel(inst.key)] = NatGateway(vpc.rel(inst.key), vpc.rel(subnets[0]),
+                                             public, inst.source)
+    return igws, nats
+
+
+def _target_kind(read: _Read, attr: str, target: str) -> RouteKind:
+    if attr == "gateway_id":
+        if target == "local":
+            return "local"
+        inst = read.by_key.get(target)
+        if inst is not None:
+            return "igw" if inst.type == "aws_internet_gateway" else "other"
+        if target.startswith("vpce-"):
+            return "endpoint"
+        return "igw" if target.startswith("igw-") else "other"
+    return _ROUTE_TARGETS[attr]
+
+
+def _route(read: _Read, vpc: _Vpc, values: Mapping[str, Any], source: str,
+           address: str) -> Route | None:
+    destination = next((str(values[d]) for d in _ROUTE_DESTINATIONS if values.get(d)), None)
+    if destination is None:
+        read.unresolved.append(Unresolved(address, "destination", "unknown"))
+        return None
+    for attr in _ROUTE_TARGETS:
+        target = values.get(attr)
+        if target:
+            return Route(destination, _target_kind(read, attr, str(target)),
+                         vpc.rel(str(target)), source)
+    if values.get("blackhole") or values.get("state") == "blackhole":
+        return Route(destination, "blackhole", None, source)
+    read.unresolved.append(Unresolved(address, "target", "no known target"))
+    return None
+
+
+def _route_values(read: _Read, inst: Instance) -> dict[str, Any]:
+    """An aws_route's values with its unknown target filled in from the wiring."""
+    values = dict(inst.values)
+    for attr, types in ROUTE_TARGET_TYPES.items():
+        if attr in values or not types:
+            continue  # known (or null) at plan time
+        got = read.wiring.ids(inst, attr, scalar=True)
+        if isinstance(got, Unresolved):
+            read.unresolved.append(got)
+        elif got:
+            values[attr] = got[0]
+    return values
+
+
+def _route_tables(read: _Read, vpc: _Vpc, tier_tag: str) -> dict[str, RouteTable]:
+    """Route tables by key, with their routes and subnets, and the main table."""
+    routes: dict[str, list[Route]] = {}
+    meta: dict[str, tuple[Instance, bool]] = {}
+    for inst in vpc.members(read, "aws_route_table"):
+        routes[inst.key], meta[inst.key] = [], (inst, False)
+    for inst in vpc.members(read, "aws_default_route_table", "default_route_table_id"):
+        routes[inst.key], meta[inst.key] = [], (inst, True)
+    # Separate aws_route resources first: their addresses are the better source.
+    for inst, owner in read.owned("aws_route", "route_table_id", meta):
+        route = _route(read, vpc, _route_values(read, inst), inst.source, inst.address)
+        if route is not None:
+            routes[owner[0]].append(route)
+    for key, (inst, _) in meta.items():
+        for index, block in read.blocks(inst, "route", ROUTE_BLOCK):
+            route = _route(read, vpc, block, f"{inst.source} route[{index}]", inst.address)
+            if route is not None and all(r.destination != route.destination
+                                         for r in routes[key]):
+                routes[key].append(route)
+    subnets: dict[str, set[str]] = defaultdict(set)
+    for inst, owner in read.owned("aws_route_table_association", "route_table_id", meta):
+        subnet = read.one(inst, "subnet_id")
+        if subnet is not None:
+            subnets[owner[0]].add(subnet)
+    main: set[str] = {k for k, (_, is_default) in meta.items() if is_default}
+    for _assoc, owner in read.owned("aws_main_route_table_association", "route_table_id",
+                                    meta):
+        main = {owner[0]}  # AWS moves the "main" flag to this table
+    tables = {key: RouteTable(
+        id=vpc.rel(key), routes=tuple(routes[key]),
+        subnet_ids=frozenset(vpc.rel(s) for s in subnets[key]),
+        is_main=key in main, tier=tag(inst.values, tier_tag),
+        name=tag(inst.values, "Name"), source=inst.source)
+        for key, (inst, _) in meta.items()}
+    if not main:
+        real = vpc.value("main_route_table_id")
+        key = real or MAIN_ROUTE_TABLE_ID
+        tables[key] = RouteTable(
+            key, is_main=True, name="main",
+            source=f"VPC main route table{f' {key}' if real else ''} "
+                   "(unmanaged: AWS local routes only)")
+    return tables
+
+
+def _endpoints(read: _Read, vpc: _Vpc, tables: Mapping[str, RouteTable]
+               ) -> tuple[dict[str, GatewayEndpoint], dict[str, RouteTable]]:
+    """Gateway endpoints, and the route tables with the prefix-list route each adds (R5)."""
+    members = list(vpc.members(read, "aws_vpc_endpoint"))
+    # vpc_endpoint_type defaults to "Gateway"; Interface endpoints do not route.
+    gateways = [inst for inst in members
+                if (inst.values.get("vpc_endpoint_type") or "Gateway") == "Gateway"]
+    extra: dict[str, set[str]] = defaultdict(set)
+    for assoc, owner in read.owned("aws_vpc_endpoint_route_table_association",
+                                   "vpc_endpoint_id", {m.key for m in members}):
+        table = read.one(assoc, "route_table_id")
+        if table is not None:
+            extra[owner[0]].add(table)
+    found: dict[str, GatewayEndpoint] = {}
+    routed = dict(tables)
+    for inst in gateways:
+        ids = set(read.ids(inst, "route_table_ids", scalar=False) or []) | extra[inst.key]
+        service = str(inst.values.get("service_name") or "")
+        found[inst.key] = GatewayEndpoint(vpc.rel(inst.key), service,
+                                          frozenset(vpc.rel(t) for t in ids), inst.source)
+        for table in ids:
+            if table in routed:
+                old = routed[table]
+                route = Route(service, "endpoint", vpc.rel(inst.key), inst.source)
+                routed[table] = replace(old, routes=(*old.routes, route))
+    return found, routed
+
+
+def _entry(values: Mapping[str, Any], egress: bool, number_attr: str, action_attr: str,
+           source: str) -> NaclEntry:
+    protocol = normalise_protocol(values.get("protocol", "-1"))
+    low, high = port_range(protocol, values.get("from_port"), values.get("to_port"))
+    icmp_type, icmp_code = values.get("icmp_type"), values.get("icmp_code")
+    return NaclEntry(
+        rule_number=int(values[number_attr]), egress=egress, protocol=protocol,
+        action="deny" if str(values.get(action_attr)).lower() == "deny" else "allow",
+        cidr=str(values.get("cidr_block") or values.get("ipv6_cidr_block")),
+        from_port=low, to_port=high,
+        icmp_type=None if icmp_type in (None, "") else int(icmp_type),
+        icmp_code=None if icmp_code in (None, "") else int(icmp_code),
+        source=source)
+
+
+def _nacls(read: _Read, vpc: _Vpc, tier_tag: str) -> dict[str, Nacl]:
+    """Network ACLs by key with their entries and subnets, and AWS's default one."""
+    meta: dict[str, tuple[Instance, bool]] = {}
+    for inst in vpc.members(read, "aws_network_acl"):
+        meta[inst.key] = (inst, False)
+    for inst in vpc.members(read, "aws_default_network_acl", "default_network_acl_id"):
+        meta[inst.key] = (inst, True)
+    entries: dict[str, dict[tuple[bool, int], NaclEntry]] = {key: {} for key in meta}
+    subnets: dict[str, set[str]] = defaultdict(set)
+    for inst, owner in read.owned("aws_network_acl_rule", "network_acl_id", meta):
+        entry = _entry(inst.values, bool(inst.values.get("egress")), "rule_number",
+                       "rule_action", inst.source)
+        entries[owner[0]][(entry.egress, entry.rule_number)] = entry
+    for inst, owner in read.owned("aws_network_acl_association", "network_acl_id", meta):
+        subnet = read.one(inst, "subnet_id")
+        if subnet is not None:
+            subnets[owner[0]].add(subnet)
+    for key, (inst, _) in meta.items():
+        for egress in (False, True):
+            attr = "egress" if egress else "ingress"
+            for _index, block in read.blocks(inst, attr, NACL_BLOCK):
+                entry = _entry(block, egress, "rule_no", "action",
+                               f"{inst.source} {attr} rule {block.get('rule_no')}")
+                entries[key].setdefault((egress, entry.rule_number), entry)
+        subnets[key].update(read.ids(inst, "subnet_ids", scalar=False) or [])
+    elsewhere = {s for k, (_, d) in meta.items() if not d for s in subnets[k]}
+    nacls: dict[str, Nacl] = {}
+    for key, (inst, is_default) in meta.items():
+        # A subnet associated with another NACL has left the default one.
+        members = subnets[key] - elsewhere if is_default else subnets[key]
+        nacls[key] = Nacl(
+            id=vpc.rel(key), entries=tuple(sorted(entries[key].values(),
+                                                  key=lambda e: (e.egress, e.rule_number))),
+            subnet_ids=frozenset(vpc.rel(s) for s in members), is_default=is_default,
+            tier=tag(inst.values, tier_tag), name=tag(inst.values, "Name"),
+            source=inst.source)
+    if not any(d for _, d in meta.values()):
+        real = vpc.value("default_network_acl_id")
+        nacl = aws_default_nacl()
+        if real:
+            nacl = replace(nacl, id=real)
+        nacls[nacl.id if real else DEFAULT_NACL_ID] = nacl
+    return nacls
+
+
+def _sg_rules(vpc: _Vpc, values: Mapping[str, Any], egress: bool, own: str,
+              source: str) -> list[SgRule]:
+    """Split one rule with many peers into one SgRule per peer."""
+    protocol = normalise_protocol(values.get("protocol", values.get("ip_protocol", "-1")))
+    low, high = port_range(protocol, values.get("from_port"), values.get("to_port"))
+    base = SgRule(egress, protocol, low, high,
+                  description=str(values.get("description") or ""), source=source)
+    rules: list[SgRule] = []
+
+    def listed(*attrs: str) -> list[str]:
+        out: list[str] = []
+        for attr in attrs:
+            value = values.get(attr)
+            if isinstance(value, str):
+                value = [value]
+            out += [str(v) for v in value or [] if v]
+        return out
+
+    for cidr in listed("cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"):
+        rules.append(replace(base, cidr=cidr))
+    for group in listed("security_groups", "source_security_group_id",
+                        "referenced_security_group_id"):
+        # A refreshed rule may name its peer as "<account>/sg-..." (user id / group id
+        # pair, as the moto emulator returns it): the group id is what identifies it.
+        group = group.rsplit("/", 1)[-1] if "/sg-" in group else group
+        rules.append(replace(base, group=vpc.rel(group)))
+    if values.get("self"):
+        rules.append(replace(base, group=vpc.rel(own)))
+    for prefix_list in listed("prefix_list_ids", "prefix_list_id"):
+        rules.append(replace(base, prefix_list=prefix_list))
+    return rules
+
+
+def _rule_key(rule: SgRule) -> tuple[object, ...]:
+    return (rule.egress, rule.protocol, rule.from_port, rule.to_port, rule.cidr, rule.group,
+            rule.prefix_list)
+
+
+def _security_groups(read: _Read, vpc: _Vpc, tier_tag: str) -> dict[str, SecurityGroup]:
+    """Security groups by key with every rule form (separate, inline), and AWS's default."""
+    meta: dict[str, tuple[Instance, bool]] = {}
+    for inst in vpc.members(read, "aws_security_group"):
+        meta[inst.key] = (inst, False)
+    for inst in vpc.members(read, "aws_default_security_group"):
+        meta[inst.key] = (inst, True)
+    rules: dict[str, list[SgRule]] = {key: [] for key in meta}
+    for inst, owner in read.owned("aws_security_group_rule", "security_group_id", meta):
+        values = read.fill(inst, ("source_security_group_id", "prefix_list_ids"))
+        egress = values.get("type") == "egress"
+        rules[owner[0]] += _sg_rules(vpc, values, egress, owner[0], inst.source)
+    for kind in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
+        for inst, owner in read.owned(kind, "security_group_id", meta):
+            values = read.fill(inst, ("referenced_security_group_id", "prefix_list_id"))
+            rules[owner[0]] += _sg_rules(vpc, values, kind.endswith("egress_rule"), owner[0],
+                                         inst.source)
+    groups: dict[str, SecurityGroup] = {}
+    for key, (inst, is_default) in meta.items():
+        # Terraform removes AWS's default allow-all egress from groups it creates (and
+        # every rule from the default group it adopts): inline rules are all there is.
+        seen = {_rule_key(r) for r in rules[key]}
+        for egress in (False, True):
+            attr = "egress" if egress else "ingress"
+            for index, block in read.blocks(inst, attr, SG_BLOCK):
+                for rule in _sg_rules(vpc, block, egress, key,
+                                      f"{inst.source} {attr}[{index}]"):
+                    if _rule_key(rule) not in seen:
+                        seen.add(_rule_key(rule))
+                        rules[key].append(rule)
+        groups[key] = SecurityGroup(
+            id=vpc.rel(key), rules=tuple(rules[key]),
+            tier=tag(inst.values, tier_tag), name=tag(inst.values, "Name")
+            or inst.values.get("name") or None, is_default=is_default, source=inst.source)
+    if not any(d for _, d in meta.values()):
+        real = vpc.value("default_security_group_id")
+        key = real or DEFAULT_SECURITY_GROUP_ID
+        source = "VPC default security group (unmanaged: AWS defaults)"
+        # AWS's default group: all inbound from itself, all outbound.
+        groups[key] = SecurityGroup(
+            key, (SgRule(False, "-1", group=key, source=source),
+                  SgRule(True, "-1", cidr=ANYWHERE, source=source)),
+            name="default", is_default=True, source=source)
+    return groups
+
+
+# ---------------------------------------------------------------- assemble
+
+def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
+             tier_tag: str = TIER_TAG, named_networks: Mapping[str, IPv4Network] | None = None,
+             tier_groups: Mapping[str, Sequence[str]] | None = None) -> Network:
+    """Build the Network of the VPC with the most subnets from instances and their wiring."""
+    read = _Read.of(instances, wiring)
+    vpc = _choose_vpc(read)
+    subnet_keys, subnets = _subnets(read, vpc, tier_tag)
+    igws, nats = _gateways(read, vpc, subnet_keys)
+    endpoints, tables = _endpoints(read, vpc, _route_tables(read, vpc, tier_tag))
+    nacls = _nacls(read, vpc, tier_tag)
+    groups = _security_groups(read, vpc, tier_tag)
+    return Network(
+        source=source, vpc_cidrs=vpc.cidrs,
+        # Plans and states list resources by address; address order says nothing, so
+        # subnets (and thereby Network.tiers) come in address-space order.
+        subnets={s.id: s for s in sorted(subnets.values(), key=lambda s: s.cidr)},
+        route_tables={t.id: t for t in tables.values()},
+        nacls={n.id: n for n in nacls.values()},
+        security_groups={g.id: g for g in groups.values()},
+        nat_gateways=nats, internet_gateways=igws,
+        endpoints={e.id: e for e in endpoints.values()},
+        named_networks={k: IPv4Network(v) for k, v in (named_networks or {}).items()},
+        tier_groups={t: tuple(g) for t, g in (tier_groups or {}).items()},
+        unresolved=read.unresolved,
+        vpc_id=vpc.rel(vpc.key) if vpc.instance is not None else "vpc",
+    )
