@@ -18,7 +18,7 @@ from tierform.analyze.core import query
 from tierform.errors import ReadError
 from tierform.terraform.plan import UNKNOWN, Plan
 
-TINY = Path(__file__).resolve().parent.parent / "plan" / "fixtures" / "tiny.plan.json"
+TINY = Path(__file__).resolve().parents[2] / "plan" / "fixtures" / "tiny.plan.json"
 
 
 @pytest.fixture(scope="module")
