@@ -10,7 +10,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+# Tests run in importlib mode (test files in different folders may share a name); the
+# support modules they import (cli_support, e2e_support, ...) are found on these paths.
+for _folder in ("tests", "tests/e2e", "tests/unit"):
+    sys.path.insert(0, str(ROOT / _folder))
 
 from tfenv import configure_terraform_env  # noqa: E402
 

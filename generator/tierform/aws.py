@@ -70,6 +70,6 @@ def normalise_protocol(value: str | int) -> str:
 
 def service_name(region: str, service: str) -> str:
     """The VPC endpoint service name of an AWS service in a region."""
-    if not _REGION.match(region):
+    if not _REGION.fullmatch(region):
         raise ValueError(f"not a region name: {region!r}")
     return f"com.amazonaws.{region}.{service}"

@@ -72,3 +72,12 @@ def test_align_equals_ignores_comparisons_and_comments() -> None:
 
 def test_tidy_collapses_blank_runs_and_ends_with_one_newline() -> None:
     assert tidy("\n\na  \n\n\n\nb\n\n\n") == "a\n\nb\n"
+
+
+def test_a_trailing_newline_is_not_an_identifier() -> None:
+    """Python's ``$`` matches before a final newline: ``web\\n`` must be quoted, not bare."""
+    from tierform.render.filters import hcl_identifier, hcl_key
+
+    assert hcl_key("A\n") == '"A\\n"'
+    assert hcl_key("A") == "A"
+    assert hcl_identifier("A\n") != "A\n"

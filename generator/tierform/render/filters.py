@@ -61,7 +61,7 @@ def hcl_identifier(value: object) -> str:
 def hcl_key(value: object) -> str:
     """An object key: bare when it is an identifier, quoted otherwise (tag keys like ``a:b``)."""
     text = str(value)
-    return text if _IDENT.match(text) and text not in _KEYWORDS else hcl_string(text)
+    return text if _IDENT.fullmatch(text) and text not in _KEYWORDS else hcl_string(text)
 
 
 def hcl_bool(value: object) -> str:
