@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LAYERS",
+    "Expected",
     "FindingKind",
     "Intent",
     "VerifyFinding",
@@ -49,7 +50,8 @@ __all__ = [
 ]
 
 LAYERS: tuple[Layer, ...] = ("routes", "nacls", "security_groups")
-FindingKind = Literal["unintended", "broken", "exposure", "single_layer", "unresolved"]
+FindingKind = Literal["unintended", "broken", "exposure", "single_layer", "unresolved",
+                      "identity"]
 IntentProtocol = Literal["tcp", "udp", "icmp", "all"]
 
 
@@ -70,6 +72,18 @@ class Intent:
     def ports_for(self, protocol: ProtocolName) -> PortSet:
         """icmp and ``all`` carry no ports: everything."""
         return PortSet.full() if self.protocol == "all" or protocol == "icmp" else self.ports
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the blueprint says the network is: its VPC CIDR and each tier's subnet CIDRs.
+
+    ``verify`` compares the network read with it first, so that a plan or state of another
+    network is reported as such instead of being judged by the wrong intents."""
+
+    vpc_cidr: str
+    subnets: Mapping[str, frozenset[str]]
+    """tier -> the CIDRs of its subnets."""
 
 
 @dataclass(frozen=True)
@@ -161,12 +175,13 @@ def _describe(flow: Flow, ports: PortSet) -> str:
 
 def verify(intents: Sequence[Intent], network: Network, *,
            declared_exposure: Mapping[str, str],
-           ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL) -> VerifyReport:
-    """Unintended, broken, exposure and single-layer findings for one network."""
+           ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
+           expected: Expected | None = None) -> VerifyReport:
+    """Identity, unintended, broken, exposure and single-layer findings for one network."""
     reach = analyze(network, ephemeral=ephemeral)
     allowed = _allowed(intents)
     eph = PortSet.range(*ephemeral)
-    findings: list[VerifyFinding] = []
+    findings: list[VerifyFinding] = [] if expected is None else identity(expected, network)
 
     for item in reach.unresolved:
         findings.append(VerifyFinding(
@@ -207,6 +222,40 @@ def verify(intents: Sequence[Intent], network: Network, *,
                 ("tiers", flow.dst), flow.src, flow.dst, flow.protocol, flow.ports, layer,
                 level="warning"))
     return VerifyReport(findings, reach, single, list(intents))
+
+
+def identity(expected: Expected, network: Network) -> list[VerifyFinding]:
+    """Findings where the network is not the one the blueprint describes: another VPC
+    CIDR, tiers missing or extra, a tier's subnets at other addresses."""
+    findings: list[VerifyFinding] = []
+    actual_vpc = sorted(str(c) for c in network.vpc_cidrs)
+    if expected.vpc_cidr not in actual_vpc:
+        findings.append(VerifyFinding(
+            "identity", f"the network's VPC CIDR is {', '.join(actual_vpc) or 'unknown'}, the "
+            f"blueprint's is {expected.vpc_cidr}: is this the network of this blueprint?",
+            ("vpc", "cidr"), resource=network.vpc_id or ""))
+    actual: dict[str, set[str]] = {}
+    for subnet in network.subnets.values():
+        if subnet.tier is not None:
+            actual.setdefault(subnet.tier, set()).add(str(subnet.cidr))
+    for tier, cidrs in sorted(expected.subnets.items()):
+        got = actual.get(tier)
+        if got is None:
+            findings.append(VerifyFinding(
+                "identity", f"tier {tier} of the blueprint has no subnets in the network "
+                f"(expected {', '.join(sorted(cidrs))})", ("tiers", tier), dst=tier))
+        elif got != set(cidrs):
+            missing, extra = sorted(set(cidrs) - got), sorted(got - set(cidrs))
+            parts = ([f"missing {', '.join(missing)}"] if missing else []) + \
+                    ([f"unexpected {', '.join(extra)}"] if extra else [])
+            findings.append(VerifyFinding(
+                "identity", f"tier {tier}'s subnets differ from the blueprint's: "
+                f"{'; '.join(parts)}", ("tiers", tier), dst=tier))
+    for tier in sorted(set(actual) - set(expected.subnets)):
+        findings.append(VerifyFinding(
+            "identity", f"the network has a tier {tier} ({', '.join(sorted(actual[tier]))}) "
+            "that the blueprint does not declare", ("tiers",), src=tier))
+    return findings
 
 
 def _exposure_of(tier: str, reach: Reachability, declared: Mapping[str, str]) -> str:

@@ -22,7 +22,13 @@ from tierform.readers.files import read_network as read_network_file
 from tierform.render.module import render_module
 from tierform.terraform.cache import plan_files
 from tierform.terraform.plan import Plan
-from tierform.verify import VerifyReport, declared_exposure, intents_from_blueprint, verify
+from tierform.verify import (
+    Expected,
+    VerifyReport,
+    declared_exposure,
+    intents_from_blueprint,
+    verify,
+)
 
 if TYPE_CHECKING:
     from tierform.network.model import Network
@@ -115,5 +121,8 @@ def analyze_network(network: Network) -> Reachability:
 def verify_network(loaded: LoadedBlueprint, network: Network) -> VerifyReport:
     """Compare what the network allows with what the blueprint intends."""
     blueprint = loaded.blueprint
+    expected = Expected(str(blueprint.vpc.cidr),
+                        {tier: frozenset(str(c) for c in zones.values())
+                         for tier, zones in loaded.allocation.items()})
     return verify(intents_from_blueprint(blueprint), network,
-                  declared_exposure=declared_exposure(blueprint))
+                  declared_exposure=declared_exposure(blueprint), expected=expected)
