@@ -99,7 +99,7 @@ def name_tag(parts: Iterable[str]) -> str:
     """
     words = [str(p) for p in parts]
     if not words:
-        return '"${var.name_prefix}"'
+        return "var.name_prefix"
     return '"${var.name_prefix}' + hcl_string("-" + "-".join(words))[1:]
 
 
