@@ -105,8 +105,10 @@ def outputs_of(layout: Layout) -> tuple[OutputPlan, ...]:
     tiers = layout.tiers
 
     def per_az(kind: str, attribute: str) -> Value:
-        return tuple(Entry(hcl_key(t), tuple(Entry(hcl_string(s.az), f"{kind}.{s.name}.{attribute}")
-                                    for s in layout.subnets_of(t))) for t in tiers)
+        return tuple(
+            Entry(hcl_key(t), tuple(Entry(hcl_string(s.az), f"{kind}.{s.name}.{attribute}")
+                                    for s in layout.subnets_of(t)))
+            for t in tiers)
 
     def per_tier(kind: str) -> Value:
         return tuple(Entry(hcl_key(t), f"{kind}.{t}.id") for t in tiers)
