@@ -4,7 +4,7 @@ resource "aws_eip" "web_a" {
   domain = "vpc"
 
   tags = merge(local.tags, {
-    Name = "${var.name_prefix}-nat-web_a"
+    Name = "${var.name_prefix}-nat-web-a"
     Tier = "web"
   })
 
@@ -16,7 +16,7 @@ resource "aws_nat_gateway" "web_a" {
   subnet_id     = aws_subnet.web_a.id
 
   tags = merge(local.tags, {
-    Name = "${var.name_prefix}-nat-web_a"
+    Name = "${var.name_prefix}-nat-web-a"
     Tier = "web"
   })
 

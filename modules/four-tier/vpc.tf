@@ -13,7 +13,7 @@ resource "aws_vpc" "this" {
   enable_dns_hostnames = true
 
   tags = merge(local.tags, {
-    Name = "${var.name_prefix}"
+    Name = var.name_prefix
   })
 }
 

@@ -4,7 +4,7 @@ resource "aws_eip" "web_a" {
   domain = "vpc"
 
   tags = merge(local.tags, {
-    Name = "${var.name_prefix}-nat-web_a"
+    Name = "${var.name_prefix}-nat-web-a"
     Tier = "web"
   })
 
@@ -16,7 +16,7 @@ resource "aws_nat_gateway" "web_a" {
   subnet_id     = aws_subnet.web_a.id
 
   tags = merge(local.tags, {
-    Name = "${var.name_prefix}-nat-web_a"
+    Name = "${var.name_prefix}-nat-web-a"
     Tier = "web"
   })
 
@@ -29,7 +29,7 @@ resource "aws_eip" "web_b" {
   domain = "vpc"
 
   tags = merge(local.tags, {
-    Name = "${var.name_prefix}-nat-web_b"
+    Name = "${var.name_prefix}-nat-web-b"
     Tier = "web"
   })
 
@@ -41,7 +41,7 @@ resource "aws_nat_gateway" "web_b" {
   subnet_id     = aws_subnet.web_b.id
 
   tags = merge(local.tags, {
-    Name = "${var.name_prefix}-nat-web_b"
+    Name = "${var.name_prefix}-nat-web-b"
     Tier = "web"
   })
 

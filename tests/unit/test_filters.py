@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tierform.render.filters import hcl_identifier, hcl_key, hcl_string, hcl_value, md_cell
+from tierform.render.filters import (
+    hcl_identifier,
+    hcl_key,
+    hcl_string,
+    hcl_value,
+    md_cell,
+    name_tag,
+)
 from tierform.render.hclfmt import align_equals, tidy
 
 
@@ -81,3 +88,11 @@ def test_a_trailing_newline_is_not_an_identifier() -> None:
     assert hcl_key("A\n") == '"A\\n"'
     assert hcl_key("A") == "A"
     assert hcl_identifier("A\n") != "A\n"
+
+
+def test_name_tag_is_the_prefix_alone_or_prefix_and_parts_with_one_separator() -> None:
+    # The prefix alone is a bare reference: tflint flags an interpolation-only string.
+    assert name_tag([]) == "var.name_prefix"
+    assert name_tag(["igw"]) == '"${var.name_prefix}-igw"'
+    assert name_tag(["nat", "web", "a"]) == '"${var.name_prefix}-nat-web-a"'
+    assert name_tag(["a\"b", "${x}"]) == '"${var.name_prefix}-a\\"b-$${x}"'

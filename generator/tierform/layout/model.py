@@ -53,6 +53,10 @@ class NatPlan:
     """Name of the NAT gateway and its EIP: the public subnet it sits in."""
     subnet: str
     tier: str
+    az: str = field(kw_only=True)
+    """The availability zone of its subnet."""
+    suffix: str = field(kw_only=True)
+    """Its subnet's AZ suffix (``a``): the Name tag is ``<prefix>-nat-<tier>-<suffix>``."""
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,8 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
     if bp.nat != "none" and nat_tier is not None:
         hosts = azs if bp.nat == "per_az" else azs[:1]
         nats = [NatPlan(f"{nat_tier}_{az_suffix(bp.region, az)}",
-                        f"{nat_tier}_{az_suffix(bp.region, az)}", nat_tier) for az in hosts]
+                        f"{nat_tier}_{az_suffix(bp.region, az)}", nat_tier,
+                        az=az, suffix=az_suffix(bp.region, az)) for az in hosts]
 
     subnets: list[SubnetPlan] = []
     for tier, spec in bp.tiers.items():

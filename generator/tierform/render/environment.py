@@ -11,6 +11,7 @@ import functools
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from tierform.render.filters import FILTERS
+from tierform.render.rules import port_fields, sg_peer_field
 from tierform.render.skips import nacl_skips, sg_skips
 
 __all__ = ["environment"]
@@ -29,5 +30,6 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(FILTERS)
-    env.filters.update(nacl_skips=nacl_skips, sg_skips=sg_skips)
+    env.filters.update(nacl_skips=nacl_skips, sg_skips=sg_skips, port_fields=port_fields,
+                       sg_peer_field=sg_peer_field)
     return env

@@ -4,7 +4,7 @@ goes through one of these, so escaping lives (and is tested) in one place."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "hcl_string",
     "hcl_value",
     "md_cell",
+    "name_tag",
 ]
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -89,6 +90,19 @@ def hcl_value(value: object) -> str:
     return hcl_string(value)
 
 
+def name_tag(parts: Iterable[str]) -> str:
+    """The ``Name`` tag expression: ``var.name_prefix`` itself, or the prefix and the parts
+    joined by one separator, ``-`` (``"${var.name_prefix}-nat-web-a"``).
+
+    The bare reference for the prefix alone: ``"${var.name_prefix}"`` is an interpolation
+    wrapping one reference, which tflint (terraform_deprecated_interpolation) reports.
+    """
+    words = [str(p) for p in parts]
+    if not words:
+        return "var.name_prefix"
+    return '"${var.name_prefix}' + hcl_string("-" + "-".join(words))[1:]
+
+
 def md_cell(value: object) -> str:
     """Text safe inside a Markdown table cell: pipes escaped, line breaks flattened.
 
@@ -101,6 +115,7 @@ def md_cell(value: object) -> str:
 
 FILTERS = {
     "md_cell": md_cell,
+    "name_tag": name_tag,
     "hcl_string": hcl_string,
     "hcl_identifier": hcl_identifier,
     "hcl_key": hcl_key,

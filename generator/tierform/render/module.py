@@ -2,19 +2,26 @@
 
 A pure function of the ``Layout`` (which carries its blueprint): same input, same bytes.
 Every resource comes from ``tierform.layout.plan_layout``, so the HCL and the derived
-``Network`` name the same addresses.
+``Network`` name the same addresses. The templates print what this context holds; the
+choices (wording, encodings, the module's interface) are made in Python.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
+from tierform.aws import DEFAULT_EPHEMERAL
 from tierform.layout import Layout
+from tierform.layout.model import INTERNET_RULES
+from tierform.ports import PortSet
 from tierform.render.environment import environment
-from tierform.render.filters import hcl_identifier, hcl_string
+from tierform.render.filters import hcl_identifier
+from tierform.render.flow_logs import flow_log_of
 from tierform.render.hclfmt import align_equals, tidy
+from tierform.render.interface import outputs_of, variables_of
+from tierform.render.routes import default_route_text, route_tables_of
 
-__all__ = ["MODULE_FILES", "OutputPlan", "outputs_of", "render_module"]
+__all__ = ["MODULE_FILES", "render_context", "render_module"]
 
 MODULE_FILES = (
     "versions.tf",
@@ -33,104 +40,28 @@ MODULE_FILES = (
 )
 
 
-@dataclass(frozen=True)
-class OutputPlan:
-    name: str
-    description: str
-    value: str
-    """HCL expression; continuation lines are indented for the ``value =`` line."""
-
-
-def _map_lines(items: list[tuple[str, str]], indent: int) -> str:
-    """A multi-line HCL object ``{ key = expr ... }`` opening on the current line."""
-    if not items:
-        return "{}"
-    pad = " " * (indent + 2)
-    body = "\n".join(f"{pad}{key} = {value}" for key, value in items)
-    return "{\n" + body + "\n" + " " * indent + "}"
-
-
-def _nested(groups: list[tuple[str, list[tuple[str, str]]]]) -> str:
-    """Map of maps (tier -> AZ -> expr) as HCL inside an output's ``value``."""
-    if not groups:
-        return "{}"
-    parts = [f"    {key} = {_map_lines(items, 4)}" for key, items in groups]
-    return "{\n" + "\n".join(parts) + "\n  }"
-
-
-def outputs_of(layout: Layout) -> list[OutputPlan]:
-    """The module's outputs, shared by outputs.tf, README.md and example/main.tf."""
+def render_context(layout: Layout) -> dict[str, Any]:
+    """Everything the templates read: the layout and what Python decided from it."""
     bp = layout.blueprint
-    tiers = list(layout.tiers)
-
-    def per_az(kind: str, attribute: str) -> str:
-        return _nested([(t, [(hcl_string(s.az), f"{kind}.{s.name}.{attribute}")
-                             for s in layout.subnets_of(t)]) for t in tiers])
-
-    def per_tier(kind: str) -> str:
-        return _map_lines([(t, f"{kind}.{t}.id") for t in tiers], 2)
-
-    outs = [
-        OutputPlan("vpc_id", "ID of the VPC.", "aws_vpc.this.id"),
-        OutputPlan("vpc_cidr_block", "IPv4 CIDR block of the VPC.", "aws_vpc.this.cidr_block"),
-        OutputPlan("subnet_ids", "Subnet IDs by tier and availability zone.",
-                   per_az("aws_subnet", "id")),
-        OutputPlan("subnet_cidr_blocks", "Subnet CIDR blocks by tier and availability zone.",
-                   per_az("aws_subnet", "cidr_block")),
-        OutputPlan("route_table_ids", "Route table IDs by tier and availability zone.",
-                   per_az("aws_route_table", "id")),
-        OutputPlan("network_acl_ids", "Network ACL IDs by tier.", per_tier("aws_network_acl")),
-        OutputPlan("security_group_ids", "Security group IDs by tier.",
-                   per_tier("aws_security_group")),
-    ]
-    if layout.has_igw:
-        outs.append(OutputPlan("internet_gateway_id", "ID of the internet gateway.",
-                               "aws_internet_gateway.this.id"))
-    if layout.nats:
-        by_az = {s.name: s.az for s in layout.subnets}
-        outs += [
-            OutputPlan("nat_gateway_ids", "NAT gateway IDs by availability zone.",
-                       _map_lines([(hcl_string(by_az[n.subnet]), f"aws_nat_gateway.{n.name}.id")
-                                   for n in layout.nats], 2)),
-            OutputPlan("nat_eip_ids", "Elastic IP allocation IDs of the NAT gateways, by AZ.",
-                       _map_lines([(hcl_string(by_az[n.subnet]), f"aws_eip.{n.name}.id")
-                                   for n in layout.nats], 2)),
-            OutputPlan("nat_public_ips", "Public IPv4 addresses of the NAT gateways, by AZ.",
-                       _map_lines([(hcl_string(by_az[n.subnet]), f"aws_eip.{n.name}.public_ip")
-                                   for n in layout.nats], 2)),
-        ]
-    if layout.has_vgw:
-        outs.append(OutputPlan(
-            "vpn_gateway_id",
-            "ID of the virtual private gateway for the named networks: attach your VPN or "
-            "Direct Connect to it.", "aws_vpn_gateway.this.id"))
-    if layout.endpoints:
-        outs.append(OutputPlan(
-            "vpc_endpoint_ids", "Gateway VPC endpoint IDs by service.",
-            _map_lines([(e.service, f"aws_vpc_endpoint.{e.service}.id")
-                        for e in layout.endpoints], 2)))
-    if bp.flow_logs is not None:
-        outs.append(OutputPlan("flow_log_id", "ID of the VPC flow log.", "aws_flow_log.this.id"))
-        outs.append(OutputPlan("flow_log_destination_arn",
-                               "ARN of the flow log destination (log group or bucket).",
-                               "aws_flow_log.this.log_destination"))
-    return outs
-
-
-def render_module(layout: Layout) -> dict[str, str]:
-    """Relative path -> content (UTF-8 text, LF endings, ``terraform fmt`` clean)."""
-    bp = layout.blueprint
-    env = environment()
-    context = {
+    return {
         "bp": bp,
         "layout": layout,
         "module_name": hcl_identifier(bp.name),
         "blueprint_tags": sorted(bp.tags.items()),
+        "variables": variables_of(layout),
         "outputs": outputs_of(layout),
-        "nat_tier": layout.nats[0].tier if layout.nats else None,
-        "flow_log_format": (" ".join("${" + f + "}" for f in bp.flow_logs.fields)
-                            if bp.flow_logs is not None and bp.flow_logs.fields else None),
+        "flow_log": flow_log_of(layout),
+        "route_tables": route_tables_of(layout),
+        "default_routes": {tier: default_route_text(layout, tier) for tier in layout.tiers},
+        "ephemeral_ports": str(PortSet.range(*DEFAULT_EPHEMERAL)),
+        "internet_rules": INTERNET_RULES,
     }
+
+
+def render_module(layout: Layout) -> dict[str, str]:
+    """Relative path -> content (UTF-8 text, LF endings, ``terraform fmt`` clean)."""
+    env = environment()
+    context = render_context(layout)
     files: dict[str, str] = {}
     for path in MODULE_FILES:
         text = env.get_template(path + ".j2").render(context)

@@ -1,0 +1,160 @@
+"""The module's interface as data: its input variables and its outputs.
+
+One list of variables writes both ``variables.tf`` and the README's inputs table, and
+one list of outputs writes ``outputs.tf``, the README's outputs table and the example's
+pass-through outputs, so none of them can disagree with another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeAlias
+
+from tierform.blueprint.model import FlowLogsSpec
+from tierform.layout import Layout
+from tierform.render.filters import hcl_key, hcl_string, hcl_value
+
+__all__ = [
+    "NAME_PREFIX_MAX",
+    "Entry",
+    "OutputPlan",
+    "Validation",
+    "Value",
+    "VariablePlan",
+    "outputs_of",
+    "variables_of",
+]
+
+NAME_PREFIX_MAX = 24
+"""Longest ``name_prefix``: IAM role name prefixes allow 38 characters, and the flow-log
+role adds ``-flow-logs-``. A blueprint name (the default prefix) has the same bound."""
+
+
+@dataclass(frozen=True)
+class Validation:
+    condition: str
+    """HCL expression."""
+    error_message: str
+    comment: str | None = None
+    """Why the condition is what it is (a comment above it in variables.tf)."""
+
+
+@dataclass(frozen=True)
+class VariablePlan:
+    name: str
+    type: str
+    """HCL type expression, e.g. ``map(string)``."""
+    default: str
+    """HCL literal."""
+    description: str
+    validation: Validation | None = None
+
+
+def variables_of(layout: Layout) -> tuple[VariablePlan, ...]:
+    """The module's input variables, in the order variables.tf declares them."""
+    bp = layout.blueprint
+    retention = (bp.flow_logs.retention_days if bp.flow_logs is not None
+                 else FlowLogsSpec.model_fields["retention_days"].default)
+    pattern = f"^[A-Za-z0-9-]{{1,{NAME_PREFIX_MAX}}}$"
+    return (
+        VariablePlan(
+            "name_prefix", "string", hcl_string(bp.name),
+            "Prefix of every Name tag and generated resource name (letters, digits and hyphens).",
+            Validation(
+                f"can(regex({hcl_string(pattern)}, var.name_prefix))",
+                f"The name_prefix must be 1-{NAME_PREFIX_MAX} letters, digits or hyphens.",
+                "IAM role name prefixes are limited to 38 characters, including the "
+                '"-flow-logs-" suffix.')),
+        VariablePlan(
+            "tags", "map(string)", hcl_value({}),
+            "Tags added to every resource, merged over the blueprint's tags (these win)."),
+        VariablePlan(
+            "flow_log_retention_days", "number", hcl_value(retention),
+            "Days to keep VPC flow log records (CloudWatch retention or S3 expiration; "
+            "0 = never expire)."),
+        VariablePlan(
+            "kms_key_id", "string", hcl_value(None),
+            "ARN of a KMS key to encrypt the flow log group or bucket with; null uses "
+            "AWS-managed encryption."),
+    )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One ``key = value`` of an HCL object."""
+
+    key: str
+    """As written: a bare identifier (``web``) or a quoted string (``"us-east-1a"``, and
+    names HCL reads as keywords, ``"for"``)."""
+    value: Value
+
+
+Value: TypeAlias = "str | tuple[Entry, ...]"
+"""An HCL expression, or an object of entries (written one entry a line)."""
+
+
+@dataclass(frozen=True)
+class OutputPlan:
+    name: str
+    description: str
+    value: Value
+
+
+def outputs_of(layout: Layout) -> tuple[OutputPlan, ...]:
+    """The module's outputs, shared by outputs.tf, README.md and example/main.tf."""
+    tiers = layout.tiers
+
+    def per_az(kind: str, attribute: str) -> Value:
+        return tuple(
+            Entry(hcl_key(t), tuple(Entry(hcl_string(s.az), f"{kind}.{s.name}.{attribute}")
+                                    for s in layout.subnets_of(t)))
+            for t in tiers)
+
+    def per_tier(kind: str) -> Value:
+        return tuple(Entry(hcl_key(t), f"{kind}.{t}.id") for t in tiers)
+
+    def per_nat(kind: str, attribute: str) -> Value:
+        return tuple(Entry(hcl_string(n.az), f"{kind}.{n.name}.{attribute}")
+                     for n in layout.nats)
+
+    outs = [
+        OutputPlan("vpc_id", "ID of the VPC.", "aws_vpc.this.id"),
+        OutputPlan("vpc_cidr_block", "IPv4 CIDR block of the VPC.", "aws_vpc.this.cidr_block"),
+        OutputPlan("subnet_ids", "Subnet IDs by tier and availability zone.",
+                   per_az("aws_subnet", "id")),
+        OutputPlan("subnet_cidr_blocks", "Subnet CIDR blocks by tier and availability zone.",
+                   per_az("aws_subnet", "cidr_block")),
+        OutputPlan("route_table_ids", "Route table IDs by tier and availability zone.",
+                   per_az("aws_route_table", "id")),
+        OutputPlan("network_acl_ids", "Network ACL IDs by tier.", per_tier("aws_network_acl")),
+        OutputPlan("security_group_ids", "Security group IDs by tier.",
+                   per_tier("aws_security_group")),
+    ]
+    if layout.has_igw:
+        outs.append(OutputPlan("internet_gateway_id", "ID of the internet gateway.",
+                               "aws_internet_gateway.this.id"))
+    if layout.nats:
+        outs += [
+            OutputPlan("nat_gateway_ids", "NAT gateway IDs by availability zone.",
+                       per_nat("aws_nat_gateway", "id")),
+            OutputPlan("nat_eip_ids", "Elastic IP allocation IDs of the NAT gateways, by AZ.",
+                       per_nat("aws_eip", "id")),
+            OutputPlan("nat_public_ips", "Public IPv4 addresses of the NAT gateways, by AZ.",
+                       per_nat("aws_eip", "public_ip")),
+        ]
+    if layout.has_vgw:
+        outs.append(OutputPlan(
+            "vpn_gateway_id",
+            "ID of the virtual private gateway for the named networks: attach your VPN or "
+            "Direct Connect to it.", "aws_vpn_gateway.this.id"))
+    if layout.endpoints:
+        outs.append(OutputPlan(
+            "vpc_endpoint_ids", "Gateway VPC endpoint IDs by service.",
+            tuple(Entry(hcl_key(e.service), f"aws_vpc_endpoint.{e.service}.id")
+                  for e in layout.endpoints)))
+    if layout.blueprint.flow_logs is not None:
+        outs.append(OutputPlan("flow_log_id", "ID of the VPC flow log.", "aws_flow_log.this.id"))
+        outs.append(OutputPlan("flow_log_destination_arn",
+                               "ARN of the flow log destination (log group or bucket).",
+                               "aws_flow_log.this.log_destination"))
+    return tuple(outs)

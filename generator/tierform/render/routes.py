@@ -1,0 +1,53 @@
+"""Route wording, decided once from the Layout: the comment above each route table in
+routes.tf, whether a table is local-only (written ``route = []``), and the README's
+"Default route" cell of each tier.
+
+Kept beside the renderer rather than on ``SubnetPlan``: a subnet's plan must stay equal
+when a later flow adds a named network, while its table's wording does change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tierform.layout import Layout
+
+__all__ = ["RouteTableView", "default_route_text", "route_tables_of"]
+
+
+@dataclass(frozen=True)
+class RouteTableView:
+    summary: str
+    """``default route to the internet gateway``, ``default route to NAT gateway web_a``
+    or ``local routes only``, then ``; corp through the VPN gateway`` per named network."""
+    local_only: bool
+    """No route besides the implicit local one: no default route, no named network.
+    Only such a table is written with ``route = []`` (beside ``aws_route`` resources an
+    inline empty list is a perpetual diff)."""
+
+
+def route_tables_of(layout: Layout) -> dict[str, RouteTableView]:
+    """Subnet (and route table) name -> its wording, for every subnet of the layout."""
+    out: dict[str, RouteTableView] = {}
+    for s in layout.subnets:
+        networks = [r.network for r in layout.network_routes_of(s.name)]
+        if s.default_route == "igw":
+            text = "default route to the internet gateway"
+        elif s.default_route == "nat":
+            text = f"default route to NAT gateway {s.nat}"
+        else:
+            text = "local routes only"
+        if networks:
+            text += f"; {', '.join(networks)} through the VPN gateway"
+        out[s.name] = RouteTableView(text, s.default_route is None and not networks)
+    return out
+
+
+def default_route_text(layout: Layout, tier: str) -> str:
+    """The README's "Default route" cell of a tier (all its subnets route alike)."""
+    route = layout.subnets_of(tier)[0].default_route
+    if route == "igw":
+        return "internet gateway"
+    if route == "nat":
+        return f"NAT gateway ({layout.blueprint.nat})"
+    return "none (local only)"

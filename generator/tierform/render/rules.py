@@ -1,0 +1,32 @@
+"""How a NACL or security group rule's protocol, ports and peer are written in HCL.
+
+Decided here once, so the templates print attribute/value pairs: protocol ``-1`` carries
+no ports; ICMP's "every type and code" is the layout's ``-1``/``-1``, which a NACL rule
+writes as ``icmp_type``/``icmp_code`` and a security group rule as ``from_port``/``to_port``
+(EC2's encoding for ICMP in both APIs).
+"""
+
+from __future__ import annotations
+
+from tierform.layout.model import NaclRulePlan, SgRulePlan
+from tierform.render.filters import hcl_string
+
+__all__ = ["port_fields", "sg_peer_field"]
+
+
+def port_fields(rule: NaclRulePlan | SgRulePlan) -> list[tuple[str, int]]:
+    """The port attributes of one rule, in the order they are written (none for ``-1``)."""
+    if rule.protocol == "-1" or rule.from_port is None or rule.to_port is None:
+        return []
+    if rule.protocol == "icmp" and isinstance(rule, NaclRulePlan):
+        return [("icmp_type", rule.from_port), ("icmp_code", rule.to_port)]
+    return [("from_port", rule.from_port), ("to_port", rule.to_port)]
+
+
+def sg_peer_field(rule: SgRulePlan) -> tuple[str, str]:
+    """The peer of a security group rule: another tier's group, else a CIDR."""
+    if rule.peer_tier is not None:
+        return "referenced_security_group_id", f"aws_security_group.{rule.peer_tier}.id"
+    if rule.cidr is None:
+        raise ValueError(f"security group rule {rule.name} has neither a peer group nor a CIDR")
+    return "cidr_ipv4", hcl_string(rule.cidr)
