@@ -180,6 +180,13 @@ def _network_from_source(source: str, *, tier_tag: str) -> tuple[str, Network]:
         checked = workflow.check(workflow.load(path))
         return "blueprint", checked.network
     kind, network = workflow.read_network(path, tier_tag=tier_tag)
+    if not network.tiers:
+        # An empty matrix would read as "nothing reaches anything": refuse instead.
+        what = (f"none of its {len(network.subnets)} subnets carries a {tier_tag!r} tag"
+                if network.subnets else "it holds no subnets")
+        raise TierformError(f"{source}: no tiers in this {kind}: {what}; give --tier-tag "
+                            "with the tag that names your tiers (Tierform writes 'Tier'), or "
+                            "verify it against its blueprint")
     return kind, network
 
 

@@ -1,5 +1,5 @@
 """The CLI's outputs on the shipped three-tier blueprint, run as a user runs them: the
-diagram, validate and reach JSON (the NETWORK_SEMANTICS.md contract), reach queries'
+diagram, validate and reach JSON (the docs/network-semantics.md contract), reach queries'
 exit codes, and verify against a network built for other tier names."""
 
 from __future__ import annotations
@@ -126,3 +126,13 @@ def test_verify_against_a_network_with_other_tier_names(tmp_path: Path) -> None:
     ]
     # What the foreign network does let through is, for this blueprint, unintended.
     assert any("internet -> Web tcp 80,443" in m for m in by_kind["unintended"])
+
+
+def test_reach_with_a_tier_tag_no_subnet_carries_is_an_error(tmp_path: Path) -> None:
+    """An empty matrix would read as "isolated": a wrong --tier-tag is bad input (exit 2)."""
+    result = tierform("reach", FOREIGN_STATE, "--tier-tag", "Nope", cwd=tmp_path)
+    assert result.returncode == 2, result.stdout
+    assert "no tiers in this state" in result.stderr
+    assert "'Nope' tag" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""

@@ -164,7 +164,7 @@ def test_nat_legs_on_private_and_nat_subnet_acls() -> None:
 
 
 def test_internet_range_denies_vpc_and_named_networks_first() -> None:
-    """NETWORK_SEMANTICS: internet = outside the VPC and the named networks. Without the
+    """docs/network-semantics.md I1: internet = outside the VPC and the named networks. Without the
     denies, app's 0.0.0.0/0:443 egress let app reach web:443 (the NAT leg admits app)."""
     net = derive_data(load("four-tier"))
     for tier in ("web", "app"):
