@@ -18,6 +18,7 @@ from tierform.aws import INTERNET
 from tierform.blueprint.allocate import allocate
 from tierform.blueprint.model import Blueprint, FlowSpec
 from tierform.errors import Finding
+from tierform.ports import PortSyntaxError, parse_port
 
 __all__ = [
     "FLOW_LOG_FIELDS",
@@ -77,7 +78,6 @@ RETENTION_DAYS: frozenset[int] = frozenset({
 _MIN_PREFIX, _MAX_PREFIX = 16, 28
 _NETWORK_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,29}$")
 _S3_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?$")
-_PORT_RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 
 
 class _Report:
@@ -349,27 +349,10 @@ def _check_ports(flow: FlowSpec, path: tuple[str | int, ...], report: _Report) -
         return False
     ok = True
     for index, item in enumerate(ports):
-        ipath = (*path, "ports", index)
-        if isinstance(item, int):
-            low, high = item, item
-        elif item.strip() == "all":
-            continue
-        elif item.strip().isdigit():
-            low = high = int(item)
-        elif match := _PORT_RANGE.match(item):
-            low, high = int(match[1]), int(match[2])
-        else:
-            report.add("port-invalid", ipath, f"{item!r} is not a port",
-                       "a port is a number (443), a range '1024-2048' or 'all'")
-            ok = False
-            continue
-        if not (0 <= low <= 65535 and 0 <= high <= 65535):
-            report.add("port-out-of-range", ipath,
-                       f"port {item} is outside 0-65535", "use ports from 0 to 65535")
-            ok = False
-        elif low > high:
-            report.add("port-range-reversed", ipath,
-                       f"port range '{item}' runs backwards", f"write it as '{high}-{low}'")
+        try:
+            parse_port(item)
+        except PortSyntaxError as error:
+            report.add(error.code, (*path, "ports", index), error.message, error.hint)
             ok = False
     return ok
 

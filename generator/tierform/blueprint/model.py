@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tierform.aws import ALL_PORTS, REGION_PATTERN
+from tierform.aws import REGION_PATTERN
+from tierform.ports import PortRange, PortSet, parse_ports
 
 __all__ = [
     "Blueprint",
@@ -29,7 +30,6 @@ __all__ = [
 
 Exposure = Literal["public", "private", "isolated"]
 Protocol = Literal["tcp", "udp", "icmp", "all"]
-PortRange = tuple[int, int]
 # At most 24 characters: the name is the module's default name_prefix, which becomes
 # part of IAM role and log group name prefixes (the module validates the same bound).
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
@@ -73,8 +73,9 @@ class FlowSpec(_Strict):
     def _ports_shape(cls, value: object) -> object:
         """Reject YAML values that pydantic would coerce into ports (``true`` -> 1, ``80.5``).
 
-        Syntax and range of each item ("a-b", 0-65535) are checked in ``checks`` with the
-        item's own location; here only the shape: a list of numbers/strings, ``all`` or nothing.
+        Syntax and range of each item are checked in ``checks`` (with ``tierform.ports``, the
+        one parser) with the item's own location; here only the shape: a list of numbers and
+        texts, ``all`` or nothing.
         """
         if value is None or value == "all":
             return value
@@ -89,31 +90,19 @@ class FlowSpec(_Strict):
                 )
         return value
 
-    def port_ranges(self) -> list[PortRange]:
-        """Destination port ranges, sorted and merged; ``[(0, 65535)]`` for all.
+    def port_set(self) -> PortSet:
+        """The destination ports; every port for icmp, protocol ``all`` and ``ports: all``.
 
-        icmp and ``all`` carry no ports: they return ``[(0, 65535)]``. Assumes the
-        value passed the checks (numbers 0-65535, "a-b" with a <= b).
+        Assumes the value passed the checks (``tierform.ports.parse_ports`` raises
+        ``PortSyntaxError`` otherwise).
         """
-        if self.protocol in ("icmp", "all") or self.ports is None or self.ports == "all":
-            return [ALL_PORTS]
-        ranges: list[PortRange] = []
-        for item in self.ports:
-            if isinstance(item, int):
-                ranges.append((item, item))
-            elif item.strip() == "all":
-                return [ALL_PORTS]
-            else:
-                first, _, last = item.partition("-")
-                ranges.append((int(first), int(last or first)))
-        ranges.sort()
-        merged: list[PortRange] = []
-        for low, high in ranges:
-            if merged and low <= merged[-1][1] + 1:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], high))
-            else:
-                merged.append((low, high))
-        return merged
+        if self.protocol in ("icmp", "all"):
+            return PortSet.full()
+        return parse_ports(self.ports)
+
+    def port_ranges(self) -> list[PortRange]:
+        """Destination port ranges, sorted and merged; ``[(0, 65535)]`` for all."""
+        return list(self.port_set().ranges)
 
 
 class FlowLogsSpec(_Strict):
