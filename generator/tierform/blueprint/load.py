@@ -1,17 +1,23 @@
 """Load a blueprint from YAML: safe parsing, line/column for every problem, all problems at once.
 
-Stages: read -> parse (safe YAML, duplicate keys) -> shape (pydantic) -> semantic checks ->
-subnet allocation. Every problem of every stage that can run becomes a ``Finding`` with
-file, line, column, key path, message and hint; they are raised together as one
-``BlueprintError``. No input makes this module raise anything else.
+Stages: read (a regular file of at most ``MAX_BLUEPRINT_BYTES``) -> text (UTF-8, no control
+characters) -> parse (safe YAML) -> structure (alias bombs, nesting, duplicate keys, keys that
+are not text, numbers that are not plain decimal) -> shape (pydantic) -> semantic checks ->
+subnet allocation. Every problem becomes a ``Finding`` with file, line, column, key path,
+message and hint; they are raised together as one ``BlueprintError``. A part whose shape is
+wrong is replaced by a placeholder that the semantic checks skip, so one run reports the
+shape and the semantic problems together. No input makes this module raise anything else,
+and time and memory are bounded by the size cap.
 """
 
 from __future__ import annotations
 
 import difflib
 import ipaddress
+import os
 import re
-from collections.abc import Mapping, Sequence
+import stat
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 from pathlib import Path
@@ -21,9 +27,11 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from tierform.aws import INTERNET
 from tierform.blueprint.allocate import allocate_subnets
-from tierform.blueprint.checks import check_blueprint
+from tierform.blueprint.checks import ShapeErrors, check_blueprint
 from tierform.blueprint.model import (
+    TIER_NAME_PATTERN,
     Blueprint,
     FlowLogsSpec,
     FlowSpec,
@@ -33,15 +41,33 @@ from tierform.blueprint.model import (
 )
 from tierform.errors import BlueprintError, Finding
 
-__all__ = ["LoadedBlueprint", "SourceMap", "load_blueprint", "load_blueprint_text"]
+__all__ = [
+    "MAX_BLUEPRINT_BYTES",
+    "LoadedBlueprint",
+    "SourceMap",
+    "load_blueprint",
+    "load_blueprint_text",
+]
 
 PathKey = tuple[str | int, ...]
 
-MAX_NODES = 100_000
-"""Upper bound on YAML nodes visited (aliases count each time): stops alias bombs."""
+MAX_BLUEPRINT_BYTES = 1024 * 1024
+"""A blueprint is a few KB; the largest a VPC's quotas admit is far below 1 MiB. Bigger
+files are refused before they are read: parsing YAML costs about 10 s and 200 MB per MiB."""
+MAX_NODES = 600_000
+"""Upper bound on YAML nodes visited (aliases count each time): stops alias bombs. A 1 MiB
+blueprint without aliases has fewer nodes than this."""
 MAX_DEPTH = 40
 """A blueprint is about 5 levels deep; deeper nesting is refused before it can recurse."""
+MAX_FINDINGS = 1000
+"""Findings kept beyond this are counted in one last finding, not listed."""
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,6 +85,12 @@ class SourceMap:
         value, key = self._walk(path)
         return _mark(key if key is not None else value)
 
+    def text(self, path: Sequence[str | int]) -> str | None:
+        """The scalar at ``path`` as written (``yes`` where YAML read ``True``), or None."""
+        node, _ = self._walk(path)
+        found = len(path) == 0 or _child_exists(self.root, path)
+        return node.value if found and isinstance(node, yaml.ScalarNode) else None
+
     def _walk(self, path: Sequence[str | int]) -> tuple[yaml.Node | None, yaml.Node | None]:
         node = self.root
         key_node: yaml.Node | None = None
@@ -70,6 +102,16 @@ class SourceMap:
             if index < len(path) - 1:
                 key_node = None
         return node, key_node
+
+
+def _child_exists(root: yaml.Node | None, path: Sequence[str | int]) -> bool:
+    node = root
+    for part in path:
+        found = _child(node, part)
+        if found is None:
+            return False
+        node = found[1]
+    return True
 
 
 def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
@@ -113,22 +155,55 @@ class LoadedBlueprint:
     text: str = field(repr=False)
 
 
+# --- reading -------------------------------------------------------------------------------
+
+_FILE_KINDS: list[tuple[Callable[[int], bool], str]] = [
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+]
+
+
 def load_blueprint(path: Path) -> LoadedBlueprint:
-    """Read and check the blueprint at ``path``; raise ``BlueprintError`` with every finding."""
+    """Read and check the blueprint at ``path``; raise ``BlueprintError`` with every finding.
+
+    Only a regular file of at most ``MAX_BLUEPRINT_BYTES`` is read: a FIFO would block,
+    ``/dev/zero`` never ends, a huge file exhausts memory.
+    """
     file = str(path)
     try:
-        raw = Path(path).read_bytes()
+        # O_NONBLOCK: opening a FIFO without a writer returns at once (then refused below).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise BlueprintError([_file_finding(file, "file not found", "check the path")]) from None
     except IsADirectoryError:
-        raise BlueprintError(
-            [_file_finding(file, "is a directory, not a blueprint file", "name a .yaml file")]
-        ) from None
+        raise BlueprintError([_not_a_file(file, "a directory")]) from None
     except OSError as error:
         raise BlueprintError(
             [_file_finding(file, f"cannot read the file: {error.strerror or error}",
                            "check the file's permissions")]
         ) from None
+    try:
+        info = os.fstat(fd)
+        problem = (_not_a_file(file, "a directory") if stat.S_ISDIR(info.st_mode)
+                   else _not_a_file(file, next((name for test, name in _FILE_KINDS
+                                                if test(info.st_mode)), "not a regular file"))
+                   if not stat.S_ISREG(info.st_mode)
+                   else _too_large(file, info.st_size) if info.st_size > MAX_BLUEPRINT_BYTES
+                   else None)
+        if problem is not None:
+            os.close(fd)
+            raise BlueprintError([problem])
+        with os.fdopen(fd, "rb") as handle:
+            raw = handle.read(MAX_BLUEPRINT_BYTES + 1)  # the file may grow while read
+    except OSError as error:
+        raise BlueprintError(
+            [_file_finding(file, f"cannot read the file: {error.strerror or error}",
+                           "check the file and the disk")]
+        ) from None
+    if len(raw) > MAX_BLUEPRINT_BYTES:
+        raise BlueprintError([_too_large(file, None)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -142,8 +217,26 @@ def load_blueprint(path: Path) -> LoadedBlueprint:
     return load_blueprint_text(text, file)
 
 
+def _not_a_file(file: str, kind: str) -> Finding:
+    if kind == "a directory":
+        return _file_finding(file, "is a directory, not a blueprint file", "name a .yaml file")
+    return _file_finding(file, f"is {kind}, not a regular file: a blueprint is read only from "
+                         "a file", "save the blueprint to a .yaml file and name that file")
+
+
+def _too_large(file: str, size: int | None) -> Finding:
+    what = f"{size:,} bytes" if size is not None else "more than that"
+    return Finding(path=(), message=f"the file is too large for a blueprint ({what}); the "
+                   f"limit is {MAX_BLUEPRINT_BYTES:,} bytes (1 MiB)",
+                   hint="a blueprint is a few KB: check that this is the right file",
+                   file=file, line=1, column=1, code="file-too-large")
+
+
 def load_blueprint_text(text: str, filename: str) -> LoadedBlueprint:
     """Parse and check blueprint ``text`` (shown as ``filename``); raise ``BlueprintError``."""
+    if len(text) > MAX_BLUEPRINT_BYTES or len(
+            text.encode("utf-8", "surrogatepass")) > MAX_BLUEPRINT_BYTES:
+        raise BlueprintError([_too_large(filename, len(text.encode("utf-8", "surrogatepass")))])
     try:
         return _load(text, filename)
     except RecursionError:
@@ -155,28 +248,39 @@ def load_blueprint_text(text: str, filename: str) -> LoadedBlueprint:
 
 
 def _load(text: str, file: str) -> LoadedBlueprint:
-    root, data, findings = _parse(text, file)
-    source_map = SourceMap(root)
-    if findings:
-        raise BlueprintError(findings)
+    control = _control_findings(text, file)
+    if control:
+        raise BlueprintError(control)
+    parsed = _parse(text, file)
+    source_map = SourceMap(parsed.root)
+    if parsed.fatal:
+        raise BlueprintError(_bounded(_sorted(parsed.findings)))
+    data = parsed.data
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {_kind(data)}"
-        raise BlueprintError([Finding(
+        raise BlueprintError(_bounded(_sorted([*parsed.findings, Finding(
             path=(),
             message=f"a blueprint is a mapping of keys (tierform, name, ...), this is {kind}",
             hint="start from the example in the README: 'tierform: 1', 'name: ...', ...",
             file=file, line=source_map.locate(())[0], column=source_map.locate(())[1],
             code="not-a-mapping",
-        )])
+        )])))
+    findings = list(parsed.findings)
     try:
-        blueprint = Blueprint.model_validate(data)
+        blueprint: Blueprint | None = Blueprint.model_validate(data)
+        errors: list[ErrorDetails] = []
     except ValidationError as error:
-        raise BlueprintError(
-            _sorted(_shape_findings(error.errors(), data, source_map, file))
-        ) from None
-    findings = check_blueprint(blueprint, source_map, file)
-    if findings:
-        raise BlueprintError(_sorted(findings))
+        blueprint, errors = None, error.errors()
+    shape = _shape_findings(errors, data, source_map, file, parsed.quiet)
+    findings.extend(shape)
+    broken = ShapeErrors()
+    if blueprint is None or parsed.units or parsed.ports:
+        salvaged = _salvage(data, errors, parsed.units, parsed.ports)
+        blueprint, broken = salvaged if salvaged is not None else (None, broken)
+    if blueprint is not None:
+        findings.extend(check_blueprint(blueprint, source_map, file, broken))
+    if findings or blueprint is None:
+        raise BlueprintError(_bounded(_sorted(findings)))
     return LoadedBlueprint(
         blueprint=blueprint, file=file, source_map=source_map,
         allocation=allocate_subnets(blueprint), text=text,
@@ -187,34 +291,109 @@ def _sorted(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.line or 0, f.column or 0, f.key_path, f.message))
 
 
+def _bounded(findings: list[Finding]) -> list[Finding]:
+    """At most ``MAX_FINDINGS`` findings, the rest counted in one more (memory stays bounded)."""
+    if len(findings) <= MAX_FINDINGS:
+        return findings
+    last = findings[MAX_FINDINGS - 1]
+    rest = len(findings) - MAX_FINDINGS + 1
+    return [*findings[:MAX_FINDINGS - 1], Finding(
+        path=(), message=f"{rest:,} more problems after line {last.line} are not listed",
+        hint="fix the problems above (they often repeat) and validate again",
+        file=last.file, line=last.line, column=last.column, code="too-many-findings")]
+
+
 def _file_finding(file: str, message: str, hint: str) -> Finding:
     return Finding(path=(), message=message, hint=hint, file=file, line=1, column=1,
                    code="file-unreadable")
 
 
+# --- text ----------------------------------------------------------------------------------
+
+# What the YAML reader refuses (YAML 1.1 printable set): C0 controls but tab, LF and CR,
+# DEL, C1 controls but NEL, U+FFFE and U+FFFF. PyYAML raises on them before parsing.
+_NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD"
+                            "\U00010000-\U0010FFFF]")
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x0B: "VT", 0x0C: "FF", 0x1B: "ESC",
+                  0x7F: "DEL"}
+_MAX_CONTROL_FINDINGS = 20
+
+
+def _control_findings(text: str, file: str) -> list[Finding]:
+    """A finding per control character (the first 20, then a count), with its line:col."""
+    findings: list[Finding] = []
+    matches = _NOT_PRINTABLE.finditer(text)
+    for count, match in enumerate(matches):
+        if count == _MAX_CONTROL_FINDINGS:
+            rest = 1 + sum(1 for _ in matches)
+            findings.append(Finding(
+                path=(), message=f"{rest:,} more control characters after these",
+                hint="the file may not be a text file: check that this is the blueprint",
+                file=file, line=findings[-1].line, column=findings[-1].column,
+                code="control-character"))
+            break
+        index = match.start()
+        ch = match.group()
+        line = text.count("\n", 0, index) + 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        name = _CONTROL_NAMES.get(ord(ch), "a control character")
+        findings.append(Finding(
+            path=(), message=f"control character U+{ord(ch):04X} ({name}) in the text",
+            hint="remove it; inside a double-quoted string it can be written as an escape "
+                 f"(\\x{ord(ch):02x})" if ord(ch) < 0x100 else "remove it",
+            file=file, line=line, column=column, code="control-character"))
+    return findings
+
+
 # --- parsing -------------------------------------------------------------------------------
 
 
-def _parse(text: str, file: str) -> tuple[yaml.Node | None, Any, list[Finding]]:
-    """Compose (for marks) and construct (for data) with the safe loader."""
+@dataclass
+class _Parsed:
+    """What parsing made of the text: the node tree, the data, and the findings so far."""
+
+    root: yaml.Node | None = None
+    data: Any = None
+    findings: list[Finding] = field(default_factory=list)
+    fatal: bool = False
+    """The data cannot be used (a syntax error, an alias bomb): nothing else is checked."""
+    units: set[PathKey] = field(default_factory=set)
+    """Paths whose value is unusable (already reported): the semantic checks skip them."""
+    ports: set[PathKey] = field(default_factory=set)
+    """Port items (``flows[i].ports[j]``) that are unusable: only they are skipped."""
+    quiet: set[PathKey] = field(default_factory=set)
+    """Paths already reported: pydantic's errors at or under them would repeat the finding."""
+
+
+def _parse(text: str, file: str) -> _Parsed:
+    """Compose (for marks), check the structure, then construct (for data) with the safe loader."""
     loader = yaml.SafeLoader(text)
+    parsed = _Parsed()
     try:
-        root = loader.get_single_node()
-        if root is None:
-            return None, None, []
-        findings = _structure_findings(root, file)
-        if findings:
-            return root, None, findings
-        return root, loader.construct_document(root), []
+        parsed.root = loader.get_single_node()
+        if parsed.root is None:
+            return parsed
+        _Structure(parsed, file).check(parsed.root)
+        if parsed.fatal:
+            return parsed
+        parsed.data = loader.construct_document(parsed.root)
     except yaml.MarkedYAMLError as error:
-        return None, None, [_yaml_finding(error, file)]
+        parsed.findings, parsed.fatal = [_yaml_finding(error, file)], True
     except yaml.YAMLError as error:
-        return None, None, [Finding(
+        parsed.findings, parsed.fatal = [Finding(
             path=(), message=f"not valid YAML: {error}", hint="check the YAML syntax",
             file=file, line=1, column=1, code="yaml-syntax",
-        )]
+        )], True
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as error:
+        # A value YAML's own constructors cannot build (the structure check catches the
+        # known ones with their place; this is the net under it).
+        parsed.findings, parsed.fatal = [Finding(
+            path=(), message=f"YAML cannot read a value: {error}",
+            hint="remove explicit '!!' tags, or quote the value", file=file, line=1,
+            column=1, code="yaml-value")], True
     finally:
         loader.dispose()
+    return parsed
 
 
 def _yaml_finding(error: yaml.MarkedYAMLError, file: str) -> Finding:
@@ -226,91 +405,213 @@ def _yaml_finding(error: yaml.MarkedYAMLError, file: str) -> Finding:
     if "'\\t'" in problem or "\t" in problem:
         hint = "YAML indentation uses spaces, not tabs"
     elif isinstance(error, yaml.constructor.ConstructorError):
-        hint = "only plain YAML is accepted: remove the '!tag'"
+        hint = ("only plain YAML is accepted: remove the '!tag'" if "tag" in problem
+                else "'<<' merges a mapping (an alias such as *base, or a list of them)"
+                if "merg" in problem else "see the blueprint format in the README")
     elif "single document" in f"{problem} {error.context}":
         hint = "a blueprint file holds one document: remove the extra '---'"
     return Finding(path=(), message=f"YAML syntax error: {problem}{context}", hint=hint,
                    file=file, line=line, column=column, code="yaml-syntax")
 
 
-def _structure_findings(root: yaml.Node, file: str) -> list[Finding]:
-    """Duplicate keys (YAML would silently keep the last), alias bombs and cycles, deep nesting."""
-    findings: list[Finding] = []
-    budget = [MAX_NODES]
+_PLAIN_INT = re.compile(r"-?(?:0|[1-9][0-9]*)", re.ASCII)
+_PLAIN_FLOAT = re.compile(r"-?[0-9]+\.[0-9]*", re.ASCII)
+_MAX_DIGITS = 20
+"""A number in a blueprint has at most this many characters (quotas, days, netmasks)."""
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+"""Builds single scalars, to say what YAML reads (never a whole document)."""
 
-    def visit(node: yaml.Node, path: PathKey, ancestors: frozenset[int]) -> Finding | None:
-        budget[0] -= 1
-        if budget[0] < 0:
-            return _structure_finding(file, node, f"the document expands to more than "
-                                      f"{MAX_NODES} nodes", "a blueprint is small: remove "
+
+class _Structure:
+    """The checks that need the node tree: bombs and nesting (fatal), duplicate keys, keys
+    that are not text, numbers that are not plain decimal, broken surrogates (reported, the
+    rest of the document still checked)."""
+
+    def __init__(self, parsed: _Parsed, file: str) -> None:
+        self.parsed = parsed
+        self.file = file
+        self.budget = MAX_NODES
+        self.reported: set[tuple[int, str]] = set()
+
+    def check(self, root: yaml.Node) -> None:
+        stop = self._visit(root, (), frozenset())
+        if stop is not None:
+            self.parsed.findings, self.parsed.fatal = [stop], True
+
+    def _add(self, node: yaml.Node, path: PathKey, message: str, hint: str, code: str, *,
+             unit: PathKey | None = None) -> None:
+        """Report once per node (an alias repeats it), mark ``unit`` (or ``path``) unusable."""
+        where = path if unit is None else unit
+        if len(where) == 4 and where[0] == "flows" and where[2] == "ports":
+            self.parsed.ports.add(where)
+        else:
+            self.parsed.units.add(where)
+        self.parsed.quiet.add(where)
+        if (id(node), code) in self.reported:
+            return
+        self.reported.add((id(node), code))
+        line, column = _mark(node)
+        self.parsed.findings.append(Finding(path=path, message=message, hint=hint,
+                                            file=self.file, line=line, column=column, code=code))
+
+    def _visit(self, node: yaml.Node, path: PathKey, ancestors: frozenset[int]) -> Finding | None:
+        self.budget -= 1
+        if self.budget < 0:
+            return _structure_finding(self.file, node, f"the document expands to more than "
+                                      f"{MAX_NODES:,} nodes", "a blueprint is small: remove "
                                       "repeated aliases (*name)", "yaml-too-large")
         if id(node) in ancestors:
-            return _structure_finding(file, node, "an alias refers to a node that contains it",
-                                      "remove the recursive alias", "yaml-recursive")
+            return _structure_finding(self.file, node, "an alias refers to a node that contains "
+                                      "it", "remove the recursive alias", "yaml-recursive")
         if len(path) > MAX_DEPTH:
-            return _structure_finding(file, node, f"nested deeper than {MAX_DEPTH} levels",
+            return _structure_finding(self.file, node, f"nested deeper than {MAX_DEPTH} levels",
                                       "a blueprint is a few levels deep; check the brackets",
                                       "yaml-too-deep")
-        inner = ancestors | {id(node)}
         if isinstance(node, yaml.ScalarNode):
-            unicode_problem = _fix_surrogates(node, path, file)
-            if unicode_problem is not None:
-                findings.append(unicode_problem)
+            self._surrogates(node, path)
+            self._scalar(node, path)
             return None
+        inner = ancestors | {id(node)}
         children: list[tuple[str | int, yaml.Node]] = []
         if isinstance(node, yaml.MappingNode):
-            seen: dict[str, yaml.Node] = {}
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    key_problem = _fix_surrogates(key, path, file)
-                    if key_problem is not None:
-                        findings.append(key_problem)
-                name = key.value if isinstance(key, yaml.ScalarNode) else "?"
-                children.append((name, value))
-                if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
-                    continue
-                first = seen.setdefault(key.value, key)
-                if first is not key:
-                    findings.append(Finding(
-                        path=(*path, key.value),
-                        message=f"duplicate key '{key.value}' (first given on line "
-                                f"{first.start_mark.line + 1})",
-                        hint="YAML would silently keep only the last one: merge them into one "
-                             "key",
-                        file=file, line=key.start_mark.line + 1,
-                        column=key.start_mark.column + 1, code="duplicate-key",
-                    ))
+            children = self._mapping(node, path)
         elif isinstance(node, yaml.SequenceNode):
             children = list(enumerate(node.value))
         for name, child in children:
-            stop = visit(child, (*path, name), inner)
+            stop = self._visit(child, (*path, name), inner)
             if stop is not None:
                 return stop
         return None
 
-    stop = visit(root, (), frozenset())
-    return [stop] if stop is not None else findings
+    def _mapping(self, node: yaml.MappingNode, path: PathKey) -> list[tuple[str | int, yaml.Node]]:
+        children: list[tuple[str | int, yaml.Node]] = []
+        seen: dict[str, yaml.Node] = {}
+        kept: list[tuple[yaml.Node, yaml.Node]] = []
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                kind = "list" if isinstance(key, yaml.SequenceNode) else "mapping"
+                self._add(key, path, f"a key is a {kind}, not a name",
+                          "write a name before ':'; a list or mapping goes after it, as in "
+                          "'key: [a, b]'", "key-not-text", unit=path)
+                continue  # dropped: YAML cannot build a mapping with such a key
+            kept.append((key, value))
+            self._surrogates(key, path)
+            if key.tag == _MERGE_TAG:
+                children.append((key.value, value))
+                continue
+            if key.tag != _STR_TAG:
+                self._key_not_text(key, (*path, key.value))
+            children.append((key.value, value))
+            first = seen.setdefault(key.value, key)
+            if first is not key:
+                self._add(key, (*path, key.value),
+                          f"duplicate key '{key.value}' (first given on line "
+                          f"{first.start_mark.line + 1})",
+                          "YAML would silently keep only the last one: merge them into one key",
+                          "duplicate-key")
+        node.value[:] = kept
+        return children
+
+    def _key_not_text(self, key: yaml.ScalarNode, path: PathKey) -> None:
+        """A key YAML reads as something else than text: say what, then read it as text."""
+        text = key.value
+        if key.tag == _NULL_TAG and not text:
+            message, hint = "a key is empty (nothing before ':')", "write a name before ':'"
+        else:
+            message = f"key {text} is read by YAML 1.1 as {_read_as(key)}, not as a name"
+            hint = f"quote it: '{text}'"
+        key.tag = _STR_TAG
+        line, column = _mark(key)
+        self.parsed.findings.append(Finding(path=path, message=message, hint=hint,
+                                            file=self.file, line=line, column=column,
+                                            code="key-not-text"))
+
+    def _scalar(self, node: yaml.ScalarNode, path: PathKey) -> None:
+        """Numbers are plain decimal; dates and malformed '!!' values are not read as such."""
+        if node.tag not in (_INT_TAG, _FLOAT_TAG, _BOOL_TAG, _TIMESTAMP_TAG):
+            return
+        node_tag = node.tag
+        problem = _number_problem(node, path)
+        if problem is None:
+            return
+        message, hint = problem
+        node.tag = _STR_TAG  # never built: 5,000 digits or a date would not survive
+        self._add(node, path, message, hint,
+                  "yaml-date" if node_tag == _TIMESTAMP_TAG else "yaml-number")
+
+    def _surrogates(self, node: yaml.ScalarNode, path: PathKey) -> None:
+        """Join escaped UTF-16 pairs ("\\uD83D\\uDE00", as json.dumps writes emoji); report
+        lone ones. PyYAML keeps each \\uXXXX escape as its own code point: a lone surrogate
+        cannot be written as UTF-8, so it must stop here, not crash the renderer later."""
+        text = node.value
+        if not isinstance(text, str) or not any("\ud800" <= ch <= "\udfff" for ch in text):
+            return
+        try:
+            node.value = text.encode("utf-16", "surrogatepass").decode("utf-16")
+        except UnicodeDecodeError:
+            lone = next(ch for ch in text if "\ud800" <= ch <= "\udfff")
+            self._add(node, path, f"not valid Unicode: unpaired surrogate \\u{ord(lone):04X}",
+                      "write the character itself, or escape it as \\UXXXXXXXX (8 hex digits)",
+                      "encoding")
 
 
-def _fix_surrogates(node: yaml.ScalarNode, path: PathKey, file: str) -> Finding | None:
-    """Join escaped UTF-16 pairs ("\\uD83D\\uDE00", as json.dumps writes emoji); report lone ones.
+def _read_as(node: yaml.ScalarNode) -> str:
+    """What YAML makes of a scalar that is not text, in words."""
+    if node.tag == _BOOL_TAG:
+        return f"the boolean {str(_CONSTRUCTOR.construct_yaml_bool(node)).lower()}"
+    if node.tag == _NULL_TAG:
+        return "an empty value (null)"
+    if node.tag in (_INT_TAG, _FLOAT_TAG):
+        return "a number"
+    if node.tag == _TIMESTAMP_TAG:
+        return "a date"
+    return f"a value of type {node.tag}"
 
-    PyYAML keeps each \\uXXXX escape as its own code point: a lone surrogate cannot be
-    written as UTF-8, so it must stop here, not crash the renderer later.
-    """
+
+def _number_problem(node: yaml.ScalarNode, path: PathKey) -> tuple[str, str] | None:
+    """(message, hint) when a number, flag or date is not what a blueprint means by one."""
     text = node.value
-    if not isinstance(text, str) or not any("\ud800" <= ch <= "\udfff" for ch in text):
+    quote = f"quote it ('{text[:_MAX_DIGITS]}') if it is text"
+    if node.tag == _TIMESTAMP_TAG:
+        return (f"{text} is read by YAML as a date; no blueprint key takes a date",
+                f"quote it: '{text}'")
+    if node.tag == _BOOL_TAG:
+        if text.lower() in _CONSTRUCTOR.bool_values:
+            return None
+        return f"{text!r} is not true or false", "write true or false"
+    plain = _PLAIN_INT if node.tag == _INT_TAG else _PLAIN_FLOAT
+    if len(text) > _MAX_DIGITS:
+        return (f"a number of {len(text):,} characters is too long for a blueprint",
+                f"numbers in a blueprint have at most {_MAX_DIGITS} digits; {quote}")
+    if plain.fullmatch(text):
         return None
     try:
-        node.value = text.encode("utf-16", "surrogatepass").decode("utf-16")
-        return None
-    except UnicodeDecodeError:
-        lone = next(ch for ch in text if "\ud800" <= ch <= "\udfff")
-        line, column = _mark(node)
-        return Finding(path=path, message=f"not valid Unicode: unpaired surrogate "
-                       f"\\u{ord(lone):04X}", hint="write the character itself, or escape it "
-                       "as \\UXXXXXXXX (8 hex digits)", file=file, line=line, column=column,
-                       code="encoding")
+        value = (_CONSTRUCTOR.construct_yaml_int(node) if node.tag == _INT_TAG
+                 else _CONSTRUCTOR.construct_yaml_float(node))
+    except (ValueError, TypeError, OverflowError):
+        return f"{text!r} is not a number", f"write a plain decimal number, or {quote}"
+    digits = text.lstrip("+-")
+    if ":" in digits:
+        kind = "the base-60 number"
+        parts = digits.split(":")
+        if len(path) >= 2 and path[-2] == "ports" and len(parts) == 2:
+            return (f"{text} is read by YAML 1.1 as the base-60 number {value}",
+                    f"for the ports {parts[0]} to {parts[1]} write \"{parts[0]}-{parts[1]}\"")
+    elif digits.lower().startswith("0x"):
+        kind = "the hexadecimal number"
+    elif digits.lower().startswith("0b"):
+        kind = "the binary number"
+    elif node.tag == _INT_TAG and digits.startswith("0") and len(digits) > 1:
+        return (f"{text} is read by YAML 1.1 as the octal number {value}",
+                f"numbers in a blueprint are plain decimal: write {digits.lstrip('0') or 0} or "
+                f"{value}, whichever is meant; {quote}")
+    elif digits.lower() in (".inf", ".nan"):
+        what = "infinity" if "inf" in digits.lower() else "not-a-number (NaN)"
+        return f"{text} is read by YAML as {what}", f"write a plain decimal number, or {quote}"
+    else:
+        kind = "the number"
+    return (f"{text} is read by YAML 1.1 as {kind} {value}",
+            f"numbers in a blueprint are plain decimal: write {value} if that is meant; {quote}")
 
 
 def _structure_finding(file: str, node: yaml.Node, message: str, hint: str, code: str) -> Finding:
@@ -384,8 +685,13 @@ def _clean_loc(loc: tuple[str | int, ...], data: Any, keep_last: bool) -> tuple[
     return tuple(out), is_key
 
 
+def _under(path: PathKey, prefixes: set[PathKey]) -> bool:
+    return any(path[:len(prefix)] == prefix for prefix in prefixes)
+
+
 def _shape_findings(
-    errors: list[ErrorDetails], data: Any, source_map: SourceMap, file: str
+    errors: list[ErrorDetails], data: Any, source_map: SourceMap, file: str,
+    quiet: set[PathKey],
 ) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[tuple[PathKey, bool]] = set()
@@ -395,7 +701,9 @@ def _shape_findings(
         if (path, is_key) in seen:  # one finding per location (a union reports per branch)
             continue
         seen.add((path, is_key))
-        message, hint, code = _describe(error, path, is_key)
+        if _under(path, quiet):  # the structure check said it already
+            continue
+        message, hint, code = _describe(error, path, is_key, source_map.text(path))
         if kind == "missing":
             line, column = source_map.locate_key(path[:-1])
         elif kind == "extra_forbidden" or is_key:
@@ -407,10 +715,151 @@ def _shape_findings(
     return findings
 
 
-def _describe(error: ErrorDetails, path: PathKey, is_key: bool) -> tuple[str, str, str]:
-    """(message, hint, code) for one pydantic error, in the blueprint's words."""
+# --- salvage: what the semantic checks can still read -------------------------------------
+
+_ITEM_SECTIONS: dict[str, type] = {"tiers": dict, "networks": dict, "tags": dict, "flows": list}
+"""Sections whose items are checked one by one: a broken item spares its siblings."""
+_TIER_NAME = re.compile(TIER_NAME_PATTERN)
+_PLACEHOLDER_TIER = {"exposure": "isolated", "netmask": 28}
+_PLACEHOLDERS: dict[str, Any] = {
+    "tierform": 1, "name": "placeholder", "region": "us-east-1",
+    "vpc": {"cidr": "10.0.0.0/16"}, "availability_zones": ["us-east-1a"],
+    "tiers": {"placeholder": _PLACEHOLDER_TIER},
+}
+"""Stand-ins for required keys that are broken; the checks skip them (``ShapeErrors``)."""
+_ITEM_PLACEHOLDERS: dict[str, Any] = {
+    "tiers": _PLACEHOLDER_TIER, "networks": "192.0.2.0/32",
+    "flows": {"from": INTERNET, "to": INTERNET},
+}
+
+
+def _unit(path: PathKey) -> PathKey:
+    """The part of the blueprint a broken path spoils (see ``ShapeErrors``)."""
+    if len(path) >= 2 and path[0] in _ITEM_SECTIONS:
+        return path[:2]
+    return path[:1]
+
+
+def _salvage(data: dict[str, Any], errors: list[ErrorDetails], broken_paths: set[PathKey],
+             broken_ports: set[PathKey]) -> tuple[Blueprint, ShapeErrors] | None:
+    """The blueprint with broken parts replaced by placeholders, and which parts they are.
+
+    Unknown keys are dropped (nothing reads them); a broken flow, tier or network becomes
+    a placeholder that the checks skip; a broken top-level key takes its default or a
+    placeholder. None when not even that validates (then only shape findings are known).
+    """
+    units = {_unit(path) for path in broken_paths}
+    extra: set[PathKey] = set()
+    for _ in range(4):
+        for error in errors:
+            path, _is_key = _clean_loc(tuple(error["loc"]), data, keep_last=True)
+            if error["type"] == "extra_forbidden" and path:
+                # Dropped (nothing reads it); but it may be a misspelt key, so what it
+                # would have said is unknown: its object, or at the top the key it is
+                # close to ('nats' for 'nat'), is broken too.
+                extra.add(path)
+                if len(path) > 1:
+                    units.add(_unit(path[:-1]))
+                else:
+                    units.update((close,) for close in difflib.get_close_matches(
+                        str(path[0]), _allowed_keys(Blueprint), n=1, cutoff=0.6))
+            else:
+                units.add(_unit(path))
+        if () in units:
+            return None
+        candidate, dropped, units = _patched(data, units, extra, broken_ports)
+        try:
+            return Blueprint.model_validate(candidate), ShapeErrors(
+                frozenset(units), frozenset(dropped), frozenset(broken_ports))
+        except ValidationError as error:
+            errors = error.errors()
+            data = candidate
+    return None
+
+
+def _patched(data: dict[str, Any], units: set[PathKey], extra: set[PathKey],
+             ports: set[PathKey]) -> tuple[dict[str, Any], set[str], set[PathKey]]:
+    out: dict[str, Any] = dict(data)
+    for path in sorted(extra, key=len, reverse=True):
+        out = _without(out, path)
+    for path in ports:  # a valid stand-in; the checks skip this item
+        out = _with(out, path, 0)
+    dropped: set[str] = set()
+    units = set(units)
+    for unit in sorted(units, key=len, reverse=True):
+        head = str(unit[0])
+        if len(unit) == 2:
+            found = out.get(head)
+            if not isinstance(found, _ITEM_SECTIONS[head]):
+                units.add((head,))
+                continue
+            container: dict[Any, Any] | list[Any] = (
+                dict(found) if isinstance(found, dict) else list(found))  # type: ignore[call-overload]
+            key = unit[1]
+            if isinstance(container, list):
+                if isinstance(key, int) and 0 <= key < len(container):
+                    container[key] = _ITEM_PLACEHOLDERS["flows"]
+            elif head == "tags" or (head == "tiers" and not (
+                    isinstance(key, str) and _TIER_NAME.fullmatch(key))):
+                container.pop(key, None)
+                if head == "tiers":
+                    dropped.add(str(key))
+            elif key in container:
+                container[key] = _ITEM_PLACEHOLDERS[head]
+            out[head] = container
+    for unit in units:
+        if len(unit) == 1:
+            head = str(unit[0])
+            if head in _PLACEHOLDERS:
+                out[head] = _PLACEHOLDERS[head]
+            else:
+                out.pop(head, None)
+    return out, dropped, units
+
+
+def _with(data: Any, path: PathKey, value: Any) -> Any:
+    """A copy of ``data`` with ``value`` at ``path`` if that exists (copies along the path)."""
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(data, dict) and head in data:
+        return {**data, head: _with(data[head], rest, value)}
+    if isinstance(data, list) and isinstance(head, int) and 0 <= head < len(data):
+        return [*data[:head], _with(data[head], rest, value), *data[head + 1:]]
+    return data
+
+
+def _without(data: Any, path: PathKey) -> Any:
+    """A copy of ``data`` without the key at ``path`` (copies only along the path)."""
+    if not path:
+        return data
+    if isinstance(data, dict) and path[0] in data:
+        copy = dict(data)
+        if len(path) == 1:
+            del copy[path[0]]
+        else:
+            copy[path[0]] = _without(copy[path[0]], path[1:])
+        return copy
+    if isinstance(data, list) and isinstance(path[0], int) and 0 <= path[0] < len(data):
+        items = list(data)
+        if len(path) > 1:
+            items[path[0]] = _without(items[path[0]], path[1:])
+        return items
+    return data
+
+
+def _describe(error: ErrorDetails, path: PathKey, is_key: bool,
+              source: str | None = None) -> tuple[str, str, str]:
+    """(message, hint, code) for one pydantic error, in the blueprint's words.
+
+    ``source``: the value as written, to say what YAML made of it (``yes`` is true).
+    """
     kind = error["type"]
     value = error.get("input")
+    shown, kind_of = _show(value), _kind_of(value)
+    if isinstance(value, bool) and source is not None and source.lower() != str(value).lower():
+        shown = f"{source} (read by YAML 1.1 as {str(value).lower()})"
+        kind_of = f"{source}, which YAML 1.1 reads as the boolean {str(value).lower()}"
     ctx: Mapping[str, Any] = error.get("ctx") or {}
     field_name = str(path[-1]) if path else "blueprint"
     if kind == "extra_forbidden":
@@ -432,7 +881,7 @@ def _describe(error: ErrorDetails, path: PathKey, is_key: bool) -> tuple[str, st
         hint = f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(choices)}"
         if field_name == "tierform":
             hint = "this version of Tierform reads blueprint format 1: write 'tierform: 1'"
-        return (f"{_show(value)} is not allowed for '{field_name}': expected {expected}", hint,
+        return (f"{shown} is not allowed for '{field_name}': expected {expected}", hint,
                 "bad-value")
     if kind == "string_pattern_mismatch":
         topic = "tiers" if is_key and path[:1] == ("tiers",) else field_name
@@ -444,19 +893,19 @@ def _describe(error: ErrorDetails, path: PathKey, is_key: bool) -> tuple[str, st
     if kind == "too_short":
         return f"'{field_name}' must not be empty", _empty_hint(field_name), "empty"
     if kind in ("dict_type", "model_type", "model_attributes_type", "mapping_type"):
-        return (f"'{field_name}' must be a mapping (key: value), got {_kind_of(value)}",
+        return (f"'{field_name}' must be a mapping (key: value), got {kind_of}",
                 "indent the keys under it, or write it as {key: value}", "wrong-type")
     if kind == "list_type":
-        return (f"'{field_name}' must be a list, got {_kind_of(value)}",
+        return (f"'{field_name}' must be a list, got {kind_of}",
                 "write it as [a, b] or as '- a' lines under the key", "wrong-type")
     if kind in ("string_type", "string_unicode"):
-        return (f"'{field_name}' must be text, got {_kind_of(value)}",
-                "quote the value", "wrong-type")
+        return (f"'{field_name}' must be text, got {kind_of}",
+                f"quote it: '{source}'" if source else "quote the value", "wrong-type")
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return (f"'{field_name}' must be a whole number, got {_kind_of(value)}",
+        return (f"'{field_name}' must be a whole number, got {kind_of}",
                 "write a number without quotes or decimals", "wrong-type")
     if kind in ("bool_type", "bool_parsing"):
-        return (f"'{field_name}' must be true or false, got {_kind_of(value)}",
+        return (f"'{field_name}' must be true or false, got {kind_of}",
                 "write true or false", "wrong-type")
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bounds = _bounds_text(ctx)
@@ -467,7 +916,7 @@ def _describe(error: ErrorDetails, path: PathKey, is_key: bool) -> tuple[str, st
         hint = ("write ports as numbers, quoted ranges like \"1024-2048\", or 'all'"
                 if field_name == "ports" else "see the blueprint format in the README")
         return text, hint, "bad-value"
-    return (f"'{field_name}': {error.get('msg', 'invalid value')} (got {_kind_of(value)})",
+    return (f"'{field_name}': {error.get('msg', 'invalid value')} (got {kind_of})",
             "see the blueprint format in the README", "invalid")
 
 
@@ -513,7 +962,12 @@ def _path_text(path: PathKey) -> str:
 
 
 def _show(value: object) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
+    """A value as shown in a message: text quoted, at most 60 characters of it."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 60 else f"{value[:60]!r}… ({len(value):,} characters)"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return "(a number this long)"
+    return str(value)
 
 
 def _kind(value: object) -> str:

@@ -10,12 +10,14 @@ from __future__ import annotations
 from ipaddress import IPv4Network
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator
+from pydantic_core import PydanticCustomError
 
 from tierform.aws import REGION_PATTERN
 from tierform.ports import PortRange, PortSet, parse_ports
 
 __all__ = [
+    "TIER_NAME_PATTERN",
     "Blueprint",
     "Exposure",
     "FlowLogsSpec",
@@ -33,8 +35,21 @@ Protocol = Literal["tcp", "udp", "icmp", "all"]
 # At most 24 characters: the name is the module's default name_prefix, which becomes
 # part of IAM role and log group name prefixes (the module validates the same bound).
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
-TierName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,29}$")]
+TIER_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,29}$"
+TierName = Annotated[str, Field(pattern=TIER_NAME_PATTERN)]
 
+# Numbers and flags are what YAML wrote, never coerced: pydantic's lax mode would read the
+# text "24", "1_0" or "20.0" as a number and "yes"/"off"/1 as a flag. (The loader has
+# already refused numbers that are not plain decimal, such as 0755 or 20:21.)
+Whole = Annotated[int, Strict()]
+Flag = Annotated[bool, Strict()]
+
+
+def _exact_number(value: object) -> object:
+    """A Literal of numbers matches by equality, so True and 1.0 would pass as 1: refuse them."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
 
 
 class _Strict(BaseModel):
@@ -45,8 +60,8 @@ class VpcSpec(_Strict):
     """The VPC: one IPv4 CIDR, DNS support and hostnames on by default."""
 
     cidr: IPv4Network
-    enable_dns_support: bool = True
-    enable_dns_hostnames: bool = True
+    enable_dns_support: Flag = True
+    enable_dns_hostnames: Flag = True
 
 
 class TierSpec(_Strict):
@@ -54,8 +69,8 @@ class TierSpec(_Strict):
 
     exposure: Exposure
     cidrs: list[IPv4Network] | None = None
-    netmask: int | None = Field(default=None, ge=16, le=28)
-    map_public_ip_on_launch: bool = False
+    netmask: Whole | None = Field(default=None, ge=16, le=28)
+    map_public_ip_on_launch: Flag = False
     description: str = ""
 
 
@@ -109,26 +124,26 @@ class FlowLogsSpec(_Strict):
     """VPC flow logs: to a CloudWatch log group (created) or S3 (created or existing bucket)."""
 
     destination: Literal["cloudwatch", "s3"] = "cloudwatch"
-    retention_days: int = 365
+    retention_days: Whole = 365
     traffic_type: Literal["ACCEPT", "REJECT", "ALL"] = "ALL"
     fields: list[str] | None = None
     bucket_arn: str | None = None
-    max_aggregation_interval: Literal[60, 600] = 600
+    max_aggregation_interval: Annotated[Literal[60, 600], BeforeValidator(_exact_number)] = 600
 
 
 class Limits(_Strict):
     """AWS quotas checked at validation (defaults are AWS's default quotas)."""
 
-    nacl_rules_per_direction: int = Field(default=20, ge=1, le=40)
-    sg_rules_per_direction: int = Field(default=60, ge=1, le=1000)
-    subnets_per_vpc: int = Field(default=200, ge=1)
-    nat_gateways_per_az: int = Field(default=5, ge=0)
+    nacl_rules_per_direction: Whole = Field(default=20, ge=1, le=40)
+    sg_rules_per_direction: Whole = Field(default=60, ge=1, le=1000)
+    subnets_per_vpc: Whole = Field(default=200, ge=1)
+    nat_gateways_per_az: Whole = Field(default=5, ge=0)
 
 
 class Blueprint(_Strict):
     """A whole blueprint, format version 1."""
 
-    tierform: Literal[1]
+    tierform: Annotated[Literal[1], BeforeValidator(_exact_number)]
     name: Name
     description: str = ""
     region: str = Field(pattern=REGION_PATTERN)

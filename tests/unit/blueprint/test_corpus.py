@@ -83,4 +83,4 @@ def test_shape_errors_are_all_reported_together() -> None:
     assert len(messages) == 3, messages
     assert any("unknown key 'descripton'" in m for m in messages)
     assert any("'privat' is not allowed for 'exposure'" in m for m in messages)
-    assert any("True is not allowed for 'nat'" in m for m in messages)
+    assert any("yes (read by YAML 1.1 as true) is not allowed for 'nat'" in m for m in messages)
