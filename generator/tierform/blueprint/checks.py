@@ -503,7 +503,7 @@ def _check_misc(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
         # AWS tags: key 1-128 characters, value up to 256, the "aws:" prefix is reserved.
         if not 1 <= len(key) <= 128:
             report.add("tag-invalid", path, "a tag key has 1 to 128 characters",
-                       "shorten the key", at_key=True)
+                       "shorten the key" if key else "give the tag a key", at_key=True)
         elif key.lower().startswith("aws:"):
             report.add("tag-invalid", path, f"tag key {key!r} uses the reserved prefix 'aws:'",
                        "choose another key", at_key=True)
@@ -581,8 +581,8 @@ def _check_tags(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
             other = first.setdefault(key.lower(), key)
             if other != key:
                 report.add("tag-case", ("tags", key),
-                           f"tag keys {other!r} and {key!r} differ only in case; IAM, which "
-                           f"tags {carriers.removeprefix('the ')}, takes them for one key",
+                           f"tag keys {other!r} and {key!r} differ only in case: IAM takes "
+                           "them for one key, and the flow-log IAM role carries these tags",
                            f"keep one of them{' (Tierform sets Name)' if other == 'Name' else ''}",
                            at_key=True)
 

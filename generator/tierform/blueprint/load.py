@@ -298,7 +298,8 @@ def _bounded(findings: list[Finding]) -> list[Finding]:
     last = findings[MAX_FINDINGS - 1]
     rest = len(findings) - MAX_FINDINGS + 1
     return [*findings[:MAX_FINDINGS - 1], Finding(
-        path=(), message=f"{rest:,} more problems after line {last.line} are not listed",
+        path=(), message=f"{rest:,} more problems after line {last.line} are not listed "
+                         f"({len(findings):,} in all)",
         hint="fix the problems above (they often repeat) and validate again",
         file=last.file, line=last.line, column=last.column, code="too-many-findings")]
 
@@ -517,6 +518,8 @@ class _Structure:
         text = key.value
         if key.tag == _NULL_TAG and not text:
             message, hint = "a key is empty (nothing before ':')", "write a name before ':'"
+            self.parsed.units.add(_unit(path))  # no name was meant: nothing to check under it
+            self.parsed.quiet.add(path)
         else:
             message = f"key {text} is read by YAML 1.1 as {_read_as(key)}, not as a name"
             hint = f"quote it: '{text}'"
@@ -857,8 +860,8 @@ def _describe(error: ErrorDetails, path: PathKey, is_key: bool,
     kind = error["type"]
     value = error.get("input")
     shown, kind_of = _show(value), _kind_of(value)
-    if isinstance(value, bool) and source is not None and source.lower() != str(value).lower():
-        shown = f"{source} (read by YAML 1.1 as {str(value).lower()})"
+    if isinstance(value, bool) and source is not None and source.lower() != shown:
+        shown = f"{source} (read by YAML 1.1 as {shown})"
         kind_of = f"{source}, which YAML 1.1 reads as the boolean {str(value).lower()}"
     ctx: Mapping[str, Any] = error.get("ctx") or {}
     field_name = str(path[-1]) if path else "blueprint"
@@ -965,7 +968,9 @@ def _show(value: object) -> str:
     """A value as shown in a message: text quoted, at most 60 characters of it."""
     if isinstance(value, str):
         return repr(value) if len(value) <= 60 else f"{value[:60]!r}… ({len(value):,} characters)"
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+    if isinstance(value, bool):
+        return str(value).lower()  # as YAML writes it
+    if isinstance(value, int) and value.bit_length() > 64:
         return "(a number this long)"
     return str(value)
 

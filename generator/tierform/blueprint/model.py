@@ -52,6 +52,17 @@ def _exact_number(value: object) -> object:
     return value
 
 
+def _cidr_text(value: object) -> object:
+    """A network is written as text: pydantic would read the number 167772160 (or true)
+    as the address 10.0.0.0/32 (or 0.0.0.1/32)."""
+    if not isinstance(value, str | IPv4Network):
+        raise PydanticCustomError("ip_v4_network", "Input is not a valid IPv4 network")
+    return value
+
+
+Cidr = Annotated[IPv4Network, BeforeValidator(_cidr_text)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -59,7 +70,7 @@ class _Strict(BaseModel):
 class VpcSpec(_Strict):
     """The VPC: one IPv4 CIDR, DNS support and hostnames on by default."""
 
-    cidr: IPv4Network
+    cidr: Cidr
     enable_dns_support: Flag = True
     enable_dns_hostnames: Flag = True
 
@@ -68,7 +79,7 @@ class TierSpec(_Strict):
     """A layer: subnets that share reachability requirements, one per availability zone."""
 
     exposure: Exposure
-    cidrs: list[IPv4Network] | None = None
+    cidrs: list[Cidr] | None = None
     netmask: Whole | None = Field(default=None, ge=16, le=28)
     map_public_ip_on_launch: Flag = False
     description: str = ""
@@ -149,7 +160,7 @@ class Blueprint(_Strict):
     region: str = Field(pattern=REGION_PATTERN)
     vpc: VpcSpec
     availability_zones: list[str] = Field(min_length=1)
-    networks: dict[str, IPv4Network] = Field(default_factory=dict)
+    networks: dict[str, Cidr] = Field(default_factory=dict)
     tiers: dict[TierName, TierSpec] = Field(min_length=1)
     nat: Literal["none", "single", "per_az"] = "none"
     flows: list[FlowSpec] = Field(default_factory=list)

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import os
+import time
 from ipaddress import IPv4Network
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tierform.blueprint.load import LoadedBlueprint, SourceMap, load_blueprint, load_blueprint_text
+from tierform.blueprint.load import (
+    MAX_BLUEPRINT_BYTES,
+    MAX_FINDINGS,
+    LoadedBlueprint,
+    SourceMap,
+    load_blueprint,
+    load_blueprint_text,
+)
 from tierform.blueprint.model import Blueprint
 from tierform.blueprint.schema import SCHEMA_ID, blueprint_json_schema
-from tierform.errors import BlueprintError
+from tierform.errors import BlueprintError, Finding
 
 THREE_TIER = Path(__file__).parent / "corpus_valid" / "three-tier.yaml"
 
@@ -176,3 +188,285 @@ def test_mutated_blueprints_never_crash(edits: list[tuple[int, int, str]]) -> No
         assert finding.line is not None
         assert finding.column is not None
         assert finding.hint
+
+
+# --------------------------------------------------------------------------- bounded input
+
+
+def test_file_over_the_size_cap_is_refused_unread(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as handle:  # sparse: 50 MB on paper, nothing on disk
+        handle.truncate(50 * 1024 * 1024)
+    error = _error_of(big)
+    assert [f.code for f in error.findings] == ["file-too-large"]
+    assert "52,428,800 bytes" in str(error)
+    assert f"the limit is {MAX_BLUEPRINT_BYTES:,} bytes (1 MiB)" in str(error)
+
+
+def test_text_over_the_size_cap_is_refused() -> None:
+    text = "tierform: 1\n" + "# padding\n" * (MAX_BLUEPRINT_BYTES // 10)
+    assert [f.code for f in _error(text).findings] == ["file-too-large"]
+    # Counted in bytes: 600k three-byte characters are 1.8 MB.
+    assert [f.code for f in _error("# " + "€" * 600_000 + "\n").findings] == ["file-too-large"]
+
+
+def test_fifo_and_devices_are_not_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "bp.yaml"
+    os.mkfifo(fifo)
+    # No writer: reading would block for ever. Run it apart so a hang fails, not stalls.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        error = pool.submit(_error_of, fifo).result(timeout=30)
+    assert "is a named pipe (FIFO), not a regular file" in str(error)
+    assert "character device" in str(_error_of(Path("/dev/zero")))
+
+
+def _error_of(path: Path) -> BlueprintError:
+    with pytest.raises(BlueprintError) as caught:
+        load_blueprint(path)
+    return caught.value
+
+
+@pytest.mark.parametrize(("char", "name"), [
+    ("\x00", "NUL"), ("\x1b", "ESC"), ("\x7f", "DEL"), ("\x9b", "a control character"),
+    ("\ufffe", "a control character"),
+])
+def test_control_characters_are_findings_with_their_place(char: str, name: str) -> None:
+    error = _error(f"tierform: 1\nname: a{char}b\n")
+    assert [(f.code, f.line, f.column) for f in error.findings] == [("control-character", 2, 8)]
+    assert f"U+{ord(char):04X} ({name})" in error.findings[0].message
+
+
+def test_many_control_characters_are_counted_not_listed() -> None:
+    error = _error("\x00" * 100_000)
+    assert len(error.findings) == 21
+    assert error.findings[-1].message == "99,980 more control characters after these"
+
+
+def test_findings_beyond_the_cap_are_counted() -> None:
+    flows = "".join(f"  - {{from: web, to: app, ports: [x{i}]}}\n" for i in range(1500))
+    error = _error(THREE_TIER.read_text(encoding="utf-8").replace("flows:\n", "flows:\n" + flows))
+    assert len(error.findings) == MAX_FINDINGS
+    assert error.findings[-1].code == "too-many-findings"
+    assert error.findings[-1].message.startswith("501 more problems after line")
+    assert error.findings[-1].message.endswith("are not listed (1,500 in all)")
+
+
+def test_blueprint_at_the_size_cap_is_read_in_bounded_time() -> None:
+    # About 26,000 flows (far over every quota): parsed and checked, not refused for its size.
+    flow = "  - {from: web, to: app, ports: [%d]}\n"
+    seed = THREE_TIER.read_text(encoding="utf-8")
+    count = (MAX_BLUEPRINT_BYTES - len(seed)) // len(flow % 10000)
+    text = seed.replace("flows:\n", "flows:\n" + "".join(flow % (10000 + i)
+                                                        for i in range(count)))
+    assert MAX_BLUEPRINT_BYTES - 100 < len(text) <= MAX_BLUEPRINT_BYTES
+    started = time.process_time()
+    codes: set[str] = set()
+    try:
+        load_blueprint_text(text, "big.yaml")
+    except BlueprintError as error:
+        codes = {f.code for f in error.findings}
+    assert codes <= {"flow-duplicate"}
+    assert time.process_time() - started < 120
+
+
+# --------------------------------------------------------------------------- YAML 1.1 readings
+
+NUMBERS = [
+    # (value as written, code, part of the message)
+    ("0755", "yaml-number", "0755 is read by YAML 1.1 as the octal number 493"),
+    ("20:21", "yaml-number", "20:21 is read by YAML 1.1 as the base-60 number 1221"),
+    ("0x50", "yaml-number", "the hexadecimal number 80"),
+    ("0b1010", "yaml-number", "the binary number 10"),
+    ("1_000", "yaml-number", "1_000 is read by YAML 1.1 as the number 1000"),
+    ("+80", "yaml-number", "+80 is read by YAML 1.1 as the number 80"),
+    ("1:30.5", "yaml-number", "the base-60 number 90.5"),
+    ("1.0e+3", "yaml-number", "the number 1000.0"),
+    (".inf", "yaml-number", "infinity"),
+    (".NaN", "yaml-number", "not-a-number"),
+    ("9" * 21, "yaml-number", "a number of 21 characters is too long"),
+    ("9" * 5000, "yaml-number", "a number of 5,000 characters is too long"),
+    ("1" * 5000 + ".5", "yaml-number", "a number of 5,002 characters is too long"),
+    ("!!int abc", "yaml-number", "'abc' is not a number"),
+    ("!!float x", "yaml-number", "'x' is not a number"),
+    ("!!bool maybe", "yaml-number", "'maybe' is not true or false"),
+    ("!!timestamp x", "yaml-date", "x is read by YAML as a date"),
+    ("2024-01-01", "yaml-date", "2024-01-01 is read by YAML as a date"),
+]
+
+
+@pytest.mark.parametrize(("written", "code", "message"), NUMBERS,
+                         ids=[n[0][:12] for n in NUMBERS])
+@pytest.mark.parametrize("where", ["ports", "netmask", "description"])
+def test_numbers_are_plain_decimal(written: str, code: str, message: str, where: str) -> None:
+    text = THREE_TIER.read_text(encoding="utf-8")
+    text = {"ports": text.replace("ports: [3306]", f"ports: [{written}]"),
+            "netmask": text.replace("netmask: 24", f"netmask: {written}"),
+            "description": text.replace("description: SEC05-BP01 reference network",
+                                        f"description: {written}")}[where]
+    error = _error(text)
+    assert [(f.code, f.message) for f in error.findings if f.code == code]
+    assert any(message in f.message for f in error.findings), str(error)
+    # Said once, where it was written; not again by the shape check of the same value.
+    assert len(error.findings) == 1, str(error)
+    finding = error.findings[0]
+    line = text.splitlines()[finding.line - 1]
+    assert line[finding.column - 1:].startswith(written[:8])
+
+
+def test_base_60_ports_hint_at_a_range() -> None:
+    text = THREE_TIER.read_text(encoding="utf-8").replace("ports: [3306]", "ports: [20:21]")
+    assert _error(text).findings[0].hint == 'for the ports 20 to 21 write "20-21"'
+
+
+def test_plain_numbers_and_flags_still_load() -> None:
+    text = THREE_TIER.read_text(encoding="utf-8")
+    for edit in [("ports: [3306]", "ports: [0, 65535, -0]"), ("netmask: 24", "netmask: 24"),
+                 ("vpc: {cidr: 10.0.0.0/16}",
+                  "vpc: {cidr: 10.0.0.0/16, enable_dns_support: True}")]:
+        load_blueprint_text(text.replace(*edit), "t.yaml")
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (("netmask: 24", "netmask: '24'"), "'netmask' must be a whole number, got text value '24'"),
+    (("netmask: 24", "netmask: 24.0"), "'netmask' must be a whole number, got number 24.0"),
+    (("tierform: 1", "tierform: true"), "'tierform' must be a whole number, got boolean true"),
+    (("tierform: 1", "tierform: 1.0"), "'tierform' must be a whole number, got number 1.0"),
+    (("retention_days: 365", "retention_days: '365'"), "got text value '365'"),
+    (("vpc: {cidr: 10.0.0.0/16}", "vpc: {cidr: 10.0.0.0/16, enable_dns_support: 'no'}"),
+     "'enable_dns_support' must be true or false, got text value 'no'"),
+    (("vpc: {cidr: 10.0.0.0/16}", "vpc: {cidr: 10.0.0.0/16, enable_dns_support: 1}"),
+     "'enable_dns_support' must be true or false, got number 1"),
+    (("nat: per_az", "nat: on"), "on (read by YAML 1.1 as true) is not allowed for 'nat'"),
+    (("name: three-tier", "name: off"),
+     "'name' must be text, got off, which YAML 1.1 reads as the boolean false"),
+])
+def test_values_are_not_coerced(edit: tuple[str, str], message: str) -> None:
+    error = _error(THREE_TIER.read_text(encoding="utf-8").replace(*edit))
+    assert [f.message for f in error.findings if message in f.message], str(error)
+
+
+@pytest.mark.parametrize(("written", "message", "hint"), [
+    ("on", "key on is read by YAML 1.1 as the boolean true, not as a name", "quote it: 'on'"),
+    ("No", "key No is read by YAML 1.1 as the boolean false", "quote it: 'No'"),
+    ("null", "key null is read by YAML 1.1 as an empty value (null)", "quote it: 'null'"),
+    ("~", "key ~ is read by YAML 1.1 as an empty value (null)", "quote it: '~'"),
+    ("8080", "key 8080 is read by YAML 1.1 as a number", "quote it: '8080'"),
+    ("2024-01-01", "key 2024-01-01 is read by YAML 1.1 as a date", "quote it: '2024-01-01'"),
+    ("[a, b]", "a key is a list, not a name", "write a name before ':'"),
+    ("{a: b}", "a key is a mapping, not a name", "write a name before ':'"),
+])
+def test_keys_that_are_not_text(written: str, message: str, hint: str) -> None:
+    text = THREE_TIER.read_text(encoding="utf-8").replace(
+        "tags: {Environment: Production}", f"tags:\n  Environment: Production\n  ? {written}\n"
+                                           "  : x\n")
+    error = _error(text)
+    assert (error.findings[0].code, error.findings[0].line, error.findings[0].column) == (
+        "key-not-text", 31, 5)
+    # Other findings are about the same key once read as text ('~' is not a tag character).
+    assert {(f.line, f.column) for f in error.findings} == {(31, 5)}
+    assert message in error.findings[0].message
+    assert error.findings[0].hint.startswith(hint)
+
+
+def test_a_tier_named_on_is_checked_once_quoted() -> None:
+    text = THREE_TIER.read_text(encoding="utf-8").replace("  db:  {", "  on:  {").replace(
+        "to: db,", "to: 'on',")
+    error = _error(text)
+    assert [(f.code, f.key_path) for f in error.findings] == [("key-not-text", "tiers.on")]
+    load_blueprint_text(text.replace("  on:  {", "  'on':  {"), "t.yaml")
+
+
+# --------------------------------------------------------------------------- one pass
+
+
+def test_shape_and_semantic_findings_in_one_pass() -> None:
+    text = THREE_TIER.read_text(encoding="utf-8")
+    for old, new in [("exposure: private", "exposure: privat"),
+                     ("us-east-1b]", "us-east-1a]"),
+                     ("to: db, ports", "to: dbx, ports"),
+                     ("retention_days: 365", "retention_days: 366"),
+                     ("nat: per_az", "nats: per_az"),
+                     ("corp: 192.168.0.0/16", "corp: 192.168.0.0/33")]:
+        text = text.replace(old, new)
+    codes = [f.code for f in _error(text).findings]
+    assert codes == ["az-duplicate", "bad-cidr", "bad-value", "unknown-key",
+                     "flow-unknown-endpoint", "flow-logs-retention"]
+
+
+# Each mutation breaks the shape of one value; the semantic findings of the rest must not
+# change but for those that read the broken value: a placeholder never makes a finding.
+_SHAPE_BREAKERS = st.sampled_from([[1], {"x": 1}, "zzz", None, True, -7, "10.0.0.0/33"])
+
+
+def _scalar_paths(data: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    if isinstance(data, dict):
+        return [p for key, value in data.items() for p in _scalar_paths(value, (*path, key))]
+    if isinstance(data, list):
+        return [p for index, value in enumerate(data) for p in _scalar_paths(value, (*path, index))]
+    return [path]
+
+
+def _replaced(data: Any, path: tuple[str | int, ...], value: object) -> Any:
+    if not path:
+        return value
+    copy = dict(data) if isinstance(data, dict) else list(data)
+    copy[path[0]] = _replaced(copy[path[0]], path[1:], value)  # type: ignore[index]
+    return copy
+
+
+def _semantic(text: str) -> set[tuple[str, str]]:
+    try:
+        load_blueprint_text(text, "m.yaml")
+    except BlueprintError as error:
+        return {(f.code, f.key_path) for f in error.findings}
+    return set()
+
+
+def _seed(path: Path) -> dict[str, Any] | None:
+    """A corpus blueprint as data, if plain YAML reads it as a mapping."""
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except (yaml.YAMLError, ValueError):
+        return None
+    return data if isinstance(data, dict) and _text_keys(data) else None
+
+
+def _text_keys(data: object) -> bool:
+    if isinstance(data, dict):
+        return all(isinstance(k, str) and _text_keys(v) for k, v in data.items())
+    return all(map(_text_keys, data)) if isinstance(data, list) else True
+
+
+_SEED_DATA = [data for data in map(_seed, [*sorted((Path(__file__).parent / "corpus").glob(
+    "*.yaml")), THREE_TIER]) if data is not None]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(_SEED_DATA), st.data(), _SHAPE_BREAKERS)
+def test_a_broken_value_adds_no_finding_elsewhere(seed: dict[str, Any], data: st.DataObject,
+                                                  breaker: object) -> None:
+    paths = _scalar_paths(seed)
+    path = data.draw(st.sampled_from(paths))
+    before = _semantic(yaml.safe_dump(seed, sort_keys=False))
+    after = _semantic(yaml.safe_dump(_replaced(seed, path, breaker), sort_keys=False))
+    where = Finding(path=path, message="").key_path
+    unit = Finding(path=path[:2] if path[0] in ("tiers", "flows", "networks", "tags")
+                   else path[:1], message="").key_path
+    new = {(code, key) for code, key in after - before
+           if not (key.startswith((where, unit)) or key == "<root>")}
+    assert not new, (path, breaker)
+
+
+def test_a_tier_with_a_bad_name_is_still_known_to_flows() -> None:
+    text = THREE_TIER.read_text(encoding="utf-8").replace("  db:  {", "  Db:  {").replace(
+        "to: db,", "to: Db,")
+    error = _error(text)
+    assert [(f.code, f.key_path) for f in error.findings] == [("bad-name", "tiers.Db")]
+
+
+def test_numbers_are_never_networks() -> None:
+    # pydantic reads an integer as an address: 167772160 would be 10.0.0.0/32.
+    text = THREE_TIER.read_text(encoding="utf-8").replace("corp: 192.168.0.0/16",
+                                                          "corp: 167772160")
+    error = _error(text)
+    assert [(f.code, f.key_path) for f in error.findings] == [("bad-cidr", "networks.corp")]
