@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tierform import verify
 from tierform.blueprint.load import load_blueprint_text
-from tierform.layout import derive
+from tierform.layout import plan as layout_plan
 from tierform.ports import (
     MAX_PORT,
     PORT_TEXT_PATTERN,
@@ -165,9 +165,9 @@ port_sets = st.one_of(st.just(PortSet.full()), st.just(PortSet.empty()),
 
 @given(st.sampled_from((*PROTOCOLS, "-1")), st.one_of(port_range, st.just((0, MAX_PORT))))
 def test_format_ports_reproduces_rule_descriptions(protocol: str, ports: tuple[int, int]) -> None:
-    """layout.derive._ports_text (NACL/SG rule descriptions in rendered modules)."""
+    """layout.plan._ports_text (NACL/SG rule descriptions in rendered modules)."""
     assert format_ports(protocol, [ports], full="0-65535",
-                        all_protocols="all traffic") == derive._ports_text(protocol, ports)
+                        all_protocols="all traffic") == layout_plan._ports_text(protocol, ports)
 
 
 @given(st.sampled_from(PROTOCOLS), port_sets)
@@ -213,7 +213,7 @@ def test_format_ports_reproduces_diagram_and_readme(
     loaded = load_blueprint_text(_BASE + "".join(lines), "fmt.yaml")
     bp = loaded.blueprint
     diagram = mermaid(bp)
-    readme = render_module(bp, loaded.allocation)["README.md"]
+    readme = render_module(layout_plan.plan_layout(bp, loaded.allocation))["README.md"]
     for number, flow in enumerate(bp.flows, start=1):
         ranges = flow.port_ranges()
         assert f'|"{number}: {format_ports(flow.protocol, ranges)}"|' in diagram
