@@ -50,6 +50,41 @@ def out_json(document: object) -> None:
     out(json.dumps(document, indent=2, sort_keys=False))
 
 
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control and format characters (ESC, NUL, bidi
+    overrides...) from file names or blueprint values are shown as escapes; newlines kept."""
+    if text.isprintable() or all(ch.isprintable() or ch == "\n" for ch in text):
+        return text
+    return "".join(ch if ch.isprintable() or ch == "\n" else ascii(ch)[1:-1] for ch in text)
+
+
+SHOWN_PER_CODE = 10
+"""Findings of one kind printed before the rest are only counted (``--format json``: all)."""
+SHOWN_CHARACTERS = 1000
+"""A finding's text is cut after this many characters (``--format json``: all)."""
+
+
+def error_text(error: TierformError) -> str:
+    """What the CLI prints for ``error``: a flood of findings summarized, made printable."""
+    if not isinstance(error, BlueprintError) or not error.findings:
+        return printable(str(error))
+    lines = [str(error).split("\n", 1)[0]]
+    counted: dict[str, int] = {}
+    for finding in error.findings:
+        counted[finding.code] = counted.get(finding.code, 0) + 1
+        if counted[finding.code] <= SHOWN_PER_CODE:
+            text = finding.format()
+            if len(text) > SHOWN_CHARACTERS:
+                text = f"{text[:SHOWN_CHARACTERS]}… ({len(text):,} characters)"
+            lines.append(text)
+    for code, count in counted.items():
+        if count > SHOWN_PER_CODE:
+            more = count - SHOWN_PER_CODE
+            lines.append(f"… and {more:,} more {code} problem{'s' if more != 1 else ''} like "
+                         "these (`tierform validate --format json` lists them)")
+    return printable("\n".join(lines))
+
+
 def info(text: str) -> None:
     """Progress for humans, on stderr so stdout stays machine-readable."""
     if not os.environ.get("TIERFORM_QUIET"):
@@ -74,8 +109,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                   "subnets": len(checked.network.subnets), "flows": len(bp.flows),
                   "findings": []})
     else:
-        out(f"{args.blueprint}: valid: {bp.name}: {len(bp.tiers)} tiers, "
-            f"{len(checked.network.subnets)} subnets, {len(bp.flows)} flows")
+        out(printable(f"{args.blueprint}: valid: {bp.name}: {len(bp.tiers)} tiers, "
+                      f"{len(checked.network.subnets)} subnets, {len(bp.flows)} flows"))
     return EXIT_OK
 
 
@@ -404,7 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except TierformError as error:
-        sys.stderr.write(f"tierform {args.command}: {error}\n")
+        sys.stderr.write(f"tierform {args.command}: {error_text(error)}\n")
         return error.exit_code
     except KeyboardInterrupt:
         sys.stderr.write(f"tierform {args.command}: interrupted\n")

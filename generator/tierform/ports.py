@@ -1,12 +1,33 @@
-"""Immutable sets of ports (0-65535) as merged inclusive intervals: never enumerate ports."""
+"""The one port syntax: sets of ports (0-65535) as merged inclusive intervals (never
+enumerate ports), the parser of the ports a blueprint writes and the formatter of port text.
+
+Port text is what a blueprint's ``ports`` list holds: a number (``443``), a range
+(``"1024-2048"``) or ``all``, written with the ASCII digits 0-9 and no leading zero (YAML 1.1
+reads ``0755`` as octal; a number means the same quoted or not). ``parse_ports`` is the only
+reader of it (blueprint model, checks and JSON Schema use it); ``format_ports`` is the one
+writer of port text for rule descriptions, reports and diagrams.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 
-__all__ = ["MAX_PORT", "PortRange", "PortSet"]
+from tierform.aws import MAX_PORT
 
-MAX_PORT = 65535
+__all__ = [
+    "MAX_PORT",
+    "PORT_TEXT_PATTERN",
+    "PortRange",
+    "PortSet",
+    "PortSyntaxError",
+    "format_port_list",
+    "format_ports",
+    "parse_port",
+    "parse_ports",
+]
+
 PortRange = tuple[int, int]
 
 
@@ -171,11 +192,7 @@ class PortSet:
 
     def __str__(self) -> str:
         """``80,443,1024-65535``; ``all`` for the full set; ``none`` when empty."""
-        if self.is_full():
-            return "all"
-        if not self._ranges:
-            return "none"
-        return ",".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in self._ranges)
+        return format_port_list(self)
 
     def to_json(self) -> list[list[int]]:
         return [[low, high] for low, high in self._ranges]
@@ -183,3 +200,142 @@ class PortSet:
 
 _FULL = PortSet(((0, MAX_PORT),))
 _EMPTY = PortSet()
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+_NUMBER = r"(?:0|[1-9][0-9]{0,4})"
+PORT_TEXT_PATTERN = rf"^[ \t]*(?:all|{_NUMBER}(?:[ \t]*-[ \t]*{_NUMBER})?)[ \t]*$"
+"""Port text ``parse_port`` accepts, as a JSON Schema (ECMA) pattern: ``all``, ``443``,
+``1024 - 2048``. The pattern cannot say 0-65535; the parser also checks the range."""
+
+# Digits of any length (the range check reports 70000), so that the message can say what
+# is wrong; the length is bounded before int() (Python refuses > 4,300 digits).
+_ITEM = re.compile(r"[ \t]*(?:(all)|([0-9]+)(?:[ \t]*-[ \t]*([0-9]+))?)[ \t]*", re.ASCII)
+_SHOWN = 40
+"""At most this many characters of a bad port are echoed in a message."""
+
+
+class PortSyntaxError(ValueError):
+    """A port that is not a number 0-65535, a range "a-b" or ``all``: says what was read.
+
+    ``code`` is the blueprint finding code (``port-invalid``, ``port-out-of-range``,
+    ``port-range-reversed``), ``hint`` how to fix it, ``index`` the list position.
+    """
+
+    def __init__(self, code: str, message: str, hint: str, index: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.hint = hint
+        self.index = index
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}… ({len(text)} characters)"
+
+
+def _number(digits: str, item: str) -> int:
+    """The value of ASCII ``digits`` (one end of ``item``): no leading zero, at most 65535."""
+    if len(digits) > 1 and digits.startswith("0"):
+        meant = digits.lstrip("0") or "0"
+        raise PortSyntaxError(
+            "port-invalid", f"{_shown(item)!r} is not a port: a leading zero",
+            f"write {meant} (YAML 1.1 reads an unquoted 0{meant} as an octal number)")
+    if len(digits) > len(str(MAX_PORT)) or int(digits) > MAX_PORT:
+        raise PortSyntaxError("port-out-of-range", f"port {_shown(item)} is outside 0-{MAX_PORT}",
+                              f"use ports from 0 to {MAX_PORT}")
+    return int(digits)
+
+
+def _not_a_port(item: str) -> PortSyntaxError:
+    odd = next((ch for ch in item if ch.isdigit() and not ("0" <= ch <= "9")), None)
+    if odd is not None:
+        name = unicodedata.name(odd, "a digit")
+        return PortSyntaxError(
+            "port-invalid", f"{_shown(item)!r} is not a port: {odd!r} (U+{ord(odd):04X} "
+            f"{name}) is not one of the digits 0-9", "write ports with the ASCII digits 0-9")
+    return PortSyntaxError("port-invalid", f"{_shown(item)!r} is not a port",
+                           "a port is a number (443), a range '1024-2048' or 'all'")
+
+
+def parse_port(item: object) -> PortRange:
+    """One item of a ``ports`` list as an inclusive range; ``(0, 65535)`` for ``all``.
+
+    Raises ``PortSyntaxError`` (never anything else) for any other value, booleans included.
+    """
+    if isinstance(item, bool) or not isinstance(item, int | str):
+        shown = str(item).lower() if isinstance(item, bool) else _shown(repr(item))
+        raise PortSyntaxError("port-invalid",
+                              f"{shown} is not a port: a port is a number, a range or 'all'",
+                              "a port is a number (443), a range '1024-2048' or 'all'")
+    if isinstance(item, int):
+        if not 0 <= item <= MAX_PORT:
+            # str() of an int over 4,300 digits raises: do not echo one that long.
+            shown = _shown(str(item)) if item.bit_length() < 128 else "(a number this long)"
+            raise PortSyntaxError("port-out-of-range", f"port {shown} is outside 0-{MAX_PORT}",
+                                  f"use ports from 0 to {MAX_PORT}")
+        return item, item
+    match = _ITEM.fullmatch(item)
+    if match is None:
+        raise _not_a_port(item)
+    if match[1]:
+        return 0, MAX_PORT
+    low = _number(match[2], item)
+    high = low if match[3] is None else _number(match[3], item)
+    if low > high:
+        raise PortSyntaxError("port-range-reversed", f"port range {_shown(item)!r} runs backwards",
+                              f"write it as '{high}-{low}'")
+    return low, high
+
+
+def parse_ports(value: object) -> PortSet:
+    """A blueprint's ``ports`` value: ``None`` or ``all`` (every port) or a list of items.
+
+    Raises ``PortSyntaxError`` for the first bad item, with its ``index``; an empty list is
+    the empty set (the blueprint checks report it).
+    """
+    if value is None or value == "all":
+        return PortSet.full()
+    if not isinstance(value, list | tuple):
+        raise PortSyntaxError("port-invalid",
+                              f"ports must be a list (e.g. [80, 443, \"1024-2048\"]) or 'all', "
+                              f"got {_shown(repr(value))}",
+                              "write ports as numbers, quoted ranges like \"1024-2048\", or 'all'")
+    ranges = []
+    for index, item in enumerate(value):
+        try:
+            ranges.append(parse_port(item))
+        except PortSyntaxError as error:
+            error.index = index
+            raise
+    return PortSet(ranges)
+
+
+# --- formatting ------------------------------------------------------------------------------
+
+
+def format_port_list(ranges: Iterable[PortRange], *, separator: str = ",",
+                     full: str = "all") -> str:
+    """``80,443,1024-65535``; ``full`` for every port (0-65535); ``none`` for no port."""
+    merged = ranges if isinstance(ranges, PortSet) else PortSet(ranges)
+    if merged.is_full():
+        return full
+    if not merged:
+        return "none"
+    return separator.join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in merged)
+
+
+def format_ports(protocol: str, ranges: Iterable[PortRange], *, separator: str = ",",
+                 full: str = "all", all_protocols: str = "all") -> str:
+    """Protocol and ports as text: ``tcp 80,443``, ``udp all``, ``icmp``, ``all``.
+
+    icmp and protocol ``all``/``-1`` carry no ports, so none are shown; ``all_protocols`` is
+    the text for the latter (rule descriptions say ``all traffic``), ``full`` the text for
+    every port (rule descriptions spell it ``0-65535``).
+    """
+    if protocol in ("all", "-1"):
+        return all_protocols
+    if protocol == "icmp":
+        return "icmp"
+    return f"{protocol} {format_port_list(ranges, separator=separator, full=full)}"

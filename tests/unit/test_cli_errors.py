@@ -71,13 +71,14 @@ def test_lone_surrogate_escape_is_a_finding(tmp_path: Path, blueprint: Path) -> 
 
 
 def test_escaped_surrogate_pair_is_joined(tmp_path: Path, blueprint: Path) -> None:
-    # JSON encoders write emoji as a pair of escapes; the loader joins them into one
-    # character, which the rendered module then holds as UTF-8.
-    _with_environment_tag(blueprint, "\\uD83D\\uDE00")
+    # JSON encoders write characters beyond U+FFFF as a pair of escapes; the loader joins
+    # them into one character, which the rendered module then holds as UTF-8. (A letter:
+    # the flow-log role's tags admit letters, not emoji.)
+    _with_environment_tag(blueprint, "\\uD835\\uDC00")
     result = tierform("render", blueprint.name, "-o", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     rendered = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").glob("*.tf"))
-    assert 'Environment = "\U0001F600"' in rendered
+    assert 'Environment = "\U0001D400"' in rendered
 
 
 def test_unknown_command_is_a_usage_error(tmp_path: Path) -> None:

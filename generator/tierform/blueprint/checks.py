@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from ipaddress import IPv4Network
 from typing import Protocol
 
@@ -18,13 +20,18 @@ from tierform.aws import INTERNET
 from tierform.blueprint.allocate import allocate
 from tierform.blueprint.model import Blueprint, FlowSpec
 from tierform.errors import Finding
+from tierform.ports import PortSyntaxError, parse_port
 
 __all__ = [
     "FLOW_LOG_FIELDS",
+    "MAX_TAGS",
     "RETENTION_DAYS",
     "Locator",
+    "ShapeErrors",
     "check_blueprint",
 ]
+
+PathKey = tuple[str | int, ...]
 
 
 class Locator(Protocol):
@@ -77,7 +84,6 @@ RETENTION_DAYS: frozenset[int] = frozenset({
 _MIN_PREFIX, _MAX_PREFIX = 16, 28
 _NETWORK_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,29}$")
 _S3_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?$")
-_PORT_RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 
 
 class _Report:
@@ -96,18 +102,62 @@ class _Report:
                                      file=self.file, line=line, column=column, code=code))
 
 
-def check_blueprint(bp: Blueprint, source_map: Locator, file: str) -> list[Finding]:
-    """Every semantic problem of ``bp`` (empty list: the blueprint is usable)."""
+@dataclass(frozen=True)
+class ShapeErrors:
+    """The parts of a blueprint whose shape was wrong (already reported by the loader).
+
+    The loader replaces them by placeholders so that the semantic checks can run on the
+    rest in the same pass; each check skips what it would read from a broken part, so a
+    placeholder never produces a finding. A *unit* is a top-level key (``("vpc",)``), one
+    tier, network or tag (``("tiers", "web")``) or one flow (``("flows", 2)``).
+    """
+
+    units: frozenset[PathKey] = frozenset()
+    dropped_tiers: frozenset[str] = frozenset()
+    """Tiers left out because their name itself is wrong: flows may still name them."""
+    ports: frozenset[PathKey] = frozenset()
+    """Port items (``("flows", i, "ports", j)``) that are broken: only they are skipped."""
+
+    def section(self, key: str) -> bool:
+        """The top-level ``key`` was read (its items may still be broken)."""
+        return (key,) not in self.units
+
+    def whole(self, key: str) -> bool:
+        """Nothing under the top-level ``key`` is broken."""
+        return not any(unit[0] == key for unit in self.units) and not (
+            key == "tiers" and self.dropped_tiers)
+
+    def item(self, key: str, item: str | int) -> bool:
+        """The item (one tier, network, tag or flow) under ``key`` was read."""
+        return self.section(key) and (key, item) not in self.units
+
+
+_NOTHING_BROKEN = ShapeErrors()
+
+
+def check_blueprint(bp: Blueprint, source_map: Locator, file: str,
+                    broken: ShapeErrors = _NOTHING_BROKEN) -> list[Finding]:
+    """Every semantic problem of ``bp`` (empty list: the blueprint is usable).
+
+    ``broken``: the parts that failed the shape check, replaced by placeholders in ``bp``.
+    """
     report = _Report(source_map, file)
-    _check_names(bp, report)
-    _check_zones(bp, report)
-    _check_vpc_and_networks(bp, report)
-    _check_tiers(bp, report)
-    _check_addresses(bp, report)
-    _check_flows(bp, report)
-    _check_nat(bp, report)
-    _check_flow_logs(bp, report)
-    _check_misc(bp, report)
+    _check_names(bp, report, broken)
+    if broken.section("region") and broken.whole("availability_zones"):
+        _check_zones(bp, report)
+    _check_vpc_and_networks(bp, report, broken)
+    _check_tiers(bp, report, broken)
+    if broken.section("vpc") and broken.whole("tiers") and broken.whole("availability_zones"):
+        _check_addresses(bp, report)
+    _check_flows(bp, report, broken)
+    if broken.section("nat") and broken.whole("tiers"):
+        _check_nat(bp, report)
+    if broken.whole("flow_logs"):
+        _check_flow_logs(bp, report)
+    _check_misc(bp, report, broken)
+    _check_tags(bp, report, broken)
+    if broken.section("name") and broken.whole("flow_logs"):
+        _check_bucket_name(bp, report)
     return report.findings
 
 
@@ -119,11 +169,13 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 # --- names, zones ---------------------------------------------------------------------------
 
 
-def _check_names(bp: Blueprint, report: _Report) -> None:
-    if INTERNET in bp.tiers:
+def _check_names(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
+    if broken.section("tiers") and INTERNET in bp.tiers:
         report.add("reserved-name", ("tiers", INTERNET),
                    f"'{INTERNET}' is reserved for any address outside the VPC and the "
                    "named networks; it cannot name a tier", "rename the tier", at_key=True)
+    if not broken.section("networks"):
+        return
     for name in bp.networks:
         path = ("networks", name)
         if name == INTERNET:
@@ -135,7 +187,7 @@ def _check_names(bp: Blueprint, report: _Report) -> None:
             report.add("bad-name", path, f"network name {name!r} is not valid",
                        "lower-case letters, digits, '_' and '-', starting with a letter, "
                        "at most 30 characters", at_key=True)
-        if name in bp.tiers:
+        if broken.section("tiers") and name in bp.tiers:
             report.add("name-clash", path,
                        f"'{name}' names both a tier and a network: flows could not tell "
                        "them apart", "rename one of them", at_key=True)
@@ -163,16 +215,17 @@ def _check_zones(bp: Blueprint, report: _Report) -> None:
 # --- address space -------------------------------------------------------------------------
 
 
-def _check_vpc_and_networks(bp: Blueprint, report: _Report) -> None:
+def _check_vpc_and_networks(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
     vpc = bp.vpc.cidr
-    if not _MIN_PREFIX <= vpc.prefixlen <= _MAX_PREFIX:
+    vpc_ok = broken.section("vpc")
+    if vpc_ok and not _MIN_PREFIX <= vpc.prefixlen <= _MAX_PREFIX:
         report.add("vpc-size", ("vpc", "cidr"),
                    f"the VPC CIDR {vpc} is /{vpc.prefixlen}; AWS allows /16 to /28",
                    "choose a VPC CIDR between /16 (65,536 addresses) and /28")
-    names = list(bp.networks)
+    names = [name for name in bp.networks if broken.item("networks", name)]
     for index, name in enumerate(names):
         cidr = bp.networks[name]
-        if cidr.overlaps(vpc):
+        if vpc_ok and cidr.overlaps(vpc):
             report.add("network-overlaps-vpc", ("networks", name),
                        f"network '{name}' ({cidr}) overlaps the VPC {vpc}",
                        "a named network is outside the VPC: use a CIDR that does not "
@@ -185,10 +238,14 @@ def _check_vpc_and_networks(bp: Blueprint, report: _Report) -> None:
                            "make the named networks disjoint")
 
 
-def _check_tiers(bp: Blueprint, report: _Report) -> None:
+def _check_tiers(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
     zones = len(bp.availability_zones)
+    zones_ok = broken.whole("availability_zones")
     vpc = bp.vpc.cidr
+    vpc_ok = broken.section("vpc")
     for name, tier in bp.tiers.items():
+        if not broken.item("tiers", name):
+            continue
         path = ("tiers", name)
         if tier.cidrs is None and tier.netmask is None:
             report.add("tier-subnets", path,
@@ -200,7 +257,7 @@ def _check_tiers(bp: Blueprint, report: _Report) -> None:
                        f"tier '{name}' gives both 'cidrs' and 'netmask'",
                        "keep one: 'cidrs' for explicit subnets or 'netmask' for allocation",
                        at_key=True)
-        if tier.netmask is not None and tier.netmask < vpc.prefixlen:
+        if vpc_ok and tier.netmask is not None and tier.netmask < vpc.prefixlen:
             report.add("netmask-too-small", (*path, "netmask"),
                        f"netmask /{tier.netmask} is larger than the whole VPC {vpc}",
                        f"use a netmask of at least /{vpc.prefixlen}, e.g. "
@@ -211,7 +268,7 @@ def _check_tiers(bp: Blueprint, report: _Report) -> None:
                        "addresses", "remove map_public_ip_on_launch or make the tier public")
         if tier.cidrs is None:
             continue
-        if len(tier.cidrs) != zones:
+        if zones_ok and len(tier.cidrs) != zones:
             report.add("subnet-count", (*path, "cidrs"),
                        f"tier '{name}' lists {len(tier.cidrs)} CIDR(s) for {zones} "
                        "availability zone(s)",
@@ -222,7 +279,7 @@ def _check_tiers(bp: Blueprint, report: _Report) -> None:
                 report.add("subnet-size", cpath,
                            f"subnet {cidr} is /{cidr.prefixlen}; AWS allows /16 to /28",
                            "choose a subnet size between /16 and /28")
-            if not cidr.subnet_of(vpc):
+            if vpc_ok and not cidr.subnet_of(vpc):
                 report.add("cidr-outside-vpc", cpath,
                            f"subnet {cidr} of tier '{name}' is not inside the VPC {vpc}",
                            f"choose a CIDR inside {vpc}")
@@ -274,22 +331,30 @@ def _describe_reservation(network: IPv4Network, explicit: bool) -> str:
 # --- flows ---------------------------------------------------------------------------------
 
 
-def _check_flows(bp: Blueprint, report: _Report) -> None:
+def _check_flows(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
+    if not broken.section("flows"):
+        return
+    # Names are known when tiers and networks were read (a broken tier keeps its name).
+    names_ok = broken.section("tiers") and broken.section("networks")
     endpoints = [*bp.tiers, *bp.networks, INTERNET]
+    known_names = {*endpoints, *broken.dropped_tiers}
     seen: dict[tuple[str, str, str, tuple[tuple[int, int], ...]], int] = {}
     for index, flow in enumerate(bp.flows):
+        if not broken.item("flows", index):
+            continue
         path: tuple[str | int, ...] = ("flows", index)
-        known = True
+        known = names_ok
         for key, name in (("from", flow.src), ("to", flow.dst)):
-            if name not in endpoints:
-                known = False
+            if names_ok and name not in known_names:
                 report.add("flow-unknown-endpoint", (*path, key),
                            f"flow {key} '{name}': no tier or network has this name",
                            f"{_did_you_mean(name, endpoints)}known names: "
                            f"{', '.join(sorted(endpoints))}")
-        ports_ok = _check_ports(flow, (*path,), report)
+            if name not in endpoints or (name in bp.tiers and not broken.item("tiers", name)):
+                known = False
+        ports_ok = _check_ports(flow, (*path,), report, broken.ports)
         if known:
-            _check_flow_direction(bp, flow, path, report)
+            _check_flow_direction(bp, flow, path, report, nat_ok=broken.section("nat"))
         if known and ports_ok:
             same = (flow.src, flow.dst, flow.protocol, tuple(flow.port_ranges()))
             if same in seen:
@@ -301,7 +366,8 @@ def _check_flows(bp: Blueprint, report: _Report) -> None:
 
 
 def _check_flow_direction(
-    bp: Blueprint, flow: FlowSpec, path: tuple[str | int, ...], report: _Report
+    bp: Blueprint, flow: FlowSpec, path: tuple[str | int, ...], report: _Report, *,
+    nat_ok: bool = True,
 ) -> None:
     src_tier = bp.tiers.get(flow.src)
     dst_tier = bp.tiers.get(flow.dst)
@@ -323,7 +389,7 @@ def _check_flow_direction(
                        "route to or from the internet)",
                        f"make '{flow.src}' private (outbound through NAT) or remove the flow; "
                        "AWS services are reached through 'endpoints'")
-        elif src_tier.exposure == "private" and bp.nat == "none":
+        elif src_tier.exposure == "private" and bp.nat == "none" and nat_ok:
             report.add("flow-needs-nat", (*path, "to"),
                        f"flow {flow.src} -> internet: private tier '{flow.src}' reaches the "
                        "internet only through a NAT gateway, and 'nat' is none",
@@ -331,7 +397,8 @@ def _check_flow_direction(
                        "gateways)")
 
 
-def _check_ports(flow: FlowSpec, path: tuple[str | int, ...], report: _Report) -> bool:
+def _check_ports(flow: FlowSpec, path: tuple[str | int, ...], report: _Report,
+                 broken: frozenset[PathKey] = frozenset()) -> bool:
     """Port syntax and range; False when ``port_ranges()`` cannot be trusted."""
     ports = flow.ports
     if flow.protocol in ("icmp", "all"):
@@ -349,27 +416,13 @@ def _check_ports(flow: FlowSpec, path: tuple[str | int, ...], report: _Report) -
         return False
     ok = True
     for index, item in enumerate(ports):
-        ipath = (*path, "ports", index)
-        if isinstance(item, int):
-            low, high = item, item
-        elif item.strip() == "all":
+        if (*path, "ports", index) in broken:
+            ok = False  # reported by the loader
             continue
-        elif item.strip().isdigit():
-            low = high = int(item)
-        elif match := _PORT_RANGE.match(item):
-            low, high = int(match[1]), int(match[2])
-        else:
-            report.add("port-invalid", ipath, f"{item!r} is not a port",
-                       "a port is a number (443), a range '1024-2048' or 'all'")
-            ok = False
-            continue
-        if not (0 <= low <= 65535 and 0 <= high <= 65535):
-            report.add("port-out-of-range", ipath,
-                       f"port {item} is outside 0-65535", "use ports from 0 to 65535")
-            ok = False
-        elif low > high:
-            report.add("port-range-reversed", ipath,
-                       f"port range '{item}' runs backwards", f"write it as '{high}-{low}'")
+        try:
+            parse_port(item)
+        except PortSyntaxError as error:
+            report.add(error.code, (*path, "ports", index), error.message, error.hint)
             ok = False
     return ok
 
@@ -436,22 +489,113 @@ def _check_flow_logs(bp: Blueprint, report: _Report) -> None:
         report.add("flow-log-field", fpath, f"'{name}' is not a VPC flow-log field", hint)
 
 
-def _check_misc(bp: Blueprint, report: _Report) -> None:
+def _check_misc(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
     seen: set[str] = set()
-    for index, endpoint in enumerate(bp.endpoints):
+    for index, endpoint in enumerate(bp.endpoints if broken.whole("endpoints") else ()):
         if endpoint in seen:
             report.add("endpoint-duplicate", ("endpoints", index),
                        f"endpoint '{endpoint}' is listed twice", "list each endpoint once")
         seen.add(endpoint)
     for key, value in bp.tags.items():
+        if not broken.item("tags", key):
+            continue
         path = ("tags", key)
         # AWS tags: key 1-128 characters, value up to 256, the "aws:" prefix is reserved.
         if not 1 <= len(key) <= 128:
             report.add("tag-invalid", path, "a tag key has 1 to 128 characters",
-                       "shorten the key", at_key=True)
+                       "shorten the key" if key else "give the tag a key", at_key=True)
         elif key.lower().startswith("aws:"):
             report.add("tag-invalid", path, f"tag key {key!r} uses the reserved prefix 'aws:'",
                        "choose another key", at_key=True)
         if len(value) > 256:
             report.add("tag-invalid", path, f"the value of tag {key!r} is over 256 characters",
                        "shorten the value")
+
+
+MAX_TAGS = 50
+"""User tags one AWS resource may carry (tags with the ``aws:`` prefix do not count)."""
+_MODULE_TAGS = frozenset({"Name", "Tier"})
+"""Tags the rendered module adds to a tier's resources, over the blueprint's tags."""
+# What IAM, CloudWatch Logs and S3 accept in tag keys and values (their API pattern
+# [\p{L}\p{Z}\p{N}_.:/=+\-@]); EC2 resources accept any character.
+_TAG_PUNCTUATION = frozenset("_.:/=+-@")
+_S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+"""Bucket names S3 refuses to create (CreateBucket: reserved prefixes)."""
+
+
+def _tag_character_ok(ch: str) -> bool:
+    return ch in _TAG_PUNCTUATION or unicodedata.category(ch)[0] in "LZN"
+
+
+def _char(ch: str) -> str:
+    return f"{ch!r} (U+{ord(ch):04X})"
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
+def _non_ec2_tagged(bp: Blueprint) -> tuple[str, bool]:
+    """The non-EC2 resources that carry the blueprint's tags, and whether one is an IAM role."""
+    logs = bp.flow_logs
+    if logs is None:
+        return "", False
+    if logs.destination == "cloudwatch":
+        return "the flow-log IAM role and CloudWatch log group", True
+    if logs.bucket_arn is None:
+        return "the flow-log S3 bucket", False
+    return "", False
+
+
+def _check_tags(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
+    """AWS tag rules beyond length and prefix: count, characters, keys equal but for case."""
+    if not broken.section("tags"):
+        return
+    if broken.whole("tags"):
+        total = len(set(bp.tags) | _MODULE_TAGS)
+        if total > MAX_TAGS:
+            report.add("tag-count", ("tags",),
+                       f"{len(bp.tags)} tags and the Name and Tier tags Tierform adds make "
+                       f"{total} tags on a tier's resources; AWS allows {MAX_TAGS}",
+                       f"keep at most {MAX_TAGS - len(_MODULE_TAGS)} tags besides Name and "
+                       "Tier", at_key=True)
+    if not broken.whole("flow_logs"):
+        return
+    carriers, iam = _non_ec2_tagged(bp)
+    tags = {key: value for key, value in bp.tags.items() if broken.item("tags", key)}
+    if carriers:
+        for key, value in tags.items():
+            for what, text in (("key", key), ("value", value)):
+                bad = next((ch for ch in text if not _tag_character_ok(ch)), None)
+                if bad is not None:
+                    report.add("tag-characters", ("tags", key),
+                               f"tag {what} {_shown(text)!r} contains {_char(bad)}, which AWS "
+                               f"refuses in the tags of {carriers}",
+                               "use only letters, digits, spaces and _ . : / = + - @",
+                               at_key=what == "key")
+    if iam:
+        # IAM compares tag keys ignoring case ("Duplicate tag keys found"): the role
+        # carries the blueprint's tags and Name.
+        first: dict[str, str] = {"name": "Name"}
+        for key in tags:
+            other = first.setdefault(key.lower(), key)
+            if other != key:
+                report.add("tag-case", ("tags", key),
+                           f"tag keys {other!r} and {key!r} differ only in case: IAM takes "
+                           "them for one key, and the flow-log IAM role carries these tags",
+                           f"keep one of them{' (Tierform sets Name)' if other == 'Name' else ''}",
+                           at_key=True)
+
+
+def _check_bucket_name(bp: Blueprint, report: _Report) -> None:
+    """The flow-log bucket is named ``<name>-flow-logs-<suffix>``: S3's reserved prefixes."""
+    logs = bp.flow_logs
+    if logs is None or logs.destination != "s3" or logs.bucket_arn is not None:
+        return
+    prefix = next((p for p in _S3_RESERVED_PREFIXES if bp.name.startswith(p)), None)
+    if prefix is not None:
+        report.add("bucket-name", ("name",),
+                   f"the flow-log bucket is named after the module ('{bp.name}-flow-logs-…') "
+                   f"and S3 refuses bucket names that start with '{prefix}'",
+                   f"choose a name that does not start with {', '.join(_S3_RESERVED_PREFIXES)}, "
+                   "or give flow_logs.bucket_arn (an existing bucket)")

@@ -1,17 +1,24 @@
 """Load a blueprint from YAML: safe parsing, line/column for every problem, all problems at once.
 
-Stages: read -> parse (safe YAML, duplicate keys) -> shape (pydantic) -> semantic checks ->
-subnet allocation. Every problem of every stage that can run becomes a ``Finding`` with
-file, line, column, key path, message and hint; they are raised together as one
-``BlueprintError``. No input makes this module raise anything else.
+Stages: read (a regular file of at most ``MAX_BLUEPRINT_BYTES``) -> text (UTF-8, no control
+characters) -> parse (safe YAML) -> structure (alias bombs, nesting, duplicate keys, keys that
+are not text, numbers that are not plain decimal) -> shape (pydantic) -> semantic checks ->
+subnet allocation. Every problem becomes a ``Finding`` with file, line, column, key path,
+message and hint; they are raised together as one ``BlueprintError``. A part whose shape is
+wrong is replaced by a placeholder that the semantic checks skip, so one run reports the
+shape and the semantic problems together. No input makes this module raise anything else,
+and time and memory are bounded by the size cap. The text and YAML stages are in
+``tierform.blueprint.parse``.
 """
 
 from __future__ import annotations
 
 import difflib
 import ipaddress
+import os
 import re
-from collections.abc import Mapping, Sequence
+import stat
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 from pathlib import Path
@@ -21,9 +28,11 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from tierform.aws import INTERNET
 from tierform.blueprint.allocate import allocate_subnets
-from tierform.blueprint.checks import check_blueprint
+from tierform.blueprint.checks import ShapeErrors, check_blueprint
 from tierform.blueprint.model import (
+    TIER_NAME_PATTERN,
     Blueprint,
     FlowLogsSpec,
     FlowSpec,
@@ -31,17 +40,30 @@ from tierform.blueprint.model import (
     TierSpec,
     VpcSpec,
 )
+from tierform.blueprint.parse import (
+    ITEM_SECTIONS,
+    MERGE_TAG,
+    PathKey,
+    control_findings,
+    parse_yaml,
+    position,
+    unit_of,
+)
 from tierform.errors import BlueprintError, Finding
 
-__all__ = ["LoadedBlueprint", "SourceMap", "load_blueprint", "load_blueprint_text"]
+__all__ = [
+    "MAX_BLUEPRINT_BYTES",
+    "LoadedBlueprint",
+    "SourceMap",
+    "load_blueprint",
+    "load_blueprint_text",
+]
 
-PathKey = tuple[str | int, ...]
-
-MAX_NODES = 100_000
-"""Upper bound on YAML nodes visited (aliases count each time): stops alias bombs."""
-MAX_DEPTH = 40
-"""A blueprint is about 5 levels deep; deeper nesting is refused before it can recurse."""
-_MERGE_TAG = "tag:yaml.org,2002:merge"
+MAX_BLUEPRINT_BYTES = 1024 * 1024
+"""A blueprint is a few KB; the largest a VPC's quotas admit is far below 1 MiB. Bigger
+files are refused before they are read: parsing YAML costs about 10 s and 200 MB per MiB."""
+MAX_FINDINGS = 1000
+"""Findings kept beyond this are counted in one last finding, not listed."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,12 +74,18 @@ class SourceMap:
 
     def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
         """1-based (line, column) of the value at ``path``, or of the deepest node that exists."""
-        return _mark(self._walk(path)[0])
+        return position(self._walk(path)[0])
 
     def locate_key(self, path: Sequence[str | int]) -> tuple[int, int]:
         """Like ``locate``, but the position of the *key* when ``path`` ends at a mapping key."""
         value, key = self._walk(path)
-        return _mark(key if key is not None else value)
+        return position(key if key is not None else value)
+
+    def text(self, path: Sequence[str | int]) -> str | None:
+        """The scalar at ``path`` as written (``yes`` where YAML read ``True``), or None."""
+        node, _ = self._walk(path)
+        found = len(path) == 0 or _child_exists(self.root, path)
+        return node.value if found and isinstance(node, yaml.ScalarNode) else None
 
     def _walk(self, path: Sequence[str | int]) -> tuple[yaml.Node | None, yaml.Node | None]:
         node = self.root
@@ -72,6 +100,16 @@ class SourceMap:
         return node, key_node
 
 
+def _child_exists(root: yaml.Node | None, path: Sequence[str | int]) -> bool:
+    node = root
+    for part in path:
+        found = _child(node, part)
+        if found is None:
+            return False
+        node = found[1]
+    return True
+
+
 def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
     """(key node, value node) of ``part`` under ``node``; merge keys (``<<``) are followed."""
     if isinstance(node, yaml.MappingNode):
@@ -81,7 +119,7 @@ def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, y
             if isinstance(key, yaml.ScalarNode):
                 if key.value == wanted:
                     return key, value
-                if key.tag == _MERGE_TAG:
+                if key.tag == MERGE_TAG:
                     merged.extend(value.value if isinstance(value, yaml.SequenceNode) else [value])
         for source in merged:
             found = _child(source, part)
@@ -93,12 +131,6 @@ def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, y
     ):
         return None, node.value[part]
     return None
-
-
-def _mark(node: yaml.Node | None) -> tuple[int, int]:
-    if node is None:
-        return 1, 1
-    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 @dataclass(frozen=True)
@@ -113,22 +145,55 @@ class LoadedBlueprint:
     text: str = field(repr=False)
 
 
+# --- reading -------------------------------------------------------------------------------
+
+_FILE_KINDS: list[tuple[Callable[[int], bool], str]] = [
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+]
+
+
 def load_blueprint(path: Path) -> LoadedBlueprint:
-    """Read and check the blueprint at ``path``; raise ``BlueprintError`` with every finding."""
+    """Read and check the blueprint at ``path``; raise ``BlueprintError`` with every finding.
+
+    Only a regular file of at most ``MAX_BLUEPRINT_BYTES`` is read: a FIFO would block,
+    ``/dev/zero`` never ends, a huge file exhausts memory.
+    """
     file = str(path)
     try:
-        raw = Path(path).read_bytes()
+        # O_NONBLOCK: opening a FIFO without a writer returns at once (then refused below).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise BlueprintError([_file_finding(file, "file not found", "check the path")]) from None
     except IsADirectoryError:
-        raise BlueprintError(
-            [_file_finding(file, "is a directory, not a blueprint file", "name a .yaml file")]
-        ) from None
+        raise BlueprintError([_not_a_file(file, "a directory")]) from None
     except OSError as error:
         raise BlueprintError(
             [_file_finding(file, f"cannot read the file: {error.strerror or error}",
                            "check the file's permissions")]
         ) from None
+    try:
+        info = os.fstat(fd)
+        problem = (_not_a_file(file, "a directory") if stat.S_ISDIR(info.st_mode)
+                   else _not_a_file(file, next((name for test, name in _FILE_KINDS
+                                                if test(info.st_mode)), "not a regular file"))
+                   if not stat.S_ISREG(info.st_mode)
+                   else _too_large(file, info.st_size) if info.st_size > MAX_BLUEPRINT_BYTES
+                   else None)
+        if problem is not None:
+            os.close(fd)
+            raise BlueprintError([problem])
+        with os.fdopen(fd, "rb") as handle:
+            raw = handle.read(MAX_BLUEPRINT_BYTES + 1)  # the file may grow while read
+    except OSError as error:
+        raise BlueprintError(
+            [_file_finding(file, f"cannot read the file: {error.strerror or error}",
+                           "check the file and the disk")]
+        ) from None
+    if len(raw) > MAX_BLUEPRINT_BYTES:
+        raise BlueprintError([_too_large(file, None)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -142,8 +207,26 @@ def load_blueprint(path: Path) -> LoadedBlueprint:
     return load_blueprint_text(text, file)
 
 
+def _not_a_file(file: str, kind: str) -> Finding:
+    if kind == "a directory":
+        return _file_finding(file, "is a directory, not a blueprint file", "name a .yaml file")
+    return _file_finding(file, f"is {kind}, not a regular file: a blueprint is read only from "
+                         "a file", "save the blueprint to a .yaml file and name that file")
+
+
+def _too_large(file: str, size: int | None) -> Finding:
+    what = f"{size:,} bytes" if size is not None else "more than that"
+    return Finding(path=(), message=f"the file is too large for a blueprint ({what}); the "
+                   f"limit is {MAX_BLUEPRINT_BYTES:,} bytes (1 MiB)",
+                   hint="a blueprint is a few KB: check that this is the right file",
+                   file=file, line=1, column=1, code="file-too-large")
+
+
 def load_blueprint_text(text: str, filename: str) -> LoadedBlueprint:
     """Parse and check blueprint ``text`` (shown as ``filename``); raise ``BlueprintError``."""
+    if len(text) > MAX_BLUEPRINT_BYTES or len(
+            text.encode("utf-8", "surrogatepass")) > MAX_BLUEPRINT_BYTES:
+        raise BlueprintError([_too_large(filename, len(text.encode("utf-8", "surrogatepass")))])
     try:
         return _load(text, filename)
     except RecursionError:
@@ -155,28 +238,39 @@ def load_blueprint_text(text: str, filename: str) -> LoadedBlueprint:
 
 
 def _load(text: str, file: str) -> LoadedBlueprint:
-    root, data, findings = _parse(text, file)
-    source_map = SourceMap(root)
-    if findings:
-        raise BlueprintError(findings)
+    control = control_findings(text, file)
+    if control:
+        raise BlueprintError(control)
+    parsed = parse_yaml(text, file)
+    source_map = SourceMap(parsed.root)
+    if parsed.fatal:
+        raise BlueprintError(_bounded(_sorted(parsed.findings)))
+    data = parsed.data
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {_kind(data)}"
-        raise BlueprintError([Finding(
+        raise BlueprintError(_bounded(_sorted([*parsed.findings, Finding(
             path=(),
             message=f"a blueprint is a mapping of keys (tierform, name, ...), this is {kind}",
             hint="start from the example in the README: 'tierform: 1', 'name: ...', ...",
             file=file, line=source_map.locate(())[0], column=source_map.locate(())[1],
             code="not-a-mapping",
-        )])
+        )])))
+    findings = list(parsed.findings)
     try:
-        blueprint = Blueprint.model_validate(data)
+        blueprint: Blueprint | None = Blueprint.model_validate(data)
+        errors: list[ErrorDetails] = []
     except ValidationError as error:
-        raise BlueprintError(
-            _sorted(_shape_findings(error.errors(), data, source_map, file))
-        ) from None
-    findings = check_blueprint(blueprint, source_map, file)
-    if findings:
-        raise BlueprintError(_sorted(findings))
+        blueprint, errors = None, error.errors()
+    shape = _shape_findings(errors, data, source_map, file, parsed.quiet)
+    findings.extend(shape)
+    broken = ShapeErrors()
+    if blueprint is None or parsed.units or parsed.ports:
+        salvaged = _salvage(data, errors, parsed.units, parsed.ports)
+        blueprint, broken = salvaged if salvaged is not None else (None, broken)
+    if blueprint is not None:
+        findings.extend(check_blueprint(blueprint, source_map, file, broken))
+    if findings or blueprint is None:
+        raise BlueprintError(_bounded(_sorted(findings)))
     return LoadedBlueprint(
         blueprint=blueprint, file=file, source_map=source_map,
         allocation=allocate_subnets(blueprint), text=text,
@@ -187,136 +281,22 @@ def _sorted(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.line or 0, f.column or 0, f.key_path, f.message))
 
 
+def _bounded(findings: list[Finding]) -> list[Finding]:
+    """At most ``MAX_FINDINGS`` findings, the rest counted in one more (memory stays bounded)."""
+    if len(findings) <= MAX_FINDINGS:
+        return findings
+    last = findings[MAX_FINDINGS - 1]
+    rest = len(findings) - MAX_FINDINGS + 1
+    return [*findings[:MAX_FINDINGS - 1], Finding(
+        path=(), message=f"{rest:,} more problems after line {last.line} are not listed "
+                         f"({len(findings):,} in all)",
+        hint="fix the problems above (they often repeat) and validate again",
+        file=last.file, line=last.line, column=last.column, code="too-many-findings")]
+
+
 def _file_finding(file: str, message: str, hint: str) -> Finding:
     return Finding(path=(), message=message, hint=hint, file=file, line=1, column=1,
                    code="file-unreadable")
-
-
-# --- parsing -------------------------------------------------------------------------------
-
-
-def _parse(text: str, file: str) -> tuple[yaml.Node | None, Any, list[Finding]]:
-    """Compose (for marks) and construct (for data) with the safe loader."""
-    loader = yaml.SafeLoader(text)
-    try:
-        root = loader.get_single_node()
-        if root is None:
-            return None, None, []
-        findings = _structure_findings(root, file)
-        if findings:
-            return root, None, findings
-        return root, loader.construct_document(root), []
-    except yaml.MarkedYAMLError as error:
-        return None, None, [_yaml_finding(error, file)]
-    except yaml.YAMLError as error:
-        return None, None, [Finding(
-            path=(), message=f"not valid YAML: {error}", hint="check the YAML syntax",
-            file=file, line=1, column=1, code="yaml-syntax",
-        )]
-    finally:
-        loader.dispose()
-
-
-def _yaml_finding(error: yaml.MarkedYAMLError, file: str) -> Finding:
-    mark = error.problem_mark or error.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    problem = error.problem or "invalid YAML"
-    context = f" ({error.context})" if error.context else ""
-    hint = "check indentation, colons and quoting on this line and the one before"
-    if "'\\t'" in problem or "\t" in problem:
-        hint = "YAML indentation uses spaces, not tabs"
-    elif isinstance(error, yaml.constructor.ConstructorError):
-        hint = "only plain YAML is accepted: remove the '!tag'"
-    elif "single document" in f"{problem} {error.context}":
-        hint = "a blueprint file holds one document: remove the extra '---'"
-    return Finding(path=(), message=f"YAML syntax error: {problem}{context}", hint=hint,
-                   file=file, line=line, column=column, code="yaml-syntax")
-
-
-def _structure_findings(root: yaml.Node, file: str) -> list[Finding]:
-    """Duplicate keys (YAML would silently keep the last), alias bombs and cycles, deep nesting."""
-    findings: list[Finding] = []
-    budget = [MAX_NODES]
-
-    def visit(node: yaml.Node, path: PathKey, ancestors: frozenset[int]) -> Finding | None:
-        budget[0] -= 1
-        if budget[0] < 0:
-            return _structure_finding(file, node, f"the document expands to more than "
-                                      f"{MAX_NODES} nodes", "a blueprint is small: remove "
-                                      "repeated aliases (*name)", "yaml-too-large")
-        if id(node) in ancestors:
-            return _structure_finding(file, node, "an alias refers to a node that contains it",
-                                      "remove the recursive alias", "yaml-recursive")
-        if len(path) > MAX_DEPTH:
-            return _structure_finding(file, node, f"nested deeper than {MAX_DEPTH} levels",
-                                      "a blueprint is a few levels deep; check the brackets",
-                                      "yaml-too-deep")
-        inner = ancestors | {id(node)}
-        if isinstance(node, yaml.ScalarNode):
-            unicode_problem = _fix_surrogates(node, path, file)
-            if unicode_problem is not None:
-                findings.append(unicode_problem)
-            return None
-        children: list[tuple[str | int, yaml.Node]] = []
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[str, yaml.Node] = {}
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    key_problem = _fix_surrogates(key, path, file)
-                    if key_problem is not None:
-                        findings.append(key_problem)
-                name = key.value if isinstance(key, yaml.ScalarNode) else "?"
-                children.append((name, value))
-                if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
-                    continue
-                first = seen.setdefault(key.value, key)
-                if first is not key:
-                    findings.append(Finding(
-                        path=(*path, key.value),
-                        message=f"duplicate key '{key.value}' (first given on line "
-                                f"{first.start_mark.line + 1})",
-                        hint="YAML would silently keep only the last one: merge them into one "
-                             "key",
-                        file=file, line=key.start_mark.line + 1,
-                        column=key.start_mark.column + 1, code="duplicate-key",
-                    ))
-        elif isinstance(node, yaml.SequenceNode):
-            children = list(enumerate(node.value))
-        for name, child in children:
-            stop = visit(child, (*path, name), inner)
-            if stop is not None:
-                return stop
-        return None
-
-    stop = visit(root, (), frozenset())
-    return [stop] if stop is not None else findings
-
-
-def _fix_surrogates(node: yaml.ScalarNode, path: PathKey, file: str) -> Finding | None:
-    """Join escaped UTF-16 pairs ("\\uD83D\\uDE00", as json.dumps writes emoji); report lone ones.
-
-    PyYAML keeps each \\uXXXX escape as its own code point: a lone surrogate cannot be
-    written as UTF-8, so it must stop here, not crash the renderer later.
-    """
-    text = node.value
-    if not isinstance(text, str) or not any("\ud800" <= ch <= "\udfff" for ch in text):
-        return None
-    try:
-        node.value = text.encode("utf-16", "surrogatepass").decode("utf-16")
-        return None
-    except UnicodeDecodeError:
-        lone = next(ch for ch in text if "\ud800" <= ch <= "\udfff")
-        line, column = _mark(node)
-        return Finding(path=path, message=f"not valid Unicode: unpaired surrogate "
-                       f"\\u{ord(lone):04X}", hint="write the character itself, or escape it "
-                       "as \\UXXXXXXXX (8 hex digits)", file=file, line=line, column=column,
-                       code="encoding")
-
-
-def _structure_finding(file: str, node: yaml.Node, message: str, hint: str, code: str) -> Finding:
-    line, column = _mark(node)
-    return Finding(path=(), message=message, hint=hint, file=file, line=line, column=column,
-                   code=code)
 
 
 # --- shape errors (pydantic) -> findings ---------------------------------------------------
@@ -384,8 +364,13 @@ def _clean_loc(loc: tuple[str | int, ...], data: Any, keep_last: bool) -> tuple[
     return tuple(out), is_key
 
 
+def _under(path: PathKey, prefixes: set[PathKey]) -> bool:
+    return any(path[:len(prefix)] == prefix for prefix in prefixes)
+
+
 def _shape_findings(
-    errors: list[ErrorDetails], data: Any, source_map: SourceMap, file: str
+    errors: list[ErrorDetails], data: Any, source_map: SourceMap, file: str,
+    quiet: set[PathKey],
 ) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[tuple[PathKey, bool]] = set()
@@ -395,7 +380,9 @@ def _shape_findings(
         if (path, is_key) in seen:  # one finding per location (a union reports per branch)
             continue
         seen.add((path, is_key))
-        message, hint, code = _describe(error, path, is_key)
+        if _under(path, quiet):  # the structure check said it already
+            continue
+        message, hint, code = _describe(error, path, is_key, source_map.text(path))
         if kind == "missing":
             line, column = source_map.locate_key(path[:-1])
         elif kind == "extra_forbidden" or is_key:
@@ -407,10 +394,142 @@ def _shape_findings(
     return findings
 
 
-def _describe(error: ErrorDetails, path: PathKey, is_key: bool) -> tuple[str, str, str]:
-    """(message, hint, code) for one pydantic error, in the blueprint's words."""
+# --- salvage: what the semantic checks can still read -------------------------------------
+
+_TIER_NAME = re.compile(TIER_NAME_PATTERN)
+_PLACEHOLDER_TIER = {"exposure": "isolated", "netmask": 28}
+_PLACEHOLDERS: dict[str, Any] = {
+    "tierform": 1, "name": "placeholder", "region": "us-east-1",
+    "vpc": {"cidr": "10.0.0.0/16"}, "availability_zones": ["us-east-1a"],
+    "tiers": {"placeholder": _PLACEHOLDER_TIER},
+}
+"""Stand-ins for required keys that are broken; the checks skip them (``ShapeErrors``)."""
+_ITEM_PLACEHOLDERS: dict[str, Any] = {
+    "tiers": _PLACEHOLDER_TIER, "networks": "192.0.2.0/32",
+    "flows": {"from": INTERNET, "to": INTERNET},
+}
+
+
+def _salvage(data: dict[str, Any], errors: list[ErrorDetails], broken_paths: set[PathKey],
+             broken_ports: set[PathKey]) -> tuple[Blueprint, ShapeErrors] | None:
+    """The blueprint with broken parts replaced by placeholders, and which parts they are.
+
+    Unknown keys are dropped (nothing reads them); a broken flow, tier or network becomes
+    a placeholder that the checks skip; a broken top-level key takes its default or a
+    placeholder. None when not even that validates (then only shape findings are known).
+    """
+    units = {unit_of(path) for path in broken_paths}
+    extra: set[PathKey] = set()
+    for _ in range(4):
+        for error in errors:
+            path, _is_key = _clean_loc(tuple(error["loc"]), data, keep_last=True)
+            if error["type"] == "extra_forbidden" and path:
+                # Dropped (nothing reads it); but it may be a misspelt key, so what it
+                # would have said is unknown: its object, or at the top the key it is
+                # close to ('nats' for 'nat'), is broken too.
+                extra.add(path)
+                if len(path) > 1:
+                    units.add(unit_of(path[:-1]))
+                else:
+                    units.update((close,) for close in difflib.get_close_matches(
+                        str(path[0]), _allowed_keys(Blueprint), n=1, cutoff=0.6))
+            else:
+                units.add(unit_of(path))
+        if () in units:
+            return None
+        candidate, dropped, units = _patched(data, units, extra, broken_ports)
+        try:
+            return Blueprint.model_validate(candidate), ShapeErrors(
+                frozenset(units), frozenset(dropped), frozenset(broken_ports))
+        except ValidationError as error:
+            errors = error.errors()
+            data = candidate
+    return None
+
+
+def _patched(data: dict[str, Any], units: set[PathKey], extra: set[PathKey],
+             ports: set[PathKey]) -> tuple[dict[str, Any], set[str], set[PathKey]]:
+    out: dict[str, Any] = dict(data)
+    for path in sorted(extra, key=len, reverse=True):
+        out = _without(out, path)
+    for path in ports:  # a valid stand-in; the checks skip this item
+        out = _with(out, path, 0)
+    dropped: set[str] = set()
+    units = set(units)
+    for unit in sorted(units, key=len, reverse=True):
+        head = str(unit[0])
+        if len(unit) == 2:
+            found = out.get(head)
+            if not isinstance(found, ITEM_SECTIONS[head]):
+                units.add((head,))
+                continue
+            container: dict[Any, Any] | list[Any] = (
+                dict(found) if isinstance(found, dict) else list(found))  # type: ignore[call-overload]
+            key = unit[1]
+            if isinstance(container, list):
+                if isinstance(key, int) and 0 <= key < len(container):
+                    container[key] = _ITEM_PLACEHOLDERS["flows"]
+            elif head == "tags" or (head == "tiers" and not (
+                    isinstance(key, str) and _TIER_NAME.fullmatch(key))):
+                container.pop(key, None)
+                if head == "tiers":
+                    dropped.add(str(key))
+            elif key in container:
+                container[key] = _ITEM_PLACEHOLDERS[head]
+            out[head] = container
+    for unit in units:
+        if len(unit) == 1:
+            head = str(unit[0])
+            if head in _PLACEHOLDERS:
+                out[head] = _PLACEHOLDERS[head]
+            else:
+                out.pop(head, None)
+    return out, dropped, units
+
+
+def _with(data: Any, path: PathKey, value: Any) -> Any:
+    """A copy of ``data`` with ``value`` at ``path`` if that exists (copies along the path)."""
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(data, dict) and head in data:
+        return {**data, head: _with(data[head], rest, value)}
+    if isinstance(data, list) and isinstance(head, int) and 0 <= head < len(data):
+        return [*data[:head], _with(data[head], rest, value), *data[head + 1:]]
+    return data
+
+
+def _without(data: Any, path: PathKey) -> Any:
+    """A copy of ``data`` without the key at ``path`` (copies only along the path)."""
+    if not path:
+        return data
+    if isinstance(data, dict) and path[0] in data:
+        copy = dict(data)
+        if len(path) == 1:
+            del copy[path[0]]
+        else:
+            copy[path[0]] = _without(copy[path[0]], path[1:])
+        return copy
+    if isinstance(data, list) and isinstance(path[0], int) and 0 <= path[0] < len(data):
+        items = list(data)
+        if len(path) > 1:
+            items[path[0]] = _without(items[path[0]], path[1:])
+        return items
+    return data
+
+
+def _describe(error: ErrorDetails, path: PathKey, is_key: bool,
+              source: str | None = None) -> tuple[str, str, str]:
+    """(message, hint, code) for one pydantic error, in the blueprint's words.
+
+    ``source``: the value as written, to say what YAML made of it (``yes`` is true).
+    """
     kind = error["type"]
     value = error.get("input")
+    shown, kind_of = _show(value), _kind_of(value)
+    if isinstance(value, bool) and source is not None and source.lower() != shown:
+        shown = f"{source} (read by YAML 1.1 as {shown})"
+        kind_of = f"{source}, which YAML 1.1 reads as the boolean {str(value).lower()}"
     ctx: Mapping[str, Any] = error.get("ctx") or {}
     field_name = str(path[-1]) if path else "blueprint"
     if kind == "extra_forbidden":
@@ -432,7 +551,7 @@ def _describe(error: ErrorDetails, path: PathKey, is_key: bool) -> tuple[str, st
         hint = f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(choices)}"
         if field_name == "tierform":
             hint = "this version of Tierform reads blueprint format 1: write 'tierform: 1'"
-        return (f"{_show(value)} is not allowed for '{field_name}': expected {expected}", hint,
+        return (f"{shown} is not allowed for '{field_name}': expected {expected}", hint,
                 "bad-value")
     if kind == "string_pattern_mismatch":
         topic = "tiers" if is_key and path[:1] == ("tiers",) else field_name
@@ -444,19 +563,19 @@ def _describe(error: ErrorDetails, path: PathKey, is_key: bool) -> tuple[str, st
     if kind == "too_short":
         return f"'{field_name}' must not be empty", _empty_hint(field_name), "empty"
     if kind in ("dict_type", "model_type", "model_attributes_type", "mapping_type"):
-        return (f"'{field_name}' must be a mapping (key: value), got {_kind_of(value)}",
+        return (f"'{field_name}' must be a mapping (key: value), got {kind_of}",
                 "indent the keys under it, or write it as {key: value}", "wrong-type")
     if kind == "list_type":
-        return (f"'{field_name}' must be a list, got {_kind_of(value)}",
+        return (f"'{field_name}' must be a list, got {kind_of}",
                 "write it as [a, b] or as '- a' lines under the key", "wrong-type")
     if kind in ("string_type", "string_unicode"):
-        return (f"'{field_name}' must be text, got {_kind_of(value)}",
-                "quote the value", "wrong-type")
+        return (f"'{field_name}' must be text, got {kind_of}",
+                f"quote it: '{source}'" if source else "quote the value", "wrong-type")
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return (f"'{field_name}' must be a whole number, got {_kind_of(value)}",
+        return (f"'{field_name}' must be a whole number, got {kind_of}",
                 "write a number without quotes or decimals", "wrong-type")
     if kind in ("bool_type", "bool_parsing"):
-        return (f"'{field_name}' must be true or false, got {_kind_of(value)}",
+        return (f"'{field_name}' must be true or false, got {kind_of}",
                 "write true or false", "wrong-type")
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bounds = _bounds_text(ctx)
@@ -467,7 +586,7 @@ def _describe(error: ErrorDetails, path: PathKey, is_key: bool) -> tuple[str, st
         hint = ("write ports as numbers, quoted ranges like \"1024-2048\", or 'all'"
                 if field_name == "ports" else "see the blueprint format in the README")
         return text, hint, "bad-value"
-    return (f"'{field_name}': {error.get('msg', 'invalid value')} (got {_kind_of(value)})",
+    return (f"'{field_name}': {error.get('msg', 'invalid value')} (got {kind_of})",
             "see the blueprint format in the README", "invalid")
 
 
@@ -513,7 +632,14 @@ def _path_text(path: PathKey) -> str:
 
 
 def _show(value: object) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
+    """A value as shown in a message: text quoted, at most 60 characters of it."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 60 else f"{value[:60]!r}… ({len(value):,} characters)"
+    if isinstance(value, bool):
+        return str(value).lower()  # as YAML writes it
+    if isinstance(value, int) and value.bit_length() > 64:
+        return "(a number this long)"
+    return str(value)
 
 
 def _kind(value: object) -> str:

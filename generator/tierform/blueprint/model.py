@@ -10,11 +10,14 @@ from __future__ import annotations
 from ipaddress import IPv4Network
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator
+from pydantic_core import PydanticCustomError
 
-from tierform.aws import ALL_PORTS, REGION_PATTERN
+from tierform.aws import REGION_PATTERN
+from tierform.ports import PortRange, PortSet, parse_ports
 
 __all__ = [
+    "TIER_NAME_PATTERN",
     "Blueprint",
     "Exposure",
     "FlowLogsSpec",
@@ -29,12 +32,35 @@ __all__ = [
 
 Exposure = Literal["public", "private", "isolated"]
 Protocol = Literal["tcp", "udp", "icmp", "all"]
-PortRange = tuple[int, int]
 # At most 24 characters: the name is the module's default name_prefix, which becomes
 # part of IAM role and log group name prefixes (the module validates the same bound).
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
-TierName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,29}$")]
+TIER_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,29}$"
+TierName = Annotated[str, Field(pattern=TIER_NAME_PATTERN)]
 
+# Numbers and flags are what YAML wrote, never coerced: pydantic's lax mode would read the
+# text "24", "1_0" or "20.0" as a number and "yes"/"off"/1 as a flag. (The loader has
+# already refused numbers that are not plain decimal, such as 0755 or 20:21.)
+Whole = Annotated[int, Strict()]
+Flag = Annotated[bool, Strict()]
+
+
+def _exact_number(value: object) -> object:
+    """A Literal of numbers matches by equality, so True and 1.0 would pass as 1: refuse them."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+def _cidr_text(value: object) -> object:
+    """A network is written as text: pydantic would read the number 167772160 (or true)
+    as the address 10.0.0.0/32 (or 0.0.0.1/32)."""
+    if not isinstance(value, str | IPv4Network):
+        raise PydanticCustomError("ip_v4_network", "Input is not a valid IPv4 network")
+    return value
+
+
+Cidr = Annotated[IPv4Network, BeforeValidator(_cidr_text)]
 
 
 class _Strict(BaseModel):
@@ -44,18 +70,18 @@ class _Strict(BaseModel):
 class VpcSpec(_Strict):
     """The VPC: one IPv4 CIDR, DNS support and hostnames on by default."""
 
-    cidr: IPv4Network
-    enable_dns_support: bool = True
-    enable_dns_hostnames: bool = True
+    cidr: Cidr
+    enable_dns_support: Flag = True
+    enable_dns_hostnames: Flag = True
 
 
 class TierSpec(_Strict):
     """A layer: subnets that share reachability requirements, one per availability zone."""
 
     exposure: Exposure
-    cidrs: list[IPv4Network] | None = None
-    netmask: int | None = Field(default=None, ge=16, le=28)
-    map_public_ip_on_launch: bool = False
+    cidrs: list[Cidr] | None = None
+    netmask: Whole | None = Field(default=None, ge=16, le=28)
+    map_public_ip_on_launch: Flag = False
     description: str = ""
 
 
@@ -73,8 +99,9 @@ class FlowSpec(_Strict):
     def _ports_shape(cls, value: object) -> object:
         """Reject YAML values that pydantic would coerce into ports (``true`` -> 1, ``80.5``).
 
-        Syntax and range of each item ("a-b", 0-65535) are checked in ``checks`` with the
-        item's own location; here only the shape: a list of numbers/strings, ``all`` or nothing.
+        Syntax and range of each item are checked in ``checks`` (with ``tierform.ports``, the
+        one parser) with the item's own location; here only the shape: a list of numbers and
+        texts, ``all`` or nothing.
         """
         if value is None or value == "all":
             return value
@@ -89,63 +116,51 @@ class FlowSpec(_Strict):
                 )
         return value
 
-    def port_ranges(self) -> list[PortRange]:
-        """Destination port ranges, sorted and merged; ``[(0, 65535)]`` for all.
+    def port_set(self) -> PortSet:
+        """The destination ports; every port for icmp, protocol ``all`` and ``ports: all``.
 
-        icmp and ``all`` carry no ports: they return ``[(0, 65535)]``. Assumes the
-        value passed the checks (numbers 0-65535, "a-b" with a <= b).
+        Assumes the value passed the checks (``tierform.ports.parse_ports`` raises
+        ``PortSyntaxError`` otherwise).
         """
-        if self.protocol in ("icmp", "all") or self.ports is None or self.ports == "all":
-            return [ALL_PORTS]
-        ranges: list[PortRange] = []
-        for item in self.ports:
-            if isinstance(item, int):
-                ranges.append((item, item))
-            elif item.strip() == "all":
-                return [ALL_PORTS]
-            else:
-                first, _, last = item.partition("-")
-                ranges.append((int(first), int(last or first)))
-        ranges.sort()
-        merged: list[PortRange] = []
-        for low, high in ranges:
-            if merged and low <= merged[-1][1] + 1:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], high))
-            else:
-                merged.append((low, high))
-        return merged
+        if self.protocol in ("icmp", "all"):
+            return PortSet.full()
+        return parse_ports(self.ports)
+
+    def port_ranges(self) -> list[PortRange]:
+        """Destination port ranges, sorted and merged; ``[(0, 65535)]`` for all."""
+        return list(self.port_set().ranges)
 
 
 class FlowLogsSpec(_Strict):
     """VPC flow logs: to a CloudWatch log group (created) or S3 (created or existing bucket)."""
 
     destination: Literal["cloudwatch", "s3"] = "cloudwatch"
-    retention_days: int = 365
+    retention_days: Whole = 365
     traffic_type: Literal["ACCEPT", "REJECT", "ALL"] = "ALL"
     fields: list[str] | None = None
     bucket_arn: str | None = None
-    max_aggregation_interval: Literal[60, 600] = 600
+    max_aggregation_interval: Annotated[Literal[60, 600], BeforeValidator(_exact_number)] = 600
 
 
 class Limits(_Strict):
     """AWS quotas checked at validation (defaults are AWS's default quotas)."""
 
-    nacl_rules_per_direction: int = Field(default=20, ge=1, le=40)
-    sg_rules_per_direction: int = Field(default=60, ge=1, le=1000)
-    subnets_per_vpc: int = Field(default=200, ge=1)
-    nat_gateways_per_az: int = Field(default=5, ge=0)
+    nacl_rules_per_direction: Whole = Field(default=20, ge=1, le=40)
+    sg_rules_per_direction: Whole = Field(default=60, ge=1, le=1000)
+    subnets_per_vpc: Whole = Field(default=200, ge=1)
+    nat_gateways_per_az: Whole = Field(default=5, ge=0)
 
 
 class Blueprint(_Strict):
     """A whole blueprint, format version 1."""
 
-    tierform: Literal[1]
+    tierform: Annotated[Literal[1], BeforeValidator(_exact_number)]
     name: Name
     description: str = ""
     region: str = Field(pattern=REGION_PATTERN)
     vpc: VpcSpec
     availability_zones: list[str] = Field(min_length=1)
-    networks: dict[str, IPv4Network] = Field(default_factory=dict)
+    networks: dict[str, Cidr] = Field(default_factory=dict)
     tiers: dict[TierName, TierSpec] = Field(min_length=1)
     nat: Literal["none", "single", "per_az"] = "none"
     flows: list[FlowSpec] = Field(default_factory=list)

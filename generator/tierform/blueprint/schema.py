@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from tierform.blueprint.model import Blueprint
+from tierform.ports import MAX_PORT, PORT_TEXT_PATTERN
 
 __all__ = ["SCHEMA_ID", "blueprint_json_schema"]
 
 SCHEMA_ID = "urn:tierform:blueprint:1"
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
-_PORT_TEXT = r"^\s*(all|\d{1,5}(\s*-\s*\d{1,5})?)\s*$"
 
 
 def blueprint_json_schema() -> dict[str, Any]:
@@ -26,10 +26,10 @@ def blueprint_json_schema() -> dict[str, Any]:
     ports = body["$defs"]["FlowSpec"]["properties"]["ports"]
     for option in ports["anyOf"]:
         if option.get("type") == "array":
-            # A port is a number 0-65535, a range "a-b" or "all" (checks.py says the same).
+            # A port is a number 0-65535, a range "a-b" or "all" (tierform.ports parses it).
             option["items"] = {"anyOf": [
-                {"type": "integer", "minimum": 0, "maximum": 65535},
-                {"type": "string", "pattern": _PORT_TEXT},
+                {"type": "integer", "minimum": 0, "maximum": MAX_PORT},
+                {"type": "string", "pattern": PORT_TEXT_PATTERN},
             ]}
     return {
         "$schema": _DIALECT,

@@ -2,19 +2,24 @@
 
 Each file in corpus/ starts with ``# expect: <part of the message>`` and
 ``# at: <line>:<col>`` (where the first finding points). corpus_valid/ holds blueprints
-that must load without findings.
+that must load without findings. The last tests run the CLI on bad input that a file
+cannot hold (a FIFO, a device, a huge file, a flood of findings, a hostile file name).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 
+from cli_support import failed, tierform
 from tierform import workflow
 from tierform.blueprint.load import load_blueprint, load_blueprint_text
-from tierform.errors import BlueprintError
+from tierform.cli import error_text, printable
+from tierform.errors import BlueprintError, Finding
 
 HERE = Path(__file__).parent
 INVALID = sorted((HERE / "corpus").glob("*.yaml"))
@@ -83,4 +88,60 @@ def test_shape_errors_are_all_reported_together() -> None:
     assert len(messages) == 3, messages
     assert any("unknown key 'descripton'" in m for m in messages)
     assert any("'privat' is not allowed for 'exposure'" in m for m in messages)
-    assert any("True is not allowed for 'nat'" in m for m in messages)
+    assert any("yes (read by YAML 1.1 as true) is not allowed for 'nat'" in m for m in messages)
+
+
+# --------------------------------------------------------------------------- as the user sees it
+
+
+def test_cli_never_blocks_on_a_fifo_or_a_device(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "bp.yaml")
+    failed(tierform("validate", "bp.yaml", cwd=tmp_path, timeout=60), 2,
+           "bp.yaml:1:1: <root>: is a named pipe (FIFO), not a regular file",
+           "hint: save the blueprint to a .yaml file and name that file")
+    failed(tierform("validate", "/dev/zero", cwd=tmp_path, timeout=60), 2,
+           "is a character device")
+
+
+def test_cli_refuses_a_huge_file_at_once(tmp_path: Path) -> None:
+    with (tmp_path / "bp.yaml").open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    failed(tierform("validate", "bp.yaml", cwd=tmp_path, timeout=60), 2,
+           "the file is too large for a blueprint (52,428,800 bytes); the limit is "
+           "1,048,576 bytes (1 MiB)")
+
+
+def test_cli_summarizes_repeated_findings(tmp_path: Path) -> None:
+    flows = "".join(f"  - {{from: web, to: app, ports: [x{i}]}}\n" for i in range(5000))
+    text = (HERE / "corpus_valid" / "three-tier.yaml").read_text(encoding="utf-8")
+    (tmp_path / "bp.yaml").write_text(text.replace("flows:\n", "flows:\n" + flows))
+    stderr = failed(tierform("validate", "bp.yaml", cwd=tmp_path), 2,
+                    "… and 989 more port-invalid problems like these (`tierform validate "
+                    "--format json` lists them)", "4,001 more problems after line",
+                    "are not listed (5,000 in all)")
+    assert stderr.count("is not a port") == 10
+    assert len(stderr) < 4000
+    listed = json.loads(tierform("validate", "bp.yaml", "--format", "json", cwd=tmp_path).stdout)
+    assert len(listed["findings"]) == 1000
+
+
+def test_cli_cuts_a_long_finding(tmp_path: Path) -> None:
+    finding = Finding(path=("flows", 1), message="flow(s) " + ", ".join(map(str, range(9999))),
+                      code="nacl-quota", file="bp.yaml", line=3, column=1)
+    text = error_text(BlueprintError([finding]))
+    assert len(text) < 1200
+    assert text.endswith(f"… ({len(finding.format()):,} characters)")
+
+
+def test_cli_escapes_control_characters_it_echoes(tmp_path: Path) -> None:
+    name = "bp\x1b[31m\u202e.yaml"
+    (tmp_path / name).write_text("tierform: 1\n")
+    stderr = failed(tierform("validate", name, cwd=tmp_path), 2, "bp\\x1b[31m\\u202e.yaml:1:1")
+    assert "\x1b" not in stderr
+    assert "\u202e" not in stderr
+    # Values echoed from the blueprint too (a zone name with an escape sequence).
+    text = (HERE / "corpus_valid" / "three-tier.yaml").read_text(encoding="utf-8")
+    (tmp_path / "zone.yaml").write_text(text.replace("us-east-1b]", '"us-east-1b\\e[2J"]'))
+    stderr = failed(tierform("validate", "zone.yaml", cwd=tmp_path), 2, "us-east-1b\\x1b[2J")
+    assert "\x1b" not in stderr
+    assert printable("a\tb\nc\x00") == "a\\tb\nc\\x00"

@@ -125,3 +125,54 @@ def test_endpoint_and_tag_rules() -> None:
     long_value = "v" * 257
     assert _codes(THREE_TIER.replace("Environment: Production",
                                      f"Environment: {long_value}")) == ["tag-invalid"]
+
+
+# --------------------------------------------------------------------------- AWS tag rules
+
+
+def _tags(tags: str, flow_logs: str = "destination: cloudwatch") -> str:
+    text = THREE_TIER.replace("tags: {Environment: Production}", f"tags: {tags}")
+    return text.replace("destination: cloudwatch", flow_logs)
+
+
+def test_tag_characters_where_iam_cloudwatch_or_s3_carry_the_tags() -> None:
+    assert _codes(_tags("{'cost#center': x}")) == ["tag-characters"]
+    assert _codes(_tags("{Owner: 'a,b'}")) == ["tag-characters"]
+    assert _codes(_tags("{Owner: '😀'}", "destination: s3")) == ["tag-characters"]
+    # Letters of any script, digits, spaces (any separator) and _ . : / = + - @ are fine.
+    _ok(_tags("{'Cost Center': 'Zürich 東京 ١٢ a_b.c:d/e=f+g-h@i', 'a\u00a0b': ''}"))
+    # EC2 resources alone accept any character: without flow logs (or into an existing
+    # bucket, where only the flow log itself carries them) the tags are not restricted.
+    text = _tags("{'cost#center': '<x>'}")
+    without_logs = text[:text.index("flow_logs:")] + text[text.index("tags:"):]
+    assert "cost#center" in without_logs
+    _ok(without_logs)
+    _ok(_tags("{'cost#center': '<x>'}",
+              "destination: s3\n  bucket_arn: arn:aws:s3:::logs-bucket"))
+
+
+def test_tag_keys_equal_but_for_case_where_iam_carries_them() -> None:
+    assert _codes(_tags("{Environment: a, environment: b}")) == ["tag-case"]
+    assert _codes(_tags("{name: x}")) == ["tag-case"]  # the role also carries Name
+    _ok(_tags("{Environment: a, environment: b}", "destination: s3"))
+
+
+def test_at_most_50_tags_with_name_and_tier() -> None:
+    many = ", ".join(f"k{i}: v" for i in range(48))
+    _ok(_tags("{" + many + "}"))
+    assert _codes(_tags("{" + many + ", k48: v}")) == ["tag-count"]
+    # Name and Tier given by the blueprint are the same tags (Tierform's values win).
+    _ok(_tags("{" + ", ".join(f"k{i}: v" for i in range(47)) + ", Name: n, Tier: t}"))
+
+
+def test_derived_bucket_name_avoids_s3_reserved_prefixes() -> None:
+    for prefix in ("xn--", "sthree-", "amzn-s3-demo-"):
+        text = _tags("{}", "destination: s3").replace("name: three-tier", f"name: {prefix}net")
+        assert _codes(text) == ["bucket-name"], prefix
+        # Into an existing bucket, or to CloudWatch, no bucket is named after the module.
+        _ok(text.replace("destination: s3", "destination: s3\n  bucket_arn: "
+                                            "arn:aws:s3:::logs-bucket"))
+        _ok(text.replace("destination: s3", "destination: cloudwatch"))
+    # Upper case cannot reach a bucket name: the module name is lower case.
+    assert _codes(_tags("{}", "destination: s3").replace("name: three-tier",
+                                                         "name: Three")) == ["bad-name"]
