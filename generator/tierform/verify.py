@@ -31,7 +31,7 @@ from tierform.analyze.core import (
     query,
 )
 from tierform.network.model import Network
-from tierform.ports import PortSet
+from tierform.ports import PortSet, format_ports
 
 if TYPE_CHECKING:
     # Only annotations: `tierform reach`/`verify` on a plan or state must not load pydantic.
@@ -121,17 +121,12 @@ class VerifyReport:
         return 0 if self.ok else 1
 
 
-def _ports_text(protocol: str, ports: PortSet) -> str:
-    return "" if protocol in ("icmp", "all") else f" {ports}"
-
-
 def intents_from_blueprint(bp: Blueprint) -> list[Intent]:
     """The blueprint's flows as intents, numbered like the generated rule descriptions."""
     intents = []
     for index, flow in enumerate(bp.flows):
         ports = PortSet(flow.port_ranges())
-        label = f"flow {index + 1}: {flow.src} -> {flow.dst} {flow.protocol}" \
-                f"{_ports_text(flow.protocol, ports)}"
+        label = f"flow {index + 1}: {flow.src} -> {flow.dst} {format_ports(flow.protocol, ports)}"
         intents.append(Intent(flow.src, flow.dst, flow.protocol, ports, label, ("flows", index)))
     return intents
 
@@ -170,7 +165,7 @@ def _excess(flow: Flow, reach: Reachability, allowed: Mapping[tuple[str, str, st
 
 
 def _describe(flow: Flow, ports: PortSet) -> str:
-    return f"{flow.src} -> {flow.dst} {flow.protocol}{_ports_text(flow.protocol, ports)}"
+    return f"{flow.src} -> {flow.dst} {format_ports(flow.protocol, ports)}"
 
 
 def verify(intents: Sequence[Intent], network: Network, *,

@@ -4,6 +4,7 @@ one formatter, which reproduces every text the consumers write today byte for by
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -170,10 +171,13 @@ def test_format_ports_reproduces_rule_descriptions(protocol: str, ports: tuple[i
                         all_protocols="all traffic") == layout_plan._ports_text(protocol, ports)
 
 
-@given(st.sampled_from(PROTOCOLS), port_sets)
-def test_format_ports_reproduces_verify_labels(protocol: str, ports: PortSet) -> None:
-    """verify._ports_text follows the protocol in intent labels and finding texts."""
-    assert format_ports(protocol, ports) == protocol + verify._ports_text(protocol, ports)
+def test_verify_labels_use_the_one_formatter() -> None:
+    """verify's intent labels (finding texts) print ports with format_ports."""
+    from tierform import workflow
+
+    loaded = workflow.load(Path(__file__).resolve().parents[2] / "blueprints" / "three-tier.yaml")
+    labels = [i.label for i in verify.intents_from_blueprint(loaded.blueprint)]
+    assert labels[:2] == ["flow 1: internet -> web tcp 80,443", "flow 2: web -> app tcp 8080"]
 
 
 def test_format_port_list() -> None:

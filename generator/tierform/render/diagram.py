@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tierform.aws import INTERNET
 from tierform.blueprint.model import Blueprint
+from tierform.ports import format_ports
 
 __all__ = ["mermaid"]
 
@@ -33,9 +34,6 @@ def mermaid(bp: Blueprint) -> str:
         lines.append("    end")
     lines.append("  end")
     for index, flow in enumerate(bp.flows, start=1):
-        what: str = flow.protocol
-        if flow.protocol not in ("icmp", "all"):
-            ports = ",".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in flow.port_ranges())
-            what = f"{flow.protocol} {'all' if ports == '0-65535' else ports}"
+        what = format_ports(flow.protocol, flow.port_ranges())
         lines.append(f'  {_node(flow.src)} -->|"{index}: {_label(what)}"| {_node(flow.dst)}')
     return "\n".join(lines) + "\n"

@@ -7,6 +7,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from tierform.blueprint.model import FlowSpec
+from tierform.ports import format_port_list
+
 __all__ = [
     "FILTERS",
     "hcl_bool",
@@ -113,7 +116,15 @@ def md_cell(value: object) -> str:
     return " ".join(text.split())
 
 
+def flow_ports(flow: FlowSpec) -> str:
+    """A flow's ports for the module README: ``80, 443``; ``-`` where the protocol has none."""
+    if flow.protocol in ("icmp", "all"):
+        return "-"
+    return format_port_list(flow.port_ranges(), separator=", ", full="0-65535")
+
+
 FILTERS = {
+    "flow_ports": flow_ports,
     "md_cell": md_cell,
     "name_tag": name_tag,
     "hcl_string": hcl_string,
