@@ -141,8 +141,10 @@ def cmd_render(args: argparse.Namespace) -> int:
             return EXIT_FINDINGS
         info(f"{target}: up to date")
         return EXIT_OK
-    write_module(files, target, force=args.force)
+    written = write_module(files, target, force=args.force)
     info(f"wrote {target} ({len(files)} files)")
+    if written.removed:
+        info(f"removed what the blueprint no longer renders: {', '.join(written.removed)}")
     return EXIT_OK
 
 
@@ -373,13 +375,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("blueprint")
     fmt(p, "table", "json")
 
-    p = add("render", "Render a blueprint into a Terraform module directory (atomic).")
+    p = add("render", "Render a blueprint into a Terraform module directory (crash-safe; "
+                      "files Tierform did not write are kept).")
     p.add_argument("blueprint")
     p.add_argument("-o", "--output", help="module directory (default: modules/<name>)")
     p.add_argument("--check", action="store_true", help="compare only; exit 1 on drift")
     p.add_argument("--diff", action="store_true", help="print the diff; write nothing")
     p.add_argument("--force", action="store_true",
-                   help="replace a non-empty directory Tierform did not create")
+                   help="write into a non-empty directory Tierform did not create (none of "
+                        "its files is deleted or overwritten)")
 
     add("schema", "Print the JSON Schema of the blueprint format (for editors).")
 

@@ -95,15 +95,57 @@ def test_render_refuses_a_directory_it_did_not_create(tmp_path: Path, blueprint:
     (out / "sub" / "notes.txt").write_text("keep me\n")
     before = snapshot(out)
     failed(tierform("render", blueprint.name, "-o", "out", cwd=tmp_path), 2,
-           "not created by tierform", "--force")
+           "not written by tierform", "--force")
     assert snapshot(out) == before
-    assert not [p for p in tmp_path.iterdir() if "tierform-tmp" in p.name]
+    assert not [p for p in out.iterdir() if p.name.startswith(".tierform")]
 
     forced = tierform("render", blueprint.name, "-o", "out", "--force", cwd=tmp_path)
     assert forced.returncode == 0, forced.stderr
     assert (out / ".tierform").is_file()
     assert (out / "vpc.tf").is_file()
-    assert not (out / "sub").exists()  # --force replaces the directory and everything in it
+    # --force writes beside the directory's files: none is deleted or overwritten.
+    assert {k: v for k, v in snapshot(out).items() if k in before} == before
+    # The foreign main.tf would be loaded with the module: --check says so.
+    check = tierform("render", blueprint.name, "-o", "out", "--diff", cwd=tmp_path)
+    failed(check, 1, "out of date")
+    assert check.stdout.startswith("Only in a/: main.tf (not written by tierform")
+
+
+def test_render_force_never_overwrites_a_file_it_did_not_write(tmp_path: Path,
+                                                              blueprint: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "vpc.tf").write_text("# the user's own vpc.tf\n")
+    before = snapshot(out)
+    failed(tierform("render", blueprint.name, "-o", "out", "--force", cwd=tmp_path), 2,
+           "vpc.tf already exist", "never overwrites")
+    assert snapshot(out) == before
+
+
+def test_render_force_into_the_blueprints_folder_keeps_the_blueprint(tmp_path: Path,
+                                                                   blueprint: Path) -> None:
+    before = blueprint.read_bytes()
+    for _ in range(2):  # the second render finds the folder marked as Tierform's
+        result = tierform("render", "bp.yaml", "-o", ".", "--force", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    assert blueprint.read_bytes() == before
+    assert tierform("render", "bp.yaml", "-o", ".", "--check", cwd=tmp_path).returncode == 0
+
+
+def test_render_removes_only_what_it_wrote_before(tmp_path: Path, blueprint: Path) -> None:
+    assert tierform("render", blueprint.name, "-o", "out", cwd=tmp_path).returncode == 0
+    out = tmp_path / "out"
+    (out / "notes.txt").write_text("mine\n")
+    (out / "example" / "terraform.tfvars").write_text("name_prefix = \"x\"\n")
+    marker = (out / ".tierform").read_text()
+    (out / ".tierform").write_text(marker + "retired.tf\n")  # as if an older module had it
+    (out / "retired.tf").write_text("# rendered by an older blueprint\n")
+    result = tierform("render", blueprint.name, "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "removed what the blueprint no longer renders: retired.tf" in result.stderr
+    assert not (out / "retired.tf").exists()
+    assert (out / "notes.txt").read_text() == "mine\n"
+    assert (out / "example" / "terraform.tfvars").is_file()
 
 
 def test_render_check_reports_drift_and_writes_nothing(tmp_path: Path, blueprint: Path) -> None:

@@ -29,9 +29,14 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from tierform.terraform.cliconfig import environment_fingerprint, offline_provider_hcl
+from tierform.render.writer import write_module
+from tierform.terraform.cliconfig import (
+    OFFLINE_PROVIDER_FILE,
+    environment_fingerprint,
+    offline_provider_hcl,
+)
 from tierform.terraform.plan import Plan
-from tierform.terraform.runner import Runner, module_files, resolve_binary, write_module_files
+from tierform.terraform.runner import Runner, module_files, resolve_binary
 
 try:  # POSIX; elsewhere the cache still works, without cross-process exclusion.
     import fcntl
@@ -178,8 +183,8 @@ class PlanCache:
         with _locked(self.work / f"{workdir.name}.lock"):
             if not (workdir / _READY).exists():
                 shutil.rmtree(workdir, ignore_errors=True)
-                workdir.mkdir(parents=True)
-                write_module_files(files, workdir, region=region)
+                write_module(files, workdir,
+                             extra={OFFLINE_PROVIDER_FILE: offline_provider_hcl(region)})
                 Runner(workdir, binary=binary).init()
                 (workdir / _READY).write_text(version + "\n")
         return workdir

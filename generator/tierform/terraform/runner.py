@@ -24,6 +24,7 @@ from typing import Any
 import tftest
 
 from tierform.errors import TerraformError, TerraformSetupError
+from tierform.render.writer import write_module
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE, offline_provider_hcl, terraform_env
 
 __all__ = [
@@ -34,7 +35,6 @@ __all__ = [
     "TerraformVersion",
     "module_files",
     "resolve_binary",
-    "write_module_files",
 ]
 
 LOG = logging.getLogger("tierform.terraform")
@@ -122,16 +122,6 @@ def module_files(module_dir: Path) -> dict[str, bytes]:
     return files
 
 
-def write_module_files(files: Mapping[str, str | bytes], workdir: Path, *, region: str,
-                       endpoint: str | None = None) -> None:
-    """Write a module's files into ``workdir`` plus the offline provider file."""
-    for relative, content in files.items():
-        target = workdir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content.encode() if isinstance(content, str) else content)
-    (workdir / OFFLINE_PROVIDER_FILE).write_text(offline_provider_hcl(region, endpoint))
-
-
 def _count(verb: str, workdir: Path) -> None:
     COUNTERS[verb] = COUNTERS.get(verb, 0) + 1
     log_file = os.environ.get(_LOG_ENV)
@@ -162,9 +152,13 @@ class Runner:
     def for_module(cls, module_dir: Path, workdir: Path, *, region: str = "us-east-1",
                    endpoint: str | None = None, binary: str | None = None,
                    env: Mapping[str, str] | None = None) -> Runner:
-        """Copy a provider-less module into ``workdir`` with the offline/emulator provider."""
-        workdir.mkdir(parents=True, exist_ok=True)
-        write_module_files(module_files(module_dir), workdir, region=region, endpoint=endpoint)
+        """Copy a provider-less module into ``workdir`` with the offline/emulator provider.
+
+        Through ``write_module``: a rerun into the same ``workdir`` keeps its state and
+        ``.terraform/``, and a directory that is not Tierform's is refused.
+        """
+        write_module(module_files(module_dir), workdir,
+                     extra={OFFLINE_PROVIDER_FILE: offline_provider_hcl(region, endpoint)})
         return cls(workdir, binary=binary, env=env)
 
     # -- the one place commands run -------------------------------------------------------

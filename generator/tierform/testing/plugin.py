@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tierform.render.writer import write_module
 from tierform.terraform.cache import CACHE_ENV, DEFAULT_CACHE_DIR, PlanCache, plan_module
 from tierform.terraform.plan import Plan
 from tierform.workflow import plan_blueprint, render_blueprint
@@ -103,10 +104,7 @@ def tierform_render(tmp_path_factory: pytest.TempPathFactory) -> RenderFactory:
     def render(blueprint: Path | str) -> Path:
         files, _region = render_blueprint(Path(blueprint))
         target = tmp_path_factory.mktemp(Path(blueprint).stem)
-        for relative, text in files.items():
-            path = target / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+        write_module(files, target)
         return target
 
     return render
