@@ -1,142 +1,141 @@
-"""Apply and destroy a blueprint's module against an AWS emulator; read it back live.
+"""Apply and destroy a rendered module against an AWS emulator.
 
-A work directory per blueprint (default ``.tierform/apply/<name>``) holds the
-rendered module, the emulator provider file and the Terraform state, so a failed
-apply can simply be run again. ``--local`` starts a moto server on 127.0.0.1 that
-outlives the command (recorded in ``emulator.json`` in the work directory), so that
-``tierform verify --live`` and ``tierform destroy --local`` find the same network;
-``destroy --local`` stops it.
+A work directory per network (the CLI's default is ``.tierform/apply/<name>``) holds the
+module, the emulator's provider file and the Terraform state, so a failed apply can
+simply be run again. The module is written by ``render.writer.write_module`` (the same
+ownership rule as ``render``: a user's files are kept, a directory that is not
+Tierform's is refused) under the directory's lock, which is held for the whole command:
+two applies into one work directory run one after the other, and two ``--local`` runs
+share one emulator (``tierform.localaws.detached``). An emulator that answers HTTP 5xx
+is retried a few times, since a rerun continues from the state.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import sys
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
-from tierform.errors import TierformError
+from tierform.errors import TerraformError, TierformError
+from tierform.localaws import detached
+from tierform.localaws.provider import provider_hcl
+from tierform.render.writer import check_writable, locked, write_module
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
+from tierform.terraform.runner import Runner
 
-if TYPE_CHECKING:
-    from tierform.blueprint.load import LoadedBlueprint
-    from tierform.network.model import Network
-    from tierform.terraform.runner import Runner
-    from tierform.workflow import Checked
+__all__ = ["ATTEMPTS", "Progress", "apply_module", "destroy_module", "quietly"]
 
-__all__ = [
-    "apply_blueprint",
-    "destroy_blueprint",
-    "prepare_workdir",
-    "progress",
-    "read_live",
-]
+LOG = logging.getLogger("tierform.apply")
 
-MANIFEST = ".tierform-files.json"
-EMULATOR_RECORD = "emulator.json"
+Progress = Callable[[str], AbstractContextManager[None]]
+"""How a step in progress is shown: ``with progress("terraform apply ..."): ...``."""
+
+ATTEMPTS = 3
+"""Runs of ``terraform apply``/``destroy`` while the emulator answers HTTP 5xx."""
+
+_RETRY_PAUSE = 2.0  # seconds between runs: long enough for an emulator's hiccup to pass
+# The AWS SDK's words for a server-side error (v2 "StatusCode: 500", v1 "status code: 503").
+_SERVER_ERROR = re.compile(r"status ?code:? 5\d\d\b", re.IGNORECASE)
+_WORKDIR_HINT = ("Give another --workdir (an empty or new directory), or move those files "
+                 "away.")
+
+T = TypeVar("T")
 
 
 @contextmanager
-def progress(message: str) -> Iterator[None]:
-    """A spinner on a terminal; one line on stderr in CI or when piped."""
-    quiet = os.environ.get("CI") or os.environ.get("TIERFORM_QUIET") or not sys.stderr.isatty()
-    if quiet:
-        if not os.environ.get("TIERFORM_QUIET"):
-            sys.stderr.write(f"{message}...\n")
-        yield
-        return
-    from rich.console import Console
-
-    with Console(stderr=True).status(message):
-        yield
+def quietly(message: str) -> Iterator[None]:
+    """The default ``progress``: a log line, nothing on the terminal."""
+    LOG.info("%s", message)
+    yield
 
 
-def prepare_workdir(files: dict[str, str], workdir: Path, provider: str) -> None:
-    """Write the module and the provider file; remove files an older render left behind.
+def apply_module(files: Mapping[str, str], *, name: str, region: str, workdir: Path,
+                 local: bool = False, endpoint: str | None = None,
+                 terraform: str | None = None, progress: Progress = quietly,
+                 attempts: int = ATTEMPTS) -> dict[str, Any]:
+    """Write ``files`` (a rendered module) into ``workdir``, init, apply; return the outputs.
 
-    The state (terraform.tfstate) and .terraform/ are kept: a rerun continues.
+    ``local`` starts (or reuses) an emulator that outlives this call; ``endpoint`` names
+    one that runs already. The state stays in ``workdir``.
     """
-    workdir.mkdir(parents=True, exist_ok=True)
-    manifest = workdir / MANIFEST
-    try:
-        previous = set(json.loads(manifest.read_text()))
-    except (OSError, ValueError):
-        previous = set()
-    for stale in sorted(previous - set(files)):
-        (workdir / stale).unlink(missing_ok=True)
-    for relative, text in sorted(files.items()):
-        if relative.startswith("example/"):
-            continue  # the example root would be a second configuration in this directory
-        target = workdir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8")
-    (workdir / OFFLINE_PROVIDER_FILE).write_text(provider, encoding="utf-8")
-    manifest.write_text(json.dumps(sorted(f for f in files if not f.startswith("example/"))))
+    with _locked(workdir, progress):
+        url = _endpoint(workdir, local=local, endpoint=endpoint, progress=progress)
+        runner = _prepared(files, workdir, url, region, terraform, progress,
+                           allow_remote=bool(endpoint))
+        try:
+            with progress(f"terraform apply {name} -> {url}"):
+                _retrying("apply", runner.apply, attempts, progress)
+        except TierformError as error:
+            raise type(error)(
+                f"{error}\nThe state is kept in {workdir}: fix the cause (is the emulator at "
+                f"{url} still running?) and run the same command again to finish.",
+                exit_code=error.exit_code) from error
+        return runner.output()
 
 
-def _answers(endpoint: str) -> bool:
-    try:
-        with urllib.request.urlopen(endpoint + "/moto-api/", timeout=2) as response:
-            return bool(response.status == 200)
-    except (OSError, urllib.error.URLError):
-        return False
+def destroy_module(files: Mapping[str, str], *, name: str, region: str, workdir: Path,
+                   local: bool = False, endpoint: str | None = None,
+                   terraform: str | None = None, progress: Progress = quietly,
+                   attempts: int = ATTEMPTS) -> None:
+    """Destroy what ``apply_module`` built in ``workdir``; with ``local``, stop its emulator."""
+    with _locked(workdir, progress):
+        if local and detached.recorded(workdir) is None:
+            raise TierformError(f"no local emulator recorded in {workdir}: nothing was applied "
+                                "there with --local (or it was destroyed already)")
+        url = _endpoint(workdir, local=local, endpoint=endpoint, progress=progress)
+        runner = _prepared(files, workdir, url, region, terraform, progress,
+                           allow_remote=bool(endpoint))
+        try:
+            with progress(f"terraform destroy {name}"):
+                _retrying("destroy", runner.destroy, attempts, progress)
+        except TierformError as error:
+            raise type(error)(
+                f"{error}\nThe state is kept in {workdir}: fix the cause and run the same "
+                "command again to finish.", exit_code=error.exit_code) from error
+        if local:
+            detached.stop(workdir)
 
 
-def _is_our_emulator(pid: int) -> bool:
-    """Is ``pid`` still the emulator we started (and not a reused pid)?"""
-    try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-    except OSError:
-        return False
-    return b"tierform.localaws.motoserver" in command
+@contextmanager
+def _locked(workdir: Path, progress: Progress) -> Iterator[None]:
+    """The work directory's lock, refusing a directory that is not Tierform's first."""
+    check_writable(workdir, hint=_WORKDIR_HINT)  # before anything is created or started
+
+    def waiting() -> None:
+        with progress(f"waiting for another tierform command in {workdir}"):
+            pass
+
+    with locked(workdir, on_wait=waiting):
+        check_writable(workdir, hint=_WORKDIR_HINT)  # again, now that it is ours alone
+        yield
 
 
-def _recorded(workdir: Path) -> tuple[str, int] | None:
-    try:
-        known = json.loads((workdir / EMULATOR_RECORD).read_text())
-        return str(known["endpoint"]), int(known["pid"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+def _endpoint(workdir: Path, *, local: bool, endpoint: str | None, progress: Progress) -> str:
+    if endpoint:
+        return endpoint
+    if local:
+        running = detached.reusable(workdir)
+        if running is not None:
+            return running
+        with progress("starting the local AWS emulator"):
+            return detached.start(workdir)
+    raise TierformError("say where to apply: --local (start an emulator) or --endpoint URL")
 
 
-def _start_detached(workdir: Path) -> str:
-    """The endpoint of a moto server for ``apply --local`` that outlives this command."""
-    from tierform.localaws.server import LocalAWS
-
-    known = _recorded(workdir)
-    if known is not None and _is_our_emulator(known[1]) and _answers(known[0]):
-        return known[0]
-    server = LocalAWS(detach=True).start()
-    workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / EMULATOR_RECORD).write_text(
-        json.dumps({"endpoint": server.endpoint, "pid": server.pid}))
-    return server.endpoint
-
-
-def _stop_detached(workdir: Path) -> None:
-    """Stop the emulator ``apply --local`` left running, if it is still ours."""
-    known = _recorded(workdir)
-    if known is not None and _is_our_emulator(known[1]):
-        with suppress(ProcessLookupError, PermissionError):
-            os.killpg(known[1], signal.SIGTERM)
-    (workdir / EMULATOR_RECORD).unlink(missing_ok=True)
-
-
-def _runner(checked: Checked, workdir: Path, endpoint: str, terraform: str | None,
-            *, allow_remote: bool) -> Runner:
-    from tierform.localaws.provider import provider_hcl
-    from tierform.terraform.runner import Runner
-    from tierform.workflow import render
-
-    provider = provider_hcl(endpoint, checked.loaded.blueprint.region, allow_remote=allow_remote)
-    prepare_workdir(render(checked), workdir, provider)
+def _prepared(files: Mapping[str, str], workdir: Path, url: str, region: str,
+              terraform: str | None, progress: Progress, *, allow_remote: bool) -> Runner:
+    """The module and the emulator's provider block in ``workdir``, initialised once."""
+    provider = provider_hcl(url, region, allow_remote=allow_remote)
+    # The example root would be a second configuration in this directory.
+    module = {path: text for path, text in files.items() if not path.startswith("example/")}
+    # force: the directory was checked under the lock; the only file in it that the
+    # marker does not list yet may be the emulator record written just now.
+    write_module(module, workdir, extra={OFFLINE_PROVIDER_FILE: provider}, force=True,
+                 hint=_WORKDIR_HINT)
     runner = Runner(workdir, binary=terraform)
     if not (workdir / ".terraform").is_dir() or not (workdir / ".terraform.lock.hcl").is_file():
         # The module only ever needs hashicorp/aws: once installed, a rerun or a
@@ -146,58 +145,26 @@ def _runner(checked: Checked, workdir: Path, endpoint: str, terraform: str | Non
     return runner
 
 
-def _endpoint(workdir: Path, *, local: bool, endpoint: str | None) -> str:
-    if endpoint:
-        return endpoint
-    if local:
-        return _start_detached(workdir)
-    raise TierformError("say where to apply: --local (start an emulator) or --endpoint URL")
-
-
-def apply_blueprint(checked: Checked, *, local: bool, endpoint: str | None, workdir: Path,
-                    terraform: str | None = None) -> dict[str, Any]:
-    """Render, init, apply; return the module's outputs. The state stays in ``workdir``."""
-    url = _endpoint(workdir, local=local, endpoint=endpoint)
-    runner = _runner(checked, workdir, url, terraform, allow_remote=bool(endpoint))
-    try:
-        with progress(f"terraform apply {checked.name} -> {url}"):
-            runner.apply()
-    except TierformError as error:
-        raise type(error)(
-            f"{error}\nThe state is kept in {workdir}: fix the cause (is the emulator at {url} "
-            "still running?) and run the same command again to finish.",
-            exit_code=error.exit_code) from error
-    return runner.output()
-
-
-def destroy_blueprint(checked: Checked, *, local: bool, endpoint: str | None, workdir: Path,
-                      terraform: str | None = None) -> None:
-    """Destroy what ``apply_blueprint`` built; with ``local``, stop its emulator too."""
-    if local and not (workdir / EMULATOR_RECORD).exists():
-        raise TierformError(f"no local emulator recorded in {workdir}: nothing was applied there "
-                            "with --local (or it was destroyed already)")
-    url = _endpoint(workdir, local=local, endpoint=endpoint)
-    runner = _runner(checked, workdir, url, terraform, allow_remote=bool(endpoint))
-    with progress(f"terraform destroy {checked.name}"):
-        runner.destroy()
-    if local:
-        _stop_detached(workdir)
-
-
-def read_live(loaded: LoadedBlueprint, *, endpoint: str | None, region: str | None,
-              vpc_id: str | None, tier_tag: str = "Tier") -> Network:
-    """The network as it exists now, through the AWS API (boto3 ``describe_*``)."""
-    from tierform.readers.live import network_from_live
-
-    region = region or loaded.blueprint.region
-    if endpoint:
-        from tierform.localaws.provider import client
-
-        ec2 = client("ec2", endpoint, region, allow_remote=True)
-    else:
-        import boto3
-
-        ec2 = boto3.client("ec2", region_name=region)
-    tags = None if vpc_id else {"Name": loaded.blueprint.name}
-    return network_from_live(ec2, vpc_id=vpc_id, tag_filters=tags, tier_tag=tier_tag,
-                             named_networks=dict(loaded.blueprint.networks))
+def _retrying(verb: str, action: Callable[[], T], attempts: int, progress: Progress) -> T:
+    """Run ``action``; again (up to ``attempts`` runs) while the emulator answers HTTP 5xx."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return action()
+        except TerraformError as error:
+            transient = bool(_SERVER_ERROR.search(f"{error}\n{error.stderr}"))
+            if transient and attempt < attempts:
+                LOG.warning("terraform %s: the emulator answered HTTP 5xx; run %d of %d next",
+                            verb, attempt + 1, attempts)
+                with progress(f"the emulator answered with a server error (HTTP 5xx); "
+                              f"running terraform {verb} again ({attempt + 1} of {attempts})"):
+                    time.sleep(_RETRY_PAUSE)
+                continue
+            if attempt == 1:
+                raise
+            how = "every time" if transient else "each time but the last"
+            raise TerraformError(
+                f"{error}\n(terraform {verb} ran {attempt} times; the emulator answered with a "
+                f"server error (HTTP 5xx) {how})",
+                command=error.command, stderr=error.stderr, exit_code=error.exit_code,
+            ) from error
+    raise AssertionError("unreachable: the last run returns or raises")

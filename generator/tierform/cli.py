@@ -26,6 +26,7 @@ from tierform.errors import (
 )
 
 if TYPE_CHECKING:
+    from tierform.blueprint.load import LoadedBlueprint
     from tierform.network.model import Network
 
 __all__ = ["main"]
@@ -171,7 +172,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     info(f"planning {checked.name} (offline, cached by content)...")
     plan = workflow.plan(checked, terraform=args.terraform)
     if args.out:
-        _write_text(Path(args.out), json.dumps(plan.raw, indent=1, sort_keys=True) + "\n")
+        from tierform.ui import write_result
+
+        write_result(Path(args.out), json.dumps(plan.raw, indent=1, sort_keys=True) + "\n")
         info(f"wrote {args.out}")
     actions: dict[str, int] = {}
     for acts in plan.actions().values():
@@ -183,18 +186,6 @@ def cmd_plan(args: argparse.Namespace) -> int:
         summary = ", ".join(f"{n} {a}" for a, n in sorted(actions.items())) or "no changes"
         out(f"{checked.name}: plan: {summary}")
     return EXIT_OK
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Write a result file through a temporary beside it: a failure leaves nothing half-written."""
-    tmp = path.with_name(f".{path.name}.tierform-tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as error:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {error.strerror or error}; choose another "
-                          "path with --out") from error
 
 
 def _port(text: str) -> int:
@@ -272,10 +263,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         kind, network = workflow.read_network(Path(args.plan or args.state),
                                               named_networks=named, tier_tag=args.tier_tag)
     elif args.live:
-        from tierform.apply import read_live
-
-        kind, network = "live", read_live(loaded, endpoint=args.endpoint, region=args.region,
-                                          vpc_id=args.vpc_id, tier_tag=args.tier_tag)
+        kind, network = "live", _live_network(loaded, args)
     else:
         info(f"planning {checked.name} (offline, cached by content)...")
         plan = workflow.plan(checked, terraform=args.terraform)
@@ -293,16 +281,38 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_FINDINGS
 
 
+def _live_network(loaded: LoadedBlueprint, args: argparse.Namespace) -> Network:
+    """The network as it exists now, through the AWS API (boto3 ``describe_*``)."""
+    from tierform.readers.live import network_from_live
+
+    region = args.region or loaded.blueprint.region
+    if args.endpoint:
+        from tierform.localaws.provider import client
+
+        ec2 = client("ec2", args.endpoint, region, allow_remote=True)
+    else:
+        import boto3  # slow to import: only a live read of an AWS account needs it
+
+        ec2 = boto3.client("ec2", region_name=region)
+    tags = None if args.vpc_id else {"Name": loaded.blueprint.name}
+    return network_from_live(ec2, vpc_id=args.vpc_id, tag_filters=tags, tier_tag=args.tier_tag,
+                             named_networks=dict(loaded.blueprint.networks))
+
+
 # --------------------------------------------------------------------------- apply / destroy
 
 
 @command("apply")
 def cmd_apply(args: argparse.Namespace) -> int:
-    from tierform.apply import apply_blueprint
+    from tierform.apply import apply_module
+    from tierform.ui import progress
 
     checked = workflow.check(workflow.load(Path(args.blueprint)))
-    outputs = apply_blueprint(checked, local=args.local, endpoint=args.endpoint,
-                              workdir=_workdir(args, checked.name), terraform=args.terraform)
+    bp = checked.loaded.blueprint
+    outputs = apply_module(workflow.render(checked), name=bp.name, region=bp.region,
+                           local=args.local, endpoint=args.endpoint,
+                           workdir=_workdir(args, bp.name), terraform=args.terraform,
+                           progress=progress)
     if args.format == "json":
         out_json(outputs)
     else:
@@ -313,12 +323,15 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 @command("destroy")
 def cmd_destroy(args: argparse.Namespace) -> int:
-    from tierform.apply import destroy_blueprint
+    from tierform.apply import destroy_module
+    from tierform.ui import progress
 
     checked = workflow.check(workflow.load(Path(args.blueprint)))
-    destroy_blueprint(checked, local=args.local, endpoint=args.endpoint,
-                      workdir=_workdir(args, checked.name), terraform=args.terraform)
-    out(f"{checked.name}: destroyed")
+    bp = checked.loaded.blueprint
+    destroy_module(workflow.render(checked), name=bp.name, region=bp.region, local=args.local,
+                   endpoint=args.endpoint, workdir=_workdir(args, bp.name),
+                   terraform=args.terraform, progress=progress)
+    out(f"{bp.name}: destroyed")
     return EXIT_OK
 
 

@@ -7,6 +7,7 @@ and single-layer failure table -> destroy. Nothing but loopback is contacted.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 import time
@@ -48,8 +49,11 @@ def _step(title: str) -> Iterator[None]:
 
 def run_demo(blueprint: Path | None = None, *, terraform: str | None = None) -> int:
     from tierform import report
-    from tierform.apply import apply_blueprint, destroy_blueprint, read_live
+    from tierform.apply import apply_module, destroy_module
+    from tierform.localaws.provider import client
     from tierform.localaws.server import LocalAWS
+    from tierform.readers.live import network_from_live
+    from tierform.ui import progress
 
     path = blueprint or default_blueprint()
     clean = True
@@ -68,27 +72,45 @@ def run_demo(blueprint: Path | None = None, *, terraform: str | None = None) -> 
             checked.loaded, plan.network(named_networks=dict(bp.networks)))
         _say(report.verify_table(planned))
         clean &= planned.ok
-    with tempfile.TemporaryDirectory(prefix="tierform-demo-") as tmp, LocalAWS() as aws:
-        workdir = Path(tmp) / bp.name
-        try:
-            with _step(f"apply to the local AWS emulator at {aws.endpoint}"):
-                outputs = apply_blueprint(checked, local=False, endpoint=aws.endpoint,
-                                          workdir=workdir, terraform=terraform)
-                _say(f"   vpc_id = {outputs.get('vpc_id')}")
-            with _step("read the network back through the AWS API and verify it"):
-                live = read_live(checked.loaded, endpoint=aws.endpoint, region=bp.region,
-                                 vpc_id=str(outputs["vpc_id"]) if outputs.get("vpc_id") else None)
-                verified = workflow.verify_network(checked.loaded, live)
-                _say(report.verify_table(verified))
-                clean &= verified.ok
-            with _step("reachability matrix (live)"):
-                _say(report.reach_table(workflow.analyze_network(live)))
-            with _step("single-layer failures (live): what one failed layer would open"):
-                _say(report.single_layer_table(verified))
-        finally:
-            with _step("destroy"):
-                destroy_blueprint(checked, local=False, endpoint=aws.endpoint,
-                                  workdir=workdir, terraform=terraform)
+    # Kept when anything fails (and its path printed), removed after a clean run.
+    workdir = Path(tempfile.mkdtemp(prefix=f"tierform-demo-{bp.name}-"))
+    finished = False
+    try:
+        with LocalAWS() as aws:
+            applied = False
+            try:
+                with _step(f"apply to the local AWS emulator at {aws.endpoint}"):
+                    outputs = apply_module(files, name=bp.name, region=bp.region,
+                                           workdir=workdir, endpoint=aws.endpoint,
+                                           terraform=terraform, progress=progress)
+                    applied = True
+                    _say(f"   vpc_id = {outputs.get('vpc_id')}")
+                with _step("read the network back through the AWS API and verify it"):
+                    vpc_id = str(outputs["vpc_id"]) if outputs.get("vpc_id") else None
+                    live = network_from_live(client("ec2", aws.endpoint, bp.region),
+                                             vpc_id=vpc_id,
+                                             tag_filters=None if vpc_id else {"Name": bp.name},
+                                             named_networks=dict(bp.networks))
+                    verified = workflow.verify_network(checked.loaded, live)
+                    _say(report.verify_table(verified))
+                    clean &= verified.ok
+                with _step("reachability matrix (live)"):
+                    _say(report.reach_table(workflow.analyze_network(live)))
+                with _step("single-layer failures (live): what one failed layer would open"):
+                    _say(report.single_layer_table(verified))
+            finally:
+                if applied:  # a failed apply is not destroyed: the emulator goes with it
+                    with _step("destroy"):
+                        destroy_module(files, name=bp.name, region=bp.region,
+                                       workdir=workdir, endpoint=aws.endpoint,
+                                       terraform=terraform, progress=progress)
+        finished = True
+    finally:
+        if finished:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            sys.stderr.write(f"demo: did not finish; its work directory (the module, the "
+                             f"Terraform state and logs of the run) is kept in {workdir}\n")
     _say("\n" + ("demo: the network matches its blueprint" if clean
                  else "demo: findings above"))
     return EXIT_OK if clean else EXIT_FINDINGS

@@ -20,11 +20,13 @@ from e2e_support import SHIPPED, grown, leftovers, pending_changes
 
 from tierform import workflow
 from tierform.analyze.core import Reachability
-from tierform.apply import apply_blueprint, prepare_workdir
+from tierform.apply import apply_module
 from tierform.localaws import LocalAWS, client, provider_hcl
 from tierform.network.model import Network
 from tierform.readers.live import network_from_live
+from tierform.render.writer import write_module
 from tierform.report import verify_table
+from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
 from tierform.terraform.runner import Runner
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
@@ -50,7 +52,7 @@ class Applied:
         return self.checked.loaded.blueprint.region
 
     def runner(self) -> Runner:
-        return Runner(self.workdir)  # init ran in apply_blueprint; .terraform/ is kept
+        return Runner(self.workdir)  # init ran in apply_module; .terraform/ is kept
 
     def ec2(self) -> Any:
         return client("ec2", self.endpoint, self.region)
@@ -69,8 +71,9 @@ def applied(request: pytest.FixtureRequest, local_aws: LocalAWS,
     workdir = tmp_path_factory.mktemp(f"apply-{path.stem}")
     state = Applied(path, checked, workdir, local_aws.endpoint, {})
     try:
-        state.outputs = apply_blueprint(checked, local=False, endpoint=local_aws.endpoint,
-                                        workdir=workdir)
+        state.outputs = apply_module(workflow.render(checked), name=checked.name,
+                                     region=state.region, endpoint=local_aws.endpoint,
+                                     workdir=workdir)
         yield state
     finally:
         if not state.destroyed:
@@ -134,9 +137,10 @@ def test_upgrade_plans_only_creates(applied: Applied, tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(grown(source, applied.checked.network), sort_keys=False),
                     encoding="utf-8")
     bigger = workflow.check(workflow.load(path))
-    # Same work directory: prepare_workdir keeps terraform.tfstate and .terraform/.
-    prepare_workdir(workflow.render(bigger), applied.workdir,
-                    provider_hcl(applied.endpoint, applied.region))
+    # Same work directory, as apply writes it: terraform.tfstate and .terraform/ are kept.
+    files = {k: v for k, v in workflow.render(bigger).items() if not k.startswith("example/")}
+    write_module(files, applied.workdir,
+                 extra={OFFLINE_PROVIDER_FILE: provider_hcl(applied.endpoint, applied.region)})
     runner = applied.runner()
     out = applied.workdir / "upgrade.tfplan"
     # No refresh: test_second_plan_is_empty proved the state matches AWS; this plan is
