@@ -9,7 +9,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["ROOT", "failed", "tierform", "tierform_popen"]
+__all__ = ["EMULATOR_TAG", "ROOT", "emulators_tagged", "failed", "tierform", "tierform_popen"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,3 +63,26 @@ def failed(result: subprocess.CompletedProcess[str], code: int, *needles: str,
     if stdout is not None:
         assert result.stdout == stdout, detail
     return result.stderr
+
+
+EMULATOR_TAG = "TIERFORM_TEST_EMULATOR_TAG"
+"""Set it in a command's environment to find the emulators that command started."""
+
+
+def emulators_tagged(tag: str) -> list[int]:
+    """Running emulator processes whose environment holds ``EMULATOR_TAG=tag`` (an emulator
+    inherits the environment of the command that started it; Linux /proc)."""
+    found = []
+    wanted = f"{EMULATOR_TAG}={tag}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue  # gone meanwhile, or not ours to inspect
+        if b"tierform.localaws.motoserver" in command and state != "Z" and wanted in environ:
+            found.append(int(entry.name))
+    return sorted(found)

@@ -82,10 +82,9 @@ def destroy_module(files: Mapping[str, str], *, name: str, region: str, workdir:
                    terraform: str | None = None, progress: Progress = quietly,
                    attempts: int = ATTEMPTS) -> None:
     """Destroy what ``apply_module`` built in ``workdir``; with ``local``, stop its emulator."""
+    _check_recorded(workdir, local=local)  # before the lock, which creates a missing workdir
     with _locked(workdir, progress):
-        if local and detached.recorded(workdir) is None:
-            raise TierformError(f"no local emulator recorded in {workdir}: nothing was applied "
-                                "there with --local (or it was destroyed already)")
+        _check_recorded(workdir, local=local)  # again: a destroy may have run meanwhile
         url = _endpoint(workdir, local=local, endpoint=endpoint, progress=progress)
         runner = _prepared(files, workdir, url, region, terraform, progress,
                            allow_remote=bool(endpoint))
@@ -98,6 +97,12 @@ def destroy_module(files: Mapping[str, str], *, name: str, region: str, workdir:
                 "command again to finish.", exit_code=error.exit_code) from error
         if local:
             detached.stop(workdir)
+
+
+def _check_recorded(workdir: Path, *, local: bool) -> None:
+    if local and detached.recorded(workdir) is None:
+        raise TierformError(f"no local emulator recorded in {workdir}: nothing was applied "
+                            "there with --local (or it was destroyed already)")
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from cli_support import EMULATOR_TAG, emulators_tagged
 from tierform import apply
 from tierform.apply import apply_module, destroy_module
 from tierform.errors import OutputError, TerraformError
@@ -190,27 +191,6 @@ def test_a_users_file_in_the_work_directory_is_kept(tmp_path: Path, fake: FakeTe
     assert json.loads((fake.control / "counts.json").read_text())["init"] == 1  # .terraform kept
 
 
-_TAG = "TIERFORM_TEST_APPLY_TAG"
-
-
-def _emulators(tag: str) -> list[int]:
-    """Emulator processes started under ``tag`` (they inherit the environment)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes()
-            environ = (entry / "environ").read_bytes().split(b"\0")
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if (b"tierform.localaws.motoserver" in command and state != "Z"
-                and f"{_TAG}={tag}".encode() in environ):
-            found.append(int(entry.name))
-    return found
-
-
 _CHILD = textwrap.dedent("""
     import sys
     from pathlib import Path
@@ -226,7 +206,7 @@ _CHILD = textwrap.dedent("""
 
 
 def _children(work: Path, fake: FakeTerraform, mode: str, tag: str = "") -> None:
-    env = {**os.environ, _TAG: tag}
+    env = {**os.environ, EMULATOR_TAG: tag}
     children = [subprocess.Popen([sys.executable, "-c", _CHILD, str(work), str(fake.binary),
                                   mode], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  text=True, env=env) for _ in range(2)]
@@ -252,16 +232,16 @@ def test_two_local_applies_share_one_emulator(tmp_path: Path, fake: FakeTerrafor
         _children(work, fake, "local", tag)
         record = detached.recorded(work)
         assert record is not None
-        assert _emulators(tag) == [record[1]], "the second apply started another emulator"
+        assert emulators_tagged(tag) == [record[1]], "the second apply started another emulator"
         assert {run[3] for run in fake.runs("apply")} == {record[0]}
         destroy_module({"main.tf": "# m\n"}, name="net", region="us-east-1", workdir=work,
                        local=True, terraform=str(fake.binary))
         assert detached.recorded(work) is None
         deadline = time.monotonic() + 15
-        while _emulators(tag) and time.monotonic() < deadline:
+        while emulators_tagged(tag) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert _emulators(tag) == []
+        assert emulators_tagged(tag) == []
     finally:
-        for pid in _emulators(tag):  # whatever a failure left running
+        for pid in emulators_tagged(tag):  # whatever a failure left running
             with suppress(OSError):
                 os.killpg(pid, signal.SIGTERM)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tierform.errors import TerraformError
+from tierform.errors import OutputError, TerraformError
+from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
 from tierform.terraform.runner import Runner
 
 
@@ -45,3 +46,26 @@ def test_validate_invalid_report_lists_diagnostics(tmp_path: Path) -> None:
     runner = Runner(tmp_path, binary=_fake_terraform(tmp_path, body, 1))
     with pytest.raises(TerraformError, match="error: Bad thing: here"):
         runner.validate()
+
+
+def test_for_module_writes_through_the_module_writer(tmp_path: Path) -> None:
+    """A rerun into the same work dir keeps Terraform's state; a foreign dir is refused."""
+    module = tmp_path / "module"
+    module.mkdir()
+    (module / "main.tf").write_text("# m\n")
+    (module / "terraform.tfstate").write_text("{}")  # module_files leaves state out
+    binary = _fake_terraform(tmp_path, "", 0)
+    work = tmp_path / "work"
+    Runner.for_module(module, work, binary=binary)
+    (work / "terraform.tfstate").write_text('{"serial": 7}')
+    (module / "main.tf").write_text("# m2\n")
+    Runner.for_module(module, work, binary=binary)
+    assert (work / "main.tf").read_text() == "# m2\n"
+    assert (work / "terraform.tfstate").read_text() == '{"serial": 7}'
+    assert (work / OFFLINE_PROVIDER_FILE).is_file()
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match="not written by tierform"):
+        Runner.for_module(module, foreign, binary=binary)
+    assert sorted(p.name for p in foreign.iterdir()) == ["notes.txt"]
