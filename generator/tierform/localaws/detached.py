@@ -23,6 +23,10 @@ __all__ = ["RECORD", "recorded", "reusable", "start", "stop"]
 
 RECORD = "emulator.json"
 _SERVER_MODULE = b"tierform.localaws.motoserver"
+# The servers this process started: their handles (process, log file) are kept until
+# exit, since dropping one would be reported as a running subprocess forgotten; the
+# processes themselves outlive this one on purpose.
+_STARTED: list[LocalAWS] = []
 
 
 def recorded(workdir: Path) -> tuple[str, int] | None:
@@ -65,6 +69,7 @@ def start(workdir: Path) -> str:
     if endpoint is not None:
         return endpoint
     server = LocalAWS(detach=True).start()
+    _STARTED.append(server)
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / RECORD).write_text(json.dumps({"endpoint": server.endpoint, "pid": server.pid}),
                                   encoding="utf-8")

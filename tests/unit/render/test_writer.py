@@ -288,7 +288,7 @@ def _wait_for(condition: object, child: subprocess.Popen[str], what: str) -> Non
 
 def _kill(child: subprocess.Popen[str]) -> None:
     child.send_signal(signal.SIGKILL)
-    child.wait()
+    child.communicate()  # reaps it and closes its pipes
     assert child.returncode == -signal.SIGKILL
 
 
