@@ -37,9 +37,11 @@ def _install(session: nox.Session, extras: str = "test") -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff over the code; terraform fmt -check over the rendered modules."""
-    session.install("ruff>=0.5")
+    """ruff and the import contracts over the code; terraform fmt -check over the modules."""
+    session.install("ruff>=0.5", "import-linter>=2.1,<3")
     session.run("ruff", "check", "generator", "tests", "noxfile.py", "bench")
+    # The pipeline's import contracts ([tool.importlinter] in pyproject.toml).
+    session.run("lint-imports", env={"PYTHONPATH": str(ROOT / "generator")})
     session.run("terraform", "fmt", "-check", "-recursive", "-diff", "modules", external=True)
 
 
