@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tierform import __version__, workflow
+from tierform import __version__, report, workflow
+from tierform.analyze import query
 from tierform.errors import (
     EXIT_BAD_INPUT,
     EXIT_FINDINGS,
@@ -24,6 +25,10 @@ from tierform.errors import (
     OutputError,
     TierformError,
 )
+from tierform.localaws.provider import client
+from tierform.readers.live import network_from_live
+from tierform.render.writer import module_drift, write_module
+from tierform.ui import progress, write_result
 
 if TYPE_CHECKING:
     from tierform.blueprint.load import LoadedBlueprint
@@ -126,8 +131,6 @@ def _finding_json(finding: Any) -> dict[str, Any]:
 
 @command("render")
 def cmd_render(args: argparse.Namespace) -> int:
-    from tierform.render.writer import module_drift, write_module
-
     checked = workflow.check(workflow.load(Path(args.blueprint)))
     files = workflow.render(checked)
     target = Path(args.output) if args.output else Path("modules") / checked.name
@@ -154,7 +157,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 @command("schema")
 def cmd_schema(args: argparse.Namespace) -> int:
-    from tierform.blueprint.schema import blueprint_json_schema
+    from tierform.blueprint.schema import blueprint_json_schema  # start-up: pydantic
 
     out_json(blueprint_json_schema())
     return EXIT_OK
@@ -172,8 +175,6 @@ def cmd_plan(args: argparse.Namespace) -> int:
     info(f"planning {checked.name} (offline, cached by content)...")
     plan = workflow.plan(checked, terraform=args.terraform)
     if args.out:
-        from tierform.ui import write_result
-
         write_result(Path(args.out), json.dumps(plan.raw, indent=1, sort_keys=True) + "\n")
         info(f"wrote {args.out}")
     actions: dict[str, int] = {}
@@ -220,9 +221,6 @@ def _network_from_source(source: str, *, tier_tag: str) -> tuple[str, Network]:
 
 @command("reach")
 def cmd_reach(args: argparse.Namespace) -> int:
-    from tierform import report
-    from tierform.analyze.core import query
-
     kind, network = _network_from_source(args.source, tier_tag=args.tier_tag)
     if args.from_ or args.to:
         if not (args.from_ and args.to and args.port is not None):
@@ -254,8 +252,6 @@ def cmd_reach(args: argparse.Namespace) -> int:
 
 @command("verify")
 def cmd_verify(args: argparse.Namespace) -> int:
-    from tierform import report
-
     loaded = workflow.load(Path(args.blueprint))
     checked = workflow.check(loaded)
     named = dict(loaded.blueprint.networks)
@@ -283,12 +279,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def _live_network(loaded: LoadedBlueprint, args: argparse.Namespace) -> Network:
     """The network as it exists now, through the AWS API (boto3 ``describe_*``)."""
-    from tierform.readers.live import network_from_live
-
     region = args.region or loaded.blueprint.region
     if args.endpoint:
-        from tierform.localaws.provider import client
-
         ec2 = client("ec2", args.endpoint, region, allow_remote=True)
     else:
         import boto3  # slow to import: only a live read of an AWS account needs it
@@ -304,9 +296,7 @@ def _live_network(loaded: LoadedBlueprint, args: argparse.Namespace) -> Network:
 
 @command("apply")
 def cmd_apply(args: argparse.Namespace) -> int:
-    from tierform.apply import apply_module
-    from tierform.ui import progress
-
+    from tierform.apply import apply_module  # start-up: tftest
     checked = workflow.check(workflow.load(Path(args.blueprint)))
     bp = checked.loaded.blueprint
     outputs = apply_module(workflow.render(checked), name=bp.name, region=bp.region,
@@ -323,9 +313,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 @command("destroy")
 def cmd_destroy(args: argparse.Namespace) -> int:
-    from tierform.apply import destroy_module
-    from tierform.ui import progress
-
+    from tierform.apply import destroy_module  # start-up: tftest
     checked = workflow.check(workflow.load(Path(args.blueprint)))
     bp = checked.loaded.blueprint
     destroy_module(workflow.render(checked), name=bp.name, region=bp.region, local=args.local,
@@ -344,7 +332,7 @@ def _workdir(args: argparse.Namespace, name: str) -> Path:
 
 @command("diagram")
 def cmd_diagram(args: argparse.Namespace) -> int:
-    from tierform.render.diagram import mermaid
+    from tierform.render.diagram import mermaid  # start-up: pydantic
 
     loaded = workflow.load(Path(args.blueprint))
     out(mermaid(loaded.blueprint))
@@ -356,7 +344,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
 
 @command("demo")
 def cmd_demo(args: argparse.Namespace) -> int:
-    from tierform.demo import run_demo
+    from tierform.demo import run_demo  # start-up: every stage
 
     return run_demo(Path(args.blueprint) if args.blueprint else None, terraform=args.terraform)
 

@@ -15,13 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from tierform.analyze import Reachability, analyze
-from tierform.blueprint.load import LoadedBlueprint, load_blueprint
 from tierform.errors import BlueprintError
-from tierform.layout import Layout, check_quotas, network_of, plan_layout
 from tierform.readers.files import read_network as read_network_file
-from tierform.render.module import render_module
-from tierform.terraform.cache import plan_files
-from tierform.terraform.plan import Plan
 from tierform.verify import (
     Expected,
     VerifyReport,
@@ -31,7 +26,14 @@ from tierform.verify import (
 )
 
 if TYPE_CHECKING:
+    from tierform.blueprint.load import LoadedBlueprint
+    from tierform.layout import Layout
     from tierform.network.model import Network
+    from tierform.terraform.plan import Plan
+
+# Start-up: the blueprint stages (pydantic, PyYAML), rendering (Jinja2) and planning (tftest)
+# are imported by the functions that use them, so that `reach` and `verify` of a plan or
+# state JSON start in a tenth of a second (tests/unit/test_startup.py).
 
 __all__ = [
     "Checked",
@@ -68,11 +70,15 @@ class Checked:
 
 def load(path: Path) -> LoadedBlueprint:
     """Parse and check shape and semantics; every problem at once (BlueprintError)."""
+    from tierform.blueprint.load import load_blueprint  # start-up: pydantic, PyYAML
+
     return load_blueprint(path)
 
 
 def check(loaded: LoadedBlueprint) -> Checked:
     """Lay the module out and check what only the layout can tell (AWS quotas)."""
+    from tierform.layout import check_quotas, network_of, plan_layout  # start-up: pydantic
+
     layout = plan_layout(loaded.blueprint, loaded.allocation)
     findings = check_quotas(loaded.blueprint, layout, loaded.source_map, loaded.file)
     if findings:
@@ -82,6 +88,8 @@ def check(loaded: LoadedBlueprint) -> Checked:
 
 def render(checked: Checked) -> dict[str, str]:
     """The module's files: relative path -> text. Same blueprint, same bytes."""
+    from tierform.render.module import render_module  # start-up: Jinja2
+
     return render_module(checked.layout)
 
 
@@ -89,6 +97,8 @@ def plan(checked: Checked, variables: Mapping[str, object] | None = None, *,
          region: str | None = None, cache_dir: Path | None = None,
          terraform: str | None = None) -> Plan:
     """Render and plan offline (cached by content; region: the blueprint's by default)."""
+    from tierform.terraform.cache import plan_files  # start-up: tftest
+
     return plan_files(render(checked), variables, region=region or checked.region,
                       cache_dir=cache_dir, terraform=terraform)
 

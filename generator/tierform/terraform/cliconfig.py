@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from tierform.localaws.provider import provider_hcl
 from tierform.render.filters import hcl_string
 
 __all__ = [
@@ -45,8 +46,6 @@ def offline_provider_hcl(region: str, endpoint: str | None = None) -> str:
     tests and ``tierform apply`` cannot drift apart.
     """
     if endpoint is not None:
-        from tierform.localaws.provider import provider_hcl
-
         return provider_hcl(endpoint, region, allow_remote=True)
     lines = [
         "# Added by tierform for offline plans; not part of the module.",

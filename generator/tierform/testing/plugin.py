@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tierform.localaws import LocalAWS
 from tierform.render.writer import write_module
 from tierform.terraform.cache import CACHE_ENV, DEFAULT_CACHE_DIR, PlanCache, plan_module
 from tierform.terraform.plan import Plan
@@ -129,7 +130,5 @@ def tierform_plan(tierform_cache_dir: Path, tierform_terraform: str | None) -> P
 @pytest.fixture(scope="session")
 def tierform_local_aws() -> Iterator[str]:
     """The endpoint URL of a local AWS emulator (moto server), running for the session."""
-    from tierform.localaws import LocalAWS
-
     with LocalAWS() as local:
         yield str(local.endpoint)
