@@ -16,8 +16,13 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-from tierform import workflow
+from tierform import report, workflow
+from tierform.apply import apply_module, destroy_module
 from tierform.errors import EXIT_FINDINGS, EXIT_OK, TierformError
+from tierform.localaws.provider import client
+from tierform.localaws.server import LocalAWS
+from tierform.readers.live import network_from_live
+from tierform.ui import progress
 
 __all__ = ["default_blueprint", "run_demo"]
 
@@ -48,13 +53,6 @@ def _step(title: str) -> Iterator[None]:
 
 
 def run_demo(blueprint: Path | None = None, *, terraform: str | None = None) -> int:
-    from tierform import report
-    from tierform.apply import apply_module, destroy_module
-    from tierform.localaws.provider import client
-    from tierform.localaws.server import LocalAWS
-    from tierform.readers.live import network_from_live
-    from tierform.ui import progress
-
     path = blueprint or default_blueprint()
     clean = True
     with _step(f"validate {path}"):
@@ -66,7 +64,7 @@ def run_demo(blueprint: Path | None = None, *, terraform: str | None = None) -> 
         files = workflow.render(checked)
         _say(f"   {len(files)} files: {', '.join(sorted(files)[:8])}, ...")
     with _step("plan (offline, cached by content) and verify the plan"):
-        plan = workflow.plan(checked, terraform=terraform)
+        plan = workflow.plan(checked, terraform=terraform, files=files)
         _say(f"   {len(plan.actions())} resources to create; only creates: {plan.only_creates()}")
         planned = workflow.verify_network(
             checked.loaded, plan.network(named_networks=dict(bp.networks)))
@@ -95,7 +93,7 @@ def run_demo(blueprint: Path | None = None, *, terraform: str | None = None) -> 
                     _say(report.verify_table(verified))
                     clean &= verified.ok
                 with _step("reachability matrix (live)"):
-                    _say(report.reach_table(workflow.analyze_network(live)))
+                    _say(report.reach_table(verified.reachability))
                 with _step("single-layer failures (live): what one failed layer would open"):
                     _say(report.single_layer_table(verified))
             finally:

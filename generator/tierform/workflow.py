@@ -95,12 +95,13 @@ def render(checked: Checked) -> dict[str, str]:
 
 def plan(checked: Checked, variables: Mapping[str, object] | None = None, *,
          region: str | None = None, cache_dir: Path | None = None,
-         terraform: str | None = None) -> Plan:
-    """Render and plan offline (cached by content; region: the blueprint's by default)."""
+         terraform: str | None = None, files: Mapping[str, str] | None = None) -> Plan:
+    """Render (unless the rendered ``files`` are given) and plan offline, cached by
+    content; region: the blueprint's by default."""
     from tierform.terraform.cache import plan_files  # start-up: tftest
 
-    return plan_files(render(checked), variables, region=region or checked.region,
-                      cache_dir=cache_dir, terraform=terraform)
+    return plan_files(render(checked) if files is None else files, variables,
+                      region=region or checked.region, cache_dir=cache_dir, terraform=terraform)
 
 
 def render_blueprint(path: Path) -> tuple[dict[str, str], str]:
