@@ -17,7 +17,7 @@ from ipaddress import IPv4Network
 from typing import Protocol
 
 from tierform.aws import INTERNET
-from tierform.blueprint.allocate import allocate
+from tierform.blueprint.allocate import Allocation, allocate
 from tierform.blueprint.model import Blueprint, FlowSpec
 from tierform.errors import Finding
 from tierform.ports import PortSyntaxError, parse_port
@@ -136,10 +136,12 @@ _NOTHING_BROKEN = ShapeErrors()
 
 
 def check_blueprint(bp: Blueprint, source_map: Locator, file: str,
-                    broken: ShapeErrors = _NOTHING_BROKEN) -> list[Finding]:
+                    broken: ShapeErrors = _NOTHING_BROKEN,
+                    allocation: Allocation | None = None) -> list[Finding]:
     """Every semantic problem of ``bp`` (empty list: the blueprint is usable).
 
     ``broken``: the parts that failed the shape check, replaced by placeholders in ``bp``.
+    ``allocation``: the allocator's result for ``bp`` when the caller already has it.
     """
     report = _Report(source_map, file)
     _check_names(bp, report, broken)
@@ -148,7 +150,7 @@ def check_blueprint(bp: Blueprint, source_map: Locator, file: str,
     _check_vpc_and_networks(bp, report, broken)
     _check_tiers(bp, report, broken)
     if broken.section("vpc") and broken.whole("tiers") and broken.whole("availability_zones"):
-        _check_addresses(bp, report)
+        _check_addresses(bp, report, allocation or allocate(bp))
     _check_flows(bp, report, broken)
     if broken.section("nat") and broken.whole("tiers"):
         _check_nat(bp, report)
@@ -285,9 +287,8 @@ def _check_tiers(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
                            f"choose a CIDR inside {vpc}")
 
 
-def _check_addresses(bp: Blueprint, report: _Report) -> None:
+def _check_addresses(bp: Blueprint, report: _Report, allocation: Allocation) -> None:
     """Overlaps between tiers' subnets and allocated blocks; tiers the allocator could not place."""
-    allocation = allocate(bp)
     vpc = bp.vpc.cidr
     placed: list[tuple[str, IPv4Network, bool, tuple[str | int, ...]]] = []
     index_in_tier: dict[str, int] = {}

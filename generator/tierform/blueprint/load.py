@@ -29,7 +29,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from tierform.aws import INTERNET
-from tierform.blueprint.allocate import allocate_subnets
+from tierform.blueprint.allocate import allocate
 from tierform.blueprint.checks import ShapeErrors, check_blueprint
 from tierform.blueprint.model import (
     TIER_NAME_PATTERN,
@@ -267,13 +267,16 @@ def _load(text: str, file: str) -> LoadedBlueprint:
     if blueprint is None or parsed.units or parsed.ports:
         salvaged = _salvage(data, errors, parsed.units, parsed.ports)
         blueprint, broken = salvaged if salvaged is not None else (None, broken)
+    # The allocator runs once: its result serves the address checks and the loaded
+    # blueprint (a blueprint with shape findings is not loaded, so needs none).
+    allocation = allocate(blueprint) if blueprint is not None and not findings else None
     if blueprint is not None:
-        findings.extend(check_blueprint(blueprint, source_map, file, broken))
-    if findings or blueprint is None:
+        findings.extend(check_blueprint(blueprint, source_map, file, broken, allocation))
+    if findings or blueprint is None or allocation is None:
         raise BlueprintError(_bounded(_sorted(findings)))
     return LoadedBlueprint(
         blueprint=blueprint, file=file, source_map=source_map,
-        allocation=allocate_subnets(blueprint), text=text,
+        allocation=allocation.subnets, text=text,
     )
 
 

@@ -334,3 +334,25 @@ def test_numbers_are_never_networks() -> None:
                                                           "corp: 167772160")
     error = _error(text)
     assert [(f.code, f.key_path) for f in error.findings] == [("bad-cidr", "networks.corp")]
+
+
+def test_the_allocator_runs_once_per_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The address checks and the loaded blueprint share one allocation."""
+    from pathlib import Path
+
+    import tierform.blueprint.allocate as allocate_module
+    from tierform.blueprint import checks, load
+
+    calls: list[object] = []
+    real = allocate_module.allocate
+
+    def counting(bp: object) -> allocate_module.Allocation:
+        calls.append(bp)
+        return real(bp)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(load, "allocate", counting)
+    monkeypatch.setattr(checks, "allocate", counting)
+    root = Path(__file__).resolve().parents[3]
+    loaded = load.load_blueprint(root / "blueprints" / "three-tier.yaml")
+    assert len(calls) == 1
+    assert set(loaded.allocation) == set(loaded.blueprint.tiers)
