@@ -13,7 +13,7 @@ import math
 import sys
 import time
 
-from tierform.analyze.core import analyze
+from tierform.analyze import analyze
 from tierform.network.synthetic import synthetic_network
 
 SIZES = ((50, 800), (100, 1600), (300, 5000), (600, 10000))

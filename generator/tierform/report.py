@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tierform.analyze.core import Flow, QueryResult, Reachability
+from tierform.analyze import Flow, QueryResult, Reachability
 from tierform.verify import LAYERS, VerifyFinding, VerifyReport
 
 __all__ = [

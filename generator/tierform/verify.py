@@ -19,17 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from tierform.analyze.core import (
-    DEFAULT_EPHEMERAL,
-    INTERNET,
-    PROTOCOLS,
-    Flow,
-    Layer,
-    ProtocolName,
-    Reachability,
-    analyze,
-    query,
-)
+from tierform.analyze import Flow, Layer, Reachability, analyze, query
+from tierform.aws import DEFAULT_EPHEMERAL, INTERNET, PROTOCOLS, ProtocolName
 from tierform.network.model import Network
 from tierform.ports import PortSet, format_ports
 

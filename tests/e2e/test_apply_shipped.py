@@ -19,7 +19,7 @@ import yaml
 from e2e_support import SHIPPED, grown, leftovers, pending_changes
 
 from tierform import workflow
-from tierform.analyze.core import Reachability
+from tierform.analyze import Reachability
 from tierform.apply import apply_module
 from tierform.localaws import LocalAWS, client, provider_hcl
 from tierform.network.model import Network

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tierform.analyze.core import analyze
+from tierform.analyze import analyze
 from tierform.localaws import LocalAWS, provider_hcl
 from tierform.readers.plan import network_from_plan
 from tierform.readers.state import network_from_state

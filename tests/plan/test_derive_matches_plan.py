@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, assume, given, note, settings
 from hypothesis import strategies as st
 
-from tierform.analyze.core import analyze
+from tierform.analyze import analyze
 from tierform.blueprint.load import LoadedBlueprint, load_blueprint, load_blueprint_text
 from tierform.errors import BlueprintError
 from tierform.layout import derive, plan_layout

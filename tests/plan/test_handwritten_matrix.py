@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tierform.analyze.core import analyze, query
+from tierform.analyze import analyze, query
 from tierform.network.model import Network
 from tierform.readers.plan import network_from_plan
 from tierform.readers.state import network_from_state

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-from test_analyze_rules import net, reference, sg_in  # type: ignore[import-not-found]
-
-from tierform.analyze.core import analyze, query
+from tierform.analyze import analyze, query
 from tierform.blueprint.model import Blueprint
 from tierform.network.model import NaclEntry
 from tierform.ports import PortSet
@@ -20,6 +18,7 @@ from tierform.report import (
     verify_table,
 )
 from tierform.verify import Intent, intents_from_blueprint, verify
+from unit.analyze.networks import net, reference, sg_in
 
 DECLARED = {"web": "public", "app": "private", "db": "isolated"}
 

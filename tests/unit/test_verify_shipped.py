@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tierform import workflow
-from tierform.analyze.core import Reachability, query
+from tierform.analyze import Reachability, query
 from tierform.ports import PortSet
 from tierform.verify import VerifyReport
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from terraform_documents import IN_VPC, VPC, plan_document, subnet
-from tierform.analyze.core import query
+from tierform.analyze import query
 from tierform.errors import ReadError
 from tierform.terraform.plan import UNKNOWN, Plan
 

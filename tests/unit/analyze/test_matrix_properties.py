@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tierform.analyze.core import PROTOCOLS, analyze, query
+from tierform.analyze import analyze, query
+from tierform.aws import PROTOCOLS
 from tierform.network.model import NaclEntry, Network, Route, SgRule
 from tierform.network.synthetic import layered_network
 

@@ -1,25 +1,21 @@
 """analyze() against a straightforward reference on synthetic networks of about 20 subnets.
 
-analyze() never visits every pair of host classes (see _reach in analyze.py); the reference
-here does: every pair of host classes, the legs _Model.path() lists (the ones query()
-explains), evaluated one pair at a time. Both must give the same ports for every flow and
-the same partial-return-leg warnings, and agree with query() at sampled ports."""
+analyze() never visits every pair of host classes (see matrix.py); the reference here
+does: every pair of host classes, every path Legs.paths() lists for it (the ones query()
+explains), each filter looked up on its own and the legs combined one pair at a time.
+Both must give the same ports for every flow and the same partial-return-leg warnings,
+and agree with query() at sampled ports."""
 
 from __future__ import annotations
 
 import pytest
 
-from tierform.analyze.core import (
-    INTERNET,
-    PROTOCOLS,
-    Layer,
-    Reachability,
-    _Model,
-    _reach,
-    _same_subnet_and_cross,
-    analyze,
-    query,
-)
+from tierform.analyze import Layer, Reachability, analyze, query
+from tierform.analyze.compile import Model, protocol_index
+from tierform.analyze.evaluate import Evaluator
+from tierform.analyze.legs import Legs
+from tierform.analyze.matrix import reach
+from tierform.aws import INTERNET, PROTOCOLS
 from tierform.network.model import Network
 from tierform.network.synthetic import synthetic_network
 from tierform.ports import PortSet
@@ -45,33 +41,31 @@ def reference(network: Network, failed_open: Layer | None
     """Reachable ports per (src, dst, protocol), and the return legs that allow only part of
     the ephemeral range, pair by pair. A return leg is checked when the forward legs allow
     some port, in the order the path lists them, up to the first that allows nothing."""
-    model = _Model(network, (1024, 65535), failed_open)
-    eph = model.ephemeral
+    model = Model(network)
+    legs = Legs(model, routes_open=failed_open == "routes")
+    evaluator = Evaluator(model, (1024, 65535), failed_open)
+    eph = evaluator.ephemeral
     flows: dict[tuple[str, str, str], PortSet] = {}
     partial: set[Partial] = set()
     for a in model.hosts:
         for b in model.hosts:
-            shared, cross = _same_subnet_and_cross(a, b)
-            for same in ([False] if cross else []) + ([True] if shared else []):
-                path = model.path(a, b, same)
-                if path is None or not path.routed:
+            for path in legs.paths(a, b):
+                if not all(check.ok for check in path.routes):
                     continue
                 for protocol in PROTOCOLS:
+                    index = protocol_index(protocol)
                     flow = (a.endpoint, b.endpoint, protocol)
                     ports = PortSet.full()
-                    for filt in path.filters:
-                        if not filt.ephemeral:
-                            ports = ports & model.filter_ports(filt, protocol)
+                    for filt, half in path.forward:
+                        ports = ports & evaluator.allows(filt, half.peer)[index]
                     replied = bool(ports)
-                    for filt in path.filters if ports else ():
-                        if filt.ephemeral:
-                            back = model.filter_ports(filt, protocol) & eph
-                            if back and back != eph:
-                                partial.add((*flow, filt.owner, filt.egress, filt.peer_cidr,
-                                             back))
-                            if not back:
-                                replied = False
-                                break
+                    for filt, half in path.replies if ports else ():
+                        back = evaluator.allows(filt, half.peer)[index] & eph
+                        if back and back != eph:
+                            partial.add((*flow, filt.owner, filt.egress, half.peer.cidr, back))
+                        if not back:
+                            replied = False
+                            break
                     if replied:
                         flows[flow] = flows.get(flow, PortSet.empty()) | ports
     return flows, partial
@@ -96,7 +90,9 @@ def test_analyze_equals_pairwise_reference(case: tuple[int, int, int, float, int
         icmp = {k: v for k, v in flows.items() if k[2] == "icmp"}
         # icmp carries no ports: a reachable icmp flow reports the full set.
         assert as_dict(result) == {**flows, **dict.fromkeys(icmp, PortSet.full())}, failed_open
-        _, loose = _reach(_Model(network, (1024, 65535), failed_open))
+        model = Model(network)
+        _, loose = reach(Legs(model, routes_open=failed_open == "routes"),
+                         Evaluator(model, (1024, 65535), failed_open))
         assert loose == partial, failed_open
         assert sum("return leg" in w for w in result.warnings) == len(partial)
 
@@ -108,7 +104,7 @@ def test_reference_cases_are_not_trivial() -> None:
     assert sum(1 for r in results for f in r.flows
                if f.ports is not None and not f.ports.is_full()) > 20
     assert sum(1 for r in results for w in r.warnings if "return leg" in w) > 20
-    split = _Model(network_of(CASES[0]), (1024, 65535), None)
+    split = Model(network_of(CASES[0]))
     subnets = [s for h in split.hosts for s in h.subnets]
     assert len(subnets) > len(set(subnets))  # some subnet holds several host classes
 

@@ -1,0 +1,379 @@
+"""The network compiled for evaluation: host classes, route tables, NACLs and groups,
+indexed by address atom, and what each layer alone says about one peer (cached).
+
+A *host class* is a set of addresses every layer treats alike: one endpoint, one route
+table, one NACL, one atom class (the CIDRs of rules that contain it). The lookups answer
+one layer's question for one peer class: the longest-prefix route (R2), the ports the
+first matching NACL entries allow (A2), the ports the union of a tier's groups allows
+(S1, S3). Which lookups a connection needs is decided in legs.py, not here.
+Rules: docs/network-semantics.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tierform.analyze.atoms import Net, as_net, atoms, cidr_text
+from tierform.aws import INTERNET, PORTED_PROTOCOLS, PROTOCOL_NUMBERS, PROTOCOLS
+from tierform.network.model import NaclEntry, Network, Route, SecurityGroup, SgRule
+from tierform.ports import PortSet
+
+__all__ = [
+    "ALL",
+    "NONE",
+    "GroupRule",
+    "Host",
+    "Model",
+    "NaclRule",
+    "PerProtocol",
+    "Profile",
+    "protocol_index",
+]
+
+PerProtocol = tuple[PortSet, PortSet, PortSet]
+"""One port set per name in aws.PROTOCOLS (tcp, udp, icmp), in that order."""
+NONE: PerProtocol = (PortSet.empty(),) * 3
+ALL: PerProtocol = (PortSet.full(),) * 3
+_INDEX: dict[str, int] = {name: index for index, name in enumerate(PROTOCOLS)}
+_ANY = PROTOCOL_NUMBERS["all"]
+
+Profile = tuple[str, str | None, str | None]
+"""(tier, route table, NACL): what the layers know of a tiered host class's own subnet."""
+
+
+def protocol_index(protocol: str) -> int:
+    """The position of a protocol name in PerProtocol."""
+    return _INDEX[protocol]
+
+
+@dataclass(frozen=True)
+class Host:
+    """A class of hosts that every layer treats alike."""
+
+    endpoint: str
+    tier: str | None  # None: outside the VPC (a named network or the internet)
+    subnets: frozenset[str]
+    table: str | None
+    nacl: str | None
+    key: int  # the atom class: index into Model.key_chain
+    cidr: str  # an example address block, for messages
+
+    @property
+    def profile(self) -> Profile:
+        return (self.tier or "", self.table, self.nacl)
+
+
+@dataclass(frozen=True)
+class NaclRule:
+    number: int
+    protocol: str
+    ports: PortSet
+    net: Net | None
+    allow: bool
+    entry: NaclEntry
+
+
+@dataclass(frozen=True)
+class GroupRule:
+    group: SecurityGroup
+    protocol: str
+    ports: PortSet
+    net: Net | None
+    peer_group: str | None
+    rule: SgRule
+
+
+def _rule_ports(protocol: str, low: int, high: int) -> PortSet:
+    # Only tcp and udp carry ports (icmp from/to are type/code): others match every port.
+    if protocol in PORTED_PROTOCOLS:
+        return PortSet.range(low, high)
+    return PortSet.full()
+
+
+def _first_match(rules: Iterable[NaclRule]) -> PortSet:
+    """A2 over ports: each port is decided by the first entry (in order) that covers it."""
+    remaining = PortSet.full()
+    allowed = PortSet.empty()
+    for rule in rules:
+        decided = remaining & rule.ports
+        if not decided:
+            continue
+        if rule.allow:
+            allowed = allowed | decided
+        remaining = remaining - decided
+        if not remaining:
+            break
+    return allowed
+
+
+def _union(sets: Iterable[PortSet]) -> PortSet:
+    found = PortSet.empty()
+    for ports in sets:
+        found = found | ports
+    return found
+
+
+class Model:
+    """The network compiled once; lookups are cached per peer *view* (below)."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.warnings: list[str] = []
+        self.vpc = [n for n in (as_net(c) for c in network.vpc_cidrs) if n is not None]
+        self.named = {name: n for name, cidr in network.named_networks.items()
+                      if (n := as_net(cidr)) is not None}
+        # R3: an internet gateway forwards only public addresses: a named network in private
+        # address space (RFC 1918...) is reached by a direct link (VGW, TGW, peering) only.
+        self.public_endpoints = {INTERNET} | {name for name, cidr in
+                                              network.named_networks.items()
+                                              if not cidr.is_private}
+        self._compile_tables()
+        self._compile_nacls()
+        self._compile_groups()
+        self._build_hosts()
+        self._lpm_cache: dict[tuple[str | None, int], Route | None] = {}
+        self._candidates_cache: dict[tuple[str, bool, tuple[Net, ...]],
+                                     tuple[NaclRule, ...]] = {}
+        self._nacl_cache: dict[tuple[str, bool, int], PerProtocol] = {}
+        self._nacl_by_view: dict[tuple[str, bool, tuple[Net, ...]], PerProtocol] = {}
+        self._sg_by_view: dict[tuple[str, bool, tuple[Net, ...], tuple[str, ...]],
+                               PerProtocol] = {}
+        self._sg_cache: dict[tuple[str, bool, int, str], PerProtocol] = {}
+
+    # -- compilation -------------------------------------------------------------------
+
+    def _compile_tables(self) -> None:
+        net = self.network
+        self.tables: dict[str, dict[Net, Route]] = {}
+        self.relevant: set[Net] = {(0, 0), *self.vpc, *self.named.values()}
+        for table in net.route_tables.values():
+            routes: dict[Net, Route] = {}
+            for vpc_cidr in net.vpc_cidrs:  # R1: implicit local route per VPC CIDR
+                key = as_net(vpc_cidr)
+                if key is not None:
+                    routes[key] = Route(str(vpc_cidr), "local", "local",
+                                        source=f"{table.source or table.id} local route")
+            for route in table.routes:
+                key = as_net(route.destination)
+                if key is None or route.kind == "endpoint":
+                    continue  # R5: prefix-list routes reach AWS services, not addresses here
+                routes[key] = route
+                self.relevant.add(key)
+            self.tables[table.id] = routes
+        main = next((t for t in net.route_tables.values() if t.is_main), None)
+        self.table_of: dict[str, str | None] = {}
+        for subnet_id in net.subnets:  # R1: the associated table, else the main table
+            self.table_of[subnet_id] = main.id if main else None
+        for table in net.route_tables.values():
+            for subnet_id in table.subnet_ids:
+                if subnet_id in self.table_of:
+                    self.table_of[subnet_id] = table.id
+
+    def _compile_nacls(self) -> None:
+        net = self.network
+        self.nacl_index: dict[tuple[str, bool], dict[Net, list[NaclRule]]] = {}
+        for nacl in net.nacls.values():
+            for egress in (False, True):  # A2: inbound and outbound lists are separate
+                rules = []
+                for entry in sorted((e for e in nacl.entries if e.egress == egress),
+                                    key=lambda e: e.rule_number):
+                    cidr = as_net(entry.cidr)
+                    if cidr is not None:
+                        self.relevant.add(cidr)
+                    protocol = str(entry.protocol)
+                    rules.append(NaclRule(entry.rule_number, protocol,
+                                          _rule_ports(protocol, entry.from_port, entry.to_port),
+                                          cidr, entry.action == "allow", entry))
+                index: dict[Net, list[NaclRule]] = {}
+                for rule in rules:
+                    if rule.net is not None:
+                        index.setdefault(rule.net, []).append(rule)
+                self.nacl_index[(nacl.id, egress)] = index
+        default = next((n for n in net.nacls.values() if n.is_default), None)
+        # A1: the associated NACL, else the VPC's default NACL.
+        self.nacl_of: dict[str, str | None] = dict.fromkeys(net.subnets, default.id if default
+                                                          else None)
+        for nacl in net.nacls.values():
+            if nacl.is_default:
+                continue
+            for subnet_id in nacl.subnet_ids:
+                if subnet_id in self.nacl_of:
+                    self.nacl_of[subnet_id] = nacl.id
+
+    def _compile_groups(self) -> None:
+        net = self.network
+        self.groups: dict[str, list[SecurityGroup]] = {t: net.groups_of(t) for t in net.tiers}
+        self.group_ids = {t: {g.id for g in groups} for t, groups in self.groups.items()}
+        self.sg_index: dict[tuple[str, bool],
+                            tuple[dict[Net, list[GroupRule]], dict[str, list[GroupRule]]]] = {}
+        for tier, groups in self.groups.items():
+            if not groups:
+                self.warnings.append(f"tier {tier} has no security group: its security-group "
+                                     "layer is unconstrained")
+            for egress in (False, True):
+                # S1: a host's rules are the union of its groups' rules.
+                rules = []
+                for group in groups:
+                    for rule in group.rules:
+                        if rule.egress != egress:
+                            continue
+                        cidr = as_net(rule.cidr)
+                        if cidr is not None:
+                            self.relevant.add(cidr)
+                        protocol = str(rule.protocol)
+                        rules.append(GroupRule(group, protocol,
+                                               _rule_ports(protocol, rule.from_port,
+                                                           rule.to_port),
+                                               cidr, rule.group, rule))
+                by_net: dict[Net, list[GroupRule]] = {}
+                by_group: dict[str, list[GroupRule]] = {}
+                for group_rule in rules:
+                    if group_rule.net is not None:
+                        by_net.setdefault(group_rule.net, []).append(group_rule)
+                    if group_rule.peer_group is not None:
+                        by_group.setdefault(group_rule.peer_group, []).append(group_rule)
+                self.sg_index[(tier, egress)] = (by_net, by_group)
+
+    def _build_hosts(self) -> None:
+        net = self.network
+        subnet_nets = {cidr: s for s in net.subnets.values()
+                       if (cidr := as_net(s.cidr)) is not None}
+        named_nets = {n: name for name, n in self.named.items()}
+        vpc_nets = set(self.vpc)
+        self.key_chain: list[tuple[Net, ...]] = []
+        key_ids: dict[tuple[Net, ...], int] = {}
+        classes: dict[tuple[str, str | None, str | None, int], set[str]] = {}
+        examples: dict[tuple[str, str | None, str | None, int], str] = {}
+        for atom in atoms([*self.relevant, *subnet_nets]):
+            relevant = tuple(n for n in atom.chain if n in self.relevant)
+            key = key_ids.get(relevant)
+            if key is None:
+                key = key_ids[relevant] = len(self.key_chain)
+                self.key_chain.append(relevant)
+            subnet = next((subnet_nets[n] for n in atom.chain if n in subnet_nets), None)
+            if subnet is not None:
+                if subnet.tier is None:
+                    continue  # untiered subnets are not endpoints
+                ident = (subnet.tier, self.table_of.get(subnet.id), self.nacl_of.get(subnet.id),
+                         key)
+                classes.setdefault(ident, set()).add(subnet.id)
+            else:
+                named = next((named_nets[n] for n in atom.chain if n in named_nets), None)
+                if named is None and any(n in vpc_nets for n in atom.chain):
+                    continue  # VPC addresses outside every subnet hold no hosts
+                ident = (named or INTERNET, None, None, key)
+                classes.setdefault(ident, set())
+            examples.setdefault(ident, cidr_text(atom.node))
+        self.hosts: list[Host] = []
+        for ident, subnet_ids in classes.items():
+            endpoint, table, nacl, key = ident
+            tier = endpoint if subnet_ids else None
+            self.hosts.append(Host(endpoint, tier, frozenset(subnet_ids), table, nacl, key,
+                                   examples[ident]))
+
+    # -- names, for messages -------------------------------------------------------------
+
+    def table_name(self, table: str | None) -> str:
+        if table is None:
+            return "no route table"
+        found = self.network.route_tables.get(table)
+        return (found.source or found.id) if found else table
+
+    def nacl_name(self, nacl: str) -> str:
+        found = self.network.nacls.get(nacl)
+        return (found.source or found.id) if found else nacl
+
+    # -- one layer, one peer -------------------------------------------------------------
+
+    def lpm(self, table: str | None, key: int) -> Route | None:
+        """R2: the longest-prefix route for the atom class ``key``."""
+        cached = self._lpm_cache.get((table, key), self)
+        if cached is not self:
+            return cached  # type: ignore[return-value]
+        routes = self.tables.get(table or "", {})
+        found = next((routes[n] for n in self.key_chain[key] if n in routes), None)
+        if table is None or table not in self.tables:
+            # No table at all: only the implicit local routes.
+            found = next((Route(cidr_text(n), "local", "local", source="local route")
+                          for n in self.key_chain[key] if n in self.vpc), None)
+        self._lpm_cache[(table, key)] = found
+        return found
+
+    # A peer is seen by a NACL or a security group only through the CIDRs (and groups) it
+    # has rules for: atom classes with the same view get the same answer, computed once.
+
+    def _nacl_view(self, nacl: str, egress: bool, key: int) -> tuple[Net, ...]:
+        index = self.nacl_index.get((nacl, egress), {})
+        return tuple(n for n in self.key_chain[key] if n in index)
+
+    def _nacl_candidates(self, nacl: str, egress: bool, key: int) -> tuple[NaclRule, ...]:
+        """Entries whose CIDR holds the atom class ``key``, in rule-number order."""
+        view = self._nacl_view(nacl, egress, key)
+        cache_key = (nacl, egress, view)
+        found = self._candidates_cache.get(cache_key)
+        if found is None:
+            index = self.nacl_index[(nacl, egress)] if view else {}
+            matching = [r for n in view for r in index[n]]
+            matching.sort(key=lambda r: r.number)
+            found = self._candidates_cache[cache_key] = tuple(matching)
+        return found
+
+    def nacl_ports(self, nacl: str | None, egress: bool, key: int) -> PerProtocol:
+        """A2: destination ports the first matching entries allow for this peer, per
+        protocol (protocol -1 entries match every protocol); no NACL: nothing."""
+        if nacl is None:
+            return NONE
+        cache_key = (nacl, egress, key)
+        cached = self._nacl_cache.get(cache_key)
+        if cached is None:
+            view_key = (nacl, egress, self._nacl_view(nacl, egress, key))
+            cached = self._nacl_by_view.get(view_key)
+            if cached is None:
+                candidates = self._nacl_candidates(nacl, egress, key)
+                tcp, udp, icmp = (_first_match(r for r in candidates
+                                               if r.protocol in (_ANY, PROTOCOL_NUMBERS[name]))
+                                  for name in PROTOCOLS)
+                cached = self._nacl_by_view[view_key] = (tcp, udp, icmp)
+            self._nacl_cache[cache_key] = cached
+        return cached
+
+    def nacl_decision(self, nacl: str, egress: bool, key: int, protocol: str,
+                      port: int) -> NaclRule | None:
+        """A2: the entry that decides one port (None: no entry matches, implicit deny)."""
+        number = PROTOCOL_NUMBERS[protocol]
+        for rule in self._nacl_candidates(nacl, egress, key):
+            if rule.protocol in (_ANY, number) and port in rule.ports:
+                return rule
+        return None
+
+    def sg_ports(self, tier: str, egress: bool, key: int, peer: str) -> PerProtocol:
+        """S1/S3: ports the union of the tier's groups allows to or from this peer (an atom
+        class of endpoint ``peer``), per protocol; no group placed: unconstrained."""
+        if not self.groups.get(tier):
+            return ALL
+        cache_key = (tier, egress, key, peer)
+        cached = self._sg_cache.get(cache_key)
+        if cached is None:
+            by_net, by_group = self.sg_index[(tier, egress)]
+            view_key = (tier, egress,
+                        tuple(n for n in self.key_chain[key] if n in by_net),
+                        tuple(sorted(g for g in self.group_ids.get(peer, ()) if g in by_group)))
+            cached = self._sg_by_view.get(view_key)
+            if cached is None:
+                tcp, udp, icmp = (_union(r.ports for r in self.sg_matches(tier, egress, key,
+                                                                         peer, name))
+                                  for name in PROTOCOLS)
+                cached = self._sg_by_view[view_key] = (tcp, udp, icmp)
+            self._sg_cache[cache_key] = cached
+        return cached
+
+    def sg_matches(self, tier: str, egress: bool, key: int, peer: str,
+                   protocol: str) -> list[GroupRule]:
+        """S3: the tier's rules whose peer (a CIDR, or a group the peer's hosts carry)
+        matches this peer, for one protocol."""
+        number = PROTOCOL_NUMBERS[protocol]
+        by_net, by_group = self.sg_index[(tier, egress)]
+        candidates = [r for n in self.key_chain[key] for r in by_net.get(n, ())]
+        candidates += [r for g in self.group_ids.get(peer, ()) for r in by_group.get(g, ())]
+        return [r for r in candidates if r.protocol in (_ANY, number)]

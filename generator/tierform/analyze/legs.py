@@ -1,0 +1,330 @@
+"""The leg rules, defined once: which checks a connection between two host classes crosses.
+
+A connection from ``src`` to ``dst`` is a Path: the legs at the sending end (a Half), the
+hop through a NAT gateway when the sender's route takes one, and the legs at the receiving
+end. A leg is a route check (a gate: routes carry no ports) or a filter (a NACL, or a
+tier's groups: the ports it lets through towards one peer). A half depends only on its
+end's profile (tier, route table, NACL) and on the peer: query() evaluates whole paths
+(query.py), analyze() evaluates each half once per profile and peer and combines them by
+union (matrix.py). What a leg lets through is evaluate.py's business.
+
+docs/network-semantics.md R1-R4 (route tables, local delivery, internet gateways, NAT),
+A3-A5 (NACL return legs, one subnet, the NAT subnet's NACL), S1-S2 (groups, stateful).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+from tierform.analyze.compile import Host, Model
+from tierform.analyze.results import LegName
+from tierform.aws import INTERNET
+from tierform.network.model import NatGateway, Route
+
+__all__ = [
+    "End",
+    "Filter",
+    "FilterLayer",
+    "Half",
+    "Legs",
+    "Outbound",
+    "Path",
+    "RouteCheck",
+    "route_detail",
+    "sole_subnet",
+]
+
+End = Literal["src", "dst", "nat"]
+"""Where a filter sits: the sender's subnet, the receiver's, or the NAT gateway's subnet."""
+FilterLayer = Literal["nacls", "security_groups"]
+
+
+class RouteCheck(NamedTuple):
+    """A route table's verdict on one leg (a gate: routes carry no ports)."""
+
+    leg: LegName
+    table: str | None
+    ok: bool
+    route: Route | None = None  # the deciding route, when the message is that route alone
+    toward: str = ""  # the peer's example address block, for that message
+    note: str | None = None  # the message, when the rule needs more than one route
+
+    @property
+    def detail(self) -> str:
+        return self.note if self.note is not None else route_detail(self.route, self.toward)
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """A NACL, or a tier's security groups, on one leg: what it lets through to or from
+    the peer of its half (the peer is the half's, so one Filter serves every peer).
+
+    A ``return`` filter is crossed by the reply, whose destination port is the client's
+    ephemeral port (A3); only NACLs have return legs, groups pass replies (S2)."""
+
+    leg: LegName
+    layer: FilterLayer
+    end: End
+    owner: str  # the NACL id ("" when the subnet has none), or the tier whose groups apply
+    egress: bool
+
+
+class Half(NamedTuple):
+    """The legs at one end of a connection, or at one side of its NAT hop, all facing
+    one peer: the other end (a NAT side faces the end it talks to)."""
+
+    peer: Host
+    routes: tuple[RouteCheck, ...] = ()
+    forward: tuple[Filter, ...] = ()  # crossed by the opening packet
+    replies: tuple[Filter, ...] = ()  # crossed by the reply, in the order it crosses them
+    nat_subnet: str | None = None  # the sender's route goes on through a NAT gateway here
+
+
+class Path(NamedTuple):
+    """Every leg of one connection: sender, the NAT hop's two sides (none when direct),
+    receiver. The opening packet crosses the halves in that order, the reply in reverse."""
+
+    src: Host
+    dst: Host
+    halves: tuple[Half, ...]
+
+    @property
+    def routes(self) -> Iterator[RouteCheck]:
+        return (check for half in self.halves for check in half.routes)
+
+    @property
+    def forward(self) -> Iterator[tuple[Filter, Half]]:
+        return ((filt, half) for half in self.halves for filt in half.forward)
+
+    @property
+    def back(self) -> tuple[Half, ...]:
+        """The halves in the order the reply crosses them."""
+        return self.halves[::-1]
+
+    @property
+    def replies(self) -> Iterator[tuple[Filter, Half]]:
+        return ((filt, half) for half in self.back for filt in half.replies)
+
+    @property
+    def nat_subnet(self) -> str | None:
+        return self.halves[0].nat_subnet
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """The route from a subnet to an address outside the VPC."""
+
+    ok: bool
+    nat_subnet: str | None  # set when the path goes through a NAT gateway
+    detail: str
+
+
+def sole_subnet(host: Host) -> str | None:
+    """The one subnet every host of the class sits in, if so. Two classes with the same
+    sole subnet have no pair of hosts in different subnets (A4)."""
+    return next(iter(host.subnets)) if len(host.subnets) == 1 else None
+
+
+_PRIVATE_VIA_IGW = (" (an internet gateway does not forward private addresses such as {}: "
+                    "it needs a VPN, transit gateway or peering route)")
+
+
+def route_detail(route: Route | None, cidr: str) -> str:
+    if route is None:
+        return f"no route to {cidr}"
+    target = f" {route.target}" if route.target and route.kind != "local" else ""
+    return (f"{route.destination} -> {route.kind}{target}"
+            f"{f' ({route.source})' if route.source else ''}")
+
+
+class Legs:
+    """The leg rules over one compiled network. ``routes_open``: the route layer is
+    treated as failed open (every route delivers, directly: no NAT hop)."""
+
+    def __init__(self, model: Model, *, routes_open: bool = False) -> None:
+        self.model = model
+        self.routes_open = routes_open
+        self._in_cache: dict[tuple[str | None, int, str], tuple[bool, str]] = {}
+        self._out_cache: dict[tuple[str | None, int, str], Outbound] = {}
+        self._filter_cache: dict[tuple[End, str | None, str | None, bool],
+                                 tuple[tuple[Filter, ...], tuple[Filter, ...]]] = {}
+        self._nat_cache: dict[str, tuple[tuple[tuple[Filter, ...], tuple[Filter, ...]], ...]] = {}
+
+    # -- routes ------------------------------------------------------------------------
+
+    def local(self, table: str | None, peer: Host) -> tuple[bool, Route | None]:
+        """R1/R2: inside the VPC a packet is delivered when the longest-prefix route is
+        local; the deciding route comes along for the message."""
+        route = self.model.lpm(table, peer.key)
+        return self.routes_open or (route is not None and route.kind == "local"), route
+
+    def inbound(self, table: str | None, src: Host) -> tuple[bool, str]:
+        """From outside into a subnet: the reply must leave through an internet gateway (R3),
+        or a direct link for named networks; replies sent to a NAT are never NATed back (R4)."""
+        cache_key = (table, src.key, src.endpoint)
+        cached = self._in_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        route = self.model.lpm(table, src.key)
+        if self.routes_open:
+            ok = True
+        elif route is None:
+            ok = False
+        elif route.kind == "igw":
+            ok = src.endpoint in self.model.public_endpoints
+        else:
+            ok = route.kind == "other" and src.endpoint != INTERNET
+        detail = route_detail(route, src.cidr)
+        if route is not None and route.kind == "igw" and not ok:
+            detail += _PRIVATE_VIA_IGW.format(src.endpoint)
+        if route is not None and route.kind == "nat":
+            detail += " (a NAT gateway carries only connections opened from inside)"
+        self._in_cache[cache_key] = (ok, detail)
+        return ok, detail
+
+    def outbound(self, table: str | None, dst: Host) -> Outbound:
+        """From a subnet to an outside address: direct (IGW, or a VPN/TGW/peering link for
+        named networks), or through a NAT gateway onwards by the NAT subnet's table (R4)."""
+        cache_key = (table, dst.key, dst.endpoint)
+        cached = self._out_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        route = self.model.lpm(table, dst.key)
+        public = dst.endpoint in self.model.public_endpoints
+        direct = self.routes_open or (route is not None and (
+            (route.kind == "igw" and public)
+            or (route.kind == "other" and dst.endpoint != INTERNET)))
+        if direct or route is None or route.kind != "nat":
+            detail = route_detail(route, dst.cidr)
+            if route is not None and route.kind == "igw" and not direct:
+                detail += _PRIVATE_VIA_IGW.format(dst.endpoint)
+            result = Outbound(direct, None, detail)
+        else:
+            result = self._via_nat(route, dst, public)
+        self._out_cache[cache_key] = result
+        return result
+
+    def _via_nat(self, route: Route, dst: Host, public: bool) -> Outbound:
+        model = self.model
+        gateway: NatGateway | None = model.network.nat_gateways.get(route.target or "")
+        if gateway is None:
+            return Outbound(False, None, f"route {route.source or route.destination} targets "
+                                         f"an unknown NAT gateway {route.target}")
+        name = gateway.source or gateway.id
+        if not gateway.public:
+            return Outbound(False, None, f"NAT gateway {name} is private: no internet path")
+        nat_table = model.table_of.get(gateway.subnet_id)
+        onward = model.lpm(nat_table, dst.key)
+        if onward is None or not ((onward.kind == "igw" and public) or (
+                onward.kind == "other" and dst.endpoint != INTERNET)):
+            return Outbound(False, None, (
+                f"NAT gateway {name} sits in subnet {gateway.subnet_id} whose table "
+                f"{model.table_name(nat_table)} does not route {dst.cidr} to an internet "
+                f"gateway ({route_detail(onward, dst.cidr)})"))
+        return Outbound(True, gateway.subnet_id,
+                        f"via NAT gateway {name}, then {model.table_name(nat_table)}: "
+                        f"{route_detail(onward, dst.cidr)}")
+
+    # -- legs --------------------------------------------------------------------------
+
+    def _filters(self, end: End, owner: str | None, nacl: str | None, same_subnet: bool,
+                 ) -> tuple[tuple[Filter, ...], tuple[Filter, ...]]:
+        """The filters at a tier's end (``owner``: the tier): forward and return. Its
+        groups on the way out (sender) or in (receiver); across a subnet boundary also its
+        NACL, that way and, for the reply, the other way (A3). Inside one subnet no NACL
+        applies (A4)."""
+        cache_key = (end, owner, nacl, same_subnet)
+        found = self._filter_cache.get(cache_key)
+        if found is None:
+            out = end == "src"
+            groups = Filter("forward", "security_groups", end, owner or "", out)
+            if same_subnet:
+                found = ((groups,), ())
+            else:
+                found = ((groups, Filter("forward", "nacls", end, nacl or "", out)),
+                         (Filter("return", "nacls", end, nacl or "", not out),))
+            self._filter_cache[cache_key] = found
+        return found
+
+    def sender(self, host: Host, peer: Host, same_subnet: bool = False) -> Half:
+        """The legs at the sending end: its groups' egress, and across a subnet boundary
+        its route to the peer, its NACL outbound, and the reply inbound (A3), which comes
+        back with the peer's address as source, also through a NAT (A5)."""
+        if host.tier is None:
+            return Half(peer)  # outside: nothing of this network checks it there
+        forward, replies = self._filters("src", host.tier, host.nacl, same_subnet)
+        if same_subnet:  # A4: no route table inside one subnet
+            return Half(peer, (), forward)
+        if peer.tier is not None:
+            ok, route = self.local(host.table, peer)
+            return Half(peer, (RouteCheck("forward", host.table, ok, route, peer.cidr),),
+                        forward, replies)
+        out = self.outbound(host.table, peer)
+        back = "replies come back the same way" if out.ok else out.detail
+        return Half(peer, (RouteCheck("forward", host.table, out.ok, note=out.detail),
+                           RouteCheck("return", host.table, out.ok, note=back)),
+                    forward, replies, out.nat_subnet)
+
+    def receiver(self, host: Host, peer: Host, same_subnet: bool = False) -> Half:
+        """The legs at the receiving end: its groups' ingress, and across a subnet boundary
+        its NACL inbound, the reply's route back to the peer and the reply outbound (A3).
+        From outside, only a public subnet takes the connection (R3, R4)."""
+        if host.tier is None:
+            return Half(peer)
+        forward, replies = self._filters("dst", host.tier, host.nacl, same_subnet)
+        if same_subnet:  # A4
+            return Half(peer, (), forward)
+        if peer.tier is not None:
+            ok, route = self.local(host.table, peer)
+            return Half(peer, (RouteCheck("return", host.table, ok, route, peer.cidr),),
+                        forward, replies)
+        ok, detail = self.inbound(host.table, peer)
+        return Half(peer, (RouteCheck("forward", host.table, ok,
+                                      note=f"{peer.endpoint} reaches {host.endpoint} only if "
+                                           f"its subnet is public: {detail}"),
+                           RouteCheck("return", host.table, ok, note=detail)),
+                    forward, replies)
+
+    def hop(self, nat_subnet: str, src: Host, dst: Host) -> tuple[Half, ...]:
+        """A5: through a NAT gateway both legs cross the NAT subnet's NACL: in from the
+        sender and out to the far end, then the reply in from the far end and out to the
+        sender. Two halves: the side facing the sender, the side facing the far end."""
+        nacl = self.model.nacl_of.get(nat_subnet)
+        if nacl is None:
+            return ()
+        sides = self._nat_cache.get(nacl)
+        if sides is None:
+            sides = self._nat_cache[nacl] = (
+                ((Filter("forward", "nacls", "nat", nacl, False),),
+                 (Filter("return", "nacls", "nat", nacl, True),)),
+                ((Filter("forward", "nacls", "nat", nacl, True),),
+                 (Filter("return", "nacls", "nat", nacl, False),)))
+        (in_from, out_to), (out_fwd, in_back) = sides
+        return Half(src, (), in_from, out_to), Half(dst, (), out_fwd, in_back)
+
+    def path(self, src: Host, dst: Host, same_subnet: bool) -> Path | None:
+        """Every leg a connection from ``src`` to ``dst`` crosses; None when it is not a
+        flow through this VPC (both ends outside)."""
+        if src.tier is None and dst.tier is None:
+            return None
+        sender = self.sender(src, dst, same_subnet)
+        hop = self.hop(sender.nat_subnet, src, dst) if sender.nat_subnet else ()
+        return Path(src, dst, (sender, *hop, self.receiver(dst, src, same_subnet)))
+
+    def paths(self, src: Host, dst: Host) -> list[Path]:
+        """A4: the path across a subnet boundary when some host of ``src`` and some host of
+        ``dst`` sit in different subnets, the path inside one subnet when they share one."""
+        if src.tier is None or dst.tier is None:
+            shared, cross = False, True
+        else:
+            shared = bool(src.subnets & dst.subnets)
+            sole = sole_subnet(src)
+            cross = sole is None or sole != sole_subnet(dst)
+        found = []
+        for same in ([False] if cross else []) + ([True] if shared else []):
+            path = self.path(src, dst, same)
+            if path is not None:
+                found.append(path)
+        return found

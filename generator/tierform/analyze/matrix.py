@@ -1,0 +1,222 @@
+"""analyze(): every endpoint pair's reachable ports per protocol, without visiting every pair.
+
+Method. A connection from host class ``s`` (profile P: tier, route table, NACL) to host
+class ``d`` (profile Q) is the path sender(P, d) + receiver(Q, s) (legs.py; a half depends
+on its end's profile and the peer only). Its ports are the two halves' forward ports
+intersected, when both halves' routes pass and the reply gets through both halves' return
+filters (evaluate.py). A flow is the union over all pairs, and intersection distributes
+over union, so per profile pair
+
+    ports(P, Q) = U_d open_P(d) & (U_s open_Q(s))      (pairs inside one subnet left out)
+
+which costs |P| + |Q| half evaluations instead of |P| * |Q| paths. The reply checks come
+out of the same unions: the reply crosses the receiver's end first (Path.replies), so the
+receiver's return filters are checked (and a partial one reported) for exactly the
+senders that have some partner with a common port, and the sender's for the receivers
+that have a replying partner, as a pair loop would. An outside endpoint class is a profile
+of its own. Paths through a NAT gateway go pair by pair, since the NAT subnet's NACL sees
+the sender's address (A5); so do paths inside one subnet (A4), both being few.
+tests/unit/analyze/test_matrix_reference.py checks all this against a pair loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from tierform.analyze.compile import Host, Model, PerProtocol, Profile
+from tierform.analyze.evaluate import Evaluator, Partial
+from tierform.analyze.exposure import exposures
+from tierform.analyze.legs import Half, Legs, Path, sole_subnet
+from tierform.analyze.results import Flow, Layer, Reachability
+from tierform.aws import DEFAULT_EPHEMERAL, INTERNET, PROTOCOLS
+from tierform.network.model import Network
+from tierform.ports import PortSet
+
+__all__ = ["PLACEMENT_ASSUMPTION", "analyze", "reach"]
+
+PLACEMENT_ASSUMPTION = (
+    "hosts of a tier sit in that tier's subnets and carry the security groups placed on "
+    "that tier; hosts in public subnets may have public IPv4 addresses"
+)
+
+_FlowKey = tuple[str, str, str]  # (src endpoint, dst endpoint, protocol)
+
+
+def analyze(network: Network, *, ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
+            failed_open: Layer | None = None) -> Reachability:
+    """Every endpoint pair's reachable ports per protocol, forward and back through every layer."""
+    model = Model(network)
+    legs = Legs(model, routes_open=failed_open == "routes")
+    evaluator = Evaluator(model, ephemeral, failed_open)
+    tiers, warnings = exposures(Legs(model) if legs.routes_open else legs)
+    warnings = model.warnings + warnings
+    found, loose = reach(legs, evaluator)
+    partial = {f"{src} -> {dst} {protocol}: return leg through {model.nacl_name(owner)} "
+               f"({'outbound to' if egress else 'inbound from'} {cidr}) allows only {got} of "
+               f"the ephemeral range {evaluator.ephemeral}"
+               for src, dst, protocol, owner, egress, cidr, got in loose}
+    flows = [Flow(src, dst, protocol,  # type: ignore[arg-type]
+                  None if protocol == "icmp" else ports)
+             for (src, dst, protocol), ports in sorted(found.items())]
+    assumptions = [f"placement: {PLACEMENT_ASSUMPTION}",
+                   f"ephemeral ports of clients and NAT gateways: {ephemeral[0]}-{ephemeral[1]}",
+                   "IPv4 only; gateway-endpoint (prefix-list) routes reach AWS services, "
+                   "not an endpoint here"]
+    if failed_open is not None:
+        assumptions.append(f"layer {failed_open} treated as failed open (allows everything)")
+    endpoints = [*network.tiers, *network.named_networks, INTERNET]
+    return Reachability(tiers, flows, warnings + sorted(partial), list(network.unresolved),
+                        assumptions, endpoints, failed_open)
+
+
+def reach(legs: Legs, evaluator: Evaluator) -> tuple[dict[_FlowKey, PortSet], set[Partial]]:
+    """Reachable ports per (src, dst, protocol) over every host-class pair, and the return
+    legs allowing only part of the ephemeral range."""
+    found: dict[_FlowKey, PortSet] = {}
+    partial: set[Partial] = set()
+
+    def add(flow: _FlowKey, ports: PortSet) -> None:
+        found[flow] = found.get(flow, PortSet.empty()) | ports
+
+    profiles: dict[Profile, list[Host]] = {}
+    outside: list[list[Host]] = []
+    for host in legs.model.hosts:
+        if host.tier is None:
+            outside.append([host])
+        else:
+            profiles.setdefault(host.profile, []).append(host)
+    tiered = list(profiles.values())
+    for senders in tiered:
+        for receivers in tiered:
+            _between(legs, evaluator, senders, receivers, senders is receivers, add, partial)
+        for peer in outside:
+            _between(legs, evaluator, senders, peer, False, add, partial)
+            _between(legs, evaluator, peer, senders, False, add, partial)
+
+    by_subnet: dict[str, list[Host]] = {}
+    for host in legs.model.hosts:
+        for subnet in host.subnets:
+            by_subnet.setdefault(subnet, []).append(host)
+    for members in by_subnet.values():  # A4: the paths inside one subnet
+        for src in members:
+            for dst in members:
+                path = legs.path(src, dst, True)
+                if path is None:
+                    continue
+                for protocol in PROTOCOLS:
+                    ports = evaluator.evaluate(path, protocol, partial)
+                    if ports:
+                        add((src.endpoint, dst.endpoint, protocol), ports)
+    return found, partial
+
+
+_Side = tuple[str | None, Host, Half, PerProtocol]  # (subnet block, peer, half, its ports)
+
+
+def _between(legs: Legs, evaluator: Evaluator, senders: list[Host], receivers: list[Host],
+             same_profile: bool, add: Callable[[_FlowKey, PortSet], None],
+             partial: set[Partial]) -> None:
+    """Every path from a class of ``senders`` (one profile) to one of ``receivers``
+    (one profile) across a subnet boundary, by the union method (module docstring)."""
+
+    def block(host: Host) -> str | None:
+        # A4: only classes of one profile can share a subnet (a subnet has one tier,
+        # table and NACL); two classes of one block have no path across a boundary.
+        return sole_subnet(host) if same_profile else None
+
+    sends: list[_Side] = []
+    for d in receivers:
+        half = legs.sender(senders[0], d)
+        opened = evaluator.opens(half)
+        if opened is not None and any(opened):
+            sends.append((block(d), d, half, opened))
+    if not sends:
+        return
+    gets: list[_Side] = []
+    for s in senders:
+        half = legs.receiver(receivers[0], s)
+        opened = evaluator.opens(half)
+        if opened is not None and any(opened):
+            gets.append((block(s), s, half, opened))
+    if not gets:
+        return
+    flows = [(senders[0].endpoint, receivers[0].endpoint, protocol) for protocol in PROTOCOLS]
+    for b, d, half, opened in sends:
+        if half.nat_subnet is None:
+            continue
+        for c, s, back, theirs in gets:  # A5: the NAT subnet's NACL sees each sender
+            if b is not None and b == c:
+                continue
+            path = Path(s, d, (half, *legs.hop(half.nat_subnet, s, d), back))
+            forward = evaluator.combine((opened, *map(evaluator.opens, path.halves[1:-1]),
+                                         theirs))
+            for k, flow in enumerate(flows):  # as evaluator.evaluate, all protocols at once
+                if forward and forward[k] and evaluator.replies_pass(path.back, k, flow,
+                                                                     partial):
+                    add(flow, forward[k])
+    direct = [side for side in sends if side[2].nat_subnet is None]
+    for k, flow in enumerate(flows):
+        sent = [(b, half, opened[k]) for b, _, half, opened in direct if opened[k]]
+        got = [(c, back, theirs[k]) for c, _, back, theirs in gets if theirs[k]]
+        if not sent or not got:
+            continue
+        # Many peers get the very same port set object (Evaluator.meet): the set operations
+        # below are done once per (block, port set), the reply checks once per host class.
+        sendable = _unions_outside((b, ports) for b, _, ports in sent)
+        overlaps: dict[tuple[str | None, int], bool] = {}
+        replied = []
+        for c, back, ports in got:
+            mark = (c, id(ports))
+            overlap = overlaps.get(mark)
+            if overlap is None:
+                overlap = overlaps[mark] = bool(ports & sendable(c))
+            # The receiver's return filters, for the senders that have a partner (A3).
+            if overlap and evaluator.replies_pass((back,), k, flow, partial):
+                replied.append((c, ports))
+        receivable = _unions_outside(replied)
+        meets: dict[tuple[str | None, int], PortSet] = {}
+        reached: dict[int, PortSet] = {}
+        for b, half, ports in sent:
+            mark = (b, id(ports))
+            both = meets.get(mark)
+            if both is None:
+                both = meets[mark] = ports & receivable(b)
+            if both and evaluator.replies_pass((half,), k, flow, partial):
+                reached[id(both)] = both
+        for both in reached.values():
+            add(flow, both)
+
+
+def _unions_outside(items: Iterable[tuple[str | None, PortSet]]) -> Callable[[str | None],
+                                                                             PortSet]:
+    """The union of the port sets, leaving out those of one block (a subnet) on request.
+
+    A host in block ``b`` pairs with every item outside ``b``; items of block None pair
+    with everything. Prefix and suffix unions over the blocks give each "all but one
+    block" union in linear time."""
+    empty = PortSet.empty()
+    free = empty
+    by_block: dict[str, PortSet] = {}
+    seen: set[tuple[str | None, int]] = set()
+    for block, ports in items:
+        mark = (block, id(ports))  # the same port set object twice adds nothing
+        if mark in seen:
+            continue
+        seen.add(mark)
+        if block is None:
+            free = free | ports
+        else:
+            by_block[block] = by_block.get(block, empty) | ports
+    parts = list(by_block.values())
+    prefix = [empty]
+    for ports in parts:
+        prefix.append(prefix[-1] | ports)
+    total = free | prefix[-1]
+    if not by_block:
+        return lambda block: total
+    suffix = [empty] * (len(parts) + 1)
+    for index in range(len(parts) - 1, -1, -1):
+        suffix[index] = suffix[index + 1] | parts[index]
+    outside = {block: free | prefix[index] | suffix[index + 1]
+               for index, block in enumerate(by_block)}
+    return lambda block: outside.get(block, total) if block is not None else total

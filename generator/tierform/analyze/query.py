@@ -1,0 +1,132 @@
+"""One connection, explained: query() and each layer's verdict per leg, in words.
+
+query() takes every pair of host classes of the two endpoints, evaluates each of their
+paths (legs.py, evaluate.py) at the one port, and explains the first that gets through, or
+the one that got furthest: routes, then security groups, then NACLs, in the order the
+packet and its reply cross them, each naming the resource and rule that decides.
+"""
+
+from __future__ import annotations
+
+from tierform.analyze.compile import GroupRule, Host, Model, NaclRule, protocol_index
+from tierform.analyze.evaluate import Evaluator
+from tierform.analyze.legs import Filter, Legs, Path
+from tierform.analyze.results import Layer, LegCheck, QueryResult
+from tierform.aws import DEFAULT_EPHEMERAL, PROTOCOLS, ProtocolName
+from tierform.errors import TierformError
+from tierform.network.model import Network
+from tierform.ports import PortSet
+
+__all__ = ["explain", "query"]
+
+
+def query(network: Network, src: str, dst: str, protocol: ProtocolName, port: int, *,
+          ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
+          failed_open: Layer | None = None) -> QueryResult:
+    """Is one connection reachable? Each layer's verdict per leg; for a blocked flow, the
+    layer and resource that block it (the host pair that got furthest is shown)."""
+    if protocol not in PROTOCOLS:
+        raise TierformError(f"unknown protocol {protocol!r}: use tcp, udp or icmp")
+    model = Model(network)
+    legs = Legs(model, routes_open=failed_open == "routes")
+    evaluator = Evaluator(model, ephemeral, failed_open)
+    known = {h.endpoint for h in model.hosts}
+    for name in (src, dst):
+        if name not in known:
+            raise TierformError(f"unknown endpoint {name!r}: known are "
+                                f"{', '.join(sorted(known))}")
+    best: list[LegCheck] | None = None
+    for a in (h for h in model.hosts if h.endpoint == src):
+        for b in (h for h in model.hosts if h.endpoint == dst):
+            for path in legs.paths(a, b):
+                ports = evaluator.evaluate(path, protocol)
+                checks = explain(evaluator, path, protocol, port)
+                if (protocol == "icmp" and ports) or port in ports:
+                    return QueryResult(True, checks, src, dst, protocol, port)
+                if best is None or sum(not c.ok for c in checks) < sum(not c.ok for c in best):
+                    best = checks
+    if best is None:
+        best = [LegCheck("forward", "routes", False, "",
+                         f"{src} -> {dst} is not a flow through this VPC")]
+    return QueryResult(False, best, src, dst, protocol, port)
+
+
+def explain(evaluator: Evaluator, path: Path, protocol: str, port: int) -> list[LegCheck]:
+    """Every layer's verdict for one destination port: route checks, then the groups,
+    then the NACLs forward and on the reply's way back."""
+    model = evaluator.model
+    index = protocol_index(protocol)
+    checks = [LegCheck(r.leg, "routes", r.ok, model.table_name(r.table), r.detail)
+              for r in path.routes]
+    forward = list(path.forward)
+    for filt, half in [*((f, h) for f, h in forward if f.layer == "security_groups"),
+                       *((f, h) for f, h in forward if f.layer == "nacls"), *path.replies]:
+        allowed = evaluator.allows(filt, half.peer)[index]
+        layer_open = evaluator.failed_open == filt.layer
+        where = _where(path, filt, half.peer)
+        if filt.layer == "nacls":
+            checks.append(_explain_nacl(evaluator, filt, half.peer, where, protocol, port,
+                                        allowed, layer_open))
+        else:
+            checks.append(_explain_sg(model, filt, half.peer, where, protocol, port, allowed,
+                                      layer_open))
+    return checks
+
+
+def _where(path: Path, filt: Filter, peer: Host) -> str:
+    """Where a filter sits, in words."""
+    if filt.layer == "security_groups":
+        return f"{filt.owner} {'egress' if filt.egress else 'ingress'}"
+    if filt.end == "nat":
+        return (f"NAT subnet {path.nat_subnet} "
+                f"{'outbound to' if filt.egress else 'inbound from'} {peer.endpoint}")
+    host = path.src if filt.end == "src" else path.dst
+    return f"{host.endpoint} {host.cidr} {'outbound' if filt.egress else 'inbound'}"
+
+
+def _explain_nacl(evaluator: Evaluator, filt: Filter, peer: Host, where: str, protocol: str,
+                  port: int, allowed: PortSet, layer_open: bool) -> LegCheck:
+    model, ephemeral = evaluator.model, evaluator.ephemeral
+    name = model.nacl_name(filt.owner) if filt.owner else "no NACL"
+    if layer_open:
+        return LegCheck(filt.leg, "nacls", True, name, f"{where}: failed open")
+    if filt.leg == "return":
+        back = allowed & ephemeral
+        probe = (ephemeral - back).first() if back != ephemeral else None
+        rule = model.nacl_decision(filt.owner, filt.egress, peer.key, protocol,
+                                   probe if probe is not None else ephemeral.first() or 0)
+        return LegCheck(filt.leg, "nacls", bool(back), _rule_text(name, rule),
+                        f"{where}: reply to ephemeral ports {ephemeral}: allowed {back}")
+    rule = model.nacl_decision(filt.owner, filt.egress, peer.key, protocol, port) \
+        if filt.owner else None
+    ok = port in allowed if protocol != "icmp" else bool(allowed)
+    return LegCheck(filt.leg, "nacls", ok, _rule_text(name, rule),
+                    f"{where}: {protocol} {'' if protocol == 'icmp' else port} "
+                    f"{'allowed' if ok else 'denied'}".replace("  ", " "))
+
+
+def _explain_sg(model: Model, filt: Filter, peer: Host, where: str, protocol: str, port: int,
+                allowed: PortSet, layer_open: bool) -> LegCheck:
+    groups = model.groups.get(filt.owner, [])
+    names = ", ".join(g.source or g.id for g in groups) or f"no group on {filt.owner}"
+    if layer_open:
+        return LegCheck(filt.leg, "security_groups", True, names, f"{where}: failed open")
+    if not groups:
+        return LegCheck(filt.leg, "security_groups", True, names,
+                        f"{where}: unconstrained (no security group placed)")
+    ok = port in allowed if protocol != "icmp" else bool(allowed)
+    matching: list[GroupRule] = [
+        r for r in model.sg_matches(filt.owner, filt.egress, peer.key, peer.endpoint, protocol)
+        if protocol == "icmp" or port in r.ports]
+    resource = ", ".join(sorted({r.rule.source or r.group.source or r.group.id
+                                 for r in matching})) if ok else names
+    return LegCheck(filt.leg, "security_groups", ok, resource,
+                    f"{where} to/from {peer.endpoint}: "
+                    f"{'allowed' if ok else 'no rule allows'} {protocol}"
+                    f"{'' if protocol == 'icmp' else f' {port}'}")
+
+
+def _rule_text(name: str, rule: NaclRule | None) -> str:
+    if rule is None:
+        return f"{name} (no rule matches: implicit deny)"
+    return f"{name} rule {rule.number} ({'allow' if rule.allow else 'deny'})"
