@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tierform.analyze.compile import ALL, Host, Model, PerProtocol, protocol_index
+from tierform.analyze.compile import ALL, NONE, Host, Model, PerProtocol
 from tierform.analyze.legs import Filter, Half, Path
 from tierform.analyze.results import Layer
+from tierform.aws import PROTOCOLS
 from tierform.ports import PortSet
 
 __all__ = ["Evaluator", "Partial"]
@@ -35,6 +36,7 @@ class Evaluator:
         self.failed_open = failed_open
         self.ephemeral = PortSet.range(*ephemeral)
         self._ephemeral: PerProtocol = (self.ephemeral,) * 3
+        self._replies: dict[tuple[str, str, bool, int, str], PerProtocol] = {}
         self._meets: dict[tuple[int, int], tuple[PerProtocol, PerProtocol, PerProtocol]] = {}
 
     def allows(self, filt: Filter, peer: Host) -> PerProtocol:
@@ -47,7 +49,11 @@ class Evaluator:
 
     def reply(self, filt: Filter, peer: Host) -> PerProtocol:
         """A3: the client's ephemeral ports a return filter lets the reply through to."""
-        return self.meet(self.allows(filt, peer), self._ephemeral)
+        cache_key = (filt.layer, filt.owner, filt.egress, peer.key, peer.endpoint)
+        got = self._replies.get(cache_key)
+        if got is None:
+            got = self._replies[cache_key] = self.meet(self.allows(filt, peer), self._ephemeral)
+        return got
 
     def replies_pass(self, halves: Iterable[Half], index: int, flow: tuple[str, str, str],
                      partial: set[Partial]) -> bool:
@@ -104,16 +110,20 @@ class Evaluator:
             hit = self._meets[key] = (a, b, (a[0] & b[0], a[1] & b[1], a[2] & b[2]))
         return hit[2]
 
-    def evaluate(self, path: Path, protocol: str, partial: set[Partial] | None = None) -> PortSet:
-        """Reachable destination ports of one path: its halves' forward ports combined,
-        when the reply gets back (return filters allowing part of the range go into
-        ``partial``)."""
-        index = protocol_index(protocol)
-        forward = self.combine(self.opens(half) for half in path.halves)
-        if forward is None or not forward[index]:
-            return PortSet.empty()
-        flow = (path.src.endpoint, path.dst.endpoint, protocol)
-        if not self.replies_pass(path.back, index, flow,
-                                 set() if partial is None else partial):
-            return PortSet.empty()
-        return forward[index]
+    def evaluate(self, path: Path, partial: set[Partial] | None = None,
+                 opened: Iterable[PerProtocol | None] | None = None) -> PerProtocol:
+        """Reachable destination ports of one path per protocol: its halves' forward ports
+        combined, where the reply gets back (return filters allowing part of the range go
+        into ``partial``). ``opened``: the halves' opens(), when the caller has them."""
+        forward = self.combine((self.opens(half) for half in path.halves)
+                               if opened is None else opened)
+        if forward is None:
+            return NONE
+        sink: set[Partial] = set() if partial is None else partial
+        found = []
+        for index, protocol in enumerate(PROTOCOLS):
+            flow = (path.src.endpoint, path.dst.endpoint, protocol)
+            ports = forward[index]
+            found.append(ports if ports and self.replies_pass(path.back, index, flow, sink)
+                         else PortSet.empty())
+        return found[0], found[1], found[2]

@@ -248,12 +248,18 @@ class Legs:
             self._filter_cache[cache_key] = found
         return found
 
+    @staticmethod
+    def checks(host: Host) -> bool:
+        """Whether this network checks anything at the end of ``host``: not outside the VPC,
+        where a half holds no legs whatever the peer (so any peer stands for all)."""
+        return host.tier is not None
+
     def sender(self, host: Host, peer: Host, same_subnet: bool = False) -> Half:
         """The legs at the sending end: its groups' egress, and across a subnet boundary
         its route to the peer, its NACL outbound, and the reply inbound (A3), which comes
         back with the peer's address as source, also through a NAT (A5)."""
-        if host.tier is None:
-            return Half(peer)  # outside: nothing of this network checks it there
+        if not self.checks(host):
+            return Half(peer)
         forward, replies = self._filters("src", host.tier, host.nacl, same_subnet)
         if same_subnet:  # A4: no route table inside one subnet
             return Half(peer, (), forward)
@@ -271,7 +277,7 @@ class Legs:
         """The legs at the receiving end: its groups' ingress, and across a subnet boundary
         its NACL inbound, the reply's route back to the peer and the reply outbound (A3).
         From outside, only a public subnet takes the connection (R3, R4)."""
-        if host.tier is None:
+        if not self.checks(host):
             return Half(peer)
         forward, replies = self._filters("dst", host.tier, host.nacl, same_subnet)
         if same_subnet:  # A4
@@ -309,22 +315,31 @@ class Legs:
         flow through this VPC (both ends outside)."""
         if src.tier is None and dst.tier is None:
             return None
-        sender = self.sender(src, dst, same_subnet)
+        return self.join(src, dst, self.sender(src, dst, same_subnet),
+                         self.receiver(dst, src, same_subnet))
+
+    def join(self, src: Host, dst: Host, sender: Half, receiver: Half) -> Path:
+        """The path of a sender's half and a receiver's, with the NAT hop between them
+        when the sender's route takes one."""
         hop = self.hop(sender.nat_subnet, src, dst) if sender.nat_subnet else ()
-        return Path(src, dst, (sender, *hop, self.receiver(dst, src, same_subnet)))
+        return Path(src, dst, (sender, *hop, receiver))
+
+    def inside(self, src: Host, dst: Host) -> Path | None:
+        """A4: the path inside one subnet, when some host of ``src`` and some host of
+        ``dst`` share a subnet (groups only: no route table, no NACL)."""
+        if src.tier is None or dst.tier is None or not src.subnets & dst.subnets:
+            return None
+        return self.path(src, dst, True)
+
+    def across(self, src: Host, dst: Host) -> Path | None:
+        """A4: the path across a subnet boundary, when some host of ``src`` and some host
+        of ``dst`` sit in different subnets (classes with one same sole subnet do not)."""
+        sole = sole_subnet(src)
+        if src.tier is not None and dst.tier is not None and sole is not None \
+                and sole == sole_subnet(dst):
+            return None
+        return self.path(src, dst, False)
 
     def paths(self, src: Host, dst: Host) -> list[Path]:
-        """A4: the path across a subnet boundary when some host of ``src`` and some host of
-        ``dst`` sit in different subnets, the path inside one subnet when they share one."""
-        if src.tier is None or dst.tier is None:
-            shared, cross = False, True
-        else:
-            shared = bool(src.subnets & dst.subnets)
-            sole = sole_subnet(src)
-            cross = sole is None or sole != sole_subnet(dst)
-        found = []
-        for same in ([False] if cross else []) + ([True] if shared else []):
-            path = self.path(src, dst, same)
-            if path is not None:
-                found.append(path)
-        return found
+        """Every path between two host classes: across a subnet boundary, inside one."""
+        return [p for p in (self.across(src, dst), self.inside(src, dst)) if p is not None]

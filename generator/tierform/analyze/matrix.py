@@ -1,16 +1,16 @@
 """analyze(): every endpoint pair's reachable ports per protocol, without visiting every pair.
 
 Method. A connection from host class ``s`` (profile P: tier, route table, NACL) to host
-class ``d`` (profile Q) is the path sender(P, d) + receiver(Q, s) (legs.py; a half depends
-on its end's profile and the peer only). Its ports are the two halves' forward ports
-intersected, when both halves' routes pass and the reply gets through both halves' return
-filters (evaluate.py). A flow is the union over all pairs, and intersection distributes
-over union, so per profile pair
+class ``d`` (profile Q) is the path Legs.join(sender(P, d), receiver(Q, s)) (legs.py: a
+half depends on its end's profile and the peer only). Its ports are the two halves'
+forward ports intersected, where both halves' routes pass and the reply gets through both
+halves' return filters (evaluate.py). A flow is the union over all pairs, and
+intersection distributes over union, so per profile pair
 
     ports(P, Q) = U_d open_P(d) & (U_s open_Q(s))      (pairs inside one subnet left out)
 
 which costs |P| + |Q| half evaluations instead of |P| * |Q| paths. The reply checks come
-out of the same unions: the reply crosses the receiver's end first (Path.replies), so the
+out of the same unions: the reply crosses the receiver's end first (Path.back), so the
 receiver's return filters are checked (and a partial one reported) for exactly the
 senders that have some partner with a common port, and the sender's for the receivers
 that have a replying partner, as a pair loop would. An outside endpoint class is a profile
@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from tierform.analyze.compile import Host, Model, PerProtocol, Profile
 from tierform.analyze.evaluate import Evaluator, Partial
 from tierform.analyze.exposure import exposures
-from tierform.analyze.legs import Half, Legs, Path, sole_subnet
+from tierform.analyze.legs import Half, Legs, sole_subnet
 from tierform.analyze.results import Flow, Layer, Reachability
 from tierform.aws import DEFAULT_EPHEMERAL, INTERNET, PROTOCOLS
 from tierform.network.model import Network
@@ -100,11 +100,11 @@ def reach(legs: Legs, evaluator: Evaluator) -> tuple[dict[_FlowKey, PortSet], se
     for members in by_subnet.values():  # A4: the paths inside one subnet
         for src in members:
             for dst in members:
-                path = legs.path(src, dst, True)
+                path = legs.inside(src, dst)
                 if path is None:
                     continue
-                for protocol in PROTOCOLS:
-                    ports = evaluator.evaluate(path, protocol, partial)
+                for protocol, ports in zip(PROTOCOLS, evaluator.evaluate(path, partial),
+                                           strict=True):
                     if ports:
                         add((src.endpoint, dst.endpoint, protocol), ports)
     return found, partial
@@ -120,12 +120,12 @@ def _between(legs: Legs, evaluator: Evaluator, senders: list[Host], receivers: l
     (one profile) across a subnet boundary, by the union method (module docstring)."""
 
     def block(host: Host) -> str | None:
-        # A4: only classes of one profile can share a subnet (a subnet has one tier,
-        # table and NACL); two classes of one block have no path across a boundary.
+        # Legs.across: two classes of one block have no path across a subnet boundary.
+        # Only classes of one profile can share a subnet (it has one tier, table, NACL).
         return sole_subnet(host) if same_profile else None
 
     sends: list[_Side] = []
-    for d in receivers:
+    for d in receivers if legs.checks(senders[0]) else receivers[:1]:
         half = legs.sender(senders[0], d)
         opened = evaluator.opens(half)
         if opened is not None and any(opened):
@@ -133,7 +133,9 @@ def _between(legs: Legs, evaluator: Evaluator, senders: list[Host], receivers: l
     if not sends:
         return
     gets: list[_Side] = []
-    for s in senders:
+    # A NAT hop sees each sender (A5): then every sender counts, even with no receiver legs.
+    every = legs.checks(receivers[0]) or any(side[2].nat_subnet for side in sends)
+    for s in senders if every else senders[:1]:
         half = legs.receiver(receivers[0], s)
         opened = evaluator.opens(half)
         if opened is not None and any(opened):
@@ -147,13 +149,13 @@ def _between(legs: Legs, evaluator: Evaluator, senders: list[Host], receivers: l
         for c, s, back, theirs in gets:  # A5: the NAT subnet's NACL sees each sender
             if b is not None and b == c:
                 continue
-            path = Path(s, d, (half, *legs.hop(half.nat_subnet, s, d), back))
-            forward = evaluator.combine((opened, *map(evaluator.opens, path.halves[1:-1]),
-                                         theirs))
-            for k, flow in enumerate(flows):  # as evaluator.evaluate, all protocols at once
-                if forward and forward[k] and evaluator.replies_pass(path.back, k, flow,
-                                                                     partial):
-                    add(flow, forward[k])
+            path = legs.join(s, d, half, back)
+            known = ((opened if h is half else theirs if h is back else evaluator.opens(h))
+                     for h in path.halves)
+            for flow, ports in zip(flows, evaluator.evaluate(path, partial, known),
+                                   strict=True):
+                if ports:
+                    add(flow, ports)
     direct = [side for side in sends if side[2].nat_subnet is None]
     for k, flow in enumerate(flows):
         sent = [(b, half, opened[k]) for b, _, half, opened in direct if opened[k]]

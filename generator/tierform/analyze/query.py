@@ -39,7 +39,7 @@ def query(network: Network, src: str, dst: str, protocol: ProtocolName, port: in
     for a in (h for h in model.hosts if h.endpoint == src):
         for b in (h for h in model.hosts if h.endpoint == dst):
             for path in legs.paths(a, b):
-                ports = evaluator.evaluate(path, protocol)
+                ports = evaluator.evaluate(path)[protocol_index(protocol)]
                 checks = explain(evaluator, path, protocol, port)
                 if (protocol == "icmp" and ports) or port in ports:
                     return QueryResult(True, checks, src, dst, protocol, port)
