@@ -2,11 +2,11 @@
 
 A path is reachable on a port when every route check passes, every forward filter allows
 the port, and every return filter lets the reply through to the client's ephemeral ports
-(A3), checked in the order the reply crosses them (Path.back); a return leg
-allowing only part of the ephemeral range is a warning. Forward ports are an intersection
-and no gate depends on ports, so a path's ports are its halves' ports combined (meet):
-the matrix relies on that (matrix.py). A filter layer treated as failed open allows
-everything. docs/network-semantics.md A2-A3, S1.
+(A3), checked in the order the reply crosses them (Path.back); a return leg allowing only
+part of the ephemeral range is a warning. Forward ports are an intersection and no gate
+depends on ports, so a path's ports are its halves' ports combined (meet): the matrix
+relies on that (matrix.py). A filter layer treated as failed open allows everything.
+docs/network-semantics.md A2-A3, S1.
 """
 
 from __future__ import annotations

@@ -1,12 +1,14 @@
 """The leg rules, defined once: which checks a connection between two host classes crosses.
 
-A connection from ``src`` to ``dst`` is a Path: the legs at the sending end (a Half), the
-hop through a NAT gateway when the sender's route takes one, and the legs at the receiving
-end. A leg is a route check (a gate: routes carry no ports) or a filter (a NACL, or a
-tier's groups: the ports it lets through towards one peer). A half depends only on its
-end's profile (tier, route table, NACL) and on the peer: query() evaluates whole paths
-(query.py), analyze() evaluates each half once per profile and peer and combines them by
-union (matrix.py). What a leg lets through is evaluate.py's business.
+A connection from ``src`` to ``dst`` is a Path of Halves: the legs at the sending end,
+the two sides of the NAT hop when the sender's route takes one, the legs at the receiving
+end; the opening packet crosses them in that order, the reply in reverse. A half faces
+one peer. Its legs are route checks (gates: routes carry no ports) and filters (a NACL,
+or a tier's groups: the ports they let through to or from the peer); which legs it holds
+depends only on its end's profile (tier, route table, NACL) and on the peer. query()
+evaluates whole paths (query.py); analyze() evaluates each half once per profile and peer
+and combines them by union (matrix.py). What the legs let through is evaluate.py's
+business. Another in-VPC hop (a firewall endpoint, say) would be another pair of sides.
 
 docs/network-semantics.md R1-R4 (route tables, local delivery, internet gateways, NAT),
 A3-A5 (NACL return legs, one subnet, the NAT subnet's NACL), S1-S2 (groups, stateful).
@@ -39,6 +41,10 @@ __all__ = [
 End = Literal["src", "dst", "nat"]
 """Where a filter sits: the sender's subnet, the receiver's, or the NAT gateway's subnet."""
 FilterLayer = Literal["nacls", "security_groups"]
+
+
+# RouteCheck, Half and Path are NamedTuples: the matrix builds a few per host-class pair,
+# and a frozen dataclass costs four times as much to build.
 
 
 class RouteCheck(NamedTuple):
@@ -121,6 +127,9 @@ class Outbound:
     detail: str
 
 
+_Filters = tuple[tuple[Filter, ...], tuple[Filter, ...]]  # (forward, replies) of one half
+
+
 def sole_subnet(host: Host) -> str | None:
     """The one subnet every host of the class sits in, if so. Two classes with the same
     sole subnet have no pair of hosts in different subnets (A4)."""
@@ -148,9 +157,8 @@ class Legs:
         self.routes_open = routes_open
         self._in_cache: dict[tuple[str | None, int, str], tuple[bool, str]] = {}
         self._out_cache: dict[tuple[str | None, int, str], Outbound] = {}
-        self._filter_cache: dict[tuple[End, str | None, str | None, bool],
-                                 tuple[tuple[Filter, ...], tuple[Filter, ...]]] = {}
-        self._nat_cache: dict[str, tuple[tuple[tuple[Filter, ...], tuple[Filter, ...]], ...]] = {}
+        self._filter_cache: dict[tuple[End, str | None, str | None, bool], _Filters] = {}
+        self._nat_cache: dict[str, tuple[_Filters, _Filters]] = {}
 
     # -- routes ------------------------------------------------------------------------
 
@@ -229,8 +237,8 @@ class Legs:
 
     # -- legs --------------------------------------------------------------------------
 
-    def _filters(self, end: End, owner: str | None, nacl: str | None, same_subnet: bool,
-                 ) -> tuple[tuple[Filter, ...], tuple[Filter, ...]]:
+    def _filters(self, end: End, owner: str | None, nacl: str | None,
+                 same_subnet: bool) -> _Filters:
         """The filters at a tier's end (``owner``: the tier): forward and return. Its
         groups on the way out (sender) or in (receiver); across a subnet boundary also its
         NACL, that way and, for the reply, the other way (A3). Inside one subnet no NACL
@@ -298,7 +306,7 @@ class Legs:
         sender and out to the far end, then the reply in from the far end and out to the
         sender. Two halves: the side facing the sender, the side facing the far end."""
         nacl = self.model.nacl_of.get(nat_subnet)
-        if nacl is None:
+        if nacl is None:  # a NAT subnet with no NACL read: nothing to cross (kept as it was)
             return ()
         sides = self._nat_cache.get(nacl)
         if sides is None:
