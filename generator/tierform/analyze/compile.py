@@ -37,6 +37,8 @@ NONE: PerProtocol = (PortSet.empty(),) * 3
 ALL: PerProtocol = (PortSet.full(),) * 3
 _INDEX: dict[str, int] = {name: index for index, name in enumerate(PROTOCOLS)}
 _ANY = PROTOCOL_NUMBERS["all"]
+_NO_NETS: frozenset[Net] = frozenset()
+_NO_GROUPS: frozenset[str] = frozenset()
 
 Profile = tuple[str, str | None, str | None]
 """(tier, route table, NACL): what the layers know of a tiered host class's own subnet."""
@@ -133,11 +135,11 @@ class Model:
         self._compile_groups()
         self._build_hosts()
         self._lpm_cache: dict[tuple[str | None, int], Route | None] = {}
-        self._candidates_cache: dict[tuple[str, bool, tuple[Net, ...]],
+        self._candidates_cache: dict[tuple[str, bool, frozenset[Net]],
                                      tuple[NaclRule, ...]] = {}
         self._nacl_cache: dict[tuple[str, bool, int], PerProtocol] = {}
-        self._nacl_by_view: dict[tuple[str, bool, tuple[Net, ...]], PerProtocol] = {}
-        self._sg_by_view: dict[tuple[str, bool, tuple[Net, ...], tuple[str, ...]],
+        self._nacl_by_view: dict[tuple[str, bool, frozenset[Net]], PerProtocol] = {}
+        self._sg_by_view: dict[tuple[str, bool, frozenset[Net], frozenset[str]],
                                PerProtocol] = {}
         self._sg_cache: dict[tuple[str, bool, int, str], PerProtocol] = {}
 
@@ -173,6 +175,7 @@ class Model:
     def _compile_nacls(self) -> None:
         net = self.network
         self.nacl_index: dict[tuple[str, bool], dict[Net, list[NaclRule]]] = {}
+        self.nacl_nets: dict[tuple[str, bool], frozenset[Net]] = {}
         for nacl in net.nacls.values():
             for egress in (False, True):  # A2: inbound and outbound lists are separate
                 rules = []
@@ -190,6 +193,7 @@ class Model:
                     if rule.net is not None:
                         index.setdefault(rule.net, []).append(rule)
                 self.nacl_index[(nacl.id, egress)] = index
+                self.nacl_nets[(nacl.id, egress)] = frozenset(index)
         default = next((n for n in net.nacls.values() if n.is_default), None)
         # A1: the associated NACL, else the VPC's default NACL.
         self.nacl_of: dict[str, str | None] = dict.fromkeys(net.subnets, default.id if default
@@ -204,9 +208,10 @@ class Model:
     def _compile_groups(self) -> None:
         net = self.network
         self.groups: dict[str, list[SecurityGroup]] = {t: net.groups_of(t) for t in net.tiers}
-        self.group_ids = {t: {g.id for g in groups} for t, groups in self.groups.items()}
+        self.group_ids = {t: frozenset(g.id for g in groups) for t, groups in self.groups.items()}
         self.sg_index: dict[tuple[str, bool],
                             tuple[dict[Net, list[GroupRule]], dict[str, list[GroupRule]]]] = {}
+        self.sg_peers: dict[tuple[str, bool], tuple[frozenset[Net], frozenset[str]]] = {}
         for tier, groups in self.groups.items():
             if not groups:
                 self.warnings.append(f"tier {tier} has no security group: its security-group "
@@ -234,6 +239,7 @@ class Model:
                     if group_rule.peer_group is not None:
                         by_group.setdefault(group_rule.peer_group, []).append(group_rule)
                 self.sg_index[(tier, egress)] = (by_net, by_group)
+                self.sg_peers[(tier, egress)] = (frozenset(by_net), frozenset(by_group))
 
     def _build_hosts(self) -> None:
         net = self.network
@@ -242,6 +248,7 @@ class Model:
         named_nets = {n: name for name, n in self.named.items()}
         vpc_nets = set(self.vpc)
         self.key_chain: list[tuple[Net, ...]] = []
+        self.key_set: list[frozenset[Net]] = []  # key_chain as sets, for views
         key_ids: dict[tuple[Net, ...], int] = {}
         classes: dict[tuple[str, str | None, str | None, int], set[str]] = {}
         examples: dict[tuple[str, str | None, str | None, int], str] = {}
@@ -251,6 +258,7 @@ class Model:
             if key is None:
                 key = key_ids[relevant] = len(self.key_chain)
                 self.key_chain.append(relevant)
+                self.key_set.append(frozenset(relevant))
             subnet = next((subnet_nets[n] for n in atom.chain if n in subnet_nets), None)
             if subnet is not None:
                 if subnet.tier is None:
@@ -303,9 +311,8 @@ class Model:
     # A peer is seen by a NACL or a security group only through the CIDRs (and groups) it
     # has rules for: atom classes with the same view get the same answer, computed once.
 
-    def _nacl_view(self, nacl: str, egress: bool, key: int) -> tuple[Net, ...]:
-        index = self.nacl_index.get((nacl, egress), {})
-        return tuple(n for n in self.key_chain[key] if n in index)
+    def _nacl_view(self, nacl: str, egress: bool, key: int) -> frozenset[Net]:
+        return self.key_set[key] & self.nacl_nets.get((nacl, egress), _NO_NETS)
 
     def _nacl_candidates(self, nacl: str, egress: bool, key: int) -> tuple[NaclRule, ...]:
         """Entries whose CIDR holds the atom class ``key``, in rule-number order."""
@@ -314,7 +321,9 @@ class Model:
         found = self._candidates_cache.get(cache_key)
         if found is None:
             index = self.nacl_index[(nacl, egress)] if view else {}
-            matching = [r for n in view for r in index[n]]
+            # The view's CIDRs all hold the atom: longest prefix first, as in its chain, so
+            # that entries with one number keep the order they had (sort is stable).
+            matching = [r for n in sorted(view, key=lambda n: -n[1]) for r in index[n]]
             matching.sort(key=lambda r: r.number)
             found = self._candidates_cache[cache_key] = tuple(matching)
         return found
@@ -355,10 +364,9 @@ class Model:
         cache_key = (tier, egress, key, peer)
         cached = self._sg_cache.get(cache_key)
         if cached is None:
-            by_net, by_group = self.sg_index[(tier, egress)]
-            view_key = (tier, egress,
-                        tuple(n for n in self.key_chain[key] if n in by_net),
-                        tuple(sorted(g for g in self.group_ids.get(peer, ()) if g in by_group)))
+            nets, groups = self.sg_peers[(tier, egress)]
+            view_key = (tier, egress, self.key_set[key] & nets,
+                        self.group_ids.get(peer, _NO_GROUPS) & groups)
             cached = self._sg_by_view.get(view_key)
             if cached is None:
                 tcp, udp, icmp = (_union(r.ports for r in self.sg_matches(tier, egress, key,
