@@ -20,6 +20,7 @@ from tierform.analyze import query
 from tierform.errors import (
     EXIT_BAD_INPUT,
     EXIT_FINDINGS,
+    EXIT_INCOMPLETE,
     EXIT_OK,
     BlueprintError,
     OutputError,
@@ -231,20 +232,21 @@ def cmd_reach(args: argparse.Namespace) -> int:
                 raise TierformError(f"unknown endpoint {end!r}; known: {', '.join(sorted(known))}")
         result = query(network, args.from_, args.to, args.protocol, args.port)
         if args.format == "json":
-            out_json({"from": result.src, "to": result.dst, "protocol": result.protocol,
-                      "port": result.port, "reachable": result.reachable,
-                      "legs": [{"leg": leg.leg, "layer": leg.layer, "ok": leg.ok,
-                                "resource": leg.resource, "detail": leg.detail}
-                               for leg in result.legs]})
+            out_json(report.query_json(result))
         else:
             out(report.query_text(result))
-        return EXIT_OK if result.reachable else EXIT_FINDINGS
+        return {"reachable": EXIT_OK, "blocked": EXIT_FINDINGS}.get(result.verdict or "",
+                                                                   EXIT_INCOMPLETE)
     reach = workflow.analyze_network(network)
     if args.format == "json":
         out_json(report.reach_json(reach, kind))
     else:
         out(report.reach_table(reach))
-    return EXIT_OK
+    incomplete = report.incomplete_line(reach)
+    if incomplete is not None and args.format == "json":
+        # Not progress: the reason for exit 3, printed even when quiet.
+        print(f"tierform: {incomplete}", file=sys.stderr)
+    return EXIT_OK if incomplete is None else EXIT_INCOMPLETE
 
 
 # --------------------------------------------------------------------------- verify
@@ -274,7 +276,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         out(report.verify_table(result))
         out("single-layer failures (each layer failed open in turn):")
         out(report.single_layer_table(result))
-    return EXIT_OK if result.ok else EXIT_FINDINGS
+    return result.exit_code
 
 
 def _live_network(loaded: LoadedBlueprint, args: argparse.Namespace) -> Network:

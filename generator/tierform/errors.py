@@ -21,6 +21,7 @@ __all__ = [
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
+EXIT_INCOMPLETE = 3  # no finding, but some answer is unknown (unresolved or not modelled)
 
 
 class TierformError(Exception):

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tierform.analyze import Flow, QueryResult, Reachability
+from tierform.analyze import SCHEMA_VERSION, Flow, QueryResult, Reachability, UnknownFlow
 from tierform.verify import LAYERS, VerifyFinding, VerifyReport
 
 __all__ = [
     "SARIF_SCHEMA",
+    "incomplete_line",
+    "query_json",
     "query_text",
     "reach_json",
     "reach_table",
@@ -35,14 +37,38 @@ def _flow_json(flow: Flow) -> dict[str, Any]:
             "ports": None if flow.ports is None else flow.ports.to_json()}
 
 
+def _unknown_json(flow: UnknownFlow) -> dict[str, Any]:
+    return {"from": flow.src, "to": flow.dst, "protocol": flow.protocol,
+            "ports": None if flow.protocol == "icmp" else flow.ports.to_json(),
+            "reasons": list(flow.reasons)}
+
+
+def _tiers_json(result: Reachability) -> dict[str, Any]:
+    return {name: {"subnets": list(info.subnets), "exposure": info.exposure,
+                   **({"reasons": list(info.reasons)} if info.reasons else {})}
+            for name, info in result.tiers.items()}
+
+
+def incomplete_line(result: Reachability) -> str | None:
+    """The line that says a result is incomplete and why (None when complete)."""
+    if result.complete:
+        return None
+    reasons = result.incomplete_reasons
+    more = f" (and {len(reasons) - 3} more)" if len(reasons) > 3 else ""
+    return (f"incomplete: {len(result.unknown)} unknown (?) entries; "
+            f"{'; '.join(reasons[:3])}{more}")
+
+
 def reach_json(result: Reachability, source: str) -> dict[str, Any]:
     """The ``tierform reach --format json`` contract (docs/network-semantics.md)."""
     flows = sorted(result.flows, key=lambda f: (f.src, f.dst, f.protocol))
     return {
+        "schema_version": SCHEMA_VERSION,
         "source": source,
-        "tiers": {name: {"subnets": list(info.subnets), "exposure": info.exposure}
-                  for name, info in result.tiers.items()},
+        "complete": result.complete,
+        "tiers": _tiers_json(result),
         "flows": [_flow_json(f) for f in flows],
+        "unknown": [_unknown_json(f) for f in result.unknown],
         "unresolved": [{"address": u.address, "attribute": u.attribute, "reason": u.reason}
                        for u in result.unresolved],
         "findings": [{"level": "warning", "message": w} for w in result.warnings],
@@ -60,13 +86,18 @@ def _cell(result: Reachability, src: str, dst: str) -> str:
     for flow in result.flows:
         if (flow.src, flow.dst) == (src, dst):
             parts.append(flow.protocol if flow.ports is None else f"{flow.protocol} {flow.ports}")
+    for unknown in result.unknown:
+        if (unknown.src, unknown.dst) == (src, dst):
+            parts.append(f"? {unknown.protocol}" if unknown.protocol == "icmp" else
+                         f"? {unknown.protocol} {unknown.ports}")
     return "; ".join(parts) or "-"
 
 
 def reach_table(result: Reachability) -> str:
     """Tiers, then the matrix (rows: from, columns: to), warnings and assumptions."""
     lines = [_grid([["tier", "exposure", "subnets"]] +
-                   [[n, i.exposure, ", ".join(i.subnets)] for n, i in result.tiers.items()])]
+                   [[n, i.exposure if i.exposure != "unknown" else "unknown (?)",
+                     ", ".join(i.subnets)] for n, i in result.tiers.items()])]
     endpoints = result.endpoints or sorted({f.src for f in result.flows} |
                                            {f.dst for f in result.flows})
     rows = [["from \\ to", *endpoints]]
@@ -75,18 +106,34 @@ def reach_table(result: Reachability) -> str:
     if result.warnings:
         lines += ["", *(f"warning: {w}" for w in result.warnings)]
     lines += [f"unresolved: {u.address} {u.attribute}: {u.reason}" for u in result.unresolved]
+    for name, info in result.tiers.items():
+        lines += [f"exposure of {name} unknown: {r}" for r in info.reasons]
+    incomplete = incomplete_line(result)
+    if incomplete:
+        lines += ["", incomplete]
     lines += ["", *(f"assumption: {a}" for a in result.assumptions)]
     return "\n".join(lines) + "\n"
 
 
 def query_text(result: QueryResult) -> str:
-    verdict = "reachable" if result.reachable else "blocked"
     port = "" if result.protocol == "icmp" or result.port is None else f" {result.port}"
-    lines = [f"{result.src} -> {result.dst} {result.protocol}{port}: {verdict}"]
+    lines = [f"{result.src} -> {result.dst} {result.protocol}{port}: {result.verdict}"]
     for leg in result.legs:
-        mark = "ok     " if leg.ok else "BLOCKED"
+        mark = "ok     " if leg.ok else "UNKNOWN" if leg.unknown else "BLOCKED"
         lines.append(f"  {mark} {leg.leg:<7} {leg.layer:<15} {leg.resource}: {leg.detail}")
+    if result.verdict == "unknown":
+        lines += [f"incomplete: {reason}" for reason in result.reasons]
     return "\n".join(lines) + "\n"
+
+
+def query_json(result: QueryResult) -> dict[str, Any]:
+    """The ``tierform reach --from/--to --format json`` contract."""
+    return {"schema_version": SCHEMA_VERSION, "from": result.src, "to": result.dst,
+            "protocol": result.protocol, "port": result.port, "verdict": result.verdict,
+            "reachable": result.reachable, "reasons": list(result.reasons),
+            "legs": [{"leg": leg.leg, "layer": leg.layer, "ok": leg.ok,
+                      "unknown": leg.unknown, "resource": leg.resource, "detail": leg.detail}
+                     for leg in result.legs]}
 
 
 def _finding_json(finding: VerifyFinding) -> dict[str, Any]:
@@ -101,13 +148,15 @@ def _finding_json(finding: VerifyFinding) -> dict[str, Any]:
 
 def verify_json(report: VerifyReport) -> dict[str, Any]:
     return {
+        "schema_version": SCHEMA_VERSION,
         "ok": report.ok,
         "exit_code": report.exit_code,
+        "complete": report.reachability.complete,
+        "unknown": [_unknown_json(f) for f in report.reachability.unknown],
         "findings": [_finding_json(f) for f in report.findings],
         "single_layer": {layer: [_flow_json(f) for f in flows]
                          for layer, flows in report.single_layer.items()},
-        "tiers": {name: {"subnets": list(info.subnets), "exposure": info.exposure}
-                  for name, info in report.reachability.tiers.items()},
+        "tiers": _tiers_json(report.reachability),
         "warnings": list(report.reachability.warnings),
     }
 
@@ -116,7 +165,11 @@ def verify_table(report: VerifyReport) -> str:
     lines = [f"{f.level.upper():<7} {f.kind:<12} {f.message}" for f in report.findings]
     lines += [f"warning: {w}" for w in report.reachability.warnings]
     count = len(report.findings)
-    lines.append("verify: ok (no findings)" if report.ok else
+    incomplete = incomplete_line(report.reachability)
+    if incomplete:
+        lines.append(incomplete)
+    lines.append(("verify: ok (no findings)" if incomplete is None else
+                  "verify: no findings, but incomplete") if report.ok else
                  f"verify: {count} finding{'s' if count != 1 else ''}")
     return "\n".join(lines) + "\n"
 

@@ -109,7 +109,10 @@ class VerifyReport:
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.ok else 1
+        """1 on a finding (unresolved wiring aside), else 3 when some answer is unknown."""
+        if any(f.kind != "unresolved" for f in self.findings):
+            return 1
+        return 0 if self.reachability.complete and self.ok else 3
 
 
 def intents_from_blueprint(bp: Blueprint) -> list[Intent]:
@@ -268,7 +271,8 @@ def _broken(intents: Sequence[Intent], network: Network, reach: Reachability,
             continue
         for protocol in intent.protocols():
             wanted = intent.ports_for(protocol)
-            missing = wanted - reach.ports(intent.src, intent.dst, protocol)
+            missing = (wanted - reach.ports(intent.src, intent.dst, protocol)
+                       - reach.unknown_ports(intent.src, intent.dst, protocol))  # unknown
             if not missing:
                 continue
             probe = missing.first() or 0

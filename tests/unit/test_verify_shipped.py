@@ -97,5 +97,5 @@ def test_four_tier_corp_reaches_mgmt_on_22_and_nothing_else(
     # The route that carries it: mgmt's tables send corp to the VPN gateway.
     table = four_tier.network.route_table_of("aws_subnet.mgmt_b")
     assert table is not None
-    assert ("192.168.0.0/16", "other", "aws_vpn_gateway.this") in {
+    assert ("192.168.0.0/16", "vgw", "aws_vpn_gateway.this") in {
         (r.destination, r.kind, r.target) for r in table.routes}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from tierform.analyze.matrix import PLACEMENT_ASSUMPTION, analyze
 from tierform.analyze.query import query
 from tierform.analyze.results import (
+    SCHEMA_VERSION,
     Exposure,
     Flow,
     Layer,
@@ -19,11 +20,14 @@ from tierform.analyze.results import (
     QueryResult,
     Reachability,
     TierInfo,
+    UnknownFlow,
+    Verdict,
 )
 from tierform.aws import ProtocolName
 
 __all__ = [
     "PLACEMENT_ASSUMPTION",
+    "SCHEMA_VERSION",
     "Exposure",
     "Flow",
     "Layer",
@@ -32,6 +36,8 @@ __all__ = [
     "QueryResult",
     "Reachability",
     "TierInfo",
+    "UnknownFlow",
+    "Verdict",
     "analyze",
     "query",
 ]

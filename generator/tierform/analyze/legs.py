@@ -26,6 +26,7 @@ from tierform.aws import INTERNET
 from tierform.network.model import NatGateway, Route
 
 __all__ = [
+    "ASSUMED_TEXT",
     "End",
     "Filter",
     "FilterLayer",
@@ -36,6 +37,7 @@ __all__ = [
     "RouteCheck",
     "route_detail",
     "sole_subnet",
+    "unmodelled",
 ]
 
 End = Literal["src", "dst", "nat"]
@@ -56,6 +58,7 @@ class RouteCheck(NamedTuple):
     route: Route | None = None  # the deciding route, when the message is that route alone
     toward: str = ""  # the peer's example address block, for that message
     note: str | None = None  # the message, when the rule needs more than one route
+    unknown: str | None = None  # not modelled beyond this route: why (``ok`` per Legs mode)
 
     @property
     def detail(self) -> str:
@@ -125,6 +128,7 @@ class Outbound:
     ok: bool
     nat_subnet: str | None  # set when the path goes through a NAT gateway
     detail: str
+    unknown: str | None = None  # the route leads where the input does not show: why
 
 
 _Filters = tuple[tuple[Filter, ...], tuple[Filter, ...]]  # (forward, replies) of one half
@@ -140,6 +144,26 @@ _PRIVATE_VIA_IGW = (" (an internet gateway does not forward private addresses su
                     "it needs a VPN, transit gateway or peering route)")
 
 
+_ASSUMED = frozenset({"tgw", "vgw"})
+"""Gateways assumed to reach the named networks routed to them (their far side is not read)."""
+_KIND_NAMES: dict[str, str] = {
+    "tgw": "transit gateway", "vgw": "virtual private gateway", "peering": "peering connection",
+    "carrier": "carrier gateway", "lgw": "Outposts local gateway", "eni": "network interface",
+    "instance": "instance", "gwlbe": "Gateway Load Balancer endpoint",
+    "core": "Cloud WAN core network", "eigw": "egress-only internet gateway",
+    "other": "unclassified target", "nat": "NAT gateway", "igw": "internet gateway",
+}
+ASSUMED_TEXT = ("transit and virtual private gateways reach the named networks whose CIDRs "
+                "are routed to them (assumed: their far side is not in the input)")
+
+
+def unmodelled(route: Route, cidr: str, why: str) -> str:
+    """The reason a path through ``route`` is unknown, in words."""
+    name = _KIND_NAMES.get(route.kind, route.kind)
+    return (f"{route.destination} -> {name} {route.target or ''}".rstrip()
+            + f"{f' ({route.source})' if route.source else ''}: traffic to {cidr} {why}")
+
+
 def route_detail(route: Route | None, cidr: str) -> str:
     if route is None:
         return f"no route to {cidr}"
@@ -152,23 +176,38 @@ class Legs:
     """The leg rules over one compiled network. ``routes_open``: the route layer is
     treated as failed open (every route delivers, directly: no NAT hop)."""
 
-    def __init__(self, model: Model, *, routes_open: bool = False) -> None:
+    def __init__(self, model: Model, *, routes_open: bool = False,
+                 unknown_passes: bool = False) -> None:
         self.model = model
         self.routes_open = routes_open
-        self._in_cache: dict[tuple[str | None, int, str], tuple[bool, str]] = {}
+        self.unknown_passes = unknown_passes
+        """How an unknown route check counts: failing (what is known to pass) or passing
+        (what might pass); analyze() and query() run both when any check is unknown."""
+        self.unknowns: dict[tuple[str, str], set[str]] = {}
+        """(src endpoint, dst endpoint) -> why some route check between them is unknown."""
+        self.assumed: set[str] = set()  # gateways assumed to reach a named network
+        self._in_cache: dict[tuple[str | None, int, str], tuple[bool, str, str | None]] = {}
         self._out_cache: dict[tuple[str | None, int, str], Outbound] = {}
         self._filter_cache: dict[tuple[End, str | None, str | None, bool], _Filters] = {}
         self._nat_cache: dict[str, tuple[_Filters, _Filters]] = {}
 
     # -- routes ------------------------------------------------------------------------
 
-    def local(self, table: str | None, peer: Host) -> tuple[bool, Route | None]:
+    def local(self, table: str | None, peer: Host) -> tuple[bool, Route | None, str | None]:
         """R1/R2: inside the VPC a packet is delivered when the longest-prefix route is
-        local; the deciding route comes along for the message."""
+        local; a more specific route to a middlebox (network interface, instance, Gateway
+        Load Balancer endpoint...) is not modelled: unknown (R7). No route or a blackhole:
+        blocked. The deciding route comes along for the message."""
         route = self.model.lpm(table, peer.key)
-        return self.routes_open or (route is not None and route.kind == "local"), route
+        if self.routes_open or (route is not None and route.kind == "local"):
+            return True, route, None
+        if route is None or route.kind == "blackhole":
+            return False, route, None
+        why = unmodelled(route, peer.cidr, "goes through a hop inside the VPC that is not "
+                                           "modelled")
+        return self.unknown_passes, route, why
 
-    def inbound(self, table: str | None, src: Host) -> tuple[bool, str]:
+    def inbound(self, table: str | None, src: Host) -> tuple[bool, str, str | None]:
         """From outside into a subnet: the reply must leave through an internet gateway (R3),
         or a direct link for named networks; replies sent to a NAT are never NATed back (R4)."""
         cache_key = (table, src.key, src.endpoint)
@@ -176,21 +215,45 @@ class Legs:
         if cached is not None:
             return cached
         route = self.model.lpm(table, src.key)
+        why: str | None = None
         if self.routes_open:
             ok = True
         elif route is None:
             ok = False
-        elif route.kind == "igw":
-            ok = src.endpoint in self.model.public_endpoints
         else:
-            ok = route.kind == "other" and src.endpoint != INTERNET
-        detail = route_detail(route, src.cidr)
+            ok, why = self._leaves(route, src)
+        detail = route_detail(route, src.cidr) if why is None else why
         if route is not None and route.kind == "igw" and not ok:
             detail += _PRIVATE_VIA_IGW.format(src.endpoint)
         if route is not None and route.kind == "nat":
             detail += " (a NAT gateway carries only connections opened from inside)"
-        self._in_cache[cache_key] = (ok, detail)
-        return ok, detail
+        self._in_cache[cache_key] = (ok, detail, why)
+        return ok, detail, why
+
+    def _leaves(self, route: Route, peer: Host) -> tuple[bool, str | None]:
+        """R3, R7: whether a route out of the VPC reaches an outside peer directly (not via a
+        NAT gateway): (ok by the Legs mode, why it is unknown). An internet gateway reaches
+        public addresses; a transit or virtual private gateway the named networks routed to
+        it (assumed); any other gateway leaving the VPC, or a hop inside it: unknown."""
+        kind = route.kind
+        if kind == "igw":
+            return peer.endpoint in self.model.public_endpoints, None
+        if kind in ("blackhole", "local", "nat", "endpoint"):
+            return False, None
+        if kind in _ASSUMED and peer.endpoint != INTERNET:
+            self.assumed.add(f"{route.target or route.destination} reaches {peer.endpoint}")
+            return True, None
+        if kind in _ASSUMED:
+            why = "leaves the VPC; where it goes beyond is not in the input"
+        elif kind == "peering":
+            why = "goes to a peer VPC that is not in the input"
+        elif kind in ("eni", "instance", "gwlbe"):
+            why = "goes through an appliance whose onward path is not modelled"
+        elif kind == "eigw":
+            why = "goes to an egress-only gateway (IPv6 only)"
+        else:
+            why = "goes to a target the analyzer does not model"
+        return self.unknown_passes, unmodelled(route, peer.cidr, why)
 
     def outbound(self, table: str | None, dst: Host) -> Outbound:
         """From a subnet to an outside address: direct (IGW, or a VPN/TGW/peering link for
@@ -201,14 +264,18 @@ class Legs:
             return cached
         route = self.model.lpm(table, dst.key)
         public = dst.endpoint in self.model.public_endpoints
-        direct = self.routes_open or (route is not None and (
-            (route.kind == "igw" and public)
-            or (route.kind == "other" and dst.endpoint != INTERNET)))
+        why: str | None = None
+        if self.routes_open:
+            direct = True
+        elif route is None:
+            direct = False
+        else:
+            direct, why = self._leaves(route, dst)
         if direct or route is None or route.kind != "nat":
-            detail = route_detail(route, dst.cidr)
+            detail = route_detail(route, dst.cidr) if why is None else why
             if route is not None and route.kind == "igw" and not direct:
                 detail += _PRIVATE_VIA_IGW.format(dst.endpoint)
-            result = Outbound(direct, None, detail)
+            result = Outbound(direct, None, detail, why)
         else:
             result = self._via_nat(route, dst, public)
         self._out_cache[cache_key] = result
@@ -225,8 +292,12 @@ class Legs:
             return Outbound(False, None, f"NAT gateway {name} is private: no internet path")
         nat_table = model.table_of.get(gateway.subnet_id)
         onward = model.lpm(nat_table, dst.key)
-        if onward is None or not ((onward.kind == "igw" and public) or (
-                onward.kind == "other" and dst.endpoint != INTERNET)):
+        ok, why = (False, None) if onward is None else self._leaves(onward, dst)
+        if why is not None:
+            return Outbound(ok, gateway.subnet_id if ok else None,
+                            f"via NAT gateway {name}, then {why}", f"via NAT gateway {name}, "
+                                                                   f"then {why}")
+        if not ok:
             return Outbound(False, None, (
                 f"NAT gateway {name} sits in subnet {gateway.subnet_id} whose table "
                 f"{model.table_name(nat_table)} does not route {dst.cidr} to an internet "
@@ -272,14 +343,23 @@ class Legs:
         if same_subnet:  # A4: no route table inside one subnet
             return Half(peer, (), forward)
         if peer.tier is not None:
-            ok, route = self.local(host.table, peer)
-            return Half(peer, (RouteCheck("forward", host.table, ok, route, peer.cidr),),
+            ok, route, why = self.local(host.table, peer)
+            self._note(host, peer, why)
+            return Half(peer, (RouteCheck("forward", host.table, ok, route, peer.cidr,
+                                          why, why),),
                         forward, replies)
         out = self.outbound(host.table, peer)
+        self._note(host, peer, out.unknown)
         back = "replies come back the same way" if out.ok else out.detail
-        return Half(peer, (RouteCheck("forward", host.table, out.ok, note=out.detail),
-                           RouteCheck("return", host.table, out.ok, note=back)),
+        return Half(peer, (RouteCheck("forward", host.table, out.ok, note=out.detail,
+                                      unknown=out.unknown),
+                           RouteCheck("return", host.table, out.ok, note=back,
+                                      unknown=out.unknown)),
                     forward, replies, out.nat_subnet)
+
+    def _note(self, src: Host, dst: Host, why: str | None) -> None:
+        if why is not None:
+            self.unknowns.setdefault((src.endpoint, dst.endpoint), set()).add(why)
 
     def receiver(self, host: Host, peer: Host, same_subnet: bool = False) -> Half:
         """The legs at the receiving end: its groups' ingress, and across a subnet boundary
@@ -291,14 +371,17 @@ class Legs:
         if same_subnet:  # A4
             return Half(peer, (), forward)
         if peer.tier is not None:
-            ok, route = self.local(host.table, peer)
-            return Half(peer, (RouteCheck("return", host.table, ok, route, peer.cidr),),
+            ok, route, why = self.local(host.table, peer)
+            self._note(peer, host, why)
+            return Half(peer, (RouteCheck("return", host.table, ok, route, peer.cidr,
+                                          why, why),),
                         forward, replies)
-        ok, detail = self.inbound(host.table, peer)
+        ok, detail, why = self.inbound(host.table, peer)
+        self._note(peer, host, why)
         return Half(peer, (RouteCheck("forward", host.table, ok,
                                       note=f"{peer.endpoint} reaches {host.endpoint} only if "
-                                           f"its subnet is public: {detail}"),
-                           RouteCheck("return", host.table, ok, note=detail)),
+                                           f"its subnet is public: {detail}", unknown=why),
+                           RouteCheck("return", host.table, ok, note=detail, unknown=why)),
                     forward, replies)
 
     def hop(self, nat_subnet: str, src: Host, dst: Host) -> tuple[Half, ...]:

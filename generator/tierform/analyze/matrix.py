@@ -26,8 +26,9 @@ from collections.abc import Callable, Iterable
 from tierform.analyze.compile import Host, Model, PerProtocol, Profile
 from tierform.analyze.evaluate import Evaluator, Partial
 from tierform.analyze.exposure import exposures
-from tierform.analyze.legs import Half, Legs, sole_subnet
-from tierform.analyze.results import Flow, Layer, Reachability
+from tierform.analyze.legs import ASSUMED_TEXT, Half, Legs, sole_subnet
+from tierform.analyze.results import Flow, Layer, Reachability, UnknownFlow
+from tierform.analyze.unknown import ipv6_pairs, unresolved_pairs
 from tierform.aws import DEFAULT_EPHEMERAL, INTERNET, PROTOCOLS
 from tierform.network.model import Network
 from tierform.ports import PortSet
@@ -51,6 +52,29 @@ def analyze(network: Network, *, ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
     tiers, warnings = exposures(Legs(model) if legs.routes_open else legs)
     warnings = model.warnings + warnings
     found, loose = reach(legs, evaluator)
+    endpoints = [*network.tiers, *network.named_networks, INTERNET]
+    unknown: dict[_FlowKey, tuple[PortSet, set[str]]] = {}
+    if legs.unknowns:  # U2: what might pass through the routes not modelled, beyond the known
+        maybe = Legs(model, routes_open=legs.routes_open, unknown_passes=True)
+        possible, _ = reach(maybe, evaluator)
+        for key, ports in possible.items():
+            extra = ports - found.get(key, PortSet.empty())
+            if extra:
+                why = maybe.unknowns.get(key[:2]) or legs.unknowns.get(key[:2]) or {
+                    "a route on the path is not modelled"}
+                unknown[key] = (extra, set(why))
+    touched = unresolved_pairs(network, endpoints)  # U1
+    for pair, more in ipv6_pairs(network).items():  # U3
+        touched.setdefault(pair, []).extend(more)
+    for (src, dst), reasons in touched.items():
+        for protocol in PROTOCOLS:
+            _, why = unknown.get((src, dst, protocol), (PortSet.empty(), set()))
+            unknown[(src, dst, protocol)] = (PortSet.full(), why | set(reasons))
+    for key, (ports, _) in unknown.items():
+        if key in found:
+            found[key] = found[key] - ports
+            if not found[key]:
+                del found[key]
     partial = {f"{src} -> {dst} {protocol}: return leg through {model.nacl_name(owner)} "
                f"({'outbound to' if egress else 'inbound from'} {cidr}) allows only {got} of "
                f"the ephemeral range {evaluator.ephemeral}"
@@ -62,11 +86,15 @@ def analyze(network: Network, *, ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
                    f"ephemeral ports of clients and NAT gateways: {ephemeral[0]}-{ephemeral[1]}",
                    "IPv4 only; gateway-endpoint (prefix-list) routes reach AWS services, "
                    "not an endpoint here"]
+    if legs.assumed:
+        assumptions.append(f"{ASSUMED_TEXT}: {'; '.join(sorted(legs.assumed))}")
     if failed_open is not None:
         assumptions.append(f"layer {failed_open} treated as failed open (allows everything)")
-    endpoints = [*network.tiers, *network.named_networks, INTERNET]
+    unknowns = [UnknownFlow(src, dst, protocol, ports, tuple(sorted(why)))  # type: ignore[arg-type]
+                for (src, dst, protocol), (ports, why) in sorted(unknown.items(),
+                                                                 key=lambda kv: kv[0])]
     return Reachability(tiers, flows, warnings + sorted(partial), list(network.unresolved),
-                        assumptions, endpoints, failed_open)
+                        assumptions, endpoints, failed_open, unknowns)
 
 
 def reach(legs: Legs, evaluator: Evaluator) -> tuple[dict[_FlowKey, PortSet], set[Partial]]:

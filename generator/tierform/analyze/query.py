@@ -3,7 +3,9 @@
 query() takes every pair of host classes of the two endpoints, evaluates each of their
 paths (legs.py, evaluate.py) at the one port, and explains the first that gets through, or
 the one that got furthest: routes, then security groups, then NACLs, in the order the
-packet and its reply cross them, each naming the resource and rule that decides.
+packet and its reply cross them, each naming the resource and rule that decides. The
+verdict is unknown when unresolved wiring touches the pair (U1, U3), or when the connection
+is not known to pass but would where a route leads somewhere not modelled (U2).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from tierform.analyze.compile import GroupRule, Host, Model, NaclRule, protocol_
 from tierform.analyze.evaluate import Evaluator
 from tierform.analyze.legs import Filter, Legs, Path
 from tierform.analyze.results import Layer, LegCheck, QueryResult
+from tierform.analyze.unknown import ipv6_pairs, unresolved_pairs
 from tierform.aws import DEFAULT_EPHEMERAL, PROTOCOLS, ProtocolName
 from tierform.errors import TierformError
 from tierform.network.model import Network
@@ -35,6 +38,28 @@ def query(network: Network, src: str, dst: str, protocol: ProtocolName, port: in
         if name not in known:
             raise TierformError(f"unknown endpoint {name!r}: known are "
                                 f"{', '.join(sorted(known))}")
+    touched = unresolved_pairs(network, (src, dst))
+    for key, more in ipv6_pairs(network).items():
+        touched.setdefault(key, []).extend(more)
+    doubt = tuple(sorted(set(touched.get((src, dst), ()))))  # U1, U3
+    reachable, checks = _search(legs, evaluator, src, dst, protocol, port)
+    if doubt:
+        return QueryResult(False, checks, src, dst, protocol, port, "unknown", doubt)
+    if reachable:
+        return QueryResult(True, checks, src, dst, protocol, port)
+    if legs.unknowns.get((src, dst)):  # U2: would it pass where the routes are not modelled?
+        maybe = Legs(model, routes_open=legs.routes_open, unknown_passes=True)
+        if _search(maybe, evaluator, src, dst, protocol, port)[0]:
+            return QueryResult(False, checks, src, dst, protocol, port, "unknown",
+                               tuple(sorted(legs.unknowns[(src, dst)])))
+    return QueryResult(False, checks, src, dst, protocol, port)
+
+
+def _search(legs: Legs, evaluator: Evaluator, src: str, dst: str, protocol: str, port: int,
+            ) -> tuple[bool, list[LegCheck]]:
+    """Whether some host-class path carries the connection, and its explanation (else the
+    explanation of the path that got furthest)."""
+    model = legs.model
     best: list[LegCheck] | None = None
     for a in (h for h in model.hosts if h.endpoint == src):
         for b in (h for h in model.hosts if h.endpoint == dst):
@@ -42,13 +67,13 @@ def query(network: Network, src: str, dst: str, protocol: ProtocolName, port: in
                 ports = evaluator.evaluate(path)[protocol_index(protocol)]
                 checks = explain(evaluator, path, protocol, port)
                 if (protocol == "icmp" and ports) or port in ports:
-                    return QueryResult(True, checks, src, dst, protocol, port)
+                    return True, checks
                 if best is None or sum(not c.ok for c in checks) < sum(not c.ok for c in best):
                     best = checks
     if best is None:
         best = [LegCheck("forward", "routes", False, "",
                          f"{src} -> {dst} is not a flow through this VPC")]
-    return QueryResult(False, best, src, dst, protocol, port)
+    return False, best
 
 
 def explain(evaluator: Evaluator, path: Path, protocol: str, port: int) -> list[LegCheck]:
@@ -56,8 +81,8 @@ def explain(evaluator: Evaluator, path: Path, protocol: str, port: int) -> list[
     then the NACLs forward and on the reply's way back."""
     model = evaluator.model
     index = protocol_index(protocol)
-    checks = [LegCheck(r.leg, "routes", r.ok, model.table_name(r.table), r.detail)
-              for r in path.routes]
+    checks = [LegCheck(r.leg, "routes", r.ok, model.table_name(r.table), r.detail,
+                       r.unknown is not None) for r in path.routes]
     forward = list(path.forward)
     for filt, half in [*((f, h) for f, h in forward if f.layer == "security_groups"),
                        *((f, h) for f, h in forward if f.layer == "nacls"), *path.replies]:

@@ -15,6 +15,7 @@ from tierform.network.model import Unresolved
 from tierform.ports import PortSet
 
 __all__ = [
+    "SCHEMA_VERSION",
     "Exposure",
     "Flow",
     "Layer",
@@ -23,10 +24,19 @@ __all__ = [
     "QueryResult",
     "Reachability",
     "TierInfo",
+    "UnknownFlow",
+    "Verdict",
 ]
 
+SCHEMA_VERSION = 2
+"""The JSON contract of reach/verify output; 2: unknown verdicts, route-target kinds."""
+
 Layer = Literal["routes", "nacls", "security_groups"]
-Exposure = Literal["public", "private", "isolated"]
+Exposure = Literal["public", "private", "isolated", "unknown"]
+"""``unknown``: some route toward the internet leaves the VPC through a gateway whose far
+side is not in the input (transit, virtual private, peering...): neither isolated nor
+known public (TierInfo.reasons says which)."""
+Verdict = Literal["reachable", "blocked", "unknown"]
 LegName = Literal["forward", "return"]
 """``forward``: the packet that opens the connection; ``return``: the reply."""
 
@@ -35,6 +45,7 @@ LegName = Literal["forward", "return"]
 class TierInfo:
     subnets: list[str]
     exposure: Exposure
+    reasons: tuple[str, ...] = ()  # why the exposure is unknown
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,18 @@ class Flow:
 
 
 @dataclass(frozen=True)
+class UnknownFlow:
+    """Connections ``src`` may open to ``dst`` on ``ports`` that the analyzer cannot decide:
+    something on their path was not read or is not modelled (``reasons``). Never blocked."""
+
+    src: str
+    dst: str
+    protocol: ProtocolName
+    ports: PortSet  # full for icmp
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Reachability:
     tiers: dict[str, TierInfo]
     flows: list[Flow]
@@ -56,16 +79,49 @@ class Reachability:
     assumptions: list[str]
     endpoints: list[str] = field(default_factory=list)
     failed_open: Layer | None = None
+    unknown: list[UnknownFlow] = field(default_factory=list)
+    """Pairs (and ports) whose answer is unknown; ``flows`` holds only known-reachable ports."""
+
+    @property
+    def complete(self) -> bool:
+        """True when every answer is known: nothing unresolved, nothing unknown."""
+        return not self.unknown and not self.unresolved
+
+    @property
+    def incomplete_reasons(self) -> list[str]:
+        """Why the result is incomplete, each reason once, in first-seen order."""
+        seen: dict[str, None] = {}
+        for item in self.unresolved:
+            seen.setdefault(f"could not resolve {item.address} {item.attribute}: "
+                            f"{item.reason}", None)
+        for flow in self.unknown:
+            for reason in flow.reasons:
+                seen.setdefault(reason, None)
+        return list(seen)
 
     def ports(self, src: str, dst: str, protocol: ProtocolName) -> PortSet:
-        """Reachable destination ports (icmp: full when reachable, else empty)."""
+        """Known-reachable destination ports (icmp: full when reachable, else empty)."""
         for flow in self.flows:
             if (flow.src, flow.dst, flow.protocol) == (src, dst, protocol):
                 return flow.ports if flow.ports is not None else PortSet.full()
         return PortSet.empty()
 
+    def unknown_ports(self, src: str, dst: str, protocol: ProtocolName) -> PortSet:
+        """Destination ports whose answer is unknown (icmp: full when unknown)."""
+        found = PortSet.empty()
+        for flow in self.unknown:
+            if (flow.src, flow.dst, flow.protocol) == (src, dst, protocol):
+                found = found | flow.ports
+        return found
+
     def reachable(self, src: str, dst: str, protocol: ProtocolName, port: int = 0) -> bool:
+        """Known reachable (an unknown port is not reachable here: see verdict())."""
         return port in self.ports(src, dst, protocol)
+
+    def verdict(self, src: str, dst: str, protocol: ProtocolName, port: int = 0) -> Verdict:
+        if port in self.unknown_ports(src, dst, protocol):
+            return "unknown"
+        return "reachable" if port in self.ports(src, dst, protocol) else "blocked"
 
 
 @dataclass(frozen=True)
@@ -77,6 +133,7 @@ class LegCheck:
     ok: bool
     resource: str
     detail: str
+    unknown: bool = False  # a route leading somewhere not modelled: neither ok nor blocking
 
 
 @dataclass(frozen=True)
@@ -87,6 +144,12 @@ class QueryResult:
     dst: str = ""
     protocol: str = ""
     port: int | None = None
+    verdict: Verdict | None = None  # None: from ``reachable`` (reachable or blocked)
+    reasons: tuple[str, ...] = ()  # why the verdict is unknown
+
+    def __post_init__(self) -> None:
+        if self.verdict is None:
+            object.__setattr__(self, "verdict", "reachable" if self.reachable else "blocked")
 
     @property
     def blocking(self) -> list[LegCheck]:

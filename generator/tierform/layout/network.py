@@ -61,8 +61,8 @@ def network_of(layout: Layout) -> Network:
         elif s.default_route == "nat":
             routes = (Route(ANYWHERE, "nat", f"aws_nat_gateway.{s.nat}",
                             f"aws_route.{s.name}_default"),)
-        # A VPN gateway reaches the named networks only (kind "other", never the internet).
-        routes += tuple(Route(str(r.cidr), "other", "aws_vpn_gateway.this",
+        # A VPN gateway reaches the named networks only (never the internet).
+        routes += tuple(Route(str(r.cidr), "vgw", "aws_vpn_gateway.this",
                               f"aws_route.{r.name}") for r in layout.network_routes_of(s.name))
         # R5: a gateway endpoint adds a prefix-list route for its service to each table it
         # serves; recorded as the plan, state and live readers do (destination = service).

@@ -49,7 +49,11 @@ __all__ = [
 ]
 
 Source = Literal["blueprint", "plan", "state", "live"]
-RouteKind = Literal["local", "igw", "nat", "endpoint", "eigw", "blackhole", "other"]
+RouteKind = Literal["local", "igw", "nat", "endpoint", "eigw", "blackhole", "tgw", "vgw",
+                    "peering", "carrier", "lgw", "eni", "instance", "gwlbe", "core", "other"]
+"""Route targets: ``endpoint`` a gateway endpoint (prefix list), ``gwlbe`` a Gateway Load
+Balancer endpoint, ``lgw`` an Outposts local gateway, ``core`` a Cloud WAN core network,
+``other`` a target the reader could not classify (always unknown to the analyzer)."""
 
 MAIN_ROUTE_TABLE_ID = "main"
 DEFAULT_NACL_ID = "default"

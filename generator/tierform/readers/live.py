@@ -35,8 +35,12 @@ __all__ = ["network_from_live", "rules_from_permissions", "select_vpc"]
 # NAT gateways in these states carry no traffic (AWS lists deleted ones for about an hour).
 _DEAD_NAT_STATES = frozenset({"deleted", "deleting", "failed"})
 _DEAD_ENDPOINT_STATES = frozenset({"deleted", "deleting", "failed", "rejected", "expired"})
-_OTHER_TARGETS = ("TransitGatewayId", "VpcPeeringConnectionId", "NetworkInterfaceId",
-                  "InstanceId", "CarrierGatewayId", "LocalGatewayId", "CoreNetworkArn")
+# Route target field -> kind, in this order (an instance route also names its interface).
+_TARGET_KINDS: dict[str, RouteKind] = {
+    "TransitGatewayId": "tgw", "VpcPeeringConnectionId": "peering", "InstanceId": "instance",
+    "NetworkInterfaceId": "eni", "CarrierGatewayId": "carrier", "LocalGatewayId": "lgw",
+    "CoreNetworkArn": "core",
+}
 
 
 def _label(aws_id: str, tags: Mapping[str, str]) -> str:
@@ -118,6 +122,10 @@ def _route(raw: Mapping[str, Any], table_id: str,
     target: str | None
     if gateway.startswith("igw-"):
         kind, target = "igw", gateway
+    elif gateway.startswith("vgw-"):
+        kind, target = "vgw", gateway
+    elif gateway.startswith("vpce-") and not raw.get("DestinationPrefixListId"):
+        kind, target = "gwlbe", gateway  # a CIDR route to an endpoint: Gateway Load Balancer
     elif gateway.startswith("vpce-"):
         # Gateway endpoints route a service's prefix list (R5); name it by the service.
         kind, target = "endpoint", gateway
@@ -127,8 +135,9 @@ def _route(raw: Mapping[str, Any], table_id: str,
     elif raw.get("EgressOnlyInternetGatewayId"):
         kind, target = "eigw", str(raw["EgressOnlyInternetGatewayId"])
     else:
-        kind = "other"
-        target = next((str(raw[k]) for k in _OTHER_TARGETS if raw.get(k)), gateway or None)
+        found = next((k for k in _TARGET_KINDS if raw.get(k)), None)
+        kind = _TARGET_KINDS[found] if found else "other"
+        target = str(raw[found]) if found else (gateway or None)
     return Route(destination, kind, target, source)
 
 

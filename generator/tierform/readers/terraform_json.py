@@ -70,14 +70,17 @@ _ROUTE_TARGETS: dict[str, RouteKind] = {
     "gateway_id": "igw",
     "nat_gateway_id": "nat",
     "egress_only_gateway_id": "eigw",
-    "vpc_endpoint_id": "other",  # a Gateway Load Balancer endpoint, not an S3/DynamoDB gateway
-    "transit_gateway_id": "other",
-    "vpc_peering_connection_id": "other",
-    "network_interface_id": "other",
-    "carrier_gateway_id": "other",
-    "local_gateway_id": "other",
-    "core_network_arn": "other",
+    "vpc_endpoint_id": "gwlbe",  # a Gateway Load Balancer endpoint, not an S3/DynamoDB gateway
+    "transit_gateway_id": "tgw",
+    "vpc_peering_connection_id": "peering",
+    "network_interface_id": "eni",
+    "carrier_gateway_id": "carrier",
+    "local_gateway_id": "lgw",
+    "core_network_arn": "core",
 }
+# gateway_id names an internet or a virtual private gateway: by resource type or id prefix.
+_GATEWAY_KINDS: dict[str, RouteKind] = {"aws_internet_gateway": "igw", "aws_vpn_gateway": "vgw",
+                                        "igw-": "igw", "vgw-": "vgw"}
 ROUTE_TARGET_TYPES: dict[str, tuple[str, ...]] = {
     "gateway_id": ("aws_internet_gateway", "aws_vpn_gateway"),
     "nat_gateway_id": ("aws_nat_gateway",),
@@ -343,10 +346,10 @@ def _target_kind(read: _Read, attr: str, target: str) -> RouteKind:
             return "local"
         inst = read.by_key.get(target)
         if inst is not None:
-            return "igw" if inst.type == "aws_internet_gateway" else "other"
+            return _GATEWAY_KINDS.get(inst.type, "other")
         if target.startswith("vpce-"):
             return "endpoint"
-        return "igw" if target.startswith("igw-") else "other"
+        return _GATEWAY_KINDS.get(target[:4], "other")
     return _ROUTE_TARGETS[attr]
 
 

@@ -62,7 +62,7 @@ def test_r6_named_network_needs_a_direct_link() -> None:
     network = net(groups=groups, nacls=nacls, named={"corp": corp})
     assert not analyze(network).reachable("corp", "app", "tcp", 22)
     linked = net(groups=groups, nacls=nacls, named={"corp": corp},
-                 routes={"web": [IGW], "app": [TO_NAT, Route(corp, "other", "vgw-1")]})
+                 routes={"web": [IGW], "app": [TO_NAT, Route(corp, "vgw", "vgw-1")]})
     result = analyze(linked)
     assert result.reachable("corp", "app", "tcp", 22)
     assert not result.reachable("internet", "app", "tcp", 22)

@@ -194,13 +194,13 @@ def test_named_network_routes_through_the_vpn_gateway() -> None:
         assert table is not None
         assert [(r.destination, r.kind, r.target, r.source) for r in table.routes] == [
             ("0.0.0.0/0", "nat", "aws_nat_gateway.web_a", f"aws_route.mgmt_{az}_default"),
-            ("192.168.0.0/16", "other", "aws_vpn_gateway.this", f"aws_route.mgmt_{az}_corp"),
+            ("192.168.0.0/16", "vgw", "aws_vpn_gateway.this", f"aws_route.mgmt_{az}_corp"),
             *((f"com.amazonaws.us-west-2.{service}", "endpoint", f"aws_vpc_endpoint.{service}",
                f"aws_vpc_endpoint.{service}") for service in ("s3", "dynamodb"))]
     for tier in ("web", "app", "db"):
         table = net.route_table_of(f"aws_subnet.{tier}_a")
         assert table is not None
-        assert all(r.kind != "other" for r in table.routes)
+        assert all(r.kind != "vgw" for r in table.routes)
     assert _layout(data).has_vgw
     # Either direction counts, and isolated tiers get the route too (never the internet).
     data["flows"].append({"from": "db", "to": "corp", "ports": [443]})
