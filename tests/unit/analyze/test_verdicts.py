@@ -1,0 +1,115 @@
+"""Verdicts (docs/network-semantics.md "Verdicts", "Route targets"): every answer is
+reachable, blocked (with the rule) or unknown (with the reason); never blocked for what
+was not read (U1) or is not modelled (U2, U3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tierform.analyze import analyze, query
+from tierform.network.model import Route, Unresolved
+from unit.analyze.networks import IGW, net
+
+UNMODELLED = ["tgw", "vgw", "peering", "carrier", "lgw", "eni", "instance", "gwlbe", "core",
+              "other"]
+
+
+@pytest.mark.parametrize("kind", UNMODELLED)
+def test_u2_internet_through_an_unmodelled_target_is_unknown_never_blocked(kind: str) -> None:
+    network = net(routes={"web": [IGW], "app": [Route("0.0.0.0/0", kind, f"{kind}-1",
+                                                      source="aws_route.app_default")]})
+    result = analyze(network)
+    assert result.verdict("app", "internet", "tcp", 443) == "unknown"
+    assert not result.reachable("app", "internet", "tcp", 443)
+    assert not result.complete
+    assert any("aws_route.app_default" in r for r in result.incomplete_reasons)
+    # An "isolated" claim would rest on something not followed.
+    assert result.tiers["app"].exposure == "unknown"
+    assert result.tiers["app"].reasons
+    # Other pairs keep their known answers; a port no layer opens stays blocked.
+    assert result.verdict("web", "app", "tcp", 8080) == "reachable"
+    assert result.verdict("app", "internet", "tcp", 22) == "blocked"
+    answer = query(network, "app", "internet", "tcp", 443)
+    assert answer.verdict == "unknown" and not answer.reachable
+    assert any(leg.unknown for leg in answer.legs)
+    assert query(network, "app", "internet", "tcp", 22).verdict == "blocked"
+
+
+def test_blackhole_is_blocked_not_unknown() -> None:
+    network = net(routes={"web": [IGW], "app": [Route("0.0.0.0/0", "blackhole", "nat-x")]})
+    result = analyze(network)
+    assert result.verdict("app", "internet", "tcp", 443) == "blocked"
+    assert result.complete
+    assert result.tiers["app"].exposure == "isolated"
+
+
+@pytest.mark.parametrize("kind", ["tgw", "vgw"])
+def test_transit_and_vpn_gateways_reach_named_networks_assumed(kind: str) -> None:
+    corp = "192.168.0.0/16"
+    network = net(named={"corp": corp},
+                  routes={"web": [IGW], "app": [Route(corp, kind, f"{kind}-1")]})
+    result = analyze(network)
+    assert result.verdict("app", "corp", "tcp", 443) == "reachable"
+    assert any("assumed" in a and f"{kind}-1 reaches corp" in a for a in result.assumptions)
+    assert result.tiers["app"].exposure == "isolated"  # corp is not the internet
+    assert result.complete
+
+
+def test_peering_to_a_peer_not_in_the_input_is_unknown() -> None:
+    corp = "192.168.0.0/16"
+    network = net(named={"corp": corp},
+                  routes={"web": [IGW], "app": [Route(corp, "peering", "pcx-1")]})
+    result = analyze(network)
+    assert result.verdict("app", "corp", "tcp", 443) == "unknown"
+    assert query(network, "app", "corp", "tcp", 443).verdict == "unknown"
+
+
+def test_a_middlebox_route_inside_the_vpc_is_unknown() -> None:
+    network = net(routes={"web": [IGW], "app": [Route("0.0.0.0/0", "nat", "nat-a"),
+                                                Route("10.0.21.0/24", "eni", "eni-1")]})
+    result = analyze(network)
+    assert result.verdict("app", "db", "tcp", 3306) == "unknown"
+    assert result.verdict("web", "app", "tcp", 8080) == "reachable"
+
+
+def test_u1_unresolved_wiring_outside_the_network_makes_every_pair_unknown() -> None:
+    network = net()
+    network.unresolved.append(Unresolved("aws_route_table_association.x", "route_table_id",
+                                         "unknown reference"))
+    result = analyze(network)
+    assert result.verdict("web", "app", "tcp", 8080) == "unknown"
+    assert result.verdict("internet", "db", "tcp", 3306) == "unknown"
+    assert not result.flows  # nothing known reachable rests on an unread association
+    assert query(network, "web", "app", "tcp", 8080).verdict == "unknown"
+    assert query(network, "internet", "db", "tcp", 3306).verdict == "unknown"
+
+
+def test_u1_unresolved_item_of_one_tier_makes_that_tiers_pairs_unknown() -> None:
+    network = net()
+    network.unresolved.append(Unresolved("aws_network_acl.db", "egress", "unknown"))
+    result = analyze(network)
+    assert result.verdict("app", "db", "tcp", 3306) == "unknown"
+    assert result.verdict("db", "internet", "tcp", 443) == "unknown"
+    assert result.verdict("web", "app", "tcp", 8080) == "reachable"
+    assert result.verdict("internet", "web", "tcp", 443) == "reachable"
+
+
+def test_u1_unresolved_item_of_the_nat_tier_touches_every_outside_pair() -> None:
+    network = net()
+    network.unresolved.append(Unresolved("aws_network_acl.web", "ingress", "unknown"))
+    result = analyze(network)
+    assert result.verdict("app", "internet", "tcp", 443) == "unknown"
+    assert result.verdict("app", "db", "tcp", 3306) == "reachable"
+
+
+@pytest.mark.parametrize(("kind", "inbound"), [("igw", True), ("eigw", False), ("tgw", True)])
+def test_u3_ipv6_routes_leaving_the_vpc_make_the_tier_unknown_not_isolated(
+        kind: str, inbound: bool) -> None:
+    network = net(routes={"web": [IGW], "app": [Route("0.0.0.0/0", "nat", "nat-a")],
+                          "db": [Route("::/0", kind, f"{kind}-6", source="aws_route.db_v6")]})
+    result = analyze(network)
+    assert result.tiers["db"].exposure == "unknown"
+    assert result.verdict("db", "internet", "tcp", 443) == "unknown"
+    assert (result.verdict("internet", "db", "tcp", 3306) == "unknown") is inbound
+    assert any("IPv6" in r for r in result.incomplete_reasons)
+    assert query(network, "db", "internet", "tcp", 443).verdict == "unknown"
