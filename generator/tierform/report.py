@@ -55,7 +55,7 @@ def incomplete_line(result: Reachability) -> str | None:
         return None
     reasons = result.incomplete_reasons
     more = f" (and {len(reasons) - 3} more)" if len(reasons) > 3 else ""
-    return (f"incomplete: {len(result.unknown)} unknown (?) entries; "
+    return (f"incomplete: {len(result.unknown)} unknown (?) matrix entries; "
             f"{'; '.join(reasons[:3])}{more}")
 
 

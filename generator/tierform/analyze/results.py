@@ -84,8 +84,10 @@ class Reachability:
 
     @property
     def complete(self) -> bool:
-        """True when every answer is known: nothing unresolved, nothing unknown."""
-        return not self.unknown and not self.unresolved
+        """True when every answer is known: nothing unresolved, no pair and no tier's
+        exposure unknown."""
+        return not self.unknown and not self.unresolved and all(
+            info.exposure != "unknown" for info in self.tiers.values())
 
     @property
     def incomplete_reasons(self) -> list[str]:
@@ -96,6 +98,9 @@ class Reachability:
                             f"{item.reason}", None)
         for flow in self.unknown:
             for reason in flow.reasons:
+                seen.setdefault(reason, None)
+        for info in self.tiers.values():
+            for reason in info.reasons:
                 seen.setdefault(reason, None)
         return list(seen)
 
