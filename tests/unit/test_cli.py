@@ -73,9 +73,12 @@ def test_validate_json_of_an_invalid_blueprint(tmp_path: Path) -> None:
 
 def test_reach_json_is_the_documented_contract(tmp_path: Path) -> None:
     document = _json("reach", THREE_TIER, "--format", "json", cwd=tmp_path)
-    assert list(document) == ["source", "tiers", "flows", "unresolved", "findings"]
+    assert list(document) == ["schema_version", "source", "complete", "tiers", "flows",
+                              "unknown", "unresolved", "findings"]
     assert document == {
+        "schema_version": 2,
         "source": "blueprint",
+        "complete": True,
         "tiers": {
             "web": {"subnets": ["10.0.1.0/24", "10.0.2.0/24"], "exposure": "public"},
             "app": {"subnets": ["10.0.11.0/24", "10.0.12.0/24"], "exposure": "private"},
@@ -88,6 +91,7 @@ def test_reach_json_is_the_documented_contract(tmp_path: Path) -> None:
              "ports": [[80, 80], [443, 443]]},
             {"from": "web", "to": "app", "protocol": "tcp", "ports": [[8080, 8080]]},
         ],
+        "unknown": [],
         "unresolved": [],
         "findings": [],
     }

@@ -37,7 +37,8 @@ def test_reach_with_an_unmodelled_target_exits_3_with_question_marks(tmp_path: P
     assert result.returncode == 3, result.stdout + result.stderr
     assert "? tcp 80,443" in result.stdout  # internet -> Web: replies leave by the tgw
     assert "Application  unknown (?)" in result.stdout
-    assert "incomplete:" in result.stdout and "transit gateway" in result.stdout
+    assert "incomplete:" in result.stdout
+    assert "transit gateway" in result.stdout
     document = json.loads(tierform("reach", source, "--format", "json", cwd=tmp_path).stdout)
     assert document["schema_version"] == 2
     assert document["complete"] is False
@@ -54,7 +55,8 @@ def test_reach_query_exits_3_when_unknown_1_when_a_modelled_rule_blocks(tmp_path
     assert result.stdout.splitlines()[0] == "internet -> Web tcp 443: unknown"
     assert "UNKNOWN" in result.stdout
     document = json.loads(tierform(*query, "--format", "json", cwd=tmp_path).stdout)
-    assert document["verdict"] == "unknown" and document["schema_version"] == 2
+    assert document["verdict"] == "unknown"
+    assert document["schema_version"] == 2
     # The route is unknown, but Application's group and ACL block 443 out: blocked, exit 1.
     blocked = tierform("reach", source, "--from", "Application", "--to", "internet",
                        "--port", "443", cwd=tmp_path)
@@ -72,4 +74,5 @@ def test_verify_json_carries_the_schema_version(tmp_path: Path) -> None:
     result = tierform("verify", THREE_TIER, "--state", str(FOREIGN_STATE), "--format", "json",
                       cwd=tmp_path)
     document = json.loads(result.stdout)
-    assert document["schema_version"] == 2 and "complete" in document
+    assert document["schema_version"] == 2
+    assert "complete" in document

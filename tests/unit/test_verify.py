@@ -97,7 +97,8 @@ def test_intents_from_blueprint() -> None:
 def test_reports() -> None:
     report = verify(intents(), net(), declared_exposure=DECLARED)
     doc = reach_json(report.reachability, "plan")
-    assert list(doc) == ["source", "tiers", "flows", "unresolved", "findings"]
+    assert list(doc) == ["schema_version", "source", "complete", "tiers", "flows", "unknown",
+                         "unresolved", "findings"]
     assert doc["tiers"]["web"] == {"subnets": ["10.0.1.0/24", "10.0.2.0/24"],
                                    "exposure": "public"}
     keys = [(f["from"], f["to"], f["protocol"]) for f in doc["flows"]]
