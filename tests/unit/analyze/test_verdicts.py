@@ -4,8 +4,12 @@ was not read (U1) or is not modelled (U2, U3)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
+from tierform import workflow
 from tierform.analyze import analyze, query
 from tierform.network.model import Route, Unresolved
 from unit.analyze.networks import IGW, net
@@ -114,3 +118,18 @@ def test_u3_ipv6_routes_leaving_the_vpc_make_the_tier_unknown_not_isolated(
     assert (result.verdict("internet", "db", "tcp", 3306) == "unknown") is inbound
     assert any("IPv6" in r for r in result.incomplete_reasons)
     assert query(network, "db", "internet", "tcp", 443).verdict == "unknown"
+
+
+@pytest.mark.parametrize("route", [Route("::/0", "igw", "aws_internet_gateway.this"),
+                                   Route("0.0.0.0/0", "tgw", "aws_ec2_transit_gateway.x")])
+def test_three_tier_mutant_db_route_leaving_the_vpc_is_not_isolated(route: Route) -> None:
+    """Issue 10: a route out of the VPC on db's tables; verify must not call db isolated."""
+    loaded = workflow.load(Path(__file__).parents[3] / "blueprints" / "three-tier.yaml")
+    network = workflow.check(loaded).network
+    for key, table in list(network.route_tables.items()):
+        if table.tier == "db":
+            network.route_tables[key] = replace(table, routes=(*table.routes, route))
+    report = workflow.verify_network(loaded, network)
+    assert report.reachability.tiers["db"].exposure == "unknown"
+    assert any(f.kind == "exposure" and "db" in f.message for f in report.findings)
+    assert report.exit_code == 1
