@@ -5,9 +5,9 @@ gateway, private when it goes on through a NAT gateway whose subnet reaches one 
 isolated otherwise; the routes are those of legs.Legs.outbound, never failed open. A subnet
 whose route to some internet address leaves the VPC through a gateway the analyzer does not
 follow (transit, virtual private, peering...; an IPv6 route to any gateway leaving the VPC)
-is ``unknown`` unless known public: never isolated (R6, R7). A tier mixing exposures is
+is ``unknown`` unless known public: never isolated (R6, R8, V9). A tier mixing exposures is
 reported as its most exposed subnet (unknown ranks below public), with a warning.
-docs/network-semantics.md R3-R7.
+docs/network-semantics.md R3-R10, V9.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def exposures(legs: Legs) -> tuple[dict[str, TierInfo], list[str]]:
 
 def _ipv6_exits(net: Network, table: str | None) -> set[str]:
     """IPv6 routes of a table to a gateway that leaves the VPC: the analyzer's internet is
-    IPv4, so such a route makes the subnet's exposure unknown, never isolated (R7)."""
+    IPv4, so such a route makes the subnet's exposure unknown, never isolated (V9)."""
     found = net.route_tables.get(table or "")
     if found is None:
         return set()

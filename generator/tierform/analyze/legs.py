@@ -196,7 +196,7 @@ class Legs:
     def local(self, table: str | None, peer: Host) -> tuple[bool, Route | None, str | None]:
         """R1/R2: inside the VPC a packet is delivered when the longest-prefix route is
         local; a more specific route to a middlebox (network interface, instance, Gateway
-        Load Balancer endpoint...) is not modelled: unknown (R7). No route or a blackhole:
+        Load Balancer endpoint...) is not modelled: unknown (R9, V8). No route or a blackhole:
         blocked. The deciding route comes along for the message."""
         route = self.model.lpm(table, peer.key)
         if self.routes_open or (route is not None and route.kind == "local"):
@@ -231,7 +231,7 @@ class Legs:
         return ok, detail, why
 
     def _leaves(self, route: Route, peer: Host) -> tuple[bool, str | None]:
-        """R3, R7: whether a route out of the VPC reaches an outside peer directly (not via a
+        """R3, R7, R8, V8: whether a route out of the VPC reaches an outside peer directly (not via a
         NAT gateway): (ok by the Legs mode, why it is unknown). An internet gateway reaches
         public addresses; a transit or virtual private gateway the named networks routed to
         it (assumed); any other gateway leaving the VPC, or a hop inside it: unknown."""

@@ -54,7 +54,7 @@ def analyze(network: Network, *, ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
     found, loose = reach(legs, evaluator)
     endpoints = [*network.tiers, *network.named_networks, INTERNET]
     unknown: dict[_FlowKey, tuple[PortSet, set[str]]] = {}
-    if legs.unknowns:  # U2: what might pass through the routes not modelled, beyond the known
+    if legs.unknowns:  # V8: what might pass through the routes not modelled, beyond the known
         maybe = Legs(model, routes_open=legs.routes_open, unknown_passes=True)
         possible, _ = reach(maybe, evaluator)
         for key, ports in possible.items():
@@ -63,8 +63,8 @@ def analyze(network: Network, *, ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
                 why = maybe.unknowns.get(key[:2]) or legs.unknowns.get(key[:2]) or {
                     "a route on the path is not modelled"}
                 unknown[key] = (extra, set(why))
-    touched = unresolved_pairs(network, endpoints)  # U1
-    for pair, more in ipv6_pairs(network).items():  # U3
+    touched = unresolved_pairs(network, endpoints)  # V7
+    for pair, more in ipv6_pairs(network).items():  # V9
         touched.setdefault(pair, []).extend(more)
     for (src, dst), reasons in touched.items():
         for protocol in PROTOCOLS:

@@ -4,8 +4,8 @@ query() takes every pair of host classes of the two endpoints, evaluates each of
 paths (legs.py, evaluate.py) at the one port, and explains the first that gets through, or
 the one that got furthest: routes, then security groups, then NACLs, in the order the
 packet and its reply cross them, each naming the resource and rule that decides. The
-verdict is unknown when unresolved wiring touches the pair (U1, U3), or when the connection
-is not known to pass but would where a route leads somewhere not modelled (U2).
+verdict is unknown when unresolved wiring touches the pair (V7, V9), or when the connection
+is not known to pass but would where a route leads somewhere not modelled (V8).
 """
 
 from __future__ import annotations
@@ -41,13 +41,13 @@ def query(network: Network, src: str, dst: str, protocol: ProtocolName, port: in
     touched = unresolved_pairs(network, (src, dst))
     for key, more in ipv6_pairs(network).items():
         touched.setdefault(key, []).extend(more)
-    doubt = tuple(sorted(set(touched.get((src, dst), ()))))  # U1, U3
+    doubt = tuple(sorted(set(touched.get((src, dst), ()))))  # V7, V9
     reachable, checks = _search(legs, evaluator, src, dst, protocol, port)
     if doubt:
         return QueryResult(False, checks, src, dst, protocol, port, "unknown", doubt)
     if reachable:
         return QueryResult(True, checks, src, dst, protocol, port)
-    if legs.unknowns.get((src, dst)):  # U2: would it pass where the routes are not modelled?
+    if legs.unknowns.get((src, dst)):  # V8: would it pass where the routes are not modelled?
         maybe = Legs(model, routes_open=legs.routes_open, unknown_passes=True)
         if _search(maybe, evaluator, src, dst, protocol, port)[0]:
             return QueryResult(False, checks, src, dst, protocol, port, "unknown",

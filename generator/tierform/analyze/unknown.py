@@ -1,4 +1,4 @@
-"""What the analyzer cannot decide: pairs touched by unresolved wiring (U1).
+"""What the analyzer cannot decide: pairs touched by unresolved wiring (V7).
 
 An unresolved item could change any answer that crosses the resource it belongs to. When
 the item names a resource of the network with a tier (a subnet, route table, NACL or a
@@ -59,7 +59,7 @@ def _tiers_of(network: Network, item: Unresolved) -> set[str] | None:
 def unresolved_pairs(network: Network, endpoints: Iterable[str]
                      ) -> dict[tuple[str, str], list[str]]:
     """(src, dst) -> the reasons its answer is unknown, for every pair an unresolved item
-    could change (U1)."""
+    could change (V7)."""
     names = list(endpoints)
     tiers = set(network.tiers)
     nat_tiers = {s.tier for g in network.nat_gateways.values()
@@ -85,7 +85,7 @@ _IPV6_EXITS = frozenset({"igw", "eigw", "tgw", "vgw", "peering", "carrier", "lgw
 
 def ipv6_pairs(network: Network) -> dict[tuple[str, str], list[str]]:
     """(src, dst) -> why unknown, for the tiers whose tables route IPv6 out of the VPC: the
-    analyzer's endpoints are IPv4, so those connections are not decided (U3). Outbound to
+    analyzer's endpoints are IPv4, so those connections are not decided (V9). Outbound to
     the internet and to named networks; inbound too unless the route is egress-only."""
     outside = [*network.named_networks, INTERNET]
     pairs: dict[tuple[str, str], list[str]] = {}

@@ -1,6 +1,6 @@
 """Verdicts (docs/network-semantics.md "Verdicts", "Route targets"): every answer is
 reachable, blocked (with the rule) or unknown (with the reason); never blocked for what
-was not read (U1) or is not modelled (U2, U3)."""
+was not read (V7) or is not modelled (V8, V9)."""
 
 from __future__ import annotations
 
