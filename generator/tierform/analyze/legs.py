@@ -231,10 +231,11 @@ class Legs:
         return ok, detail, why
 
     def _leaves(self, route: Route, peer: Host) -> tuple[bool, str | None]:
-        """R3, R7, R8, V8: whether a route out of the VPC reaches an outside peer directly (not via a
-        NAT gateway): (ok by the Legs mode, why it is unknown). An internet gateway reaches
-        public addresses; a transit or virtual private gateway the named networks routed to
-        it (assumed); any other gateway leaving the VPC, or a hop inside it: unknown."""
+        """R3, R7, R8, V8: whether a route out of the VPC reaches an outside peer directly
+        (not via a NAT gateway): (ok by the Legs mode, why it is unknown). An internet
+        gateway reaches public addresses; a transit or virtual private gateway the named
+        networks routed to it (assumed); any other gateway leaving the VPC, or a hop inside
+        it: unknown."""
         kind = route.kind
         if kind == "igw":
             return peer.endpoint in self.model.public_endpoints, None
