@@ -12,10 +12,9 @@ docs/network-semantics.md R3-R10, V9.
 
 from __future__ import annotations
 
-from ipaddress import IPv6Network
-
 from tierform.analyze.legs import Legs
 from tierform.analyze.results import Exposure, TierInfo
+from tierform.analyze.unknown import unplaced
 from tierform.aws import INTERNET
 from tierform.network.model import Network
 
@@ -74,8 +73,5 @@ def _ipv6_exits(net: Network, table: str | None) -> set[str]:
     found = net.route_tables.get(table or "")
     if found is None:
         return set()
-    return {f"{r.destination} -> {r.kind} {r.target or ''}".rstrip()
-            + f"{f' ({r.source})' if r.source else ''}: an IPv6 route leaving the VPC "
-            "(IPv6 is not analyzed)"
-            for r in found.routes
-            if r.kind in _LEAVES_VPC and isinstance(r.network, IPv6Network)}
+    return {why for r in found.routes if r.kind in _LEAVES_VPC
+            and (why := unplaced(r)) is not None}

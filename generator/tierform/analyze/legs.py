@@ -285,9 +285,10 @@ class Legs:
     def _via_nat(self, route: Route, dst: Host, public: bool) -> Outbound:
         model = self.model
         gateway: NatGateway | None = model.network.nat_gateways.get(route.target or "")
-        if gateway is None:
-            return Outbound(False, None, f"route {route.source or route.destination} targets "
-                                         f"an unknown NAT gateway {route.target}")
+        if gateway is None:  # R4, V8: not read, so not known to block
+            missing = (f"route {route.source or route.destination} targets a NAT gateway "
+                   f"{route.target} that is not in the input")
+            return Outbound(self.unknown_passes, None, missing, missing)
         name = gateway.source or gateway.id
         if not gateway.public:
             return Outbound(False, None, f"NAT gateway {name} is private: no internet path")

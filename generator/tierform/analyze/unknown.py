@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from ipaddress import IPv6Network
 
 from tierform.aws import INTERNET
-from tierform.network.model import Network, Unresolved
+from tierform.network.model import Network, Route, Unresolved
 
-__all__ = ["ipv6_pairs", "unresolved_pairs"]
+__all__ = ["ipv6_pairs", "unplaced", "unresolved_pairs"]
 
 
 def _named(address: str, ident: str, source: str) -> bool:
@@ -83,10 +83,25 @@ _IPV6_EXITS = frozenset({"igw", "eigw", "tgw", "vgw", "peering", "carrier", "lgw
                          "other", "eni", "instance", "gwlbe"})
 
 
+def unplaced(route: Route) -> str | None:
+    """Why a route out of the VPC cannot be placed among the IPv4 endpoints: an IPv6
+    destination (V9) or a prefix list routed to anything but a gateway endpoint (R11)."""
+    if route.kind not in _IPV6_EXITS:
+        return None
+    where = (f"{route.destination} -> {route.kind} {route.target or ''}".rstrip()
+             + f"{f' ({route.source})' if route.source else ''}")
+    if isinstance(route.network, IPv6Network):
+        return f"IPv6 is not analyzed: {where}"
+    if route.network is None:
+        return f"a prefix-list route out of the VPC is not analyzed: {where}"
+    return None
+
+
 def ipv6_pairs(network: Network) -> dict[tuple[str, str], list[str]]:
-    """(src, dst) -> why unknown, for the tiers whose tables route IPv6 out of the VPC: the
-    analyzer's endpoints are IPv4, so those connections are not decided (V9). Outbound to
-    the internet and to named networks; inbound too unless the route is egress-only."""
+    """(src, dst) -> why unknown, for the tiers whose tables route IPv6 (V9) or a prefix
+    list (R11) out of the VPC: the analyzer's endpoints are IPv4 CIDRs, so those
+    connections are not decided. Outbound to the internet and to named networks; inbound
+    too unless the route is egress-only."""
     outside = [*network.named_networks, INTERNET]
     pairs: dict[tuple[str, str], list[str]] = {}
     for subnet in network.subnets.values():
@@ -94,11 +109,9 @@ def ipv6_pairs(network: Network) -> dict[tuple[str, str], list[str]]:
             continue
         table = network.route_table_of(subnet.id)
         for route in table.routes if table is not None else ():
-            if route.kind not in _IPV6_EXITS or not isinstance(route.network, IPv6Network):
+            reason = unplaced(route)
+            if reason is None:
                 continue
-            reason = (f"IPv6 is not analyzed: {route.destination} -> {route.kind} "
-                      f"{route.target or ''}".rstrip()
-                      + f"{f' ({route.source})' if route.source else ''}")
             for peer in outside:
                 pairs.setdefault((subnet.tier, peer), []).append(reason)
                 if route.kind != "eigw":

@@ -133,3 +133,19 @@ def test_three_tier_mutant_db_route_leaving_the_vpc_is_not_isolated(route: Route
     assert report.reachability.tiers["db"].exposure == "unknown"
     assert any(f.kind == "exposure" and "db" in f.message for f in report.findings)
     assert report.exit_code == 1
+
+
+def test_r11_prefix_list_route_out_of_the_vpc_is_unknown() -> None:
+    network = net(routes={"web": [IGW], "app": [Route("0.0.0.0/0", "nat", "nat-a"),
+                                                Route("pl-0123", "tgw", "tgw-1")]})
+    result = analyze(network)
+    assert result.tiers["app"].exposure == "unknown"
+    assert result.verdict("app", "internet", "tcp", 443) == "unknown"
+
+
+def test_r4_nat_gateway_not_in_the_input_is_unknown() -> None:
+    network = net(routes={"web": [IGW], "app": [Route("0.0.0.0/0", "nat", "nat-missing")]})
+    result = analyze(network)
+    assert result.verdict("app", "internet", "tcp", 443) == "unknown"
+    assert query(network, "app", "internet", "tcp", 443).verdict == "unknown"
+    assert result.tiers["app"].exposure == "unknown"
