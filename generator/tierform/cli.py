@@ -266,7 +266,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         info(f"planning {checked.name} (offline, cached by content)...")
         plan = workflow.plan(checked, terraform=args.terraform)
         kind, network = "plan", plan.network(named_networks=named)
-    result = workflow.verify_network(loaded, network)
+    result = workflow.verify_network(loaded, network, gate=args.gate)
     if args.format == "json":
         out_json(report.verify_json(result))
     elif args.format == "sarif":
@@ -415,6 +415,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint", default=None, help="AWS API endpoint URL (an emulator)")
     p.add_argument("--vpc-id", default=None)
     p.add_argument("--tier-tag", default="Tier")
+    p.add_argument("--gate", choices=("all", "layer", "end-to-end"), default="all",
+                   help="which findings fail verify (exit 1): all (default); layer: end-to-end "
+                        "and single-layer, not single-rule; end-to-end: only what the whole "
+                        "network lets through or blocks. The others print as warnings.")
     fmt(p, "table", "json", "sarif")
     tf(p)
 

@@ -29,6 +29,10 @@ _RULES: dict[str, str] = {
     "tierform/single-layer": "One layer failing open would let a forbidden flow into a "
                              "private or isolated tier.",
     "tierform/unresolved": "Wiring that could not be resolved; the verdict does not cover it.",
+    "tierform/identity": "The network is not the one the blueprint describes.",
+    "tierform/route": "A route leaves the VPC from a tier that no flow or exposure justifies.",
+    "tierform/layer": "One layer on its own admits more than the blueprint's flows.",
+    "tierform/rule": "A rule admits what no flow needs; the other side of its layer blocks.",
 }
 
 
@@ -139,6 +143,7 @@ def query_json(result: QueryResult) -> dict[str, Any]:
 def _finding_json(finding: VerifyFinding) -> dict[str, Any]:
     return {
         "kind": finding.kind, "rule": finding.rule_id, "level": finding.level,
+        "severity": finding.grade,
         "message": finding.message, "path": list(finding.path), "from": finding.src,
         "to": finding.dst, "protocol": finding.protocol,
         "ports": None if finding.ports is None else finding.ports.to_json(),
@@ -181,6 +186,11 @@ def single_layer_table(report: VerifyReport) -> str:
         flows = report.single_layer.get(layer, [])
         text = "; ".join(f"{f.src} -> {f.dst} {f.protocol}"
                          f"{'' if f.ports is None else f' {f.ports}'}" for f in flows)
+        legs = "; ".join(f"{f.src} -> {f.dst} {f.protocol} {f.ports}"
+                         for f in report.return_legs.get(layer, []))
+        if legs:
+            text = (f"{text}; " if text else "") + (
+                f"{legs} (ephemeral: return legs the stateless ACLs admit)")
         rows.append([layer, text or "nothing (the other layers hold)"])
     return _grid(rows) + "\n"
 

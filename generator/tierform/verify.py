@@ -11,17 +11,26 @@ Decisions (see also docs/network-semantics.md "Verification findings"):
   and they cannot tell a reply from a new connection on an ephemeral port; so ephemeral
   ports are not counted there (every NACL that carries return legs opens them).
 - Wiring a reader could not resolve makes the verdict incomplete: each item is a finding.
+- Routes are judged on their own, whether or not the far side is modelled: a route that
+  leaves the VPC (internet, egress-only, transit, virtual private, peering, ...) is a
+  finding unless the tier's declared exposure (public: internet gateway; private: NAT,
+  egress-only) or a flow to or from a named network the route covers justifies it.
+- Severity: ``end-to-end`` (what the whole network lets through or blocks, identity,
+  exposure, unresolved wiring), ``layer`` (one layer alone admits more than the intent, or
+  a route leaves the VPC unjustified), ``rule`` (one rule admits what no flow needs).
+  ``gate`` says which severities fail ``verify``; the others are printed as warnings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from ipaddress import IPv4Network
 from typing import TYPE_CHECKING, Literal
 
 from tierform.analyze import Flow, Layer, Reachability, analyze, query
 from tierform.aws import DEFAULT_EPHEMERAL, INTERNET, PROTOCOLS, ProtocolName
-from tierform.network.model import Network
+from tierform.network.model import NaclEntry, Network, Route, SecurityGroup, SgRule
 from tierform.ports import PortSet, format_ports
 
 if TYPE_CHECKING:
@@ -29,12 +38,16 @@ if TYPE_CHECKING:
     from tierform.blueprint.model import Blueprint
 
 __all__ = [
+    "GATES",
     "LAYERS",
     "Expected",
     "FindingKind",
+    "Gate",
     "Intent",
+    "Severity",
     "VerifyFinding",
     "VerifyReport",
+    "adopt_blueprint",
     "declared_exposure",
     "intents_from_blueprint",
     "verify",
@@ -42,7 +55,20 @@ __all__ = [
 
 LAYERS: tuple[Layer, ...] = ("routes", "nacls", "security_groups")
 FindingKind = Literal["unintended", "broken", "exposure", "single_layer", "unresolved",
-                      "identity"]
+                      "identity", "route", "layer", "rule"]
+Severity = Literal["end-to-end", "layer", "rule"]
+Gate = Literal["all", "layer", "end-to-end"]
+GATES: tuple[Gate, ...] = ("all", "layer", "end-to-end")
+_GATED: dict[Gate, frozenset[Severity]] = {
+    "all": frozenset({"end-to-end", "layer", "rule"}),
+    "layer": frozenset({"end-to-end", "layer"}),
+    "end-to-end": frozenset({"end-to-end"}),
+}
+_SEVERITY: dict[FindingKind, Severity] = {
+    "unintended": "end-to-end", "broken": "end-to-end", "exposure": "end-to-end",
+    "unresolved": "end-to-end", "identity": "end-to-end", "route": "layer",
+    "layer": "layer", "single_layer": "layer", "rule": "rule",
+}
 IntentProtocol = Literal["tcp", "udp", "icmp", "all"]
 
 
@@ -89,6 +115,12 @@ class VerifyFinding:
     layer: Layer | None = None
     resource: str = ""
     level: Literal["error", "warning"] = "error"
+    severity: Severity | None = None
+    """None: the kind's own (``_SEVERITY``)."""
+
+    @property
+    def grade(self) -> Severity:
+        return self.severity or _SEVERITY[self.kind]
 
     @property
     def rule_id(self) -> str:
@@ -102,10 +134,19 @@ class VerifyReport:
     single_layer: dict[Layer, list[Flow]] = field(default_factory=dict)
     """Per layer failed open: the forbidden flows into private or isolated tiers that open."""
     intents: list[Intent] = field(default_factory=list)
+    gate: Gate = "all"
+    return_legs: dict[Layer, list[Flow]] = field(default_factory=dict)
+    """Per layer failed open: ephemeral ports into private or isolated tiers that open, which
+    the stateless ACLs admit as return legs (listed, labelled, never dropped)."""
+
+    @property
+    def gating(self) -> list[VerifyFinding]:
+        """The findings that fail ``verify`` under its gate; the others are warnings."""
+        return [f for f in self.findings if f.grade in _GATED[self.gate]]
 
     @property
     def ok(self) -> bool:
-        return not self.findings
+        return not self.gating
 
     @property
     def exit_code(self) -> int:
@@ -165,8 +206,9 @@ def _describe(flow: Flow, ports: PortSet) -> str:
 def verify(intents: Sequence[Intent], network: Network, *,
            declared_exposure: Mapping[str, str],
            ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
-           expected: Expected | None = None) -> VerifyReport:
-    """Identity, unintended, broken, exposure and single-layer findings for one network."""
+           expected: Expected | None = None, gate: Gate = "all") -> VerifyReport:
+    """Identity, unintended, broken (tier and subnet pairs), exposure, route, layer-alone
+    and single-layer findings for one network; ``gate`` picks the severities that fail."""
     reach = analyze(network, ephemeral=ephemeral)
     allowed = _allowed(intents)
     eph = PortSet.range(*ephemeral)
@@ -188,6 +230,9 @@ def verify(intents: Sequence[Intent], network: Network, *,
                 flow.protocol, None if flow.protocol == "icmp" else extra))
 
     findings.extend(_broken(intents, network, reach, ephemeral))
+    findings.extend(_subnet_pairs(intents, network, reach, allowed, eph, ephemeral))
+    findings.extend(route_findings(intents, network, declared_exposure))
+    findings.extend(_layers_alone(network, reach, allowed, eph, ephemeral))
 
     for tier, declared in declared_exposure.items():
         info = reach.tiers.get(tier)
@@ -200,9 +245,11 @@ def verify(intents: Sequence[Intent], network: Network, *,
                 f"{info.exposure}", ("tiers", tier, "exposure"), dst=tier, layer="routes"))
 
     single: dict[Layer, list[Flow]] = {}
+    replies: dict[Layer, list[Flow]] = {}
     for layer in LAYERS:
-        opened = _single_layer(layer, network, reach, allowed, declared_exposure, eph, ephemeral)
-        single[layer] = opened
+        opened, legs = _single_layer(layer, network, reach, allowed, declared_exposure, eph,
+                                     ephemeral)
+        single[layer], replies[layer] = opened, legs
         for flow in opened:
             findings.append(VerifyFinding(
                 "single_layer", f"one misconfiguration away: with {layer} failed open, "
@@ -210,7 +257,9 @@ def verify(intents: Sequence[Intent], network: Network, *,
                 f"{_exposure_of(flow.dst, reach, declared_exposure)} tier {flow.dst}",
                 ("tiers", flow.dst), flow.src, flow.dst, flow.protocol, flow.ports, layer,
                 level="warning"))
-    return VerifyReport(findings, reach, single, list(intents))
+    gated = _GATED[gate]
+    findings = [f if f.grade in gated else replace(f, level="warning") for f in findings]
+    return VerifyReport(findings, reach, single, list(intents), gate, replies)
 
 
 def identity(expected: Expected, network: Network) -> list[VerifyFinding]:
@@ -293,10 +342,12 @@ def _broken(intents: Sequence[Intent], network: Network, reach: Reachability,
 def _single_layer(layer: Layer, network: Network, reach: Reachability,
                   allowed: Mapping[tuple[str, str, str], PortSet],
                   declared: Mapping[str, str], eph: PortSet,
-                  ephemeral: tuple[int, int]) -> list[Flow]:
-    """Forbidden flows into private or isolated tiers that open when ``layer`` fails open."""
+                  ephemeral: tuple[int, int]) -> tuple[list[Flow], list[Flow]]:
+    """Forbidden flows into private or isolated tiers that open when ``layer`` fails open,
+    and apart the ephemeral ports that open then (return legs the ACLs must admit)."""
     failed = analyze(network, ephemeral=ephemeral, failed_open=layer)
-    opened = []
+    opened: list[Flow] = []
+    legs: list[Flow] = []
     for flow in failed.flows:
         if flow.src == flow.dst or flow.dst not in reach.tiers:
             continue
@@ -305,8 +356,301 @@ def _single_layer(layer: Layer, network: Network, reach: Reachability,
         extra = _excess(flow, reach, allowed, eph)
         extra = extra - reach.ports(flow.src, flow.dst, flow.protocol)  # already unintended
         if layer == "security_groups" and flow.protocol != "icmp":
-            extra = extra - eph  # stateless NACLs cannot tell these from replies
+            # Stateless NACLs cannot tell these from replies: listed apart, labelled.
+            if extra & eph:
+                legs.append(Flow(flow.src, flow.dst, flow.protocol, extra & eph))
+            extra = extra - eph
         if extra:
             opened.append(Flow(flow.src, flow.dst, flow.protocol,
                                None if flow.protocol == "icmp" else extra))
-    return opened
+    return opened, legs
+
+
+# --------------------------------------------------------------------------- blueprint
+
+
+def adopt_blueprint(network: Network, expected: Expected,
+                    named_networks: Mapping[str, IPv4Network],
+                    tier_groups: Mapping[str, Sequence[str]] | None = None) -> Network:
+    """The network as the blueprint names it: a subnet with no tier tag takes the tier whose
+    blueprint CIDR it has; the blueprint's named networks are endpoints (a read's own win);
+    ``tier_groups`` (tier -> group id, address or Name) places security groups explicitly.
+
+    A copy: the reader's network is left as read."""
+    by_cidr = {cidr: tier for tier, cidrs in expected.subnets.items() for cidr in cidrs}
+    subnets = {key: (replace(subnet, tier=by_cidr[str(subnet.cidr)])
+                     if subnet.tier is None and str(subnet.cidr) in by_cidr else subnet)
+               for key, subnet in network.subnets.items()}
+    named = {**{k: IPv4Network(v) for k, v in named_networks.items()}, **network.named_networks}
+    placed = dict(network.tier_groups)
+    for tier, refs in (tier_groups or {}).items():
+        placed[tier] = tuple(dict.fromkeys(
+            group.id for ref in refs for group in network.security_groups.values()
+            if ref in (group.id, group.name, group.source)))
+    return replace(network, subnets=subnets, named_networks=named, tier_groups=placed)
+
+
+# --------------------------------------------------------------------------- routes
+
+_STAYS: frozenset[str] = frozenset({"local", "blackhole", "endpoint"})
+"""Route kinds that keep traffic in the VPC or drop it (gateway endpoints reach AWS
+services by their prefix list, which no tier flow names)."""
+_EXPOSURE_TARGETS: dict[str, frozenset[str]] = {
+    "public": frozenset({"igw", "eigw"}),
+    "private": frozenset({"nat", "eigw"}),
+    "isolated": frozenset(),
+}
+
+
+def _named_between(tier: str, intents: Sequence[Intent],
+                   named: Mapping[str, IPv4Network]) -> dict[str, IPv4Network]:
+    """The named networks a flow of the blueprint connects with ``tier`` (either way)."""
+    ends = {i.dst for i in intents if i.src == tier} | {i.src for i in intents if i.dst == tier}
+    return {name: cidr for name, cidr in named.items() if name in ends}
+
+
+def _justified(route: Route, tier: str, declared: str, intents: Sequence[Intent],
+               named: Mapping[str, IPv4Network]) -> bool:
+    dest = route.network
+    if dest is not None and dest.version == 4:
+        for cidr in _named_between(tier, intents, named).values():
+            if cidr.overlaps(dest):  # a route to a named network that a flow names
+                return True
+    if route.kind not in _EXPOSURE_TARGETS.get(declared, frozenset()):
+        return False
+    wants_internet = any(INTERNET in (i.src, i.dst) and tier in (i.src, i.dst) for i in intents)
+    # A public tier's internet gateway, a private tier's NAT: what the exposure is made of.
+    return declared != "isolated" or wants_internet
+
+
+def route_findings(intents: Sequence[Intent], network: Network,
+                   declared: Mapping[str, str]) -> list[VerifyFinding]:
+    """Routes that leave the VPC from a tier without a justification: judged on the routes
+    alone, whether or not the analyzer models the far side (IPv6, transit, peering...)."""
+    findings: list[VerifyFinding] = []
+    seen: set[tuple[str, str, str]] = set()
+    for tier in network.tiers:
+        exposure = declared.get(tier, "isolated")
+        for subnet in network.subnets_of(tier):
+            table = network.route_table_of(subnet.id)
+            if table is None:
+                continue
+            for route in table.routes:
+                if route.kind in _STAYS or _justified(route, tier, exposure, intents,
+                                                      network.named_networks):
+                    continue
+                key = (tier, table.id, route.destination)
+                if key in seen:
+                    continue
+                seen.add(key)
+                where = table.source or table.id
+                findings.append(VerifyFinding(
+                    "route", f"{exposure} tier {tier}: route table {where} sends "
+                    f"{route.destination} to {route.kind} {route.target or ''}".rstrip()
+                    + f" ({route.source or 'route'}), which leaves the VPC and no flow or "
+                    "exposure of the blueprint justifies; the routes layer alone admits it",
+                    ("tiers", tier), tier, None, layer="routes",
+                    resource=route.source or where))
+    return findings
+
+
+# --------------------------------------------------------------------------- layers alone
+
+_OPEN_GROUP = "tierform:open"
+
+
+def _without(network: Network, layer: Layer) -> Network:
+    """A copy where ``layer`` (nacls or security_groups) admits everything."""
+    if layer == "nacls":
+        nacls = {key: replace(nacl, entries=_allow_all()) for key, nacl in network.nacls.items()}
+        return replace(network, nacls=nacls)
+    group = SecurityGroup(_OPEN_GROUP, tuple(SgRule(egress, "-1", cidr="0.0.0.0/0")
+                                             for egress in (False, True)), name="open")
+    return replace(network, security_groups={**network.security_groups, _OPEN_GROUP: group},
+                   tier_groups=dict.fromkeys(network.tiers, (_OPEN_GROUP,)))
+
+
+def _allow_all() -> tuple[NaclEntry, ...]:
+    return tuple(NaclEntry(1, egress, "-1", "allow", "0.0.0.0/0") for egress in (False, True))
+
+
+_ALONE: dict[Layer, tuple[Layer, str]] = {
+    "nacls": ("security_groups", "network ACLs"),
+    "security_groups": ("nacls", "security groups"),
+}
+
+
+def _layers_alone(network: Network, reach: Reachability,
+                  allowed: Mapping[tuple[str, str, str], PortSet], eph: PortSet,
+                  ephemeral: tuple[int, int]) -> list[VerifyFinding]:
+    """What the ACLs alone, and the groups alone, admit beyond the intent (routes failed
+    open too: their own conformance is ``route_findings``), then what each side (inbound,
+    outbound rules) of a layer admits while the other side of it still blocks (severity
+    ``rule``). Ephemeral ports are needed by stateless ACLs for return legs (and a NAT
+    subnet's ACL carries both legs of what it translates): not counted for ACLs."""
+    findings: list[VerifyFinding] = []
+    for layer, (other, name) in _ALONE.items():
+        base = _without(network, other)
+        reported: dict[tuple[str, str, str], PortSet] = {}
+        for side in (None, False, True):
+            view = base if side is None else _open_side(base, layer, egress=not side)
+            alone = analyze(view, ephemeral=ephemeral, failed_open="routes")
+            needed = _needed(layer, network, allowed, alone.endpoints)
+            for flow in alone.flows:
+                if flow.src == flow.dst:
+                    continue
+                # The side under test must be a tier's: its inbound rules for flows into a
+                # tier, its outbound rules for flows out of one (the internet has none).
+                if side is not None and (flow.src if side else flow.dst) not in reach.tiers:
+                    continue
+                key = (flow.src, flow.dst, flow.protocol)
+                extra = _excess(flow, reach, needed, eph)
+                extra = extra - reach.ports(*key)  # unintended already
+                extra = extra - reported.get(key, PortSet.empty())
+                if layer == "nacls" and flow.protocol != "icmp":
+                    extra = extra - eph
+                if not extra:
+                    continue
+                reported[key] = reported.get(key, PortSet.empty()) | extra
+                resource = _admitting(view, layer, flow, extra, ephemeral)
+                tier = flow.dst if flow.dst in reach.tiers else flow.src
+                ports = None if flow.protocol == "icmp" else extra
+                where = _location(reach, flow.src, flow.dst)
+                if side is None:
+                    findings.append(VerifyFinding(
+                        "layer", f"{tier}: the {name} alone admit {_describe(flow, extra)}, "
+                        "which no flow allows" + (f" ({resource})" if resource else "")
+                        + "; the other layers hold", where, flow.src, flow.dst,
+                        flow.protocol, ports, layer, resource))
+                else:
+                    rules = "outbound" if side else "inbound"
+                    findings.append(VerifyFinding(
+                        "rule", f"{tier}: {name} {rules} rules admit {_describe(flow, extra)}"
+                        ", which no flow needs" + (f" ({resource})" if resource else "")
+                        + f"; only the {'inbound' if side else 'outbound'} rules of the "
+                        "same layer still block it (an over-broad rule is one edit away "
+                        "from a hole)", where, flow.src, flow.dst, flow.protocol, ports,
+                        layer, resource, level="warning"))
+    return findings
+
+
+def _open_side(network: Network, layer: Layer, *, egress: bool) -> Network:
+    """A copy where one direction (``egress``) of ``layer`` admits everything."""
+    if layer == "nacls":
+        nacls = {key: replace(nacl, entries=(
+            *(e for e in nacl.entries if e.egress != egress),
+            NaclEntry(1, egress, "-1", "allow", "0.0.0.0/0")))
+            for key, nacl in network.nacls.items()}
+        return replace(network, nacls=nacls)
+    groups = {key: replace(group, rules=(
+        *(r for r in group.rules if r.egress != egress), SgRule(egress, "-1", cidr="0.0.0.0/0")))
+        for key, group in network.security_groups.items()}
+    return replace(network, security_groups=groups)
+
+
+def _needed(layer: Layer, network: Network, allowed: Mapping[tuple[str, str, str], PortSet],
+            endpoints: Sequence[str]) -> dict[tuple[str, str, str], PortSet]:
+    """What a layer must admit to carry the intents, beyond the intents themselves.
+
+    - Groups cannot deny: a rule for the internet (0.0.0.0/0) admits every address, named
+      networks and tiers included.
+    - A NAT subnet's ACL carries both legs of the traffic it translates: the tier holding a
+      NAT gateway admits, from the tiers that flow to the internet, what they send there."""
+    needed = dict(allowed)
+
+    def add(key: tuple[str, str, str], ports: PortSet) -> None:
+        needed[key] = needed.get(key, PortSet.empty()) | ports
+
+    nat_tiers = {network.subnets[nat.subnet_id].tier for nat in network.nat_gateways.values()
+                 if nat.subnet_id in network.subnets} - {None}
+    for (src, dst, protocol), ports in allowed.items():
+        if layer == "security_groups":
+            for end in endpoints:
+                if src == INTERNET:
+                    add((end, dst, protocol), ports)
+                if dst == INTERNET:
+                    add((src, end, protocol), ports)
+        elif dst == INTERNET:
+            for nat in nat_tiers:
+                if nat is not None and nat != src:
+                    add((src, nat, protocol), ports)
+                    add((nat, INTERNET, protocol), ports)
+    return needed
+
+
+def _admitting(network: Network, layer: Layer, flow: Flow, extra: PortSet,
+               ephemeral: tuple[int, int]) -> str:
+    """The rules that let one port of ``extra`` through, by the analyzer's own explanation."""
+    probe = extra.first() or 0
+    result = query(network, flow.src, flow.dst, flow.protocol, probe, ephemeral=ephemeral)
+    return "; ".join(dict.fromkeys(leg.resource for leg in result.legs
+                                   if leg.layer == layer and leg.ok and leg.resource))
+
+
+# --------------------------------------------------------------------------- subnet pairs
+
+_PAIR = "@"
+
+
+def _per_subnet(network: Network) -> tuple[Network, dict[str, tuple[str, str]]]:
+    """A copy where each subnet is its own endpoint ``tier@subnet`` (groups of its tier)."""
+    labels: dict[str, tuple[str, str]] = {}
+    subnets = {}
+    groups: dict[str, tuple[str, ...]] = {}
+    for key, subnet in network.subnets.items():
+        if subnet.tier is None:
+            subnets[key] = subnet
+            continue
+        label = f"{subnet.tier}{_PAIR}{subnet.id}"
+        labels[label] = (subnet.tier, subnet.source or subnet.id)
+        subnets[key] = replace(subnet, tier=label)
+        groups[label] = tuple(g.id for g in network.groups_of(subnet.tier))
+    return replace(network, subnets=subnets, tier_groups=groups), labels
+
+
+def _subnet_pairs(intents: Sequence[Intent], network: Network, reach: Reachability,
+                  allowed: Mapping[tuple[str, str, str], PortSet], eph: PortSet,
+                  ephemeral: tuple[int, int]) -> list[VerifyFinding]:
+    """An intended flow blocked between some subnet pair of its tiers is broken, named with
+    the pair (tier pairs already broken are left to that finding). An unintended flow open
+    between any pair needs nothing here: the tier matrix is the union of its pairs."""
+    if len(network.subnets) < 2:
+        return []
+    split, labels = _per_subnet(network)
+    pairs = analyze(split, ephemeral=ephemeral)
+
+    def tier(end: str) -> str:
+        return labels[end][0] if end in labels else end
+
+    def ends(name: str) -> list[str]:
+        found = [label for label, (t, _) in labels.items() if t == name]
+        return found or [name]
+
+    def named(end: str) -> str:
+        return f"{labels[end][0]} subnet {labels[end][1]}" if end in labels else end
+
+    findings: list[VerifyFinding] = []
+    for intent in intents:
+        for protocol in intent.protocols():
+            wanted = intent.ports_for(protocol)
+            if wanted - reach.ports(intent.src, intent.dst, protocol):
+                continue  # the tier pair is broken already
+            for src in ends(intent.src):
+                for dst in ends(intent.dst):
+                    missing = wanted - pairs.ports(src, dst, protocol)
+                    if not missing:
+                        continue
+                    result = query(split, src, dst, protocol, missing.first() or 0,
+                                   ephemeral=ephemeral)
+                    blocking = result.blocking
+                    why = "; ".join(f"{b.leg} leg, {b.layer}: {b.resource}: {b.detail}"
+                                    for b in blocking) or "no single layer blocks it"
+                    ports = "" if protocol == "icmp" else f" {missing}"
+                    findings.append(VerifyFinding(
+                        "broken", f"broken flow {intent.label} between {named(src)} and "
+                        f"{named(dst)}: {protocol}{ports} is blocked ({why})", intent.path,
+                        intent.src, intent.dst, protocol,
+                        None if protocol == "icmp" else missing,
+                        blocking[0].layer if blocking else None,
+                        "; ".join(dict.fromkeys(b.resource for b in blocking if b.resource))))
+    return findings

@@ -19,7 +19,9 @@ from tierform.errors import BlueprintError
 from tierform.readers.files import read_network as read_network_file
 from tierform.verify import (
     Expected,
+    Gate,
     VerifyReport,
+    adopt_blueprint,
     declared_exposure,
     intents_from_blueprint,
     verify,
@@ -129,11 +131,15 @@ def analyze_network(network: Network) -> Reachability:
     return analyze(network)
 
 
-def verify_network(loaded: LoadedBlueprint, network: Network) -> VerifyReport:
-    """Compare what the network allows with what the blueprint intends."""
+def verify_network(loaded: LoadedBlueprint, network: Network, *,
+                   gate: Gate = "all") -> VerifyReport:
+    """Compare what the network allows with what the blueprint intends. The network is
+    first named by the blueprint: untagged subnets take their tier from the blueprint's
+    CIDRs, the blueprint's named networks are endpoints (``adopt_blueprint``)."""
     blueprint = loaded.blueprint
     expected = Expected(str(blueprint.vpc.cidr),
                         {tier: frozenset(str(c) for c in zones.values())
                          for tier, zones in loaded.allocation.items()})
+    network = adopt_blueprint(network, expected, blueprint.networks)
     return verify(intents_from_blueprint(blueprint), network,
-                  declared_exposure=declared_exposure(blueprint), expected=expected)
+                  declared_exposure=declared_exposure(blueprint), expected=expected, gate=gate)
