@@ -190,11 +190,14 @@ def _location(reach: Reachability, src: str, dst: str) -> tuple[str | int, ...]:
 
 
 def _excess(flow: Flow, reach: Reachability, allowed: Mapping[tuple[str, str, str], PortSet],
-            ephemeral: PortSet) -> PortSet:
-    """Ports of a reachable flow no intent allows, replies excepted."""
+            ephemeral: PortSet,
+            replies: Mapping[tuple[str, str, str], PortSet] | None = None) -> PortSet:
+    """Ports of a reachable flow no intent allows, replies (to ``replies``, by default the
+    intents themselves) excepted."""
     ports = flow.ports if flow.ports is not None else PortSet.full()
     ports = ports - allowed.get((flow.src, flow.dst, flow.protocol), PortSet.empty())
-    if flow.protocol != "icmp" and (flow.dst, flow.src, flow.protocol) in allowed:
+    if flow.protocol != "icmp" and (flow.dst, flow.src, flow.protocol) in (
+            allowed if replies is None else replies):
         ports = ports - ephemeral  # replies to connections the other way
     return ports
 
@@ -504,7 +507,7 @@ def _layers_alone(network: Network, reach: Reachability,
                 if side is not None and (flow.src if side else flow.dst) not in reach.tiers:
                     continue
                 key = (flow.src, flow.dst, flow.protocol)
-                extra = _excess(flow, reach, needed, eph)
+                extra = _excess(flow, reach, needed, eph, allowed)
                 extra = extra - reach.ports(*key)  # unintended already
                 extra = extra - reported.get(key, PortSet.empty())
                 if layer == "nacls" and flow.protocol != "icmp":

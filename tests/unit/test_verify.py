@@ -32,8 +32,11 @@ def intents() -> list[Intent]:
 
 def test_reference_has_exactly_the_app_to_web_leak() -> None:
     report = verify(intents(), net(), declared_exposure=DECLARED)
+    # app's ACL sends 443 to 0.0.0.0/0 (its internet flow) with no deny for the VPC first:
+    # over-broad towards db (and web's towards app), which only inbound rules stop.
     assert [(f.kind, f.src, f.dst, str(f.ports)) for f in report.findings] == [
-        ("unintended", "app", "web", "443")]
+        ("unintended", "app", "web", "443"), ("rule", "app", "db", "443"),
+        ("rule", "web", "app", "443")]
     assert report.exit_code == 1
     assert report.findings[0].path == ("tiers", "web")
     assert report.single_layer == {"routes": [], "nacls": [], "security_groups": []}
@@ -41,7 +44,9 @@ def test_reference_has_exactly_the_app_to_web_leak() -> None:
 
 def test_clean_when_allowed_and_replies_are_not_unintended() -> None:
     allowed = [*intents(), Intent("app", "web", "tcp", PortSet.of(443), "flow 5", ("flows", 4))]
-    report = verify(allowed, net(), declared_exposure=DECLARED)
+    report = verify(allowed, net(), declared_exposure=DECLARED, gate="layer")
+    assert [(f.kind, f.src, f.dst) for f in report.findings] == [("rule", "app", "db"),
+                                                                 ("rule", "web", "app")]
     assert report.ok
     assert report.exit_code == 0
     assert "verify: ok" in verify_table(report)

@@ -174,3 +174,15 @@ def test_sarif_knows_every_finding_kind() -> None:
     sarif = verify_sarif(report, "bp.yaml", lambda path: (1, 1))
     json.dumps(sarif)
     assert {r["ruleId"] for r in sarif["runs"][0]["results"]} >= {"tierform/identity"}
+
+
+def test_db_inbound_rule_from_web_is_a_rule_finding_though_web_egress_blocks() -> None:
+    """3306 is in the ephemeral range: the reply exception (web -> internet's 443 seen from
+    db) once hid it, because it was taken from the widened needs instead of the intents."""
+    rule = SgRule(False, "6", 3306, 3306, group="aws_security_group.web",
+                  source="aws_security_group_rule.web_to_db")
+    report = _verify(_group_rule(_network("three-tier"), "aws_security_group.db", rule))
+    found = [f for f in report.findings if f.kind == "rule"]
+    assert [(f.src, f.dst, f.layer, f.grade) for f in found] == [
+        ("web", "db", "security_groups", "rule")]
+    assert "aws_security_group_rule.web_to_db" in found[0].resource

@@ -1,0 +1,163 @@
+"""Mutants of three-tier's real plan JSON, one misconfiguration each: `verify` must report
+each with a finding naming the tier, the layer and the resource; control mutants (tags,
+descriptions) stay clean. One shared plan; each mutant is a deep copy of its JSON."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tierform import workflow
+from tierform.readers.plan import network_from_plan
+from tierform.terraform.plan import Plan
+from tierform.testing import PlanFactory
+from tierform.verify import VerifyReport
+
+pytestmark = pytest.mark.terraform
+
+ROOT = Path(__file__).resolve().parents[2]
+Doc = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def document(tierform_plan: PlanFactory) -> Doc:
+    plan: Plan = tierform_plan(ROOT / "modules" / "three-tier")
+    return dict(plan.raw)
+
+
+def _verify(doc: Doc) -> VerifyReport:
+    loaded = workflow.load(ROOT / "blueprints" / "three-tier.yaml")
+    network = network_from_plan(doc, named_networks=dict(loaded.blueprint.networks))
+    return workflow.verify_network(loaded, network)
+
+
+def _ref(address: str) -> dict[str, list[str]]:
+    return {"references": [f"{address}.id", address]}
+
+
+def _add(doc: Doc, kind: str, name: str, values: dict[str, Any],
+         refs: dict[str, str]) -> None:
+    """A resource in planned_values, resource_changes and configuration, as terraform
+    writes one whose referenced ids are unknown until apply."""
+    address = f"{kind}.{name}"
+    doc["planned_values"]["root_module"]["resources"].append({
+        "address": address, "mode": "managed", "type": kind, "name": name,
+        "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0,
+        "values": values, "sensitive_values": {}})
+    doc["resource_changes"].append({
+        "address": address, "mode": "managed", "type": kind, "name": name,
+        "provider_name": "registry.terraform.io/hashicorp/aws",
+        "change": {"actions": ["create"], "before": None, "after": values,
+                   "after_unknown": {**dict.fromkeys(refs, True), "id": True}}})
+    expressions: dict[str, Any] = {k: {"constant_value": v} for k, v in values.items()
+                                   if v is not None}
+    expressions.update({attr: _ref(target) for attr, target in refs.items()})
+    doc["configuration"]["root_module"]["resources"].append({
+        "address": address, "mode": "managed", "type": kind, "name": name,
+        "provider_config_key": "aws", "schema_version": 0, "expressions": expressions})
+
+
+def _remove(doc: Doc, address: str) -> None:
+    for where in (doc["planned_values"]["root_module"]["resources"], doc["resource_changes"],
+                  doc["configuration"]["root_module"]["resources"]):
+        where[:] = [r for r in where if r["address"] != address]
+
+
+def _route(destination: str, attr: str, target: str | None = None,
+           ref: str | None = None) -> Callable[[Doc], None]:
+    dest_attr = "destination_ipv6_cidr_block" if ":" in destination else "destination_cidr_block"
+
+    def mutate(doc: Doc) -> None:
+        values: dict[str, Any] = {dest_attr: destination}
+        if target is not None:
+            values[attr] = target
+        refs = {"route_table_id": "aws_route_table.db_a", **({attr: ref} if ref else {})}
+        _add(doc, "aws_route", "db_a_mutant", values, refs)
+    return mutate
+
+
+def _db_ingress_v4(cidr: str) -> Callable[[Doc], None]:
+    def mutate(doc: Doc) -> None:
+        attr = "cidr_ipv6" if ":" in cidr else "cidr_ipv4"
+        _add(doc, "aws_vpc_security_group_ingress_rule", "db_mutant",
+             {"ip_protocol": "tcp", "from_port": 3306, "to_port": 3306, attr: cidr},
+             {"security_group_id": "aws_security_group.db"})
+    return mutate
+
+
+def _db_acl_allow_all(doc: Doc) -> None:
+    _add(doc, "aws_network_acl_rule", "db_mutant",
+         {"rule_number": 50, "egress": False, "protocol": "-1", "rule_action": "allow",
+          "cidr_block": "0.0.0.0/0", "from_port": 0, "to_port": 0},
+         {"network_acl_id": "aws_network_acl.db"})
+
+
+def _app_all_egress(doc: Doc) -> None:
+    _add(doc, "aws_vpc_security_group_egress_rule", "app_mutant",
+         {"ip_protocol": "-1", "cidr_ipv4": "0.0.0.0/0"},
+         {"security_group_id": "aws_security_group.app"})
+
+
+def _legacy_web_to_db(doc: Doc) -> None:
+    _add(doc, "aws_security_group_rule", "db_mutant",
+         {"type": "ingress", "protocol": "tcp", "from_port": 3306, "to_port": 3306},
+         {"security_group_id": "aws_security_group.db",
+          "source_security_group_id": "aws_security_group.web"})
+
+
+def _web_b_without_internet(doc: Doc) -> None:
+    _remove(doc, "aws_route.web_b_default")
+
+
+MUTANTS: dict[str, tuple[Callable[[Doc], None], str, str]] = {
+    # name: (mutation, tier named, layer named)
+    "db 0.0.0.0/0 -> igw": (_route("0.0.0.0/0", "gateway_id", None,
+                                   "aws_internet_gateway.this"), "db", "routes"),
+    "db 0.0.0.0/0 -> tgw": (_route("0.0.0.0/0", "transit_gateway_id", "tgw-0123456789abcdef0"),
+                            "db", "routes"),
+    "db 10.1.0.0/16 -> peering": (_route("10.1.0.0/16", "vpc_peering_connection_id",
+                                         "pcx-0123456789abcdef0"), "db", "routes"),
+    "db 0.0.0.0/0 -> vgw": (_route("0.0.0.0/0", "gateway_id", "vgw-0123456789abcdef0"),
+                            "db", "routes"),
+    "db open to 0.0.0.0/0 on 3306": (_db_ingress_v4("0.0.0.0/0"), "db", "security_groups"),
+    "db ACL allow-all rule 50": (_db_acl_allow_all, "db", "nacls"),
+    "app all egress": (_app_all_egress, "app", "security_groups"),
+    "legacy web -> db rule": (_legacy_web_to_db, "db", "security_groups"),
+    "web_b without its internet route": (_web_b_without_internet, "web", "routes"),
+}
+
+
+@pytest.mark.parametrize("name", list(MUTANTS))
+def test_each_mutant_is_a_finding_naming_tier_layer_and_resource(document: Doc,
+                                                                  name: str) -> None:
+    mutate, tier, layer = MUTANTS[name]
+    doc = copy.deepcopy(document)
+    mutate(doc)
+    report = _verify(doc)
+    assert report.exit_code == 1, name
+    named = [f for f in report.findings
+             if tier in (f.src, f.dst) and f.layer == layer and f.resource]
+    assert named, [(f.kind, f.layer, f.src, f.dst, f.resource, f.message)
+                   for f in report.findings]
+
+
+def test_the_plan_itself_verifies_clean(document: Doc) -> None:
+    report = _verify(copy.deepcopy(document))
+    assert report.ok, [f.message for f in report.findings]
+
+
+def test_control_mutants_stay_clean(document: Doc) -> None:
+    doc = copy.deepcopy(document)
+    for resource in doc["planned_values"]["root_module"]["resources"]:
+        values = resource.get("values") or {}
+        if isinstance(values.get("tags"), dict):
+            values["tags"] = {**values["tags"], "Owner": "someone-else"}
+        if "description" in values and resource["type"].endswith("_rule"):
+            values["description"] = "edited by hand"
+    report = _verify(doc)
+    assert report.ok, [f.message for f in report.findings]
+
