@@ -150,10 +150,12 @@ class VerifyReport:
 
     @property
     def exit_code(self) -> int:
-        """1 on a finding (unresolved wiring aside), else 3 when some answer is unknown."""
-        if any(f.kind != "unresolved" for f in self.findings):
+        """1 on a finding the gate counts (unresolved wiring aside), else 3 when some answer
+        is unknown or some wiring unresolved, else 0."""
+        if any(f.kind != "unresolved" for f in self.gating):
             return 1
-        return 0 if self.reachability.complete and self.ok else 3
+        unresolved = any(f.kind == "unresolved" for f in self.findings)
+        return 0 if self.reachability.complete and not unresolved else 3
 
 
 def intents_from_blueprint(bp: Blueprint) -> list[Intent]:

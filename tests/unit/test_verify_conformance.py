@@ -45,7 +45,7 @@ def _kinds(report: VerifyReport) -> list[tuple[str, str | None, str | None]]:
     Route("0.0.0.0/0", "other", "tgw-1", "aws_route.db_a_tgw"),
     Route("::/0", "eigw", "eigw-1", "aws_route.db_a_eigw"),
     Route("10.1.0.0/16", "other", "pcx-1", "aws_route.db_a_peer"),
-    Route("192.168.0.0/16", "other", "vgw-1", "aws_route.db_a_vgw"),
+    Route("192.168.0.0/16", "vgw", "vgw-1", "aws_route.db_a_vgw"),
 ], ids=["ipv6-igw", "tgw", "eigw", "peering", "vgw"])
 def test_a_route_leaving_the_vpc_from_an_isolated_tier_is_a_finding(route: Route) -> None:
     report = _verify(_with_route(_network("three-tier"), "aws_route_table.db_a", route))
@@ -68,7 +68,7 @@ def test_a_route_to_a_named_network_a_flow_names_is_intended() -> None:
                 if any(network.subnets[s].tier == "mgmt" for s in t.subnet_ids))
     db = next(t.id for t in network.route_tables.values()
               if any(network.subnets[s].tier == "db" for s in t.subnet_ids))
-    to_corp = Route("192.168.0.0/16", "other", "vgw-1", "aws_route.to_corp")
+    to_corp = Route("192.168.0.0/16", "vgw", "vgw-1", "aws_route.to_corp")
     assert _verify(_with_route(network, mgmt, to_corp), "four-tier").ok
     report = _verify(_with_route(network, db, to_corp), "four-tier")
     assert [(f.kind, f.src) for f in report.findings] == [("route", "db")]
