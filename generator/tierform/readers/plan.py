@@ -1,44 +1,52 @@
 """Read a Network from a saved plan (``terraform show -json PLANFILE``).
 
 Resource ids are unknown at plan time: a known value is used as it is, an unknown one
-is resolved through the configuration's references by the one resolver
-(``readers/resolver.py``), whose symbols become Network keys here: an instance's
-address for its ``id``, ``<vpc>.<attr>`` for a VPC's default objects, the known value
-for any other attribute. Anything else is reported, never guessed.
+is resolved by the one resolver (``readers/resolver.py``): evaluated from the
+configuration's HCL when its directory is given (``config_dir``), else from the plan's
+references. Its symbols become Network keys here: an instance's address for its ``id``,
+``<vpc>.<attr>`` for a VPC's default objects, the known value for any other attribute.
+Anything else is reported with the expression and the reason, never guessed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from ipaddress import IPv4Network
+from pathlib import Path
 from typing import Any
 
 from tierform.errors import ReadError
 from tierform.network.model import Network, Unresolved
 from tierform.network.tags import TIER_TAG
+from tierform.readers.hcl import Sources, load_sources
 from tierform.readers.resolver import (
     NOT_RESOURCES,
     SELECTORS,
     PlannedInstance,
     Resolver,
     Symbol,
+    Wired,
     maximal,
 )
 from tierform.readers.terraform_json import VPC_DEFAULT_ATTRS, Instance, assemble
 
-__all__ = ["network_from_plan", "planned_instances"]
+__all__ = ["network_from_plan", "plan_resolver", "planned_instances"]
 
 
-def planned_instances(plan: Mapping[str, Any]) -> list[PlannedInstance]:
-    """Managed resource instances of ``planned_values``, root module first, depth first."""
+def planned_instances(plan: Mapping[str, Any], *, mode: str = "managed"
+                      ) -> list[PlannedInstance]:
+    """Resource instances of ``planned_values`` (managed, or ``mode="data"``: data sources
+    read at plan time), root module first, depth first."""
     found: list[PlannedInstance] = []
 
     def walk(module: Mapping[str, Any], path: str) -> None:
         for resource in module.get("resources", []) or []:
-            if resource.get("mode", "managed") != "managed":
+            if resource.get("mode", "managed") != mode:
                 continue
+            prefix = "data." if mode == "data" else ""
             found.append(PlannedInstance(
-                str(resource["address"]), path, f"{resource['type']}.{resource['name']}",
+                str(resource["address"]), path,
+                f"{prefix}{resource['type']}.{resource['name']}",
                 resource.get("index"), resource.get("values") or {}))
         for child in module.get("child_modules", []) or []:
             walk(child, str(child.get("address", "")))
@@ -52,34 +60,45 @@ def _key(symbol: Symbol, address: str) -> str | Unresolved:
     target, attr = symbol.instance, symbol.attribute
     if attr in (None, "id"):
         return target.address
-    if attr in VPC_DEFAULT_ATTRS and target.type == "aws_vpc":
-        return f"{target.address}.{attr}"  # the VPC's own default object (see terraform_json)
     value = target.values.get(attr)
+    if attr in VPC_DEFAULT_ATTRS and target.type == "aws_vpc":
+        # The VPC's own default object (see terraform_json): its id when known.
+        return str(value) if isinstance(value, str) and value else f"{target.address}.{attr}"
     if isinstance(value, str) and value:
         return value
-    return Unresolved(address, "", f"{symbol.reference} is unknown at plan time")
-
-
-def _keys(symbols: list[Symbol] | Unresolved, address: str) -> list[str] | Unresolved:
-    if isinstance(symbols, Unresolved):
-        return symbols
-    out: list[str] = []
-    for symbol in symbols:
-        key = _key(symbol, address)
-        if isinstance(key, Unresolved):
-            return key
-        out.append(key)
-    return out
+    return Unresolved(address, "", f"{symbol.reference}: {target.address}.{attr} is known "
+                      "only after apply")
 
 
 class _PlanWiring:
-    """The Wiring of a plan: known values first, else the resolver's symbols as keys."""
+    """The Wiring of a plan: known values first, else what the resolver says they name.
+
+    A known value that is the id of a planned instance (a resource that exists already)
+    is that instance's key, as references to it are.
+    """
 
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
+        self.by_id: dict[str, str] = {}
+        for inst in resolver.instances.values():
+            known = inst.values.get("id")
+            if isinstance(known, str) and known:
+                self.by_id.setdefault(known, inst.address)
 
     def _planned(self, inst: Instance) -> PlannedInstance:
         return self.resolver.instances[inst.key]
+
+    def _keys(self, wired: list[Wired], address: str, attr: str) -> list[str] | Unresolved:
+        out: list[str] = []
+        for item in wired:
+            if isinstance(item, str):
+                out.append(self.by_id.get(item, item))
+                continue
+            key = _key(item, address)
+            if isinstance(key, Unresolved):
+                return Unresolved(address, attr, key.reason)
+            out.append(self.by_id.get(key, key))
+        return out
 
     def ids(self, inst: Instance, attr: str, *, scalar: bool) -> list[str] | Unresolved:
         if attr in inst.values:
@@ -87,31 +106,72 @@ class _PlanWiring:
             if value is None or value == "":
                 return []
             if isinstance(value, str):
-                return [value]
+                return [self.by_id.get(value, value)]
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                return [v for v in value if v]
-        planned = self._planned(inst)
-        expr = self.resolver.expression(planned, attr)
-        if expr is None:
+                return [self.by_id.get(str(v), str(v)) for v in value if v]
+        got = self.resolver.attribute(self._planned(inst), attr)
+        if got is None:
             return []  # not configured and computed by AWS: nothing wired here
-        refs = expr.get("references")
-        if not refs:
-            return Unresolved(inst.address, attr, "unknown at plan time and not a reference")
-        got = _keys(self.resolver.resolve(planned, refs), inst.address)
         if isinstance(got, Unresolved):
-            return Unresolved(inst.address, attr, got.reason)
-        return got
+            return got
+        return self._keys(got, inst.address, attr)
 
     def blocks(self, inst: Instance, attr: str,
                ref_fields: Mapping[str, tuple[str, ...]]) -> list[dict[str, Any]] | Unresolved:
         value = inst.values.get(attr)
-        expr = self.resolver.expression(self._planned(inst), attr)
+        planned = self._planned(inst)
+        expr = self.resolver.expression(planned, attr)
         if attr not in inst.values or value is None:
             if expr is None:
                 # Not configured: Terraform manages no inline blocks (and removes AWS's
                 # default egress from security groups it creates).
                 return []
-            return Unresolved(inst.address, attr, "inline blocks unknown at plan time")
+        elif all(name in b for b in value for name in ref_fields):
+            return [dict(b) for b in value]  # every field that matters is known
+        evaluated = self.resolver.blocks(planned, attr)
+        if evaluated is None:
+            if attr not in inst.values or value is None:
+                return Unresolved(inst.address, attr, "inline blocks unknown at plan time")
+            return self._fill_blocks(inst, attr, ref_fields, value, expr)
+        if isinstance(evaluated, Unresolved):
+            return evaluated
+        return self._evaluated_blocks(inst, attr, evaluated, value)
+
+    def _evaluated_blocks(self, inst: Instance, attr: str, evaluated: list[dict[str, Any]],
+                          planned: Any) -> list[dict[str, Any]] | Unresolved:
+        """Blocks from the HCL, their symbols turned into keys; checked against the plan."""
+        blocks: list[dict[str, Any]] = []
+        for block in evaluated:
+            out: dict[str, Any] = {}
+            for name, field in block.items():
+                if isinstance(field, Unresolved):
+                    out.setdefault("__unresolved__", f"{name}: {field.reason}")
+                    continue
+                if isinstance(field, Symbol):
+                    key = self._keys([field], inst.address, f"{attr}.{name}")
+                    if isinstance(key, Unresolved):
+                        out.setdefault("__unresolved__", f"{name}: {key.reason}")
+                        continue
+                    out[name] = key[0]
+                elif isinstance(field, list):
+                    keys = self._keys(field, inst.address, f"{attr}.{name}")
+                    if isinstance(keys, Unresolved):
+                        out.setdefault("__unresolved__", f"{name}: {keys.reason}")
+                        continue
+                    out[name] = keys
+                else:
+                    out[name] = field
+            if out not in blocks:  # set-typed blocks: equal blocks are one
+                blocks.append(out)
+        if isinstance(planned, list) and len(planned) != len(blocks):
+            return Unresolved(inst.address, attr, f"the HCL gives {len(blocks)} {attr} blocks, "
+                              f"the plan {len(planned)}")
+        return blocks
+
+    def _fill_blocks(self, inst: Instance, attr: str,
+                     ref_fields: Mapping[str, tuple[str, ...]], value: Any,
+                     expr: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+        """Without HCL: fill unknown fields from the references of all the blocks."""
         blocks = [dict(b) for b in value]
         refs = (expr or {}).get("references", [])
         for name, types in ref_fields.items():
@@ -141,10 +201,13 @@ class _PlanWiring:
                 continue  # root variables are known at plan time: not this unknown
             if not ref.startswith("var.") and head[0] not in types:
                 continue
-            got = _keys(self.resolver.reference(planned, ref), inst.address)
+            got = self.resolver.reference(planned, ref)
             if isinstance(got, Unresolved):
                 return got.reason
-            candidates += [c for c in got if self.resolver.type_of(c) in types]
+            keys = self._keys(list(got), inst.address, name)
+            if isinstance(keys, Unresolved):
+                return keys.reason
+            candidates += [c for c in keys if self.resolver.type_of(c) in types]
         candidates = list(dict.fromkeys(candidates))
         is_list = name.endswith("s")
         if not candidates:
@@ -159,19 +222,35 @@ class _PlanWiring:
         return "several blocks and several candidates: the block's own reference is not recorded"
 
 
+def plan_resolver(plan: Mapping[str, Any], sources: Sources | None = None) -> Resolver:
+    """The one resolver of a plan document, with its HCL sources when given."""
+    variables = {name: (entry or {}).get("value")
+                 for name, entry in (plan.get("variables") or {}).items()
+                 if isinstance(entry, Mapping)}
+    return Resolver(plan.get("configuration") or {}, planned_instances(plan), sources=sources,
+                    variables=variables, data=planned_instances(plan, mode="data"))
+
+
 def network_from_plan(plan: Mapping[str, Any], *, tier_tag: str = TIER_TAG,
                       named_networks: Mapping[str, IPv4Network] | None = None,
-                      tier_groups: Mapping[str, Sequence[str]] | None = None) -> Network:
+                      tier_groups: Mapping[str, Sequence[str]] | None = None,
+                      config_dir: Path | None = None,
+                      sources: Sources | None = None) -> Network:
     """The Network a saved plan will build; ids are module-relative resource addresses.
 
-    ``tier_groups`` (tier -> security group addresses) is an explicit placement, e.g. from
-    the blueprint; tiers absent from it use the groups' ``tier_tag`` tag.
+    ``config_dir`` (or already loaded ``sources``) holds the configuration's HCL: the
+    wiring is then evaluated from it (``readers/evaluate.py``), else read from the
+    plan's references. ``tier_groups`` (tier -> security group addresses) is an
+    explicit placement, e.g. from the blueprint; tiers absent from it use the groups'
+    ``tier_tag`` tag.
     """
     if not isinstance(plan.get("planned_values"), Mapping):
         raise ReadError("plan JSON has no planned_values: is it `terraform show -json <planfile>`"
                         " output?")
-    planned = planned_instances(plan)
-    resolver = Resolver(plan.get("configuration") or {}, planned)
+    if sources is None and config_dir is not None:
+        sources = load_sources(config_dir)
+    resolver = plan_resolver(plan, sources)
+    planned = list(resolver.instances.values())
     instances = [Instance(p.address, p.type, p.values, p.address, p.address, p.module)
                  for p in planned]
     return assemble(instances, _PlanWiring(resolver), source="plan", tier_tag=tier_tag,

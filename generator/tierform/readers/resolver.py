@@ -1,23 +1,32 @@
-"""The one reading of Terraform configuration references: which resource instances an
-attribute's expression names.
+"""The one resolver of configuration wiring: which resource instances (or literal values)
+an attribute's expression names.
 
-Ids are unknown at plan time, so a plan's wiring is in its configuration:
-``configuration.root_module[.module_calls.x.module].resources[].expressions.<attr>.references``.
-Resolving those lists is symbolic evaluation on a small scale: an unknown id is a
-:class:`Symbol`, naming the resource instance (and attribute) it belongs to. The network
-plan reader (``readers/plan.py``) turns symbols into Network keys; the typed ``Plan`` (the
-pytest API, ``terraform/plan.py``) into addresses for ``references``/``tier_of``. Nothing
-else parses a reference, so the two cannot disagree.
+Ids are unknown at plan time, so a plan's wiring is in its configuration. Two ways in,
+one answer type (:class:`Symbol` for an instance, a string for a known value,
+:class:`Unresolved` with the reason):
 
-Resolved: direct references (``aws_subnet.a.id``), literal keys (``aws_subnet.db["a"]``),
-``count.index``/``each.key``/``each.value`` when both sides have the same keys, module
-variables that forward one reference. Anything else is an :class:`Unresolved` with the
-reason, never a guess.
+* With the HCL sources (``readers/hcl.py``; root module, local module paths and
+  ``.terraform/modules``), :meth:`Resolver.attribute` evaluates the expression
+  symbolically (``readers/evaluate.py``): module inputs and outputs, locals, variables,
+  count/for_each, splats, functions, conditionals; an unknown id is a :class:`Symbol`.
+  A module whose HCL does not match the plan's configuration (other resources, or an
+  expression whose references differ) is not evaluated: its attributes fall back to
+* the plan's ``references`` lists (``configuration.root_module[.module_calls.x.module]
+  .resources[].expressions.<attr>.references``): direct references
+  (``aws_subnet.a.id``), literal keys (``aws_subnet.db["a"]``), ``count.index``/
+  ``each.key``/``each.value`` when both sides have the same keys, module variables that
+  forward one reference. Anything else is Unresolved, never a guess.
 
-Limit: Terraform drops index expressions from ``references``:
-``aws_subnet.db[count.index].id`` and ``element(aws_subnet.db[*].id, count.index % 2)``
-both read ``["aws_subnet.db", "count.index"]``. Only equal key sets count as lined up, so
-the second form resolves (wrongly as identity) when the counts happen to be equal.
+The network plan reader (``readers/plan.py``) turns symbols into Network keys; the
+typed ``Plan`` (the pytest API, ``terraform/plan.py``) into addresses for
+``references``/``tier_of``. Nothing else reads an expression, so the two cannot disagree.
+
+Limit of the references fallback: Terraform drops index expressions from
+``references``: ``aws_subnet.db[count.index].id`` and
+``element(aws_subnet.db[*].id, count.index % 2)`` both read
+``["aws_subnet.db", "count.index"]``. Only equal key sets count as lined up, so the
+second form resolves (wrongly as identity) when the counts happen to be equal; the
+HCL evaluation has no such limit.
 """
 
 from __future__ import annotations
@@ -29,6 +38,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tierform.network.model import Unresolved
+from tierform.readers.evaluate import Evaluator, ResourceObject
+from tierform.readers.hcl import Expr, Sources
+from tierform.readers.values import EvalError, Ref, Unknown, is_list
 
 __all__ = [
     "NOT_RESOURCES",
@@ -37,8 +49,10 @@ __all__ = [
     "PlannedInstance",
     "Resolver",
     "Symbol",
+    "Wired",
     "maximal",
     "parse_address",
+    "reference_heads",
 ]
 
 Index = int | str | None
@@ -89,6 +103,10 @@ class Symbol:
     reference: str
 
 
+Wired = Symbol | str
+"""One thing an attribute names: a resource instance (attribute), or a known value."""
+
+
 def _parse_index(text: str) -> Index | Unresolved:
     text = text.strip()
     if text.isdigit():
@@ -129,6 +147,27 @@ def _config_path(module: str) -> str:
     return ".".join(f"module.{m.group(1)}" for m in _MODULE_STEP.finditer(module))
 
 
+_ONE_PART = ("count", "each", "self", "path", "terraform")
+
+
+def reference_heads(refs: Iterable[str]) -> frozenset[str]:
+    """What a ``references`` list names, without keys and attributes: ``var.x``,
+    ``local.x``, ``module.x``, ``data.t.n``, ``t.n``, ``count``, ``each``, ... (the form
+    of :attr:`tierform.readers.hcl.Expr.heads`)."""
+    out: set[str] = set()
+    for ref in refs:
+        parts = [p for p in re.split(r"\.|\[[^\]]*\]", ref) if p]
+        if not parts:
+            continue
+        size = 1 if parts[0] in _ONE_PART else 3 if parts[0] == "data" else 2
+        out.add(".".join(parts[:size]))
+    return frozenset(out)
+
+
+def _symbol_text(value: Any) -> str:
+    return str(value) if isinstance(value, Ref) else "a value"
+
+
 class Resolver:
     """References of a plan's configuration, resolved against its resource instances.
 
@@ -136,7 +175,9 @@ class Resolver:
     """
 
     def __init__(self, configuration: Mapping[str, Any],
-                 instances: Iterable[PlannedInstance]) -> None:
+                 instances: Iterable[PlannedInstance], *, sources: Sources | None = None,
+                 variables: Mapping[str, Any] | None = None,
+                 data: Iterable[PlannedInstance] = ()) -> None:
         self.modules: dict[str, Mapping[str, Any]] = {}
         self.resources: dict[tuple[str, str], Mapping[str, Any]] = {}
         self._index_module(configuration.get("root_module") or {}, "")
@@ -145,6 +186,42 @@ class Resolver:
         for inst in instances:
             self.instances[inst.address] = inst
             self._by_resource.setdefault((inst.module, inst.resource), {})[inst.index] = inst
+        self.sources = sources
+        self.evaluator: Evaluator | None = None
+        self._hcl_problems: dict[str, str] = {}
+        self._heads_ok: dict[tuple[str, str, str], bool] = {}
+        if sources is not None:
+            self._check_sources(sources)
+            if "" not in self._hcl_problems:
+                keyed: dict[tuple[str, str], dict[Index, Any]] = dict(self._by_resource)
+                for inst in data:
+                    keyed.setdefault((inst.module, inst.resource), {})[inst.index] = inst
+                self.evaluator = Evaluator(sources, keyed, variables or {})
+
+    def _check_sources(self, sources: Sources) -> None:
+        """Which modules' HCL matches the plan's configuration (else: why not)."""
+        for path, module in self.modules.items():
+            config = sources.module(path)
+            if config is None:
+                self._hcl_problems[path] = sources.missing.get(
+                    path, f"no HCL sources for {path or 'the root module'} under "
+                          f"{sources.root}")
+                continue
+            if config.problem:
+                self._hcl_problems[path] = config.problem
+                continue
+            planned = {str(r.get("address")) for r in module.get("resources", []) or []}
+            written = set(config.resources)
+            calls_planned = set(module.get("module_calls") or {})
+            if planned != written or calls_planned != set(config.calls):
+                only_plan = sorted((planned - written) | {
+                    f"module.{c}" for c in calls_planned - set(config.calls)})
+                only_hcl = sorted((written - planned) | {
+                    f"module.{c}" for c in set(config.calls) - calls_planned})
+                self._hcl_problems[path] = (
+                    f"the HCL in {config.directory} is not the configuration of this plan"
+                    f" (only in the plan: {', '.join(only_plan[:3]) or '-'}; only in the "
+                    f"HCL: {', '.join(only_hcl[:3]) or '-'})")
 
     def _index_module(self, module: Mapping[str, Any], path: str) -> None:
         self.modules[path] = module
@@ -188,6 +265,138 @@ class Resolver:
         parent = path[:steps[-1].start()].rstrip(".")
         calls = (self.modules.get(_config_path(parent)) or {}).get("module_calls") or {}
         return parent, calls.get(steps[-1].group(1)) or {}
+
+    # --------------------------------------------------------------- evaluation
+    def hcl_problem(self, inst: PlannedInstance) -> str:
+        """Why the HCL cannot be used for this instance ("" when it can)."""
+        if self.evaluator is None:
+            if self.sources is None:
+                return "no HCL sources given"
+            return self._hcl_problems.get("", "the root module's HCL is not usable")
+        return self._hcl_problems.get(_config_path(inst.module), "")
+
+    def _hcl_expression(self, inst: PlannedInstance, attribute: str) -> Expr | str | None:
+        """The HCL expression of an attribute; None: not configured; str: why not usable."""
+        problem = self.hcl_problem(inst)
+        if problem:
+            return problem
+        assert self.evaluator is not None
+        config = self.evaluator.resource_config(inst)
+        if config is None:
+            return f"{inst.resource} is not in the HCL of {inst.module or 'the root module'}"
+        expr = config.body.attributes.get(attribute)
+        key = (_config_path(inst.module), inst.resource, attribute)
+        if key not in self._heads_ok:
+            planned = self.expression(inst, attribute)
+            if expr is None or planned is None:
+                self._heads_ok[key] = expr is None and planned is None
+            else:
+                ours = {h for h in expr.heads if h.split(".")[0] not in ("path",)}
+                theirs = {h for h in reference_heads(planned.get("references", []))
+                          if h.split(".")[0] not in ("path",)}
+                self._heads_ok[key] = ours == theirs
+        if not self._heads_ok[key]:
+            return (f"the HCL of {inst.resource}.{attribute} is not the expression this plan "
+                    "was made from (its references differ)")
+        return expr
+
+    def attribute(self, inst: PlannedInstance, attribute: str
+                  ) -> list[Wired] | Unresolved | None:
+        """What an attribute names (None: it is not configured).
+
+        Evaluated from the HCL when the instance's module has usable sources, else from
+        the plan's references (then root variables name nothing: they are known values).
+        """
+        expr = self._hcl_expression(inst, attribute)
+        if isinstance(expr, Expr):
+            assert self.evaluator is not None
+            try:
+                value = self.evaluator.attribute(inst, attribute)
+            except EvalError as exc:
+                return Unresolved(inst.address, attribute,
+                                  f"`{expr.text}` cannot be evaluated: {exc}")
+            return self._wired(value, inst, attribute, expr.text)
+        if expr is None:
+            return None
+        planned = self.expression(inst, attribute)
+        if planned is None:
+            return None
+        refs = planned.get("references")
+        if not refs:
+            return Unresolved(inst.address, attribute,
+                              "unknown at plan time and not a reference")
+        got = self.resolve(inst, refs, skip_root_variables=True)
+        if isinstance(got, Unresolved):
+            return Unresolved(inst.address, attribute, self._fallback_reason(expr, got.reason))
+        return list(got)
+
+    @staticmethod
+    def _fallback_reason(problem: str, reason: str) -> str:
+        if problem == "no HCL sources given":
+            return reason
+        return f"{reason} (read from the plan's references: {problem})"
+
+    def _wired(self, value: Any, inst: PlannedInstance, attribute: str,
+               text: str) -> list[Wired] | Unresolved:
+        """An evaluated value as symbols and known strings (flattened)."""
+        out: list[Wired] = []
+        pending = [value]
+        while pending:
+            item = pending.pop(0)
+            if item is None:
+                continue
+            if isinstance(item, Ref):
+                out.append(Symbol(item.instance, item.attribute, text))  # type: ignore[arg-type]
+            elif isinstance(item, Unknown):
+                return Unresolved(inst.address, attribute, f"`{text}`: {item.reason}")
+            elif isinstance(item, bool):
+                out.append("true" if item else "false")
+            elif isinstance(item, str | int | float):
+                out.append(str(item))
+            elif is_list(item):
+                pending[:0] = list(item)
+            elif isinstance(item, ResourceObject):
+                return Unresolved(inst.address, attribute,
+                                  f"`{text}` is the whole resource {item.instance.address}, "
+                                  "not one of its attributes")
+            else:
+                return Unresolved(inst.address, attribute,
+                                  f"`{text}` is a {type(item).__name__}, not an id or a list")
+        return out
+
+    def blocks(self, inst: PlannedInstance, attribute: str
+               ) -> list[dict[str, Any]] | Unresolved | None:
+        """Nested blocks evaluated from the HCL (None: no usable HCL; use the plan's).
+
+        Each field is a known value, a :class:`Symbol`, a list of them, or an
+        :class:`Unresolved` naming the field's expression and why.
+        """
+        if self.hcl_problem(inst):
+            return None
+        assert self.evaluator is not None
+        config = self.evaluator.resource_config(inst)
+        if config is None:
+            return None
+        try:
+            got = self.evaluator.blocks(inst, attribute)
+        except EvalError as exc:
+            return Unresolved(inst.address, attribute, f"the {attribute} blocks cannot be "
+                              f"evaluated: {exc}")
+        if isinstance(got, Unknown):
+            return Unresolved(inst.address, attribute, f"{attribute} blocks: {got.reason}")
+        out: list[dict[str, Any]] = []
+        for block in got:
+            fields: dict[str, Any] = {}
+            for name, value in block.items():
+                wired = self._wired(value, inst, f"{attribute}.{name}", name)
+                if isinstance(wired, Unresolved) or is_list(value):
+                    fields[name] = wired
+                elif isinstance(value, Ref):
+                    fields[name] = wired[0]
+                else:
+                    fields[name] = value
+            out.append(fields)
+        return out
 
     # ------------------------------------------------------------ resolving
     def resolve(self, inst: PlannedInstance, refs: Sequence[str], *,
