@@ -190,6 +190,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_CONFIG_DIR_HELP = ("the plan's root module, whose HCL (and modules, local or under "
+                    ".terraform/modules) wires the plan (default: the current directory)")
+
+
 def _port(text: str) -> int:
     """argparse type: a TCP/UDP port number (a bad one is a usage error, exit 2)."""
     try:
@@ -204,12 +208,27 @@ def _port(text: str) -> int:
 # --------------------------------------------------------------------------- reach
 
 
-def _network_from_source(source: str, *, tier_tag: str) -> tuple[str, Network]:
+def _config_dir(args: argparse.Namespace) -> Path:
+    """``--config-dir``: the plan's root module (default: the current directory)."""
+    if args.config_dir is None:
+        return Path.cwd()
+    path = Path(args.config_dir)
+    if not path.is_dir():
+        raise TierformError(f"--config-dir {args.config_dir}: no such directory; give the "
+                            "root module the plan was made from (where `terraform init` ran)")
+    if not any(path.glob("*.tf")):
+        raise TierformError(f"--config-dir {args.config_dir}: no .tf files there; give the "
+                            "root module the plan was made from (where `terraform init` ran)")
+    return path
+
+
+def _network_from_source(source: str, *, tier_tag: str,
+                         config_dir: Path | None = None) -> tuple[str, Network]:
     path = Path(source)
     if path.suffix in (".yaml", ".yml"):
         checked = workflow.check(workflow.load(path))
         return "blueprint", checked.network
-    kind, network = workflow.read_network(path, tier_tag=tier_tag)
+    kind, network = workflow.read_network(path, tier_tag=tier_tag, config_dir=config_dir)
     if not network.tiers:
         # An empty matrix would read as "nothing reaches anything": refuse instead.
         what = (f"none of its {len(network.subnets)} subnets carries a {tier_tag!r} tag"
@@ -222,7 +241,8 @@ def _network_from_source(source: str, *, tier_tag: str) -> tuple[str, Network]:
 
 @command("reach")
 def cmd_reach(args: argparse.Namespace) -> int:
-    kind, network = _network_from_source(args.source, tier_tag=args.tier_tag)
+    kind, network = _network_from_source(args.source, tier_tag=args.tier_tag,
+                                         config_dir=_config_dir(args))
     if args.from_ or args.to:
         if not (args.from_ and args.to and args.port is not None):
             raise TierformError("a query needs --from, --to and --port (and optionally --protocol)")
@@ -259,7 +279,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     named = dict(loaded.blueprint.networks)
     if args.plan or args.state:
         kind, network = workflow.read_network(Path(args.plan or args.state),
-                                              named_networks=named, tier_tag=args.tier_tag)
+                                              named_networks=named, tier_tag=args.tier_tag,
+                                              config_dir=_config_dir(args) if args.plan else None)
     elif args.live:
         kind, network = "live", _live_network(loaded, args)
     else:
@@ -403,6 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_port)
     p.add_argument("--protocol", choices=("tcp", "udp", "icmp"), default="tcp")
     p.add_argument("--tier-tag", default="Tier", help="tag that names a subnet's tier")
+    p.add_argument("--config-dir", metavar="DIR", help=_CONFIG_DIR_HELP)
     fmt(p, "table", "json")
 
     p = add("verify", "Compare a network (plan, state or live) with its blueprint.")
@@ -419,6 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="which findings fail verify (exit 1): all (default); layer: end-to-end "
                         "and single-layer, not single-rule; end-to-end: only what the whole "
                         "network lets through or blocks. The others print as warnings.")
+    p.add_argument("--config-dir", metavar="DIR", help=_CONFIG_DIR_HELP)
     fmt(p, "table", "json", "sarif")
     tf(p)
 

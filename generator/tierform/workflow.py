@@ -122,9 +122,12 @@ def plan_blueprint(path: Path, variables: Mapping[str, object] | None = None, *,
 
 
 def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
-                 tier_tag: str = "Tier") -> tuple[NetworkSource, Network]:
-    """A Network from a plan JSON or a state JSON (``tierform.readers.files``)."""
-    return read_network_file(path, named_networks=named_networks, tier_tag=tier_tag)
+                 tier_tag: str = "Tier",
+                 config_dir: Path | None = None) -> tuple[NetworkSource, Network]:
+    """A Network from a plan JSON or a state JSON (``tierform.readers.files``); a plan's
+    wiring is evaluated from the HCL in ``config_dir`` when it is that plan's."""
+    return read_network_file(path, named_networks=named_networks, tier_tag=tier_tag,
+                             config_dir=config_dir)
 
 
 def analyze_network(network: Network) -> Reachability:

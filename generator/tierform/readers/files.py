@@ -39,8 +39,15 @@ def detect_kind(document: Mapping[str, Any]) -> DocumentKind:
 
 
 def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
-                 tier_tag: str = TIER_TAG) -> tuple[DocumentKind, Network]:
-    """What the file is, and the Network it describes."""
+                 tier_tag: str = TIER_TAG,
+                 config_dir: Path | None = None) -> tuple[DocumentKind, Network]:
+    """What the file is, and the Network it describes.
+
+    ``config_dir``: the plan's configuration directory (root module; its modules found
+    by local paths or ``.terraform/modules/modules.json``). The plan's wiring is then
+    evaluated from its HCL; without it, or where the HCL is not this plan's, it is read
+    from the plan's references. A state needs none.
+    """
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -59,7 +66,8 @@ def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
     nets = dict(named_networks or {})
     try:
         if kind == "plan":
-            return "plan", network_from_plan(document, tier_tag=tier_tag, named_networks=nets)
+            return "plan", network_from_plan(document, tier_tag=tier_tag, named_networks=nets,
+                                             config_dir=config_dir)
         if not isinstance(document.get("values"), dict):
             raise ReadError(f"{path}: the state is empty (nothing applied yet)")
         return "state", network_from_state(document, tier_tag=tier_tag, named_networks=nets)
@@ -71,6 +79,8 @@ def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
 
 def network_from_json_file(path: Path | str, *,
                            named_networks: Mapping[str, Any] | None = None,
-                           tier_tag: str = TIER_TAG) -> Network:
+                           tier_tag: str = TIER_TAG,
+                           config_dir: Path | str | None = None) -> Network:
     """The Network of a plan or state JSON file (see :func:`read_network`)."""
-    return read_network(Path(path), named_networks=named_networks, tier_tag=tier_tag)[1]
+    return read_network(Path(path), named_networks=named_networks, tier_tag=tier_tag,
+                        config_dir=Path(config_dir) if config_dir is not None else None)[1]

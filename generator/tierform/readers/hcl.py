@@ -637,10 +637,33 @@ def _compile_file(path: Path, config: ModuleConfig) -> None:
                                                  for_each, attrs)
 
 
+_PARSED: dict[tuple[Path, tuple[tuple[str, int, int], ...]], ModuleConfig] = {}
+"""Compiled module directories by their files' names, mtimes and sizes (read-only)."""
+
+
 def load_module_dir(directory: Path) -> ModuleConfig:
-    """Every ``.tf`` file of one module directory; ``problem`` says why it cannot be used."""
-    config = ModuleConfig(directory)
+    """Every ``.tf`` file of one module directory; ``problem`` says why it cannot be used.
+
+    Compiled once per process while the files are unchanged (plans of one module share it).
+    """
     files = sorted(directory.glob("*.tf"))
+    try:
+        stamp = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    except OSError:
+        stamp = ()
+    key = (directory.resolve(), stamp)
+    if stamp and key in _PARSED:
+        return _PARSED[key]
+    config = _load_module_dir(directory, files)
+    if stamp:
+        if len(_PARSED) >= 128:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = config
+    return config
+
+
+def _load_module_dir(directory: Path, files: list[Path]) -> ModuleConfig:
+    config = ModuleConfig(directory)
     if not files:
         json_files = sorted(directory.glob("*.tf.json"))
         config.problem = (f"{directory} holds only .tf.json files (not read)" if json_files
@@ -654,7 +677,7 @@ def load_module_dir(directory: Path) -> ModuleConfig:
     for path in files:
         try:
             _compile_file(path, config)
-        except Exception as exc:  # any parser failure: this module is not read
+        except Exception as exc:  # any read or parser failure: this module is not read
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             config.problem = f"{path}: python-hcl2 cannot parse it ({first[:200]})"
             return config

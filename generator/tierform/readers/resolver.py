@@ -164,8 +164,6 @@ def reference_heads(refs: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _symbol_text(value: Any) -> str:
-    return str(value) if isinstance(value, Ref) else "a value"
 
 
 class Resolver:
@@ -300,12 +298,12 @@ class Resolver:
                     "was made from (its references differ)")
         return expr
 
-    def attribute(self, inst: PlannedInstance, attribute: str
-                  ) -> list[Wired] | Unresolved | None:
+    def attribute(self, inst: PlannedInstance, attribute: str, *,
+                  skip_root_variables: bool = False) -> list[Wired] | Unresolved | None:
         """What an attribute names (None: it is not configured).
 
         Evaluated from the HCL when the instance's module has usable sources, else from
-        the plan's references (then root variables name nothing: they are known values).
+        the plan's references (``skip_root_variables`` as in :meth:`resolve`).
         """
         expr = self._hcl_expression(inst, attribute)
         if isinstance(expr, Expr):
@@ -315,6 +313,9 @@ class Resolver:
             except EvalError as exc:
                 return Unresolved(inst.address, attribute,
                                   f"`{expr.text}` cannot be evaluated: {exc}")
+            except Exception as exc:  # a construct the evaluator mishandles: unknown, not wrong
+                return Unresolved(inst.address, attribute, f"`{expr.text}`: the evaluator "
+                                  f"failed ({type(exc).__name__}: {exc})")
             return self._wired(value, inst, attribute, expr.text)
         if expr is None:
             return None
@@ -325,7 +326,7 @@ class Resolver:
         if not refs:
             return Unresolved(inst.address, attribute,
                               "unknown at plan time and not a reference")
-        got = self.resolve(inst, refs, skip_root_variables=True)
+        got = self.resolve(inst, refs, skip_root_variables=skip_root_variables)
         if isinstance(got, Unresolved):
             return Unresolved(inst.address, attribute, self._fallback_reason(expr, got.reason))
         return list(got)
@@ -382,6 +383,9 @@ class Resolver:
         except EvalError as exc:
             return Unresolved(inst.address, attribute, f"the {attribute} blocks cannot be "
                               f"evaluated: {exc}")
+        except Exception as exc:  # a construct the evaluator mishandles: unknown, not wrong
+            return Unresolved(inst.address, attribute, f"the {attribute} blocks: the "
+                              f"evaluator failed ({type(exc).__name__}: {exc})")
         if isinstance(got, Unknown):
             return Unresolved(inst.address, attribute, f"{attribute} blocks: {got.reason}")
         out: list[dict[str, Any]] = []

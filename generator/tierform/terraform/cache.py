@@ -221,7 +221,7 @@ def plan_files(files: Mapping[str, str | bytes], variables: Mapping[str, object]
     raw = cache.get(key)
     if raw is not None:
         LOG.debug("plan cache hit %s", key)
-        return Plan(raw)
+        return Plan(raw, config_dir=workdir)
     with _locked(cache.plans / f"{key}.lock"):
         raw = cache.get(key)  # another process may have planned it while we waited
         if raw is None:
@@ -233,7 +233,7 @@ def plan_files(files: Mapping[str, str | bytes], variables: Mapping[str, object]
             finally:
                 plan_file.unlink(missing_ok=True)
             cache.put(key, raw)
-    return Plan(raw)
+    return Plan(raw, config_dir=workdir)
 
 
 def plan_module(module_dir: Path, variables: Mapping[str, object] | None = None, *,

@@ -1,9 +1,11 @@
 """A typed, read-only view of ``terraform show -json`` of a saved plan.
 
-Resource IDs are unknown at plan time, so wiring is read from the configuration's
-expression references (``aws_route.x.route_table_id -> aws_route_table.app_a``) by the
-resolver the network readers use (``tierform.readers.resolver``): ``references``,
-``tier_of`` and ``network()`` give the same answers. Never guessed from values.
+Resource IDs are unknown at plan time, so wiring is read from the configuration
+(``aws_route.x.route_table_id -> aws_route_table.app_a``) by the resolver the network
+readers use (``tierform.readers.resolver``): evaluated from the HCL when the plan knows
+its configuration directory (plans made by the plugin do), else from the expressions'
+references. ``references``, ``tier_of`` and ``network()`` give the same answers. Never
+guessed from values.
 Unknown values are the explicit ``UNKNOWN`` sentinel.
 """
 
@@ -20,7 +22,8 @@ from tierform.analyze import Reachability, analyze
 from tierform.errors import ReadError
 from tierform.network.model import Network, Unresolved
 from tierform.network.tags import TIER_TAG, resource_tags
-from tierform.readers.plan import network_from_plan
+from tierform.readers.hcl import Sources, load_sources
+from tierform.readers.plan import network_from_plan, planned_instances
 from tierform.readers.resolver import PlannedInstance, Resolver, parse_address
 
 __all__ = ["UNKNOWN", "Plan", "PlannedResource", "Unknown"]
@@ -136,6 +139,12 @@ class PlannedResource:
             raise AssertionError(f"{self.address} does not match:\n{body}")
 
 
+def _variables(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Root variable values recorded in the plan."""
+    return {name: entry.get("value") for name, entry in (raw.get("variables") or {}).items()
+            if isinstance(entry, Mapping)}
+
+
 def _instance(resource: PlannedResource) -> PlannedInstance:
     """The resolver's view of a planned resource (module and key from the address when a
     hand-written document leaves ``module_address``/``index`` out)."""
@@ -147,9 +156,12 @@ def _instance(resource: PlannedResource) -> PlannedInstance:
 
 
 class Plan(Mapping[str, PlannedResource]):
-    """Read-only plan: a mapping of resource address -> PlannedResource, with queries."""
+    """Read-only plan: a mapping of resource address -> PlannedResource, with queries.
 
-    def __init__(self, raw: Mapping[str, Any]) -> None:
+    ``config_dir``: the root module the plan was made from (its HCL wires the plan).
+    """
+
+    def __init__(self, raw: Mapping[str, Any], *, config_dir: Path | None = None) -> None:
         if not isinstance(raw, Mapping) or not ("resource_changes" in raw
                                                 or "planned_values" in raw):
             raise ReadError("not a plan: expected the output of `terraform show -json PLANFILE`")
@@ -170,14 +182,34 @@ class Plan(Mapping[str, PlannedResource]):
                 index=change.get("index"), raw=change,
             )
             self._resources[resource.address] = resource
-        self._resolver = Resolver(raw.get("configuration") or {},
-                                  (_instance(r) for r in self._resources.values()))
+        self.config_dir = Path(config_dir) if config_dir is not None else None
+        self._sources: Sources | None = None
+        self._resolver_made: Resolver | None = None
+
+    def _hcl(self) -> Sources | None:
+        """The configuration's HCL, read once, when first needed (None: no directory)."""
+        if self._sources is None and self.config_dir is not None:
+            self._sources = load_sources(self.config_dir)
+        return self._sources
+
+    @property
+    def _resolver(self) -> Resolver:
+        """The one resolver over this plan (made on first use: it reads the HCL)."""
+        if self._resolver_made is None:
+            raw = self._raw
+            self._resolver_made = Resolver(
+                raw.get("configuration") or {},
+                (_instance(r) for r in self._resources.values()),
+                sources=self._hcl(), variables=_variables(raw),
+                data=planned_instances(raw, mode="data") if "planned_values" in raw else ())
+        return self._resolver_made
 
     @classmethod
-    def from_file(cls, path: Path) -> Plan:
+    def from_file(cls, path: Path, *, config_dir: Path | None = None) -> Plan:
         """Read a ``terraform show -json`` document from disk."""
         try:
-            return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+            return cls(json.loads(Path(path).read_text(encoding="utf-8")),
+                       config_dir=config_dir)
         except (OSError, json.JSONDecodeError) as exc:
             raise ReadError(f"{path}: cannot read plan JSON: {exc}") from exc
 
@@ -236,18 +268,28 @@ class Plan(Mapping[str, PlannedResource]):
         A reference to a ``count``/``for_each`` resource resolves to one instance when its
         key is literal or lines up with this resource's own keys (``count.index``,
         ``each.key``), through module variables as well; root variables name no resource.
-        Anything the resolver cannot follow (locals, splats, module outputs) gives ``[]``,
-        as ``plan.network()`` lists it under ``unresolved``: never a guess.
+        With the configuration's HCL, locals, splats, functions and module outputs are
+        evaluated too. Anything the resolver cannot follow gives ``[]``, as
+        ``plan.network()`` lists it under ``unresolved``: never a guess.
         """
         inst = self._resolver.instances.get(address)
-        expression = self._resolver.expression(inst, attribute) if inst is not None else None
-        if inst is None or expression is None:
+        if inst is None:
             return []
+        got = self._resolver.attribute(inst, attribute, skip_root_variables=True) \
+            if "." not in attribute else self._nested_references(inst, attribute)
+        if got is None or isinstance(got, Unresolved):
+            return []
+        return list(dict.fromkeys(s.instance.address for s in got if not isinstance(s, str)))
+
+    def _nested_references(self, inst: PlannedInstance, attribute: str
+                           ) -> list[Any] | Unresolved | None:
+        """A dotted path into nested blocks (``ingress.0.cidr_blocks``): the references."""
+        expression = self._resolver.expression(inst, attribute)
+        if expression is None:
+            return None
         got = self._resolver.resolve(inst, expression.get("references", []),
                                      skip_root_variables=True)
-        if isinstance(got, Unresolved):
-            return []
-        return list(dict.fromkeys(s.instance.address for s in got))
+        return got if isinstance(got, Unresolved) else list(got)
 
     def actions(self) -> dict[str, tuple[str, ...]]:
         return {address: r.actions for address, r in self._resources.items()}
@@ -270,7 +312,8 @@ class Plan(Mapping[str, PlannedResource]):
                 named_networks: Mapping[str, Any] | None = None) -> Network:
         """The Network this plan builds (``tierform.readers.plan``)."""
         return network_from_plan(dict(self._raw), tier_tag=tier_tag,
-                                 named_networks=dict(named_networks or {}))
+                                 named_networks=dict(named_networks or {}),
+                                 sources=self._hcl())
 
     def flows(self, *, tier_tag: str = TIER_TAG,
               named_networks: Mapping[str, Any] | None = None) -> Reachability:
