@@ -21,6 +21,7 @@ plan's size.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -70,6 +71,7 @@ _STEP = re.compile(r'module\.([A-Za-z0-9_-]+)(?:\[(\d+|"(?:[^"\\]|\\.)*")\])?')
 _MEMO_NODES = (Splat, Call, ForExpr)
 
 
+@functools.lru_cache(maxsize=4096)
 def _config_path(path: str) -> str:
     return ".".join(f"module.{m.group(1)}" for m in _STEP.finditer(path))
 
@@ -291,6 +293,16 @@ class Evaluator:
             return scope
         if config is None:
             return Unknown(f"{inst.resource} is not in the configuration")
+        if kind in config.body.attributes:  # attribute-as-blocks: route = [...]
+            value = self.attribute(inst, kind)
+            if is_unknown(value):
+                return value if isinstance(value, Unknown) else Unknown(
+                    f"{kind} is known only after apply")
+            if value is None:
+                return []
+            if not is_list(value) or not all(isinstance(v, Mapping) for v in value):
+                raise EvalError(f"{kind} must be a list of objects")
+            return [dict(v) for v in value]
         return self._blocks(config.body, kind, scope)
 
     def _blocks(self, body: BlockBody, kind: str, scope: Scope) -> list[dict[str, Any]] | Unknown:
@@ -635,10 +647,15 @@ class Evaluator:
         value: Any
         if config is None:
             raise EvalError(f"{address} is not declared in {module.config.directory}")
+        counted = config.count is not None
+        if any(isinstance(k, int) != counted for k in keyed if k is not None) or (
+                None in keyed and (counted or config.for_each is not None)):
+            raise EvalError(f"the plan's instances of {address} do not match its "
+                            f"{'count' if counted else 'for_each' if config.for_each else 'HCL'}")
         if data and not keyed:
             value = Unknown(f"data source {address} is read only at apply time "
                             "(not in the plan)")
-        elif config.count is not None:
+        elif counted:
             value = tuple(ResourceObject(keyed[k], data)
                           for k in sorted(k for k in keyed if isinstance(k, int)))
         elif config.for_each is not None:
@@ -661,7 +678,9 @@ class Evaluator:
             return Unknown(f"{inst.address}.{name} is read only at apply time")
         config = self.resource_config(inst)
         if config is not None and name in config.body.attributes:
-            return self.attribute(inst, name)
+            value = self.attribute(inst, name)
+            # A null argument may be computed by the provider: then it is only known later.
+            return Ref(inst, name) if value is None else value
         return Ref(inst, name)
 
     def _local(self, module: ModuleInstance, name: str) -> Any:
@@ -771,17 +790,18 @@ class Evaluator:
         call = module.call
         assert call is not None
         expr = call.inputs.get(name)
+        default = None if declared.default is None else \
+            self.eval(declared.default, Scope(module))
         if expr is None:
-            if declared.default is not None:
-                return self.eval(declared.default, Scope(module))
-            return None
+            return default
         scope = Scope(module.parent)
         if call.count is not None and isinstance(module.key, int):
             scope = scope.bind(count={"index": module.key})
         elif call.for_each is not None and module.key is not None:
             scope = scope.bind(each={"key": module.key, "value": self._for_each_value(
                 scope, call.for_each, str(module.key), f"module.{call.name}")})
-        return self.eval(expr, scope)
+        value = self.eval(expr, scope)
+        return default if value is None and not declared.nullable else value
 
     # --------------------------------------------------------------- types
     def convert(self, value: Any, type_expr: Expr, scope: Scope) -> Any:

@@ -76,10 +76,15 @@ class Expr:
     @property
     def text(self) -> str:
         """The expression as written (whitespace collapsed), for messages."""
-        if self.source is None:
-            return "<expression>"
-        raw = " ".join(self.source.text[self.start:self.end].split())
-        return raw if len(raw) <= 160 else raw[:157] + "..."
+        cached: str | None = self.__dict__.get("_text")
+        if cached is None:
+            if self.source is None:
+                cached = "<expression>"
+            else:
+                raw = " ".join(self.source.text[self.start:self.end].split())
+                cached = raw if len(raw) <= 160 else raw[:157] + "..."
+            self.__dict__["_text"] = cached
+        return cached
 
     @property
     def contextual(self) -> bool:
@@ -246,6 +251,7 @@ class Variable:
     name: str
     default: Expr | None
     type: Expr | None
+    nullable: bool = True  # false: a null input takes the default
 
 
 @dataclass(eq=False)
@@ -615,8 +621,10 @@ def _compile_file(path: Path, config: ModuleConfig) -> None:
         if kind == "locals":
             config.locals.update(inner.attributes)
         elif kind == "variable" and len(labels) == 2:
-            config.variables[labels[1]] = Variable(labels[1], inner.attributes.get("default"),
-                                                   inner.attributes.get("type"))
+            nullable = inner.attributes.get("nullable")
+            config.variables[labels[1]] = Variable(
+                labels[1], inner.attributes.get("default"), inner.attributes.get("type"),
+                not (isinstance(nullable, Lit) and nullable.value is False))
         elif kind == "output" and len(labels) == 2 and "value" in inner.attributes:
             config.outputs[labels[1]] = inner.attributes["value"]
         elif kind in ("resource", "data") and len(labels) == 3:

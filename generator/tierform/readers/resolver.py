@@ -31,6 +31,7 @@ HCL evaluation has no such limit.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -142,6 +143,7 @@ def maximal(refs: Sequence[str]) -> list[str]:
             if not any(o != r and o.startswith((r + ".", r + "[")) for o in refs)]
 
 
+@functools.lru_cache(maxsize=4096)
 def _config_path(module: str) -> str:
     """A module path without instance keys: ``module.a[0].module.b`` -> ``module.a.module.b``."""
     return ".".join(f"module.{m.group(1)}" for m in _MODULE_STEP.finditer(module))
@@ -188,6 +190,8 @@ class Resolver:
         self.evaluator: Evaluator | None = None
         self._hcl_problems: dict[str, str] = {}
         self._heads_ok: dict[tuple[str, str, str], bool] = {}
+        self._answers: dict[tuple[str, str, bool], list[Wired] | Unresolved | None] = {}
+        self._key_sets: dict[tuple[str, str], frozenset[Index]] = {}
         if sources is not None:
             self._check_sources(sources)
             if "" not in self._hcl_problems:
@@ -305,6 +309,15 @@ class Resolver:
         Evaluated from the HCL when the instance's module has usable sources, else from
         the plan's references (``skip_root_variables`` as in :meth:`resolve`).
         """
+        memo_key = (inst.address, attribute, skip_root_variables)
+        if memo_key in self._answers:
+            return self._answers[memo_key]
+        answer = self._attribute(inst, attribute, skip_root_variables)
+        self._answers[memo_key] = answer
+        return answer
+
+    def _attribute(self, inst: PlannedInstance, attribute: str, skip_root_variables: bool
+                   ) -> list[Wired] | Unresolved | None:
         expr = self._hcl_expression(inst, attribute)
         if isinstance(expr, Expr):
             assert self.evaluator is not None
@@ -475,11 +488,10 @@ class Resolver:
             if isinstance(parsed, Unresolved):
                 return Unresolved(address, "", f"{ref}: {parsed.reason}")
             index = parsed
-        elif list(targets) == [None]:
+        elif len(targets) == 1 and None in targets:
             index = None
         elif selectors and inst is not None:
-            own_keys = set(self._by_resource.get((inst.module, inst.resource), {}))
-            if set(targets) != own_keys:
+            if self._keys_of(path, resource) != self._keys_of(inst.module, inst.resource):
                 return Unresolved(address, "", f"{resource}[{selectors[0]}]: "
                                   "keys of the two resources do not line up")
             index = inst.index
@@ -490,6 +502,15 @@ class Resolver:
         if target is None:
             return Unresolved(address, "", f"{ref}: no instance with key {index!r}")
         return Symbol(target, match.group("attr"), ref)
+
+    def _keys_of(self, path: str, resource: str) -> frozenset[Index]:
+        """The instance keys of a resource, computed once (lookups stay linear)."""
+        key = (path, resource)
+        found = self._key_sets.get(key)
+        if found is None:
+            found = frozenset(self._by_resource.get(key, {}))
+            self._key_sets[key] = found
+        return found
 
     def _variable(self, path: str, ref: str, address: str,
                   skip_root: bool) -> list[Symbol] | Unresolved:
