@@ -66,7 +66,7 @@ def _key(symbol: Symbol, address: str) -> str | Unresolved:
         return str(value) if isinstance(value, str) and value else f"{target.address}.{attr}"
     if isinstance(value, str) and value:
         return value
-    return Unresolved(address, "", f"{symbol.reference}: {target.address}.{attr} is known "
+    return Unresolved(address, "", f"`{symbol.reference}`: {target.address}.{attr} is known "
                       "only after apply")
 
 

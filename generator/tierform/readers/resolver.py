@@ -277,6 +277,12 @@ class Resolver:
             return self._hcl_problems.get("", "the root module's HCL is not usable")
         return self._hcl_problems.get(_config_path(inst.module), "")
 
+    def why_not_evaluated(self, inst: PlannedInstance, attribute: str) -> str:
+        """"" when the attribute is evaluated from the HCL, else why it is read from the
+        plan's references instead."""
+        got = self._hcl_expression(inst, attribute)
+        return got if isinstance(got, str) else ""
+
     def _hcl_expression(self, inst: PlannedInstance, attribute: str) -> Expr | str | None:
         """The HCL expression of an attribute; None: not configured; str: why not usable."""
         problem = self.hcl_problem(inst)
