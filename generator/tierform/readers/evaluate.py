@@ -54,6 +54,8 @@ from tierform.readers.values import (
     FUNCTIONS,
     EvalError,
     InstanceLike,
+    NotModelled,
+    ObjectValue,
     Ref,
     TfSet,
     Unknown,
@@ -62,6 +64,7 @@ from tierform.readers.values import (
     to_bool,
     to_number,
     to_string,
+    unknown_in,
 )
 
 __all__ = ["Evaluator", "ModuleObject", "ResourceObject"]
@@ -124,7 +127,7 @@ class Scope:
 
 
 @dataclass(frozen=True, eq=False)
-class ResourceObject:
+class ResourceObject(ObjectValue):
     """A resource instance as a value: ``aws_subnet.a[0]``; its attributes on access."""
 
     instance: InstanceLike
@@ -132,7 +135,7 @@ class ResourceObject:
 
 
 @dataclass(frozen=True, eq=False)
-class ModuleObject:
+class ModuleObject(ObjectValue):
     """A module instance as a value: ``module.vpc``; its outputs on access."""
 
     module: ModuleInstance
@@ -479,6 +482,8 @@ class Evaluator:
             return function(*args)
         except EvalError:
             raise
+        except NotModelled as exc:
+            return Unknown(f"`{expr.text}`: {exc}")
         except (ValueError, TypeError, ArithmeticError, KeyError, IndexError) as exc:
             raise EvalError(f"{name}: {exc}") from None
 
@@ -490,8 +495,12 @@ class Evaluator:
                 value = self.eval(expr.args[0], scope)
             except EvalError:
                 return False
-            return Unknown(f"`{expr.text}`: {value.reason}") if isinstance(value, Unknown) \
-                else True
+            unknown = unknown_in(value)
+            if unknown is not None:  # whether it fails is known only when the value is
+                return Unknown(f"`{expr.text}`: " + (
+                    unknown.reason if isinstance(unknown, Unknown)
+                    else f"{unknown} is known only after apply"))
+            return True
         for arg in expr.args:
             try:
                 return self.eval(arg, scope)
@@ -656,8 +665,10 @@ class Evaluator:
             value = Unknown(f"data source {address} is read only at apply time "
                             "(not in the plan)")
         elif counted:
-            value = tuple(ResourceObject(keyed[k], data)
-                          for k in sorted(k for k in keyed if isinstance(k, int)))
+            if set(keyed) != set(range(len(keyed))):
+                raise EvalError(f"the plan's instances of {address} are not 0..n-1 "
+                                "(a targeted plan?)")
+            value = tuple(ResourceObject(keyed[k], data) for k in range(len(keyed)))
         elif config.for_each is not None:
             value = {str(k): ResourceObject(keyed[k], data)
                      for k in sorted(str(k) for k in keyed)}

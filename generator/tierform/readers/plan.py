@@ -30,14 +30,18 @@ from tierform.readers.resolver import (
 )
 from tierform.readers.terraform_json import VPC_DEFAULT_ATTRS, Instance, assemble
 
-__all__ = ["network_from_plan", "plan_resolver", "planned_instances"]
+__all__ = ["data_instances", "network_from_plan", "plan_resolver", "planned_instances"]
 
 
-def planned_instances(plan: Mapping[str, Any], *, mode: str = "managed"
-                      ) -> list[PlannedInstance]:
+def planned_instances(plan: Mapping[str, Any], *, mode: str = "managed",
+                      section: str = "planned_values") -> list[PlannedInstance]:
     """Resource instances of ``planned_values`` (managed, or ``mode="data"``: data sources
-    read at plan time), root module first, depth first."""
+    read at plan time; ``section="prior_state"`` for those recorded there), root module
+    first, depth first."""
     found: list[PlannedInstance] = []
+    container = plan.get(section) or {}
+    if section == "prior_state":
+        container = container.get("values") or {}
 
     def walk(module: Mapping[str, Any], path: str) -> None:
         for resource in module.get("resources", []) or []:
@@ -51,7 +55,7 @@ def planned_instances(plan: Mapping[str, Any], *, mode: str = "managed"
         for child in module.get("child_modules", []) or []:
             walk(child, str(child.get("address", "")))
 
-    walk((plan.get("planned_values") or {}).get("root_module") or {}, "")
+    walk(container.get("root_module") or {}, "")
     return found
 
 
@@ -228,7 +232,15 @@ def plan_resolver(plan: Mapping[str, Any], sources: Sources | None = None) -> Re
                  for name, entry in (plan.get("variables") or {}).items()
                  if isinstance(entry, Mapping)}
     return Resolver(plan.get("configuration") or {}, planned_instances(plan), sources=sources,
-                    variables=variables, data=planned_instances(plan, mode="data"))
+                    variables=variables, data=data_instances(plan))
+
+
+def data_instances(plan: Mapping[str, Any]) -> list[PlannedInstance]:
+    """Data sources read at plan time (planned values first, then the prior state)."""
+    found = {i.address: i for i in planned_instances(plan, mode="data")}
+    for inst in planned_instances(plan, mode="data", section="prior_state"):
+        found.setdefault(inst.address, inst)
+    return list(found.values())
 
 
 def network_from_plan(plan: Mapping[str, Any], *, tier_tag: str = TIER_TAG,

@@ -21,6 +21,8 @@ __all__ = [
     "FUNCTIONS",
     "EvalError",
     "InstanceLike",
+    "NotModelled",
+    "ObjectValue",
     "Ref",
     "TfSet",
     "Unknown",
@@ -33,6 +35,17 @@ __all__ = [
 
 class EvalError(Exception):
     """What Terraform would report as an error here (``try`` moves on to its next argument)."""
+
+
+class NotModelled(Exception):
+    """A valid construct the evaluation does not model: the value is unknown (not an error,
+    so ``try`` must not move on)."""
+
+
+class ObjectValue:
+    """Base of the evaluator's resource and module objects (attributes read on access)."""
+
+    __slots__ = ()
 
 
 class InstanceLike(Protocol):
@@ -178,12 +191,16 @@ def _int(value: Any) -> int:
 def _items(value: Any, what: str) -> Sequence[Any]:
     if is_list(value):
         return value  # type: ignore[no-any-return]
+    if isinstance(value, ObjectValue):
+        raise NotModelled(f"{what}() over a whole resource or module object is not evaluated")
     raise EvalError(f"{what}: expected a list, got {type(value).__name__}")
 
 
 def _map(value: Any, what: str) -> Mapping[str, Any]:
     if isinstance(value, Mapping):
         return value
+    if isinstance(value, ObjectValue):
+        raise NotModelled(f"{what}() over a whole resource or module object is not evaluated")
     raise EvalError(f"{what}: expected a map, got {type(value).__name__}")
 
 
@@ -197,6 +214,8 @@ def _length(value: Any) -> Any:
         return u
     if is_list(value) or isinstance(value, Mapping | str):
         return len(value)
+    if isinstance(value, ObjectValue):
+        raise NotModelled("length() of a whole resource or module object is not evaluated")
     raise EvalError(f"length: cannot take the length of {type(value).__name__}")
 
 
@@ -368,8 +387,7 @@ def _toset(items: Any) -> Any:
         return items
     if isinstance(items, Ref):
         return _unknown_of(items)
-    return TfSet.of(to_string(i) if isinstance(i, int | float | bool) else i
-                    for i in _items(items, "toset"))
+    return TfSet.of(_items(items, "toset"))
 
 
 def _tolist(items: Any) -> Any:

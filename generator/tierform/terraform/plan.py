@@ -23,7 +23,7 @@ from tierform.errors import ReadError
 from tierform.network.model import Network, Unresolved
 from tierform.network.tags import TIER_TAG, resource_tags
 from tierform.readers.hcl import Sources, load_sources
-from tierform.readers.plan import network_from_plan, planned_instances
+from tierform.readers.plan import data_instances, network_from_plan
 from tierform.readers.resolver import PlannedInstance, Resolver, parse_address
 
 __all__ = ["UNKNOWN", "Plan", "PlannedResource", "Unknown"]
@@ -201,7 +201,7 @@ class Plan(Mapping[str, PlannedResource]):
                 raw.get("configuration") or {},
                 (_instance(r) for r in self._resources.values()),
                 sources=self._hcl(), variables=_variables(raw),
-                data=planned_instances(raw, mode="data") if "planned_values" in raw else ())
+                data=data_instances(raw))
         return self._resolver_made
 
     @classmethod

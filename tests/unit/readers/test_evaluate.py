@@ -567,6 +567,14 @@ UNRESOLVED_CASES = [
      "read only at apply time"),
     ("non-id attribute known only after apply", "aws_vpc.main.owner_id", "",
      "aws_vpc.main.owner_id", "aws_vpc.main.owner_id is known only after apply"),
+    # try() moves on only past errors, never past what is not modelled
+    ("try does not skip what is not modelled",
+     'try(jsondecode("{}").id, aws_internet_gateway.a.id)',
+     'resource "aws_internet_gateway" "a" {}', 'jsondecode("{}")',
+     "function jsondecode() is not evaluated"),
+    ("can of an unknown", 'can(aws_vpc.main.owner_id) ? aws_internet_gateway.a.id : null',
+     'resource "aws_internet_gateway" "a" {}', "can(aws_vpc.main.owner_id)",
+     "aws_vpc.main.owner_id is known only after apply"),
 ]
 
 
@@ -661,3 +669,22 @@ def test_a_file_python_hcl2_cannot_parse_is_named(tmp_path: Path) -> None:
     sources = load_sources(write(tmp_path, 'resource "aws_vpc" "main" {\n  cidr_block = \n}\n'))
     assert "main.tf" in sources.modules[""].problem
     assert "cannot parse" in sources.modules[""].problem
+
+
+def test_a_data_source_read_at_plan_time_gives_its_values(tmp_path: Path) -> None:
+    r = resolver(tmp_path, """
+data "aws_vpc" "main" {}
+resource "aws_subnet" "s" { vpc_id = data.aws_vpc.main.id }
+""", {"data.aws_vpc.main": {"id": "vpc-0abc"}, "aws_subnet.s": {}})
+    assert wired(r, "aws_subnet.s", "vpc_id") == ["'vpc-0abc'"]
+
+
+def test_count_instances_that_are_not_0_to_n_are_not_indexed(tmp_path: Path) -> None:
+    """A targeted plan may hold some instances only: positions would shift."""
+    r = resolver(tmp_path, """
+resource "aws_subnet" "s" { count = 3 }
+resource "aws_network_acl" "n" { subnet_ids = [element(aws_subnet.s[*].id, 1)] }
+""", {"aws_subnet.s[0]": {}, "aws_subnet.s[2]": {}, "aws_network_acl.n": {}})
+    got = wired(r, "aws_network_acl.n", "subnet_ids")
+    assert isinstance(got, str)
+    assert "not 0..n-1" in got
