@@ -327,9 +327,14 @@ class Evaluator:
         values: dict[str, Any] = {}
         for name, expr in body.attributes.items():
             try:
-                values[name] = self.eval(expr, scope)
+                value = self.eval(expr, scope)
             except EvalError as exc:
-                values[name] = Unknown(f"`{expr.text}` fails: {exc}")
+                value = Unknown(f"`{expr.text}` fails: {exc}")
+            else:
+                unknown = unknown_in(value)
+                if isinstance(unknown, Unknown):  # the field is unresolved: say where
+                    value = Unknown(f"`{expr.text}`: {unknown.reason}")
+            values[name] = value
         return values
 
     # ---------------------------------------------------------------- evaluation

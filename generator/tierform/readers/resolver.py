@@ -357,32 +357,43 @@ class Resolver:
         return f"{reason} (read from the plan's references: {problem})"
 
     def _wired(self, value: Any, inst: PlannedInstance, attribute: str,
-               text: str) -> list[Wired] | Unresolved:
-        """An evaluated value as symbols and known strings (flattened)."""
+               text: str | None) -> list[Wired] | Unresolved:
+        """An evaluated value as symbols and known strings (nested lists flattened).
+
+        ``text`` is the expression, named in every reason (None: the reasons name it).
+        """
         out: list[Wired] = []
-        pending = [value]
-        while pending:
-            item = pending.pop(0)
+        shown = f"`{text}`" if text is not None else f"{attribute}"
+        reference = text if text is not None else attribute
+
+        def add(item: Any) -> Unresolved | None:
             if item is None:
-                continue
+                return None
             if isinstance(item, Ref):
-                out.append(Symbol(item.instance, item.attribute, text))  # type: ignore[arg-type]
+                out.append(Symbol(item.instance, item.attribute, reference))  # type: ignore[arg-type]
             elif isinstance(item, Unknown):
-                return Unresolved(inst.address, attribute, f"`{text}`: {item.reason}")
+                return Unresolved(inst.address, attribute, item.reason if text is None
+                                  else f"{shown}: {item.reason}")
             elif isinstance(item, bool):
                 out.append("true" if item else "false")
             elif isinstance(item, str | int | float):
                 out.append(str(item))
             elif is_list(item):
-                pending[:0] = list(item)
+                for element in item:
+                    problem = add(element)
+                    if problem is not None:
+                        return problem
             elif isinstance(item, ResourceObject):
                 return Unresolved(inst.address, attribute,
-                                  f"`{text}` is the whole resource {item.instance.address}, "
+                                  f"{shown} is the whole resource {item.instance.address}, "
                                   "not one of its attributes")
             else:
                 return Unresolved(inst.address, attribute,
-                                  f"`{text}` is a {type(item).__name__}, not an id or a list")
-        return out
+                                  f"{shown} is a {type(item).__name__}, not an id or a list")
+            return None
+
+        problem = add(value)
+        return problem if problem is not None else out
 
     def blocks(self, inst: PlannedInstance, attribute: str
                ) -> list[dict[str, Any]] | Unresolved | None:
@@ -411,7 +422,7 @@ class Resolver:
         for block in got:
             fields: dict[str, Any] = {}
             for name, value in block.items():
-                wired = self._wired(value, inst, f"{attribute}.{name}", name)
+                wired = self._wired(value, inst, f"{attribute}.{name}", None)
                 if isinstance(wired, Unresolved) or is_list(value):
                     fields[name] = wired
                 elif isinstance(value, Ref):

@@ -688,3 +688,40 @@ resource "aws_network_acl" "n" { subnet_ids = [element(aws_subnet.s[*].id, 1)] }
     got = wired(r, "aws_network_acl.n", "subnet_ids")
     assert isinstance(got, str)
     assert "not 0..n-1" in got
+
+
+def test_an_inline_block_field_that_is_not_resolved_is_listed_with_its_expression(
+        tmp_path: Path) -> None:
+    sources = load_sources(write(tmp_path, VPC + """
+data "aws_security_group" "office" {}
+resource "aws_security_group" "app" { vpc_id = aws_vpc.main.id }
+resource "aws_security_group" "web" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    protocol        = "tcp"
+    from_port       = 22
+    to_port         = 22
+    security_groups = [data.aws_security_group.office.id]
+  }
+  ingress {
+    protocol        = "tcp"
+    from_port       = 443
+    to_port         = 443
+    security_groups = [aws_security_group.app.id]
+  }
+}
+"""))
+    # Terraform plans the blocks with the group ids unknown (absent from the values).
+    blocks = [{"protocol": "tcp", "from_port": p, "to_port": p, "cidr_blocks": [],
+               "ipv6_cidr_blocks": [], "prefix_list_ids": [], "self": False,
+               "description": ""} for p in (22, 443)]
+    document = plan_document(sources, {**VPC_I, "aws_security_group.app": {},
+                                       "aws_security_group.web": {"ingress": blocks}})
+    network = network_from_plan(document, sources=sources)
+    assert [(u.address, u.attribute) for u in network.unresolved] == [
+        ("aws_security_group.web", "ingress[0]")]
+    reason = network.unresolved[0].reason
+    assert "`[data.aws_security_group.office.id]`" in reason
+    assert "data source data.aws_security_group.office is read only at apply time" in reason
+    rules = network.security_groups["aws_security_group.web"].rules
+    assert [(r.from_port, r.group) for r in rules] == [(443, "aws_security_group.app")]
