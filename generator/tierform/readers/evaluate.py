@@ -159,8 +159,10 @@ class Evaluator:
 
     def __init__(self, sources: Sources,
                  instances: Mapping[tuple[str, str], Mapping[Key, InstanceLike]],
-                 variables: Mapping[str, Any]) -> None:
+                 variables: Mapping[str, Any], *,
+                 unusable: Mapping[str, str] | None = None) -> None:
         self.sources = sources
+        self.unusable = unusable or {}  # module paths (no keys) not to evaluate, and why
         self.instances = instances
         self.root_variables = variables
         root = sources.module("")
@@ -210,6 +212,8 @@ class Evaluator:
                                                     f"{address}: module source not read"))
         if config.problem:
             return Unknown(config.problem)
+        if _config_path(address) in self.unusable:
+            return Unknown(self.unusable[_config_path(address)])
         return ModuleInstance(address, config, parent, call, key)
 
     def resource_config(self, inst: InstanceLike) -> Resource | None:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,6 +152,11 @@ def _config_path(module: str) -> str:
 _ONE_PART = ("count", "each", "self", "path", "terraform")
 
 
+def _own_heads(heads: Iterable[str]) -> frozenset[str]:
+    """An expression's heads as the plan's references name them (no ``path``)."""
+    return frozenset(h for h in heads if h.split(".")[0] != "path")
+
+
 def reference_heads(refs: Iterable[str]) -> frozenset[str]:
     """What a ``references`` list names, without keys and attributes: ``var.x``,
     ``local.x``, ``module.x``, ``data.t.n``, ``t.n``, ``count``, ``each``, ... (the form
@@ -163,7 +168,7 @@ def reference_heads(refs: Iterable[str]) -> frozenset[str]:
             continue
         size = 1 if parts[0] in _ONE_PART else 3 if parts[0] == "data" else 2
         out.add(".".join(parts[:size]))
-    return frozenset(out)
+    return _own_heads(out)
 
 
 
@@ -198,7 +203,8 @@ class Resolver:
                 keyed: dict[tuple[str, str], dict[Index, Any]] = dict(self._by_resource)
                 for inst in data:
                     keyed.setdefault((inst.module, inst.resource), {})[inst.index] = inst
-                self.evaluator = Evaluator(sources, keyed, variables or {})
+                self.evaluator = Evaluator(sources, keyed, variables or {},
+                                           unusable=self._hcl_problems)
 
     def _check_sources(self, sources: Sources) -> None:
         """Which modules' HCL matches the plan's configuration (else: why not)."""
@@ -224,6 +230,35 @@ class Resolver:
                     f"the HCL in {config.directory} is not the configuration of this plan"
                     f" (only in the plan: {', '.join(only_plan[:3]) or '-'}; only in the "
                     f"HCL: {', '.join(only_hcl[:3]) or '-'})")
+                continue
+            for blocked, differs in self._differing_interface(path, module, config):
+                self._hcl_problems.setdefault(blocked, (
+                    f"the HCL in {config.directory} is not the configuration of this plan "
+                    f"({differs}: not the plan's)"))
+
+    @staticmethod
+    def _differing_interface(path: str, module: Mapping[str, Any], config: Any
+                             ) -> Iterator[tuple[str, str]]:
+        """Module outputs and call inputs whose references differ from the plan's: the
+        module path they make unusable (the output's module, the input's callee), why."""
+        for name, output in (module.get("outputs") or {}).items():
+            written = config.outputs.get(name)
+            planned = (output or {}).get("expression") or {}
+            if written is None or reference_heads(planned.get("references", [])) != \
+                    _own_heads(written.heads):
+                yield path, f"output {name}"
+        for name, call in (module.get("module_calls") or {}).items():
+            child = f"{path}.module.{name}" if path else f"module.{name}"
+            written_call = config.calls.get(name)
+            inputs = (call or {}).get("expressions") or {}
+            if written_call is None or set(inputs) != set(written_call.inputs):
+                yield child, f"the input names of module {name}"
+                continue
+            for key, planned in inputs.items():
+                if reference_heads((planned or {}).get("references", [])) != \
+                        _own_heads(written_call.inputs[key].heads):
+                    yield child, f"input {key} of module {name}"
+                    break
 
     def _index_module(self, module: Mapping[str, Any], path: str) -> None:
         self.modules[path] = module
@@ -299,10 +334,8 @@ class Resolver:
             if expr is None or planned is None:
                 self._heads_ok[key] = expr is None and planned is None
             else:
-                ours = {h for h in expr.heads if h.split(".")[0] not in ("path",)}
-                theirs = {h for h in reference_heads(planned.get("references", []))
-                          if h.split(".")[0] not in ("path",)}
-                self._heads_ok[key] = ours == theirs
+                self._heads_ok[key] = _own_heads(expr.heads) == reference_heads(
+                    planned.get("references", []))
         if not self._heads_ok[key]:
             return (f"the HCL of {inst.resource}.{attribute} is not the expression this plan "
                     "was made from (its references differ)")

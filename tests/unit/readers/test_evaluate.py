@@ -29,9 +29,7 @@ def _config_module(sources: Sources, path: str, config: ModuleConfig) -> dict[st
     """The plan's ``configuration`` of one module, as Terraform writes it."""
     resources = []
     for address, resource in config.resources.items():
-        expressions = {name: ({"references": sorted(expr.heads)} if expr.heads
-                              else {"constant_value": None})
-                       for name, expr in resource.body.attributes.items()
+        expressions = {name: _expression(expr) for name, expr in resource.body.attributes.items()
                        if name not in ("count", "for_each", "depends_on", "provider")}
         entry = {"address": address, "mode": resource.mode, "type": resource.type,
                  "name": address.rsplit(".", 1)[1], "expressions": expressions}
@@ -41,9 +39,16 @@ def _config_module(sources: Sources, path: str, config: ModuleConfig) -> dict[st
         child = f"{path}.module.{name}" if path else f"module.{name}"
         child_config = sources.module(child)
         calls[name] = {"source": call.source,
+                       "expressions": {key: _expression(expr)
+                                       for key, expr in call.inputs.items()},
                        "module": _config_module(sources, child, child_config)
                        if child_config is not None else {}}
-    return {"resources": resources, "module_calls": calls}
+    outputs = {name: {"expression": _expression(expr)} for name, expr in config.outputs.items()}
+    return {"resources": resources, "module_calls": calls, "outputs": outputs}
+
+
+def _expression(expr: Any) -> dict[str, Any]:
+    return {"references": sorted(expr.heads)} if expr.heads else {"constant_value": None}
 
 
 def _split(address: str) -> tuple[str, str, str, str, Any]:
@@ -641,6 +646,26 @@ def test_a_module_whose_source_is_not_on_disk_falls_back_and_says_why(tmp_path: 
     assert isinstance(got, str)
     assert "`module.vpc.id`" in got
     assert "run `terraform init`" in got
+
+
+def test_a_module_input_that_is_not_the_plan_s_stops_the_evaluation_of_that_module(
+        tmp_path: Path) -> None:
+    sources = load_sources(write(tmp_path, {
+        "main.tf": VPC + 'resource "aws_vpc" "other" {}\n'
+                         'module "m" {\n  source = "./m"\n  vpc_id = aws_vpc.main.id\n}\n',
+        "m/main.tf": 'variable "vpc_id" {}\nresource "aws_subnet" "s" { vpc_id = var.vpc_id }\n'
+                     'output "id" { value = aws_subnet.s.id }\n',
+    }))
+    document = plan_document(sources, {**VPC_I, "aws_vpc.other": {}, "module.m.aws_subnet.s": {}})
+    document["configuration"]["root_module"]["module_calls"]["m"]["expressions"]["vpc_id"] = {
+        "references": ["aws_vpc.other.id", "aws_vpc.other"]}
+    r = plan_resolver(document, sources)
+    # The plan's references say aws_vpc.other: the HCL's aws_vpc.main is not used there;
+    # the root module itself is still evaluated.
+    assert wired(r, "module.m.aws_subnet.s", "vpc_id") == ["aws_vpc.other"]
+    assert "input vpc_id of module m: not the plan's" in r.hcl_problem(
+        r.instances["module.m.aws_subnet.s"])
+    assert r.hcl_problem(r.instances["aws_vpc.other"]) == ""
 
 
 def test_hcl_that_is_not_the_plan_configuration_is_not_used(tmp_path: Path) -> None:
