@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "Attr",
     "Binary",
     "Block",
     "BlockBody",
@@ -48,10 +47,6 @@ __all__ = [
     "Variable",
     "load_sources",
 ]
-
-_CONTEXT_NAMES = frozenset({"count", "each", "self"})
-"""Names whose value depends on the resource or module instance being evaluated."""
-
 
 @dataclass(frozen=True, eq=False)
 class SourceFile:
@@ -85,11 +80,6 @@ class Expr:
                 cached = raw if len(raw) <= 160 else raw[:157] + "..."
             self.__dict__["_text"] = cached
         return cached
-
-    @property
-    def contextual(self) -> bool:
-        """Whether the value depends on count/each/self (else it is one per module instance)."""
-        return bool(self.free & _CONTEXT_NAMES)
 
 
 @dataclass(eq=False, kw_only=True)
@@ -191,12 +181,6 @@ class Unsupported(Expr):
 
 
 # ------------------------------------------------------------------ bodies
-
-@dataclass(frozen=True, eq=False)
-class Attr:
-    name: str
-    expr: Expr
-
 
 @dataclass(eq=False)
 class BlockBody:
@@ -750,14 +734,3 @@ def load_sources(root: Path) -> Sources:
 
     walk("", "", root, 0)
     return sources
-
-
-def iter_exprs(body: BlockBody) -> Iterator[Expr]:
-    """Every expression of a body, nested blocks included (for reference checks)."""
-    yield from body.attributes.values()
-    for block in body.blocks:
-        if isinstance(block, Block):
-            yield from iter_exprs(block.body)
-        else:
-            yield block.for_each
-            yield from iter_exprs(block.content)
