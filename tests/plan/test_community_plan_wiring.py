@@ -99,3 +99,18 @@ def test_reach_with_config_dir_from_elsewhere(name: str, tierform_plan: PlanFact
     unresolved = json.loads(done.stdout)["unresolved"]
     assert unresolved
     assert all(u["reason"] for u in unresolved)
+
+
+def test_plan_references_follow_the_community_idioms(tierform_plan: PlanFactory) -> None:
+    """The typed Plan asks the same resolver: local.vpc_id through try() and the CIDR
+    association, element() over a splat, a module output inside a list of rule maps."""
+    plan = tierform_plan(load_expected("count-vpc").module, region=REGION)
+    assert plan.references("module.vpc.aws_subnet.database[1]", "vpc_id") == [
+        "module.vpc.aws_vpc.this[0]"]
+    assert plan.references("module.vpc.aws_route_table_association.private[1]",
+                           "route_table_id") == ["module.vpc.aws_route_table.private[1]"]
+    assert plan.references("module.db_sg.aws_security_group_rule."
+                           "ingress_with_source_security_group_id[0]",
+                           "source_security_group_id") == [
+        "module.app_sg.aws_security_group.this[0]"]
+    assert plan.tier_of("module.vpc.aws_route_table_association.private[1]") == "app"

@@ -152,7 +152,14 @@ def _instance(resource: PlannedResource) -> PlannedInstance:
     raw = resource.raw
     return PlannedInstance(resource.address, str(raw.get("module_address", module)),
                            f"{resource.type}.{resource.name}",
-                           raw.get("index", index), resource.after or {})
+                           raw.get("index", index), _known(resource.after or {}))
+
+
+def _known(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Planned values without the UNKNOWN ones, as ``planned_values`` records them (the
+    resolver reads an absent attribute as "known after apply")."""
+    return {key: _known(value) if isinstance(value, Mapping) else value
+            for key, value in values.items() if value is not UNKNOWN}
 
 
 class Plan(Mapping[str, PlannedResource]):
