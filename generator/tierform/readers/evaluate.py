@@ -259,7 +259,7 @@ class Evaluator:
             return scope.module.collections[memo_key]
         try:
             value = self.eval(expr, scope)
-        except EvalError as exc:
+        except (EvalError, NotModelled) as exc:
             value = Unknown(f"`{expr.text}` fails: {exc}")
         scope.module.collections[memo_key] = value
         return value
@@ -287,6 +287,8 @@ class Evaluator:
         except EvalError as exc:
             self._attributes[cache_key] = (False, exc)
             raise
+        except NotModelled as exc:
+            value = Unknown(f"`{expr.text}`: {exc}")
         finally:
             self._busy.discard(cache_key)
         self._attributes[cache_key] = (True, value)
@@ -332,7 +334,7 @@ class Evaluator:
         for name, expr in body.attributes.items():
             try:
                 value = self.eval(expr, scope)
-            except EvalError as exc:
+            except (EvalError, NotModelled) as exc:
                 value = Unknown(f"`{expr.text}` fails: {exc}")
             else:
                 unknown = unknown_in(value)
@@ -664,18 +666,18 @@ class Evaluator:
         keyed = self.instances.get((module.path, address)) or {}
         value: Any
         if config is None:
-            raise EvalError(f"{address} is not declared in {module.config.directory}")
+            raise NotModelled(f"{address} is not declared in {module.config.directory}")
         counted = config.count is not None
         if any(isinstance(k, int) != counted for k in keyed if k is not None) or (
                 None in keyed and (counted or config.for_each is not None)):
-            raise EvalError(f"the plan's instances of {address} do not match its "
+            raise NotModelled(f"the plan's instances of {address} do not match its "
                             f"{'count' if counted else 'for_each' if config.for_each else 'HCL'}")
         if data and not keyed:
             value = Unknown(f"data source {address} is read only at apply time "
                             "(not in the plan)")
         elif counted:
             if set(keyed) != set(range(len(keyed))):
-                raise EvalError(f"the plan's instances of {address} are not 0..n-1 "
+                raise NotModelled(f"the plan's instances of {address} are not 0..n-1 "
                                 "(a targeted plan?)")
             value = tuple(ResourceObject(keyed[k], data) for k in range(len(keyed)))
         elif config.for_each is not None:
@@ -684,7 +686,7 @@ class Evaluator:
         elif None in keyed:
             value = ResourceObject(keyed[None], data)
         else:
-            raise EvalError(f"{address} has no instance in the plan")
+            raise NotModelled(f"{address} has no instance in the plan")
         module.collections[address] = value
         return value
 
@@ -698,7 +700,11 @@ class Evaluator:
             return Unknown(f"{inst.address}.{name} is read only at apply time")
         config = self.resource_config(inst)
         if config is not None and name in config.body.attributes:
-            value = self.attribute(inst, name)
+            try:
+                value = self.attribute(inst, name)
+            except EvalError as exc:
+                # Terraform evaluated it to make the plan: an error here is the evaluation's.
+                return Unknown(f"{inst.address}.{name} cannot be evaluated: {exc}")
             # A null argument may be computed by the provider: then it is only known later.
             return Ref(inst, name) if value is None else value
         return Ref(inst, name)
@@ -708,14 +714,14 @@ class Evaluator:
             return module.locals[name]
         expr = module.config.locals.get(name)
         if expr is None:
-            raise EvalError(f"local.{name} is not declared in {module.config.directory}")
+            raise NotModelled(f"local.{name} is not declared in {module.config.directory}")
         key = f"local.{name}"
         if key in module.busy:
             return Unknown(f"local.{name} depends on itself")
         module.busy.add(key)
         try:
             value = self.eval(expr, Scope(module))
-        except EvalError as exc:
+        except (EvalError, NotModelled) as exc:
             value = Unknown(f"local.{name} = `{expr.text}` fails: {exc}")
         finally:
             module.busy.discard(key)
@@ -727,14 +733,14 @@ class Evaluator:
             return module.outputs[name]
         expr = module.config.outputs.get(name)
         if expr is None:
-            raise EvalError(f"{module.path} has no output {name!r}")
+            raise NotModelled(f"{module.path} has no output {name!r}")
         key = f"output.{name}"
         if key in module.busy:
             return Unknown(f"output {name} of {module.path} depends on itself")
         module.busy.add(key)
         try:
             value = self.eval(expr, Scope(module))
-        except EvalError as exc:
+        except (EvalError, NotModelled) as exc:
             value = Unknown(f"output {name} of {module.path} = `{expr.text}` fails: {exc}")
         finally:
             module.busy.discard(key)
@@ -745,7 +751,7 @@ class Evaluator:
         """``module.x``: the instance, or a list/map of them for count/for_each."""
         call = module.config.calls.get(name)
         if call is None:
-            raise EvalError(f"module {name!r} is not declared in {module.config.directory}")
+            raise NotModelled(f"module {name!r} is not declared in {module.config.directory}")
         cache = f"\0module.{name}"
         if cache in module.collections:
             return module.collections[cache]
@@ -783,7 +789,7 @@ class Evaluator:
             return module.variables[name]
         declared = module.config.variables.get(name)
         if declared is None:
-            raise EvalError(f"var.{name} is not declared in {module.config.directory}")
+            raise NotModelled(f"var.{name} is not declared in {module.config.directory}")
         key = f"var.{name}"
         if key in module.busy:
             return Unknown(f"var.{name} depends on itself")
@@ -792,7 +798,7 @@ class Evaluator:
             value = self._variable_value(module, name)
             if declared.type is not None and value is not None:
                 value = self.convert(value, declared.type, Scope(module))
-        except EvalError as exc:
+        except (EvalError, NotModelled) as exc:
             value = Unknown(f"var.{name} of {module.path or 'the root module'}: {exc}")
         finally:
             module.busy.discard(key)

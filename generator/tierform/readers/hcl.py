@@ -638,7 +638,7 @@ def load_module_dir(directory: Path) -> ModuleConfig:
 
     Compiled once per process while the files are unchanged (plans of one module share it).
     """
-    files = sorted(directory.glob("*.tf"))
+    files = sorted(directory.glob("*.tf")) + sorted(directory.glob("*.tf.json"))
     try:
         stamp = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
     except OSError:
@@ -656,10 +656,13 @@ def load_module_dir(directory: Path) -> ModuleConfig:
 
 def _load_module_dir(directory: Path, files: list[Path]) -> ModuleConfig:
     config = ModuleConfig(directory)
+    json_files = [f.name for f in files if f.name.endswith(".tf.json")]
+    files = [f for f in files if f.name.endswith(".tf")]
+    if json_files:  # part of the module would be missing: none of it is evaluated
+        config.problem = f"{directory}: .tf.json files ({', '.join(json_files[:3])}) are not read"
+        return config
     if not files:
-        json_files = sorted(directory.glob("*.tf.json"))
-        config.problem = (f"{directory} holds only .tf.json files (not read)" if json_files
-                          else f"{directory} holds no .tf files")
+        config.problem = f"{directory} holds no .tf files"
         return config
     overrides = [f.name for f in files if f.name == "override.tf"
                  or f.name.endswith("_override.tf")]

@@ -750,3 +750,24 @@ resource "aws_security_group" "web" {
     assert "data source data.aws_security_group.office is read only at apply time" in reason
     rules = network.security_groups["aws_security_group.web"].rules
     assert [(r.from_port, r.group) for r in rules] == [(443, "aws_security_group.app")]
+
+
+def test_try_never_falls_back_past_what_the_evaluation_cannot_tell(tmp_path: Path) -> None:
+    """Terraform evaluated the association's vpc_id to make the plan: that the evaluation
+    cannot (here: a .tf.json module it does not read) is unknown, not try()'s error."""
+    r = resolver(tmp_path, {
+        "main.tf": """
+module "ids" { source = "./ids" }
+resource "aws_vpc" "a" {}
+resource "aws_vpc" "b" {}
+resource "aws_vpc_ipv4_cidr_block_association" "x" { vpc_id = module.ids.vpc }
+resource "aws_subnet" "s" {
+  vpc_id = try(aws_vpc_ipv4_cidr_block_association.x.vpc_id, aws_vpc.b.id)
+}
+""",
+        "ids/main.tf.json": json.dumps({"output": {"vpc": {"value": "${aws_vpc.a.id}"}}}),
+    }, {"aws_vpc.a": {}, "aws_vpc.b": {}, "aws_vpc_ipv4_cidr_block_association.x": {},
+        "aws_subnet.s": {}})
+    got = wired(r, "aws_subnet.s", "vpc_id")
+    assert isinstance(got, str)
+    assert ".tf.json files (main.tf.json) are not read" in got
