@@ -47,6 +47,12 @@ resource "aws_vpc" "this" {
   cidr_block = "10.0.0.0/8"
 }
 
+resource "aws_vpc_ipv4_cidr_block_association" "this" {
+  count      = 0
+  vpc_id     = aws_vpc.this.id
+  cidr_block = "100.64.0.0/16"
+}
+
 resource "aws_internet_gateway" "this" {
   vpc_id = local.vpc_id
 }
@@ -185,6 +191,12 @@ def synthetic_plan(resources: int) -> dict[str, Any]:
         {"address": "aws_vpc.this", "mode": "managed", "type": "aws_vpc", "name": "this",
          "provider_config_key": "aws", "schema_version": 1,
          "expressions": {"cidr_block": {"constant_value": "10.0.0.0/8"}}},
+        {"address": "aws_vpc_ipv4_cidr_block_association.this", "mode": "managed",
+         "type": "aws_vpc_ipv4_cidr_block_association", "name": "this",
+         "provider_config_key": "aws", "schema_version": 0,
+         "count_expression": {"constant_value": 0},
+         "expressions": {"vpc_id": {"references": ["aws_vpc.this.id", "aws_vpc.this"]},
+                         "cidr_block": {"constant_value": "100.64.0.0/16"}}},
         {"address": "aws_internet_gateway.this", "mode": "managed",
          "type": "aws_internet_gateway", "name": "this", "provider_config_key": "aws",
          "schema_version": 0, "expressions": {"vpc_id": {"references": vpc_ref}}},

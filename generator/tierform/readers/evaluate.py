@@ -70,8 +70,9 @@ from tierform.readers.values import (
 __all__ = ["Evaluator", "ModuleObject", "ResourceObject"]
 
 Key = int | str | None
+_NOT_RESOURCE_ROOTS = frozenset({"var", "local", "module", "data", "path", "count", "each",
+                                 "self", "terraform"})
 _STEP = re.compile(r'module\.([A-Za-z0-9_-]+)(?:\[(\d+|"(?:[^"\\]|\\.)*")\])?')
-_MEMO_NODES = (Splat, Call, ForExpr)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -114,16 +115,21 @@ class ModuleInstance:
     busy: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True, eq=False)
 class Scope:
     """Where an expression is evaluated: a module instance and the bound names
     (``count``, ``each``, ``self``, ``for`` and ``dynamic`` iterators)."""
 
-    module: ModuleInstance
-    names: Mapping[str, Any] = field(default_factory=dict)
+    __slots__ = ("bound", "module", "names")
+
+    def __init__(self, module: ModuleInstance, names: Mapping[str, Any] | None = None) -> None:
+        self.module = module
+        self.names: Mapping[str, Any] = names or {}
+        self.bound = frozenset(self.names)
 
     def bind(self, **names: Any) -> Scope:
-        return Scope(self.module, {**self.names, **names})
+        merged = dict(self.names)
+        merged.update(names)
+        return Scope(self.module, merged)
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,6 +176,7 @@ class Evaluator:
             raise ValueError("the sources hold no root module")
         self._modules: dict[str, ModuleInstance | Unknown] = {"": ModuleInstance("", root)}
         self._attributes: dict[tuple[str, str], Any] = {}
+        self._scopes: dict[str, Scope | Unknown] = {}
         self._busy: set[tuple[str, str]] = set()
         self._types: dict[int, Any] = {}
         self._dispatch: dict[type, Callable[[Any, Scope], Any]] = {
@@ -224,6 +231,13 @@ class Evaluator:
 
     def instance_scope(self, inst: InstanceLike) -> Scope | Unknown:
         """The scope of a resource instance: its module, ``count.index`` or ``each``."""
+        found = self._scopes.get(inst.address)
+        if found is None:
+            found = self._instance_scope(inst)
+            self._scopes[inst.address] = found
+        return found
+
+    def _instance_scope(self, inst: InstanceLike) -> Scope | Unknown:
         module = self.module(inst.module)
         if isinstance(module, Unknown):
             return module
@@ -244,7 +258,7 @@ class Evaluator:
         if is_unknown(collection):
             return collection if isinstance(collection, Unknown) else \
                 Unknown(f"the for_each of {what} is known only after apply")
-        if isinstance(collection, Mapping):
+        if isinstance(collection, dict):
             if key not in collection:
                 return Unknown(f"the for_each of {what} has no key {key!r}")
             return collection[key]
@@ -267,18 +281,18 @@ class Evaluator:
     def attribute(self, inst: InstanceLike, name: str) -> Any:
         """The configured value of an instance's argument (EvalError as Terraform's)."""
         cache_key = (inst.address, name)
-        if cache_key in self._attributes:
-            ok, value = self._attributes[cache_key]
-            if ok:
-                return value
-            raise value
-        config = self.resource_config(inst)
-        expr = config.body.attributes.get(name) if config is not None else None
-        if expr is None:
-            return None
+        found = self._attributes.get(cache_key)
+        if found is not None:
+            if found[0]:
+                return found[1]
+            raise found[1]
         scope = self.instance_scope(inst)
         if isinstance(scope, Unknown):
             return scope
+        config = scope.module.config.resources.get(inst.resource)
+        expr = config.body.attributes.get(name) if config is not None else None
+        if expr is None:
+            return None
         if cache_key in self._busy:
             return Unknown(f"{inst.address}.{name} depends on itself")
         self._busy.add(cache_key)
@@ -309,7 +323,7 @@ class Evaluator:
                     f"{kind} is known only after apply")
             if value is None:
                 return []
-            if not is_list(value) or not all(isinstance(v, Mapping) for v in value):
+            if not is_list(value) or not all(isinstance(v, dict) for v in value):
                 raise EvalError(f"{kind} must be a list of objects")
             return [dict(v) for v in value]
         return self._blocks(config.body, kind, scope)
@@ -346,7 +360,7 @@ class Evaluator:
     # ---------------------------------------------------------------- evaluation
     def eval(self, expr: Expr, scope: Scope) -> Any:
         """The value of ``expr`` in ``scope``; EvalError where Terraform would fail."""
-        if isinstance(expr, _MEMO_NODES) and not (expr.free & scope.names.keys()):
+        if expr.memo and expr.free.isdisjoint(scope.bound):
             memo = scope.module.memo
             found = memo.get(id(expr))
             if found is None:
@@ -397,7 +411,16 @@ class Evaluator:
         return _Namespace("resource", scope, name)
 
     def _get_attr_expr(self, expr: GetAttr, scope: Scope) -> Any:
-        return self.get_attr(self.eval(expr.obj, scope), expr.name)
+        base = expr.obj
+        if type(base) is Name and base.name not in scope.bound:  # var.x, local.x, type.name
+            root = base.name
+            if root == "local":
+                return self._local(scope.module, expr.name)
+            if root == "var":
+                return self._variable(scope.module, expr.name)
+            if root not in _NOT_RESOURCE_ROOTS:
+                return self._collection(scope.module, f"{root}.{expr.name}")
+        return self.get_attr(self.eval(base, scope), expr.name)
 
     def get_attr(self, obj: Any, name: str) -> Any:
         if isinstance(obj, _Namespace):
@@ -410,7 +433,7 @@ class Evaluator:
             return obj
         if isinstance(obj, Ref):
             return Unknown(f"{obj}.{name}: {obj} is known only after apply")
-        if isinstance(obj, Mapping):
+        if isinstance(obj, dict):
             if name not in obj:
                 raise EvalError(f"the object has no attribute {name!r}")
             return obj[name]
@@ -444,7 +467,7 @@ class Evaluator:
             if not 0 <= position < len(obj):
                 raise EvalError(f"index {position} out of range for {len(obj)} elements")
             return obj[position]
-        if isinstance(obj, Mapping):
+        if isinstance(obj, dict):
             name = to_string(key)
             if name not in obj:
                 raise EvalError(f"the map has no element {name!r}")
@@ -595,7 +618,7 @@ class Evaluator:
                 yield item, item
         elif is_list(collection):
             yield from enumerate(collection)
-        elif isinstance(collection, Mapping):
+        elif isinstance(collection, dict):
             for key in sorted(collection):
                 yield key, collection[key]
         elif collection is None:
@@ -770,9 +793,9 @@ class Evaluator:
             if is_unknown(keys):
                 value = keys if isinstance(keys, Unknown) else Unknown(
                     f"the for_each of module.{name} is known only after apply")
-            elif isinstance(keys, Mapping | TfSet):
+            elif isinstance(keys, dict | TfSet):
                 value = {str(k): self._module_object(module, name, str(k))
-                         for k in (sorted(keys) if isinstance(keys, Mapping) else keys)}
+                         for k in (sorted(keys) if isinstance(keys, dict) else keys)}
             else:
                 value = Unknown(f"the for_each of module.{name} is neither a map nor a set")
         else:
@@ -865,7 +888,7 @@ class Evaluator:
                                                                      strict=True))
         if isinstance(value, ResourceObject | ModuleObject):
             return Unknown("converting a whole resource or module object is not evaluated")
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict):
             raise EvalError(f"a {type(value).__name__} is not a {kind}")
         if kind == "map":
             return {k: self._convert(v, spec[1], scope) for k, v in value.items()}
@@ -931,7 +954,7 @@ def _equal(left: Any, right: Any) -> bool | None:
         if False in results:
             return False
         return None if None in results else True
-    if isinstance(left, Mapping) and isinstance(right, Mapping):
+    if isinstance(left, dict) and isinstance(right, dict):
         if set(left) != set(right):
             return False
         results = [_equal(left[k], right[k]) for k in left]

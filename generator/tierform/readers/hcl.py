@@ -67,6 +67,7 @@ class Expr:
     end: int = field(default=0, repr=False)
     free: frozenset[str] = field(default=frozenset(), repr=False)
     heads: frozenset[str] = field(default=frozenset(), repr=False)
+    memo: bool = field(default=False, repr=False)  # worth evaluating once per module instance
 
     @property
     def text(self) -> str:
@@ -117,12 +118,14 @@ class Index(Expr):
 class Splat(Expr):
     """``obj[*].a[0]`` (and legacy ``obj.*.a``): ``ops`` apply to each element."""
 
+    memo: bool = field(default=True, repr=False)
     obj: Expr
     ops: tuple[tuple[str, Any], ...] = ()  # ("attr", name) or ("index", Expr)
 
 
 @dataclass(eq=False, kw_only=True)
 class Call(Expr):
+    memo: bool = field(default=True, repr=False)
     name: str = ""
     args: tuple[Expr, ...] = ()
     expand: bool = False  # f(a, b...): the last argument's elements are the arguments
@@ -164,6 +167,7 @@ class Unary(Expr):
 class ForExpr(Expr):
     """``[for k, v in coll : value if cond]`` or ``{for ... : key => value...}``."""
 
+    memo: bool = field(default=True, repr=False)
     key_var: str | None = None
     value_var: str
     collection: Expr

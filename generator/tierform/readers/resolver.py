@@ -196,7 +196,8 @@ class Resolver:
         self._hcl_problems: dict[str, str] = {}
         self._heads_ok: dict[tuple[str, str, str], bool] = {}
         self._answers: dict[tuple[str, str, bool], list[Wired] | Unresolved | None] = {}
-        self._key_sets: dict[tuple[str, str], frozenset[Index]] = {}
+        self._key_sets: dict[tuple[str, str, str, str], bool] = {}
+        self._expressions: dict[tuple[str, str, str], Expr | str | None] = {}
         if sources is not None:
             self._check_sources(sources)
             if "" not in self._hcl_problems:
@@ -319,7 +320,18 @@ class Resolver:
         return got if isinstance(got, str) else ""
 
     def _hcl_expression(self, inst: PlannedInstance, attribute: str) -> Expr | str | None:
-        """The HCL expression of an attribute; None: not configured; str: why not usable."""
+        """The HCL expression of an attribute; None: not configured; str: why not usable.
+
+        The same for every instance of a resource in every instance of its module: once.
+        """
+        key = (inst.module, inst.resource, attribute)
+        if key in self._expressions:
+            return self._expressions[key]
+        found = self._find_expression(inst, attribute)
+        self._expressions[key] = found
+        return found
+
+    def _find_expression(self, inst: PlannedInstance, attribute: str) -> Expr | str | None:
         problem = self.hcl_problem(inst)
         if problem:
             return problem
@@ -395,6 +407,9 @@ class Resolver:
 
         ``text`` is the expression, named in every reason (None: the reasons name it).
         """
+        if isinstance(value, Ref):  # the usual answer: one id
+            return [Symbol(value.instance, value.attribute,  # type: ignore[arg-type]
+                           text if text is not None else attribute)]
         out: list[Wired] = []
         shown = f"`{text}`" if text is not None else f"{attribute}"
         reference = text if text is not None else attribute
@@ -541,7 +556,7 @@ class Resolver:
         elif len(targets) == 1 and None in targets:
             index = None
         elif selectors and inst is not None:
-            if self._keys_of(path, resource) != self._keys_of(inst.module, inst.resource):
+            if not self._lined_up(path, resource, inst.module, inst.resource):
                 return Unresolved(address, "", f"{resource}[{selectors[0]}]: "
                                   "keys of the two resources do not line up")
             index = inst.index
@@ -553,12 +568,14 @@ class Resolver:
             return Unresolved(address, "", f"{ref}: no instance with key {index!r}")
         return Symbol(target, match.group("attr"), ref)
 
-    def _keys_of(self, path: str, resource: str) -> frozenset[Index]:
-        """The instance keys of a resource, computed once (lookups stay linear)."""
-        key = (path, resource)
+    def _lined_up(self, path: str, resource: str, own_path: str, own: str) -> bool:
+        """Whether two resources have the same instance keys (compared once per pair:
+        lookups stay linear in the plan's size)."""
+        key = (path, resource, own_path, own)
         found = self._key_sets.get(key)
         if found is None:
-            found = frozenset(self._by_resource.get(key, {}))
+            found = set(self._by_resource.get((path, resource), {})) == set(
+                self._by_resource.get((own_path, own), {}))
             self._key_sets[key] = found
         return found
 

@@ -115,7 +115,7 @@ def unknown_in(value: Any) -> Ref | Unknown | None:
             found = unknown_in(item)
             if found is not None:
                 return found
-    elif isinstance(value, Mapping):
+    elif isinstance(value, dict):
         for item in value.values():
             found = unknown_in(item)
             if found is not None:
@@ -197,7 +197,7 @@ def _items(value: Any, what: str) -> Sequence[Any]:
 
 
 def _map(value: Any, what: str) -> Mapping[str, Any]:
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return value
     if isinstance(value, ObjectValue):
         raise NotModelled(f"{what}() over a whole resource or module object is not evaluated")
@@ -212,7 +212,7 @@ Function = Callable[..., Any]
 def _length(value: Any) -> Any:
     if (u := _unknown_of(value)) is not None:
         return u
-    if is_list(value) or isinstance(value, Mapping | str):
+    if is_list(value) or isinstance(value, dict | str):
         return len(value)
     if isinstance(value, ObjectValue):
         raise NotModelled("length() of a whole resource or module object is not evaluated")
