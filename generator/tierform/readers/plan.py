@@ -123,23 +123,25 @@ class _PlanWiring:
     def blocks(self, inst: Instance, attr: str,
                ref_fields: Mapping[str, tuple[str, ...]]) -> list[dict[str, Any]] | Unresolved:
         value = inst.values.get(attr)
+        known = attr in inst.values and isinstance(value, list)
+        if isinstance(value, list) and all(name in b for b in value for name in ref_fields):
+            return [dict(b) for b in value]  # every field that matters is known
         planned = self._planned(inst)
+        # With the HCL: static, dynamic and attribute blocks (the plan's configuration
+        # records no dynamic block, so only the HCL tells them from "not configured").
+        evaluated = self.resolver.blocks(planned, attr)
+        if isinstance(evaluated, Unresolved):
+            return evaluated
+        if evaluated is not None:
+            return self._evaluated_blocks(inst, attr, evaluated, value if known else None)
         expr = self.resolver.expression(planned, attr)
-        if attr not in inst.values or value is None:
+        if not known:
             if expr is None:
                 # Not configured: Terraform manages no inline blocks (and removes AWS's
                 # default egress from security groups it creates).
                 return []
-        elif all(name in b for b in value for name in ref_fields):
-            return [dict(b) for b in value]  # every field that matters is known
-        evaluated = self.resolver.blocks(planned, attr)
-        if evaluated is None:
-            if attr not in inst.values or value is None:
-                return Unresolved(inst.address, attr, "inline blocks unknown at plan time")
-            return self._fill_blocks(inst, attr, ref_fields, value, expr)
-        if isinstance(evaluated, Unresolved):
-            return evaluated
-        return self._evaluated_blocks(inst, attr, evaluated, value)
+            return Unresolved(inst.address, attr, "inline blocks unknown at plan time")
+        return self._fill_blocks(inst, attr, ref_fields, value, expr)
 
     def _evaluated_blocks(self, inst: Instance, attr: str, evaluated: list[dict[str, Any]],
                           planned: Any) -> list[dict[str, Any]] | Unresolved:

@@ -771,3 +771,31 @@ resource "aws_subnet" "s" {
     got = wired(r, "aws_subnet.s", "vpc_id")
     assert isinstance(got, str)
     assert ".tf.json files (main.tf.json) are not read" in got
+
+
+def test_a_dynamic_block_unknown_at_plan_time_is_read_from_the_hcl(tmp_path: Path) -> None:
+    """The plan's configuration records no dynamic block, and its planned value is unknown
+    (absent) exactly as for a group with no inline rules: only the HCL tells them apart."""
+    sources = load_sources(write(tmp_path, VPC + """
+resource "aws_security_group" "app" { vpc_id = aws_vpc.main.id }
+resource "aws_security_group" "web" {
+  vpc_id = aws_vpc.main.id
+  dynamic "egress" {
+    for_each = [aws_security_group.app.id]
+    content {
+      protocol        = "tcp"
+      from_port       = 8080
+      to_port         = 8080
+      security_groups = [egress.value]
+    }
+  }
+}
+"""))
+    document = plan_document(sources, {**VPC_I, "aws_security_group.app": {},
+                                       "aws_security_group.web": {}})
+    network = network_from_plan(document, sources=sources)
+    assert network.unresolved == []
+    assert [(r.egress, r.from_port, r.group)
+            for r in network.security_groups["aws_security_group.web"].rules] == [
+        (True, 8080, "aws_security_group.app")]
+    assert network.security_groups["aws_security_group.app"].rules == ()
