@@ -174,9 +174,12 @@ def reference_heads(refs: Iterable[str]) -> frozenset[str]:
 
 
 class Resolver:
-    """References of a plan's configuration, resolved against its resource instances.
+    """A plan's wiring, resolved against its resource instances: evaluated from the HCL
+    ``sources`` where they are the plan's configuration, else from its references.
 
-    Built once per document; every lookup is a dictionary access (no scan per instance).
+    Built once per document; every lookup is a dictionary access or a memoised
+    evaluation (no scan per instance). ``variables`` are the root module's values from
+    the plan, ``data`` the data sources it read.
     """
 
     def __init__(self, configuration: Mapping[str, Any],
