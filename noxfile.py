@@ -4,10 +4,16 @@ in the order below: exactly what CI runs.
 Terraform's provider comes from whatever mirror this machine has: the sessions
 write their own CLI configuration for it (tests/tfenv.py) and share one plugin
 cache and one plan cache under .tierform-cache/.
+
+The sessions that need the package with its test extras share ONE virtualenv: they
+`require` the `venv` session, which installs it once per nox run (not once per session),
+and run its programs by path (venv_backend="none"). lint, security and demo keep their
+own virtualenvs (ruff only; checkov overwrites hcl2; demo proves the `local` extra alone).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -31,8 +37,32 @@ def _terraform_env() -> dict[str, str]:
     return env
 
 
-def _install(session: nox.Session, extras: str = "test") -> None:
-    session.install("-e", f".[{extras}]")
+# "bin": the shared virtualenv's bin directory once the venv session ran (None: --no-venv).
+_SHARED_VENV: dict[str, Path | None] = {}
+_USES_SHARED_VENV = {"python": PYTHON, "venv_backend": "none", "requires": ["venv"]}
+
+
+@nox.session(python=PYTHON, default=False)
+def venv(session: nox.Session) -> None:
+    """The virtualenv shared by typecheck, tests, render, plan, e2e and bench."""
+    session.install("-e", ".[test]", "mypy>=1.10", "types-PyYAML", "boto3-stubs[ec2]")
+    paths = session.bin_paths
+    _SHARED_VENV["bin"] = Path(paths[0]) if paths else None
+
+
+def _run(session: nox.Session, program: str, *args: str,
+         env: dict[str, str] | None = None) -> None:
+    """``program`` from the shared virtualenv, in that virtualenv's environment."""
+    if "bin" not in _SHARED_VENV:
+        session.error("the shared virtualenv is missing: run without --no-dependencies")
+    bin_dir = _SHARED_VENV["bin"]
+    if bin_dir is None:  # nox --no-venv: everything runs in nox's own environment
+        session.run(program, *args, env=env)
+        return
+    session.run(str(bin_dir / program), *args,
+                env={"VIRTUAL_ENV": str(bin_dir.parent),
+                     "PATH": os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")]),
+                     **(env or {})})
 
 
 @nox.session(python=PYTHON)
@@ -45,31 +75,27 @@ def lint(session: nox.Session) -> None:
     session.run("terraform", "fmt", "-check", "-recursive", "-diff", "modules", external=True)
 
 
-@nox.session(python=PYTHON)
+@nox.session(**_USES_SHARED_VENV)
 def typecheck(session: nox.Session) -> None:
     """mypy, strict on the package."""
-    _install(session)
-    session.install("mypy>=1.10", "types-PyYAML", "boto3-stubs[ec2]")
-    session.run("mypy")
+    _run(session, "mypy")
 
 
-@nox.session(python=PYTHON)
+@nox.session(**_USES_SHARED_VENV)
 def tests(session: nox.Session) -> None:
     """Unit tests: no terraform."""
-    _install(session)
-    session.run("pytest", "tests/unit", "-q", "-n", "2", *session.posargs,
-                env=_terraform_env())
+    _run(session, "pytest", "tests/unit", "-q", "-n", "2", *session.posargs,
+         env=_terraform_env())
 
 
-@nox.session(python=PYTHON)
+@nox.session(**_USES_SHARED_VENV)
 def render(session: nox.Session) -> None:
     """Drift check: re-rendering blueprints/ reproduces modules/ byte for byte."""
-    _install(session)
     failed = []
     for blueprint in sorted((ROOT / "blueprints").glob("*.yaml")):
         target = ROOT / "modules" / blueprint.stem
         try:
-            session.run("tierform", "render", str(blueprint), "-o", str(target), "--check")
+            _run(session, "tierform", "render", str(blueprint), "-o", str(target), "--check")
         except nox.command.CommandFailed:
             failed.append(blueprint.name)
     if failed:
@@ -77,12 +103,11 @@ def render(session: nox.Session) -> None:
                       "run `tierform render blueprints/<name>.yaml -o modules/<name>`")
 
 
-@nox.session(python=PYTHON)
+@nox.session(**_USES_SHARED_VENV)
 def plan(session: nox.Session) -> None:
     """terraform validate + offline plan of every module, plan assertions, harness tests."""
-    _install(session)
-    session.run("pytest", "tests/plan", "tests/harness", "-q", "-n", "2", *session.posargs,
-                env=_terraform_env())
+    _run(session, "pytest", "tests/plan", "tests/harness", "-q", "-n", "2", *session.posargs,
+         env=_terraform_env())
 
 
 @nox.session(python=PYTHON)
@@ -95,24 +120,26 @@ def security(session: nox.Session) -> None:
                      "LOG_LEVEL": "WARNING"})
 
 
-@nox.session(python=PYTHON)
+@nox.session(**_USES_SHARED_VENV)
 def e2e(session: nox.Session) -> None:
-    """Apply every shipped blueprint to the local AWS emulator (moto server on loopback)."""
-    _install(session)
-    session.run("pytest", "tests/e2e", "-q", *session.posargs, env=_terraform_env())
+    """Apply every shipped blueprint to local AWS emulators (moto server on loopback).
+
+    Two workers, one emulator each; the tests of one apply stay on one worker (loadscope).
+    """
+    _run(session, "pytest", "tests/e2e", "-q", "-n", "2", "--dist", "loadscope",
+         *session.posargs, env=_terraform_env())
 
 
-@nox.session(python=PYTHON, default=False)
+@nox.session(**_USES_SHARED_VENV, default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks: harness vs tftest's per-test pattern; analyzer scaling."""
-    _install(session)
     env = _terraform_env()
     for script in sorted((ROOT / "bench").glob("bench_*.py")):
-        session.run("python", str(script), *session.posargs, env=env)
+        _run(session, "python", str(script), *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON, default=False)
 def demo(session: nox.Session) -> None:
     """The main job: `tierform demo` on blueprints/three-tier.yaml against a local emulator."""
-    _install(session, extras="local")
+    session.install("-e", ".[local]")
     session.run("tierform", "demo", *session.posargs, env=_terraform_env())

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,6 +103,94 @@ def test_group_reference_rules_keep_their_description(server: LocalAWS) -> None:
             for r in rules if not r["IsEgress"]] == [(web, "web to db")]
 
 
+def test_every_emulator_fix_fits_this_moto() -> None:
+    """A fix skips itself when moto's code changed shape: then this fails, and the fix is
+    to be redone for the new moto (or dropped if moto now answers like AWS)."""
+    from tierform.localaws.motoserver import FIXES
+
+    code = "from tierform.localaws.motoserver import apply_fixes; print(*apply_fixes(), sep='\\n')"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)  # own process: moto in this one stays as is
+    assert done.stdout.splitlines() == list(FIXES)
+
+
+_CONCURRENCY = """
+import threading, time
+from tierform.localaws.motoserver import apply_fixes
+apply_fixes()
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+inside, most = [], [0]
+def backend(environ, start_response):
+    inside.append(1)
+    most[0] = max(most[0], len(inside))
+    time.sleep(0.2)
+    inside.pop()
+    return [b""]
+app = DomainDispatcherApplication.__new__(DomainDispatcherApplication)
+app.get_application = lambda environ: backend
+threads = [threading.Thread(target=app, args=({}, None)) for _ in range(4)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(most[0])
+"""
+
+
+def test_the_server_handles_one_request_at_a_time() -> None:
+    """moto's backends are not thread-safe: four requests at once go through one by one."""
+    done = subprocess.run([sys.executable, "-c", _CONCURRENCY], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.split() == ["1"]
+
+
+def test_deleting_a_missing_network_acl_entry_is_not_found(server: LocalAWS) -> None:
+    """AWS's client error (the provider's destroy takes it as done), not moto's HTTP 500."""
+    from botocore.exceptions import ClientError
+
+    ec2 = client("ec2", server.endpoint, "us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    for egress in (False, True):
+        ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="6",
+                                     RuleAction="allow", Egress=egress, CidrBlock="10.0.0.0/8",
+                                     PortRange={"From": 443, "To": 443})
+    ec2.delete_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Egress=False)
+    with pytest.raises(ClientError) as caught:
+        ec2.delete_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Egress=False)
+    assert caught.value.response["Error"]["Code"] == "InvalidNetworkAclEntry.NotFound"
+    entries = ec2.describe_network_acls(NetworkAclIds=[acl])["NetworkAcls"][0]["Entries"]
+    assert [(e["RuleNumber"], e["Egress"]) for e in entries if e["RuleNumber"] == 100] == [
+        (100, True)]  # only the ingress rule went
+
+
+_FLOW_LOG_RULE = {  # what the provider sends for modules/four-tier's flow log bucket rule
+    "ID": "expire-flow-logs", "Status": "Enabled", "Filter": {"Prefix": ""},
+    "Expiration": {"Days": 90}, "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}}
+_MINIMAL_RULE = {"ID": "x", "Status": "Enabled", "Filter": {"Prefix": ""},
+                 "Expiration": {"Days": 5}}
+
+
+@pytest.mark.parametrize("rule", [_FLOW_LOG_RULE, _MINIMAL_RULE], ids=["flow-logs", "minimal"])
+def test_lifecycle_configuration_reads_back_as_written(server: LocalAWS,
+                                                       rule: dict[str, object]) -> None:
+    """The AWS provider (5.100) waits until GetBucketLifecycleConfiguration equals what it
+    put (rules and the transition-size header) 10 reads in a row; an emulator that dropped
+    a field would fail every apply after a 3-minute wait. The wait itself (10 s + 9 x 5 s)
+    is the provider's, the same against AWS (see tierform.localaws.motoserver)."""
+    s3 = client("s3", server.endpoint, "us-east-1")
+    bucket = f"lifecycle-{rule['ID']}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket, LifecycleConfiguration={"Rules": [rule]},
+        TransitionDefaultMinimumObjectSize="all_storage_classes_128K")
+    for _ in range(2):  # a second read too: the provider compares read after read
+        answer = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+        assert answer["Rules"] == [rule]
+        assert answer["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
+
+
 def test_stop_kills_the_server_and_is_idempotent() -> None:
     aws = LocalAWS().start()
     pid = aws.pid
@@ -124,6 +214,29 @@ def test_failed_start_reports_the_output_tail(tmp_path: Path) -> None:
     assert "exited with status 3" in text
     assert "No module named moto.server" in text
     assert caught.value.exit_code == 2
+
+
+def test_an_answer_from_another_program_on_the_port_is_not_a_start() -> None:
+    """Another program took the port between free_port() and the server's bind (other
+    users' emulators share this loopback): its health answers must not pass for ours."""
+    class Stranger(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    stranger = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stranger)
+    threading.Thread(target=stranger.serve_forever, daemon=True).start()
+    try:
+        port = stranger.server_address[1]
+        with pytest.raises(LocalAWSError, match="exited with status") as caught:
+            LocalAWS(port=port, startup_timeout=30).start()
+        assert "in use" in str(caught.value)  # werkzeug's own words, in the output tail
+    finally:
+        stranger.shutdown()
+        stranger.server_close()
 
 
 def test_sigterm_of_the_parent_stops_the_server(tmp_path: Path) -> None:

@@ -3,13 +3,26 @@
 Run as ``python -m tierform.localaws.motoserver -H 127.0.0.1 -p PORT`` (what ``LocalAWS``
 starts). Each fix is small, checks that the code it replaces still looks as expected,
 and is skipped (not forced) when a moto release changes it.
+
+Not fixable here: the apply waits that are the AWS provider's own (5.100, measured with
+``TF_LOG=DEBUG`` against this server), the same against AWS whatever the answers are.
+``aws_s3_bucket_lifecycle_configuration`` waits 10 s, then needs 10 equal reads of
+GetBucketLifecycleConfiguration 5 s apart (55 s; moto's reads equal what was put from the
+first one, tests/unit/test_localaws.py); ``aws_vpc`` with ``enable_dns_hostnames`` and
+``aws_vpn_gateway`` each wait a fixed 10 s before their first poll.
 """
 
 from __future__ import annotations
 
+import inspect
+import os
+import threading
 from typing import Any
 
-__all__ = ["apply_fixes", "main"]
+__all__ = ["FIXES", "LISTENING", "apply_fixes", "main"]
+
+LISTENING = "tierform-localaws: listening on {address} (pid {pid})"
+"""The line the server prints once it holds its port (``LocalAWS`` waits for it)."""
 
 
 def _fix_group_rule_description() -> bool:
@@ -37,18 +50,106 @@ def _fix_group_rule_description() -> bool:
     return True
 
 
+def _fix_missing_network_acl_entry() -> bool:
+    """DeleteNetworkAclEntry of a rule that is not there fails with HTTP 500 (not XML).
+
+    AWS answers the client error ``InvalidNetworkAclEntry.NotFound``, which the provider's
+    destroy takes as done; moto 5.x lets StopIteration escape, and the destroy fails after
+    its retries ("XML syntax error" from the SDK), e.g. when a retried delete had gone
+    through. moto also scans the entry list while other requests (threaded server) remove
+    from it, which can skip the wanted entry: this scans a copy.
+    """
+    try:
+        from moto.ec2.exceptions import EC2ClientError
+        from moto.ec2.models.network_acls import NetworkAclBackend
+    except ImportError:
+        return False
+    current = NetworkAclBackend.__dict__.get("delete_network_acl_entry")
+    if not callable(current) or list(inspect.signature(current).parameters) != [
+            "self", "network_acl_id", "rule_number", "egress"]:
+        return False
+
+    def delete_network_acl_entry(self: Any, network_acl_id: str, rule_number: int,
+                                 egress: bool) -> Any:
+        network_acl = self.get_network_acl(network_acl_id)  # InvalidNetworkAclID.NotFound
+        for entry in list(network_acl.network_acl_entries):
+            if entry.egress == egress and entry.rule_number == rule_number:
+                try:
+                    network_acl.network_acl_entries.remove(entry)
+                except ValueError:  # a concurrent request removed it first
+                    break
+                return entry
+        direction = "egress" if egress else "ingress"
+        raise EC2ClientError(
+            "InvalidNetworkAclEntry.NotFound",
+            f"The {direction} rule {rule_number} does not exist in network ACL {network_acl_id}")
+
+    NetworkAclBackend.delete_network_acl_entry = delete_network_acl_entry  # type: ignore[method-assign]
+    return True
+
+
+def _fix_one_request_at_a_time() -> bool:
+    """moto's backends are not thread-safe, and its server answers each request in a thread.
+
+    Terraform sends ten requests at once, and moto walks shared dicts unguarded (e.g.
+    ReplaceNetworkAclAssociation over every NACL while a DeleteNetworkAcl removes one): the
+    likely cause of the HTTP 500s and of the retried creates meeting their own first try
+    (InvalidGroup.Duplicate of a name_prefix name) seen in e2e runs on a loaded machine
+    (not reproduced on demand). Requests here take milliseconds: one at a time.
+    """
+    try:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    except ImportError:
+        return False
+    current = DomainDispatcherApplication.__dict__.get("__call__")
+    if not callable(current) or list(inspect.signature(current).parameters) != [
+            "self", "environ", "start_response"]:
+        return False
+    lock = threading.Lock()
+
+    def __call__(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        with lock:
+            return current(self, environ, start_response)
+
+    DomainDispatcherApplication.__call__ = __call__  # type: ignore[method-assign]
+    return True
+
+
+FIXES = {
+    "security group rule descriptions": _fix_group_rule_description,
+    "missing network ACL entries": _fix_missing_network_acl_entry,
+    "one request at a time": _fix_one_request_at_a_time,
+}
+"""Every fix, by name: tests/unit/test_localaws.py checks that each still fits moto."""
+
+
 def apply_fixes() -> list[str]:
     """Apply every fix that fits this moto version; the names of those applied."""
-    applied = []
-    if _fix_group_rule_description():
-        applied.append("security group rule descriptions")
-    return applied
+    return [name for name, fix in FIXES.items() if fix()]
+
+
+def _announce_listening() -> None:
+    """Print ``LISTENING`` once werkzeug's server is bound. Without it a health answer from
+    another program already on the port (free_port() is only free when asked) would pass
+    for this server, which then fails to bind and exits."""
+    import werkzeug.serving
+
+    original = werkzeug.serving.make_server
+
+    def make_server(*args: Any, **kwargs: Any) -> Any:
+        server = original(*args, **kwargs)  # binds, or raises (the process then exits)
+        host, port = (str(part) for part in server.server_address[:2])  # AF_INET: str, int
+        print(LISTENING.format(address=f"{host}:{port}", pid=os.getpid()), flush=True)
+        return server
+
+    werkzeug.serving.make_server = make_server
 
 
 def main(argv: list[str] | None = None) -> None:
     from moto.server import main as moto_main
 
     apply_fixes()
+    _announce_listening()
     moto_main(argv)
 
 

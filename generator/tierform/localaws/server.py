@@ -25,6 +25,7 @@ from types import FrameType, TracebackType
 from typing import IO, Any
 
 from tierform.errors import TierformError
+from tierform.localaws.motoserver import LISTENING
 
 __all__ = ["LocalAWS", "LocalAWSError", "free_port"]
 
@@ -221,11 +222,15 @@ class LocalAWS:
             _REGISTRY.add(self)
         deadline = time.monotonic() + self._timeout
         url = f"http://{_LOOPBACK}:{port}{_HEALTH_PATH}"
+        # Only once our own process says it holds the port does an answer there count.
+        listening = LISTENING.format(address=f"{_LOOPBACK}:{port}", pid=self._process.pid)
+        log = Path(self._log.name)
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 break
             try:
-                if _http("GET", url, timeout=2) == 200:
+                if listening in log.read_text(errors="replace") and _http(
+                        "GET", url, timeout=2) == 200:
                     return None
             except (OSError, urllib.error.URLError):
                 pass
