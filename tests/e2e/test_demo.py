@@ -52,3 +52,19 @@ def test_a_failed_demo_keeps_its_work_directory(tmp_path: Path) -> None:
     assert (workdir / "vpc.tf").is_file()
     assert (workdir / ".terraform").is_dir()  # init ran before the apply failed
     assert "== destroy" not in result.stdout  # nothing was applied, nothing to destroy
+
+
+def test_the_demo_runs_end_to_end_and_cleans_up(tmp_path: Path) -> None:
+    """The main job on the smallest shipped blueprint: every step, a clean verdict, exit 0,
+    and no work directory left behind (a clean run removes its own)."""
+    env = {"TIERFORM_CACHE_DIR": os.environ.get("TIERFORM_CACHE_DIR",
+                                                str(ROOT / ".tierform-cache" / "plans")),
+           "TMPDIR": str(tmp_path)}
+    result = tierform("demo", str(BLUEPRINT), env=env, quiet=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    steps = re.findall(r"^== (\w+)", result.stdout, re.M)
+    assert steps[:3] == ["validate", "render", "plan"], steps
+    assert {"apply", "read", "reachability", "destroy"} <= set(steps), steps
+    assert result.stdout.rstrip().endswith("demo: the network matches its blueprint")
+    assert not list(tmp_path.glob("tierform-demo-*")), "a clean run removes its work directory"
