@@ -95,8 +95,12 @@ def test_reach_with_config_dir_from_elsewhere(name: str, tierform_plan: PlanFact
     if done.returncode == 2:
         assert "no tiers" in done.stderr
         return
-    assert done.returncode == 0, done.stderr
-    unresolved = json.loads(done.stdout)["unresolved"]
+    # What is not resolved makes the answers it touches unknown: exit 3, never a clean 0.
+    assert done.returncode == 3, done.stderr
+    assert "incomplete" in done.stderr
+    document = json.loads(done.stdout)
+    assert document["complete"] is False
+    unresolved = document["unresolved"]
     assert unresolved
     assert all(u["reason"] for u in unresolved)
 
