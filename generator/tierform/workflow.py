@@ -78,11 +78,11 @@ def load(path: Path) -> LoadedBlueprint:
 
 
 def check(loaded: LoadedBlueprint) -> Checked:
-    """Lay the module out and check what only the layout can tell (AWS quotas)."""
-    from tierform.layout import check_quotas, network_of, plan_layout  # start-up: pydantic
+    """Lay the module out and check what only the layout can tell (names, AWS quotas)."""
+    from tierform.layout import check_layout, network_of, plan_layout  # start-up: pydantic
 
     layout = plan_layout(loaded.blueprint, loaded.allocation)
-    findings = check_quotas(loaded.blueprint, layout, loaded.source_map, loaded.file)
+    findings = check_layout(loaded.blueprint, layout, loaded.source_map, loaded.file)
     if findings:
         raise BlueprintError(findings)
     return Checked(loaded, network_of(layout), layout)

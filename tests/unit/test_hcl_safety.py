@@ -276,7 +276,7 @@ def test_hostile_text_renders_a_module_that_parses(description: str, tier_descri
     # Descriptions reach only the README: each must stay inside its one table cell.
     readme = files["README.md"]
     tiers = table_rows(readme, "| Tier | Exposure | Subnets | Default route | Description |")
-    flows = table_rows(readme, "| # | From | To | Protocol | Ports | Description |")
+    flows = table_rows(readme, "| Id | From | To | Protocol | Ports | Description |")
     assert [len(gfm_cells(r)) for r in tiers] == [5, 5]
     assert [len(gfm_cells(r)) for r in flows] == [6, 6]
     assert gfm_cells(tiers[0])[4] == md_cell(tier_description)

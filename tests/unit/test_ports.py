@@ -223,4 +223,4 @@ def test_format_ports_reproduces_diagram_and_readme(
         assert f'|"{number}: {format_ports(flow.protocol, ranges)}"|' in diagram
         cell = ("-" if flow.protocol in ("icmp", "all")
                 else format_port_list(ranges, separator=", ", full="0-65535"))
-        assert f"| {number} | web | app | {flow.protocol} | {cell} |" in readme
+        assert f"| {flow.flow_id} | web | app | {flow.protocol} | {cell} |" in readme

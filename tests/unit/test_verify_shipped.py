@@ -10,6 +10,7 @@ import pytest
 
 from tierform import workflow
 from tierform.analyze import Reachability, query
+from tierform.layout.numbering import DENY_FIRST
 from tierform.ports import PortSet
 from tierform.verify import VerifyReport
 
@@ -78,7 +79,7 @@ def test_four_tier_app_cannot_reach_web_on_443(four_tier: workflow.Checked) -> N
     result = query(four_tier.network, "app", "web", "tcp", 443)
     assert not result.reachable
     blocking = [(leg.layer, leg.resource) for leg in result.blocking]
-    assert ("nacls", "aws_network_acl.app rule 10000 (deny)") in blocking
+    assert ("nacls", f"aws_network_acl.app rule {DENY_FIRST} (deny)") in blocking
     # With the security groups failed open, NACLs alone still keep app out of web:443.
     assert not query(four_tier.network, "app", "web", "tcp", 443,
                      failed_open="security_groups").reachable

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from tierform.aws import INTERNET
 from tierform.blueprint.allocate import Allocation, allocate
-from tierform.blueprint.model import Blueprint, FlowSpec
+from tierform.blueprint.model import FLOW_ID_PATTERN, Blueprint, FlowSpec
 from tierform.errors import Finding
 from tierform.ports import PortSyntaxError, parse_port
 
@@ -152,6 +152,7 @@ def check_blueprint(bp: Blueprint, source_map: Locator, file: str,
     if broken.section("vpc") and broken.whole("tiers") and broken.whole("availability_zones"):
         _check_addresses(bp, report, allocation or allocate(bp))
     _check_flows(bp, report, broken)
+    _check_flow_ids(bp, report, broken)
     if broken.section("nat") and broken.whole("tiers"):
         _check_nat(bp, report)
     if broken.whole("flow_logs"):
@@ -364,6 +365,57 @@ def _check_flows(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
                            f"#{seen[same] + 1} (flows[{seen[same]}])", "remove one of them")
             else:
                 seen[same] = index
+
+
+_FLOW_ID = re.compile(FLOW_ID_PATTERN)
+
+
+def _check_flow_ids(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
+    """Every flow's identity (its ``id``, else from, to and protocol) is unique: the layout
+    numbers, names and describes a flow's rules by it, never by the flow's position."""
+    if not broken.section("flows"):
+        return
+    first: dict[str, int] = {}
+    for index, flow in enumerate(bp.flows):
+        if not broken.item("flows", index):
+            continue
+        path: tuple[str | int, ...] = ("flows", index)
+        if flow.id is not None and not _FLOW_ID.fullmatch(flow.id):
+            report.add("flow-id-invalid", (*path, "id"), f"flow id {flow.id!r} is not valid",
+                       "lower-case letters, digits, '_' and '-', starting with a letter, at "
+                       "most 64 characters (e.g. web_to_app_admin)")
+            continue
+        fid = flow.flow_id
+        if fid not in first:
+            first[fid] = index
+            continue
+        other = bp.flows[first[fid]]
+        if flow.id is None and other.id is None and _same_ports(flow, other):
+            continue  # the very same flow twice: reported as flow-duplicate
+        if flow.id is not None:
+            report.add("flow-id-duplicate", (*path, "id"),
+                       f"flow id '{fid}' is already the identity of flows[{first[fid]}]",
+                       "give each flow its own id")
+        elif other.id is not None:
+            report.add("flow-id-required", path,
+                       f"flows[{index}] would be named '{fid}' (from, to and protocol), the "
+                       f"id flows[{first[fid]}] gives itself",
+                       "give this flow an 'id' of its own, or choose another for "
+                       f"flows[{first[fid]}]")
+        else:
+            report.add("flow-id-required", path,
+                       f"flows[{first[fid]}] and flows[{index}] both go from {flow.src} to "
+                       f"{flow.dst} over {flow.protocol}, so both would be named '{fid}'; a "
+                       "flow's rules are numbered and named after its identity",
+                       f"give the flow you are adding an 'id' of its own (e.g. 'id: {fid}_2'); "
+                       "the other keeps its name and its rules")
+
+
+def _same_ports(one: FlowSpec, other: FlowSpec) -> bool:
+    try:
+        return one.port_ranges() == other.port_ranges()
+    except ValueError:  # a port the other checks report
+        return False
 
 
 def _check_flow_direction(

@@ -17,6 +17,7 @@ from tierform.aws import REGION_PATTERN
 from tierform.ports import PortRange, PortSet, parse_ports
 
 __all__ = [
+    "FLOW_ID_PATTERN",
     "TIER_NAME_PATTERN",
     "Blueprint",
     "Exposure",
@@ -37,6 +38,9 @@ Protocol = Literal["tcp", "udp", "icmp", "all"]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,23}$")]
 TIER_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,29}$"
 TierName = Annotated[str, Field(pattern=TIER_NAME_PATTERN)]
+FLOW_ID_PATTERN = r"^[a-z][a-z0-9_-]{0,63}$"
+"""A flow's ``id``: its rules are numbered and described by it (``tierform.layout``). The
+pattern is checked in ``checks`` (with a finding of its own), so the schema only shows it."""
 
 # Numbers and flags are what YAML wrote, never coerced: pydantic's lax mode would read the
 # text "24", "1_0" or "20.0" as a number and "yes"/"off"/1 as a flag. (The loader has
@@ -93,6 +97,20 @@ class FlowSpec(_Strict):
     protocol: Protocol = "tcp"
     ports: list[int | str] | Literal["all"] | None = None
     description: str = ""
+    id: str | None = Field(default=None, json_schema_extra={"pattern": FLOW_ID_PATTERN})
+    """The flow's identity; by default ``derived_id`` (from, to, protocol). Required where
+    two flows would derive the same one (``checks``)."""
+
+    @property
+    def derived_id(self) -> str:
+        """``<from>_to_<to>_<protocol>``: what ``flow_id`` is when no ``id`` is given."""
+        return f"{self.src}_to_{self.dst}_{self.protocol}"
+
+    @property
+    def flow_id(self) -> str:
+        """The identity the layout numbers, names and describes this flow's rules by: the
+        ``id`` as written, else ``derived_id``. Never the flow's position in the list."""
+        return self.id if self.id is not None else self.derived_id
 
     @field_validator("ports", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ from ipaddress import IPv4Network
 from typing import Literal
 
 from tierform.blueprint.model import Blueprint
+from tierform.layout.numbering import DENY_FIRST, Band
 
 __all__ = [
     "DENY_DESCRIPTION",
@@ -25,8 +26,9 @@ __all__ = [
     "SubnetPlan",
 ]
 
-INTERNET_RULES = 10000
-"""First rule number of the internet range of a NACL direction (AWS allows up to 32766)."""
+INTERNET_RULES = DENY_FIRST
+"""Rule numbers from here on are the denies of the VPC and named networks, then the
+internet rules (``tierform.layout.numbering``); below are the tier and network peers."""
 DENY_DESCRIPTION = "deny: internet rules below exclude the VPC and named networks"
 
 
@@ -79,12 +81,16 @@ class NaclRulePlan:
     to_port: int
     cidr: str
     description: str
-    flow: int
-    """1-based number of the flow that asked for the rule (first occurrence)."""
+    flow: str | None
+    """Id of the flow the rule serves (``FlowSpec.flow_id``); None for the shared denies."""
     action: Literal["allow", "deny"] = "allow"
-    """``allow``, or ``deny`` for the VPC / named-network rules heading the internet range."""
+    """``allow``, or ``deny`` for the VPC / named-network rules heading the internet band."""
     leg: Literal["forward", "return"] = "forward"
     """``return`` for a rule that admits replies (A3) rather than the flow's connections."""
+    band: Band | Literal["deny"] = "peer"
+    """The band of the number (``tierform.layout.numbering``)."""
+    index: int = 0
+    """``k``: the rule's place among its flow's rules on this ACL direction and band."""
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,12 @@ class SgRulePlan:
     cidr: str | None
     peer_tier: str | None
     description: str
-    flow: int
+    flow: str
+    """Id of the flow the rule is described by: of the flows that need this very rule
+    (AWS refuses a duplicate), the one whose id sorts first, whatever their order."""
+    moved_from: str | None = None
+    """The name Tierform gave this rule before names were escaped, when it differs and
+    Terraform can follow it (a ``moved`` block is rendered)."""
 
 
 @dataclass(frozen=True)

@@ -1,40 +1,46 @@
 """Blueprint -> ``Layout``: ``plan_layout`` decides every resource name, CIDR, route and rule.
 
-Stability (appending a flow, a tier or an AZ only adds resources):
+Stability: a rule depends only on the flow it serves. Editing a flow's ports or protocol
+changes only that flow's rules; reordering flows changes nothing; removing a flow only
+deletes its rules; appending a flow, a tier or an AZ only adds resources (docs/network-
+semantics.md, D4 and D7).
 
-- names depend only on a thing's own key (tier, AZ, peer, protocol, ports), never on
-  its position among later things;
-- NACL rules come in *groups* (one leg of one flow's port range towards one peer, one
-  entry per peer CIDR). Groups are numbered in flow order per NACL direction and range,
-  first occurrence wins. Rules whose peer is a tier or a named network are in the low
-  range: group ``g`` (0-based) owns ``100 * (g + 1) + i``, where ``i`` is the peer CIDR's
-  AZ index. Rules whose peer is the internet (0.0.0.0/0) are in the internet range:
-  ``10000 + 100 * (g + 1)``; the first of them in a direction brings ``deny`` rules
-  ``10000 + j`` for the VPC CIDR and each named network (``j`` = position, blueprint
-  order), so that "internet" means what docs/network-semantics.md says: any address outside
-  the VPC and the named networks. A later flow opens a new group; a new AZ adds ``+i``
-  to existing groups and a new named network a new deny, without renumbering anything.
+- **Identity.** A flow is known by its id (``FlowSpec.flow_id``: the ``id`` written, else
+  ``<from>_to_<to>_<protocol>``; the checks refuse two alike). Rule descriptions say
+  ``flow <id>``, never a position.
+- **NACL numbers** come from the id's slot (``tierform.layout.numbering``): the flow's
+  ``k``-th rule on one ACL direction and band is ``band first + 10 * slot + k``, ``k``
+  in an order fixed by the flow's own content. Rules of different flows are never
+  merged or shared, even when alike, so that removing one flow never renumbers the
+  other's. Names are ``<tier>_<in|out>_<number>`` (``tierform.layout.names``).
+- **One NACL rule per peer tier, not per peer subnet.** A tier placed by the allocator
+  is named by its whole reserved block (no other tier can ever live there; its unused
+  slots hold no subnet, so they admit nothing); explicit CIDRs by their exact aggregate
+  (``ipaddress.collapse_addresses``: 10.0.0.0/24 + 10.0.1.0/24 is 10.0.0.0/23), else one
+  rule per CIDR. A flow's rule count then does not grow with the AZ count.
+- **Denies.** Each ACL direction with an internet rule starts its deny band with the VPC
+  CIDR and each named network (``deny_number``), so that 0.0.0.0/0 allows admit only
+  what "internet" means (I1, D4).
+- **Security-group rules** are named by their content (tier, direction, peer, protocol,
+  ports); flows that need the very same rule (AWS refuses duplicates) share it, and it
+  is described by the one whose id sorts first, whatever the flows' order.
 - Named networks are reached through one virtual private gateway (``aws_vpn_gateway.this``)
   the module creates when a flow names a named network; each tier with such a flow gets a
   route to the network's CIDR in each of its route tables (``aws_route.<tier>_<az>_<net>``).
-
-Ranges and CIDRs are merged only where exact and stable: a flow's own ports are merged
-(``FlowSpec.port_ranges``); rules of different flows are not merged (that would change
-an existing rule when a flow is appended), exact duplicates are dropped.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
-from ipaddress import IPv4Network
+from dataclasses import dataclass, field
+from ipaddress import IPv4Network, collapse_addresses
 from typing import Literal
 
 from tierform.aws import ANYWHERE, DEFAULT_EPHEMERAL, INTERNET, service_name
+from tierform.blueprint.allocate import allocate
 from tierform.blueprint.model import Blueprint, FlowSpec, PortRange
 from tierform.layout.model import (
     DENY_DESCRIPTION,
-    INTERNET_RULES,
     EndpointPlan,
     Layout,
     NaclRulePlan,
@@ -43,102 +49,91 @@ from tierform.layout.model import (
     SgRulePlan,
     SubnetPlan,
 )
+from tierform.layout.names import (
+    az_suffix,
+    legacy_sg_rule_name,
+    nacl_rule_name,
+    network_route_name,
+    sg_rule_name,
+    subnet_name,
+)
+from tierform.layout.numbering import Band, deny_number, flow_slot, rule_number
+from tierform.ports import format_ports
 
-__all__ = ["az_suffix", "plan_layout"]
+__all__ = ["az_suffix", "peer_cidrs", "plan_layout"]
 
-
-def az_suffix(region: str, az: str) -> str:
-    """``us-east-1a`` -> ``a``: the AZ's part after the region, as an identifier."""
-    rest = az[len(region):] if az.startswith(region) else az
-    return re.sub(r"[^a-z0-9_]", "_", rest.lower()).strip("_") or "az"
+Leg = Literal["forward", "return"]
 
 
 def _ports_text(protocol: str, ports: PortRange) -> str:
-    if protocol in ("all", "-1"):
-        return "all traffic"
-    if protocol == "icmp":
-        return "icmp"
-    low, high = ports
-    return f"{protocol} {low}" if low == high else f"{protocol} {low}-{high}"
+    return format_ports(protocol, [ports], full="0-65535", all_protocols="all traffic")
 
 
-def _ports_key(protocol: str, ports: PortRange) -> str:
-    if protocol in ("all", "-1"):
-        return "all"
-    if protocol == "icmp":
-        return "icmp"
-    low, high = ports
-    return f"{protocol}_{low}" if low == high else f"{protocol}_{low}_{high}"
+def _hcl_protocol(protocol: str) -> str:
+    return "-1" if protocol == "all" else protocol
 
 
-class _NaclBook:
-    """Collects NACL entries per (tier, direction), numbering groups in first-seen order:
-    tier and named-network peers in the low range, the internet in the internet range."""
-
-    def __init__(self, excluded: list[str]) -> None:
-        self.rules: list[NaclRulePlan] = []
-        self._excluded = excluded
-        """VPC and named-network CIDRs the internet range denies first."""
-        self._groups: dict[tuple[str, bool, bool], int] = {}
-        self._seen: set[tuple[str, bool, str, int, int, str]] = set()
-
-    def _append(self, tier: str, egress: bool, number: int, protocol: str, ports: PortRange,
-                cidr: str, description: str, flow: int,
-                action: Literal["allow", "deny"] = "allow",
-                leg: Literal["forward", "return"] = "forward") -> None:
-        direction = "out" if egress else "in"
-        self.rules.append(NaclRulePlan(
-            name=f"{tier}_{direction}_{number}", tier=tier, egress=egress,
-            rule_number=number, protocol=protocol, from_port=ports[0], to_port=ports[1],
-            cidr=cidr, description=description, flow=flow, action=action, leg=leg))
-
-    def add(self, tier: str, egress: bool, protocol: str, ports: PortRange,
-            cidrs: list[str], description: str, flow: int,
-            leg: Literal["forward", "return"] = "forward") -> None:
-        hcl_protocol = "-1" if protocol == "all" else protocol
-        if hcl_protocol in ("-1",):
-            ports = (0, 65535)
-        elif hcl_protocol == "icmp":
-            ports = (-1, -1)
-        fresh = [(i, c) for i, c in enumerate(cidrs)
-                 if (tier, egress, hcl_protocol, *ports, c) not in self._seen]
-        if not fresh:
-            return
-        internet = cidrs == [ANYWHERE]
-        group = self._groups.get((tier, egress, internet), 0)
-        self._groups[(tier, egress, internet)] = group + 1
-        base = 0
-        if internet:
-            base = INTERNET_RULES
-            if group == 0:
-                # First-match order (A2): these denies sit above every 0.0.0.0/0 allow, so
-                # the allows admit only addresses outside the VPC and the named networks.
-                # Tier and named-network peers are allowed earlier, in the low range.
-                for index, cidr in enumerate(self._excluded):
-                    self._append(tier, egress, base + index, "-1", (0, 65535), cidr,
-                                 f"{DENY_DESCRIPTION} (from flow {flow})", flow,
-                                 action="deny")
-        for index, cidr in fresh:
-            self._seen.add((tier, egress, hcl_protocol, *ports, cidr))
-            self._append(tier, egress, base + 100 * (group + 1) + index, hcl_protocol, ports,
-                         cidr, description, flow, leg=leg)
+def _rule_ports(hcl_protocol: str, ports: PortRange) -> PortRange:
+    """What a NACL entry carries: all ports for ``-1``, type/code -1 for icmp."""
+    if hcl_protocol == "-1":
+        return (0, 65535)
+    if hcl_protocol == "icmp":
+        return (-1, -1)
+    return ports
 
 
+def _return_protocol_ports(protocol: str) -> tuple[str, PortRange]:
+    # Replies to tcp/udp go to the client's ephemeral port; icmp replies are icmp.
+    if protocol in ("tcp", "udp"):
+        return protocol, DEFAULT_EPHEMERAL
+    return protocol, (0, 65535)
+
+
+@dataclass
+class _FlowNacl:
+    """One flow's NACL entries, grouped per (tier, direction, band) in the order added."""
+
+    flow_id: str
+    groups: dict[tuple[str, bool, Band], list[tuple[str, PortRange, str, str, Leg]]] = \
+        field(default_factory=dict)
+
+    def add(self, tier: str, egress: bool, protocol: str, ports: PortRange, cidrs: list[str],
+            description: str, leg: Leg = "forward") -> None:
+        hcl_protocol = _hcl_protocol(protocol)
+        ports = _rule_ports(hcl_protocol, ports)
+        for cidr in cidrs:
+            band: Band = "internet" if cidr == ANYWHERE else "peer"
+            entries = self.groups.setdefault((tier, egress, band), [])
+            # A flow within one tier can ask twice for one entry (tcp 1024-65535 both
+            # ways): the first one serves both.
+            if all((p, q, c) != (hcl_protocol, ports, cidr) for p, q, c, _, _ in entries):
+                entries.append((hcl_protocol, ports, cidr, description, leg))
+
+    def rules(self) -> list[NaclRulePlan]:
+        slot = flow_slot(self.flow_id)
+        out: list[NaclRulePlan] = []
+        for (tier, egress, band), entries in self.groups.items():
+            for k, (protocol, ports, cidr, description, leg) in enumerate(entries):
+                number = rule_number(band, slot, k)
+                out.append(NaclRulePlan(
+                    name=nacl_rule_name(tier, egress, number), tier=tier, egress=egress,
+                    rule_number=number, protocol=protocol, from_port=ports[0],
+                    to_port=ports[1], cidr=cidr, description=description, flow=self.flow_id,
+                    leg=leg, band=band, index=k))
+        return out
+
+
+@dataclass
 class _SgBook:
-    """Collects security group rules, one peer each, deduplicated by their key."""
+    """Security-group rules by name (= by content): each flow that needs one is recorded."""
 
-    def __init__(self) -> None:
-        self.rules: list[SgRulePlan] = []
-        self._names: set[str] = set()
+    wanted: dict[str, tuple[SgRulePlan, dict[str, str]]] = field(default_factory=dict)
+    """name -> (the rule, flow id -> that flow's description of it)."""
 
-    def add(self, tier: str, egress: bool, protocol: str, ports: PortRange, peer: str,
-            cidr: str | None, peer_tier: str | None, description: str, flow: int) -> None:
-        hcl_protocol = "-1" if protocol == "all" else protocol
-        direction = "to" if egress else "from"
-        name = f"{tier}_{direction}_{peer}_{_ports_key(protocol, ports)}"
-        if name in self._names:
-            return
-        self._names.add(name)
+    def add(self, flow_id: str, tier: str, egress: bool, protocol: str, ports: PortRange,
+            peer: str, cidr: str | None, peer_tier: str | None, description: str) -> None:
+        hcl_protocol = _hcl_protocol(protocol)
+        name = sg_rule_name(tier, egress, peer, protocol, ports)
         low: int | None
         high: int | None
         if hcl_protocol == "-1":
@@ -147,16 +142,52 @@ class _SgBook:
             low = high = -1  # all ICMP types and codes
         else:
             low, high = ports
-        self.rules.append(SgRulePlan(
+        rule = SgRulePlan(
             name=name, tier=tier, egress=egress, protocol=hcl_protocol, from_port=low,
-            to_port=high, cidr=cidr, peer_tier=peer_tier, description=description, flow=flow))
+            to_port=high, cidr=cidr, peer_tier=peer_tier, description="", flow="",
+            moved_from=legacy_sg_rule_name(tier, egress, peer, protocol, ports))
+        self.wanted.setdefault(name, (rule, {}))[1].setdefault(flow_id, description)
+
+    def rules(self) -> list[SgRulePlan]:
+        """Each rule owned by the smallest flow id; ``moved_from`` kept only where the old
+        name was one rule's alone and names nothing in the new module."""
+        names = {(rule.egress, name) for name, (rule, _) in self.wanted.items()}
+        legacy: dict[tuple[bool, str | None], int] = {}
+        for rule, _ in self.wanted.values():
+            legacy[(rule.egress, rule.moved_from)] = legacy.get((rule.egress, rule.moved_from),
+                                                                0) + 1
+        out = []
+        for name, (rule, descriptions) in self.wanted.items():
+            owner = min(descriptions)
+            old = rule.moved_from
+            follow = (old is not None and old != name and legacy[(rule.egress, old)] == 1
+                      and (rule.egress, old) not in names)
+            out.append(SgRulePlan(
+                name=name, tier=rule.tier, egress=rule.egress, protocol=rule.protocol,
+                from_port=rule.from_port, to_port=rule.to_port, cidr=rule.cidr,
+                peer_tier=rule.peer_tier, description=descriptions[owner], flow=owner,
+                moved_from=old if follow else None))
+        return out
 
 
-def _return_protocol_ports(protocol: str) -> tuple[str, PortRange]:
-    # Replies to tcp/udp go to the client's ephemeral port; icmp replies are icmp.
-    if protocol in ("tcp", "udp"):
-        return protocol, DEFAULT_EPHEMERAL
-    return protocol, (0, 65535)
+def peer_cidrs(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network]]
+               ) -> dict[str, list[str]]:
+    """Tier -> the CIDRs a rule names it by: the allocator's whole block for a netmask tier
+    (when the allocation is the allocator's: every subnet of the tier in the block, no
+    other tier's subnet in it), else the exact aggregates of its subnets."""
+    blocks = {r.tier: r.network for r in allocate(bp).reservations if not r.explicit}
+    out: dict[str, list[str]] = {}
+    for tier in bp.tiers:
+        subnets = [IPv4Network(c) for c in allocation.get(tier, {}).values()]
+        block = blocks.get(tier)
+        others = [IPv4Network(c) for t, cidrs in allocation.items() if t != tier
+                  for c in cidrs.values()]
+        if (block is not None and subnets and all(s.subnet_of(block) for s in subnets)
+                and not any(o.overlaps(block) for o in others)):
+            out[tier] = [str(block)]
+        else:
+            out[tier] = [str(n) for n in collapse_addresses(subnets)]
+    return out
 
 
 def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network]]) -> Layout:
@@ -167,8 +198,8 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
     nats: list[NatPlan] = []
     if bp.nat != "none" and nat_tier is not None:
         hosts = azs if bp.nat == "per_az" else azs[:1]
-        nats = [NatPlan(f"{nat_tier}_{az_suffix(bp.region, az)}",
-                        f"{nat_tier}_{az_suffix(bp.region, az)}", nat_tier,
+        nats = [NatPlan(subnet_name(nat_tier, az_suffix(bp.region, az)),
+                        subnet_name(nat_tier, az_suffix(bp.region, az)), nat_tier,
                         az=az, suffix=az_suffix(bp.region, az)) for az in hosts]
 
     subnets: list[SubnetPlan] = []
@@ -183,33 +214,54 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
                 route = "nat"
                 nat = nats[index].name if bp.nat == "per_az" else nats[0].name
             subnets.append(SubnetPlan(
-                name=f"{tier}_{suffix}", tier=tier, az=az, suffix=suffix, az_index=index,
-                cidr=IPv4Network(allocation[tier][az]), exposure=spec.exposure,
-                map_public_ip=spec.map_public_ip_on_launch, default_route=route, nat=nat))
+                name=subnet_name(tier, suffix), tier=tier, az=az, suffix=suffix,
+                az_index=index, cidr=IPv4Network(allocation[tier][az]),
+                exposure=spec.exposure, map_public_ip=spec.map_public_ip_on_launch,
+                default_route=route, nat=nat))
 
     endpoint_tables = tuple(s.name for s in subnets if s.exposure in ("private", "isolated"))
     endpoints = tuple(EndpointPlan(e, service_name(bp.region, e), endpoint_tables)
                       for e in dict.fromkeys(bp.endpoints))
 
-    nacl = _NaclBook([str(bp.vpc.cidr), *(str(c) for c in bp.networks.values())])
-    sg = _SgBook()
+    tier_cidrs = peer_cidrs(bp, allocation)
 
     def cidrs_of(endpoint: str) -> list[str]:
         if endpoint == INTERNET:
             return [ANYWHERE]
         if endpoint in bp.networks:
             return [str(bp.networks[endpoint])]
-        return [str(allocation[endpoint][az]) for az in azs]
+        return tier_cidrs[endpoint]
 
-    for number, flow in enumerate(bp.flows, start=1):
-        _plan_flow(bp, number, flow, nacl, sg, cidrs_of, nat_tier if nats else None)
+    nacl_rules: list[NaclRulePlan] = []
+    sg = _SgBook()
+    for flow in bp.flows:
+        nacl = _FlowNacl(flow.flow_id)
+        _plan_flow(bp, flow, nacl, sg, cidrs_of, nat_tier if nats else None)
+        nacl_rules += nacl.rules()
+    nacl_rules += _denies(bp, nacl_rules)
 
+    order = {tier: i for i, tier in enumerate(bp.tiers)}
     network_routes = _network_routes(bp, subnets)
-    return Layout(blueprint=bp, subnets=tuple(subnets), nats=tuple(nats), endpoints=endpoints,
-                  nacl_rules=tuple(nacl.rules), sg_rules=tuple(sg.rules),
-                  has_igw=bool(public), tiers=tuple(bp.tiers),
-                  network_routes=network_routes,
-                  has_vgw=any(f.src in bp.networks or f.dst in bp.networks for f in bp.flows))
+    return Layout(
+        blueprint=bp, subnets=tuple(subnets), nats=tuple(nats), endpoints=endpoints,
+        nacl_rules=tuple(sorted(nacl_rules, key=lambda r: (order[r.tier], r.egress,
+                                                           r.rule_number, r.flow or ""))),
+        sg_rules=tuple(sorted(sg.rules(), key=lambda r: (order[r.tier], r.egress, r.name))),
+        has_igw=bool(public), tiers=tuple(bp.tiers), network_routes=network_routes,
+        has_vgw=any(f.src in bp.networks or f.dst in bp.networks for f in bp.flows))
+
+
+def _denies(bp: Blueprint, rules: list[NaclRulePlan]) -> list[NaclRulePlan]:
+    """The deny band of every ACL direction that has an internet rule (D4): the VPC CIDR
+    and each named network, all traffic, above every 0.0.0.0/0 allow (first match)."""
+    excluded = [(deny_number(None), str(bp.vpc.cidr))]
+    excluded += [(deny_number(i), str(cidr)) for i, cidr in enumerate(bp.networks.values())]
+    directions = dict.fromkeys((r.tier, r.egress) for r in rules if r.band == "internet")
+    return [NaclRulePlan(name=nacl_rule_name(tier, egress, number), tier=tier, egress=egress,
+                         rule_number=number, protocol="-1", from_port=0, to_port=65535,
+                         cidr=cidr, description=DENY_DESCRIPTION, flow=None, action="deny",
+                         band="deny")
+            for tier, egress in directions for number, cidr in excluded]
 
 
 def _network_routes(bp: Blueprint, subnets: list[SubnetPlan]) -> tuple[NetworkRoutePlan, ...]:
@@ -221,50 +273,56 @@ def _network_routes(bp: Blueprint, subnets: list[SubnetPlan]) -> tuple[NetworkRo
             if tier in bp.tiers and peer in bp.networks:
                 wanted.setdefault(tier, {})[peer] = None
     return tuple(
-        NetworkRoutePlan(f"{s.name}_{network}", s.name, network, bp.networks[network])
+        NetworkRoutePlan(network_route_name(s.name, network), s.name, network,
+                         bp.networks[network])
         for s in subnets for network in bp.networks if network in wanted.get(s.tier, {}))
 
 
-def _plan_flow(bp: Blueprint, number: int, flow: FlowSpec, nacl: _NaclBook, sg: _SgBook,
+def _plan_flow(bp: Blueprint, flow: FlowSpec, nacl: _FlowNacl, sg: _SgBook,
                cidrs_of: Callable[[str], list[str]], nat_tier: str | None) -> None:
     """Rules for one flow: SG both ends, NACL forward and return legs (and NAT legs)."""
+    fid = flow.flow_id
     src, dst, protocol = flow.src, flow.dst, flow.protocol
     src_is_tier, dst_is_tier = src in bp.tiers, dst in bp.tiers
-    back_protocol, back_ports = _return_protocol_ports(protocol)
+    src_cidrs, dst_cidrs = cidrs_of(src), cidrs_of(dst)
+    via_nat = (dst == INTERNET and src_is_tier and nat_tier is not None
+               and bp.tiers[src].exposure == "private")
     for ports in flow.port_ranges():
-        what = f"flow {number}: {src} to {dst} {_ports_text(protocol, ports)}"
-        back = f"flow {number} return: {dst} to {src} {_ports_text(back_protocol, back_ports)}"
-        src_cidrs = cidrs_of(src)
-        dst_cidrs = cidrs_of(dst)
+        what = f"flow {fid}: {src} to {dst} {_ports_text(protocol, ports)}"
         # Security groups are stateful (S2): the forward rule on each end is enough.
         if dst_is_tier:
             if src_is_tier:
-                sg.add(dst, False, protocol, ports, src, None, src, what, number)
+                sg.add(fid, dst, False, protocol, ports, src, None, src, what)
             else:
-                sg.add(dst, False, protocol, ports, src, src_cidrs[0], None, what, number)
+                for cidr in src_cidrs:
+                    sg.add(fid, dst, False, protocol, ports, src, cidr, None, what)
         if src_is_tier:
             if dst_is_tier:
-                sg.add(src, True, protocol, ports, dst, None, dst, what, number)
+                sg.add(fid, src, True, protocol, ports, dst, None, dst, what)
             else:
-                sg.add(src, True, protocol, ports, dst, dst_cidrs[0], None, what, number)
-        # NACLs are stateless (A2, A3): forward leg and return leg on both subnets' ACLs.
+                for cidr in dst_cidrs:
+                    sg.add(fid, src, True, protocol, ports, dst, cidr, None, what)
+        # NACLs are stateless (A2, A3): the forward leg on both subnets' ACLs...
         if src_is_tier:
-            nacl.add(src, True, protocol, ports, dst_cidrs, what, number)
-            nacl.add(src, False, back_protocol, back_ports, dst_cidrs, back, number, "return")
+            nacl.add(src, True, protocol, ports, dst_cidrs, what)
         if dst_is_tier:
-            nacl.add(dst, False, protocol, ports, src_cidrs, what, number)
-            nacl.add(dst, True, back_protocol, back_ports, src_cidrs, back, number, "return")
+            nacl.add(dst, False, protocol, ports, src_cidrs, what)
         # A5: a private tier reaches the internet through NAT; both legs cross the NAT
-        # subnet's ACL, and replies keep the internet host's address (covered above by
+        # subnet's ACL, and replies keep the internet host's address (covered below by
         # the private tier's return leg from 0.0.0.0/0).
-        if (dst == INTERNET and src_is_tier and nat_tier is not None
-                and bp.tiers[src].exposure == "private"):
-            via = f"flow {number} via NAT: {src} to {dst} {_ports_text(protocol, ports)}"
-            via_back = (f"flow {number} via NAT return: {dst} to {src} "
-                        f"{_ports_text(back_protocol, back_ports)}")
-            nacl.add(nat_tier, False, protocol, ports, src_cidrs, via, number)
-            nacl.add(nat_tier, True, protocol, ports, [ANYWHERE], via, number)
-            nacl.add(nat_tier, False, back_protocol, back_ports, [ANYWHERE], via_back, number,
-                     "return")
-            nacl.add(nat_tier, True, back_protocol, back_ports, src_cidrs, via_back, number,
-                     "return")
+        if via_nat and nat_tier is not None:
+            via = f"flow {fid} via NAT: {src} to {dst} {_ports_text(protocol, ports)}"
+            nacl.add(nat_tier, False, protocol, ports, src_cidrs, via)
+            nacl.add(nat_tier, True, protocol, ports, [ANYWHERE], via)
+    # ... and the return leg, once per flow (every port range's replies share it).
+    back_protocol, back_ports = _return_protocol_ports(protocol)
+    back = f"flow {fid} return: {dst} to {src} {_ports_text(back_protocol, back_ports)}"
+    if src_is_tier:
+        nacl.add(src, False, back_protocol, back_ports, dst_cidrs, back, "return")
+    if dst_is_tier:
+        nacl.add(dst, True, back_protocol, back_ports, src_cidrs, back, "return")
+    if via_nat and nat_tier is not None:
+        via_back = (f"flow {fid} via NAT return: {dst} to {src} "
+                    f"{_ports_text(back_protocol, back_ports)}")
+        nacl.add(nat_tier, False, back_protocol, back_ports, [ANYWHERE], via_back, "return")
+        nacl.add(nat_tier, True, back_protocol, back_ports, src_cidrs, via_back, "return")

@@ -12,10 +12,10 @@ from tierform.blueprint.model import Blueprint, Limits
 from tierform.errors import Finding
 from tierform.layout.model import Layout
 
-__all__ = ["check_quotas"]
+__all__ = ["Unlocated", "check_quotas"]
 
 
-class _Unlocated:
+class Unlocated:
     """A locator for callers without a source map (tests, generated blueprints)."""
 
     def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
@@ -28,7 +28,7 @@ class _Unlocated:
 def check_quotas(bp: Blueprint, layout: Layout, source_map: Locator | None = None,
                  file: str = "<blueprint>", limits: Limits | None = None) -> list[Finding]:
     """Every quota the layout exceeds, each finding at the blueprint key that decides it."""
-    locator = source_map or _Unlocated()
+    locator = source_map or Unlocated()
     limits = limits or bp.limits
 
     def finding(code: str, path: tuple[str | int, ...], message: str, hint: str, *,
@@ -57,7 +57,8 @@ def check_quotas(bp: Blueprint, layout: Layout, source_map: Locator | None = Non
             f"limits.nat_gateways_per_az ({limits.nat_gateways_per_az})",
             "ask AWS for a higher NAT gateway quota and raise "
             "limits.nat_gateways_per_az, or set 'nat: none'"))
-    counted: dict[tuple[str, str, bool], list[int]] = {}
+    index = {flow.flow_id: i for i, flow in enumerate(bp.flows)}
+    counted: dict[tuple[str, str, bool], list[str | None]] = {}
     for rule in layout.nacl_rules:
         counted.setdefault(("nacl", rule.tier, rule.egress), []).append(rule.flow)
     for sg_rule in layout.sg_rules:
@@ -67,15 +68,25 @@ def check_quotas(bp: Blueprint, layout: Layout, source_map: Locator | None = Non
                  else limits.sg_rules_per_direction)
         if len(flows) <= limit:
             continue
-        over = sorted(set(flows[limit:]))
+        per_flow: dict[str, int] = {}
+        for flow in flows:
+            if flow is not None:
+                per_flow[flow] = per_flow.get(flow, 0) + 1
+        denies = flows.count(None)
+        # Located at the flow with the most rules there (of equals, the last listed): the
+        # likeliest to merge or move.
+        worst = max(per_flow, key=lambda f: (per_flow[f], index.get(f, -1)))
         direction = "outbound" if egress else "inbound"
         layer = "network ACL" if kind == "nacl" else "security group"
         setting = ("limits.nacl_rules_per_direction" if kind == "nacl"
                    else "limits.sg_rules_per_direction")
+        shares = ", ".join(f"{f} {n}" for f, n in sorted(
+            per_flow.items(), key=lambda item: (-item[1], index.get(item[0], -1))))
+        also = f", {denies} deny rule(s)" if denies else ""
         findings.append(finding(
-            f"{kind}-quota", ("flows", over[0] - 1),
+            f"{kind}-quota", ("flows", index.get(worst, 0)),
             f"the {layer} of tier '{tier}' needs {len(flows)} {direction} rules, over "
-            f"the quota of {limit}; flow(s) {', '.join(map(str, over))} push it over",
-            f"merge those flows' ports into ranges, or raise {setting} if your "
-            "account's quota is higher"))
+            f"the quota of {limit} (rules per flow: {shares}{also})",
+            f"merge flows' ports into ranges, use fewer flows to this tier, or raise "
+            f"{setting} if your account's quota is higher"))
     return findings

@@ -34,9 +34,9 @@ def sg_skips(rule: SgRulePlan) -> list[str]:
         return []
     if rule.peer_tier is not None:
         reason = (f"Peer is the {rule.peer_tier} tier's security group, not 0.0.0.0/0 "
-                  f"(blueprint flow {rule.flow}).")
+                  f"(flow {rule.flow}).")
     elif rule.cidr == ANYWHERE:
-        reason = f"Blueprint flow {rule.flow} opens this port to the internet on purpose."
+        reason = f"Flow {rule.flow} opens this port to the internet on purpose."
     else:
         return []
     return [f"#checkov:skip={check}:{reason}" for check, port in _SG_PORT_CHECKS.items()
@@ -54,11 +54,11 @@ def nacl_skips(rule: NaclRulePlan) -> list[str]:
     if rule.egress or rule.cidr != ANYWHERE or rule.protocol == "icmp":
         return []
     if rule.leg == "return":
-        reason = (f"Return leg of blueprint flow {rule.flow}: a stateless ACL must admit replies "
+        reason = (f"Return leg of flow {rule.flow}: a stateless ACL must admit replies "
                   "on ephemeral ports from the internet; the tier's security group admits no "
                   "inbound connections on them.")
     else:
-        reason = f"Blueprint flow {rule.flow} opens this port to the internet on purpose."
+        reason = f"Flow {rule.flow} opens this port to the internet on purpose."
     checks = [f"#checkov:skip={check}:{reason}" for check, port in _NACL_PORT_CHECKS.items()
               if _covers(rule.from_port, rule.to_port, port) or rule.protocol == "-1"]
     if rule.protocol == "-1" or (rule.from_port, rule.to_port) == (0, 65535):

@@ -43,7 +43,7 @@ def test_allowed_shapes_are_accepted() -> None:
         "  - {from: web, to: app, protocol: icmp}\n"           # no ports with icmp
         "  - {from: web, to: app, protocol: all, ports: all}\n"
         "  - {from: app, to: db, protocol: udp, ports: [0, 65535, '1024-2048', ' 53 ']}\n"
-        "  - {from: app, to: db, ports: [5432]}\n"             # same pair, other ports
+        "  - {from: app, to: db, ports: [5432], id: app_to_pg}\n"  # same pair: an id
         "  - {from: web, to: corp, ports: [22]}\n"             # to a named network
     )
     text = THREE_TIER.replace("  - {from: corp, to: app, ports: [22]}\n",
@@ -117,7 +117,42 @@ def test_duplicate_flows_need_identical_ports() -> None:
                               "{from: internet, to: web, ports: [80, 443]}\n"
                               "  - {from: internet, to: web, ports: [443, 80]}")
     assert _codes(text) == ["flow-duplicate"]
-    _ok(text.replace("ports: [443, 80]", "ports: [443, 8443]"))
+    # Other ports: another flow, which needs an identity of its own.
+    assert _codes(text.replace("ports: [443, 80]", "ports: [443, 8443]")) == \
+        ["flow-id-required"]
+    _ok(text.replace("ports: [443, 80]}", "ports: [443, 8443], id: alt-https}"))
+
+
+def test_flow_ids_are_unique_and_well_formed() -> None:
+    """A flow's rules are numbered and named by its id (tierform.layout), so two flows
+    must never share one: explicit ids, derived ones (from, to, protocol), or a mix."""
+    extra = "  - {from: internet, to: web, ports: [8443], id: %s}\n"
+    anchor = "  - {from: corp, to: app, ports: [22]}\n"
+    assert _codes(THREE_TIER.replace(anchor, anchor + extra % "Bad_Id")) == ["flow-id-invalid"]
+    assert _codes(THREE_TIER.replace(anchor, anchor + extra % ("x" * 65))) == \
+        ["flow-id-invalid"]
+    _ok(THREE_TIER.replace(anchor, anchor + extra % ("x" * 64)))
+    two = THREE_TIER.replace(anchor, anchor + extra % "alt" + extra.replace("8443", "8444")
+                             % "alt")
+    assert _codes(two) == ["flow-id-duplicate"]
+    # An explicit id equal to another flow's derived one: that other flow is told.
+    taken = THREE_TIER.replace(anchor, extra % "corp_to_app_tcp" + anchor)
+    with pytest.raises(BlueprintError) as caught:
+        load_blueprint_text(taken, "t.yaml")
+    [finding] = caught.value.findings
+    assert finding.code == "flow-id-required"
+    assert "'corp_to_app_tcp'" in finding.message
+    assert "the id flows[" in finding.message
+    # The finding points at the flow that has no id, with an id to give it.
+    derived = THREE_TIER.replace(anchor, anchor + "  - {from: corp, to: app, ports: [2222]}\n")
+    with pytest.raises(BlueprintError) as caught:
+        load_blueprint_text(derived, "t.yaml")
+    [finding] = caught.value.findings
+    assert finding.code == "flow-id-required"
+    assert "{from: corp, to: app, ports: [2222]}" in derived.splitlines()[finding.line - 1]
+    assert "id: corp_to_app_tcp_2" in finding.hint
+    # Protocols differ: derived ids differ, no id needed.
+    _ok(THREE_TIER.replace(anchor, anchor + "  - {from: corp, to: app, protocol: udp}\n"))
 
 
 def test_endpoint_and_tag_rules() -> None:

@@ -112,7 +112,8 @@ def test_cli_refuses_a_huge_file_at_once(tmp_path: Path) -> None:
 
 
 def test_cli_summarizes_repeated_findings(tmp_path: Path) -> None:
-    flows = "".join(f"  - {{from: web, to: app, ports: [x{i}]}}\n" for i in range(5000))
+    flows = "".join(f"  - {{from: web, to: app, ports: [x{i}], id: f{i}}}\n"
+                    for i in range(5000))
     text = (HERE / "corpus_valid" / "three-tier.yaml").read_text(encoding="utf-8")
     (tmp_path / "bp.yaml").write_text(text.replace("flows:\n", "flows:\n" + flows))
     stderr = failed(tierform("validate", "bp.yaml", cwd=tmp_path), 2,
