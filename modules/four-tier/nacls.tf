@@ -16,9 +16,11 @@ resource "aws_default_network_acl" "this" {
 }
 
 # Tier web: one ACL for its subnets. Rules are stateless: each flow has a
-# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 10000 name
-# tiers and named networks; from 10000 on, the VPC and named networks are denied
-# before the 0.0.0.0/0 allows, so those admit the internet only (first match wins).
+# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 15100 name
+# tiers (one rule per tier: its reserved block or its CIDRs' aggregates) and named
+# networks; from 15100 on, the VPC and named networks are denied before the
+# 0.0.0.0/0 allows, so those admit the internet only (first match wins). A rule's
+# number comes from its flow's id alone: other flows' edits never renumber it.
 resource "aws_network_acl" "web" {
   #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
   vpc_id = aws_vpc.this.id
@@ -44,269 +46,22 @@ resource "aws_network_acl_association" "web_c" {
   subnet_id      = aws_subnet.web_c.id
 }
 
-# deny: internet rules below exclude the VPC and named networks (from flow 1)
-resource "aws_network_acl_rule" "web_in_10000" {
-  #checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named network (rule_action = deny); checkov does not read rule_action.
+# flow mgmt_to_web_tcp: mgmt to web tcp 22
+resource "aws_network_acl_rule" "web_in_1260" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 10000
-  egress         = false
-  protocol       = "-1"
-  rule_action    = "deny"
-  cidr_block     = "10.30.0.0/16"
-}
-
-# deny: internet rules below exclude the VPC and named networks (from flow 1)
-resource "aws_network_acl_rule" "web_in_10001" {
-  #checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named network (rule_action = deny); checkov does not read rule_action.
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 10001
-  egress         = false
-  protocol       = "-1"
-  rule_action    = "deny"
-  cidr_block     = "192.168.0.0/16"
-}
-
-# flow 1: internet to web tcp 443
-resource "aws_network_acl_rule" "web_in_10100" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 10100
+  rule_number    = 1260
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
-  cidr_block     = "0.0.0.0/0"
-  from_port      = 443
-  to_port        = 443
-}
-
-# deny: internet rules below exclude the VPC and named networks (from flow 1)
-resource "aws_network_acl_rule" "web_out_10000" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 10000
-  egress         = true
-  protocol       = "-1"
-  rule_action    = "deny"
-  cidr_block     = "10.30.0.0/16"
-}
-
-# deny: internet rules below exclude the VPC and named networks (from flow 1)
-resource "aws_network_acl_rule" "web_out_10001" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 10001
-  egress         = true
-  protocol       = "-1"
-  rule_action    = "deny"
-  cidr_block     = "192.168.0.0/16"
-}
-
-# flow 1 return: web to internet tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_10100" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 10100
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "0.0.0.0/0"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 2: web to app tcp 8443
-resource "aws_network_acl_rule" "web_out_100" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 100
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.10.0/24"
-  from_port      = 8443
-  to_port        = 8443
-}
-
-# flow 2: web to app tcp 8443
-resource "aws_network_acl_rule" "web_out_101" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 101
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.11.0/24"
-  from_port      = 8443
-  to_port        = 8443
-}
-
-# flow 2: web to app tcp 8443
-resource "aws_network_acl_rule" "web_out_102" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 102
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.12.0/24"
-  from_port      = 8443
-  to_port        = 8443
-}
-
-# flow 2 return: app to web tcp 1024-65535
-resource "aws_network_acl_rule" "web_in_100" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 100
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.10.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 2 return: app to web tcp 1024-65535
-resource "aws_network_acl_rule" "web_in_101" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 101
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.11.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 2 return: app to web tcp 1024-65535
-resource "aws_network_acl_rule" "web_in_102" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 102
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.12.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 4 via NAT: app to internet tcp 443
-resource "aws_network_acl_rule" "web_in_200" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 200
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.10.0/24"
-  from_port      = 443
-  to_port        = 443
-}
-
-# flow 4 via NAT: app to internet tcp 443
-resource "aws_network_acl_rule" "web_in_201" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 201
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.11.0/24"
-  from_port      = 443
-  to_port        = 443
-}
-
-# flow 4 via NAT: app to internet tcp 443
-resource "aws_network_acl_rule" "web_in_202" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 202
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.12.0/24"
-  from_port      = 443
-  to_port        = 443
-}
-
-# flow 4 via NAT: app to internet tcp 443
-resource "aws_network_acl_rule" "web_out_10200" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 10200
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "0.0.0.0/0"
-  from_port      = 443
-  to_port        = 443
-}
-
-# flow 4 via NAT return: internet to app tcp 1024-65535
-resource "aws_network_acl_rule" "web_in_10200" {
-  #checkov:skip=CKV_AWS_231:Return leg of blueprint flow 4: a stateless ACL must admit replies on ephemeral ports from the internet; the tier's security group admits no inbound connections on them.
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 10200
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "0.0.0.0/0"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 4 via NAT return: internet to app tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_200" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 200
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.10.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 4 via NAT return: internet to app tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_201" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 201
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.11.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 4 via NAT return: internet to app tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_202" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 202
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.12.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 6: mgmt to web tcp 22
-resource "aws_network_acl_rule" "web_in_300" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 300
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.30.0/26"
+  cidr_block     = "10.30.30.0/25"
   from_port      = 22
   to_port        = 22
 }
 
-# flow 6: mgmt to web tcp 22
-resource "aws_network_acl_rule" "web_in_301" {
+# flow mgmt_to_web_tcp: mgmt to web tcp 22
+resource "aws_network_acl_rule" "web_in_1261" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 301
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.30.64/26"
-  from_port      = 22
-  to_port        = 22
-}
-
-# flow 6: mgmt to web tcp 22
-resource "aws_network_acl_rule" "web_in_302" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 302
+  rule_number    = 1261
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -315,46 +70,223 @@ resource "aws_network_acl_rule" "web_in_302" {
   to_port        = 22
 }
 
-# flow 6 return: web to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_300" {
+# flow web_to_app_tcp return: app to web tcp 1024-65535
+resource "aws_network_acl_rule" "web_in_7320" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 300
-  egress         = true
+  rule_number    = 7320
+  egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
-  cidr_block     = "10.30.30.0/26"
+  cidr_block     = "10.30.10.0/23"
   from_port      = 1024
   to_port        = 65535
 }
 
-# flow 6 return: web to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_301" {
+# flow web_to_app_tcp return: app to web tcp 1024-65535
+resource "aws_network_acl_rule" "web_in_7321" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 301
-  egress         = true
+  rule_number    = 7321
+  egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
-  cidr_block     = "10.30.30.64/26"
+  cidr_block     = "10.30.12.0/24"
   from_port      = 1024
   to_port        = 65535
 }
 
-# flow 6 return: web to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_302" {
+# flow app_to_internet_tcp via NAT: app to internet tcp 443
+resource "aws_network_acl_rule" "web_in_13700" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 302
+  rule_number    = 13700
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.10.0/23"
+  from_port      = 443
+  to_port        = 443
+}
+
+# flow app_to_internet_tcp via NAT: app to internet tcp 443
+resource "aws_network_acl_rule" "web_in_13701" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 13701
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.12.0/24"
+  from_port      = 443
+  to_port        = 443
+}
+
+# deny: internet rules below exclude the VPC and named networks
+resource "aws_network_acl_rule" "web_in_15100" {
+  #checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named network (rule_action = deny); checkov does not read rule_action.
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 15100
+  egress         = false
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "10.30.0.0/16"
+}
+
+# deny: internet rules below exclude the VPC and named networks
+resource "aws_network_acl_rule" "web_in_15110" {
+  #checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named network (rule_action = deny); checkov does not read rule_action.
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 15110
+  egress         = false
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "192.168.0.0/16"
+}
+
+# flow internet_to_web_tcp: internet to web tcp 443
+resource "aws_network_acl_rule" "web_in_20390" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 20390
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "0.0.0.0/0"
+  from_port      = 443
+  to_port        = 443
+}
+
+# flow app_to_internet_tcp via NAT return: internet to app tcp 1024-65535
+resource "aws_network_acl_rule" "web_in_29700" {
+  #checkov:skip=CKV_AWS_231:Return leg of flow app_to_internet_tcp: a stateless ACL must admit replies on ephemeral ports from the internet; the tier's security group admits no inbound connections on them.
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 29700
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "0.0.0.0/0"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow mgmt_to_web_tcp return: web to mgmt tcp 1024-65535
+resource "aws_network_acl_rule" "web_out_1260" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 1260
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.30.0/25"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow mgmt_to_web_tcp return: web to mgmt tcp 1024-65535
+resource "aws_network_acl_rule" "web_out_1261" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 1261
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
   cidr_block     = "10.30.30.128/26"
   from_port      = 1024
   to_port        = 65535
+}
+
+# flow web_to_app_tcp: web to app tcp 8443
+resource "aws_network_acl_rule" "web_out_7320" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 7320
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.10.0/23"
+  from_port      = 8443
+  to_port        = 8443
+}
+
+# flow web_to_app_tcp: web to app tcp 8443
+resource "aws_network_acl_rule" "web_out_7321" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 7321
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.12.0/24"
+  from_port      = 8443
+  to_port        = 8443
+}
+
+# flow app_to_internet_tcp via NAT return: internet to app tcp 1024-65535
+resource "aws_network_acl_rule" "web_out_13700" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 13700
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.10.0/23"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow app_to_internet_tcp via NAT return: internet to app tcp 1024-65535
+resource "aws_network_acl_rule" "web_out_13701" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 13701
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.12.0/24"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# deny: internet rules below exclude the VPC and named networks
+resource "aws_network_acl_rule" "web_out_15100" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 15100
+  egress         = true
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "10.30.0.0/16"
+}
+
+# deny: internet rules below exclude the VPC and named networks
+resource "aws_network_acl_rule" "web_out_15110" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 15110
+  egress         = true
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "192.168.0.0/16"
+}
+
+# flow internet_to_web_tcp return: web to internet tcp 1024-65535
+resource "aws_network_acl_rule" "web_out_20390" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 20390
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "0.0.0.0/0"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow app_to_internet_tcp via NAT: app to internet tcp 443
+resource "aws_network_acl_rule" "web_out_29700" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 29700
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "0.0.0.0/0"
+  from_port      = 443
+  to_port        = 443
 }
 
 # Tier app: one ACL for its subnets. Rules are stateless: each flow has a
-# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 10000 name
-# tiers and named networks; from 10000 on, the VPC and named networks are denied
-# before the 0.0.0.0/0 allows, so those admit the internet only (first match wins).
+# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 15100 name
+# tiers (one rule per tier: its reserved block or its CIDRs' aggregates) and named
+# networks; from 15100 on, the VPC and named networks are denied before the
+# 0.0.0.0/0 allows, so those admit the internet only (first match wins). A rule's
+# number comes from its flow's id alone: other flows' edits never renumber it.
 resource "aws_network_acl" "app" {
   #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
   vpc_id = aws_vpc.this.id
@@ -380,142 +312,22 @@ resource "aws_network_acl_association" "app_c" {
   subnet_id      = aws_subnet.app_c.id
 }
 
-# flow 2: web to app tcp 8443
-resource "aws_network_acl_rule" "app_in_100" {
+# flow app_to_db_tcp return: db to app tcp 1024-65535
+resource "aws_network_acl_rule" "app_in_3800" {
   network_acl_id = aws_network_acl.app.id
-  rule_number    = 100
+  rule_number    = 3800
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
-  cidr_block     = "10.30.0.0/24"
-  from_port      = 8443
-  to_port        = 8443
-}
-
-# flow 2: web to app tcp 8443
-resource "aws_network_acl_rule" "app_in_101" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 101
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.1.0/24"
-  from_port      = 8443
-  to_port        = 8443
-}
-
-# flow 2: web to app tcp 8443
-resource "aws_network_acl_rule" "app_in_102" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 102
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.2.0/24"
-  from_port      = 8443
-  to_port        = 8443
-}
-
-# flow 2 return: app to web tcp 1024-65535
-resource "aws_network_acl_rule" "app_out_100" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 100
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.0.0/24"
+  cidr_block     = "10.30.20.0/23"
   from_port      = 1024
   to_port        = 65535
 }
 
-# flow 2 return: app to web tcp 1024-65535
-resource "aws_network_acl_rule" "app_out_101" {
+# flow app_to_db_tcp return: db to app tcp 1024-65535
+resource "aws_network_acl_rule" "app_in_3801" {
   network_acl_id = aws_network_acl.app.id
-  rule_number    = 101
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.1.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 2 return: app to web tcp 1024-65535
-resource "aws_network_acl_rule" "app_out_102" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 102
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.2.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 3: app to db tcp 5432
-resource "aws_network_acl_rule" "app_out_200" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 200
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.20.0/24"
-  from_port      = 5432
-  to_port        = 5432
-}
-
-# flow 3: app to db tcp 5432
-resource "aws_network_acl_rule" "app_out_201" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 201
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.21.0/24"
-  from_port      = 5432
-  to_port        = 5432
-}
-
-# flow 3: app to db tcp 5432
-resource "aws_network_acl_rule" "app_out_202" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 202
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.22.0/24"
-  from_port      = 5432
-  to_port        = 5432
-}
-
-# flow 3 return: db to app tcp 1024-65535
-resource "aws_network_acl_rule" "app_in_200" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 200
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.20.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 3 return: db to app tcp 1024-65535
-resource "aws_network_acl_rule" "app_in_201" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 201
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.21.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 3 return: db to app tcp 1024-65535
-resource "aws_network_acl_rule" "app_in_202" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 202
+  rule_number    = 3801
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -524,30 +336,185 @@ resource "aws_network_acl_rule" "app_in_202" {
   to_port        = 65535
 }
 
-# deny: internet rules below exclude the VPC and named networks (from flow 4)
-resource "aws_network_acl_rule" "app_out_10000" {
+# flow mgmt_to_app_tcp: mgmt to app tcp 22
+resource "aws_network_acl_rule" "app_in_6200" {
   network_acl_id = aws_network_acl.app.id
-  rule_number    = 10000
+  rule_number    = 6200
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.30.0/25"
+  from_port      = 22
+  to_port        = 22
+}
+
+# flow mgmt_to_app_tcp: mgmt to app tcp 22
+resource "aws_network_acl_rule" "app_in_6201" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 6201
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.30.128/26"
+  from_port      = 22
+  to_port        = 22
+}
+
+# flow web_to_app_tcp: web to app tcp 8443
+resource "aws_network_acl_rule" "app_in_7320" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 7320
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.0.0/23"
+  from_port      = 8443
+  to_port        = 8443
+}
+
+# flow web_to_app_tcp: web to app tcp 8443
+resource "aws_network_acl_rule" "app_in_7321" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 7321
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.2.0/24"
+  from_port      = 8443
+  to_port        = 8443
+}
+
+# deny: internet rules below exclude the VPC and named networks
+resource "aws_network_acl_rule" "app_in_15100" {
+  #checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named network (rule_action = deny); checkov does not read rule_action.
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 15100
+  egress         = false
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "10.30.0.0/16"
+}
+
+# deny: internet rules below exclude the VPC and named networks
+resource "aws_network_acl_rule" "app_in_15110" {
+  #checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named network (rule_action = deny); checkov does not read rule_action.
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 15110
+  egress         = false
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "192.168.0.0/16"
+}
+
+# flow app_to_internet_tcp return: internet to app tcp 1024-65535
+resource "aws_network_acl_rule" "app_in_29700" {
+  #checkov:skip=CKV_AWS_231:Return leg of flow app_to_internet_tcp: a stateless ACL must admit replies on ephemeral ports from the internet; the tier's security group admits no inbound connections on them.
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 29700
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "0.0.0.0/0"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow app_to_db_tcp: app to db tcp 5432
+resource "aws_network_acl_rule" "app_out_3800" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 3800
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.20.0/23"
+  from_port      = 5432
+  to_port        = 5432
+}
+
+# flow app_to_db_tcp: app to db tcp 5432
+resource "aws_network_acl_rule" "app_out_3801" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 3801
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.22.0/24"
+  from_port      = 5432
+  to_port        = 5432
+}
+
+# flow mgmt_to_app_tcp return: app to mgmt tcp 1024-65535
+resource "aws_network_acl_rule" "app_out_6200" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 6200
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.30.0/25"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow mgmt_to_app_tcp return: app to mgmt tcp 1024-65535
+resource "aws_network_acl_rule" "app_out_6201" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 6201
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.30.128/26"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow web_to_app_tcp return: app to web tcp 1024-65535
+resource "aws_network_acl_rule" "app_out_7320" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 7320
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.0.0/23"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow web_to_app_tcp return: app to web tcp 1024-65535
+resource "aws_network_acl_rule" "app_out_7321" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 7321
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.2.0/24"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# deny: internet rules below exclude the VPC and named networks
+resource "aws_network_acl_rule" "app_out_15100" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 15100
   egress         = true
   protocol       = "-1"
   rule_action    = "deny"
   cidr_block     = "10.30.0.0/16"
 }
 
-# deny: internet rules below exclude the VPC and named networks (from flow 4)
-resource "aws_network_acl_rule" "app_out_10001" {
+# deny: internet rules below exclude the VPC and named networks
+resource "aws_network_acl_rule" "app_out_15110" {
   network_acl_id = aws_network_acl.app.id
-  rule_number    = 10001
+  rule_number    = 15110
   egress         = true
   protocol       = "-1"
   rule_action    = "deny"
   cidr_block     = "192.168.0.0/16"
 }
 
-# flow 4: app to internet tcp 443
-resource "aws_network_acl_rule" "app_out_10100" {
+# flow app_to_internet_tcp: app to internet tcp 443
+resource "aws_network_acl_rule" "app_out_29700" {
   network_acl_id = aws_network_acl.app.id
-  rule_number    = 10100
+  rule_number    = 29700
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -556,117 +523,12 @@ resource "aws_network_acl_rule" "app_out_10100" {
   to_port        = 443
 }
 
-# deny: internet rules below exclude the VPC and named networks (from flow 4)
-resource "aws_network_acl_rule" "app_in_10000" {
-  #checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named network (rule_action = deny); checkov does not read rule_action.
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 10000
-  egress         = false
-  protocol       = "-1"
-  rule_action    = "deny"
-  cidr_block     = "10.30.0.0/16"
-}
-
-# deny: internet rules below exclude the VPC and named networks (from flow 4)
-resource "aws_network_acl_rule" "app_in_10001" {
-  #checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named network (rule_action = deny); checkov does not read rule_action.
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 10001
-  egress         = false
-  protocol       = "-1"
-  rule_action    = "deny"
-  cidr_block     = "192.168.0.0/16"
-}
-
-# flow 4 return: internet to app tcp 1024-65535
-resource "aws_network_acl_rule" "app_in_10100" {
-  #checkov:skip=CKV_AWS_231:Return leg of blueprint flow 4: a stateless ACL must admit replies on ephemeral ports from the internet; the tier's security group admits no inbound connections on them.
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 10100
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "0.0.0.0/0"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 7: mgmt to app tcp 22
-resource "aws_network_acl_rule" "app_in_300" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 300
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.30.0/26"
-  from_port      = 22
-  to_port        = 22
-}
-
-# flow 7: mgmt to app tcp 22
-resource "aws_network_acl_rule" "app_in_301" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 301
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.30.64/26"
-  from_port      = 22
-  to_port        = 22
-}
-
-# flow 7: mgmt to app tcp 22
-resource "aws_network_acl_rule" "app_in_302" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 302
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.30.128/26"
-  from_port      = 22
-  to_port        = 22
-}
-
-# flow 7 return: app to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "app_out_300" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 300
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.30.0/26"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 7 return: app to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "app_out_301" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 301
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.30.64/26"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 7 return: app to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "app_out_302" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 302
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.30.128/26"
-  from_port      = 1024
-  to_port        = 65535
-}
-
 # Tier db: one ACL for its subnets. Rules are stateless: each flow has a
-# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 10000 name
-# tiers and named networks; from 10000 on, the VPC and named networks are denied
-# before the 0.0.0.0/0 allows, so those admit the internet only (first match wins).
+# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 15100 name
+# tiers (one rule per tier: its reserved block or its CIDRs' aggregates) and named
+# networks; from 15100 on, the VPC and named networks are denied before the
+# 0.0.0.0/0 allows, so those admit the internet only (first match wins). A rule's
+# number comes from its flow's id alone: other flows' edits never renumber it.
 resource "aws_network_acl" "db" {
   #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
   vpc_id = aws_vpc.this.id
@@ -692,34 +554,22 @@ resource "aws_network_acl_association" "db_c" {
   subnet_id      = aws_subnet.db_c.id
 }
 
-# flow 3: app to db tcp 5432
-resource "aws_network_acl_rule" "db_in_100" {
+# flow app_to_db_tcp: app to db tcp 5432
+resource "aws_network_acl_rule" "db_in_3800" {
   network_acl_id = aws_network_acl.db.id
-  rule_number    = 100
+  rule_number    = 3800
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
-  cidr_block     = "10.30.10.0/24"
+  cidr_block     = "10.30.10.0/23"
   from_port      = 5432
   to_port        = 5432
 }
 
-# flow 3: app to db tcp 5432
-resource "aws_network_acl_rule" "db_in_101" {
+# flow app_to_db_tcp: app to db tcp 5432
+resource "aws_network_acl_rule" "db_in_3801" {
   network_acl_id = aws_network_acl.db.id
-  rule_number    = 101
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.11.0/24"
-  from_port      = 5432
-  to_port        = 5432
-}
-
-# flow 3: app to db tcp 5432
-resource "aws_network_acl_rule" "db_in_102" {
-  network_acl_id = aws_network_acl.db.id
-  rule_number    = 102
+  rule_number    = 3801
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -728,70 +578,22 @@ resource "aws_network_acl_rule" "db_in_102" {
   to_port        = 5432
 }
 
-# flow 3 return: db to app tcp 1024-65535
-resource "aws_network_acl_rule" "db_out_100" {
+# flow mgmt_to_db_tcp: mgmt to db tcp 22
+resource "aws_network_acl_rule" "db_in_8090" {
   network_acl_id = aws_network_acl.db.id
-  rule_number    = 100
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.10.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 3 return: db to app tcp 1024-65535
-resource "aws_network_acl_rule" "db_out_101" {
-  network_acl_id = aws_network_acl.db.id
-  rule_number    = 101
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.11.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 3 return: db to app tcp 1024-65535
-resource "aws_network_acl_rule" "db_out_102" {
-  network_acl_id = aws_network_acl.db.id
-  rule_number    = 102
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.12.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 8: mgmt to db tcp 22
-resource "aws_network_acl_rule" "db_in_200" {
-  network_acl_id = aws_network_acl.db.id
-  rule_number    = 200
+  rule_number    = 8090
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
-  cidr_block     = "10.30.30.0/26"
+  cidr_block     = "10.30.30.0/25"
   from_port      = 22
   to_port        = 22
 }
 
-# flow 8: mgmt to db tcp 22
-resource "aws_network_acl_rule" "db_in_201" {
+# flow mgmt_to_db_tcp: mgmt to db tcp 22
+resource "aws_network_acl_rule" "db_in_8091" {
   network_acl_id = aws_network_acl.db.id
-  rule_number    = 201
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.30.64/26"
-  from_port      = 22
-  to_port        = 22
-}
-
-# flow 8: mgmt to db tcp 22
-resource "aws_network_acl_rule" "db_in_202" {
-  network_acl_id = aws_network_acl.db.id
-  rule_number    = 202
+  rule_number    = 8091
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -800,34 +602,46 @@ resource "aws_network_acl_rule" "db_in_202" {
   to_port        = 22
 }
 
-# flow 8 return: db to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "db_out_200" {
+# flow app_to_db_tcp return: db to app tcp 1024-65535
+resource "aws_network_acl_rule" "db_out_3800" {
   network_acl_id = aws_network_acl.db.id
-  rule_number    = 200
+  rule_number    = 3800
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
-  cidr_block     = "10.30.30.0/26"
+  cidr_block     = "10.30.10.0/23"
   from_port      = 1024
   to_port        = 65535
 }
 
-# flow 8 return: db to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "db_out_201" {
+# flow app_to_db_tcp return: db to app tcp 1024-65535
+resource "aws_network_acl_rule" "db_out_3801" {
   network_acl_id = aws_network_acl.db.id
-  rule_number    = 201
+  rule_number    = 3801
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
-  cidr_block     = "10.30.30.64/26"
+  cidr_block     = "10.30.12.0/24"
   from_port      = 1024
   to_port        = 65535
 }
 
-# flow 8 return: db to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "db_out_202" {
+# flow mgmt_to_db_tcp return: db to mgmt tcp 1024-65535
+resource "aws_network_acl_rule" "db_out_8090" {
   network_acl_id = aws_network_acl.db.id
-  rule_number    = 202
+  rule_number    = 8090
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.30.0/25"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow mgmt_to_db_tcp return: db to mgmt tcp 1024-65535
+resource "aws_network_acl_rule" "db_out_8091" {
+  network_acl_id = aws_network_acl.db.id
+  rule_number    = 8091
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -837,9 +651,11 @@ resource "aws_network_acl_rule" "db_out_202" {
 }
 
 # Tier mgmt: one ACL for its subnets. Rules are stateless: each flow has a
-# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 10000 name
-# tiers and named networks; from 10000 on, the VPC and named networks are denied
-# before the 0.0.0.0/0 allows, so those admit the internet only (first match wins).
+# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 15100 name
+# tiers (one rule per tier: its reserved block or its CIDRs' aggregates) and named
+# networks; from 15100 on, the VPC and named networks are denied before the
+# 0.0.0.0/0 allows, so those admit the internet only (first match wins). A rule's
+# number comes from its flow's id alone: other flows' edits never renumber it.
 resource "aws_network_acl" "mgmt" {
   #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
   vpc_id = aws_vpc.this.id
@@ -865,94 +681,22 @@ resource "aws_network_acl_association" "mgmt_c" {
   subnet_id      = aws_subnet.mgmt_c.id
 }
 
-# flow 5: corp to mgmt tcp 22
-resource "aws_network_acl_rule" "mgmt_in_100" {
+# flow mgmt_to_web_tcp return: web to mgmt tcp 1024-65535
+resource "aws_network_acl_rule" "mgmt_in_1260" {
   network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 100
+  rule_number    = 1260
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
-  cidr_block     = "192.168.0.0/16"
-  from_port      = 22
-  to_port        = 22
-}
-
-# flow 5 return: mgmt to corp tcp 1024-65535
-resource "aws_network_acl_rule" "mgmt_out_100" {
-  network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 100
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "192.168.0.0/16"
+  cidr_block     = "10.30.0.0/23"
   from_port      = 1024
   to_port        = 65535
 }
 
-# flow 6: mgmt to web tcp 22
-resource "aws_network_acl_rule" "mgmt_out_200" {
+# flow mgmt_to_web_tcp return: web to mgmt tcp 1024-65535
+resource "aws_network_acl_rule" "mgmt_in_1261" {
   network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 200
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.0.0/24"
-  from_port      = 22
-  to_port        = 22
-}
-
-# flow 6: mgmt to web tcp 22
-resource "aws_network_acl_rule" "mgmt_out_201" {
-  network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 201
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.1.0/24"
-  from_port      = 22
-  to_port        = 22
-}
-
-# flow 6: mgmt to web tcp 22
-resource "aws_network_acl_rule" "mgmt_out_202" {
-  network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 202
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.2.0/24"
-  from_port      = 22
-  to_port        = 22
-}
-
-# flow 6 return: web to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "mgmt_in_200" {
-  network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 200
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.0.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 6 return: web to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "mgmt_in_201" {
-  network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 201
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.1.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 6 return: web to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "mgmt_in_202" {
-  network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 202
+  rule_number    = 1261
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -961,70 +705,22 @@ resource "aws_network_acl_rule" "mgmt_in_202" {
   to_port        = 65535
 }
 
-# flow 7: mgmt to app tcp 22
-resource "aws_network_acl_rule" "mgmt_out_300" {
+# flow mgmt_to_app_tcp return: app to mgmt tcp 1024-65535
+resource "aws_network_acl_rule" "mgmt_in_6200" {
   network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 300
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.10.0/24"
-  from_port      = 22
-  to_port        = 22
-}
-
-# flow 7: mgmt to app tcp 22
-resource "aws_network_acl_rule" "mgmt_out_301" {
-  network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 301
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.11.0/24"
-  from_port      = 22
-  to_port        = 22
-}
-
-# flow 7: mgmt to app tcp 22
-resource "aws_network_acl_rule" "mgmt_out_302" {
-  network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 302
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.12.0/24"
-  from_port      = 22
-  to_port        = 22
-}
-
-# flow 7 return: app to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "mgmt_in_300" {
-  network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 300
+  rule_number    = 6200
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
-  cidr_block     = "10.30.10.0/24"
+  cidr_block     = "10.30.10.0/23"
   from_port      = 1024
   to_port        = 65535
 }
 
-# flow 7 return: app to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "mgmt_in_301" {
+# flow mgmt_to_app_tcp return: app to mgmt tcp 1024-65535
+resource "aws_network_acl_rule" "mgmt_in_6201" {
   network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 301
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.11.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 7 return: app to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "mgmt_in_302" {
-  network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 302
+  rule_number    = 6201
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -1033,34 +729,106 @@ resource "aws_network_acl_rule" "mgmt_in_302" {
   to_port        = 65535
 }
 
-# flow 8: mgmt to db tcp 22
-resource "aws_network_acl_rule" "mgmt_out_400" {
+# flow mgmt_to_db_tcp return: db to mgmt tcp 1024-65535
+resource "aws_network_acl_rule" "mgmt_in_8090" {
   network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 400
-  egress         = true
+  rule_number    = 8090
+  egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
-  cidr_block     = "10.30.20.0/24"
+  cidr_block     = "10.30.20.0/23"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow mgmt_to_db_tcp return: db to mgmt tcp 1024-65535
+resource "aws_network_acl_rule" "mgmt_in_8091" {
+  network_acl_id = aws_network_acl.mgmt.id
+  rule_number    = 8091
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.22.0/24"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow corp_to_mgmt_tcp: corp to mgmt tcp 22
+resource "aws_network_acl_rule" "mgmt_in_9310" {
+  network_acl_id = aws_network_acl.mgmt.id
+  rule_number    = 9310
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "192.168.0.0/16"
   from_port      = 22
   to_port        = 22
 }
 
-# flow 8: mgmt to db tcp 22
-resource "aws_network_acl_rule" "mgmt_out_401" {
+# flow mgmt_to_web_tcp: mgmt to web tcp 22
+resource "aws_network_acl_rule" "mgmt_out_1260" {
   network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 401
+  rule_number    = 1260
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
-  cidr_block     = "10.30.21.0/24"
+  cidr_block     = "10.30.0.0/23"
   from_port      = 22
   to_port        = 22
 }
 
-# flow 8: mgmt to db tcp 22
-resource "aws_network_acl_rule" "mgmt_out_402" {
+# flow mgmt_to_web_tcp: mgmt to web tcp 22
+resource "aws_network_acl_rule" "mgmt_out_1261" {
   network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 402
+  rule_number    = 1261
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.2.0/24"
+  from_port      = 22
+  to_port        = 22
+}
+
+# flow mgmt_to_app_tcp: mgmt to app tcp 22
+resource "aws_network_acl_rule" "mgmt_out_6200" {
+  network_acl_id = aws_network_acl.mgmt.id
+  rule_number    = 6200
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.10.0/23"
+  from_port      = 22
+  to_port        = 22
+}
+
+# flow mgmt_to_app_tcp: mgmt to app tcp 22
+resource "aws_network_acl_rule" "mgmt_out_6201" {
+  network_acl_id = aws_network_acl.mgmt.id
+  rule_number    = 6201
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.12.0/24"
+  from_port      = 22
+  to_port        = 22
+}
+
+# flow mgmt_to_db_tcp: mgmt to db tcp 22
+resource "aws_network_acl_rule" "mgmt_out_8090" {
+  network_acl_id = aws_network_acl.mgmt.id
+  rule_number    = 8090
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.30.20.0/23"
+  from_port      = 22
+  to_port        = 22
+}
+
+# flow mgmt_to_db_tcp: mgmt to db tcp 22
+resource "aws_network_acl_rule" "mgmt_out_8091" {
+  network_acl_id = aws_network_acl.mgmt.id
+  rule_number    = 8091
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -1069,38 +837,14 @@ resource "aws_network_acl_rule" "mgmt_out_402" {
   to_port        = 22
 }
 
-# flow 8 return: db to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "mgmt_in_400" {
+# flow corp_to_mgmt_tcp return: mgmt to corp tcp 1024-65535
+resource "aws_network_acl_rule" "mgmt_out_9310" {
   network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 400
-  egress         = false
+  rule_number    = 9310
+  egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
-  cidr_block     = "10.30.20.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 8 return: db to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "mgmt_in_401" {
-  network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 401
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.21.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 8 return: db to mgmt tcp 1024-65535
-resource "aws_network_acl_rule" "mgmt_in_402" {
-  network_acl_id = aws_network_acl.mgmt.id
-  rule_number    = 402
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.30.22.0/24"
+  cidr_block     = "192.168.0.0/16"
   from_port      = 1024
   to_port        = 65535
 }

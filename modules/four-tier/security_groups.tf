@@ -29,7 +29,7 @@ resource "aws_security_group" "web" {
 
 resource "aws_vpc_security_group_ingress_rule" "web_from_internet_tcp_443" {
   security_group_id = aws_security_group.web.id
-  description       = "flow 1: internet to web tcp 443"
+  description       = "flow internet_to_web_tcp: internet to web tcp 443"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
@@ -41,24 +41,10 @@ resource "aws_vpc_security_group_ingress_rule" "web_from_internet_tcp_443" {
   })
 }
 
-resource "aws_vpc_security_group_egress_rule" "web_to_app_tcp_8443" {
-  security_group_id            = aws_security_group.web.id
-  description                  = "flow 2: web to app tcp 8443"
-  ip_protocol                  = "tcp"
-  from_port                    = 8443
-  to_port                      = 8443
-  referenced_security_group_id = aws_security_group.app.id
-
-  tags = merge(local.tags, {
-    Name = "${var.name_prefix}-web-to-app-tcp-8443"
-    Tier = "web"
-  })
-}
-
 resource "aws_vpc_security_group_ingress_rule" "web_from_mgmt_tcp_22" {
-  #checkov:skip=CKV_AWS_24:Peer is the mgmt tier's security group, not 0.0.0.0/0 (blueprint flow 6).
+  #checkov:skip=CKV_AWS_24:Peer is the mgmt tier's security group, not 0.0.0.0/0 (flow mgmt_to_web_tcp).
   security_group_id            = aws_security_group.web.id
-  description                  = "flow 6: mgmt to web tcp 22"
+  description                  = "flow mgmt_to_web_tcp: mgmt to web tcp 22"
   ip_protocol                  = "tcp"
   from_port                    = 22
   to_port                      = 22
@@ -66,6 +52,20 @@ resource "aws_vpc_security_group_ingress_rule" "web_from_mgmt_tcp_22" {
 
   tags = merge(local.tags, {
     Name = "${var.name_prefix}-web-from-mgmt-tcp-22"
+    Tier = "web"
+  })
+}
+
+resource "aws_vpc_security_group_egress_rule" "web_to_app_tcp_8443" {
+  security_group_id            = aws_security_group.web.id
+  description                  = "flow web_to_app_tcp: web to app tcp 8443"
+  ip_protocol                  = "tcp"
+  from_port                    = 8443
+  to_port                      = 8443
+  referenced_security_group_id = aws_security_group.app.id
+
+  tags = merge(local.tags, {
+    Name = "${var.name_prefix}-web-to-app-tcp-8443"
     Tier = "web"
   })
 }
@@ -88,9 +88,24 @@ resource "aws_security_group" "app" {
   }
 }
 
+resource "aws_vpc_security_group_ingress_rule" "app_from_mgmt_tcp_22" {
+  #checkov:skip=CKV_AWS_24:Peer is the mgmt tier's security group, not 0.0.0.0/0 (flow mgmt_to_app_tcp).
+  security_group_id            = aws_security_group.app.id
+  description                  = "flow mgmt_to_app_tcp: mgmt to app tcp 22"
+  ip_protocol                  = "tcp"
+  from_port                    = 22
+  to_port                      = 22
+  referenced_security_group_id = aws_security_group.mgmt.id
+
+  tags = merge(local.tags, {
+    Name = "${var.name_prefix}-app-from-mgmt-tcp-22"
+    Tier = "app"
+  })
+}
+
 resource "aws_vpc_security_group_ingress_rule" "app_from_web_tcp_8443" {
   security_group_id            = aws_security_group.app.id
-  description                  = "flow 2: web to app tcp 8443"
+  description                  = "flow web_to_app_tcp: web to app tcp 8443"
   ip_protocol                  = "tcp"
   from_port                    = 8443
   to_port                      = 8443
@@ -104,7 +119,7 @@ resource "aws_vpc_security_group_ingress_rule" "app_from_web_tcp_8443" {
 
 resource "aws_vpc_security_group_egress_rule" "app_to_db_tcp_5432" {
   security_group_id            = aws_security_group.app.id
-  description                  = "flow 3: app to db tcp 5432"
+  description                  = "flow app_to_db_tcp: app to db tcp 5432"
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432
@@ -118,7 +133,7 @@ resource "aws_vpc_security_group_egress_rule" "app_to_db_tcp_5432" {
 
 resource "aws_vpc_security_group_egress_rule" "app_to_internet_tcp_443" {
   security_group_id = aws_security_group.app.id
-  description       = "flow 4: app to internet tcp 443"
+  description       = "flow app_to_internet_tcp: app to internet tcp 443"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
@@ -126,21 +141,6 @@ resource "aws_vpc_security_group_egress_rule" "app_to_internet_tcp_443" {
 
   tags = merge(local.tags, {
     Name = "${var.name_prefix}-app-to-internet-tcp-443"
-    Tier = "app"
-  })
-}
-
-resource "aws_vpc_security_group_ingress_rule" "app_from_mgmt_tcp_22" {
-  #checkov:skip=CKV_AWS_24:Peer is the mgmt tier's security group, not 0.0.0.0/0 (blueprint flow 7).
-  security_group_id            = aws_security_group.app.id
-  description                  = "flow 7: mgmt to app tcp 22"
-  ip_protocol                  = "tcp"
-  from_port                    = 22
-  to_port                      = 22
-  referenced_security_group_id = aws_security_group.mgmt.id
-
-  tags = merge(local.tags, {
-    Name = "${var.name_prefix}-app-from-mgmt-tcp-22"
     Tier = "app"
   })
 }
@@ -165,7 +165,7 @@ resource "aws_security_group" "db" {
 
 resource "aws_vpc_security_group_ingress_rule" "db_from_app_tcp_5432" {
   security_group_id            = aws_security_group.db.id
-  description                  = "flow 3: app to db tcp 5432"
+  description                  = "flow app_to_db_tcp: app to db tcp 5432"
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432
@@ -178,9 +178,9 @@ resource "aws_vpc_security_group_ingress_rule" "db_from_app_tcp_5432" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "db_from_mgmt_tcp_22" {
-  #checkov:skip=CKV_AWS_24:Peer is the mgmt tier's security group, not 0.0.0.0/0 (blueprint flow 8).
+  #checkov:skip=CKV_AWS_24:Peer is the mgmt tier's security group, not 0.0.0.0/0 (flow mgmt_to_db_tcp).
   security_group_id            = aws_security_group.db.id
-  description                  = "flow 8: mgmt to db tcp 22"
+  description                  = "flow mgmt_to_db_tcp: mgmt to db tcp 22"
   ip_protocol                  = "tcp"
   from_port                    = 22
   to_port                      = 22
@@ -212,7 +212,7 @@ resource "aws_security_group" "mgmt" {
 
 resource "aws_vpc_security_group_ingress_rule" "mgmt_from_corp_tcp_22" {
   security_group_id = aws_security_group.mgmt.id
-  description       = "flow 5: corp to mgmt tcp 22"
+  description       = "flow corp_to_mgmt_tcp: corp to mgmt tcp 22"
   ip_protocol       = "tcp"
   from_port         = 22
   to_port           = 22
@@ -224,23 +224,9 @@ resource "aws_vpc_security_group_ingress_rule" "mgmt_from_corp_tcp_22" {
   })
 }
 
-resource "aws_vpc_security_group_egress_rule" "mgmt_to_web_tcp_22" {
-  security_group_id            = aws_security_group.mgmt.id
-  description                  = "flow 6: mgmt to web tcp 22"
-  ip_protocol                  = "tcp"
-  from_port                    = 22
-  to_port                      = 22
-  referenced_security_group_id = aws_security_group.web.id
-
-  tags = merge(local.tags, {
-    Name = "${var.name_prefix}-mgmt-to-web-tcp-22"
-    Tier = "mgmt"
-  })
-}
-
 resource "aws_vpc_security_group_egress_rule" "mgmt_to_app_tcp_22" {
   security_group_id            = aws_security_group.mgmt.id
-  description                  = "flow 7: mgmt to app tcp 22"
+  description                  = "flow mgmt_to_app_tcp: mgmt to app tcp 22"
   ip_protocol                  = "tcp"
   from_port                    = 22
   to_port                      = 22
@@ -254,7 +240,7 @@ resource "aws_vpc_security_group_egress_rule" "mgmt_to_app_tcp_22" {
 
 resource "aws_vpc_security_group_egress_rule" "mgmt_to_db_tcp_22" {
   security_group_id            = aws_security_group.mgmt.id
-  description                  = "flow 8: mgmt to db tcp 22"
+  description                  = "flow mgmt_to_db_tcp: mgmt to db tcp 22"
   ip_protocol                  = "tcp"
   from_port                    = 22
   to_port                      = 22
@@ -262,6 +248,20 @@ resource "aws_vpc_security_group_egress_rule" "mgmt_to_db_tcp_22" {
 
   tags = merge(local.tags, {
     Name = "${var.name_prefix}-mgmt-to-db-tcp-22"
+    Tier = "mgmt"
+  })
+}
+
+resource "aws_vpc_security_group_egress_rule" "mgmt_to_web_tcp_22" {
+  security_group_id            = aws_security_group.mgmt.id
+  description                  = "flow mgmt_to_web_tcp: mgmt to web tcp 22"
+  ip_protocol                  = "tcp"
+  from_port                    = 22
+  to_port                      = 22
+  referenced_security_group_id = aws_security_group.web.id
+
+  tags = merge(local.tags, {
+    Name = "${var.name_prefix}-mgmt-to-web-tcp-22"
     Tier = "mgmt"
   })
 }

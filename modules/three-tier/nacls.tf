@@ -16,9 +16,11 @@ resource "aws_default_network_acl" "this" {
 }
 
 # Tier web: one ACL for its subnets. Rules are stateless: each flow has a
-# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 10000 name
-# tiers and named networks; from 10000 on, the VPC and named networks are denied
-# before the 0.0.0.0/0 allows, so those admit the internet only (first match wins).
+# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 15100 name
+# tiers (one rule per tier: its reserved block or its CIDRs' aggregates) and named
+# networks; from 15100 on, the VPC and named networks are denied before the
+# 0.0.0.0/0 allows, so those admit the internet only (first match wins). A rule's
+# number comes from its flow's id alone: other flows' edits never renumber it.
 resource "aws_network_acl" "web" {
   #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
   vpc_id = aws_vpc.this.id
@@ -39,21 +41,45 @@ resource "aws_network_acl_association" "web_b" {
   subnet_id      = aws_subnet.web_b.id
 }
 
-# deny: internet rules below exclude the VPC and named networks (from flow 1)
-resource "aws_network_acl_rule" "web_in_10000" {
+# flow web_to_app_tcp return: app to web tcp 1024-65535
+resource "aws_network_acl_rule" "web_in_7320" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 7320
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.0.11.0/24"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow web_to_app_tcp return: app to web tcp 1024-65535
+resource "aws_network_acl_rule" "web_in_7321" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 7321
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.0.12.0/24"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# deny: internet rules below exclude the VPC and named networks
+resource "aws_network_acl_rule" "web_in_15100" {
   #checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named network (rule_action = deny); checkov does not read rule_action.
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 10000
+  rule_number    = 15100
   egress         = false
   protocol       = "-1"
   rule_action    = "deny"
   cidr_block     = "10.0.0.0/16"
 }
 
-# flow 1: internet to web tcp 80
-resource "aws_network_acl_rule" "web_in_10100" {
+# flow internet_to_web_tcp: internet to web tcp 80
+resource "aws_network_acl_rule" "web_in_20390" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 10100
+  rule_number    = 20390
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -62,32 +88,10 @@ resource "aws_network_acl_rule" "web_in_10100" {
   to_port        = 80
 }
 
-# deny: internet rules below exclude the VPC and named networks (from flow 1)
-resource "aws_network_acl_rule" "web_out_10000" {
+# flow internet_to_web_tcp: internet to web tcp 443
+resource "aws_network_acl_rule" "web_in_20391" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 10000
-  egress         = true
-  protocol       = "-1"
-  rule_action    = "deny"
-  cidr_block     = "10.0.0.0/16"
-}
-
-# flow 1 return: web to internet tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_10100" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 10100
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "0.0.0.0/0"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 1: internet to web tcp 443
-resource "aws_network_acl_rule" "web_in_10200" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 10200
+  rule_number    = 20391
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -96,10 +100,10 @@ resource "aws_network_acl_rule" "web_in_10200" {
   to_port        = 443
 }
 
-# flow 2: web to app tcp 8080
-resource "aws_network_acl_rule" "web_out_100" {
+# flow web_to_app_tcp: web to app tcp 8080
+resource "aws_network_acl_rule" "web_out_7320" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 100
+  rule_number    = 7320
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -108,10 +112,10 @@ resource "aws_network_acl_rule" "web_out_100" {
   to_port        = 8080
 }
 
-# flow 2: web to app tcp 8080
-resource "aws_network_acl_rule" "web_out_101" {
+# flow web_to_app_tcp: web to app tcp 8080
+resource "aws_network_acl_rule" "web_out_7321" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 101
+  rule_number    = 7321
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -120,34 +124,34 @@ resource "aws_network_acl_rule" "web_out_101" {
   to_port        = 8080
 }
 
-# flow 2 return: app to web tcp 1024-65535
-resource "aws_network_acl_rule" "web_in_100" {
+# deny: internet rules below exclude the VPC and named networks
+resource "aws_network_acl_rule" "web_out_15100" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 100
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.0.11.0/24"
-  from_port      = 1024
-  to_port        = 65535
+  rule_number    = 15100
+  egress         = true
+  protocol       = "-1"
+  rule_action    = "deny"
+  cidr_block     = "10.0.0.0/16"
 }
 
-# flow 2 return: app to web tcp 1024-65535
-resource "aws_network_acl_rule" "web_in_101" {
+# flow internet_to_web_tcp return: web to internet tcp 1024-65535
+resource "aws_network_acl_rule" "web_out_20390" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 101
-  egress         = false
+  rule_number    = 20390
+  egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
-  cidr_block     = "10.0.12.0/24"
+  cidr_block     = "0.0.0.0/0"
   from_port      = 1024
   to_port        = 65535
 }
 
 # Tier app: one ACL for its subnets. Rules are stateless: each flow has a
-# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 10000 name
-# tiers and named networks; from 10000 on, the VPC and named networks are denied
-# before the 0.0.0.0/0 allows, so those admit the internet only (first match wins).
+# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 15100 name
+# tiers (one rule per tier: its reserved block or its CIDRs' aggregates) and named
+# networks; from 15100 on, the VPC and named networks are denied before the
+# 0.0.0.0/0 allows, so those admit the internet only (first match wins). A rule's
+# number comes from its flow's id alone: other flows' edits never renumber it.
 resource "aws_network_acl" "app" {
   #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
   vpc_id = aws_vpc.this.id
@@ -168,82 +172,10 @@ resource "aws_network_acl_association" "app_b" {
   subnet_id      = aws_subnet.app_b.id
 }
 
-# flow 2: web to app tcp 8080
-resource "aws_network_acl_rule" "app_in_100" {
+# flow app_to_db_tcp return: db to app tcp 1024-65535
+resource "aws_network_acl_rule" "app_in_3800" {
   network_acl_id = aws_network_acl.app.id
-  rule_number    = 100
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.0.1.0/24"
-  from_port      = 8080
-  to_port        = 8080
-}
-
-# flow 2: web to app tcp 8080
-resource "aws_network_acl_rule" "app_in_101" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 101
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.0.2.0/24"
-  from_port      = 8080
-  to_port        = 8080
-}
-
-# flow 2 return: app to web tcp 1024-65535
-resource "aws_network_acl_rule" "app_out_100" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 100
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.0.1.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 2 return: app to web tcp 1024-65535
-resource "aws_network_acl_rule" "app_out_101" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 101
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.0.2.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 3: app to db tcp 3306
-resource "aws_network_acl_rule" "app_out_200" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 200
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.0.21.0/24"
-  from_port      = 3306
-  to_port        = 3306
-}
-
-# flow 3: app to db tcp 3306
-resource "aws_network_acl_rule" "app_out_201" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 201
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.0.22.0/24"
-  from_port      = 3306
-  to_port        = 3306
-}
-
-# flow 3 return: db to app tcp 1024-65535
-resource "aws_network_acl_rule" "app_in_200" {
-  network_acl_id = aws_network_acl.app.id
-  rule_number    = 200
+  rule_number    = 3800
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -252,22 +184,96 @@ resource "aws_network_acl_rule" "app_in_200" {
   to_port        = 65535
 }
 
-# flow 3 return: db to app tcp 1024-65535
-resource "aws_network_acl_rule" "app_in_201" {
+# flow app_to_db_tcp return: db to app tcp 1024-65535
+resource "aws_network_acl_rule" "app_in_3801" {
   network_acl_id = aws_network_acl.app.id
-  rule_number    = 201
+  rule_number    = 3801
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
   cidr_block     = "10.0.22.0/24"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow web_to_app_tcp: web to app tcp 8080
+resource "aws_network_acl_rule" "app_in_7320" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 7320
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.0.1.0/24"
+  from_port      = 8080
+  to_port        = 8080
+}
+
+# flow web_to_app_tcp: web to app tcp 8080
+resource "aws_network_acl_rule" "app_in_7321" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 7321
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.0.2.0/24"
+  from_port      = 8080
+  to_port        = 8080
+}
+
+# flow app_to_db_tcp: app to db tcp 3306
+resource "aws_network_acl_rule" "app_out_3800" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 3800
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.0.21.0/24"
+  from_port      = 3306
+  to_port        = 3306
+}
+
+# flow app_to_db_tcp: app to db tcp 3306
+resource "aws_network_acl_rule" "app_out_3801" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 3801
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.0.22.0/24"
+  from_port      = 3306
+  to_port        = 3306
+}
+
+# flow web_to_app_tcp return: app to web tcp 1024-65535
+resource "aws_network_acl_rule" "app_out_7320" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 7320
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.0.1.0/24"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# flow web_to_app_tcp return: app to web tcp 1024-65535
+resource "aws_network_acl_rule" "app_out_7321" {
+  network_acl_id = aws_network_acl.app.id
+  rule_number    = 7321
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.0.2.0/24"
   from_port      = 1024
   to_port        = 65535
 }
 
 # Tier db: one ACL for its subnets. Rules are stateless: each flow has a
-# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 10000 name
-# tiers and named networks; from 10000 on, the VPC and named networks are denied
-# before the 0.0.0.0/0 allows, so those admit the internet only (first match wins).
+# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 15100 name
+# tiers (one rule per tier: its reserved block or its CIDRs' aggregates) and named
+# networks; from 15100 on, the VPC and named networks are denied before the
+# 0.0.0.0/0 allows, so those admit the internet only (first match wins). A rule's
+# number comes from its flow's id alone: other flows' edits never renumber it.
 resource "aws_network_acl" "db" {
   #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
   vpc_id = aws_vpc.this.id
@@ -288,10 +294,10 @@ resource "aws_network_acl_association" "db_b" {
   subnet_id      = aws_subnet.db_b.id
 }
 
-# flow 3: app to db tcp 3306
-resource "aws_network_acl_rule" "db_in_100" {
+# flow app_to_db_tcp: app to db tcp 3306
+resource "aws_network_acl_rule" "db_in_3800" {
   network_acl_id = aws_network_acl.db.id
-  rule_number    = 100
+  rule_number    = 3800
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -300,10 +306,10 @@ resource "aws_network_acl_rule" "db_in_100" {
   to_port        = 3306
 }
 
-# flow 3: app to db tcp 3306
-resource "aws_network_acl_rule" "db_in_101" {
+# flow app_to_db_tcp: app to db tcp 3306
+resource "aws_network_acl_rule" "db_in_3801" {
   network_acl_id = aws_network_acl.db.id
-  rule_number    = 101
+  rule_number    = 3801
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -312,10 +318,10 @@ resource "aws_network_acl_rule" "db_in_101" {
   to_port        = 3306
 }
 
-# flow 3 return: db to app tcp 1024-65535
-resource "aws_network_acl_rule" "db_out_100" {
+# flow app_to_db_tcp return: db to app tcp 1024-65535
+resource "aws_network_acl_rule" "db_out_3800" {
   network_acl_id = aws_network_acl.db.id
-  rule_number    = 100
+  rule_number    = 3800
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -324,10 +330,10 @@ resource "aws_network_acl_rule" "db_out_100" {
   to_port        = 65535
 }
 
-# flow 3 return: db to app tcp 1024-65535
-resource "aws_network_acl_rule" "db_out_101" {
+# flow app_to_db_tcp return: db to app tcp 1024-65535
+resource "aws_network_acl_rule" "db_out_3801" {
   network_acl_id = aws_network_acl.db.id
-  rule_number    = 101
+  rule_number    = 3801
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"

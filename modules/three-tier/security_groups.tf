@@ -27,24 +27,9 @@ resource "aws_security_group" "web" {
   }
 }
 
-resource "aws_vpc_security_group_ingress_rule" "web_from_internet_tcp_80" {
-  #checkov:skip=CKV_AWS_260:Blueprint flow 1 opens this port to the internet on purpose.
-  security_group_id = aws_security_group.web.id
-  description       = "flow 1: internet to web tcp 80"
-  ip_protocol       = "tcp"
-  from_port         = 80
-  to_port           = 80
-  cidr_ipv4         = "0.0.0.0/0"
-
-  tags = merge(local.tags, {
-    Name = "${var.name_prefix}-web-from-internet-tcp-80"
-    Tier = "web"
-  })
-}
-
 resource "aws_vpc_security_group_ingress_rule" "web_from_internet_tcp_443" {
   security_group_id = aws_security_group.web.id
-  description       = "flow 1: internet to web tcp 443"
+  description       = "flow internet_to_web_tcp: internet to web tcp 443"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
@@ -56,9 +41,24 @@ resource "aws_vpc_security_group_ingress_rule" "web_from_internet_tcp_443" {
   })
 }
 
+resource "aws_vpc_security_group_ingress_rule" "web_from_internet_tcp_80" {
+  #checkov:skip=CKV_AWS_260:Flow internet_to_web_tcp opens this port to the internet on purpose.
+  security_group_id = aws_security_group.web.id
+  description       = "flow internet_to_web_tcp: internet to web tcp 80"
+  ip_protocol       = "tcp"
+  from_port         = 80
+  to_port           = 80
+  cidr_ipv4         = "0.0.0.0/0"
+
+  tags = merge(local.tags, {
+    Name = "${var.name_prefix}-web-from-internet-tcp-80"
+    Tier = "web"
+  })
+}
+
 resource "aws_vpc_security_group_egress_rule" "web_to_app_tcp_8080" {
   security_group_id            = aws_security_group.web.id
-  description                  = "flow 2: web to app tcp 8080"
+  description                  = "flow web_to_app_tcp: web to app tcp 8080"
   ip_protocol                  = "tcp"
   from_port                    = 8080
   to_port                      = 8080
@@ -90,7 +90,7 @@ resource "aws_security_group" "app" {
 
 resource "aws_vpc_security_group_ingress_rule" "app_from_web_tcp_8080" {
   security_group_id            = aws_security_group.app.id
-  description                  = "flow 2: web to app tcp 8080"
+  description                  = "flow web_to_app_tcp: web to app tcp 8080"
   ip_protocol                  = "tcp"
   from_port                    = 8080
   to_port                      = 8080
@@ -104,7 +104,7 @@ resource "aws_vpc_security_group_ingress_rule" "app_from_web_tcp_8080" {
 
 resource "aws_vpc_security_group_egress_rule" "app_to_db_tcp_3306" {
   security_group_id            = aws_security_group.app.id
-  description                  = "flow 3: app to db tcp 3306"
+  description                  = "flow app_to_db_tcp: app to db tcp 3306"
   ip_protocol                  = "tcp"
   from_port                    = 3306
   to_port                      = 3306
@@ -136,7 +136,7 @@ resource "aws_security_group" "db" {
 
 resource "aws_vpc_security_group_ingress_rule" "db_from_app_tcp_3306" {
   security_group_id            = aws_security_group.db.id
-  description                  = "flow 3: app to db tcp 3306"
+  description                  = "flow app_to_db_tcp: app to db tcp 3306"
   ip_protocol                  = "tcp"
   from_port                    = 3306
   to_port                      = 3306

@@ -16,9 +16,11 @@ resource "aws_default_network_acl" "this" {
 }
 
 # Tier web: one ACL for its subnets. Rules are stateless: each flow has a
-# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 10000 name
-# tiers and named networks; from 10000 on, the VPC and named networks are denied
-# before the 0.0.0.0/0 allows, so those admit the internet only (first match wins).
+# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 15100 name
+# tiers (one rule per tier: its reserved block or its CIDRs' aggregates) and named
+# networks; from 15100 on, the VPC and named networks are denied before the
+# 0.0.0.0/0 allows, so those admit the internet only (first match wins). A rule's
+# number comes from its flow's id alone: other flows' edits never renumber it.
 resource "aws_network_acl" "web" {
   #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
   vpc_id = aws_vpc.this.id
@@ -39,21 +41,33 @@ resource "aws_network_acl_association" "web_b" {
   subnet_id      = aws_subnet.web_b.id
 }
 
-# deny: internet rules below exclude the VPC and named networks (from flow 1)
-resource "aws_network_acl_rule" "web_in_10000" {
+# flow web_to_db_tcp return: db to web tcp 1024-65535
+resource "aws_network_acl_rule" "web_in_2190" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 2190
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.20.4.0/22"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+# deny: internet rules below exclude the VPC and named networks
+resource "aws_network_acl_rule" "web_in_15100" {
   #checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named network (rule_action = deny); checkov does not read rule_action.
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 10000
+  rule_number    = 15100
   egress         = false
   protocol       = "-1"
   rule_action    = "deny"
   cidr_block     = "10.20.0.0/16"
 }
 
-# flow 1: internet to web tcp 443
-resource "aws_network_acl_rule" "web_in_10100" {
+# flow internet_to_web_tcp: internet to web tcp 443
+resource "aws_network_acl_rule" "web_in_20390" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 10100
+  rule_number    = 20390
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
@@ -62,20 +76,32 @@ resource "aws_network_acl_rule" "web_in_10100" {
   to_port        = 443
 }
 
-# deny: internet rules below exclude the VPC and named networks (from flow 1)
-resource "aws_network_acl_rule" "web_out_10000" {
+# flow web_to_db_tcp: web to db tcp 5432
+resource "aws_network_acl_rule" "web_out_2190" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 10000
+  rule_number    = 2190
+  egress         = true
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.20.4.0/22"
+  from_port      = 5432
+  to_port        = 5432
+}
+
+# deny: internet rules below exclude the VPC and named networks
+resource "aws_network_acl_rule" "web_out_15100" {
+  network_acl_id = aws_network_acl.web.id
+  rule_number    = 15100
   egress         = true
   protocol       = "-1"
   rule_action    = "deny"
   cidr_block     = "10.20.0.0/16"
 }
 
-# flow 1 return: web to internet tcp 1024-65535
-resource "aws_network_acl_rule" "web_out_10100" {
+# flow internet_to_web_tcp return: web to internet tcp 1024-65535
+resource "aws_network_acl_rule" "web_out_20390" {
   network_acl_id = aws_network_acl.web.id
-  rule_number    = 10100
+  rule_number    = 20390
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
@@ -84,58 +110,12 @@ resource "aws_network_acl_rule" "web_out_10100" {
   to_port        = 65535
 }
 
-# flow 2: web to db tcp 5432
-resource "aws_network_acl_rule" "web_out_100" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 100
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.20.4.0/24"
-  from_port      = 5432
-  to_port        = 5432
-}
-
-# flow 2: web to db tcp 5432
-resource "aws_network_acl_rule" "web_out_101" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 101
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.20.5.0/24"
-  from_port      = 5432
-  to_port        = 5432
-}
-
-# flow 2 return: db to web tcp 1024-65535
-resource "aws_network_acl_rule" "web_in_100" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 100
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.20.4.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 2 return: db to web tcp 1024-65535
-resource "aws_network_acl_rule" "web_in_101" {
-  network_acl_id = aws_network_acl.web.id
-  rule_number    = 101
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.20.5.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
 # Tier db: one ACL for its subnets. Rules are stateless: each flow has a
-# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 10000 name
-# tiers and named networks; from 10000 on, the VPC and named networks are denied
-# before the 0.0.0.0/0 allows, so those admit the internet only (first match wins).
+# forward leg and a return leg on ephemeral ports 1024-65535. Rules below 15100 name
+# tiers (one rule per tier: its reserved block or its CIDRs' aggregates) and named
+# networks; from 15100 on, the VPC and named networks are denied before the
+# 0.0.0.0/0 allows, so those admit the internet only (first match wins). A rule's
+# number comes from its flow's id alone: other flows' edits never renumber it.
 resource "aws_network_acl" "db" {
   #checkov:skip=CKV2_AWS_1:Attached by aws_network_acl_association resources (one per subnet, so a new AZ never updates this ACL); checkov does not follow them.
   vpc_id = aws_vpc.this.id
@@ -156,50 +136,26 @@ resource "aws_network_acl_association" "db_b" {
   subnet_id      = aws_subnet.db_b.id
 }
 
-# flow 2: web to db tcp 5432
-resource "aws_network_acl_rule" "db_in_100" {
+# flow web_to_db_tcp: web to db tcp 5432
+resource "aws_network_acl_rule" "db_in_2190" {
   network_acl_id = aws_network_acl.db.id
-  rule_number    = 100
+  rule_number    = 2190
   egress         = false
   protocol       = "tcp"
   rule_action    = "allow"
-  cidr_block     = "10.20.0.0/24"
+  cidr_block     = "10.20.0.0/23"
   from_port      = 5432
   to_port        = 5432
 }
 
-# flow 2: web to db tcp 5432
-resource "aws_network_acl_rule" "db_in_101" {
+# flow web_to_db_tcp return: db to web tcp 1024-65535
+resource "aws_network_acl_rule" "db_out_2190" {
   network_acl_id = aws_network_acl.db.id
-  rule_number    = 101
-  egress         = false
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.20.1.0/24"
-  from_port      = 5432
-  to_port        = 5432
-}
-
-# flow 2 return: db to web tcp 1024-65535
-resource "aws_network_acl_rule" "db_out_100" {
-  network_acl_id = aws_network_acl.db.id
-  rule_number    = 100
+  rule_number    = 2190
   egress         = true
   protocol       = "tcp"
   rule_action    = "allow"
-  cidr_block     = "10.20.0.0/24"
-  from_port      = 1024
-  to_port        = 65535
-}
-
-# flow 2 return: db to web tcp 1024-65535
-resource "aws_network_acl_rule" "db_out_101" {
-  network_acl_id = aws_network_acl.db.id
-  rule_number    = 101
-  egress         = true
-  protocol       = "tcp"
-  rule_action    = "allow"
-  cidr_block     = "10.20.1.0/24"
+  cidr_block     = "10.20.0.0/23"
   from_port      = 1024
   to_port        = 65535
 }

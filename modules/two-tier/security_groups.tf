@@ -29,7 +29,7 @@ resource "aws_security_group" "web" {
 
 resource "aws_vpc_security_group_ingress_rule" "web_from_internet_tcp_443" {
   security_group_id = aws_security_group.web.id
-  description       = "flow 1: internet to web tcp 443"
+  description       = "flow internet_to_web_tcp: internet to web tcp 443"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
@@ -43,7 +43,7 @@ resource "aws_vpc_security_group_ingress_rule" "web_from_internet_tcp_443" {
 
 resource "aws_vpc_security_group_egress_rule" "web_to_db_tcp_5432" {
   security_group_id            = aws_security_group.web.id
-  description                  = "flow 2: web to db tcp 5432"
+  description                  = "flow web_to_db_tcp: web to db tcp 5432"
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432
@@ -75,7 +75,7 @@ resource "aws_security_group" "db" {
 
 resource "aws_vpc_security_group_ingress_rule" "db_from_web_tcp_5432" {
   security_group_id            = aws_security_group.db.id
-  description                  = "flow 2: web to db tcp 5432"
+  description                  = "flow web_to_db_tcp: web to db tcp 5432"
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432

@@ -10,6 +10,7 @@ import pytest
 
 from tierform.blueprint.load import load_blueprint
 from tierform.layout import plan_layout
+from tierform.layout.numbering import DENY_FIRST, INTERNET_FIRST, NETWORK_DENY_FIRST
 from tierform.render.module import render_module
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +71,9 @@ def test_every_rule_and_route_is_its_own_resource(rendered: tuple[str, dict[str,
     sg_rules = re.findall(r'resource "aws_vpc_security_group_\w+_rule" "\w+" \{(.*?)\n\}',
                           files["security_groups.tf"], re.S)
     assert sg_rules
-    assert all(re.search(r'description\s+= "flow \d+: ', r) for r in sg_rules)
+    # Named by the flow's identity, never its position.
+    assert all(re.search(r'description\s+= "flow [a-z][a-z0-9_-]*: ', r) for r in sg_rules)
+    assert not any(re.search(r'description\s+= "flow \d', r) for r in sg_rules)
 
 
 def test_example_uses_the_module_with_a_provider(rendered: tuple[str, dict[str, str]]) -> None:
@@ -166,15 +169,18 @@ def test_internet_rules_come_after_denies_of_vpc_and_named_networks() -> None:
     text = render_module(plan_layout(loaded.blueprint, loaded.allocation))["nacls.tf"]
     rules = re.findall(r'resource "aws_network_acl_rule" "(\w+)" \{\n(.*?)\n\}', text, re.S)
     denies = {n: b for n, b in rules if 'rule_action    = "deny"' in b}
-    assert sorted(denies) == ["app_in_10000", "app_in_10001", "app_out_10000", "app_out_10001",
-                              "web_in_10000", "web_in_10001", "web_out_10000", "web_out_10001"]
+    vpc, corp = DENY_FIRST, NETWORK_DENY_FIRST
+    assert sorted(denies) == sorted(f"{t}_{d}_{n}" for t in ("app", "web")
+                                    for d in ("in", "out") for n in (vpc, corp))
     for name, body in rules:
         number = int(re.search(r"rule_number\s+= (\d+)", body).group(1))  # type: ignore[union-attr]
         assert name.endswith(f"_{number}")
         if 'cidr_block     = "0.0.0.0/0"' in body:
-            assert number > 10001, name
-    assert 'cidr_block     = "10.30.0.0/16"' in denies["web_in_10000"]
-    assert 'cidr_block     = "192.168.0.0/16"' in denies["web_in_10001"]
+            assert number >= INTERNET_FIRST > corp, name
+        elif name not in denies:
+            assert number < vpc, name
+    assert 'cidr_block     = "10.30.0.0/16"' in denies[f"web_in_{vpc}"]
+    assert 'cidr_block     = "192.168.0.0/16"' in denies[f"web_in_{corp}"]
 
 
 def test_no_vpn_gateway_without_named_network_flows() -> None:

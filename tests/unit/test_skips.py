@@ -31,20 +31,23 @@ def _inbound_from_internet() -> dict[tuple[int, int], NaclRulePlan]:
 def test_legs_of_the_internet_rules() -> None:
     rules = _inbound_from_internet()
     assert {ports: (r.leg, r.flow) for ports, r in rules.items()} == {
-        (22, 22): ("forward", 1), (1024, 65535): ("return", 2)}
+        (22, 22): ("forward", "internet_to_returns_tcp"),
+        (1024, 65535): ("return", "returns_to_internet_tcp")}
 
 
 def test_forward_rule_of_a_tier_named_returns_is_not_a_return_leg() -> None:
     forward = _inbound_from_internet()[(22, 22)]
     assert "return" in forward.description  # the tier's name: what the old check read
     assert nacl_skips(forward) == [
-        "#checkov:skip=CKV_AWS_232:Blueprint flow 1 opens this port to the internet on purpose."]
+        "#checkov:skip=CKV_AWS_232:Flow internet_to_returns_tcp opens this port to the internet "
+        "on purpose."]
 
 
 def test_return_rule_skips_say_return_leg() -> None:
     back = _inbound_from_internet()[(1024, 65535)]
     # RDP's 3389 lies in the ephemeral range the return leg admits.
     assert nacl_skips(back) == [
-        "#checkov:skip=CKV_AWS_231:Return leg of blueprint flow 2: a stateless ACL must admit "
+        "#checkov:skip=CKV_AWS_231:Return leg of flow returns_to_internet_tcp: a stateless ACL "
+        "must admit "
         "replies on ephemeral ports from the internet; the tier's security group admits no "
         "inbound connections on them."]
