@@ -112,6 +112,8 @@ def grown(blueprint: dict[str, Any], network: Network, *, port: int = 6379) -> d
     assert "cache" not in tiers
     tiers["cache"] = {"exposure": "isolated", "cidrs": [str(c) for c in free[:zones]],
                       "description": "Added by the upgrade test"}
-    data["flows"] += [{"from": src, "to": dst, "ports": [port]},
+    # The pair already has a flow: the new one gets an id of its own (its rules are
+    # numbered by it; the existing flow keeps its rules).
+    data["flows"] += [{"from": src, "to": dst, "ports": [port], "id": f"grown_{port}"},
                       {"from": src, "to": "cache", "ports": [port]}]
     return data

@@ -142,10 +142,15 @@ def blueprint_texts(draw: st.DrawFn) -> str:
         if exposure == "public" or (exposure == "private" and nat != "none"):
             pairs.append((tier, "internet"))
     flows = []
-    for _ in range(draw(st.integers(1, 5))):
+    for index in range(draw(st.integers(1, 5))):
         src, dst = draw(st.sampled_from(pairs))
-        flows.append({"from": src, "to": dst, "protocol": draw(st.sampled_from(["tcp", "udp"])),
-                      "ports": draw(_ports())})
+        flow = {"from": src, "to": dst, "protocol": draw(st.sampled_from(["tcp", "udp"])),
+                "ports": draw(_ports())}
+        # A second flow between the same ends and protocol needs an identity of its own.
+        if any((f["from"], f["to"], f["protocol"]) == (src, dst, flow["protocol"])
+               for f in flows):
+            flow["id"] = f"flow{index}"
+        flows.append(flow)
     document = {
         "tierform": 1, "name": "generated", "region": REGION, "vpc": {"cidr": "10.0.0.0/16"},
         "availability_zones": zones, "networks": networks,

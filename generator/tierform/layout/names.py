@@ -282,14 +282,14 @@ def _number_clashes(bp: Blueprint, layout: Layout, finding: _FindingFactory) -> 
         tier, egress, number = min(places)
         spec = bp.flows[index[other]]
         path: tuple[str | int, ...] = ("flows", index[other])
-        free = _free_id(other, layout)
         out.append(finding(
             "rule-number-clash", (*path, "id") if spec.id is not None else path,
             f"flows '{one}' and '{other}' would both use rule {number} of tier {tier}'s "
             f"{'outbound' if egress else 'inbound'} ACL: a flow's rule numbers come from its "
             "id (tierform.layout.numbering)",
-            f"give the flow you are adding another id, e.g. 'id: {free}' (its numbers are "
-            "free); renaming an applied flow replaces its ACL rules"))
+            f"give the flow you are adding another id: 'id: {_free_id(one, layout)}' for "
+            f"flows[{index[one]}] or 'id: {_free_id(other, layout)}' for flows[{index[other]}] "
+            "would be free; renaming an applied flow replaces its ACL rules"))
     return out
 
 
