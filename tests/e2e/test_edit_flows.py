@@ -20,7 +20,6 @@ from e2e_support import ROOT, pending_changes
 
 from tierform import workflow
 from tierform.apply import apply_blueprint, prepare_workdir
-from tierform.errors import TerraformError
 from tierform.layout import Layout
 from tierform.localaws import LocalAWS, provider_hcl
 from tierform.terraform.runner import Runner
@@ -61,13 +60,7 @@ def applied(local_aws: LocalAWS, tmp_path_factory: pytest.TempPathFactory
         # Back to the applied configuration, then destroy what the apply built.
         prepare_workdir(workflow.render(checked), workdir,
                         provider_hcl(local_aws.endpoint, checked.region))
-        try:
-            Runner(workdir).destroy()
-        except TerraformError:
-            # moto's server answers 500 now and then when Terraform deletes many ACL
-            # entries and associations at once (its lists and dicts change while another
-            # request iterates them); a second destroy continues from the state.
-            Runner(workdir).destroy()
+        Runner(workdir).destroy()
 
 
 def source() -> dict[str, Any]:

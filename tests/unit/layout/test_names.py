@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, note, settings
 
 from names_support import NAME_CODES, blueprint, random_blueprints, rendered_addresses
 from tierform import workflow
-from tierform.analyze.core import analyze
+from tierform.analyze import analyze
 from tierform.blueprint.load import load_blueprint_text
 from tierform.errors import BlueprintError
 from tierform.layout import Layout
