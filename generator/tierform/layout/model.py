@@ -123,6 +123,9 @@ class SgRulePlan:
     moved_from: str | None = None
     """The name Tierform gave this rule before names were escaped, when it differs and
     Terraform can follow it (a ``moved`` block is rendered)."""
+    label: str = ""
+    """``<tier>_<from|to>_<peer>_<ports>`` unescaped, for the ``Name`` tag (tags need not be
+    unique; names must): the tag every release has given this rule."""
 
 
 @dataclass(frozen=True)

@@ -166,7 +166,7 @@ class _SgBook:
                 name=name, tier=rule.tier, egress=rule.egress, protocol=rule.protocol,
                 from_port=rule.from_port, to_port=rule.to_port, cidr=rule.cidr,
                 peer_tier=rule.peer_tier, description=descriptions[owner], flow=owner,
-                moved_from=old if follow else None))
+                moved_from=old if follow else None, label=old or name))
         return out
 
 
