@@ -197,3 +197,16 @@ def test_random_names_give_every_flow_its_rules_or_a_finding(text: str) -> None:
     assert_every_flow_has_its_rules(result)
     assert_addresses_are_unique(result.layout)
     assert len(result.network.subnets) == len(result.layout.subnets)
+
+
+def test_more_named_networks_than_the_deny_band_holds_are_refused() -> None:
+    from tierform.layout.numbering import MAX_NETWORKS, deny_number
+
+    assert deny_number(MAX_NETWORKS - 1, 9) < 16000 <= deny_number(MAX_NETWORKS, 0)
+    networks = {f"n{i}": f"172.16.{i}.0/24" for i in range(MAX_NETWORKS + 1)}
+    # No internet flow: no deny band is rendered, yet the count is refused (it would be
+    # as soon as one is added).
+    assert [f.code for f in refused(blueprint({"web": "public"}, [], networks=networks))] \
+        == ["network-count"]
+    del networks[f"n{MAX_NETWORKS}"]
+    checked(blueprint({"web": "public"}, [], networks=networks))
