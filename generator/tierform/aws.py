@@ -12,6 +12,8 @@ from typing import Literal
 
 __all__ = [
     "ALL_PORTS",
+    "FAMILIES",
+    "AddressFamily",
     "ANYWHERE",
     "ANYWHERE_V6",
     "DEFAULT_EPHEMERAL",
@@ -33,6 +35,11 @@ INTERNET = "internet"
 
 ANYWHERE = "0.0.0.0/0"
 ANYWHERE_V6 = "::/0"
+
+AddressFamily = Literal["ipv4", "ipv6"]
+FAMILIES: tuple[AddressFamily, ...] = ("ipv4", "ipv6")
+"""IPv4 and IPv6 traffic cross every layer separately: routes, NACL entries and group rules
+are per family (a rule for 0.0.0.0/0 says nothing about ::/0)."""
 
 MAX_PORT = 65535
 ALL_PORTS: tuple[int, int] = (0, MAX_PORT)

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tierform.analyze.atoms import Net, as_net, atoms, cidr_text
-from tierform.aws import INTERNET, PORTED_PROTOCOLS, PROTOCOL_NUMBERS, PROTOCOLS
+from tierform.analyze.atoms import Net, Space, atoms
+from tierform.aws import INTERNET, PORTED_PROTOCOLS, PROTOCOL_NUMBERS, PROTOCOLS, AddressFamily
 from tierform.network.model import NaclEntry, Network, Route, SecurityGroup, SgRule
 from tierform.ports import PortSet
 
@@ -116,20 +116,38 @@ def _union(sets: Iterable[PortSet]) -> PortSet:
     return found
 
 
-class Model:
-    """The network compiled once; lookups are cached per peer *view* (below)."""
+def ipv6_texts(network: Network) -> list[str]:
+    """Every address text of the network that may be IPv6 (for the IPv6 Space)."""
+    texts = [*network.vpc_ipv6_cidrs,
+             *(s.ipv6_cidr for s in network.subnets.values() if s.ipv6_cidr)]
+    texts += [r.destination for t in network.route_tables.values() for r in t.routes]
+    texts += [e.cidr for n in network.nacls.values() for e in n.entries]
+    texts += [r.cidr for g in network.security_groups.values() for r in g.rules if r.cidr]
+    return texts
 
-    def __init__(self, network: Network) -> None:
+
+class Model:
+    """The network compiled once for one address family; lookups are cached per peer
+    *view* (below). IPv4 and IPv6 are separate: each has its own hosts (a subnet's IPv4 or
+    IPv6 block), routes, NACL entries and group rules (N4)."""
+
+    def __init__(self, network: Network, family: AddressFamily = "ipv4") -> None:
         self.network = network
+        self.family = family
+        self.space = Space(family, ipv6_texts(network) if family == "ipv6" else ())
         self.warnings: list[str] = []
-        self.vpc = [n for n in (as_net(c) for c in network.vpc_cidrs) if n is not None]
+        as_net = self.space.net
+        self.vpc_texts = [str(c) for c in (network.vpc_cidrs if family == "ipv4"
+                                           else network.vpc_ipv6_cidrs)]
+        self.vpc = [n for n in (as_net(c) for c in self.vpc_texts) if n is not None]
+        # Named networks are IPv4 CIDRs: IPv6 has tiers and the internet only.
         self.named = {name: n for name, cidr in network.named_networks.items()
                       if (n := as_net(cidr)) is not None}
         # R3: an internet gateway forwards only public addresses: a named network in private
         # address space (RFC 1918...) is reached by a direct link (VGW, TGW, peering) only.
         self.public_endpoints = {INTERNET} | {name for name, cidr in
                                               network.named_networks.items()
-                                              if not cidr.is_private}
+                                              if not cidr.is_private and name in self.named}
         self._compile_tables()
         self._compile_nacls()
         self._compile_groups()
@@ -151,13 +169,13 @@ class Model:
         self.relevant: set[Net] = {(0, 0), *self.vpc, *self.named.values()}
         for table in net.route_tables.values():
             routes: dict[Net, Route] = {}
-            for vpc_cidr in net.vpc_cidrs:  # R1: implicit local route per VPC CIDR
-                key = as_net(vpc_cidr)
+            for vpc_cidr in self.vpc_texts:  # R1: implicit local route per VPC CIDR
+                key = self.space.net(vpc_cidr)
                 if key is not None:
-                    routes[key] = Route(str(vpc_cidr), "local", "local",
+                    routes[key] = Route(vpc_cidr, "local", "local",
                                         source=f"{table.source or table.id} local route")
             for route in table.routes:
-                key = as_net(route.destination)
+                key = self.space.net(route.destination)
                 if key is None or route.kind == "endpoint":
                     continue  # R5: prefix-list routes reach AWS services, not addresses here
                 routes[key] = route
@@ -181,7 +199,7 @@ class Model:
                 rules = []
                 for entry in sorted((e for e in nacl.entries if e.egress == egress),
                                     key=lambda e: e.rule_number):
-                    cidr = as_net(entry.cidr)
+                    cidr = self.space.net(entry.cidr)
                     if cidr is not None:
                         self.relevant.add(cidr)
                     protocol = str(entry.protocol)
@@ -223,7 +241,7 @@ class Model:
                     for rule in group.rules:
                         if rule.egress != egress:
                             continue
-                        cidr = as_net(rule.cidr)
+                        cidr = self.space.net(rule.cidr)
                         if cidr is not None:
                             self.relevant.add(cidr)
                         protocol = str(rule.protocol)
@@ -243,8 +261,12 @@ class Model:
 
     def _build_hosts(self) -> None:
         net = self.network
-        subnet_nets = {cidr: s for s in net.subnets.values()
-                       if (cidr := as_net(s.cidr)) is not None}
+        if self.family == "ipv4":  # an IPv6-only subnet has no IPv4 hosts
+            subnet_nets = {cidr: s for s in net.subnets.values()
+                           if not s.ipv6_native and (cidr := self.space.net(s.cidr)) is not None}
+        else:  # a subnet without an IPv6 block has no IPv6 hosts
+            subnet_nets = {cidr: s for s in net.subnets.values()
+                           if (cidr := self.space.net(s.ipv6_cidr)) is not None}
         named_nets = {n: name for name, n in self.named.items()}
         vpc_nets = set(self.vpc)
         self.key_chain: list[tuple[Net, ...]] = []
@@ -252,7 +274,7 @@ class Model:
         key_ids: dict[tuple[Net, ...], int] = {}
         classes: dict[tuple[str, str | None, str | None, int], set[str]] = {}
         examples: dict[tuple[str, str | None, str | None, int], str] = {}
-        for atom in atoms([*self.relevant, *subnet_nets]):
+        for atom in atoms([*self.relevant, *subnet_nets], self.space.bits):
             relevant = tuple(n for n in atom.chain if n in self.relevant)
             key = key_ids.get(relevant)
             if key is None:
@@ -272,7 +294,7 @@ class Model:
                     continue  # VPC addresses outside every subnet hold no hosts
                 ident = (named or INTERNET, None, None, key)
                 classes.setdefault(ident, set())
-            examples.setdefault(ident, cidr_text(atom.node))
+            examples.setdefault(ident, self.space.text(atom.node))
         self.hosts: list[Host] = []
         for ident, subnet_ids in classes.items():
             endpoint, table, nacl, key = ident
@@ -303,7 +325,7 @@ class Model:
         found = next((routes[n] for n in self.key_chain[key] if n in routes), None)
         if table is None or table not in self.tables:
             # No table at all: only the implicit local routes.
-            found = next((Route(cidr_text(n), "local", "local", source="local route")
+            found = next((Route(self.space.text(n), "local", "local", source="local route")
                           for n in self.key_chain[key] if n in self.vpc), None)
         self._lpm_cache[(table, key)] = found
         return found

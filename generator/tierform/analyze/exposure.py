@@ -4,10 +4,11 @@ A subnet is public when its route to some internet address goes straight to an i
 gateway, private when it goes on through a NAT gateway whose subnet reaches one (R3, R4),
 isolated otherwise; the routes are those of legs.Legs.outbound, never failed open. A subnet
 whose route to some internet address leaves the VPC through a gateway the analyzer does not
-follow (transit, virtual private, peering...; an IPv6 route to any gateway leaving the VPC)
-is ``unknown`` unless known public: never isolated (R6, R8, V9). A tier mixing exposures is
+follow (transit, virtual private, peering...; a prefix-list route to any gateway leaving the
+VPC) is ``unknown`` unless known public: never isolated (R6, R8, R11). Per address family:
+over IPv6 an egress-only gateway makes a subnet private (R12). A tier mixing exposures is
 reported as its most exposed subnet (unknown ranks below public), with a warning.
-docs/network-semantics.md R3-R10, V9.
+docs/network-semantics.md R3-R12.
 """
 
 from __future__ import annotations
@@ -26,21 +27,26 @@ _LEAVES_VPC = frozenset({"igw", "eigw", "tgw", "vgw", "peering", "carrier", "lgw
 
 
 def exposures(legs: Legs) -> tuple[dict[str, TierInfo], list[str]]:
-    """Each tier's subnets and exposure, and a warning per tier that mixes exposures."""
+    """Each tier's subnets and exposure in the Model's family, and a warning per tier that
+    mixes exposures. Over IPv6 only subnets with an IPv6 block count, and a route to an
+    egress-only gateway makes a subnet private (R12)."""
     if legs.routes_open:
         raise ValueError("exposure is read from the routes as configured, not failed open")
     model = legs.model
     net = model.network
     internet = [h for h in model.hosts if h.endpoint == INTERNET]
+    hosted = {s for h in model.hosts for s in h.subnets}
     per_subnet: dict[str, Exposure] = {}
     why: dict[str, set[str]] = {}
     for subnet in net.subnets.values():
+        if subnet.id not in hosted:
+            continue  # no host of this family in it
         table = model.table_of.get(subnet.id)
         exposure: Exposure = "isolated"
         reasons = why.setdefault(subnet.id, set())
         for host in internet:
             route = legs.outbound(table, host)
-            if route.ok and route.nat_subnet is None:
+            if route.ok and route.nat_subnet is None and not route.egress_only:
                 exposure = "public"
                 break
             if route.unknown is not None:
@@ -48,28 +54,32 @@ def exposures(legs: Legs) -> tuple[dict[str, TierInfo], list[str]]:
             elif route.ok:
                 exposure = "private"
         if exposure != "public":
-            reasons |= _ipv6_exits(net, table)
+            reasons |= _prefix_list_exits(net, table)
             if reasons:
                 exposure = "unknown"
         per_subnet[subnet.id] = exposure
     tiers: dict[str, TierInfo] = {}
     warnings: list[str] = []
+    family = "" if model.family == "ipv4" else " over IPv6"
     for tier in net.tiers:
-        subnets = net.subnets_of(tier)
+        subnets = [s for s in net.subnets_of(tier) if s.id in per_subnet]
+        if not subnets:
+            continue
         found = {per_subnet[s.id] for s in subnets}
         exposure = max(found, key=lambda e: _RANK[e])
         if len(found) > 1:
-            warnings.append(f"tier {tier} mixes subnet exposures ({', '.join(sorted(found))}); "
-                            f"reported as {exposure}")
+            warnings.append(f"tier {tier} mixes subnet exposures{family} "
+                            f"({', '.join(sorted(found))}); reported as {exposure}")
         listed = sorted({r for s in subnets if per_subnet[s.id] == "unknown"
                           for r in why[s.id]}) if exposure == "unknown" else []
-        tiers[tier] = TierInfo([str(s.cidr) for s in subnets], exposure, tuple(listed))
+        cidrs = [str(s.cidr) if model.family == "ipv4" else str(s.ipv6_cidr) for s in subnets]
+        tiers[tier] = TierInfo(cidrs, exposure, tuple(listed))
     return tiers, warnings
 
 
-def _ipv6_exits(net: Network, table: str | None) -> set[str]:
-    """IPv6 routes of a table to a gateway that leaves the VPC: the analyzer's internet is
-    IPv4, so such a route makes the subnet's exposure unknown, never isolated (V9)."""
+def _prefix_list_exits(net: Network, table: str | None) -> set[str]:
+    """Prefix-list routes of a table to a gateway that leaves the VPC: the addresses they
+    capture are not read, so such a route makes the exposure unknown, never isolated (R11)."""
     found = net.route_tables.get(table or "")
     if found is None:
         return set()

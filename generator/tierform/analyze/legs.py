@@ -129,6 +129,7 @@ class Outbound:
     nat_subnet: str | None  # set when the path goes through a NAT gateway
     detail: str
     unknown: str | None = None  # the route leads where the input does not show: why
+    egress_only: bool = False  # through an egress-only internet gateway (IPv6, R12)
 
 
 _Filters = tuple[tuple[Filter, ...], tuple[Filter, ...]]  # (forward, replies) of one half
@@ -221,24 +222,31 @@ class Legs:
         elif route is None:
             ok = False
         else:
-            ok, why = self._leaves(route, src)
+            ok, why = self._leaves(route, src, inbound=True)
         detail = route_detail(route, src.cidr) if why is None else why
         if route is not None and route.kind == "igw" and not ok:
             detail += _PRIVATE_VIA_IGW.format(src.endpoint)
+        if route is not None and route.kind == "eigw" and why is None:
+            detail += (" (an egress-only internet gateway carries only connections opened "
+                       "from inside)")
         if route is not None and route.kind == "nat":
             detail += " (a NAT gateway carries only connections opened from inside)"
         self._in_cache[cache_key] = (ok, detail, why)
         return ok, detail, why
 
-    def _leaves(self, route: Route, peer: Host) -> tuple[bool, str | None]:
-        """R3, R7, R8, V8: whether a route out of the VPC reaches an outside peer directly
-        (not via a NAT gateway): (ok by the Legs mode, why it is unknown). An internet
-        gateway reaches public addresses; a transit or virtual private gateway the named
-        networks routed to it (assumed); any other gateway leaving the VPC, or a hop inside
-        it: unknown."""
+    def _leaves(self, route: Route, peer: Host, *, inbound: bool = False
+                ) -> tuple[bool, str | None]:
+        """R3, R7, R8, R12, V8: whether a route out of the VPC reaches an outside peer
+        directly (not via a NAT gateway): (ok by the Legs mode, why it is unknown). An
+        internet gateway reaches public addresses; over IPv6 an egress-only gateway the
+        internet, for connections opened from inside only; a transit or virtual private
+        gateway the named networks routed to it (assumed); any other gateway leaving the
+        VPC, or a hop inside it: unknown."""
         kind = route.kind
         if kind == "igw":
             return peer.endpoint in self.model.public_endpoints, None
+        if kind == "eigw" and self.model.family == "ipv6":
+            return not inbound and peer.endpoint == INTERNET, None
         if kind in ("blackhole", "local", "nat", "endpoint"):
             return False, None
         if kind in _ASSUMED and peer.endpoint != INTERNET:
@@ -272,11 +280,16 @@ class Legs:
             direct = False
         else:
             direct, why = self._leaves(route, dst)
-        if direct or route is None or route.kind != "nat":
+        if route is not None and route.kind == "nat" and self.model.family == "ipv6":
+            why = unmodelled(route, dst.cidr, "goes to a NAT gateway over IPv6 (NAT64, "
+                                              "not modelled)")
+            result = Outbound(self.unknown_passes, None, why, why)
+        elif direct or route is None or route.kind != "nat":
             detail = route_detail(route, dst.cidr) if why is None else why
             if route is not None and route.kind == "igw" and not direct:
                 detail += _PRIVATE_VIA_IGW.format(dst.endpoint)
-            result = Outbound(direct, None, detail, why)
+            result = Outbound(direct, None, detail, why,
+                              direct and route is not None and route.kind == "eigw")
         else:
             result = self._via_nat(route, dst, public)
         self._out_cache[cache_key] = result

@@ -22,14 +22,20 @@ tests/unit/analyze/test_matrix_reference.py checks all this against a pair loop.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 
 from tierform.analyze.compile import Host, Model, PerProtocol, Profile
 from tierform.analyze.evaluate import Evaluator, Partial
 from tierform.analyze.exposure import exposures
 from tierform.analyze.legs import ASSUMED_TEXT, Half, Legs, sole_subnet
-from tierform.analyze.results import Flow, Layer, Reachability, UnknownFlow
-from tierform.analyze.unknown import ipv6_pairs, unresolved_pairs
-from tierform.aws import DEFAULT_EPHEMERAL, INTERNET, PROTOCOLS
+from tierform.analyze.results import Flow, Layer, Reachability, TierInfo, UnknownFlow
+from tierform.analyze.unknown import (
+    peer_pairs,
+    prefix_list_pairs,
+    undecided_ipv6_pairs,
+    unresolved_pairs,
+)
+from tierform.aws import DEFAULT_EPHEMERAL, INTERNET, PROTOCOLS, AddressFamily
 from tierform.network.model import Network
 from tierform.ports import PortSet
 
@@ -45,14 +51,56 @@ _FlowKey = tuple[str, str, str]  # (src endpoint, dst endpoint, protocol)
 
 def analyze(network: Network, *, ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
             failed_open: Layer | None = None) -> Reachability:
-    """Every endpoint pair's reachable ports per protocol, forward and back through every layer."""
-    model = Model(network)
+    """Every endpoint pair's reachable ports per protocol, forward and back through every
+    layer, per address family: IPv6 too when some subnet has an IPv6 block (N4)."""
+    endpoints = [*network.tiers, *network.named_networks, INTERNET]
+    touched = unresolved_pairs(network, endpoints)  # V7
+    parts = [_family(network, "ipv4", ephemeral, failed_open, touched)]
+    if network.has_ipv6:
+        parts.append(_family(network, "ipv6", ephemeral, failed_open, touched))
+    tiers = dict(parts[0].tiers)
+    if len(parts) > 1:
+        for tier, info in parts[1].tiers.items():
+            base = tiers.get(tier, TierInfo([], "isolated"))
+            tiers[tier] = replace(base, exposure_ipv6=info.exposure,
+                                  ipv6_subnets=list(info.subnets),
+                                  reasons=tuple(dict.fromkeys((*base.reasons, *info.reasons))))
+        tiers = {t: tiers[t] for t in network.tiers if t in tiers}
+    assumptions = [f"placement: {PLACEMENT_ASSUMPTION}",
+                   f"ephemeral ports of clients and NAT gateways: {ephemeral[0]}-{ephemeral[1]}",
+                   "IPv4 and IPv6 are analyzed apart (IPv6 where subnets have IPv6 blocks); "
+                   "gateway-endpoint (prefix-list) routes reach AWS services, not an "
+                   "endpoint here"]
+    assumed = sorted({a for part in parts for a in part.assumed})
+    if assumed:
+        assumptions.append(f"{ASSUMED_TEXT}: {'; '.join(assumed)}")
+    if failed_open is not None:
+        assumptions.append(f"layer {failed_open} treated as failed open (allows everything)")
+    return Reachability(tiers, [f for part in parts for f in part.flows],
+                        [w for part in parts for w in part.warnings],
+                        list(network.unresolved), assumptions, endpoints, failed_open,
+                        [u for part in parts for u in part.unknown])
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One address family's share of a Reachability."""
+
+    tiers: dict[str, TierInfo]
+    flows: list[Flow]
+    unknown: list[UnknownFlow]
+    warnings: list[str]
+    assumed: set[str]
+
+
+def _family(network: Network, family: AddressFamily, ephemeral: tuple[int, int],
+            failed_open: Layer | None, unresolved: dict[tuple[str, str], list[str]]) -> _Part:
+    model = Model(network, family)
     legs = Legs(model, routes_open=failed_open == "routes")
     evaluator = Evaluator(model, ephemeral, failed_open)
     tiers, warnings = exposures(Legs(model) if legs.routes_open else legs)
-    warnings = model.warnings + warnings
+    warnings = model.warnings + warnings if family == "ipv4" else warnings
     found, loose = reach(legs, evaluator)
-    endpoints = [*network.tiers, *network.named_networks, INTERNET]
     unknown: dict[_FlowKey, tuple[PortSet, set[str]]] = {}
     if legs.unknowns:  # V8: what might pass through the routes not modelled, beyond the known
         maybe = Legs(model, routes_open=legs.routes_open, unknown_passes=True)
@@ -63,9 +111,14 @@ def analyze(network: Network, *, ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
                 why = maybe.unknowns.get(key[:2]) or legs.unknowns.get(key[:2]) or {
                     "a route on the path is not modelled"}
                 unknown[key] = (extra, set(why))
-    touched = unresolved_pairs(network, endpoints)  # V7
-    for pair, more in ipv6_pairs(network).items():  # V9
-        touched.setdefault(pair, []).extend(more)
+    # Unresolved wiring touches both families: it may hide IPv6 blocks as well (V7).
+    touched = {pair: list(reasons) for pair, reasons in unresolved.items()}
+    extra_pairs = [prefix_list_pairs(network, family), peer_pairs(network, family)]  # R11, S5
+    if family == "ipv6":
+        extra_pairs.append(undecided_ipv6_pairs(network))  # N4
+    for more_pairs in extra_pairs:
+        for pair, more in more_pairs.items():
+            touched.setdefault(pair, []).extend(more)
     for (src, dst), reasons in touched.items():
         for protocol in PROTOCOLS:
             _, why = unknown.get((src, dst, protocol), (PortSet.empty(), set()))
@@ -75,26 +128,19 @@ def analyze(network: Network, *, ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
             found[key] = found[key] - ports
             if not found[key]:
                 del found[key]
-    partial = {f"{src} -> {dst} {protocol}: return leg through {model.nacl_name(owner)} "
-               f"({'outbound to' if egress else 'inbound from'} {cidr}) allows only {got} of "
-               f"the ephemeral range {evaluator.ephemeral}"
+    label = "" if family == "ipv4" else " (IPv6)"
+    partial = {f"{src} -> {dst} {protocol}{label}: return leg through "
+               f"{model.nacl_name(owner)} ({'outbound to' if egress else 'inbound from'} "
+               f"{cidr}) allows only {got} of the ephemeral range {evaluator.ephemeral}"
                for src, dst, protocol, owner, egress, cidr, got in loose}
     flows = [Flow(src, dst, protocol,  # type: ignore[arg-type]
-                  None if protocol == "icmp" else ports)
+                  None if protocol == "icmp" else ports, family)
              for (src, dst, protocol), ports in sorted(found.items())]
-    assumptions = [f"placement: {PLACEMENT_ASSUMPTION}",
-                   f"ephemeral ports of clients and NAT gateways: {ephemeral[0]}-{ephemeral[1]}",
-                   "IPv4 only; gateway-endpoint (prefix-list) routes reach AWS services, "
-                   "not an endpoint here"]
-    if legs.assumed:
-        assumptions.append(f"{ASSUMED_TEXT}: {'; '.join(sorted(legs.assumed))}")
-    if failed_open is not None:
-        assumptions.append(f"layer {failed_open} treated as failed open (allows everything)")
-    unknowns = [UnknownFlow(src, dst, protocol, ports, tuple(sorted(why)))  # type: ignore[arg-type]
+    unknowns = [UnknownFlow(src, dst, protocol, ports, tuple(sorted(why)),  # type: ignore[arg-type]
+                            family)
                 for (src, dst, protocol), (ports, why) in sorted(unknown.items(),
                                                                  key=lambda kv: kv[0])]
-    return Reachability(tiers, flows, warnings + sorted(partial), list(network.unresolved),
-                        assumptions, endpoints, failed_open, unknowns)
+    return _Part(tiers, flows, unknowns, warnings + sorted(partial), set(legs.assumed))
 
 
 def reach(legs: Legs, evaluator: Evaluator) -> tuple[dict[_FlowKey, PortSet], set[Partial]]:

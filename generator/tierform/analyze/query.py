@@ -14,8 +14,13 @@ from tierform.analyze.compile import GroupRule, Host, Model, NaclRule, protocol_
 from tierform.analyze.evaluate import Evaluator
 from tierform.analyze.legs import Filter, Legs, Path
 from tierform.analyze.results import Layer, LegCheck, QueryResult
-from tierform.analyze.unknown import ipv6_pairs, unresolved_pairs
-from tierform.aws import DEFAULT_EPHEMERAL, PROTOCOLS, ProtocolName
+from tierform.analyze.unknown import (
+    peer_pairs,
+    prefix_list_pairs,
+    undecided_ipv6_pairs,
+    unresolved_pairs,
+)
+from tierform.aws import DEFAULT_EPHEMERAL, PROTOCOLS, AddressFamily, ProtocolName
 from tierform.errors import TierformError
 from tierform.network.model import Network
 from tierform.ports import PortSet
@@ -25,34 +30,42 @@ __all__ = ["explain", "query"]
 
 def query(network: Network, src: str, dst: str, protocol: ProtocolName, port: int, *,
           ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
-          failed_open: Layer | None = None) -> QueryResult:
-    """Is one connection reachable? Each layer's verdict per leg; for a blocked flow, the
-    layer and resource that block it (the host pair that got furthest is shown)."""
+          failed_open: Layer | None = None, family: AddressFamily = "ipv4") -> QueryResult:
+    """Is one connection reachable over ``family``? Each layer's verdict per leg; for a
+    blocked flow, the layer and resource that block it (the host pair that got furthest is
+    shown)."""
     if protocol not in PROTOCOLS:
         raise TierformError(f"unknown protocol {protocol!r}: use tcp, udp or icmp")
-    model = Model(network)
+    model = Model(network, family)
     legs = Legs(model, routes_open=failed_open == "routes")
     evaluator = Evaluator(model, ephemeral, failed_open)
     known = {h.endpoint for h in model.hosts}
+    if family == "ipv6":  # a tier without IPv6 hosts is still an endpoint: nothing reaches it
+        known |= set(network.tiers) | {"internet"}
     for name in (src, dst):
         if name not in known:
             raise TierformError(f"unknown endpoint {name!r}: known are "
                                 f"{', '.join(sorted(known))}")
     touched = unresolved_pairs(network, (src, dst))
-    for key, more in ipv6_pairs(network).items():
-        touched.setdefault(key, []).extend(more)
-    doubt = tuple(sorted(set(touched.get((src, dst), ()))))  # V7, V9
+    more_pairs = [prefix_list_pairs(network, family), peer_pairs(network, family)]
+    if family == "ipv6":
+        more_pairs.append(undecided_ipv6_pairs(network))
+    for found in more_pairs:
+        for key, more in found.items():
+            touched.setdefault(key, []).extend(more)
+    doubt = tuple(sorted(set(touched.get((src, dst), ()))))  # V7, R11, S5, N4
     reachable, checks = _search(legs, evaluator, src, dst, protocol, port)
     if doubt:
-        return QueryResult(False, checks, src, dst, protocol, port, "unknown", doubt)
+        return QueryResult(False, checks, src, dst, protocol, port, "unknown", doubt,
+                           family)
     if reachable:
-        return QueryResult(True, checks, src, dst, protocol, port)
+        return QueryResult(True, checks, src, dst, protocol, port, family=family)
     if legs.unknowns.get((src, dst)):  # V8: would it pass where the routes are not modelled?
         maybe = Legs(model, routes_open=legs.routes_open, unknown_passes=True)
         if _search(maybe, evaluator, src, dst, protocol, port)[0]:
             return QueryResult(False, checks, src, dst, protocol, port, "unknown",
-                               tuple(sorted(legs.unknowns[(src, dst)])))
-    return QueryResult(False, checks, src, dst, protocol, port)
+                               tuple(sorted(legs.unknowns[(src, dst)])), family)
+    return QueryResult(False, checks, src, dst, protocol, port, family=family)
 
 
 def _search(legs: Legs, evaluator: Evaluator, src: str, dst: str, protocol: str, port: int,
@@ -71,8 +84,12 @@ def _search(legs: Legs, evaluator: Evaluator, src: str, dst: str, protocol: str,
                 if best is None or sum(not c.ok for c in checks) < sum(not c.ok for c in best):
                     best = checks
     if best is None:
-        best = [LegCheck("forward", "routes", False, "",
-                         f"{src} -> {dst} is not a flow through this VPC")]
+        hosted = {h.endpoint for h in model.hosts}
+        missing = [n for n in (src, dst) if n not in hosted]
+        detail = (f"{', '.join(missing)} has no IPv6 block: no IPv6 hosts"
+                  if model.family == "ipv6" and missing
+                  else f"{src} -> {dst} is not a flow through this VPC")
+        best = [LegCheck("forward", "routes", False, "", detail)]
     return False, best
 
 

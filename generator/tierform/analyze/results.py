@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from tierform.aws import ProtocolName
+from tierform.aws import AddressFamily, ProtocolName
 from tierform.network.model import Unresolved
 from tierform.ports import PortSet
 
@@ -28,8 +28,10 @@ __all__ = [
     "Verdict",
 ]
 
-SCHEMA_VERSION = 2
-"""The JSON contract of reach/verify output; 2: unknown verdicts, route-target kinds."""
+SCHEMA_VERSION = 3
+"""The JSON contract of reach/verify output; 2: unknown verdicts, route-target kinds;
+3: every flow, unknown entry and finding carries its address ``family`` (IPv6 flows are
+entries of their own), tiers carry ``exposure_ipv6``."""
 
 Layer = Literal["routes", "nacls", "security_groups"]
 Exposure = Literal["public", "private", "isolated", "unknown"]
@@ -46,6 +48,13 @@ class TierInfo:
     subnets: list[str]
     exposure: Exposure
     reasons: tuple[str, ...] = ()  # why the exposure is unknown
+    exposure_ipv6: Exposure | None = None
+    """Over IPv6 (None: no subnet of the tier has an IPv6 block, so no IPv6 hosts)."""
+    ipv6_subnets: list[str] = field(default_factory=list)
+
+    @property
+    def exposures(self) -> list[Exposure]:
+        return [self.exposure, *([self.exposure_ipv6] if self.exposure_ipv6 else [])]
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,7 @@ class Flow:
     dst: str
     protocol: ProtocolName
     ports: PortSet | None
+    family: AddressFamily = "ipv4"
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,7 @@ class UnknownFlow:
     protocol: ProtocolName
     ports: PortSet  # full for icmp
     reasons: tuple[str, ...]
+    family: AddressFamily = "ipv4"
 
 
 @dataclass(frozen=True)
@@ -87,7 +98,7 @@ class Reachability:
         """True when every answer is known: nothing unresolved, no pair and no tier's
         exposure unknown."""
         return not self.unknown and not self.unresolved and all(
-            info.exposure != "unknown" for info in self.tiers.values())
+            "unknown" not in info.exposures for info in self.tiers.values())
 
     @property
     def incomplete_reasons(self) -> list[str]:
@@ -104,29 +115,42 @@ class Reachability:
                 seen.setdefault(reason, None)
         return list(seen)
 
-    def ports(self, src: str, dst: str, protocol: ProtocolName) -> PortSet:
-        """Known-reachable destination ports (icmp: full when reachable, else empty)."""
+    def ports(self, src: str, dst: str, protocol: ProtocolName,
+              family: AddressFamily | None = None) -> PortSet:
+        """Known-reachable destination ports (icmp: full when reachable, else empty), in
+        one family, or (None) in either: a port is blocked only when both block it."""
+        found = PortSet.empty()
         for flow in self.flows:
-            if (flow.src, flow.dst, flow.protocol) == (src, dst, protocol):
-                return flow.ports if flow.ports is not None else PortSet.full()
-        return PortSet.empty()
+            if (flow.src, flow.dst, flow.protocol) == (src, dst, protocol) \
+                    and family in (None, flow.family):
+                found = found | (flow.ports if flow.ports is not None else PortSet.full())
+        return found
 
-    def unknown_ports(self, src: str, dst: str, protocol: ProtocolName) -> PortSet:
-        """Destination ports whose answer is unknown (icmp: full when unknown)."""
+    def unknown_ports(self, src: str, dst: str, protocol: ProtocolName,
+                      family: AddressFamily | None = None) -> PortSet:
+        """Destination ports whose answer is unknown (icmp: full when unknown), in one
+        family or (None) in either."""
         found = PortSet.empty()
         for flow in self.unknown:
-            if (flow.src, flow.dst, flow.protocol) == (src, dst, protocol):
+            if (flow.src, flow.dst, flow.protocol) == (src, dst, protocol) \
+                    and family in (None, flow.family):
                 found = found | flow.ports
         return found
 
-    def reachable(self, src: str, dst: str, protocol: ProtocolName, port: int = 0) -> bool:
+    def reachable(self, src: str, dst: str, protocol: ProtocolName, port: int = 0,
+                  family: AddressFamily | None = None) -> bool:
         """Known reachable (an unknown port is not reachable here: see verdict())."""
-        return port in self.ports(src, dst, protocol)
+        return port in self.ports(src, dst, protocol, family)
 
-    def verdict(self, src: str, dst: str, protocol: ProtocolName, port: int = 0) -> Verdict:
-        if port in self.unknown_ports(src, dst, protocol):
+    def verdict(self, src: str, dst: str, protocol: ProtocolName, port: int = 0,
+                family: AddressFamily | None = None) -> Verdict:
+        """Reachable when known reachable in the family (either, for None); else unknown
+        when unknown in it; else blocked."""
+        if port in self.ports(src, dst, protocol, family):
+            return "reachable"
+        if port in self.unknown_ports(src, dst, protocol, family):
             return "unknown"
-        return "reachable" if port in self.ports(src, dst, protocol) else "blocked"
+        return "blocked"
 
 
 @dataclass(frozen=True)
@@ -151,6 +175,7 @@ class QueryResult:
     port: int | None = None
     verdict: Verdict | None = None  # None: from ``reachable`` (reachable or blocked)
     reasons: tuple[str, ...] = ()  # why the verdict is unknown
+    family: AddressFamily = "ipv4"
 
     def __post_init__(self) -> None:
         if self.verdict is None:

@@ -12,12 +12,12 @@ unknown. docs/network-semantics.md, "Verdicts".
 from __future__ import annotations
 
 from collections.abc import Iterable
-from ipaddress import IPv6Network
 
-from tierform.aws import INTERNET
-from tierform.network.model import Network, Route, Unresolved
+from tierform.aws import INTERNET, AddressFamily
+from tierform.network.ipv6 import parse_ipv6
+from tierform.network.model import Network, Route, Subnet, Unresolved
 
-__all__ = ["ipv6_pairs", "unplaced", "unresolved_pairs"]
+__all__ = ["prefix_list_pairs", "undecided_ipv6_pairs", "unplaced", "unresolved_pairs"]
 
 
 def _named(address: str, ident: str, source: str) -> bool:
@@ -79,34 +79,34 @@ def unresolved_pairs(network: Network, endpoints: Iterable[str]
     return pairs
 
 
-_IPV6_EXITS = frozenset({"igw", "eigw", "tgw", "vgw", "peering", "carrier", "lgw", "core",
-                         "other", "eni", "instance", "gwlbe"})
+_EXITS = frozenset({"igw", "eigw", "tgw", "vgw", "peering", "carrier", "lgw", "core",
+                    "other", "eni", "instance", "gwlbe", "nat"})
 
 
 def unplaced(route: Route) -> str | None:
-    """Why a route out of the VPC cannot be placed among the IPv4 endpoints: an IPv6
-    destination (V9) or a prefix list routed to anything but a gateway endpoint (R11)."""
-    if route.kind not in _IPV6_EXITS:
+    """Why a route out of the VPC cannot be placed among the endpoints: a prefix list
+    routed to anything but a gateway endpoint (R11)."""
+    if route.kind not in _EXITS or route.network is not None:
         return None
     where = (f"{route.destination} -> {route.kind} {route.target or ''}".rstrip()
              + f"{f' ({route.source})' if route.source else ''}")
-    if isinstance(route.network, IPv6Network):
-        return f"IPv6 is not analyzed: {where}"
-    if route.network is None:
-        return f"a prefix-list route out of the VPC is not analyzed: {where}"
-    return None
+    return f"a prefix-list route out of the VPC is not analyzed: {where}"
 
 
-def ipv6_pairs(network: Network) -> dict[tuple[str, str], list[str]]:
-    """(src, dst) -> why unknown, for the tiers whose tables route IPv6 (V9) or a prefix
-    list (R11) out of the VPC: the analyzer's endpoints are IPv4 CIDRs, so those
-    connections are not decided. Outbound to the internet and to named networks; inbound
-    too unless the route is egress-only."""
-    outside = [*network.named_networks, INTERNET]
+def _hosted(network: Network, family: AddressFamily) -> list[Subnet]:
+    return [s for s in network.subnets.values() if s.tier is not None
+            and (s.ipv6_cidr if family == "ipv6" else not s.ipv6_native)]
+
+
+def prefix_list_pairs(network: Network, family: AddressFamily = "ipv4"
+                      ) -> dict[tuple[str, str], list[str]]:
+    """(src, dst) -> why unknown, for the tiers whose tables route a prefix list out of the
+    VPC (R11): its CIDRs are not read, so those connections are not decided. Outbound to
+    the outside endpoints; inbound too unless the route is egress-only."""
+    outside = [*network.named_networks, INTERNET] if family == "ipv4" else [INTERNET]
     pairs: dict[tuple[str, str], list[str]] = {}
-    for subnet in network.subnets.values():
-        if subnet.tier is None:
-            continue
+    for subnet in _hosted(network, family):
+        assert subnet.tier is not None
         table = network.route_table_of(subnet.id)
         for route in table.routes if table is not None else ():
             reason = unplaced(route)
@@ -116,4 +116,75 @@ def ipv6_pairs(network: Network) -> dict[tuple[str, str], list[str]]:
                 pairs.setdefault((subnet.tier, peer), []).append(reason)
                 if route.kind != "eigw":
                     pairs.setdefault((peer, subnet.tier), []).append(reason)
+    return {key: sorted(set(reasons)) for key, reasons in pairs.items()}
+
+
+def undecided_ipv6_pairs(network: Network) -> dict[tuple[str, str], list[str]]:
+    """(src, dst) -> why unknown over IPv6 (N4): where the VPC's IPv6 block is symbolic
+    (Amazon-provided, unknown at plan time), a concrete IPv6 prefix other than ``::/0``
+    in a tier's routes, NACLs or groups may or may not hold the VPC's addresses, so every
+    IPv6 pair of that tier is undecided."""
+    prefixes = [parse_ipv6(t) for t in (*network.vpc_ipv6_cidrs,
+                                         *(s.ipv6_cidr for s in network.subnets.values()))]
+    bases = sorted({p.base for p in prefixes if p is not None and p.base is not None})
+    if not bases:
+        return {}
+    hosted = _hosted(network, "ipv6")
+    tiers = sorted({s.tier for s in hosted if s.tier is not None})
+    ends = [*tiers, INTERNET]
+    pairs: dict[tuple[str, str], list[str]] = {}
+
+    def undecided(text: str | None) -> bool:
+        found = parse_ipv6(text)
+        return found is not None and found.base is None and found.prefixlen > 0
+
+    for tier in tiers:
+        texts: list[tuple[str, str]] = []
+        for subnet in (s for s in hosted if s.tier == tier):
+            table = network.route_table_of(subnet.id)
+            if table is not None:
+                texts += [(r.destination, r.source or table.source or table.id)
+                          for r in table.routes]
+            nacl = network.nacl_of(subnet.id)
+            if nacl is not None:
+                texts += [(e.cidr, e.source or nacl.source or nacl.id) for e in nacl.entries]
+        for group in network.groups_of(tier):
+            texts += [(r.cidr or "", r.source or group.source or group.id) for r in group.rules]
+        reasons = sorted({f"IPv6 {text} ({where}) cannot be placed against the VPC's "
+                          f"IPv6 block {', '.join(bases)} (Amazon-provided: known only "
+                          "after apply)" for text, where in texts if undecided(text)})
+        for reason in reasons:
+            for other in ends:
+                pairs.setdefault((tier, other), []).append(reason)
+                pairs.setdefault((other, tier), []).append(reason)
+    return pairs
+
+
+def peer_pairs(network: Network, family: AddressFamily = "ipv4"
+               ) -> dict[tuple[str, str], list[str]]:
+    """(src, dst) -> why unknown, for the tiers whose groups have a rule naming a peer the
+    input does not hold (S5): a prefix list whose entries were not read, or a security
+    group outside the input. Such a rule may match any address or host, so every pair it
+    could admit (into the tier for inbound rules, out of it for outbound) is undecided;
+    a group outside the input is never on internet hosts."""
+    tiers = sorted({s.tier for s in _hosted(network, family) if s.tier is not None})
+    named = list(network.named_networks) if family == "ipv4" else []
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for tier in tiers:
+        for group in network.groups_of(tier):
+            for rule in group.rules:
+                if rule.prefix_list is not None:
+                    peer = f"prefix list {rule.prefix_list} (its entries are not in the input)"
+                    ends = [*tiers, *named, INTERNET]
+                elif rule.group is not None and rule.group not in network.security_groups:
+                    # Any tier's hosts may carry it, or a peer VPC's; internet hosts cannot.
+                    peer = f"security group {rule.group} (not in the input)"
+                    ends = [*tiers, *named]
+                else:
+                    continue
+                reason = (f"{rule.source or group.source or group.id} "
+                          f"{'egress to' if rule.egress else 'ingress from'} {peer}")
+                for other in ends:
+                    pair = (tier, other) if rule.egress else (other, tier)
+                    pairs.setdefault(pair, []).append(reason)
     return {key: sorted(set(reasons)) for key, reasons in pairs.items()}

@@ -97,6 +97,11 @@ class Subnet:
     name: str | None = None
     map_public_ip: bool = False
     source: str = ""
+    ipv6_cidr: str | None = None
+    """The subnet's IPv6 block: a CIDR, or a symbolic prefix (``network/ipv6.py``) when it
+    is carved from an Amazon-provided block unknown at plan time; None: no IPv6 hosts."""
+    assign_ipv6: bool = False  # assign_ipv6_address_on_creation
+    ipv6_native: bool = False  # IPv6 only: the subnet has no IPv4 hosts (cidr is a stand-in)
 
 
 @dataclass(frozen=True)
@@ -208,11 +213,15 @@ class Unresolved:
     reason: str
 
 
-def aws_default_nacl(subnet_ids: frozenset[str] = frozenset()) -> Nacl:
-    """AWS's default NACL when nothing manages it: allow all, both directions (rule 100)."""
+def aws_default_nacl(subnet_ids: frozenset[str] = frozenset(), *, ipv6: bool = False) -> Nacl:
+    """AWS's default NACL when nothing manages it: allow all, both directions (rule 100);
+    in a VPC with an IPv6 block also ``::/0`` (rule 101, A6)."""
     entries = tuple(
         NaclEntry(100, egress, "-1", "allow", "0.0.0.0/0", source="default NACL rule 100")
         for egress in (False, True)
+    ) + tuple(
+        NaclEntry(101, egress, "-1", "allow", "::/0", source="default NACL rule 101")
+        for egress in (False, True) if ipv6
     )
     return Nacl(DEFAULT_NACL_ID, entries, subnet_ids, is_default=True, name="default",
                 source="VPC default NACL (unmanaged: AWS allows all)")
@@ -237,6 +246,14 @@ class Network:
     groups whose ``tier`` is that tier (the ``Tier`` tag)."""
     unresolved: list[Unresolved] = field(default_factory=list)
     vpc_id: str = "vpc"
+    vpc_ipv6_cidrs: tuple[str, ...] = ()
+    """The VPC's IPv6 blocks: CIDRs, or the symbol of an Amazon-provided /56 unknown at plan
+    time (``network/ipv6.py``)."""
+
+    @property
+    def has_ipv6(self) -> bool:
+        """Whether some subnet has an IPv6 block (else no host has an IPv6 address)."""
+        return any(s.ipv6_cidr for s in self.subnets.values())
 
     @property
     def tiers(self) -> list[str]:

@@ -41,7 +41,7 @@ from typing import Any
 from tierform.network.model import Unresolved
 from tierform.readers.evaluate import Evaluator, ResourceObject
 from tierform.readers.hcl import Expr, Sources
-from tierform.readers.values import EvalError, Ref, Unknown, is_list
+from tierform.readers.values import EvalError, Ref, Unknown, is_list, vpc_ipv6_symbol
 
 __all__ = [
     "NOT_RESOURCES",
@@ -410,6 +410,9 @@ class Resolver:
 
         ``text`` is the expression, named in every reason (None: the reasons name it).
         """
+        symbol = vpc_ipv6_symbol(value)
+        if symbol is not None:  # a VPC's Amazon-provided IPv6 block: a symbolic prefix
+            return [symbol]
         if isinstance(value, Ref):  # the usual answer: one id
             return [Symbol(value.instance, value.attribute,  # type: ignore[arg-type]
                            text if text is not None else attribute)]
@@ -420,7 +423,9 @@ class Resolver:
         def add(item: Any) -> Unresolved | None:
             if item is None:
                 return None
-            if isinstance(item, Ref):
+            if (symbol := vpc_ipv6_symbol(item)) is not None:
+                out.append(symbol)
+            elif isinstance(item, Ref):
                 out.append(Symbol(item.instance, item.attribute, reference))  # type: ignore[arg-type]
             elif isinstance(item, Unknown):
                 return Unresolved(inst.address, attribute, item.reason if text is None

@@ -41,10 +41,12 @@ from tierform.network.model import (
     aws_default_nacl,
     port_range,
 )
+from tierform.network.ipv6 import parse_ipv6, symbolic_base
 from tierform.network.tags import TIER_TAG, tag
 
 __all__ = [
     "DEFAULT_SECURITY_GROUP_ID",
+    "IPV6_NATIVE_STAND_IN",
     "NACL_BLOCK",
     "ROUTE_BLOCK",
     "SG_BLOCK",
@@ -53,6 +55,10 @@ __all__ = [
     "Wiring",
     "assemble",
 ]
+
+IPV6_NATIVE_STAND_IN = "0.0.0.0/32"
+"""The IPv4 CIDR an IPv6-only subnet is recorded with (it holds no IPv4 hosts: the
+analyzer leaves it out of the IPv4 family)."""
 
 DEFAULT_SECURITY_GROUP_ID = "default_security_group"
 """Id of the VPC's default security group when a plan does not manage it."""
@@ -235,6 +241,8 @@ class _Vpc:
     instance: Instance | None
     cidrs: tuple[IPv4Network, ...]
     owner_of: Mapping[str, str]
+    ipv6: tuple[str, ...] = ()
+    """IPv6 blocks: CIDRs, or the symbol of an Amazon-provided /56 unknown at plan time."""
 
     @property
     def key(self) -> str:
@@ -300,7 +308,31 @@ def _choose_vpc(read: _Read) -> _Vpc:
             cidrs.append(IPv4Network(assoc.values["cidr_block"]))
         else:
             read.unresolved.append(Unresolved(assoc.address, "cidr_block", "unknown"))
-    return replace(vpc, cidrs=tuple(cidrs))
+    return replace(vpc, cidrs=tuple(cidrs), ipv6=_vpc_ipv6(read, vpc, chosen))
+
+
+def _vpc_ipv6(read: _Read, vpc: _Vpc, chosen: Instance) -> tuple[str, ...]:
+    """The VPC's IPv6 blocks (N4): known ones as they are; an Amazon-provided one that is
+    unknown at plan time as its symbol; an IPAM-allocated unknown one is unresolved."""
+    found: list[str] = []
+
+    def one(inst: Instance, generated: bool) -> None:
+        value = inst.values.get("ipv6_cidr_block")
+        if value or "ipv6_cidr_block" in inst.values:  # known (empty: no IPv6 block)
+            if value:
+                found.append(str(value))
+        elif inst.values.get("ipv6_ipam_pool_id"):
+            read.unresolved.append(Unresolved(inst.address, "ipv6_cidr_block",
+                                              "unknown (allocated from an IPAM pool)"))
+        elif generated:
+            found.append(symbolic_base(inst.key))
+        elif inst.type != "aws_vpc":  # a VPC asks for no IPv6 block unless told to
+            read.unresolved.append(Unresolved(inst.address, "ipv6_cidr_block", "unknown"))
+
+    one(chosen, bool(chosen.values.get("assign_generated_ipv6_cidr_block")))
+    for assoc in vpc.members(read, "aws_vpc_ipv6_cidr_block_association"):
+        one(assoc, bool(assoc.values.get("assign_generated_ipv6_cidr_block")))
+    return tuple(found)
 
 
 def _subnets(read: _Read, vpc: _Vpc, tier_tag: str) -> tuple[frozenset[str], dict[str, Subnet]]:
@@ -309,7 +341,8 @@ def _subnets(read: _Read, vpc: _Vpc, tier_tag: str) -> tuple[frozenset[str], dic
     subnets: dict[str, Subnet] = {}
     for inst in vpc.members(read, "aws_subnet"):
         keys.add(inst.key)
-        cidr = inst.values.get("cidr_block")
+        native = bool(inst.values.get("ipv6_native"))
+        cidr = IPV6_NATIVE_STAND_IN if native else inst.values.get("cidr_block")
         if not cidr:
             read.unresolved.append(Unresolved(inst.address, "cidr_block", "unknown"))
             continue
@@ -318,8 +351,25 @@ def _subnets(read: _Read, vpc: _Vpc, tier_tag: str) -> tuple[frozenset[str], dic
             az=inst.values.get("availability_zone") or None,
             tier=tag(inst.values, tier_tag), name=tag(inst.values, "Name"),
             map_public_ip=bool(inst.values.get("map_public_ip_on_launch")),
-            source=inst.source)
+            source=inst.source, ipv6_cidr=_subnet_ipv6(read, inst),
+            assign_ipv6=bool(inst.values.get("assign_ipv6_address_on_creation")),
+            ipv6_native=native)
     return frozenset(keys), subnets
+
+
+def _subnet_ipv6(read: _Read, inst: Instance) -> str | None:
+    """A subnet's IPv6 block: known, else what the configuration carves it from (a
+    symbolic prefix of the VPC's block); anything else is unresolved (N4)."""
+    if "ipv6_cidr_block" in inst.values:
+        return str(inst.values["ipv6_cidr_block"] or "") or None
+    got = read.ids(inst, "ipv6_cidr_block")
+    if not got:
+        return None
+    if parse_ipv6(got[0]) is None:
+        read.unresolved.append(Unresolved(inst.address, "ipv6_cidr_block",
+                                          f"{got[0]!r} is not an IPv6 prefix"))
+        return None
+    return got[0]
 
 
 def _gateways(read: _Read, vpc: _Vpc, subnet_keys: Collection[str]
@@ -456,15 +506,26 @@ def _endpoints(read: _Read, vpc: _Vpc, tables: Mapping[str, RouteTable]
     return found, routed
 
 
+def _first(value: Any) -> str:
+    """A scalar attribute's value, filled (a list of one) or as it is."""
+    if isinstance(value, list):
+        return str(value[0]) if len(value) == 1 and value[0] else ""
+    return str(value) if value else ""
+
+
 def _entry(values: Mapping[str, Any], egress: bool, number_attr: str, action_attr: str,
-           source: str) -> NaclEntry:
+           source: str) -> NaclEntry | None:
+    """One NACL entry; None when it has no CIDR (unknown: the reader noted why)."""
+    cidr = _first(values.get("cidr_block")) or _first(values.get("ipv6_cidr_block"))
+    if not cidr:
+        return None
     protocol = normalise_protocol(values.get("protocol", "-1"))
     low, high = port_range(protocol, values.get("from_port"), values.get("to_port"))
     icmp_type, icmp_code = values.get("icmp_type"), values.get("icmp_code")
     return NaclEntry(
         rule_number=int(values[number_attr]), egress=egress, protocol=protocol,
         action="deny" if str(values.get(action_attr)).lower() == "deny" else "allow",
-        cidr=str(values.get("cidr_block") or values.get("ipv6_cidr_block")),
+        cidr=cidr,
         from_port=low, to_port=high,
         icmp_type=None if icmp_type in (None, "") else int(icmp_type),
         icmp_code=None if icmp_code in (None, "") else int(icmp_code),
@@ -481,8 +542,14 @@ def _nacls(read: _Read, vpc: _Vpc, tier_tag: str) -> dict[str, Nacl]:
     entries: dict[str, dict[tuple[bool, int], NaclEntry]] = {key: {} for key in meta}
     subnets: dict[str, set[str]] = defaultdict(set)
     for inst, owner in read.owned("aws_network_acl_rule", "network_acl_id", meta):
-        entry = _entry(inst.values, bool(inst.values.get("egress")), "rule_number",
+        values = read.fill(inst, ("cidr_block", "ipv6_cidr_block"))
+        entry = _entry(values, bool(inst.values.get("egress")), "rule_number",
                        "rule_action", inst.source)
+        if entry is None:
+            if not read.unresolved or read.unresolved[-1].address != inst.address:
+                read.unresolved.append(Unresolved(inst.address, "cidr_block",
+                                                  "the rule's CIDR is unknown"))
+            continue
         entries[owner[0]][(entry.egress, entry.rule_number)] = entry
     for inst, owner in read.owned("aws_network_acl_association", "network_acl_id", meta):
         subnet = read.one(inst, "subnet_id")
@@ -494,6 +561,10 @@ def _nacls(read: _Read, vpc: _Vpc, tier_tag: str) -> dict[str, Nacl]:
             for _index, block in read.blocks(inst, attr, NACL_BLOCK):
                 entry = _entry(block, egress, "rule_no", "action",
                                f"{inst.source} {attr} rule {block.get('rule_no')}")
+                if entry is None:
+                    read.unresolved.append(Unresolved(inst.address, f"{attr}[{_index}]",
+                                                      "the rule's CIDR is unknown"))
+                    continue
                 entries[key].setdefault((egress, entry.rule_number), entry)
         subnets[key].update(read.ids(inst, "subnet_ids", scalar=False) or [])
     elsewhere = {s for k, (_, d) in meta.items() if not d for s in subnets[k]}
@@ -509,7 +580,7 @@ def _nacls(read: _Read, vpc: _Vpc, tier_tag: str) -> dict[str, Nacl]:
             source=inst.source)
     if not any(d for _, d in meta.values()):
         real = vpc.value("default_network_acl_id")
-        nacl = aws_default_nacl()
+        nacl = aws_default_nacl(ipv6=bool(vpc.ipv6))
         if real:
             nacl = replace(nacl, id=real)
         nacls[nacl.id if real else DEFAULT_NACL_ID] = nacl
@@ -563,12 +634,14 @@ def _security_groups(read: _Read, vpc: _Vpc, tier_tag: str) -> dict[str, Securit
         meta[inst.key] = (inst, True)
     rules: dict[str, list[SgRule]] = {key: [] for key in meta}
     for inst, owner in read.owned("aws_security_group_rule", "security_group_id", meta):
-        values = read.fill(inst, ("source_security_group_id", "prefix_list_ids"))
+        values = read.fill(inst, ("source_security_group_id", "prefix_list_ids",
+                                  "cidr_blocks", "ipv6_cidr_blocks"))
         egress = values.get("type") == "egress"
         rules[owner[0]] += _sg_rules(vpc, values, egress, owner[0], inst.source)
     for kind in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
         for inst, owner in read.owned(kind, "security_group_id", meta):
-            values = read.fill(inst, ("referenced_security_group_id", "prefix_list_id"))
+            values = read.fill(inst, ("referenced_security_group_id", "prefix_list_id",
+                                      "cidr_ipv4", "cidr_ipv6"))
             rules[owner[0]] += _sg_rules(vpc, values, kind.endswith("egress_rule"), owner[0],
                                          inst.source)
     groups: dict[str, SecurityGroup] = {}
@@ -614,7 +687,7 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
     nacls = _nacls(read, vpc, tier_tag)
     groups = _security_groups(read, vpc, tier_tag)
     return Network(
-        source=source, vpc_cidrs=vpc.cidrs,
+        source=source, vpc_cidrs=vpc.cidrs, vpc_ipv6_cidrs=vpc.ipv6,
         # Plans and states list resources by address; address order says nothing, so
         # subnets (and thereby Network.tiers) come in address-space order.
         subnets={s.id: s for s in sorted(subnets.values(), key=lambda s: s.cidr)},

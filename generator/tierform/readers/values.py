@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from tierform.network.ipv6 import parse_ipv6, symbolic_base
+
 __all__ = [
     "FUNCTIONS",
     "EvalError",
@@ -30,6 +32,7 @@ __all__ = [
     "is_unknown",
     "to_string",
     "unknown_in",
+    "vpc_ipv6_symbol",
 ]
 
 
@@ -571,6 +574,33 @@ def _cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> Any:
     return str(ipaddress.ip_network((address, new_prefix)))
 
 
+def vpc_ipv6_symbol(value: Any) -> str | None:
+    """The symbolic prefix (``network/ipv6.py``) a Ref to a VPC's unknown Amazon-provided
+    IPv6 block stands for; None for any other value."""
+    if isinstance(value, Ref) and value.attribute == "ipv6_cidr_block" \
+            and value.instance.resource.startswith("aws_vpc."):
+        return symbolic_base(str(value))
+    return None
+
+
+def _cidrsubnet_any(prefix: Any, newbits: Any, netnum: Any) -> Any:
+    """cidrsubnet(); over a VPC's IPv6 block unknown at plan time, a symbolic prefix: which
+    part of the block it is, decided by the configuration (the block itself by AWS)."""
+    symbol = vpc_ipv6_symbol(prefix)
+    symbolic = parse_ipv6(symbol if symbol is not None else prefix
+                          if isinstance(prefix, str) else None)
+    if symbolic is not None and symbolic.base is not None:
+        if (u := _unknown_of(newbits, netnum)) is not None:
+            return u
+        try:
+            return symbolic.subnet(_int(newbits), _int(netnum)).text
+        except ValueError as exc:
+            raise EvalError(str(exc)) from None
+    if (u := _unknown_of(prefix, newbits, netnum)) is not None:
+        return u
+    return _cidrsubnet(prefix, newbits, netnum)
+
+
 def _cidrhost(prefix: Any, hostnum: Any) -> Any:
     network = ipaddress.ip_network(to_string(prefix), strict=False)
     number = _int(hostnum)
@@ -620,7 +650,7 @@ FUNCTIONS: dict[str, Function] = {
     "abs": _strings("abs", lambda n: abs(to_number(n))),
     "ceil": _strings("ceil", lambda n: math.ceil(to_number(n))),
     "floor": _strings("floor", lambda n: math.floor(to_number(n))),
-    "cidrsubnet": _strings("cidrsubnet", _cidrsubnet),
+    "cidrsubnet": _cidrsubnet_any,
     "cidrhost": _strings("cidrhost", _cidrhost),
     "tostring": _convert("string"), "tonumber": _convert("number"), "tobool": _convert("bool"),
 }
