@@ -38,18 +38,22 @@ _RULES: dict[str, str] = {
 
 def _flow_json(flow: Flow) -> dict[str, Any]:
     return {"from": flow.src, "to": flow.dst, "protocol": flow.protocol,
-            "ports": None if flow.ports is None else flow.ports.to_json()}
+            "ports": None if flow.ports is None else flow.ports.to_json(),
+            "family": flow.family}
 
 
 def _unknown_json(flow: UnknownFlow) -> dict[str, Any]:
     return {"from": flow.src, "to": flow.dst, "protocol": flow.protocol,
             "ports": None if flow.protocol == "icmp" else flow.ports.to_json(),
-            "reasons": list(flow.reasons)}
+            "reasons": list(flow.reasons), "family": flow.family}
 
 
 def _tiers_json(result: Reachability) -> dict[str, Any]:
     return {name: {"subnets": list(info.subnets), "exposure": info.exposure,
-                   **({"reasons": list(info.reasons)} if info.reasons else {})}
+                   **({"reasons": list(info.reasons)} if info.reasons else {}),
+                   **({"exposure_ipv6": info.exposure_ipv6,
+                       "ipv6_subnets": list(info.ipv6_subnets)}
+                      if info.exposure_ipv6 is not None else {})}
             for name, info in result.tiers.items()}
 
 
@@ -65,7 +69,7 @@ def incomplete_line(result: Reachability) -> str | None:
 
 def reach_json(result: Reachability, source: str) -> dict[str, Any]:
     """The ``tierform reach --format json`` contract (docs/network-semantics.md)."""
-    flows = sorted(result.flows, key=lambda f: (f.src, f.dst, f.protocol))
+    flows = sorted(result.flows, key=lambda f: (f.src, f.dst, f.protocol, f.family))
     return {
         "schema_version": SCHEMA_VERSION,
         "source": source,
@@ -86,22 +90,32 @@ def _grid(rows: list[list[str]]) -> str:
 
 
 def _cell(result: Reachability, src: str, dst: str) -> str:
+    """One matrix cell; IPv6 entries are marked ``v6`` (IPv4 ones are not)."""
     parts = []
     for flow in result.flows:
         if (flow.src, flow.dst) == (src, dst):
-            parts.append(flow.protocol if flow.ports is None else f"{flow.protocol} {flow.ports}")
+            mark = "v6 " if flow.family == "ipv6" else ""
+            parts.append(mark + (flow.protocol if flow.ports is None
+                                 else f"{flow.protocol} {flow.ports}"))
     for unknown in result.unknown:
         if (unknown.src, unknown.dst) == (src, dst):
-            parts.append(f"? {unknown.protocol}" if unknown.protocol == "icmp" else
-                         f"? {unknown.protocol} {unknown.ports}")
+            mark = "v6 " if unknown.family == "ipv6" else ""
+            parts.append(f"? {mark}{unknown.protocol}" if unknown.protocol == "icmp" else
+                         f"? {mark}{unknown.protocol} {unknown.ports}")
     return "; ".join(parts) or "-"
 
 
 def reach_table(result: Reachability) -> str:
     """Tiers, then the matrix (rows: from, columns: to), warnings and assumptions."""
-    lines = [_grid([["tier", "exposure", "subnets"]] +
-                   [[n, i.exposure if i.exposure != "unknown" else "unknown (?)",
-                     ", ".join(i.subnets)] for n, i in result.tiers.items()])]
+    def shown(exposure: str) -> str:
+        return exposure if exposure != "unknown" else "unknown (?)"
+
+    dual = any(i.exposure_ipv6 is not None for i in result.tiers.values())
+    head = ["tier", "exposure", *(["IPv6 exposure"] if dual else []), "subnets"]
+    lines = [_grid([head] + [[n, shown(i.exposure),
+                              *([shown(i.exposure_ipv6 or "-")] if dual else []),
+                              ", ".join([*i.subnets, *i.ipv6_subnets])]
+                             for n, i in result.tiers.items()])]
     endpoints = result.endpoints or sorted({f.src for f in result.flows} |
                                            {f.dst for f in result.flows})
     rows = [["from \\ to", *endpoints]]
@@ -147,7 +161,7 @@ def _finding_json(finding: VerifyFinding) -> dict[str, Any]:
         "message": finding.message, "path": list(finding.path), "from": finding.src,
         "to": finding.dst, "protocol": finding.protocol,
         "ports": None if finding.ports is None else finding.ports.to_json(),
-        "layer": finding.layer, "resource": finding.resource,
+        "layer": finding.layer, "resource": finding.resource, "family": finding.family,
     }
 
 
@@ -185,7 +199,8 @@ def single_layer_table(report: VerifyReport) -> str:
     for layer in LAYERS:
         flows = report.single_layer.get(layer, [])
         text = "; ".join(f"{f.src} -> {f.dst} {f.protocol}"
-                         f"{'' if f.ports is None else f' {f.ports}'}" for f in flows)
+                         f"{'' if f.ports is None else f' {f.ports}'}"
+                         f"{' (IPv6)' if f.family == 'ipv6' else ''}" for f in flows)
         legs = "; ".join(f"{f.src} -> {f.dst} {f.protocol} {f.ports}"
                          for f in report.return_legs.get(layer, []))
         if legs:

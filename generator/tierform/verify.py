@@ -29,7 +29,17 @@ from ipaddress import IPv4Network
 from typing import TYPE_CHECKING, Literal
 
 from tierform.analyze import Flow, Layer, Reachability, analyze, query
-from tierform.aws import DEFAULT_EPHEMERAL, INTERNET, PROTOCOLS, ProtocolName
+from tierform.analyze.compile import ipv6_texts
+from tierform.aws import (
+    ANYWHERE,
+    ANYWHERE_V6,
+    DEFAULT_EPHEMERAL,
+    INTERNET,
+    PROTOCOLS,
+    AddressFamily,
+    ProtocolName,
+)
+from tierform.network.ipv6 import parse_ipv6, symbolic_base
 from tierform.network.model import NaclEntry, Network, Route, SecurityGroup, SgRule
 from tierform.ports import PortSet, format_ports
 
@@ -82,6 +92,9 @@ class Intent:
     ports: PortSet
     label: str
     path: tuple[str | int, ...]
+    families: tuple[AddressFamily, ...] = ("ipv4",)
+    """The families the flow must be reachable in (a broken flow is checked in each); in
+    any family the flow is allowed, so its IPv6 traffic is never unintended."""
 
     def protocols(self) -> tuple[ProtocolName, ...]:
         return PROTOCOLS if self.protocol == "all" else (self.protocol,)
@@ -117,6 +130,8 @@ class VerifyFinding:
     level: Literal["error", "warning"] = "error"
     severity: Severity | None = None
     """None: the kind's own (``_SEVERITY``)."""
+    family: AddressFamily | None = None
+    """The address family the finding is about (None: not family-specific)."""
 
     @property
     def grade(self) -> Severity:
@@ -205,7 +220,8 @@ def _excess(flow: Flow, reach: Reachability, allowed: Mapping[tuple[str, str, st
 
 
 def _describe(flow: Flow, ports: PortSet) -> str:
-    return f"{flow.src} -> {flow.dst} {format_ports(flow.protocol, ports)}"
+    family = " over IPv6" if flow.family == "ipv6" else ""
+    return f"{flow.src} -> {flow.dst} {format_ports(flow.protocol, ports)}{family}"
 
 
 def verify(intents: Sequence[Intent], network: Network, *,
@@ -232,7 +248,8 @@ def verify(intents: Sequence[Intent], network: Network, *,
             findings.append(VerifyFinding(
                 "unintended", f"unintended flow: {_describe(flow, extra)} is reachable but no "
                 "flow allows it", _location(reach, flow.src, flow.dst), flow.src, flow.dst,
-                flow.protocol, None if flow.protocol == "icmp" else extra))
+                flow.protocol, None if flow.protocol == "icmp" else extra,
+                family=flow.family))
 
     findings.extend(_broken(intents, network, reach, ephemeral))
     findings.extend(_subnet_pairs(intents, network, reach, allowed, eph, ephemeral))
@@ -248,6 +265,12 @@ def verify(intents: Sequence[Intent], network: Network, *,
             findings.append(VerifyFinding(
                 "exposure", f"tier {tier} is declared {declared} but its routes make it "
                 f"{info.exposure}", ("tiers", tier, "exposure"), dst=tier, layer="routes"))
+        elif info.exposure_ipv6 is not None and _RANK.get(info.exposure_ipv6, 3) > \
+                _RANK.get(declared, 3):  # IPv6 may be less exposed than declared, not more
+            findings.append(VerifyFinding(
+                "exposure", f"tier {tier} is declared {declared} but its IPv6 routes make it "
+                f"{info.exposure_ipv6}", ("tiers", tier, "exposure"), dst=tier,
+                layer="routes", family="ipv6"))
 
     single: dict[Layer, list[Flow]] = {}
     replies: dict[Layer, list[Flow]] = {}
@@ -261,10 +284,13 @@ def verify(intents: Sequence[Intent], network: Network, *,
                 f"{_describe(flow, flow.ports or PortSet.full())} opens into "
                 f"{_exposure_of(flow.dst, reach, declared_exposure)} tier {flow.dst}",
                 ("tiers", flow.dst), flow.src, flow.dst, flow.protocol, flow.ports, layer,
-                level="warning"))
+                level="warning", family=flow.family))
     gated = _GATED[gate]
     findings = [f if f.grade in gated else replace(f, level="warning") for f in findings]
     return VerifyReport(findings, reach, single, list(intents), gate, replies)
+
+
+_RANK = {"isolated": 0, "private": 1, "public": 2, "unknown": 3}
 
 
 def identity(expected: Expected, network: Network) -> list[VerifyFinding]:
@@ -323,24 +349,26 @@ def _broken(intents: Sequence[Intent], network: Network, reach: Reachability,
                     "the network", intent.path, intent.src, intent.dst, protocol,
                     None if protocol == "icmp" else intent.ports_for(protocol)))
             continue
-        for protocol in intent.protocols():
+        for family, protocol in ((f, p) for f in intent.families for p in intent.protocols()):
             wanted = intent.ports_for(protocol)
-            missing = (wanted - reach.ports(intent.src, intent.dst, protocol)
-                       - reach.unknown_ports(intent.src, intent.dst, protocol))  # unknown
+            missing = (wanted - reach.ports(intent.src, intent.dst, protocol, family)
+                       - reach.unknown_ports(intent.src, intent.dst, protocol, family))
             if not missing:
                 continue
             probe = missing.first() or 0
-            result = query(network, intent.src, intent.dst, protocol, probe, ephemeral=ephemeral)
+            result = query(network, intent.src, intent.dst, protocol, probe, ephemeral=ephemeral,
+                           family=family)
             blocking = result.blocking
             layer = blocking[0].layer if blocking else None
             resource = "; ".join(dict.fromkeys(b.resource for b in blocking if b.resource))
             why = "; ".join(f"{b.leg} leg, {b.layer}: {b.resource}: {b.detail}"
                             for b in blocking) or "no single layer blocks it"
             ports = "" if protocol == "icmp" else f" {missing}"
+            over = " over IPv6" if family == "ipv6" else ""
             findings.append(VerifyFinding(
-                "broken", f"broken flow {intent.label}: {protocol}{ports} is blocked "
+                "broken", f"broken flow {intent.label}: {protocol}{ports}{over} is blocked "
                 f"({why})", intent.path, intent.src, intent.dst, protocol,
-                None if protocol == "icmp" else missing, layer, resource))
+                None if protocol == "icmp" else missing, layer, resource, family=family))
     return findings
 
 
@@ -363,11 +391,11 @@ def _single_layer(layer: Layer, network: Network, reach: Reachability,
         if layer == "security_groups" and flow.protocol != "icmp":
             # Stateless NACLs cannot tell these from replies: listed apart, labelled.
             if extra & eph:
-                legs.append(Flow(flow.src, flow.dst, flow.protocol, extra & eph))
+                legs.append(Flow(flow.src, flow.dst, flow.protocol, extra & eph, flow.family))
             extra = extra - eph
         if extra:
             opened.append(Flow(flow.src, flow.dst, flow.protocol,
-                               None if flow.protocol == "icmp" else extra))
+                               None if flow.protocol == "icmp" else extra, flow.family))
     return opened, legs
 
 
@@ -469,14 +497,16 @@ def _without(network: Network, layer: Layer) -> Network:
     if layer == "nacls":
         nacls = {key: replace(nacl, entries=_allow_all()) for key, nacl in network.nacls.items()}
         return replace(network, nacls=nacls)
-    group = SecurityGroup(_OPEN_GROUP, tuple(SgRule(egress, "-1", cidr="0.0.0.0/0")
-                                             for egress in (False, True)), name="open")
+    group = SecurityGroup(_OPEN_GROUP, tuple(SgRule(egress, "-1", cidr=cidr)
+                                             for egress in (False, True)
+                                             for cidr in (ANYWHERE, ANYWHERE_V6)), name="open")
     return replace(network, security_groups={**network.security_groups, _OPEN_GROUP: group},
                    tier_groups=dict.fromkeys(network.tiers, (_OPEN_GROUP,)))
 
 
 def _allow_all() -> tuple[NaclEntry, ...]:
-    return tuple(NaclEntry(1, egress, "-1", "allow", "0.0.0.0/0") for egress in (False, True))
+    return tuple(NaclEntry(number, egress, "-1", "allow", cidr) for egress in (False, True)
+                 for number, cidr in ((1, ANYWHERE), (2, ANYWHERE_V6)))
 
 
 _ALONE: dict[Layer, tuple[Layer, str]] = {
@@ -494,6 +524,7 @@ def _layers_alone(network: Network, reach: Reachability,
     ``rule``). Ephemeral ports are needed by stateless ACLs for return legs (and a NAT
     subnet's ACL carries both legs of what it translates): not counted for ACLs."""
     findings: list[VerifyFinding] = []
+    network, hypothetical = _with_ipv6_blocks(network)
     for layer, (other, name) in _ALONE.items():
         base = _without(network, other)
         reported: dict[tuple[str, str, str], PortSet] = {}
@@ -521,22 +552,40 @@ def _layers_alone(network: Network, reach: Reachability,
                 tier = flow.dst if flow.dst in reach.tiers else flow.src
                 ports = None if flow.protocol == "icmp" else extra
                 where = _location(reach, flow.src, flow.dst)
+                note = (" (once its subnets have IPv6 blocks: the address plan is one edit "
+                        "away too)" if hypothetical and flow.family == "ipv6" else "")
                 if side is None:
                     findings.append(VerifyFinding(
-                        "layer", f"{tier}: the {name} alone admit {_describe(flow, extra)}, "
-                        "which no flow allows" + (f" ({resource})" if resource else "")
+                        "layer", f"{tier}: the {name} alone admit {_describe(flow, extra)}"
+                        f"{note}, which no flow allows" + (f" ({resource})" if resource else "")
                         + "; the other layers hold", where, flow.src, flow.dst,
-                        flow.protocol, ports, layer, resource))
+                        flow.protocol, ports, layer, resource, family=flow.family))
                 else:
                     rules = "outbound" if side else "inbound"
                     findings.append(VerifyFinding(
                         "rule", f"{tier}: {name} {rules} rules admit {_describe(flow, extra)}"
-                        ", which no flow needs" + (f" ({resource})" if resource else "")
+                        f"{note}, which no flow needs" + (f" ({resource})" if resource else "")
                         + f"; only the {'inbound' if side else 'outbound'} rules of the "
                         "same layer still block it (an over-broad rule is one edit away "
                         "from a hole)", where, flow.src, flow.dst, flow.protocol, ports,
-                        layer, resource, level="warning"))
+                        layer, resource, level="warning", family=flow.family))
     return findings
+
+
+def _with_ipv6_blocks(network: Network) -> tuple[Network, bool]:
+    """For judging layers alone: when some rule or route is IPv6 but no subnet has an IPv6
+    block, a copy where each subnet has one (carved from a symbolic VPC block), so that an
+    IPv6 rule is judged like an IPv4 one; and whether that was done. A layer's rules are
+    its own, whatever the address plan says today."""
+    if network.has_ipv6 or not any(p is not None and p.base is None
+                                   for p in map(parse_ipv6, ipv6_texts(network))):
+        return network, False
+    base = symbolic_base(network.vpc_id or "vpc")
+    block = parse_ipv6(base)
+    assert block is not None
+    subnets = {key: replace(subnet, ipv6_cidr=block.subnet(8, index).text)
+               for index, (key, subnet) in enumerate(network.subnets.items())}
+    return replace(network, subnets=subnets, vpc_ipv6_cidrs=(base,)), True
 
 
 def _open_side(network: Network, layer: Layer, *, egress: bool) -> Network:
@@ -544,11 +593,13 @@ def _open_side(network: Network, layer: Layer, *, egress: bool) -> Network:
     if layer == "nacls":
         nacls = {key: replace(nacl, entries=(
             *(e for e in nacl.entries if e.egress != egress),
-            NaclEntry(1, egress, "-1", "allow", "0.0.0.0/0")))
+            NaclEntry(1, egress, "-1", "allow", ANYWHERE),
+            NaclEntry(2, egress, "-1", "allow", ANYWHERE_V6)))
             for key, nacl in network.nacls.items()}
         return replace(network, nacls=nacls)
     groups = {key: replace(group, rules=(
-        *(r for r in group.rules if r.egress != egress), SgRule(egress, "-1", cidr="0.0.0.0/0")))
+        *(r for r in group.rules if r.egress != egress), SgRule(egress, "-1", cidr=ANYWHERE),
+        SgRule(egress, "-1", cidr=ANYWHERE_V6)))
         for key, group in network.security_groups.items()}
     return replace(network, security_groups=groups)
 
@@ -587,7 +638,8 @@ def _admitting(network: Network, layer: Layer, flow: Flow, extra: PortSet,
                ephemeral: tuple[int, int]) -> str:
     """The rules that let one port of ``extra`` through, by the analyzer's own explanation."""
     probe = extra.first() or 0
-    result = query(network, flow.src, flow.dst, flow.protocol, probe, ephemeral=ephemeral)
+    result = query(network, flow.src, flow.dst, flow.protocol, probe, ephemeral=ephemeral,
+                   family=flow.family)
     return "; ".join(dict.fromkeys(leg.resource for leg in result.legs
                                    if leg.layer == layer and leg.ok and leg.resource))
 
@@ -636,17 +688,18 @@ def _subnet_pairs(intents: Sequence[Intent], network: Network, reach: Reachabili
 
     findings: list[VerifyFinding] = []
     for intent in intents:
-        for protocol in intent.protocols():
+        for family, protocol in ((f, p) for f in intent.families for p in intent.protocols()):
             wanted = intent.ports_for(protocol)
-            if wanted - reach.ports(intent.src, intent.dst, protocol):
+            if wanted - reach.ports(intent.src, intent.dst, protocol, family):
                 continue  # the tier pair is broken already
             for src in ends(intent.src):
                 for dst in ends(intent.dst):
-                    missing = wanted - pairs.ports(src, dst, protocol)
+                    missing = (wanted - pairs.ports(src, dst, protocol, family)
+                               - pairs.unknown_ports(src, dst, protocol, family))
                     if not missing:
                         continue
                     result = query(split, src, dst, protocol, missing.first() or 0,
-                                   ephemeral=ephemeral)
+                                   ephemeral=ephemeral, family=family)
                     blocking = result.blocking
                     why = "; ".join(f"{b.leg} leg, {b.layer}: {b.resource}: {b.detail}"
                                     for b in blocking) or "no single layer blocks it"

@@ -76,7 +76,7 @@ def test_reach_json_is_the_documented_contract(tmp_path: Path) -> None:
     assert list(document) == ["schema_version", "source", "complete", "tiers", "flows",
                               "unknown", "unresolved", "findings"]
     assert document == {
-        "schema_version": 2,
+        "schema_version": 3,
         "source": "blueprint",
         "complete": True,
         "tiers": {
@@ -86,10 +86,12 @@ def test_reach_json_is_the_documented_contract(tmp_path: Path) -> None:
         },
         # Sorted by (from, to, protocol); ports merged inclusive [lo, hi] ranges.
         "flows": [
-            {"from": "app", "to": "db", "protocol": "tcp", "ports": [[3306, 3306]]},
+            {"from": "app", "to": "db", "protocol": "tcp", "ports": [[3306, 3306]],
+             "family": "ipv4"},
             {"from": "internet", "to": "web", "protocol": "tcp",
-             "ports": [[80, 80], [443, 443]]},
-            {"from": "web", "to": "app", "protocol": "tcp", "ports": [[8080, 8080]]},
+             "ports": [[80, 80], [443, 443]], "family": "ipv4"},
+            {"from": "web", "to": "app", "protocol": "tcp", "ports": [[8080, 8080]],
+             "family": "ipv4"},
         ],
         "unknown": [],
         "unresolved": [],

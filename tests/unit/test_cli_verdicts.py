@@ -1,5 +1,5 @@
 """reach and verify exit codes with unknown answers: 0 reachable/clean, 1 blocked/findings,
-3 unknown/incomplete (README "Exit codes"); JSON carries schema_version 2."""
+3 unknown/incomplete (README "Exit codes"); JSON carries schema_version 3."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_reach_with_an_unmodelled_target_exits_3_with_question_marks(tmp_path: P
     assert "incomplete:" in result.stdout
     assert "transit gateway" in result.stdout
     document = json.loads(tierform("reach", source, "--format", "json", cwd=tmp_path).stdout)
-    assert document["schema_version"] == 2
+    assert document["schema_version"] == 3
     assert document["complete"] is False
     assert document["tiers"]["Application"]["exposure"] == "unknown"
     assert any(u["from"] == "internet" and u["to"] == "Web" and u["reasons"]
@@ -56,7 +56,7 @@ def test_reach_query_exits_3_when_unknown_1_when_a_modelled_rule_blocks(tmp_path
     assert "UNKNOWN" in result.stdout
     document = json.loads(tierform(*query, "--format", "json", cwd=tmp_path).stdout)
     assert document["verdict"] == "unknown"
-    assert document["schema_version"] == 2
+    assert document["schema_version"] == 3
     # The route is unknown, but Application's group and ACL block 443 out: blocked, exit 1.
     blocked = tierform("reach", source, "--from", "Application", "--to", "internet",
                        "--port", "443", cwd=tmp_path)
@@ -74,5 +74,5 @@ def test_verify_json_carries_the_schema_version(tmp_path: Path) -> None:
     result = tierform("verify", THREE_TIER, "--state", str(FOREIGN_STATE), "--format", "json",
                       cwd=tmp_path)
     document = json.loads(result.stdout)
-    assert document["schema_version"] == 2
+    assert document["schema_version"] == 3
     assert "complete" in document

@@ -7,6 +7,8 @@ import random
 from collections.abc import Mapping, Sequence
 from ipaddress import IPv4Network
 
+from tierform.network.ipv6 import parse_ipv6
+
 from tierform.network.model import (
     InternetGateway,
     Nacl,
@@ -129,21 +131,25 @@ def layered_network(
     nats: Mapping[str, str] | None = None,
     named: Mapping[str, str] | None = None,
     vpc: str = "10.0.0.0/16",
+    ipv6: str | None = None,
 ) -> Network:
     """A small network by hand: per tier one route table, one NACL (tiers absent from
     ``nacls`` keep AWS's allow-all default NACL) and one security group (tiers absent from
     ``groups`` have none). ``nats`` maps a NAT id to the tier whose first subnet holds it.
-    Group references in rules name groups ``sg-<tier>``."""
-    net = Network("plan", (IPv4Network(vpc),))
+    Group references in rules name groups ``sg-<tier>``. ``ipv6``: the VPC's IPv6 block
+    (a CIDR or a symbolic prefix); the n-th subnet then gets ``cidrsubnet(ipv6, 8, n)``."""
+    block = parse_ipv6(ipv6)
+    net = Network("plan", (IPv4Network(vpc),), vpc_ipv6_cidrs=(ipv6,) if ipv6 else ())
     net.named_networks.update({k: IPv4Network(v) for k, v in (named or {}).items()})
     net.internet_gateways["igw"] = InternetGateway("igw", "aws_internet_gateway.this")
     net.route_tables["main"] = RouteTable("main", (), frozenset(), is_main=True,
                                           source="main route table")
-    net.nacls["default"] = aws_default_nacl()
+    net.nacls["default"] = aws_default_nacl(ipv6=block is not None)
     for tier, cidrs in tiers.items():
         ids = []
         for index, cidr in enumerate(cidrs):
-            subnet = Subnet(f"{tier}-{index}", IPv4Network(cidr), f"az{index}", tier)
+            subnet = Subnet(f"{tier}-{index}", IPv4Network(cidr), f"az{index}", tier,
+                            ipv6_cidr=block.subnet(8, len(net.subnets)).text if block else None)
             net.subnets[subnet.id] = subnet
             ids.append(subnet.id)
         members = frozenset(ids)
