@@ -113,6 +113,29 @@ def _web_b_without_internet(doc: Doc) -> None:
     _remove(doc, "aws_route.web_b_default")
 
 
+def _resource(doc: Doc, section: str, address: str) -> dict[str, Any]:
+    where = (doc["planned_values"]["root_module"]["resources"] if section == "planned"
+             else doc["configuration"]["root_module"]["resources"])
+    return next(r for r in where if r["address"] == address)
+
+
+def _inline_web_to_db(doc: Doc) -> None:
+    """An inline ``ingress`` block on db's group: the peer group's id is unknown at plan
+    time, so terraform leaves ``security_groups`` out of the planned block."""
+    block = {"cidr_blocks": [], "description": "", "from_port": 3306, "ipv6_cidr_blocks": [],
+             "prefix_list_ids": [], "protocol": "tcp", "self": False, "to_port": 3306}
+    _resource(doc, "planned", "aws_security_group.db")["values"]["ingress"] = [block]
+    _resource(doc, "config", "aws_security_group.db")["expressions"]["ingress"] = [{
+        "from_port": {"constant_value": 3306}, "to_port": {"constant_value": 3306},
+        "protocol": {"constant_value": "tcp"},
+        "security_groups": _ref("aws_security_group.web")}]
+
+
+def _db_b_on_web_acl(doc: Doc) -> None:
+    config = _resource(doc, "config", "aws_network_acl_association.db_b")
+    config["expressions"]["network_acl_id"] = _ref("aws_network_acl.web")
+
+
 MUTANTS: dict[str, tuple[Callable[[Doc], None], str, str]] = {
     # name: (mutation, tier named, layer named)
     "db 0.0.0.0/0 -> igw": (_route("0.0.0.0/0", "gateway_id", None,
@@ -128,6 +151,15 @@ MUTANTS: dict[str, tuple[Callable[[Doc], None], str, str]] = {
     "app all egress": (_app_all_egress, "app", "security_groups"),
     "legacy web -> db rule": (_legacy_web_to_db, "db", "security_groups"),
     "web_b without its internet route": (_web_b_without_internet, "web", "routes"),
+    # IPv6 and the other rule forms (issue 10): three-tier has no IPv6 blocks, so the IPv6
+    # mutants are judged layer by layer (a rule or route is one edit from a hole).
+    "db open to ::/0 on 3306": (_db_ingress_v4("::/0"), "db", "security_groups"),
+    "db ::/0 -> igw": (_route("::/0", "gateway_id", None, "aws_internet_gateway.this"),
+                       "db", "routes"),
+    "db ::/0 -> egress-only gateway": (_route("::/0", "egress_only_gateway_id",
+                                              "eigw-0123456789abcdef0"), "db", "routes"),
+    "inline ingress block web -> db": (_inline_web_to_db, "db", "security_groups"),
+    "db_b on web's ACL": (_db_b_on_web_acl, "db", "nacls"),
 }
 
 
