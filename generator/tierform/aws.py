@@ -12,11 +12,10 @@ from typing import Literal
 
 __all__ = [
     "ALL_PORTS",
-    "FAMILIES",
-    "AddressFamily",
     "ANYWHERE",
     "ANYWHERE_V6",
     "DEFAULT_EPHEMERAL",
+    "FAMILIES",
     "GATEWAY_ENDPOINT_SERVICES",
     "INTERNET",
     "MAX_PORT",
@@ -25,6 +24,7 @@ __all__ = [
     "PROTOCOLS",
     "PROTOCOL_NUMBERS",
     "REGION_PATTERN",
+    "AddressFamily",
     "ProtocolName",
     "normalise_protocol",
     "service_name",

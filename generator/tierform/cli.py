@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from tierform import __version__, report, workflow
 from tierform.analyze import query
+from tierform.aws import AddressFamily
 from tierform.errors import (
     EXIT_BAD_INPUT,
     EXIT_FINDINGS,
@@ -250,7 +251,14 @@ def cmd_reach(args: argparse.Namespace) -> int:
         for end in (args.from_, args.to):
             if end not in known:
                 raise TierformError(f"unknown endpoint {end!r}; known: {', '.join(sorted(known))}")
-        result = query(network, args.from_, args.to, args.protocol, args.port)
+        # Either family, unless one is asked for: reachable when one carries it, unknown
+        # when one might, blocked only when both block it (the IPv4 explanation is shown).
+        families: list[AddressFamily] = ([args.family] if args.family != "any" else
+                                         ["ipv4", "ipv6"] if network.has_ipv6 else ["ipv4"])
+        answers = [query(network, args.from_, args.to, args.protocol, args.port, family=f)
+                   for f in families]
+        result = next((r for r in answers if r.verdict == "reachable"),
+                      next((r for r in answers if r.verdict == "unknown"), answers[0]))
         if args.format == "json":
             out_json(report.query_json(result))
         else:
@@ -423,6 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", metavar="ENDPOINT")
     p.add_argument("--port", type=_port)
     p.add_argument("--protocol", choices=("tcp", "udp", "icmp"), default="tcp")
+    p.add_argument("--family", choices=("any", "ipv4", "ipv6"), default="any",
+                   help="address family of a query (default: either)")
     p.add_argument("--tier-tag", default="Tier", help="tag that names a subnet's tier")
     p.add_argument("--config-dir", metavar="DIR", help=_CONFIG_DIR_HELP)
     fmt(p, "table", "json")

@@ -135,7 +135,8 @@ def reach_table(result: Reachability) -> str:
 
 def query_text(result: QueryResult) -> str:
     port = "" if result.protocol == "icmp" or result.port is None else f" {result.port}"
-    lines = [f"{result.src} -> {result.dst} {result.protocol}{port}: {result.verdict}"]
+    over = " over IPv6" if result.family == "ipv6" else ""
+    lines = [f"{result.src} -> {result.dst} {result.protocol}{port}{over}: {result.verdict}"]
     for leg in result.legs:
         mark = "ok     " if leg.ok else "UNKNOWN" if leg.unknown else "BLOCKED"
         lines.append(f"  {mark} {leg.leg:<7} {leg.layer:<15} {leg.resource}: {leg.detail}")
@@ -147,7 +148,8 @@ def query_text(result: QueryResult) -> str:
 def query_json(result: QueryResult) -> dict[str, Any]:
     """The ``tierform reach --from/--to --format json`` contract."""
     return {"schema_version": SCHEMA_VERSION, "from": result.src, "to": result.dst,
-            "protocol": result.protocol, "port": result.port, "verdict": result.verdict,
+            "protocol": result.protocol, "port": result.port, "family": result.family,
+            "verdict": result.verdict,
             "reachable": result.reachable, "reasons": list(result.reasons),
             "legs": [{"leg": leg.leg, "layer": leg.layer, "ok": leg.ok,
                       "unknown": leg.unknown, "resource": leg.resource, "detail": leg.detail}

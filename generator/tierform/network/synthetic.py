@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from ipaddress import IPv4Network
 
 from tierform.network.ipv6 import parse_ipv6
-
 from tierform.network.model import (
     InternetGateway,
     Nacl,

@@ -29,6 +29,7 @@ from tierform.network.model import (
     port_range,
 )
 from tierform.network.tags import TIER_TAG, resource_tags
+from tierform.readers.terraform_json import IPV6_NATIVE_STAND_IN
 
 __all__ = ["network_from_live", "rules_from_permissions", "select_vpc"]
 
@@ -104,6 +105,13 @@ def _vpc_cidrs(vpc: Mapping[str, Any]) -> tuple[IPv4Network, ...]:
         if isinstance(net, IPv4Network) and net not in out:
             out.append(net)
     return tuple(out)
+
+
+def _ipv6_blocks(raw: Mapping[str, Any]) -> list[str]:
+    """A VPC's or subnet's associated IPv6 blocks (AWS lists them as associations)."""
+    return [str(a["Ipv6CidrBlock"]) for a in raw.get("Ipv6CidrBlockAssociationSet") or []
+            if a.get("Ipv6CidrBlock") and (a.get("Ipv6CidrBlockState") or {}).get(
+                "State", "associated") == "associated"]
 
 
 def _route(raw: Mapping[str, Any], table_id: str,
@@ -286,17 +294,23 @@ def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
     vpc = select_vpc(ec2_client, vpc_id=vpc_id, tag_filters=tag_filters)
     vid = str(vpc["VpcId"])
     net = Network(source="live", vpc_cidrs=_vpc_cidrs(vpc), vpc_id=vid,
-                  named_networks={k: IPv4Network(v) for k, v in (named_networks or {}).items()})
+                  named_networks={k: IPv4Network(v) for k, v in (named_networks or {}).items()},
+                  vpc_ipv6_cidrs=tuple(_ipv6_blocks(vpc)))
     # AWS lists subnets in no particular order: sort by address so that tiers (first-seen
     # order) and reports come out the same on every read.
     subnets = sorted(_paginate(ec2_client, "describe_subnets", "Subnets", Filters=_in_vpc(vid)),
-                     key=lambda s: IPv4Network(s["CidrBlock"]))
+                     key=lambda s: IPv4Network(s.get("CidrBlock") or IPV6_NATIVE_STAND_IN))
     for raw in subnets:
         sid, tags = str(raw["SubnetId"]), resource_tags(raw)
+        native = bool(raw.get("Ipv6Native"))
+        blocks = _ipv6_blocks(raw)
         net.subnets[sid] = Subnet(
-            id=sid, cidr=IPv4Network(raw["CidrBlock"]), az=raw.get("AvailabilityZone"),
-            tier=tags.get(tier_tag), name=tags.get("Name"),
-            map_public_ip=bool(raw.get("MapPublicIpOnLaunch")), source=_label(sid, tags))
+            id=sid, cidr=IPv4Network(raw.get("CidrBlock") or IPV6_NATIVE_STAND_IN),
+            az=raw.get("AvailabilityZone"), tier=tags.get(tier_tag), name=tags.get("Name"),
+            map_public_ip=bool(raw.get("MapPublicIpOnLaunch")), source=_label(sid, tags),
+            ipv6_cidr=blocks[0] if blocks else None,
+            assign_ipv6=bool(raw.get("AssignIpv6AddressOnCreation")),
+            ipv6_native=native or not raw.get("CidrBlock"))
     for raw in _paginate(ec2_client, "describe_internet_gateways", "InternetGateways",
                          Filters=[{"Name": "attachment.vpc-id", "Values": [vid]}]):
         igw = str(raw["InternetGatewayId"])

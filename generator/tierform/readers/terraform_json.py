@@ -21,6 +21,7 @@ from ipaddress import IPv4Network
 from typing import Any, Protocol
 
 from tierform.aws import ANYWHERE, normalise_protocol
+from tierform.network.ipv6 import parse_ipv6, symbolic_base
 from tierform.network.model import (
     DEFAULT_NACL_ID,
     MAIN_ROUTE_TABLE_ID,
@@ -41,7 +42,6 @@ from tierform.network.model import (
     aws_default_nacl,
     port_range,
 )
-from tierform.network.ipv6 import parse_ipv6, symbolic_base
 from tierform.network.tags import TIER_TAG, tag
 
 __all__ = [
@@ -625,8 +625,41 @@ def _rule_key(rule: SgRule) -> tuple[object, ...]:
             rule.prefix_list)
 
 
+def _prefix_lists(read: _Read) -> dict[str, list[str]]:
+    """Managed prefix lists in the input, by key, with their CIDRs (inline ``entry`` blocks
+    and ``aws_ec2_managed_prefix_list_entry``); a list with an entry that cannot be read is
+    left out (its rules stay unknown, S5)."""
+    found: dict[str, list[str]] = {}
+    broken: set[str] = set()
+    for inst in read.kind("aws_ec2_managed_prefix_list"):
+        entries = inst.values.get("entry")
+        if not isinstance(entries, list) or not all(isinstance(e, Mapping) and e.get("cidr")
+                                                    for e in entries):
+            broken.add(inst.key)
+            continue
+        found[inst.key] = [str(e["cidr"]) for e in entries]
+    for inst, owner in read.owned("aws_ec2_managed_prefix_list_entry", "prefix_list_id",
+                                  found):
+        cidr = inst.values.get("cidr")
+        if cidr:
+            found[owner[0]].append(str(cidr))
+        else:
+            broken.add(owner[0])
+    return {key: cidrs for key, cidrs in found.items() if key not in broken}
+
+
+def _expand(rule: SgRule, lists: Mapping[str, list[str]]) -> list[SgRule]:
+    """A rule naming a prefix list read from the input: one rule per CIDR of the list."""
+    if rule.prefix_list is None or rule.prefix_list not in lists:
+        return [rule]
+    return [replace(rule, prefix_list=None, cidr=cidr,
+                    source=f"{rule.source} (prefix list {rule.prefix_list})")
+            for cidr in lists[rule.prefix_list]]
+
+
 def _security_groups(read: _Read, vpc: _Vpc, tier_tag: str) -> dict[str, SecurityGroup]:
     """Security groups by key with every rule form (separate, inline), and AWS's default."""
+    lists = _prefix_lists(read)
     meta: dict[str, tuple[Instance, bool]] = {}
     for inst in vpc.members(read, "aws_security_group"):
         meta[inst.key] = (inst, False)
@@ -658,7 +691,7 @@ def _security_groups(read: _Read, vpc: _Vpc, tier_tag: str) -> dict[str, Securit
                         seen.add(_rule_key(rule))
                         rules[key].append(rule)
         groups[key] = SecurityGroup(
-            id=vpc.rel(key), rules=tuple(rules[key]),
+            id=vpc.rel(key), rules=tuple(e for r in rules[key] for e in _expand(r, lists)),
             tier=tag(inst.values, tier_tag), name=tag(inst.values, "Name")
             or inst.values.get("name") or None, is_default=is_default, source=inst.source)
     if not any(d for _, d in meta.values()):

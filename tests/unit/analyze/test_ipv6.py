@@ -56,7 +56,8 @@ def test_each_family_is_admitted_by_its_own_rules(block: str) -> None:
     assert result.verdict("app", "internet", "tcp", 443, "ipv4") == "blocked"
     assert result.verdict("internet", "app", "tcp", 22, "ipv6") == "blocked"
     answer = query(network, "internet", "app", "tcp", 22, family="ipv6")
-    assert answer.verdict == "blocked" and answer.family == "ipv6"
+    assert answer.verdict == "blocked"
+    assert answer.family == "ipv6"
     assert any(leg.layer == "routes" and "egress-only" in leg.detail for leg in answer.blocking)
     assert query(network, "app", "internet", "tcp", 443, family="ipv6").reachable
     assert result.verdict("db", "internet", "tcp", 443, "ipv6") == "blocked"
@@ -191,14 +192,22 @@ def test_symbolic_prefixes_compare_without_addresses() -> None:
     sub = parse_ipv6(f"cidrsubnet({SYMBOLIC}, 8, 3)")
     other = parse_ipv6(f"cidrsubnet({SYMBOLIC}, 8, 4)")
     anywhere, doc = parse_ipv6("::/0"), parse_ipv6("2001:db8::/32")
-    assert base and sub and other and anywhere and doc
-    assert contains(base, sub) is True and contains(sub, base) is False
+    assert base
+    assert sub
+    assert other
+    assert anywhere
+    assert doc
+    assert contains(base, sub) is True
+    assert contains(sub, base) is False
     assert overlaps(sub, other) is False
     assert contains(anywhere, sub) is True
-    assert contains(doc, sub) is None and overlaps(doc, base) is None
-    assert base.subnet(8, 3) == sub and sub.text == f"cidrsubnet({SYMBOLIC}, 8, 3)"
+    assert contains(doc, sub) is None
+    assert overlaps(doc, base) is None
+    assert base.subnet(8, 3) == sub
+    assert sub.text == f"cidrsubnet({SYMBOLIC}, 8, 3)"
     assert parse_ipv6(sub.subnet(4, 1).text) == base.subnet(12, 3 * 16 + 1)
-    assert parse_ipv6("10.0.0.0/8") is None and parse_ipv6("pl-0123") is None
+    assert parse_ipv6("10.0.0.0/8") is None
+    assert parse_ipv6("pl-0123") is None
 
 
 def test_ipv6_atoms_cut_the_128_bit_space() -> None:
@@ -210,4 +219,5 @@ def test_ipv6_atoms_cut_the_128_bit_space() -> None:
     found = atoms(nets, 128)
     assert {a.node for a in found} == set(nets)  # each leaves something of its own
     stand_in = space.net(SYMBOLIC)
-    assert stand_in is not None and space.text(stand_in) == SYMBOLIC
+    assert stand_in is not None
+    assert space.text(stand_in) == SYMBOLIC

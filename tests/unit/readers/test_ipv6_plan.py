@@ -194,7 +194,8 @@ def test_every_unread_ipv6_construct_is_unknown_and_exit_3(plan_dir: Path,
     (empty / "main.tf").write_text("", encoding="utf-8")  # a root module without the HCL
     done = tierform("reach", str(plan), "--config-dir", str(empty), cwd=plan_dir)
     assert done.returncode == 3, done.stdout + done.stderr
-    assert "?" in done.stdout and "incomplete:" in done.stdout
+    assert "?" in done.stdout
+    assert "incomplete:" in done.stdout
     answer = json.loads(tierform("reach", str(plan), "--config-dir", str(empty), "--format",
                                  "json", cwd=plan_dir).stdout)
     assert answer["complete"] is False

@@ -81,3 +81,61 @@ def groups_name(network: Any, group: str | None) -> str | None:
     return network.security_groups[group].name if group else None
 
 
+
+
+def _dual_stack_state(extra: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    return state_document([
+        ("aws_vpc.main", {"id": "vpc-1", "cidr_block": "10.0.0.0/16",
+                          "ipv6_cidr_block": "2600:1f18:aa:100::/56",
+                          "main_route_table_id": "rtb-main", "default_network_acl_id": "acl-def",
+                          "default_security_group_id": "sg-def"}),
+        ("aws_subnet.a", {"id": "subnet-a", "vpc_id": "vpc-1", "cidr_block": "10.0.1.0/24",
+                          "ipv6_cidr_block": "2600:1f18:aa:101::/64",
+                          "assign_ipv6_address_on_creation": True, "tags_all": {"Tier": "Web"}}),
+        ("aws_subnet.b", {"id": "subnet-b", "vpc_id": "vpc-1", "cidr_block": "10.0.2.0/24",
+                          "ipv6_cidr_block": "", "tags_all": {"Tier": "Db"}}),
+        ("aws_egress_only_internet_gateway.e", {"id": "eigw-1", "vpc_id": "vpc-1"}),
+        ("aws_route_table.web", {"id": "rtb-web", "vpc_id": "vpc-1", "route": []}),
+        ("aws_route.web_v6", {"id": "r-1", "route_table_id": "rtb-web",
+                              "destination_cidr_block": "",
+                              "destination_ipv6_cidr_block": "::/0",
+                              "egress_only_gateway_id": "eigw-1"}),
+        ("aws_route_table_association.a", {"id": "rtbassoc-1", "subnet_id": "subnet-a",
+                                           "route_table_id": "rtb-web"}),
+        ("aws_security_group.web", {"id": "sg-web", "vpc_id": "vpc-1", "tags_all":
+                                    {"Tier": "Web"}, "ingress": [], "egress": [
+            {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [],
+             "ipv6_cidr_blocks": ["::/0"], "security_groups": [], "prefix_list_ids": []}]}),
+        *extra,
+    ])
+
+
+def test_state_reads_ipv6_blocks_routes_and_rules() -> None:
+    network = network_from_state(_dual_stack_state([]))
+    assert network.vpc_ipv6_cidrs == ("2600:1f18:aa:100::/56",)
+    a, b = network.subnets["subnet-a"], network.subnets["subnet-b"]
+    assert (a.ipv6_cidr, a.assign_ipv6, b.ipv6_cidr) == ("2600:1f18:aa:101::/64", True, None)
+    assert [(r.destination, r.kind) for r in network.route_tables["rtb-web"].routes] == [
+        ("::/0", "eigw")]
+    assert [r.cidr for r in network.security_groups["sg-web"].rules] == ["::/0"]
+    # The unmanaged default NACL of an IPv6 VPC allows ::/0 too (rule 101).
+    assert {(e.rule_number, e.cidr) for e in network.nacls["acl-def"].entries} == {
+        (100, "0.0.0.0/0"), (101, "::/0")}
+
+
+def test_a_prefix_list_in_the_input_is_read_by_its_entries() -> None:
+    rule = ("aws_vpc_security_group_ingress_rule.office", {
+        "id": "sgr-1", "security_group_id": "sg-web", "ip_protocol": "tcp", "from_port": 22,
+        "to_port": 22, "prefix_list_id": "pl-1"})
+    listed = ("aws_ec2_managed_prefix_list.office", {
+        "id": "pl-1", "address_family": "IPv6", "entry": [{"cidr": "2001:db8:1::/48"}]})
+    one_more = ("aws_ec2_managed_prefix_list_entry.home", {
+        "id": "pl-1,2001:db8:2::/48", "prefix_list_id": "pl-1", "cidr": "2001:db8:2::/48"})
+    network = network_from_state(_dual_stack_state([rule, listed, one_more]))
+    rules = [r for r in network.security_groups["sg-web"].rules if not r.egress]
+    assert [(r.cidr, r.prefix_list) for r in rules] == [("2001:db8:1::/48", None),
+                                                        ("2001:db8:2::/48", None)]
+    assert "prefix list pl-1" in rules[0].source
+    unread = network_from_state(_dual_stack_state([rule]))
+    assert [r.prefix_list for r in unread.security_groups["sg-web"].rules if not r.egress] == [
+        "pl-1"]
