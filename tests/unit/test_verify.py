@@ -108,8 +108,8 @@ def test_reports() -> None:
                                    "exposure": "public"}
     keys = [(f["from"], f["to"], f["protocol"]) for f in doc["flows"]]
     assert keys == sorted(keys)
-    assert {"from": "internet", "to": "web", "protocol": "tcp", "ports": [[443, 443]]} \
-        in doc["flows"]
+    assert {"from": "internet", "to": "web", "protocol": "tcp", "ports": [[443, 443]],
+            "family": "ipv4"} in doc["flows"]
     json.dumps(verify_json(report))
     sarif = verify_sarif(report, "three-tier.yaml", lambda path: (7, 3))
     run = sarif["runs"][0]

@@ -215,7 +215,7 @@ class Unresolved:
 
 def aws_default_nacl(subnet_ids: frozenset[str] = frozenset(), *, ipv6: bool = False) -> Nacl:
     """AWS's default NACL when nothing manages it: allow all, both directions (rule 100);
-    in a VPC with an IPv6 block also ``::/0`` (rule 101, A6)."""
+    in a VPC with an IPv6 block also ``::/0`` (rule 101, A7)."""
     entries = tuple(
         NaclEntry(100, egress, "-1", "allow", "0.0.0.0/0", source="default NACL rule 100")
         for egress in (False, True)
