@@ -8,6 +8,9 @@ and agree with query() at sampled ports."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from ipaddress import IPv4Network, IPv6Network
+
 import pytest
 
 from tierform.analyze import Layer, Reachability, analyze, query
@@ -126,3 +129,47 @@ def test_analyze_agrees_with_query_at_sampled_ports() -> None:
                     answer = query(network, src, dst, protocol, port)
                     assert answer.reachable == result.reachable(src, dst, protocol, port), \
                         (src, dst, protocol, port, answer.blocking)
+
+
+def _ipv6_image(network: Network) -> Network:
+    """The network moved into IPv6: each IPv4 CIDR a.b.c.d/n becomes the /32+n at bits
+    32-63 of 2600:1f18::/32 (0.0.0.0/0 becomes ::/0), which keeps every containment; the
+    subnets keep their IPv4 blocks, every rule and route is IPv6 only."""
+    def image(text: str) -> str:
+        net = IPv4Network(text)
+        if net.prefixlen == 0:
+            return "::/0"
+        return str(IPv6Network(((0x26001F18 << 96) | (int(net.network_address) << 64),
+                                32 + net.prefixlen)))
+
+    tables = {k: replace(t, routes=tuple(replace(r, destination=image(r.destination))
+                                         for r in t.routes))
+              for k, t in network.route_tables.items()}
+    nacls = {k: replace(n, entries=tuple(replace(e, cidr=image(e.cidr)) for e in n.entries))
+             for k, n in network.nacls.items()}
+    groups = {k: replace(g, rules=tuple(replace(r, cidr=image(r.cidr)) if r.cidr else r
+                                        for r in g.rules))
+              for k, g in network.security_groups.items()}
+    subnets = {k: replace(s, ipv6_cidr=image(str(s.cidr))) for k, s in network.subnets.items()}
+    return replace(network, route_tables=tables, nacls=nacls, security_groups=groups,
+                   subnets=subnets, vpc_ipv6_cidrs=tuple(image(str(c))
+                                                         for c in network.vpc_cidrs))
+
+
+@pytest.mark.parametrize("case", CASES[:3], ids=[f"seed{c[-1]}" for c in CASES[:3]])
+def test_ipv6_is_analyzed_like_its_ipv4_image(case: tuple[int, int, int, float, int]) -> None:
+    """N4: the IPv6 family uses the same leg rules over a 128-bit space; without NAT
+    (IPv4 only) a network and its IPv6 image give the same matrix, warnings included."""
+    network = network_of(case)
+    network = replace(network, route_tables={
+        k: replace(t, routes=tuple(r for r in t.routes if r.kind != "nat"))
+        for k, t in network.route_tables.items()})
+    for failed_open in FAILED_OPEN:
+        v4 = analyze(network, failed_open=failed_open)
+        v6 = analyze(_ipv6_image(network), failed_open=failed_open)
+        assert v4.flows, failed_open
+        assert {(f.src, f.dst, f.protocol): f.ports for f in v6.flows if f.family == "ipv6"} \
+            == {(f.src, f.dst, f.protocol): f.ports for f in v4.flows}, failed_open
+        assert not v6.unknown
+        assert sum("return leg" in w for w in v6.warnings if "(IPv6)" in w) == \
+            sum("return leg" in w for w in v4.warnings)
