@@ -53,7 +53,8 @@ EXPECTED_FLOWS: list[dict[str, Any]] = [
     #           1024-65535 leaves by outbound rule 100 (tcp 1024-65535 to 0.0.0.0/0).
     #   SG aws_security_group.web: inline ingress tcp 80 and tcp 443 from 0.0.0.0/0; the
     #           reply is allowed because groups are stateful (S2).
-    {"from": "internet", "to": "Web", "protocol": "tcp", "ports": [[80, 80], [443, 443]]},
+    {"from": "internet", "to": "Web", "protocol": "tcp", "ports": [[80, 80], [443, 443]],
+     "family": "ipv4"},
     # Everything else is blocked by at least one layer (nothing is udp or icmp anywhere):
     # - Web -> Application tcp 8080: the SGs allow it (web egress 8080 to the app group,
     #   app_from_web ingress), web NACL outbound 100 passes dst port 8080 and app NACL
@@ -78,12 +79,15 @@ EXPECTED_FLOWS: list[dict[str, Any]] = [
 EXPECTED_FLOWS_NACLS_OPEN: list[dict[str, Any]] = [  # contract order: sorted (from, to)
     # aws_vpc_security_group_egress_rule.app_to_database (tcp 3306 to the database group)
     # and aws_security_group_rule.database_from_app (tcp 3306 from the app group); local route.
-    {"from": "Application", "to": "Database", "protocol": "tcp", "ports": [[3306, 3306]]},
+    {"from": "Application", "to": "Database", "protocol": "tcp", "ports": [[3306, 3306]],
+     "family": "ipv4"},
     # aws_security_group.web inline egress tcp 8080 to the app group and
     # aws_vpc_security_group_ingress_rule.app_from_web (tcp 8080 from the web group).
-    {"from": "Web", "to": "Application", "protocol": "tcp", "ports": [[8080, 8080]]},
+    {"from": "Web", "to": "Application", "protocol": "tcp", "ports": [[8080, 8080]],
+     "family": "ipv4"},
     # aws_security_group.web ingress tcp 80/443 from 0.0.0.0/0; IGW route.
-    {"from": "internet", "to": "Web", "protocol": "tcp", "ports": [[80, 80], [443, 443]]},
+    {"from": "internet", "to": "Web", "protocol": "tcp", "ports": [[80, 80], [443, 443]],
+     "family": "ipv4"},
 ]
 
 
