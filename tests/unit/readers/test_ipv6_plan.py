@@ -204,3 +204,18 @@ def test_every_unread_ipv6_construct_is_unknown_and_exit_3(plan_dir: Path,
     query = tierform("reach", str(plan), "--config-dir", str(empty), "--from", "internet",
                      "--to", "web", "--port", "443", cwd=plan_dir)
     assert query.returncode == 3, query.stdout
+
+
+def test_reach_query_answers_in_either_family_unless_told(plan_dir: Path) -> None:
+    args = ("reach", str(plan_dir / "plan.json"), "--config-dir", str(plan_dir / "root"),
+            "--from", "internet", "--to", "web", "--port", "443")
+    either = tierform(*args, cwd=plan_dir)
+    assert either.returncode == 0, either.stdout + either.stderr
+    assert either.stdout.splitlines()[0] == "internet -> web tcp 443 over IPv6: reachable"
+    ipv4 = tierform(*args, "--family", "ipv4", cwd=plan_dir)
+    assert ipv4.returncode == 1, ipv4.stdout
+    assert ipv4.stdout.splitlines()[0] == "internet -> web tcp 443: blocked"
+    table = tierform("reach", str(plan_dir / "plan.json"), "--config-dir",
+                     str(plan_dir / "root"), cwd=plan_dir)
+    assert table.returncode == 0, table.stdout + table.stderr
+    assert "IPv6 exposure" in table.stdout and "v6 tcp 443" in table.stdout
