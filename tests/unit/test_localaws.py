@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import ipaddress
 import os
 import signal
 import subprocess
@@ -101,6 +102,21 @@ def test_group_reference_rules_keep_their_description(server: LocalAWS) -> None:
         Filters=[{"Name": "group-id", "Values": [db]}])["SecurityGroupRules"]
     assert [(r["ReferencedGroupInfo"]["GroupId"], r.get("Description"))
             for r in rules if not r["IsEgress"]] == [(web, "web to db")]
+
+
+def test_a_subnet_ipv6_block_reads_back_associated(server: LocalAWS) -> None:
+    """AWS answers the state's name (moto alone nests the whole state object as text, and
+    the provider's create wait fails)."""
+    ec2 = client("ec2", server.endpoint, "us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.6.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]
+    block = ec2.describe_vpcs(VpcIds=[vpc["VpcId"]])["Vpcs"][0][
+        "Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"]
+    sub = next(ipaddress.ip_network(block).subnets(new_prefix=64))
+    subnet = ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock="10.6.1.0/24",
+                               Ipv6CidrBlock=str(sub))["Subnet"]["SubnetId"]
+    read = ec2.describe_subnets(SubnetIds=[subnet])["Subnets"][0]
+    assert [(a["Ipv6CidrBlock"], a["Ipv6CidrBlockState"]["State"])
+            for a in read["Ipv6CidrBlockAssociationSet"]] == [(str(sub), "associated")]
 
 
 def test_every_emulator_fix_fits_this_moto() -> None:

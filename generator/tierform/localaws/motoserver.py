@@ -115,8 +115,45 @@ def _fix_one_request_at_a_time() -> bool:
     return True
 
 
+def _fix_subnet_ipv6_association_state() -> bool:
+    """DescribeSubnets writes a subnet's IPv6 block state as the text of a dict.
+
+    moto 5.x nests the whole state object where AWS has its name, so an IPv6 subnet reads
+    ``State: "{'State': 'associated'}"``; the provider's wait for ``associated`` on
+    create then fails the apply (HTTP 500, "XML syntax error" from the SDK). This answers
+    the state's name, as AWS does.
+    """
+    try:
+        from moto.ec2.models.subnets import Subnet
+    except ImportError:
+        return False
+    current = Subnet.__dict__.get("ipv6_cidr_block_association_set")
+    if not isinstance(current, property) or current.fget is None:
+        return False
+    try:
+        source = inspect.getsource(current.fget)
+    except (OSError, TypeError):
+        return False
+    if '"state": association["ipv6CidrBlockState"],' not in source:
+        return False  # no longer the code this fix was written against
+
+    def associations(self: Any) -> list[dict[str, Any]]:
+        found = []
+        for association in self.ipv6_cidr_block_associations.values():
+            state = association["ipv6CidrBlockState"]["State"]
+            if state == "associated":
+                found.append({"ipv6CidrBlock": association["ipv6CidrBlock"],
+                              "associationId": association["associationId"],
+                              "ipv6CidrBlockState": {"state": state}})
+        return found
+
+    Subnet.ipv6_cidr_block_association_set = property(associations)  # type: ignore[method-assign,assignment]
+    return True
+
+
 FIXES = {
     "security group rule descriptions": _fix_group_rule_description,
+    "subnet IPv6 association state": _fix_subnet_ipv6_association_state,
     "missing network ACL entries": _fix_missing_network_acl_entry,
     "one request at a time": _fix_one_request_at_a_time,
 }
