@@ -423,6 +423,13 @@ def _route(read: _Read, vpc: _Vpc, values: Mapping[str, Any], source: str,
 def _route_values(read: _Read, inst: Instance) -> dict[str, Any]:
     """An aws_route's values with its unknown target filled in from the wiring."""
     values = dict(inst.values)
+    for attr in ("destination_prefix_list_id",):  # a prefix list created with the route
+        if attr not in values:
+            got = read.wiring.ids(inst, attr, scalar=True)
+            if isinstance(got, Unresolved):
+                read.unresolved.append(got)
+            elif got:
+                values[attr] = got[0]
     for attr, types in ROUTE_TARGET_TYPES.items():
         if attr in values or not types:
             continue  # known (or null) at plan time
@@ -434,7 +441,18 @@ def _route_values(read: _Read, inst: Instance) -> dict[str, Any]:
     return values
 
 
-def _route_tables(read: _Read, vpc: _Vpc, tier_tag: str) -> dict[str, RouteTable]:
+def _route_expanded(route: Route, lists: Mapping[str, list[str]]) -> list[Route]:
+    """A route to a managed prefix list read from the input: one route per CIDR of the list
+    (R11); any other route as it is."""
+    if route.kind == "endpoint" or route.destination not in lists:
+        return [route]
+    return [replace(route, destination=cidr,
+                    source=f"{route.source} (prefix list {route.destination})")
+            for cidr in lists[route.destination]]
+
+
+def _route_tables(read: _Read, vpc: _Vpc, tier_tag: str, lists: Mapping[str, list[str]]
+                  ) -> dict[str, RouteTable]:
     """Route tables by key, with their routes and subnets, and the main table."""
     routes: dict[str, list[Route]] = {}
     meta: dict[str, tuple[Instance, bool]] = {}
@@ -446,13 +464,13 @@ def _route_tables(read: _Read, vpc: _Vpc, tier_tag: str) -> dict[str, RouteTable
     for inst, owner in read.owned("aws_route", "route_table_id", meta):
         route = _route(read, vpc, _route_values(read, inst), inst.source, inst.address)
         if route is not None:
-            routes[owner[0]].append(route)
+            routes[owner[0]] += _route_expanded(route, lists)
     for key, (inst, _) in meta.items():
         for index, block in read.blocks(inst, "route", ROUTE_BLOCK):
             route = _route(read, vpc, block, f"{inst.source} route[{index}]", inst.address)
-            if route is not None and all(r.destination != route.destination
-                                         for r in routes[key]):
-                routes[key].append(route)
+            for each in _route_expanded(route, lists) if route is not None else []:
+                if all(r.destination != each.destination for r in routes[key]):
+                    routes[key].append(each)
     subnets: dict[str, set[str]] = defaultdict(set)
     for inst, owner in read.owned("aws_route_table_association", "route_table_id", meta):
         subnet = read.one(inst, "subnet_id")
@@ -657,9 +675,10 @@ def _expand(rule: SgRule, lists: Mapping[str, list[str]]) -> list[SgRule]:
             for cidr in lists[rule.prefix_list]]
 
 
-def _security_groups(read: _Read, vpc: _Vpc, tier_tag: str) -> dict[str, SecurityGroup]:
-    """Security groups by key with every rule form (separate, inline), and AWS's default."""
-    lists = _prefix_lists(read)
+def _security_groups(read: _Read, vpc: _Vpc, tier_tag: str,
+                     lists: Mapping[str, list[str]]) -> dict[str, SecurityGroup]:
+    """Security groups by key with every rule form (separate, inline), and AWS's default;
+    rules naming a prefix list of ``lists`` are read by its CIDRs."""
     meta: dict[str, tuple[Instance, bool]] = {}
     for inst in vpc.members(read, "aws_security_group"):
         meta[inst.key] = (inst, False)
@@ -716,9 +735,10 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
     vpc = _choose_vpc(read)
     subnet_keys, subnets = _subnets(read, vpc, tier_tag)
     igws, nats = _gateways(read, vpc, subnet_keys)
-    endpoints, tables = _endpoints(read, vpc, _route_tables(read, vpc, tier_tag))
+    lists = _prefix_lists(read)
+    endpoints, tables = _endpoints(read, vpc, _route_tables(read, vpc, tier_tag, lists))
     nacls = _nacls(read, vpc, tier_tag)
-    groups = _security_groups(read, vpc, tier_tag)
+    groups = _security_groups(read, vpc, tier_tag, lists)
     return Network(
         source=source, vpc_cidrs=vpc.cidrs, vpc_ipv6_cidrs=vpc.ipv6,
         # Plans and states list resources by address; address order says nothing, so

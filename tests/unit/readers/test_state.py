@@ -139,3 +139,19 @@ def test_a_prefix_list_in_the_input_is_read_by_its_entries() -> None:
     unread = network_from_state(_dual_stack_state([rule]))
     assert [r.prefix_list for r in unread.security_groups["sg-web"].rules if not r.egress] == [
         "pl-1"]
+
+
+def test_a_route_to_a_prefix_list_in_the_input_is_a_route_per_entry() -> None:
+    listed = ("aws_ec2_managed_prefix_list.corp", {
+        "id": "pl-2", "address_family": "IPv4",
+        "entry": [{"cidr": "192.168.0.0/16"}, {"cidr": "172.16.0.0/12"}]})
+    route = ("aws_route.corp", {"id": "r-2", "route_table_id": "rtb-web",
+                                "destination_cidr_block": "", "destination_ipv6_cidr_block": "",
+                                "destination_prefix_list_id": "pl-2",
+                                "transit_gateway_id": "tgw-1"})
+    network = network_from_state(_dual_stack_state([listed, route]))
+    routes = {(r.destination, r.kind) for r in network.route_tables["rtb-web"].routes}
+    assert {("192.168.0.0/16", "tgw"), ("172.16.0.0/12", "tgw")} <= routes
+    unread = network_from_state(_dual_stack_state([route]))
+    assert ("pl-2", "tgw") in {(r.destination, r.kind)
+                               for r in unread.route_tables["rtb-web"].routes}
