@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
 from ipaddress import IPv4Network
 from typing import TYPE_CHECKING, Literal
 
@@ -59,6 +60,7 @@ __all__ = [
     "VerifyReport",
     "adopt_blueprint",
     "declared_exposure",
+    "group_matches",
     "intents_from_blueprint",
     "verify",
 ]
@@ -114,6 +116,9 @@ class Expected:
     vpc_cidr: str
     subnets: Mapping[str, frozenset[str]]
     """tier -> the CIDRs of its subnets."""
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """tier -> the blueprint's references to the groups its instances carry
+    (``tiers.<name>.security_groups``); tiers absent here take their groups by tag."""
 
 
 @dataclass(frozen=True)
@@ -320,6 +325,15 @@ def identity(expected: Expected, network: Network) -> list[VerifyFinding]:
             findings.append(VerifyFinding(
                 "identity", f"tier {tier}'s subnets differ from the blueprint's: "
                 f"{'; '.join(parts)}", ("tiers", tier), dst=tier))
+    for tier, refs in sorted(expected.groups.items()):
+        for index, ref in enumerate(refs):
+            if not any(group_matches(ref, g) for g in network.security_groups.values()):
+                findings.append(VerifyFinding(
+                    "identity", f"tier {tier}'s security group {ref!r} matches no security "
+                    f"group in the network (by id, Name tag, name or address): the tier's "
+                    "security-group layer is not what the blueprint says",
+                    ("tiers", tier, "security_groups", index), dst=tier,
+                    layer="security_groups"))
     for tier in sorted(set(actual) - set(expected.subnets)):
         findings.append(VerifyFinding(
             "identity", f"the network has a tier {tier} ({', '.join(sorted(actual[tier]))}) "
@@ -402,12 +416,24 @@ def _single_layer(layer: Layer, network: Network, reach: Reachability,
 # --------------------------------------------------------------------------- blueprint
 
 
+def group_matches(ref: str, group: SecurityGroup) -> bool:
+    """A blueprint's group reference names ``group``: equal to, or a glob (``*``, ``?``,
+    ``[...]``, case-sensitive) over, its id, its name (Name tag, else ``name``), its source,
+    or the Terraform address a state or live source carries in parentheses."""
+    names = [group.id, group.name or "", group.source]
+    if group.source.endswith(")") and " (" in group.source:
+        names.append(group.source[group.source.rindex(" (") + 2:-1])
+    return any(name and (name == ref or fnmatchcase(name, ref)) for name in names)
+
+
 def adopt_blueprint(network: Network, expected: Expected,
                     named_networks: Mapping[str, IPv4Network],
                     tier_groups: Mapping[str, Sequence[str]] | None = None) -> Network:
     """The network as the blueprint names it: a subnet with no tier tag takes the tier whose
     blueprint CIDR it has; the blueprint's named networks are endpoints (a read's own win);
-    ``tier_groups`` (tier -> group id, address or Name) places security groups explicitly.
+    ``tier_groups`` (tier -> references, ``group_matches``; default: the blueprint's
+    ``expected.groups``) places security groups explicitly: a tier listed there carries
+    exactly the groups its references match, whatever their tags say.
 
     A copy: the reader's network is left as read."""
     by_cidr = {cidr: tier for tier, cidrs in expected.subnets.items() for cidr in cidrs}
@@ -416,10 +442,11 @@ def adopt_blueprint(network: Network, expected: Expected,
                for key, subnet in network.subnets.items()}
     named = {**{k: IPv4Network(v) for k, v in named_networks.items()}, **network.named_networks}
     placed = dict(network.tier_groups)
-    for tier, refs in (tier_groups or {}).items():
+    mapping = expected.groups if tier_groups is None else tier_groups
+    for tier, refs in mapping.items():
         placed[tier] = tuple(dict.fromkeys(
             group.id for ref in refs for group in network.security_groups.values()
-            if ref in (group.id, group.name, group.source)))
+            if group_matches(ref, group)))
     return replace(network, subnets=subnets, named_networks=named, tier_groups=placed)
 
 

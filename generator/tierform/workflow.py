@@ -89,9 +89,16 @@ def check(loaded: LoadedBlueprint) -> Checked:
 
 
 def render(checked: Checked) -> dict[str, str]:
-    """The module's files: relative path -> text. Same blueprint, same bytes."""
+    """The module's files: relative path -> text. Same blueprint, same bytes. A blueprint
+    that maps security groups (``tiers.<name>.security_groups``) describes a network
+    Tierform did not write: refused (BlueprintError), never rendered without its groups."""
+    from tierform.blueprint.checks import render_refusals  # start-up: pydantic
     from tierform.render.module import render_module  # start-up: Jinja2
 
+    loaded = checked.loaded
+    refused = render_refusals(loaded.blueprint, loaded.source_map, loaded.file)
+    if refused:
+        raise BlueprintError(refused)
     return render_module(checked.layout)
 
 
@@ -138,11 +145,15 @@ def verify_network(loaded: LoadedBlueprint, network: Network, *,
                    gate: Gate = "all") -> VerifyReport:
     """Compare what the network allows with what the blueprint intends. The network is
     first named by the blueprint: untagged subnets take their tier from the blueprint's
-    CIDRs, the blueprint's named networks are endpoints (``adopt_blueprint``)."""
+    CIDRs, the blueprint's named networks are endpoints, and a tier's ``security_groups``
+    places the groups its references match (``adopt_blueprint``)."""
     blueprint = loaded.blueprint
     expected = Expected(str(blueprint.vpc.cidr),
                         {tier: frozenset(str(c) for c in zones.values())
-                         for tier, zones in loaded.allocation.items()})
+                         for tier, zones in loaded.allocation.items()},
+                        {name: tuple(tier.security_groups)
+                         for name, tier in blueprint.tiers.items()
+                         if tier.security_groups is not None})
     network = adopt_blueprint(network, expected, blueprint.networks)
     return verify(intents_from_blueprint(blueprint), network,
                   declared_exposure=declared_exposure(blueprint), expected=expected, gate=gate)

@@ -29,6 +29,7 @@ __all__ = [
     "Locator",
     "ShapeErrors",
     "check_blueprint",
+    "render_refusals",
 ]
 
 PathKey = tuple[str | int, ...]
@@ -149,6 +150,7 @@ def check_blueprint(bp: Blueprint, source_map: Locator, file: str,
         _check_zones(bp, report)
     _check_vpc_and_networks(bp, report, broken)
     _check_tiers(bp, report, broken)
+    _check_security_groups(bp, report, broken)
     if broken.section("vpc") and broken.whole("tiers") and broken.whole("availability_zones"):
         _check_addresses(bp, report, allocation or allocate(bp))
     _check_flows(bp, report, broken)
@@ -161,6 +163,24 @@ def check_blueprint(bp: Blueprint, source_map: Locator, file: str,
     _check_tags(bp, report, broken)
     if broken.section("name") and broken.whole("flow_logs"):
         _check_bucket_name(bp, report)
+    return report.findings
+
+
+def render_refusals(bp: Blueprint, source_map: Locator, file: str) -> list[Finding]:
+    """Why this valid blueprint cannot be rendered: ``security_groups`` on a tier says the
+    network was written by someone else (the rendered module would place its own groups,
+    which the key does not name). Empty: it can."""
+    report = _Report(source_map, file)
+    for name, tier in bp.tiers.items():
+        if tier.security_groups is not None:
+            report.add("adopt-only", ("tiers", name, "security_groups"),
+                       f"tier '{name}' names the security groups of a network Tierform did "
+                       "not write: this blueprint describes that network for `verify "
+                       "--plan/--state/--live`, it cannot be rendered, planned or applied",
+                       "verify the existing network with `tierform verify BP --plan "
+                       "plan.json` (or --state, --live); to let Tierform write the network, "
+                       "remove security_groups (the module places one group per tier)",
+                       at_key=True)
     return report.findings
 
 
@@ -286,6 +306,40 @@ def _check_tiers(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
                 report.add("cidr-outside-vpc", cpath,
                            f"subnet {cidr} of tier '{name}' is not inside the VPC {vpc}",
                            f"choose a CIDR inside {vpc}")
+
+
+def _check_security_groups(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
+    """``tiers.<name>.security_groups``: at least one reference, each a non-blank text
+    without surrounding blanks, listed once (a reference that matches no group in the
+    network read is a finding of ``verify``, not of the blueprint)."""
+    for name, tier in bp.tiers.items():
+        if not broken.item("tiers", name) or tier.security_groups is None:
+            continue
+        path = ("tiers", name, "security_groups")
+        if not tier.security_groups:
+            report.add("security-groups", path,
+                       f"tier '{name}' lists no security groups",
+                       "list the groups every instance of the tier carries (id, Name tag, "
+                       "name, Terraform address or a glob), or remove the key to place "
+                       "groups by their Tier tag", at_key=True)
+        seen: set[str] = set()
+        for index, ref in enumerate(tier.security_groups):
+            where = (*path, index)
+            if not ref.strip():
+                report.add("security-groups", where,
+                           f"tier '{name}': security_groups[{index}] is blank",
+                           "give a group id (sg-...), Name tag, name, Terraform address "
+                           "(module.sg.aws_security_group.this[0]) or a glob (module.web_sg.*)")
+            elif ref != ref.strip():
+                report.add("security-groups", where,
+                           f"tier '{name}': security group {ref!r} begins or ends with "
+                           "blanks, which no group id, name or address does",
+                           f"write {ref.strip()!r}")
+            elif ref in seen:
+                report.add("security-groups", where,
+                           f"tier '{name}' lists security group {ref!r} twice",
+                           "list each group once")
+            seen.add(ref)
 
 
 def _check_addresses(bp: Blueprint, report: _Report, allocation: Allocation) -> None:

@@ -87,6 +87,11 @@ class TierSpec(_Strict):
     netmask: Whole | None = Field(default=None, ge=16, le=28)
     map_public_ip_on_launch: Flag = False
     description: str = ""
+    security_groups: list[str] | None = None
+    """Only for verifying a network Tierform did not write: the security groups every
+    instance of the tier carries, each a group id, ``Name`` tag, ``name``, or Terraform
+    address, or a glob (``*``, ``?``, ``[...]``) over those. ``render`` refuses it (the
+    rendered module places its own group on each tier)."""
 
 
 class FlowSpec(_Strict):
