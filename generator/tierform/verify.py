@@ -325,13 +325,17 @@ def identity(expected: Expected, network: Network) -> list[VerifyFinding]:
             findings.append(VerifyFinding(
                 "identity", f"tier {tier}'s subnets differ from the blueprint's: "
                 f"{'; '.join(parts)}", ("tiers", tier), dst=tier))
+    unread = sorted({u.address for u in network.unresolved
+                     if u.attribute == "vpc_id" and "aws_security_group." in u.address})
+    maybe = (f" ({len(unread)} security group(s) of the input could not be placed in a VPC, "
+             f"e.g. {unread[0]}: see the unresolved items)" if unread else "")
     for tier, refs in sorted(expected.groups.items()):
         for index, ref in enumerate(refs):
             if not any(group_matches(ref, g) for g in network.security_groups.values()):
                 findings.append(VerifyFinding(
                     "identity", f"tier {tier}'s security group {ref!r} matches no security "
-                    f"group in the network (by id, Name tag, name or address): the tier's "
-                    "security-group layer is not what the blueprint says",
+                    f"group in the network (by id, Name tag, name or address){maybe}: the "
+                    "tier's security-group layer is not what the blueprint says",
                     ("tiers", tier, "security_groups", index), dst=tier,
                     layer="security_groups"))
     for tier in sorted(set(actual) - set(expected.subnets)):
@@ -615,18 +619,26 @@ def _with_ipv6_blocks(network: Network) -> tuple[Network, bool]:
     return replace(network, subnets=subnets, vpc_ipv6_cidrs=(base,)), True
 
 
+_OPENED_NACL_RULE = 0
+"""Number of the allow-all entry that stands in for an opened ACL direction: AWS numbers
+rules from 1, so no rule read from a network has it (``_admitting`` leaves it out)."""
+_OPENED_SG_RULE = "tierform:opened"
+"""``source`` of the allow-all rule that stands in for an opened group direction."""
+
+
 def _open_side(network: Network, layer: Layer, *, egress: bool) -> Network:
     """A copy where one direction (``egress``) of ``layer`` admits everything."""
     if layer == "nacls":
         nacls = {key: replace(nacl, entries=(
             *(e for e in nacl.entries if e.egress != egress),
-            NaclEntry(1, egress, "-1", "allow", ANYWHERE),
-            NaclEntry(2, egress, "-1", "allow", ANYWHERE_V6)))
+            NaclEntry(_OPENED_NACL_RULE, egress, "-1", "allow", ANYWHERE),
+            NaclEntry(_OPENED_NACL_RULE, egress, "-1", "allow", ANYWHERE_V6)))
             for key, nacl in network.nacls.items()}
         return replace(network, nacls=nacls)
     groups = {key: replace(group, rules=(
-        *(r for r in group.rules if r.egress != egress), SgRule(egress, "-1", cidr=ANYWHERE),
-        SgRule(egress, "-1", cidr=ANYWHERE_V6)))
+        *(r for r in group.rules if r.egress != egress),
+        SgRule(egress, "-1", cidr=ANYWHERE, source=_OPENED_SG_RULE),
+        SgRule(egress, "-1", cidr=ANYWHERE_V6, source=_OPENED_SG_RULE)))
         for key, group in network.security_groups.items()}
     return replace(network, security_groups=groups)
 
@@ -663,12 +675,16 @@ def _needed(layer: Layer, network: Network, allowed: Mapping[tuple[str, str, str
 
 def _admitting(network: Network, layer: Layer, flow: Flow, extra: PortSet,
                ephemeral: tuple[int, int]) -> str:
-    """The rules that let one port of ``extra`` through, by the analyzer's own explanation."""
+    """The rules that let one port of ``extra`` through, by the analyzer's own explanation;
+    never the stand-ins for a direction opened to judge the other one alone."""
     probe = extra.first() or 0
     result = query(network, flow.src, flow.dst, flow.protocol, probe, ephemeral=ephemeral,
                    family=flow.family)
-    return "; ".join(dict.fromkeys(leg.resource for leg in result.legs
-                                   if leg.layer == layer and leg.ok and leg.resource))
+    opened = f" rule {_OPENED_NACL_RULE} (allow)"
+    named = (part for leg in result.legs if leg.layer == layer and leg.ok and leg.resource
+             for part in leg.resource.split(", "))
+    return "; ".join(dict.fromkeys(part for part in named
+                                   if _OPENED_SG_RULE not in part and not part.endswith(opened)))
 
 
 # --------------------------------------------------------------------------- subnet pairs

@@ -41,6 +41,13 @@ def test_the_mapping_places_the_groups_and_the_matrix_is_the_hand_written_one(
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads(done.stdout)
     assert not any("no security group" in w for w in result["warnings"]), result["warnings"]
+    # The one warning: web's ACL sends tcp 443 to 0.0.0.0/0, app's inbound rules stop it.
+    # It names the rules read from the plan, never the allow-all stand-in that opened
+    # app's outbound direction to judge the inbound one alone (it used to: "rule 1").
+    rules = [f for f in result["findings"] if f["kind"] == "rule"]
+    assert [f["resource"] for f in rules] == [
+        'module.vpc.aws_network_acl.this["public"] rule 100 (allow); '
+        'module.vpc.aws_network_acl.this["private"] rule 130 (allow)'], rules
 
     loaded = workflow.load(LEDGER)
     _, network = workflow.read_network(untagged_plan, named_networks=loaded.blueprint.networks,

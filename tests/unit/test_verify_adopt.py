@@ -12,7 +12,7 @@ import pytest
 from cli_support import ROOT, tierform
 from tierform import workflow
 from tierform.errors import BlueprintError
-from tierform.network.model import Network, SecurityGroup
+from tierform.network.model import Network, SecurityGroup, Unresolved
 from tierform.verify import group_matches
 
 LEDGER = ROOT / "tests" / "fixtures" / "community" / "ledger.yaml"
@@ -95,3 +95,16 @@ def test_render_refuses_a_blueprint_that_maps_groups(tmp_path: Path) -> None:
     assert "cannot be rendered" in done.stderr
     assert not target.exists()
     assert tierform("validate", str(LEDGER), cwd=tmp_path).returncode == 0
+
+
+def test_an_unmatched_reference_says_when_groups_of_the_input_were_not_placed() -> None:
+    """Not read is not absent: a group whose VPC could not be resolved may be the one named."""
+    checked = workflow.check(workflow.load(LEDGER))
+    network = _untagged(checked)
+    network = replace(network, security_groups={
+        k: g for k, g in network.security_groups.items() if g.name != "ledger-db"},
+        unresolved=[Unresolved('aws_security_group.tier["db"]', "vpc_id", "depends on x")])
+    report = workflow.verify_network(checked.loaded, network, gate="end-to-end")
+    [found] = [f for f in report.findings if f.kind == "identity"]
+    assert "'ledger-db' matches no security group" in found.message
+    assert 'could not be placed in a VPC, e.g. aws_security_group.tier["db"]' in found.message
