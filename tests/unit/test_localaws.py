@@ -160,6 +160,23 @@ def test_the_server_handles_one_request_at_a_time() -> None:
     assert done.stdout.split() == ["1"]
 
 
+def test_local_gateway_and_core_network_routes_keep_their_target(server: LocalAWS) -> None:
+    """AWS answers the target a route was created with; moto 5.x dropped these two."""
+    ec2 = client("ec2", server.endpoint, "us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    core = "arn:aws:networkmanager::123456789012:core-network/core-network-0123456789abcdef0"
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="10.9.0.0/16",
+                     LocalGatewayId="lgw-0123456789abcdef0")
+    ec2.create_route(RouteTableId=table, DestinationIpv6CidrBlock="2001:db8::/32",
+                     CoreNetworkArn=core)
+    routes = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
+    got = {r.get("DestinationCidrBlock") or r.get("DestinationIpv6CidrBlock"):
+           r.get("LocalGatewayId") or r.get("CoreNetworkArn") for r in routes}
+    assert got == {"10.8.0.0/16": None, "10.9.0.0/16": "lgw-0123456789abcdef0",
+                   "2001:db8::/32": core}
+
+
 def test_deleting_a_missing_network_acl_entry_is_not_found(server: LocalAWS) -> None:
     """AWS's client error (the provider's destroy takes it as done), not moto's HTTP 500."""
     from botocore.exceptions import ClientError

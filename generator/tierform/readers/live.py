@@ -28,6 +28,7 @@ from tierform.network.model import (
     Subnet,
     port_range,
 )
+from tierform.network.routes import ROUTE_TARGETS, gateway_kind
 from tierform.network.tags import TIER_TAG, resource_tags
 from tierform.readers.terraform_json import IPV6_NATIVE_STAND_IN
 
@@ -36,12 +37,10 @@ __all__ = ["network_from_live", "rules_from_permissions", "select_vpc"]
 # NAT gateways in these states carry no traffic (AWS lists deleted ones for about an hour).
 _DEAD_NAT_STATES = frozenset({"deleted", "deleting", "failed"})
 _DEAD_ENDPOINT_STATES = frozenset({"deleted", "deleting", "failed", "rejected", "expired"})
-# Route target field -> kind, in this order (an instance route also names its interface).
-_TARGET_KINDS: dict[str, RouteKind] = {
-    "TransitGatewayId": "tgw", "VpcPeeringConnectionId": "peering", "InstanceId": "instance",
-    "NetworkInterfaceId": "eni", "CarrierGatewayId": "carrier", "LocalGatewayId": "lgw",
-    "CoreNetworkArn": "core",
-}
+# Route target field -> kind, in the shared order (network/routes.py: one table for the
+# plan, state and live readers); GatewayId is split by what it names.
+_TARGET_KINDS: dict[str, RouteKind | None] = {t.field: t.kind for t in ROUTE_TARGETS
+                                              if t.field is not None}
 
 
 def _label(aws_id: str, tags: Mapping[str, str]) -> str:
@@ -126,26 +125,15 @@ def _route(raw: Mapping[str, Any], table_id: str,
     if raw.get("State") == "blackhole":
         # A route whose target was deleted drops traffic.
         return Route(destination, "blackhole", gateway or raw.get("NatGatewayId"), source)
-    kind: RouteKind
-    target: str | None
-    if gateway.startswith("igw-"):
-        kind, target = "igw", gateway
-    elif gateway.startswith("vgw-"):
-        kind, target = "vgw", gateway
-    elif gateway.startswith("vpce-") and not raw.get("DestinationPrefixListId"):
-        kind, target = "gwlbe", gateway  # a CIDR route to an endpoint: Gateway Load Balancer
-    elif gateway.startswith("vpce-"):
+    found = next((f for f in _TARGET_KINDS if raw.get(f)), None)
+    if found is None:
+        return Route(destination, "other", None, source)
+    target = str(raw[found])
+    prefix_list = bool(raw.get("DestinationPrefixListId"))
+    kind = _TARGET_KINDS[found] or gateway_kind(target, prefix_list=prefix_list)
+    if kind == "endpoint":
         # Gateway endpoints route a service's prefix list (R5); name it by the service.
-        kind, target = "endpoint", gateway
-        destination = endpoint_services.get(gateway, destination)
-    elif raw.get("NatGatewayId"):
-        kind, target = "nat", str(raw["NatGatewayId"])
-    elif raw.get("EgressOnlyInternetGatewayId"):
-        kind, target = "eigw", str(raw["EgressOnlyInternetGatewayId"])
-    else:
-        found = next((k for k in _TARGET_KINDS if raw.get(k)), None)
-        kind = _TARGET_KINDS[found] if found else "other"
-        target = str(raw[found]) if found else (gateway or None)
+        destination = endpoint_services.get(target, destination)
     return Route(destination, kind, target, source)
 
 

@@ -42,6 +42,7 @@ from tierform.network.model import (
     aws_default_nacl,
     port_range,
 )
+from tierform.network.routes import ROUTE_TARGETS, gateway_kind
 from tierform.network.tags import TIER_TAG, tag
 
 __all__ = [
@@ -71,34 +72,10 @@ VPC_DEFAULT_ATTRS = (
     "default_security_group_id",
 )
 
-# Route target attribute -> route kind. gateway_id is split by what it names.
-_ROUTE_TARGETS: dict[str, RouteKind] = {
-    "gateway_id": "igw",
-    "nat_gateway_id": "nat",
-    "egress_only_gateway_id": "eigw",
-    "vpc_endpoint_id": "gwlbe",  # a Gateway Load Balancer endpoint, not an S3/DynamoDB gateway
-    "transit_gateway_id": "tgw",
-    "vpc_peering_connection_id": "peering",
-    "network_interface_id": "eni",
-    "carrier_gateway_id": "carrier",
-    "local_gateway_id": "lgw",
-    "core_network_arn": "core",
-}
-# gateway_id names an internet or a virtual private gateway: by resource type or id prefix.
-_GATEWAY_KINDS: dict[str, RouteKind] = {"aws_internet_gateway": "igw", "aws_vpn_gateway": "vgw",
-                                        "igw-": "igw", "vgw-": "vgw"}
-ROUTE_TARGET_TYPES: dict[str, tuple[str, ...]] = {
-    "gateway_id": ("aws_internet_gateway", "aws_vpn_gateway"),
-    "nat_gateway_id": ("aws_nat_gateway",),
-    "egress_only_gateway_id": ("aws_egress_only_internet_gateway",),
-    "vpc_endpoint_id": ("aws_vpc_endpoint",),
-    "transit_gateway_id": ("aws_ec2_transit_gateway",),
-    "vpc_peering_connection_id": ("aws_vpc_peering_connection",),
-    "network_interface_id": ("aws_network_interface",),
-    "carrier_gateway_id": ("aws_ec2_carrier_gateway",),
-    "local_gateway_id": (),
-    "core_network_arn": (),
-}
+# Route target attribute -> route kind (network/routes.py, shared with the live reader);
+# gateway_id is split by what it names.
+_ROUTE_TARGETS: dict[str, RouteKind | None] = {t.attribute: t.kind for t in ROUTE_TARGETS}
+ROUTE_TARGET_TYPES: dict[str, tuple[str, ...]] = {t.attribute: t.types for t in ROUTE_TARGETS}
 _ROUTE_DESTINATIONS = (
     "cidr_block", "ipv6_cidr_block", "destination_prefix_list_id",
     "destination_cidr_block", "destination_ipv6_cidr_block",
@@ -390,17 +367,13 @@ def _gateways(read: _Read, vpc: _Vpc, subnet_keys: Collection[str]
     return igws, nats
 
 
-def _target_kind(read: _Read, attr: str, target: str) -> RouteKind:
-    if attr == "gateway_id":
-        if target == "local":
-            return "local"
-        inst = read.by_key.get(target)
-        if inst is not None:
-            return _GATEWAY_KINDS.get(inst.type, "other")
-        if target.startswith("vpce-"):
-            return "endpoint"
-        return _GATEWAY_KINDS.get(target[:4], "other")
-    return _ROUTE_TARGETS[attr]
+def _target_kind(read: _Read, attr: str, target: str, *, prefix_list: bool) -> RouteKind:
+    kind = _ROUTE_TARGETS[attr]
+    if kind is not None:
+        return kind
+    inst = read.by_key.get(target) if target != "local" else None
+    return gateway_kind(target, resource_type=inst.type if inst is not None else None,
+                        prefix_list=prefix_list)
 
 
 def _route(read: _Read, vpc: _Vpc, values: Mapping[str, Any], source: str,
@@ -412,7 +385,10 @@ def _route(read: _Read, vpc: _Vpc, values: Mapping[str, Any], source: str,
     for attr in _ROUTE_TARGETS:
         target = values.get(attr)
         if target:
-            return Route(destination, _target_kind(read, attr, str(target)),
+            prefix_list = not any(values.get(d) for d in _ROUTE_DESTINATIONS
+                                  if d != "destination_prefix_list_id")
+            return Route(destination, _target_kind(read, attr, str(target),
+                                                   prefix_list=prefix_list),
                          vpc.rel(str(target)), source)
     if values.get("blackhole") or values.get("state") == "blackhole":
         return Route(destination, "blackhole", None, source)
