@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from ipaddress import IPv4Network
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -223,13 +225,44 @@ def _config_dir(args: argparse.Namespace) -> Path:
     return path
 
 
-def _network_from_source(source: str, *, tier_tag: str,
-                         config_dir: Path | None = None) -> tuple[str, Network]:
+def _named_network(text: str) -> tuple[str, IPv4Network]:
+    """argparse type: ``NAME=CIDR`` (a bad one is a usage error, exit 2)."""
+    name, sep, cidr = text.partition("=")
+    if not sep or not re.fullmatch(r"[a-z][a-z0-9_-]{0,29}", name):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not NAME=CIDR (e.g. corp=192.168.0.0/16; a name is lower-case "
+            "letters, digits, '_' and '-', starting with a letter)")
+    try:
+        return name, IPv4Network(cidr)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: {cidr!r} is not an IPv4 network (e.g. 192.168.0.0/16)") from None
+
+
+def _named_networks(pairs: Sequence[tuple[str, IPv4Network]] | None) -> dict[str, IPv4Network]:
+    named: dict[str, IPv4Network] = {}
+    for name, cidr in pairs or ():
+        if name == "internet" or name in named:
+            raise TierformError(f"--network {name}={cidr}: "
+                                + ("'internet' is built in" if name == "internet"
+                                   else f"{name} is given twice")
+                                + "; give each named network once")
+        named[name] = cidr
+    return named
+
+
+def _network_from_source(source: str, *, tier_tag: str, config_dir: Path | None = None,
+                         named: Mapping[str, IPv4Network] | None = None
+                         ) -> tuple[str, Network]:
     path = Path(source)
     if path.suffix in (".yaml", ".yml"):
+        if named:
+            raise TierformError("--network is for a plan or state: a blueprint names its "
+                                "networks itself (its 'networks' key)")
         checked = workflow.check(workflow.load(path))
         return "blueprint", checked.network
-    kind, network = workflow.read_network(path, tier_tag=tier_tag, config_dir=config_dir)
+    kind, network = workflow.read_network(path, tier_tag=tier_tag, config_dir=config_dir,
+                                          named_networks=named)
     if not network.tiers:
         # An empty matrix would read as "nothing reaches anything": refuse instead.
         what = (f"none of its {len(network.subnets)} subnets carries a {tier_tag!r} tag"
@@ -243,7 +276,14 @@ def _network_from_source(source: str, *, tier_tag: str,
 @command("reach")
 def cmd_reach(args: argparse.Namespace) -> int:
     kind, network = _network_from_source(args.source, tier_tag=args.tier_tag,
-                                         config_dir=_config_dir(args))
+                                         config_dir=_config_dir(args),
+                                         named=_named_networks(args.network))
+    for name in _named_networks(args.network):
+        cidr = network.named_networks[name]
+        inside = [str(c) for c in network.vpc_cidrs if c.overlaps(cidr)]
+        if inside:
+            raise TierformError(f"--network {name}={cidr} overlaps the VPC ({', '.join(inside)}):"
+                                " a named network is outside it; give its own CIDR")
     if args.from_ or args.to:
         if not (args.from_ and args.to and args.port is not None):
             raise TierformError("a query needs --from, --to and --port (and optionally --protocol)")
@@ -435,6 +475,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="address family of a query (default: either)")
     p.add_argument("--tier-tag", default="Tier", help="tag that names a subnet's tier")
     p.add_argument("--config-dir", metavar="DIR", help=_CONFIG_DIR_HELP)
+    p.add_argument("--network", metavar="NAME=CIDR", action="append", type=_named_network,
+                   help="a named outside network, an endpoint of the matrix and of queries "
+                        "(repeatable; a plan or state only: a blueprint names its own)")
     fmt(p, "table", "json")
 
     p = add("verify", "Compare a network (plan, state or live) with its blueprint.")
