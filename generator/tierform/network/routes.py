@@ -25,6 +25,8 @@ class RouteTarget:
     """The EC2 ``Route`` field; None where AWS answers the target as ``GatewayId``."""
     types: tuple[str, ...] = ()
     """Terraform resource types the attribute may reference (() = AWS ids only)."""
+    inline: bool = True
+    """Also a field of ``aws_route_table``'s inline ``route`` blocks."""
 
 
 ROUTE_TARGETS: tuple[RouteTarget, ...] = (
@@ -40,7 +42,7 @@ ROUTE_TARGETS: tuple[RouteTarget, ...] = (
                 ("aws_vpc_peering_connection",)),
     # Before the interface: AWS names an instance route's instance and its interface both
     # (Terraform's state then holds instance_id and network_interface_id).
-    RouteTarget("instance", "instance_id", "InstanceId"),
+    RouteTarget("instance", "instance_id", "InstanceId", inline=False),  # computed only
     RouteTarget("eni", "network_interface_id", "NetworkInterfaceId", ("aws_network_interface",)),
     RouteTarget("carrier", "carrier_gateway_id", "CarrierGatewayId", ("aws_ec2_carrier_gateway",)),
     RouteTarget("lgw", "local_gateway_id", "LocalGatewayId"),

@@ -85,7 +85,7 @@ _SG_TYPES = ("aws_security_group", "aws_default_security_group")
 # Fields of inline blocks -> resource types an unknown field may reference (() = must be known).
 ROUTE_BLOCK: dict[str, tuple[str, ...]] = {
     "cidr_block": (), "ipv6_cidr_block": (), "destination_prefix_list_id": (),
-    **ROUTE_TARGET_TYPES,
+    **{t.attribute: t.types for t in ROUTE_TARGETS if t.inline},
 }
 SG_BLOCK: dict[str, tuple[str, ...]] = {
     "cidr_blocks": (), "ipv6_cidr_blocks": (), "prefix_list_ids": ("aws_ec2_managed_prefix_list",),
