@@ -23,7 +23,7 @@ Decisions (see also docs/network-semantics.md "Verification findings"):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from ipaddress import IPv4Network
@@ -60,8 +60,10 @@ __all__ = [
     "VerifyReport",
     "adopt_blueprint",
     "declared_exposure",
+    "foreign_tiers",
     "group_matches",
     "intents_from_blueprint",
+    "own_vpc",
     "verify",
 ]
 
@@ -239,6 +241,17 @@ def verify(intents: Sequence[Intent], network: Network, *,
     allowed = _allowed(intents)
     eph = PortSet.range(*ephemeral)
     findings: list[VerifyFinding] = [] if expected is None else identity(expected, network)
+    # R13: the tiers of the input's other VPCs are outside networks here: what they let
+    # through among themselves is not this blueprint's to judge.
+    foreign = frozenset() if expected is None else foreign_tiers(network, expected.vpc_cidr)
+
+    def ours(flow: Flow) -> bool:
+        return any(end in reach.tiers and end not in foreign for end in (flow.src, flow.dst))
+
+    def alone(flow: Flow) -> bool:
+        # A layer alone is judged on this VPC's rules: a flow with an end in another VPC
+        # would judge that VPC's groups and ACLs too (its end-to-end answer still counts).
+        return ours(flow) and not {flow.src, flow.dst} & foreign
 
     for item in reach.unresolved:
         findings.append(VerifyFinding(
@@ -246,7 +259,7 @@ def verify(intents: Sequence[Intent], network: Network, *,
             "the verdict does not cover it", (), level="warning", resource=item.address))
 
     for flow in reach.flows:
-        if flow.src == flow.dst:
+        if flow.src == flow.dst or not ours(flow):
             continue
         extra = _excess(flow, reach, allowed, eph)
         if extra:
@@ -258,8 +271,8 @@ def verify(intents: Sequence[Intent], network: Network, *,
 
     findings.extend(_broken(intents, network, reach, ephemeral))
     findings.extend(_subnet_pairs(intents, network, reach, allowed, eph, ephemeral))
-    findings.extend(route_findings(intents, network, declared_exposure))
-    findings.extend(_layers_alone(network, reach, allowed, eph, ephemeral))
+    findings.extend(route_findings(intents, network, declared_exposure, foreign))
+    findings.extend(_layers_alone(network, reach, allowed, eph, ephemeral, alone))
 
     for tier, declared in declared_exposure.items():
         info = reach.tiers.get(tier)
@@ -281,7 +294,7 @@ def verify(intents: Sequence[Intent], network: Network, *,
     replies: dict[Layer, list[Flow]] = {}
     for layer in LAYERS:
         opened, legs = _single_layer(layer, network, reach, allowed, declared_exposure, eph,
-                                     ephemeral)
+                                     ephemeral, foreign)
         single[layer], replies[layer] = opened, legs
         for flow in opened:
             findings.append(VerifyFinding(
@@ -298,19 +311,39 @@ def verify(intents: Sequence[Intent], network: Network, *,
 _RANK = {"isolated": 0, "private": 1, "public": 2, "unknown": 3}
 
 
+def own_vpc(network: Network, vpc_cidr: str) -> str | None:
+    """R13: of an input with several VPCs, the one the blueprint describes (its CIDR among
+    the VPC's), else the reader's first (most subnets); None for an input of one VPC."""
+    if not network.vpcs:
+        return None
+    wanted = IPv4Network(vpc_cidr)
+    return next((key for key, vpc in network.vpcs.items() if wanted in vpc.cidrs),
+                next(iter(network.vpcs)))
+
+
+def foreign_tiers(network: Network, vpc_cidr: str) -> frozenset[str]:
+    """The tiers of the input's other VPCs (outside networks for this blueprint)."""
+    own = own_vpc(network, vpc_cidr)
+    return frozenset(s.tier for s in network.subnets.values()
+                     if own is not None and s.vpc != own and s.tier is not None)
+
+
 def identity(expected: Expected, network: Network) -> list[VerifyFinding]:
     """Findings where the network is not the one the blueprint describes: another VPC
-    CIDR, tiers missing or extra, a tier's subnets at other addresses."""
+    CIDR, tiers missing or extra, a tier's subnets at other addresses (of several VPCs,
+    the blueprint's is compared: ``own_vpc``)."""
     findings: list[VerifyFinding] = []
-    actual_vpc = sorted(str(c) for c in network.vpc_cidrs)
+    own = own_vpc(network, expected.vpc_cidr)
+    own_cidrs = network.vpcs[own].cidrs if own is not None else network.vpc_cidrs
+    actual_vpc = sorted(str(c) for c in own_cidrs)
     if expected.vpc_cidr not in actual_vpc:
         findings.append(VerifyFinding(
             "identity", f"the network's VPC CIDR is {', '.join(actual_vpc) or 'unknown'}, the "
             f"blueprint's is {expected.vpc_cidr}: is this the network of this blueprint?",
-            ("vpc", "cidr"), resource=network.vpc_id or ""))
+            ("vpc", "cidr"), resource=own or network.vpc_id or ""))
     actual: dict[str, set[str]] = {}
     for subnet in network.subnets.values():
-        if subnet.tier is not None:
+        if subnet.tier is not None and subnet.vpc == own:
             actual.setdefault(subnet.tier, set()).add(str(subnet.cidr))
     for tier, cidrs in sorted(expected.subnets.items()):
         got = actual.get(tier)
@@ -393,14 +426,15 @@ def _broken(intents: Sequence[Intent], network: Network, reach: Reachability,
 def _single_layer(layer: Layer, network: Network, reach: Reachability,
                   allowed: Mapping[tuple[str, str, str], PortSet],
                   declared: Mapping[str, str], eph: PortSet,
-                  ephemeral: tuple[int, int]) -> tuple[list[Flow], list[Flow]]:
+                  ephemeral: tuple[int, int],
+                  foreign: frozenset[str] = frozenset()) -> tuple[list[Flow], list[Flow]]:
     """Forbidden flows into private or isolated tiers that open when ``layer`` fails open,
     and apart the ephemeral ports that open then (return legs the ACLs must admit)."""
     failed = analyze(network, ephemeral=ephemeral, failed_open=layer)
     opened: list[Flow] = []
     legs: list[Flow] = []
     for flow in failed.flows:
-        if flow.src == flow.dst or flow.dst not in reach.tiers:
+        if flow.src == flow.dst or flow.dst not in reach.tiers or flow.dst in foreign:
             continue
         if _exposure_of(flow.dst, reach, declared) not in ("private", "isolated"):
             continue
@@ -441,9 +475,28 @@ def adopt_blueprint(network: Network, expected: Expected,
 
     A copy: the reader's network is left as read."""
     by_cidr = {cidr: tier for tier, cidrs in expected.subnets.items() for cidr in cidrs}
+    own = own_vpc(network, expected.vpc_cidr)
     subnets = {key: (replace(subnet, tier=by_cidr[str(subnet.cidr)])
-                     if subnet.tier is None and str(subnet.cidr) in by_cidr else subnet)
+                     if subnet.tier is None and str(subnet.cidr) in by_cidr
+                     and subnet.vpc == own else subnet)
                for key, subnet in network.subnets.items()}
+    if own is not None:
+        # The blueprint's VPC keeps the blueprint's tier names where the reader qualified
+        # them (another VPC of the input has a tier of the same name).
+        prefix = f"{network.vpcs[own].name}/"
+
+        def plain(tier: str | None, vpc: str | None) -> str | None:
+            return tier[len(prefix):] if tier and vpc == own and tier.startswith(prefix) \
+                else tier
+
+        subnets = {k: replace(v, tier=plain(v.tier, v.vpc)) for k, v in subnets.items()}
+        network = replace(
+            network,
+            route_tables={k: replace(v, tier=plain(v.tier, v.vpc))
+                          for k, v in network.route_tables.items()},
+            nacls={k: replace(v, tier=plain(v.tier, v.vpc)) for k, v in network.nacls.items()},
+            security_groups={k: replace(v, tier=plain(v.tier, v.vpc))
+                             for k, v in network.security_groups.items()})
     named = {**{k: IPv4Network(v) for k, v in named_networks.items()}, **network.named_networks}
     placed = dict(network.tier_groups)
     mapping = expected.groups if tier_groups is None else tier_groups
@@ -488,12 +541,16 @@ def _justified(route: Route, tier: str, declared: str, intents: Sequence[Intent]
 
 
 def route_findings(intents: Sequence[Intent], network: Network,
-                   declared: Mapping[str, str]) -> list[VerifyFinding]:
+                   declared: Mapping[str, str],
+                   foreign: frozenset[str] = frozenset()) -> list[VerifyFinding]:
     """Routes that leave the VPC from a tier without a justification: judged on the routes
-    alone, whether or not the analyzer models the far side (IPv6, transit, peering...)."""
+    alone, whether or not the analyzer models the far side (IPv6, transit, peering...);
+    the tiers of the input's other VPCs (``foreign``) are not judged."""
     findings: list[VerifyFinding] = []
     seen: set[tuple[str, str, str]] = set()
     for tier in network.tiers:
+        if tier in foreign:
+            continue
         exposure = declared.get(tier, "isolated")
         for subnet in network.subnets_of(tier):
             table = network.route_table_of(subnet.id)
@@ -548,7 +605,8 @@ _ALONE: dict[Layer, tuple[Layer, str]] = {
 
 def _layers_alone(network: Network, reach: Reachability,
                   allowed: Mapping[tuple[str, str, str], PortSet], eph: PortSet,
-                  ephemeral: tuple[int, int]) -> list[VerifyFinding]:
+                  ephemeral: tuple[int, int],
+                  ours: Callable[[Flow], bool] = lambda _: True) -> list[VerifyFinding]:
     """What the ACLs alone, and the groups alone, admit beyond the intent (routes failed
     open too: their own conformance is ``route_findings``), then what each side (inbound,
     outbound rules) of a layer admits while the other side of it still blocks (severity
@@ -564,7 +622,7 @@ def _layers_alone(network: Network, reach: Reachability,
             alone = analyze(view, ephemeral=ephemeral, failed_open="routes")
             needed = _needed(layer, network, allowed, alone.endpoints)
             for flow in alone.flows:
-                if flow.src == flow.dst:
+                if flow.src == flow.dst or not ours(flow):
                     continue
                 # The side under test must be a tier's: its inbound rules for flows into a
                 # tier, its outbound rules for flows out of one (the internet has none).
@@ -611,12 +669,20 @@ def _with_ipv6_blocks(network: Network) -> tuple[Network, bool]:
     if network.has_ipv6 or not any(p is not None and p.base is None
                                    for p in map(parse_ipv6, ipv6_texts(network))):
         return network, False
-    base = symbolic_base(network.vpc_id or "vpc")
-    block = parse_ipv6(base)
-    assert block is not None
-    subnets = {key: replace(subnet, ipv6_cidr=block.subnet(8, index).text)
-               for index, (key, subnet) in enumerate(network.subnets.items())}
-    return replace(network, subnets=subnets, vpc_ipv6_cidrs=(base,)), True
+    # Each VPC its own block (R13: a table routes locally only its own VPC's blocks).
+    bases = {vpc: symbolic_base(vpc or network.vpc_id or "vpc")
+             for vpc in dict.fromkeys(s.vpc for s in network.subnets.values())}
+    counts: dict[str | None, int] = {}
+    subnets = {}
+    for key, subnet in network.subnets.items():
+        block = parse_ipv6(bases[subnet.vpc])
+        assert block is not None
+        index = counts[subnet.vpc] = counts.get(subnet.vpc, -1) + 1
+        subnets[key] = replace(subnet, ipv6_cidr=block.subnet(8, index).text)
+    vpcs = {key: replace(vpc, ipv6_cidrs=(bases[key],) if key in bases else ())
+            for key, vpc in network.vpcs.items()}
+    return replace(network, subnets=subnets, vpcs=vpcs,
+                   vpc_ipv6_cidrs=tuple(bases.values())), True
 
 
 _OPENED_NACL_RULE = 0

@@ -193,3 +193,62 @@ def test_control_mutants_stay_clean(document: Doc) -> None:
     report = _verify(doc)
     assert report.ok, [f.message for f in report.findings]
 
+
+
+def _peered_second_vpc(doc: Doc) -> None:
+    """A partner VPC in the same plan, peered (auto-accepted) with three-tier's; its subnet's
+    tier is also called db; both sides route the peering, db's table to the whole peer."""
+    _add(doc, "aws_vpc", "partner", {"cidr_block": "10.1.0.0/16",
+                                     "tags": {"Name": "partner"}}, {})
+    _add(doc, "aws_subnet", "partner_db", {"cidr_block": "10.1.1.0/24",
+                                           "availability_zone": "us-east-1a",
+                                           "tags": {"Tier": "db", "Name": "partner-db"}},
+         {"vpc_id": "aws_vpc.partner"})
+    _add(doc, "aws_vpc_peering_connection", "partner", {"auto_accept": True},
+         {"vpc_id": "aws_vpc.this", "peer_vpc_id": "aws_vpc.partner"})
+    _add(doc, "aws_route_table", "partner", {}, {"vpc_id": "aws_vpc.partner"})
+    _add(doc, "aws_route_table_association", "partner", {},
+         {"subnet_id": "aws_subnet.partner_db", "route_table_id": "aws_route_table.partner"})
+    _add(doc, "aws_route", "partner_back", {"destination_cidr_block": "10.0.0.0/16"},
+         {"route_table_id": "aws_route_table.partner",
+          "vpc_peering_connection_id": "aws_vpc_peering_connection.partner"})
+    _add(doc, "aws_route", "db_a_mutant", {"destination_cidr_block": "10.1.0.0/16"},
+         {"route_table_id": "aws_route_table.db_a",
+          "vpc_peering_connection_id": "aws_vpc_peering_connection.partner"})
+
+
+def test_a_route_from_db_to_a_peered_vpc_in_the_plan_is_a_finding(document: Doc) -> None:
+    """R13: both VPCs are read (no "only one is read" item), the partner's db tier is
+    qualified and stays out of the identity check, and db's route to the peering is a
+    finding naming db, the route and the peering connection."""
+    doc = copy.deepcopy(document)
+    _peered_second_vpc(doc)
+    loaded = workflow.load(ROOT / "blueprints" / "three-tier.yaml")
+    network = network_from_plan(doc, named_networks=dict(loaded.blueprint.networks))
+    assert set(network.vpcs) == {"aws_vpc.this", "aws_vpc.partner"}
+    assert set(network.peerings) == {"aws_vpc_peering_connection.partner"}
+    assert "partner/db" in network.tiers
+    assert not network.unresolved, network.unresolved
+    report = workflow.verify_network(loaded, network)
+    assert report.exit_code == 1
+    assert [f.message for f in report.findings if f.kind == "identity"] == []
+    routes = [f for f in report.findings if f.kind == "route" and f.src == "db"]
+    assert [f.resource for f in routes] == ["aws_route.db_a_mutant"], report.findings
+    assert "peering aws_vpc_peering_connection.partner" in routes[0].message
+    assert routes[0].layer == "routes"
+
+
+def test_a_peered_vpc_routed_back_is_a_path_and_unrouted_tiers_stay_blocked(
+        document: Doc) -> None:
+    doc = copy.deepcopy(document)
+    _peered_second_vpc(doc)
+    loaded = workflow.load(ROOT / "blueprints" / "three-tier.yaml")
+    network = network_from_plan(doc, named_networks=dict(loaded.blueprint.networks))
+    report = workflow.verify_network(loaded, network)
+    reach = report.reachability
+    # db's ACL admits only app's subnets: the peering route opens no flow end to end...
+    assert reach.ports("db", "partner/db", "tcp").first() is None
+    assert reach.ports("partner/db", "db", "tcp").first() is None
+    # ...and no other tier routes to the partner at all (blocked, never unknown).
+    for tier in ("web", "app"):
+        assert (tier, "partner/db") not in {(u.src, u.dst) for u in reach.unknown}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from tierform.analyze.atoms import Net, Space, atoms
 from tierform.aws import INTERNET, PORTED_PROTOCOLS, PROTOCOL_NUMBERS, PROTOCOLS, AddressFamily
-from tierform.network.model import NaclEntry, Network, Route, SecurityGroup, SgRule
+from tierform.network.model import NaclEntry, Network, Route, RouteTable, SecurityGroup, SgRule
 from tierform.ports import PortSet
 
 __all__ = [
@@ -163,13 +163,20 @@ class Model:
 
     # -- compilation -------------------------------------------------------------------
 
+    def _local(self, table: RouteTable) -> list[str]:
+        """R1: the blocks of this family the table routes locally: its own VPC's (R13)."""
+        net = self.network
+        if self.family == "ipv4":
+            return [str(c) for c in net.local_cidrs(table)]
+        return list(net.local_ipv6_cidrs(table))
+
     def _compile_tables(self) -> None:
         net = self.network
         self.tables: dict[str, dict[Net, Route]] = {}
         self.relevant: set[Net] = {(0, 0), *self.vpc, *self.named.values()}
         for table in net.route_tables.values():
             routes: dict[Net, Route] = {}
-            for vpc_cidr in self.vpc_texts:  # R1: implicit local route per VPC CIDR
+            for vpc_cidr in self._local(table):  # R1: implicit local route per VPC CIDR
                 key = self.space.net(vpc_cidr)
                 if key is not None:
                     routes[key] = Route(vpc_cidr, "local", "local",
@@ -181,9 +188,14 @@ class Model:
                 routes[key] = route
                 self.relevant.add(key)
             self.tables[table.id] = routes
-        main = next((t for t in net.route_tables.values() if t.is_main), None)
+        mains: dict[str | None, RouteTable] = {}
+        for table in net.route_tables.values():
+            if table.is_main:
+                mains.setdefault(table.vpc, table)  # the first, as AWS has one per VPC
         self.table_of: dict[str, str | None] = {}
-        for subnet_id in net.subnets:  # R1: the associated table, else the main table
+        for subnet_id, subnet in net.subnets.items():
+            # R1: the associated table, else the main table of the subnet's VPC
+            main = mains.get(subnet.vpc)
             self.table_of[subnet_id] = main.id if main else None
         for table in net.route_tables.values():
             for subnet_id in table.subnet_ids:
@@ -212,10 +224,13 @@ class Model:
                         index.setdefault(rule.net, []).append(rule)
                 self.nacl_index[(nacl.id, egress)] = index
                 self.nacl_nets[(nacl.id, egress)] = frozenset(index)
-        default = next((n for n in net.nacls.values() if n.is_default), None)
-        # A1: the associated NACL, else the VPC's default NACL.
-        self.nacl_of: dict[str, str | None] = dict.fromkeys(net.subnets, default.id if default
-                                                          else None)
+        defaults: dict[str | None, str] = {}
+        for nacl in net.nacls.values():
+            if nacl.is_default:
+                defaults.setdefault(nacl.vpc, nacl.id)
+        # A1: the associated NACL, else the default NACL of the subnet's VPC.
+        self.nacl_of: dict[str, str | None] = {key: defaults.get(subnet.vpc)
+                                              for key, subnet in net.subnets.items()}
         for nacl in net.nacls.values():
             if nacl.is_default:
                 continue

@@ -204,9 +204,24 @@ class Legs:
             return True, route, None
         if route is None or route.kind == "blackhole":
             return False, route, None
-        why = unmodelled(route, peer.cidr, "goes through a hop inside the VPC that is not "
-                                           "modelled")
+        if route.kind == "peering" and self._peered(table, route, peer):
+            return True, route, None  # R13: delivered to the peer VPC's subnet
+        why = unmodelled(route, peer.cidr, "goes to a peering connection that is not an "
+                                           "active link of the two VPCs in the input"
+                         if route.kind == "peering" else
+                         "goes through a hop inside the VPC that is not modelled")
         return self.unknown_passes, route, why
+
+    def _peered(self, table: str | None, route: Route, peer: Host) -> bool:
+        """R13: the route's peering connection joins the table's VPC and the VPC of every
+        subnet of ``peer`` (both in the input; its other end routes back on its own)."""
+        network = self.model.network
+        peering = network.peerings.get(route.target or "")
+        own = network.route_tables.get(table or "")
+        if peering is None or own is None or own.vpc not in peering.vpcs:
+            return False
+        vpcs = {network.vpc_of(s) for s in peer.subnets}
+        return bool(vpcs) and vpcs <= peering.vpcs - {own.vpc}
 
     def inbound(self, table: str | None, src: Host) -> tuple[bool, str, str | None]:
         """From outside into a subnet: the reply must leave through an internet gateway (R3),
@@ -236,7 +251,7 @@ class Legs:
 
     def _leaves(self, route: Route, peer: Host, *, inbound: bool = False
                 ) -> tuple[bool, str | None]:
-        """R3, R7, R8, R12, V8: whether a route out of the VPC reaches an outside peer
+        """R3, R7, R8, R12, R13, V8: whether a route out of the VPC reaches an outside peer
         directly (not via a NAT gateway): (ok by the Legs mode, why it is unknown). An
         internet gateway reaches public addresses; over IPv6 an egress-only gateway the
         internet, for connections opened from inside only; a transit or virtual private

@@ -36,6 +36,7 @@ __all__ = [
     "NaclEntry",
     "NatGateway",
     "Network",
+    "Peering",
     "Route",
     "RouteKind",
     "RouteTable",
@@ -44,6 +45,7 @@ __all__ = [
     "Source",
     "Subnet",
     "Unresolved",
+    "Vpc",
     "aws_default_nacl",
     "port_range",
 ]
@@ -102,6 +104,8 @@ class Subnet:
     is carved from an Amazon-provided block unknown at plan time; None: no IPv6 hosts."""
     assign_ipv6: bool = False  # assign_ipv6_address_on_creation
     ipv6_native: bool = False  # IPv6 only: the subnet has no IPv4 hosts (cidr is a stand-in)
+    vpc: str | None = None
+    """The key of its VPC in ``Network.vpcs`` when the input holds several; else None."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,8 @@ class RouteTable:
     tier: str | None = None
     name: str | None = None
     source: str = ""
+    vpc: str | None = None
+    """Its VPC when the input holds several (its local routes are that VPC's CIDRs)."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,7 @@ class Nacl:
     tier: str | None = None
     name: str | None = None
     source: str = ""
+    vpc: str | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,7 @@ class SecurityGroup:
     name: str | None = None
     is_default: bool = False
     source: str = ""
+    vpc: str | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +209,29 @@ class GatewayEndpoint:
     id: str
     service: str
     route_table_ids: frozenset[str] = frozenset()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Vpc:
+    """One VPC of an input that holds several: its CIDRs and what to call it."""
+
+    id: str
+    cidrs: tuple[IPv4Network, ...]
+    name: str
+    """Its Name tag, else its address (or id): the qualifier of tier names it shares."""
+    source: str = ""
+    ipv6_cidrs: tuple[str, ...] = ()
+    """Its IPv6 blocks, as ``Network.vpc_ipv6_cidrs`` (a table's IPv6 local routes)."""
+
+
+@dataclass(frozen=True)
+class Peering:
+    """An active peering connection whose two VPCs are both in the input (a route to it is
+    a path to the other VPC's subnets, R13)."""
+
+    id: str
+    vpcs: frozenset[str]
     source: str = ""
 
 
@@ -247,13 +278,31 @@ class Network:
     unresolved: list[Unresolved] = field(default_factory=list)
     vpc_id: str = "vpc"
     vpc_ipv6_cidrs: tuple[str, ...] = ()
-    """The VPC's IPv6 blocks: CIDRs, or the symbol of an Amazon-provided /56 unknown at plan
-    time (``network/ipv6.py``)."""
+    """The VPC's IPv6 blocks (of several VPCs, all their blocks): CIDRs, or the symbol of an
+    Amazon-provided /56 unknown at plan time (``network/ipv6.py``)."""
+    vpcs: dict[str, Vpc] = field(default_factory=dict)
+    """Every VPC when the input holds several (``vpc_id`` is the one with most subnets;
+    ``vpc_cidrs`` all their CIDRs); empty for one VPC, whose objects carry ``vpc=None``."""
+    peerings: dict[str, Peering] = field(default_factory=dict)
 
     @property
     def has_ipv6(self) -> bool:
         """Whether some subnet has an IPv6 block (else no host has an IPv6 address)."""
         return any(s.ipv6_cidr for s in self.subnets.values())
+
+    def local_cidrs(self, table: RouteTable) -> tuple[IPv4Network, ...]:
+        """R1: the CIDRs a table routes locally: its own VPC's."""
+        vpc = self.vpcs.get(table.vpc) if table.vpc is not None else None
+        return vpc.cidrs if vpc is not None else self.vpc_cidrs
+
+    def local_ipv6_cidrs(self, table: RouteTable) -> tuple[str, ...]:
+        """R1 over IPv6 (N4): the IPv6 blocks a table routes locally: its own VPC's."""
+        vpc = self.vpcs.get(table.vpc) if table.vpc is not None else None
+        return vpc.ipv6_cidrs if vpc is not None else self.vpc_ipv6_cidrs
+
+    def vpc_of(self, subnet_id: str) -> str | None:
+        subnet = self.subnets.get(subnet_id)
+        return subnet.vpc if subnet is not None else None
 
     @property
     def tiers(self) -> list[str]:
@@ -268,22 +317,24 @@ class Network:
         return [s for s in self.subnets.values() if s.tier == tier]
 
     def route_table_of(self, subnet_id: str) -> RouteTable | None:
-        """The associated table, else the main one (R1)."""
+        """The associated table, else the main one of the subnet's VPC (R1)."""
         main = None
+        vpc = self.vpc_of(subnet_id)
         for table in self.route_tables.values():
             if subnet_id in table.subnet_ids:
                 return table
-            if table.is_main:
+            if table.is_main and table.vpc == vpc:
                 main = table
         return main
 
     def nacl_of(self, subnet_id: str) -> Nacl | None:
-        """The associated NACL, else the default one (A1)."""
+        """The associated NACL, else the default one of the subnet's VPC (A1)."""
         default = None
+        vpc = self.vpc_of(subnet_id)
         for nacl in self.nacls.values():
             if subnet_id in nacl.subnet_ids and not nacl.is_default:
                 return nacl
-            if nacl.is_default:
+            if nacl.is_default and nacl.vpc == vpc:
                 default = nacl
         return default
 

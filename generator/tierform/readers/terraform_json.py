@@ -31,6 +31,7 @@ from tierform.network.model import (
     NaclEntry,
     NatGateway,
     Network,
+    Peering,
     Route,
     RouteKind,
     RouteTable,
@@ -39,6 +40,7 @@ from tierform.network.model import (
     Source,
     Subnet,
     Unresolved,
+    Vpc,
     aws_default_nacl,
     port_range,
 )
@@ -220,6 +222,9 @@ class _Vpc:
     owner_of: Mapping[str, str]
     ipv6: tuple[str, ...] = ()
     """IPv6 blocks: CIDRs, or the symbol of an Amazon-provided /56 unknown at plan time."""
+    several: bool = False
+    """The input holds several VPCs: keys stay whole (two modules may use the same
+    relative addresses) and every object carries its VPC."""
 
     @property
     def key(self) -> str:
@@ -227,7 +232,14 @@ class _Vpc:
 
     @property
     def prefix(self) -> str:
+        if self.several:
+            return ""
         return f"{self.instance.module}." if self.instance and self.instance.module else ""
+
+    @property
+    def tag(self) -> str | None:
+        """The VPC key its objects carry (None: the input's only VPC)."""
+        return self.key if self.several else None
 
     def rel(self, key: str) -> str:
         """Key relative to the VPC's module: ``module.net.x.a`` -> ``x.a``."""
@@ -251,8 +263,14 @@ class _Vpc:
 
 # ------------------------------------------------------------------- steps
 
-def _choose_vpc(read: _Read) -> _Vpc:
-    """The VPC with the most subnets (the first on ties); the others are noted as unread."""
+def _own(key: str, vpc: _Vpc) -> str:
+    """The key of an unmanaged default object (main table, default NACL or group): the
+    model's constant, made the VPC's own when the input holds several."""
+    return f"{key}@{vpc.key}" if vpc.several else key
+
+
+def _all_vpcs(read: _Read) -> list[_Vpc]:
+    """Every VPC, the one with the most subnets first (the first on ties)."""
     vpcs = read.kind("aws_vpc")
     owner_of: dict[str, str] = {}
     for each in vpcs:
@@ -267,25 +285,23 @@ def _choose_vpc(read: _Read) -> _Vpc:
             for owner in got:
                 counts[owner_of.get(owner, "")] += 1
     if not vpcs:
-        return _Vpc(None, (), owner_of)
-    chosen = max(vpcs, key=lambda v: counts.get(v.key, 0))  # first on ties (max is stable)
-    for other in vpcs:
-        if other is not chosen:
-            read.unresolved.append(Unresolved(
-                other.address, "vpc",
-                f"the input holds several VPCs; only {chosen.address} (most subnets) is read"))
-    cidrs = [IPv4Network(chosen.values["cidr_block"])] if chosen.values.get("cidr_block") \
-        else []
-    if not cidrs:
-        read.unresolved.append(Unresolved(chosen.address, "cidr_block",
-                                          "unknown (IPAM or computed)"))
-    vpc = _Vpc(chosen, (), owner_of)
-    for assoc in vpc.members(read, "aws_vpc_ipv4_cidr_block_association"):
-        if assoc.values.get("cidr_block"):
-            cidrs.append(IPv4Network(assoc.values["cidr_block"]))
-        else:
-            read.unresolved.append(Unresolved(assoc.address, "cidr_block", "unknown"))
-    return replace(vpc, cidrs=tuple(cidrs), ipv6=_vpc_ipv6(read, vpc, chosen))
+        return [_Vpc(None, (), owner_of)]
+    ordered = sorted(vpcs, key=lambda v: -counts.get(v.key, 0))  # stable: first on ties
+    found = []
+    for chosen in ordered:
+        cidrs = [IPv4Network(chosen.values["cidr_block"])] if chosen.values.get("cidr_block") \
+            else []
+        if not cidrs:
+            read.unresolved.append(Unresolved(chosen.address, "cidr_block",
+                                              "unknown (IPAM or computed)"))
+        vpc = _Vpc(chosen, (), owner_of, several=len(vpcs) > 1)
+        for assoc in vpc.members(read, "aws_vpc_ipv4_cidr_block_association"):
+            if assoc.values.get("cidr_block"):
+                cidrs.append(IPv4Network(assoc.values["cidr_block"]))
+            else:
+                read.unresolved.append(Unresolved(assoc.address, "cidr_block", "unknown"))
+        found.append(replace(vpc, cidrs=tuple(cidrs), ipv6=_vpc_ipv6(read, vpc, chosen)))
+    return found
 
 
 def _vpc_ipv6(read: _Read, vpc: _Vpc, chosen: Instance) -> tuple[str, ...]:
@@ -330,7 +346,7 @@ def _subnets(read: _Read, vpc: _Vpc, tier_tag: str) -> tuple[frozenset[str], dic
             map_public_ip=bool(inst.values.get("map_public_ip_on_launch")),
             source=inst.source, ipv6_cidr=_subnet_ipv6(read, inst),
             assign_ipv6=bool(inst.values.get("assign_ipv6_address_on_creation")),
-            ipv6_native=native)
+            ipv6_native=native, vpc=vpc.tag)
     return frozenset(keys), subnets
 
 
@@ -460,13 +476,13 @@ def _route_tables(read: _Read, vpc: _Vpc, tier_tag: str, lists: Mapping[str, lis
         id=vpc.rel(key), routes=tuple(routes[key]),
         subnet_ids=frozenset(vpc.rel(s) for s in subnets[key]),
         is_main=key in main, tier=tag(inst.values, tier_tag),
-        name=tag(inst.values, "Name"), source=inst.source)
+        name=tag(inst.values, "Name"), source=inst.source, vpc=vpc.tag)
         for key, (inst, _) in meta.items()}
     if not main:
         real = vpc.value("main_route_table_id")
-        key = real or MAIN_ROUTE_TABLE_ID
+        key = real or _own(MAIN_ROUTE_TABLE_ID, vpc)
         tables[key] = RouteTable(
-            key, is_main=True, name="main",
+            key, is_main=True, name="main", vpc=vpc.tag,
             source=f"VPC main route table{f' {key}' if real else ''} "
                    "(unmanaged: AWS local routes only)")
     return tables
@@ -571,13 +587,12 @@ def _nacls(read: _Read, vpc: _Vpc, tier_tag: str) -> dict[str, Nacl]:
                                                   key=lambda e: (e.egress, e.rule_number))),
             subnet_ids=frozenset(vpc.rel(s) for s in members), is_default=is_default,
             tier=tag(inst.values, tier_tag), name=tag(inst.values, "Name"),
-            source=inst.source)
+            source=inst.source, vpc=vpc.tag)
     if not any(d for _, d in meta.values()):
         real = vpc.value("default_network_acl_id")
-        nacl = aws_default_nacl(ipv6=bool(vpc.ipv6))
-        if real:
-            nacl = replace(nacl, id=real)
-        nacls[nacl.id if real else DEFAULT_NACL_ID] = nacl
+        nacl = replace(aws_default_nacl(ipv6=bool(vpc.ipv6)),
+                       id=real or _own(DEFAULT_NACL_ID, vpc), vpc=vpc.tag)
+        nacls[nacl.id] = nacl
     return nacls
 
 
@@ -688,35 +703,108 @@ def _security_groups(read: _Read, vpc: _Vpc, tier_tag: str,
         groups[key] = SecurityGroup(
             id=vpc.rel(key), rules=tuple(e for r in rules[key] for e in _expand(r, lists)),
             tier=tag(inst.values, tier_tag), name=tag(inst.values, "Name")
-            or inst.values.get("name") or None, is_default=is_default, source=inst.source)
+            or inst.values.get("name") or None, is_default=is_default, source=inst.source,
+            vpc=vpc.tag)
     if not any(d for _, d in meta.values()):
         real = vpc.value("default_security_group_id")
-        key = real or DEFAULT_SECURITY_GROUP_ID
+        key = real or _own(DEFAULT_SECURITY_GROUP_ID, vpc)
         source = "VPC default security group (unmanaged: AWS defaults)"
         # AWS's default group: all inbound from itself, all outbound.
         groups[key] = SecurityGroup(
             key, (SgRule(False, "-1", group=key, source=source),
                   SgRule(True, "-1", cidr=ANYWHERE, source=source)),
-            name="default", is_default=True, source=source)
+            name="default", is_default=True, source=source, vpc=vpc.tag)
     return groups
 
 
 # ---------------------------------------------------------------- assemble
 
+def _peerings(read: _Read, vpcs: Sequence[_Vpc]) -> dict[str, Peering]:
+    """Peering connections between two VPCs of the input that carry traffic: accepted
+    (state: ``accept_status`` active; plan: ``auto_accept``, or an accepter resource that
+    accepts it). Any other peering stays a route out of the input (unknown, V8)."""
+    keys = {v.key for v in vpcs}
+    accepted = {target for inst in read.kind("aws_vpc_peering_connection_accepter")
+                if inst.values.get("auto_accept") is True
+                for target in read.ids(inst, "vpc_peering_connection_id") or []}
+    found: dict[str, Peering] = {}
+    for inst in read.kind("aws_vpc_peering_connection"):
+        ends = set()
+        for attr in ("vpc_id", "peer_vpc_id"):
+            owner = read.wiring.ids(inst, attr, scalar=True)
+            if not isinstance(owner, Unresolved):
+                ends |= {o2 for o in owner if (o2 := _owner(vpcs, o)) is not None}
+        active = (inst.values.get("accept_status") == "active"
+                  or inst.values.get("auto_accept") is True or inst.key in accepted)
+        if len(ends) == 2 and ends <= keys and active:
+            found[inst.key] = Peering(inst.key, frozenset(ends), inst.source)
+    return found
+
+
+def _owner(vpcs: Sequence[_Vpc], key: str) -> str | None:
+    """The VPC a key names (the VPC itself or one of its default objects)."""
+    return vpcs[0].owner_of.get(key) if vpcs else None
+
+
+def _qualified(network: Network) -> Network:
+    """Tier names two VPCs share become ``<vpc name>/<tier>`` on every object (subnets,
+    tables, ACLs, groups) of those VPCs; tiers of one VPC keep their name."""
+    seen: dict[str, set[str | None]] = defaultdict(set)
+    for subnet in network.subnets.values():
+        if subnet.tier is not None:
+            seen[subnet.tier].add(subnet.vpc)
+    shared = {tier for tier, where in seen.items() if len(where) > 1}
+    if not shared:
+        return network
+
+    def named(tier: str | None, vpc: str | None) -> str | None:
+        if tier in shared and vpc in network.vpcs:
+            return f"{network.vpcs[vpc].name}/{tier}"
+        return tier
+
+    return replace(
+        network,
+        subnets={k: replace(v, tier=named(v.tier, v.vpc)) for k, v in network.subnets.items()},
+        route_tables={k: replace(v, tier=named(v.tier, v.vpc))
+                      for k, v in network.route_tables.items()},
+        nacls={k: replace(v, tier=named(v.tier, v.vpc)) for k, v in network.nacls.items()},
+        security_groups={k: replace(v, tier=named(v.tier, v.vpc))
+                         for k, v in network.security_groups.items()})
+
+
 def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
              tier_tag: str = TIER_TAG, named_networks: Mapping[str, IPv4Network] | None = None,
              tier_groups: Mapping[str, Sequence[str]] | None = None) -> Network:
-    """Build the Network of the VPC with the most subnets from instances and their wiring."""
+    """Build the Network of every VPC from instances and their wiring (R13: several VPCs
+    are read together, each with its own local routes, main table and defaults)."""
     read = _Read.of(instances, wiring)
-    vpc = _choose_vpc(read)
-    subnet_keys, subnets = _subnets(read, vpc, tier_tag)
-    igws, nats = _gateways(read, vpc, subnet_keys)
+    vpcs = _all_vpcs(read)
     lists = _prefix_lists(read)
-    endpoints, tables = _endpoints(read, vpc, _route_tables(read, vpc, tier_tag, lists))
-    nacls = _nacls(read, vpc, tier_tag)
-    groups = _security_groups(read, vpc, tier_tag, lists)
-    return Network(
-        source=source, vpc_cidrs=vpc.cidrs, vpc_ipv6_cidrs=vpc.ipv6,
+    subnets: dict[str, Subnet] = {}
+    tables: dict[str, RouteTable] = {}
+    nacls: dict[str, Nacl] = {}
+    groups: dict[str, SecurityGroup] = {}
+    igws: dict[str, InternetGateway] = {}
+    nats: dict[str, NatGateway] = {}
+    endpoints: dict[str, GatewayEndpoint] = {}
+    for vpc in vpcs:
+        subnet_keys, own_subnets = _subnets(read, vpc, tier_tag)
+        own_igws, own_nats = _gateways(read, vpc, subnet_keys)
+        own_endpoints, own_tables = _endpoints(read, vpc,
+                                               _route_tables(read, vpc, tier_tag, lists))
+        subnets.update(own_subnets)
+        igws.update(own_igws)
+        nats.update(own_nats)
+        endpoints.update(own_endpoints)
+        tables.update(own_tables)
+        nacls.update(_nacls(read, vpc, tier_tag))
+        groups.update(_security_groups(read, vpc, tier_tag, lists))
+    several = len(vpcs) > 1
+    first = vpcs[0]
+    network = Network(
+        source=source,
+        vpc_cidrs=tuple(dict.fromkeys(c for v in vpcs for c in v.cidrs)),
+        vpc_ipv6_cidrs=tuple(dict.fromkeys(c for v in vpcs for c in v.ipv6)),
         # Plans and states list resources by address; address order says nothing, so
         # subnets (and thereby Network.tiers) come in address-space order.
         subnets={s.id: s for s in sorted(subnets.values(), key=lambda s: s.cidr)},
@@ -727,6 +815,11 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
         endpoints={e.id: e for e in endpoints.values()},
         named_networks={k: IPv4Network(v) for k, v in (named_networks or {}).items()},
         tier_groups={t: tuple(g) for t, g in (tier_groups or {}).items()},
-        unresolved=read.unresolved,
-        vpc_id=vpc.rel(vpc.key) if vpc.instance is not None else "vpc",
+        unresolved=list(dict.fromkeys(read.unresolved)),  # each VPC's pass reads them all
+        vpc_id=first.rel(first.key) if first.instance is not None else "vpc",
+        vpcs={v.key: Vpc(v.key, v.cidrs, tag(v.instance.values, "Name") or v.key,
+                         v.instance.source, ipv6_cidrs=v.ipv6)
+              for v in vpcs if v.instance is not None} if several else {},
+        peerings=_peerings(read, vpcs) if several else {},
     )
+    return _qualified(network)

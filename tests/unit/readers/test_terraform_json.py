@@ -8,18 +8,25 @@ from terraform_documents import VPC, Res, plan_document, ref, subnet
 from tierform.readers.plan import network_from_plan
 
 
-def test_several_vpcs_read_the_one_with_most_subnets() -> None:
+def test_several_vpcs_are_all_read_each_with_its_own_local_routes() -> None:
     other: Res = ("aws_vpc.other", {"cidr_block": "172.16.0.0/16"}, {})
     plan = plan_document([
-        VPC, other, subnet("a", "10.0.1.0/24"), subnet("b", "10.0.2.0/24"),
-        ("aws_subnet.c", {"cidr_block": "172.16.1.0/24"}, {"vpc_id": ref("aws_vpc.other.id")}),
+        VPC, other, subnet("a", "10.0.1.0/24"), subnet("b", "10.0.2.0/24", tier="Web"),
+        ("aws_subnet.c", {"cidr_block": "172.16.1.0/24", "tags": {"Tier": "Db"}},
+         {"vpc_id": ref("aws_vpc.other.id")}),
     ])
     network = network_from_plan(plan)
-    assert network.vpc_cidrs == (IPv4Network("10.0.0.0/16"),)
-    assert set(network.subnets) == {"aws_subnet.a", "aws_subnet.b"}
-    assert [(u.address, u.attribute) for u in network.unresolved] == [("aws_vpc.other", "vpc")]
-
-
+    assert network.vpc_id == "aws_vpc.main"  # the most subnets: first
+    assert network.vpc_cidrs == (IPv4Network("10.0.0.0/16"), IPv4Network("172.16.0.0/16"))
+    assert set(network.subnets) == {"aws_subnet.a", "aws_subnet.b", "aws_subnet.c"}
+    assert network.unresolved == []
+    assert {s.id: s.vpc for s in network.subnets.values()} == {
+        "aws_subnet.a": "aws_vpc.main", "aws_subnet.b": "aws_vpc.main",
+        "aws_subnet.c": "aws_vpc.other"}
+    mains = {t.id: network.local_cidrs(t) for t in network.route_tables.values() if t.is_main}
+    assert mains == {"main@aws_vpc.main": (IPv4Network("10.0.0.0/16"),),
+                     "main@aws_vpc.other": (IPv4Network("172.16.0.0/16"),)}
+    assert network.route_table_of("aws_subnet.c").id == "main@aws_vpc.other"  # type: ignore[union-attr]
 
 
 def test_rules_and_routes_belong_to_their_own_kind_only() -> None:
