@@ -70,3 +70,33 @@ def test_a_peering_that_is_not_active_is_unknown_never_a_path(status: str) -> No
                    5432)
     assert result.verdict == "unknown"
     assert "peering connection that is not an active link" in " ".join(result.reasons)
+
+
+def _with_groups(state: dict[str, Any], peer_rule: str) -> dict[str, Any]:
+    """Groups by Tier tag on both sides: shop's db admits 5432 from ``peer_rule`` (the
+    partner db's group, or a group of shop's own app); the partner db sends anything."""
+    resources = state["values"]["root_module"]["resources"]
+    resources += [
+        {"address": f"aws_security_group.{name}", "mode": "managed", "type": "aws_security_group",
+         "name": name, "values": values} for name, values in (
+            ("db", {"id": "sg-db", "vpc_id": "vpc-a", "tags": {"Tier": "db"}, "egress": [],
+                    "ingress": [{"protocol": "tcp", "from_port": 5432, "to_port": 5432,
+                                 "security_groups": [peer_rule], "cidr_blocks": []}]}),
+            ("app", {"id": "sg-app", "vpc_id": "vpc-a", "tags": {"Tier": "app"},
+                     "ingress": [], "egress": []}),
+            ("peer_db", {"id": "sg-pdb", "vpc_id": "vpc-b", "tags": {"Tier": "db"},
+                         "ingress": [], "egress": [{"protocol": "-1", "from_port": 0,
+                                                    "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}]}),
+        )]
+    return state
+
+
+def test_group_rules_may_name_the_peer_vpcs_groups() -> None:
+    """The groups' Tier tags are qualified with their subnets' (db on both sides)."""
+    network = network_from_state(_with_groups(_state(), "sg-pdb"))
+    assert {g.id: g.tier for g in network.security_groups.values() if not g.is_default} == {
+        "sg-db": "shop/db", "sg-app": "app", "sg-pdb": "ledger/db"}
+    assert query(network, "ledger/db", "shop/db", "tcp", 5432).verdict == "reachable"
+    assert query(network, "ledger/db", "shop/db", "tcp", 5433).verdict == "blocked"
+    other = network_from_state(_with_groups(_state(), "sg-app"))
+    assert query(other, "ledger/db", "shop/db", "tcp", 5432).verdict == "blocked"
