@@ -86,8 +86,9 @@ _EXITS = frozenset({"igw", "eigw", "tgw", "vgw", "peering", "carrier", "lgw", "c
 def unplaced(route: Route) -> str | None:
     """Why a route out of the VPC cannot be placed among the endpoints: a prefix list
     routed to anything but a gateway endpoint (R11)."""
-    if route.kind not in _EXITS or route.network is not None:
-        return None
+    if route.kind not in _EXITS or route.network is not None \
+            or parse_ipv6(route.destination) is not None:
+        return None  # a CIDR, or a symbolic IPv6 prefix (N4: placed like one)
     where = (f"{route.destination} -> {route.kind} {route.target or ''}".rstrip()
              + f"{f' ({route.source})' if route.source else ''}")
     return f"a prefix-list route out of the VPC is not analyzed: {where}"

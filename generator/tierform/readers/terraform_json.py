@@ -422,6 +422,17 @@ def _route_values(read: _Read, inst: Instance) -> dict[str, Any]:
                 read.unresolved.append(got)
             elif got:
                 values[attr] = got[0]
+    if "destination_ipv6_cidr_block" not in values:
+        # Unknown at plan time: a VPC's Amazon-provided block (a peer VPC's, R13) or a
+        # cidrsubnet() of it reads as its symbolic prefix (N4); anything else is unresolved.
+        got = read.wiring.ids(inst, "destination_ipv6_cidr_block", scalar=True)
+        if isinstance(got, Unresolved):
+            read.unresolved.append(got)
+        elif got and parse_ipv6(got[0]) is not None:
+            values["destination_ipv6_cidr_block"] = got[0]
+        elif got:
+            read.unresolved.append(Unresolved(inst.address, "destination_ipv6_cidr_block",
+                                              f"{got[0]!r} is not an IPv6 prefix"))
     for attr, types in ROUTE_TARGET_TYPES.items():
         if attr in values or not types:
             continue  # known (or null) at plan time

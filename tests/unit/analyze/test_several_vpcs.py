@@ -12,6 +12,7 @@ import pytest
 from terraform_documents import state_document
 from tierform.analyze import analyze, query
 from tierform.readers.state import network_from_state
+from tierform.verify import _with_ipv6_blocks
 
 
 def _state(*, status: str = "active", back: bool = True) -> dict[str, Any]:
@@ -100,3 +101,110 @@ def test_group_rules_may_name_the_peer_vpcs_groups() -> None:
     assert query(network, "ledger/db", "shop/db", "tcp", 5433).verdict == "blocked"
     other = network_from_state(_with_groups(_state(), "sg-app"))
     assert query(other, "ledger/db", "shop/db", "tcp", 5432).verdict == "blocked"
+
+
+# -- IPv6 (N4): each table routes locally only its own VPC's IPv6 blocks; a peering carries
+# IPv6 when both sides route the other's IPv6 block to it, as for IPv4.
+
+SHOP_V6, LEDGER_V6 = "2600:1f18:a:100::/56", "2600:1f18:b:100::/56"
+
+
+def _state6(*, status: str = "active", forth: bool = True, back: bool = True,
+            ledger_v6: bool = True) -> dict[str, Any]:
+    """``_state`` dual-stack: both VPCs with an IPv6 block, db's table and the peer's route
+    the IPv4 peering; ``forth``/``back``: they route the other's IPv6 block to it too."""
+    state = _state(status=status)
+    blocks = {"aws_vpc.shop": SHOP_V6, "aws_vpc.ledger": LEDGER_V6 if ledger_v6 else "",
+              "aws_subnet.app": "2600:1f18:a:101::/64", "aws_subnet.db": "2600:1f18:a:102::/64",
+              "aws_subnet.peer_db": "2600:1f18:b:101::/64" if ledger_v6 else ""}
+    for resource in state["values"]["root_module"]["resources"]:
+        values = resource["values"]
+        if resource["address"] in blocks:
+            values["ipv6_cidr_block"] = blocks[resource["address"]]
+        if resource["address"] == "aws_route_table.db" and forth:
+            values["route"].append({"ipv6_cidr_block": LEDGER_V6,
+                                    "vpc_peering_connection_id": "pcx-1"})
+        if resource["address"] == "aws_route_table.peer" and back:
+            values["route"].append({"ipv6_cidr_block": "2600:1f18:a:102::/64",
+                                    "vpc_peering_connection_id": "pcx-1"})
+    return state
+
+
+def test_each_vpc_keeps_its_own_ipv6_blocks_and_default_rules() -> None:
+    network = network_from_state(_state6())
+    assert network.unresolved == []
+    assert {k: v.ipv6_cidrs for k, v in network.vpcs.items()} == {
+        "vpc-a": (SHOP_V6,), "vpc-b": (LEDGER_V6,)}
+    local = {t.id: network.local_ipv6_cidrs(t) for t in network.route_tables.values()}
+    assert local["rtb-db"] == (SHOP_V6,)
+    assert local["rtb-peer"] == (LEDGER_V6,)
+    # A7 per VPC: the unmanaged default NACL of each IPv6 VPC allows ::/0 (rule 101).
+    defaults = {n.vpc: sorted(e.rule_number for e in n.entries)
+                for n in network.nacls.values() if n.is_default}
+    assert defaults == {"vpc-a": [100, 100, 101, 101], "vpc-b": [100, 100, 101, 101]}
+    without = network_from_state(_state6(ledger_v6=False))
+    assert {n.vpc: sorted(e.rule_number for e in n.entries)
+            for n in without.nacls.values() if n.is_default} == {
+        "vpc-a": [100, 100, 101, 101], "vpc-b": [100, 100]}
+
+
+def test_a_peering_routed_on_both_sides_in_ipv6_is_an_ipv6_path() -> None:
+    network = network_from_state(_state6())
+    result = analyze(network)
+    assert result.complete, result.incomplete_reasons
+    for src, dst in (("shop/db", "ledger/db"), ("ledger/db", "shop/db")):
+        assert result.verdict(src, dst, "tcp", 5432, "ipv6") == "reachable"
+        assert query(network, src, dst, "tcp", 5432, family="ipv6").verdict == "reachable"
+    # app's table routes nothing to the peer: blocked over IPv6 too.
+    assert result.verdict("app", "ledger/db", "tcp", 5432, "ipv6") == "blocked"
+    assert query(network, "ledger/db", "app", "tcp", 5432, family="ipv6").verdict \
+        == "blocked"
+
+
+@pytest.mark.parametrize("side", ["forth", "back", "neither"])
+def test_an_ipv4_route_to_the_peering_carries_no_ipv6(side: str) -> None:
+    """The peer's IPv6 block is not local to this VPC's tables (it would be, were every
+    VPC's block a local route everywhere): without both IPv6 routes, IPv6 is blocked."""
+    network = network_from_state(_state6(forth=side == "back", back=side == "forth"))
+    result = analyze(network)
+    assert result.verdict("shop/db", "ledger/db", "tcp", 5432, "ipv4") == "reachable"
+    assert result.verdict("shop/db", "ledger/db", "tcp", 5432, "ipv6") == "blocked"
+    answer = query(network, "shop/db", "ledger/db", "tcp", 5432, family="ipv6")
+    assert answer.verdict == "blocked"
+
+
+@pytest.mark.parametrize("status", ["pending-acceptance", "rejected"])
+def test_an_ipv6_route_to_a_peering_that_is_not_active_is_unknown(status: str) -> None:
+    network = network_from_state(_state6(status=status))
+    answer = query(network, "shop/db", "ledger/db", "tcp", 5432, family="ipv6")
+    assert answer.verdict == "unknown"
+    assert "peering connection that is not an active link" in " ".join(answer.reasons)
+    assert analyze(network).verdict("shop/db", "ledger/db", "tcp", 5432, "ipv6") == "unknown"
+
+
+def test_a_vpc_without_ipv6_has_no_ipv6_hosts_across_the_peering() -> None:
+    network = network_from_state(_state6(ledger_v6=False, forth=False, back=False))
+    result = analyze(network)
+    assert result.verdict("shop/db", "ledger/db", "tcp", 5432, "ipv6") == "blocked"
+    assert result.verdict("shop/db", "ledger/db", "tcp", 5432, "ipv4") == "reachable"
+
+
+def test_hypothetical_ipv6_blocks_are_each_vpcs_own() -> None:
+    """F7 with several VPCs: the layer-alone checks give every subnet a block carved from
+    its own VPC's (symbolic) block, and each VPC routes only its own locally."""
+    state = _state()
+    for resource in state["values"]["root_module"]["resources"]:
+        if resource["address"] == "aws_route_table.db":
+            resource["values"]["route"].append({"ipv6_cidr_block": "::/0",
+                                                "egress_only_gateway_id": "eigw-1"})
+    network = network_from_state(state)
+    assert not network.has_ipv6
+    copy, hypothetical = _with_ipv6_blocks(network)
+    assert hypothetical
+    assert {k: v.ipv6_cidrs for k, v in copy.vpcs.items()} == {
+        "vpc-a": ("vpc-a.ipv6_cidr_block",), "vpc-b": ("vpc-b.ipv6_cidr_block",)}
+    assert {s.id: s.ipv6_cidr for s in copy.subnets.values()} == {
+        "subnet-app": "cidrsubnet(vpc-a.ipv6_cidr_block, 8, 0)",
+        "subnet-db": "cidrsubnet(vpc-a.ipv6_cidr_block, 8, 1)",
+        "subnet-pdb": "cidrsubnet(vpc-b.ipv6_cidr_block, 8, 0)"}
+    assert copy.local_ipv6_cidrs(copy.route_tables["rtb-peer"]) == ("vpc-b.ipv6_cidr_block",)
