@@ -78,9 +78,11 @@ def athena_sql(rules: Rules, fields: Sequence[str] | None, *, bucket: str, accou
                region: str, table: str = "vpc_flow_logs", parquet: bool = False,
                days: tuple[str, str] | None = None) -> str:
     """The whole recipe: DDL, the classified view, the report query."""
+    table_ddl = ddl(fields, bucket=bucket, account=account, region=region, table=table,
+                    parquet=parquet)
     where = f"\"day\" BETWEEN '{days[0]}' AND '{days[1]}'" if days else None
     return (f"-- 1. The flow-log table (partition projection on the day).\n"
-            f"{ddl(fields, bucket=bucket, account=account, region=region, table=table, parquet=parquet)};\n\n"
+            f"{table_ddl};\n\n"
             f"-- 2. Every record with its class (the rules of `tierform logs check`).\n"
             f"CREATE OR REPLACE VIEW {VIEW} AS\n{view_sql(rules, fields, table, where)};\n\n"
             f"-- 3. The report: counts per class, connection and port; findings per address pair.\n"

@@ -72,6 +72,9 @@ def connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT,
                                  "temp_directory": tempfile.gettempdir(),
                                  "preserve_insertion_order": "false"})
+    # DuckDB would draw its own bar on stdout: progress is ours, on stderr (query_progress).
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
     return con
 
 

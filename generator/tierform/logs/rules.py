@@ -126,14 +126,20 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _ip_int(column: str) -> str:
-    """An IPv4 address text as a BIGINT, NULL when it is not one (IPv6, '-', garbage)."""
-    octets = [f"TRY_CAST(coalesce(split_part({column}, '.', {i}), '') AS BIGINT)"
-              for i in range(1, 5)]
+def _octets(column: str, prefix: str) -> str:
+    """The four octets of an address text (``<prefix>1``..``4``) and its count of dots."""
+    parts = [f"TRY_CAST(split_part({column}, '.', {i}) AS BIGINT) AS {_q(prefix + str(i))}"
+             for i in range(1, 5)]
+    dots = f"length({column}) - length(replace({column}, '.', '')) AS {_q(prefix + 'dots')}"
+    return ", ".join([*parts, dots])
+
+
+def _ip_int(prefix: str) -> str:
+    """The address as a BIGINT from its octets, NULL when it is not IPv4 (IPv6, '-')."""
+    octets = [_q(f"{prefix}{i}") for i in range(1, 5)]
     ok = " AND ".join(f"{o} BETWEEN 0 AND 255" for o in octets)
     value = " + ".join(f"{o} * {256 ** (3 - i)}" for i, o in enumerate(octets))
-    return (f"CASE WHEN coalesce(split_part({column}, '.', 5), '') = '' AND length({column}) "
-            f"<= 15 AND {ok} THEN {value} END")
+    return f"CASE WHEN {_q(prefix + 'dots')} = 3 AND {ok} THEN {value} END"
 
 
 def _endpoint(rules: Rules, ip: str) -> str:
@@ -190,13 +196,17 @@ def classify_sql(rules: Rules, relation: str, columns: Sequence[str]) -> str:
         f"SELECT \"srcaddr\", \"dstaddr\", \"srcport\", \"dstport\", \"protocol\", "
         "coalesce(\"action\", '-') AS \"action\", "
         f"{col('packets')} AS \"packets\", {col('bytes')} AS \"bytes\", "
-        f"{col('start')} AS \"start\", {col('end')} AS \"end\", coalesce({status}, '-') AS \"log_status\", "
+        f"{col('start')} AS \"start\", {col('end')} AS \"end\", "
+        f"coalesce({status}, '-') AS \"log_status\", "
         f"{src_addr} AS \"src_ip\", {dst_addr} AS \"dst_ip\", "
         f"CASE WHEN {flags} IS NULL OR NOT {syn} THEN 'ports' WHEN {ack} THEN 'reply' "
         f"ELSE 'request' END AS \"by_flags\" FROM {relation}")
     src_ip, dst_ip, src_n, dst_n = (_q(n) for n in ("src_ip", "dst_ip", "src_n", "dst_n"))
-    numbered = (f"SELECT b.*, {_ip_int(src_ip)} AS {src_n}, "
-                f"{_ip_int(dst_ip)} AS {dst_n} FROM ({base}) b")
+    # One layer per step, so that an expression used many times is computed once.
+    split = (f"SELECT b.*, {_octets(src_ip, 'so')}, {_octets(dst_ip, 'do')} "
+             f"FROM ({base}) b")
+    numbered = (f"SELECT o.*, {_ip_int('so')} AS {src_n}, {_ip_int('do')} AS {dst_n} "
+                f"FROM ({split}) o")
     mapped = (
         f"SELECT n.*, {_endpoint(rules, src_n)} AS \"src\", "
         f"{_endpoint(rules, dst_n)} AS \"dst\" FROM ({numbered}) n")
@@ -219,7 +229,7 @@ def classify_sql(rules: Rules, relation: str, columns: Sequence[str]) -> str:
     # port is the server's (ICMP and equal ports: as written).
     is_reply = ("(\"as_request\" IS NULL AND (\"as_reply\" IS NOT NULL OR \"by_flags\" = 'reply'"
                 " OR (\"by_flags\" = 'ports' AND \"srcport\" < \"dstport\")))")
-    final = (
+    return (
         f"SELECT c.*, CASE WHEN {is_reply} THEN \"dst\" ELSE \"src\" END AS \"client\", "
         f"CASE WHEN {is_reply} THEN \"src\" ELSE \"dst\" END AS \"server\", "
         f"CASE WHEN \"protocol\" NOT IN (6, 17) THEN 0 WHEN {is_reply} THEN \"srcport\" "
@@ -233,7 +243,6 @@ def classify_sql(rules: Rules, relation: str, columns: Sequence[str]) -> str:
         "WHEN coalesce(\"as_request\", \"as_reply\") IS NOT NULL THEN 'rejected_intended' "
         "ELSE 'expected_reject' END AS \"class\" "
         f"FROM (SELECT x.*, {unmapped_reason} AS \"reason\" FROM ({matched}) x) c")
-    return final
 
 
 def aggregate_sql(classified: str) -> str:

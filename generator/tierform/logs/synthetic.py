@@ -177,13 +177,13 @@ def generate(layout: Layout, records: int = 1000, seed: int = 0, *,
     misconfig: Connection | None = None
     if misconfigured:
         rank = {"isolated": 0, "private": 1, "public": 2}
-        for server in sorted(tiers, key=lambda t: rank.get(bp.tiers[t].exposure, 3)):
-            ports = [lo for f in bp.flows if f.dst == server and f.protocol == "tcp"
+        for serving in sorted(tiers, key=lambda t: rank.get(bp.tiers[t].exposure, 3)):
+            ports = [lo for f in bp.flows if f.dst == serving and f.protocol == "tcp"
                      for lo, _ in f.port_ranges()]
-            clients = [c for c in tiers if c != server
-                       and not any(f.src == c and f.dst == server for f in bp.flows)]
+            clients = [c for c in tiers if c != serving
+                       and not any(f.src == c and f.dst == serving for f in bp.flows)]
             if ports and clients:
-                misconfig = Connection("unintended_accept", clients[0], server, 6, ports[0])
+                misconfig = Connection("unintended_accept", clients[0], serving, 6, ports[0])
                 break
     broken_flow: Connection | None = None
     if broken:

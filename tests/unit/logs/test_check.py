@@ -200,3 +200,83 @@ def test_athena_prints_projection_ddl_for_the_module_layout() -> None:
     assert '"projection.day.format" = "yyyy/MM/dd"' in done.stdout
     assert "\"day\" BETWEEN '2026/11/01' AND '2026/11/30'" in done.stdout
     assert f"CREATE OR REPLACE VIEW {VIEW} AS" in done.stdout
+
+
+# --------------------------------------------------------------------------- bad input
+
+_HEADER = ("srcaddr dstaddr srcport dstport protocol packets bytes start end action "
+           "log-status subnet-id instance-id\n")
+_GOOD = "10.0.1.10 10.0.11.10 40000 8080 6 5 300 1000 1060 ACCEPT OK subnet-1 i-1\n"
+
+
+def _corpus(tmp: Path) -> dict[str, tuple[Path, str]]:
+    """Malformed files and the words of the message each must give (exit 2)."""
+    def put(name: str, data: bytes) -> Path:
+        path = tmp / name
+        path.write_bytes(data)
+        return path
+
+    import gzip as gz
+
+    return {
+        "binary": (put("binary.log", b"\x00\xff\xfe garbage \x81\n"), "not text"),
+        "empty": (put("empty.log", b""), "line 1 is empty"),
+        "fields": (put("fields.log", b"10.0.1.10 10.0.11.10 40000\n"),
+                   "line 1 has 3 fields"),
+        "header": (put("header.log", b"srcaddr dstaddr srcport bogus-field\n"),
+                   "unknown field(s) bogus-field"),
+        "required": (put("required.log", b"srcaddr dstaddr start end\n1 2 3 4\n"),
+                     "lacks srcport, dstport, protocol, action"),
+        "gzip": (put("broken.log.gz", gz.compress((_HEADER + _GOOD * 50).encode())[:40]),
+                 "cannot read"),
+        "parquet": (put("broken.parquet", b"PAR1 not really parquet"), "not a Parquet file"),
+        "all-bad": (put("allbad.log", (_HEADER + "a b c d e f g h i j k l m\n" * 3).encode()),
+                    "no line could be read"),
+    }
+
+
+@pytest.mark.parametrize("case", ["binary", "empty", "fields", "header", "required", "gzip",
+                                  "parquet", "all-bad"])
+def test_a_malformed_file_is_exit_2_with_its_name(case: str, tmp_path: Path) -> None:
+    path, words = _corpus(tmp_path)[case]
+    done = tierform("logs", "check", str(BLUEPRINTS / "three-tier.yaml"), str(path),
+                    quiet=True)
+    failed(done, 2, str(path), words)
+    assert done.stdout == ""
+
+
+def test_bad_lines_are_counted_with_their_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "some-bad.log"
+    path.write_text(_HEADER + _GOOD * 3 + "10.0.1.10 10.0.11.10 http 8080 6 5 300 1000 1060 "
+                    "ACCEPT OK s i\n" + _GOOD + "10.0.1.10 10.0.11.10 40000\n" + _GOOD)
+    done = tierform("logs", "check", str(BLUEPRINTS / "three-tier.yaml"), str(path),
+                    "--format", "json", quiet=True)
+    # No finding, but two lines unread: the answer is incomplete (exit 3), not clean.
+    assert done.returncode == 3, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["records"] == 5
+    assert doc["bad_lines"]["count"] == 2
+    assert [(b["line"], b["path"]) for b in doc["bad_lines"]["shown"]] == [
+        (5, str(path)), (7, str(path))]
+    text = tierform("logs", "check", str(BLUEPRINTS / "three-tier.yaml"), str(path),
+                    quiet=True)
+    assert f"{path}:5: CAST" in text.stdout
+
+
+def test_a_missing_source_or_bad_nat_address_is_exit_2(tmp_path: Path) -> None:
+    bp = str(BLUEPRINTS / "three-tier.yaml")
+    failed(tierform("logs", "check", bp, str(tmp_path / "nope.log"), quiet=True), 2,
+           "nope.log: no such file")
+    path = tmp_path / "ok.log"
+    path.write_text(_HEADER + _GOOD)
+    failed(tierform("logs", "check", bp, str(path), "--nat-address", "10.0.1", quiet=True), 2,
+           "'10.0.1' is not an IPv4 address")
+
+
+def test_duckdb_never_draws_its_progress_bar_on_stdout() -> None:
+    """Its bar would land in `--format json` output on a long check (ours is on stderr)."""
+    from tierform.logs.check import connect
+
+    con = connect()
+    assert con.execute("SELECT current_setting('enable_progress_bar_print')").fetchone() == (
+        False,)
