@@ -449,6 +449,8 @@ def _duckdb_missing() -> TierformError:
 def cmd_logs(args: argparse.Namespace) -> int:
     if args.logs_command == "athena":
         return _logs_athena(args)
+    if args.logs_command == "sample":
+        return _logs_sample(args)
     from tierform.logs.check import check_sources, tty_progress  # start-up: the logs engine
     from tierform.logs.formats import EXACT_FIELDS
     from tierform.logs.intent import nat_tiers
@@ -497,6 +499,39 @@ def cmd_logs(args: argparse.Namespace) -> int:
     if summary["findings"]:
         return EXIT_FINDINGS
     return EXIT_INCOMPLETE if result.bad_count else EXIT_OK
+
+
+def _logs_sample(args: argparse.Namespace) -> int:
+    from tierform.logs.formats import DEFAULT_FIELDS, EXACT_FIELDS  # start-up: the logs stage
+    from tierform.logs.synthetic import generate, write_parquet, write_text
+
+    loaded, checked, _ = _logs_setup(args)
+    fl = loaded.blueprint.flow_logs
+    custom = tuple(fl.fields) if fl is not None and fl.fields else DEFAULT_FIELDS
+    fields = {"custom": custom, "default": DEFAULT_FIELDS,
+              "exact": (*custom, *(f for f in EXACT_FIELDS if f not in custom))}[args.fields]
+    target = Path(args.output)
+    if target.exists():
+        raise OutputError(f"{target}: exists; give a new file name (Tierform never "
+                          "overwrites a file it did not write)")
+    if not target.resolve().parent.is_dir():
+        raise OutputError(f"cannot write {target}: no such directory")
+    sample = generate(checked.layout, args.records, seed=args.seed)
+    if args.parquet:
+        try:
+            write_parquet(sample, target, fields)
+        except ModuleNotFoundError as error:
+            if error.name == "duckdb":
+                raise _duckdb_missing() from None
+            raise
+    else:
+        write_text(sample, target, fields, cloudwatch=args.cloudwatch)
+    nat = " ".join(f"--nat-address {a}" for a in sample.nat_addresses)
+    info(f"wrote {args.records:,} records to {target}; injected: " + (", ".join(
+        f"{c.klass} {c.client}->{c.server}:{c.port}" for c in sorted(
+            sample.injected, key=lambda c: c.klass)) or "nothing") + (f"; NAT: {nat}" if nat
+                                                                      else ""))
+    return EXIT_OK
 
 
 def _logs_athena(args: argparse.Namespace) -> int:
@@ -622,6 +657,21 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--nat-address", action="append", type=_nat_address, metavar="IP",
                    help="a NAT gateway's private address (repeatable)")
     q.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    q = logs.add_parser("sample", help="Write generated flow-log records for the blueprint's "
+                        "network (intended traffic, scans, one misconfiguration, one broken "
+                        "flow, NAT legs): for trying `logs check`.")
+    q.add_argument("blueprint")
+    q.add_argument("-o", "--output", required=True,
+                   help="a new file (.gz: gzip, as S3 delivers)")
+    q.add_argument("--records", type=int, default=10000)
+    q.add_argument("--seed", type=int, default=0)
+    q.add_argument("--fields", choices=("custom", "default", "exact"), default="custom",
+                   help="the blueprint's format, AWS's default, or the blueprint's plus "
+                        "tcp-flags, pkt-srcaddr, pkt-dstaddr, flow-direction")
+    q.add_argument("--parquet", action="store_true")
+    q.add_argument("--cloudwatch", action="store_true",
+                   help="as a CloudWatch Logs export (`<time> <record>` lines)")
+    q.set_defaults(nat_address=None)
     q = logs.add_parser("athena", help="Print the Athena SQL (table DDL with partition "
                         "projection, classified view, report query) of the same rules.")
     q.add_argument("blueprint")

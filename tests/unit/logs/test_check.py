@@ -280,3 +280,20 @@ def test_duckdb_never_draws_its_progress_bar_on_stdout() -> None:
     con = connect()
     assert con.execute("SELECT current_setting('enable_progress_bar_print')").fetchone() == (
         False,)
+
+
+def test_sample_writes_a_new_file_and_never_overwrites(tmp_path: Path) -> None:
+    bp = str(BLUEPRINTS / "three-tier.yaml")
+    target = tmp_path / "s.log.gz"
+    done = tierform("logs", "sample", bp, "-o", str(target), "--records", "500",
+                    "--fields", "exact")
+    assert done.returncode == 0, done.stderr
+    assert "injected: rejected_intended web->app:8080, unintended_accept web->db:3306" in \
+        done.stderr
+    import gzip as gz
+
+    assert gz.decompress(target.read_bytes()).decode().split("\n", 1)[0].endswith(
+        "tcp-flags pkt-srcaddr pkt-dstaddr flow-direction")
+    before = target.read_bytes()
+    failed(tierform("logs", "sample", bp, "-o", str(target), quiet=True), 2, "exists")
+    assert target.read_bytes() == before
