@@ -112,8 +112,11 @@ def _allowed(layout: Layout, src: str, dst: str, protocol: int, port: int) -> bo
     return False
 
 
-def _any_flow_port(layout: Layout, port: int) -> bool:
-    return any(lo <= port <= hi for f in layout.blueprint.flows for lo, hi in f.port_ranges())
+def _a_reply(layout: Layout, src: str, dst: str, sport: int, dport: int) -> bool:
+    """Whether a TCP record src -> dst would read as the reply of a flow dst -> src."""
+    return dport >= 1024 and any(
+        f.src == dst and f.dst == src and f.protocol in ("tcp", "all")
+        and any(lo <= sport <= hi for lo, hi in f.port_ranges()) for f in layout.blueprint.flows)
 
 
 class _Writer:
@@ -228,8 +231,8 @@ def generate(layout: Layout, records: int = 1000, seed: int = 0, *,
                 continue
             client = hosts.pick(source)
             sport = rng.randrange(32768, 61000)
-            while _any_flow_port(layout, sport):
-                sport += 1
+            if _a_reply(layout, source, target, sport, port):
+                continue  # not a scan by the ports alone: pick another
             out.record("expected_reject", client, hosts.pick(target), sport, port, 6,
                        "REJECT", flags=2, direction="ingress")
         elif roll < 0.90 and misconfig is not None:

@@ -297,3 +297,40 @@ def test_sample_writes_a_new_file_and_never_overwrites(tmp_path: Path) -> None:
     before = target.read_bytes()
     failed(tierform("logs", "sample", bp, "-o", str(target), quiet=True), 2, "exists")
     assert target.read_bytes() == before
+
+
+_MIXED = """\
+tierform: 1
+name: mixed
+region: eu-west-1
+vpc: {cidr: 10.40.0.0/16}
+availability_zones: [eu-west-1a, eu-west-1b]
+networks: {corp: 172.16.0.0/12}
+tiers:
+  edge: {exposure: public, cidrs: [10.40.0.0/25, 10.40.0.128/25]}
+  svc: {exposure: private, cidrs: [10.40.8.0/22, 10.40.12.0/22]}
+  data: {exposure: isolated, netmask: 26}
+nat: single
+flows:
+  - {from: internet, to: edge, ports: [443, "8000-8010"]}
+  - {from: edge, to: svc, protocol: udp, ports: [5000]}
+  - {from: edge, to: svc, protocol: icmp}
+  - {from: corp, to: svc, protocol: all}
+  - {from: svc, to: data, ports: ["6379-6380"]}
+  - {from: svc, to: internet, ports: [443]}
+"""
+
+
+def test_udp_icmp_all_ranges_named_networks_and_small_subnets(tmp_path: Path) -> None:
+    from tierform import workflow
+
+    bp = tmp_path / "mixed.yaml"
+    bp.write_text(_MIXED)
+    layout = workflow.check(workflow.load(bp)).layout
+    sample = generate(layout, 4000, seed=9)
+    for fields in (DEFAULT_FIELDS, (*DEFAULT_FIELDS, *EXACT_FIELDS)):
+        path = write_text(sample, tmp_path / f"m{len(fields)}.log.gz", fields)
+        rules = rules_of(layout, sample.nat_addresses)
+        assert classified(classified_records(rules, [path], None)) == labelled(sample)
+    protocols = {r["protocol"] for r in sample.records if "protocol" in r}
+    assert {"1", "6", "17"} <= protocols
