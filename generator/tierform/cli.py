@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from ipaddress import IPv4Network
+from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ from tierform.ui import progress, write_result
 if TYPE_CHECKING:
     from tierform.blueprint.load import LoadedBlueprint
     from tierform.network.model import Network
+    from tierform.workflow import Checked
 
 __all__ = ["main"]
 
@@ -420,6 +421,137 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(Path(args.blueprint) if args.blueprint else None, terraform=args.terraform)
 
 
+# --------------------------------------------------------------------------- logs
+
+
+def _nat_address(text: str) -> IPv4Address:
+    """argparse type: a NAT gateway's private IPv4 address."""
+    try:
+        return IPv4Address(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an IPv4 address") from None
+
+
+def _logs_setup(args: argparse.Namespace) -> tuple[LoadedBlueprint, Checked, Any]:
+    from tierform.logs.intent import rules_of  # start-up: pydantic (the blueprint)
+
+    loaded = workflow.load(Path(args.blueprint))
+    checked = workflow.check(loaded)
+    return loaded, checked, rules_of(checked.layout, args.nat_address or ())
+
+
+def _duckdb_missing() -> TierformError:
+    return TierformError("the flow-log engine DuckDB is not installed; install it with "
+                         "`pip install 'tierform[logs]'`")
+
+
+@command("logs")
+def cmd_logs(args: argparse.Namespace) -> int:
+    if args.logs_command == "athena":
+        return _logs_athena(args)
+    if args.logs_command == "sample":
+        return _logs_sample(args)
+    from tierform.logs.check import check_sources, tty_progress  # start-up: the logs engine
+    from tierform.logs.formats import EXACT_FIELDS
+    from tierform.logs.intent import nat_tiers
+    from tierform.logs.report import summarize, summary_sarif, summary_text
+
+    loaded, checked, rules = _logs_setup(args)
+    fl = loaded.blueprint.flow_logs
+    fields = fl.fields if fl is not None else None
+    for source in args.sources:
+        if not Path(source).is_file():
+            raise TierformError(f"{source}: no such file; give flow-log files (plain, gzip, "
+                                "Parquet or a CloudWatch Logs export)")
+    show = tty_progress()
+    try:
+        result = check_sources(rules, [Path(s) for s in args.sources], fields, progress=show)
+    except ModuleNotFoundError as error:
+        if error.name == "duckdb":
+            raise _duckdb_missing() from None
+        raise
+    finally:
+        if show is not None:
+            sys.stderr.write("\n")
+    read = {f for s in result.sources for f in s.fields}
+    notes = []
+    if result.records and "tcp-flags" not in read:
+        notes.append("requests told from replies by ports (no tcp-flags field): a record "
+                     "B->A from a flow A->B's port to an ephemeral port (1024-65535) is its "
+                     "reply; add " + ", ".join(EXACT_FIELDS) + " to flow_logs.fields to "
+                     "make it exact")
+    natted = nat_tiers(checked.layout)
+    if natted and not args.nat_address and any(
+            f.src in natted and f.dst == "internet" for f in loaded.blueprint.flows):
+        notes.append("NAT gateway addresses not given (--nat-address): their translated "
+                     "legs read as the NAT subnet's tier talking to the internet")
+    summary = summarize(result.rows, bad_count=result.bad_count,
+                        bad_lines=[{"path": b.path, "line": b.line, "problem": b.problem}
+                                   for b in result.bad_lines], notes=notes)
+    info(f"classified {result.records:,} records in {result.seconds:.1f} s")
+    if args.format == "json":
+        out_json(summary)
+    elif args.format == "sarif":
+        flows = {f.flow_id: i for i, f in enumerate(loaded.blueprint.flows)}
+        out_json(summary_sarif(summary, loaded.file, loaded.source_map.locate, flows))
+    else:
+        out(printable(summary_text(summary)))
+    if summary["findings"]:
+        return EXIT_FINDINGS
+    return EXIT_INCOMPLETE if result.bad_count else EXIT_OK
+
+
+def _logs_sample(args: argparse.Namespace) -> int:
+    from tierform.logs.formats import DEFAULT_FIELDS, EXACT_FIELDS  # start-up: the logs stage
+    from tierform.logs.synthetic import generate, write_parquet, write_text
+
+    loaded, checked, _ = _logs_setup(args)
+    fl = loaded.blueprint.flow_logs
+    custom = tuple(fl.fields) if fl is not None and fl.fields else DEFAULT_FIELDS
+    fields = {"custom": custom, "default": DEFAULT_FIELDS,
+              "exact": (*custom, *(f for f in EXACT_FIELDS if f not in custom))}[args.fields]
+    target = Path(args.output)
+    if target.exists():
+        raise OutputError(f"{target}: exists; give a new file name (Tierform never "
+                          "overwrites a file it did not write)")
+    if not target.resolve().parent.is_dir():
+        raise OutputError(f"cannot write {target}: no such directory")
+    sample = generate(checked.layout, args.records, seed=args.seed)
+    if args.parquet:
+        try:
+            write_parquet(sample, target, fields)
+        except ModuleNotFoundError as error:
+            if error.name == "duckdb":
+                raise _duckdb_missing() from None
+            raise
+    else:
+        write_text(sample, target, fields, cloudwatch=args.cloudwatch)
+    nat = " ".join(f"--nat-address {a}" for a in sample.nat_addresses)
+    info(f"wrote {args.records:,} records to {target}; injected: " + (", ".join(
+        f"{c.klass} {c.client}->{c.server}:{c.port}" for c in sorted(
+            sample.injected, key=lambda c: c.klass)) or "nothing") + (f"; NAT: {nat}" if nat
+                                                                      else ""))
+    return EXIT_OK
+
+
+def _logs_athena(args: argparse.Namespace) -> int:
+    from tierform.logs.athena import athena_sql  # start-up: the logs stage
+
+    loaded, _, rules = _logs_setup(args)
+    fl = loaded.blueprint.flow_logs
+    bucket = args.bucket
+    if bucket is None and fl is not None and fl.bucket_arn:
+        bucket = fl.bucket_arn.rsplit(":", 1)[-1]
+    if bucket is None:
+        raise TierformError("give --bucket: the S3 bucket the flow logs are delivered to "
+                            "(`terraform output` of the module names it)")
+    out(athena_sql(rules, fl.fields if fl is not None else None, bucket=bucket,
+                   account=args.account, region=args.region or loaded.blueprint.region,
+                   table=args.table, parquet=args.parquet,
+                   days=tuple(args.days) if args.days else None))
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -513,6 +645,44 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("diagram", "Print a Mermaid diagram of the tiers and flows.")
     p.add_argument("blueprint")
+
+    p = add("logs", "Replay VPC flow logs against the blueprint (`logs check`, `logs athena`).")
+    logs = p.add_subparsers(dest="logs_command", required=True, metavar="SUBCOMMAND")
+    q = logs.add_parser("check", help="Classify flow-log records by the blueprint's intent; "
+                        "exit 1 on findings, 3 when lines could not be read.")
+    q.add_argument("blueprint")
+    q.add_argument("sources", nargs="+", metavar="SOURCE",
+                   help="flow-log files: text as S3 delivers it (plain or .gz, header "
+                        "line), Parquet, or a CloudWatch Logs export")
+    q.add_argument("--nat-address", action="append", type=_nat_address, metavar="IP",
+                   help="a NAT gateway's private address (repeatable)")
+    q.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    q = logs.add_parser("sample", help="Write generated flow-log records for the blueprint's "
+                        "network (intended traffic, scans, one misconfiguration, one broken "
+                        "flow, NAT legs): for trying `logs check`.")
+    q.add_argument("blueprint")
+    q.add_argument("-o", "--output", required=True,
+                   help="a new file (.gz: gzip, as S3 delivers)")
+    q.add_argument("--records", type=int, default=10000)
+    q.add_argument("--seed", type=int, default=0)
+    q.add_argument("--fields", choices=("custom", "default", "exact"), default="custom",
+                   help="the blueprint's format, AWS's default, or the blueprint's plus "
+                        "tcp-flags, pkt-srcaddr, pkt-dstaddr, flow-direction")
+    q.add_argument("--parquet", action="store_true")
+    q.add_argument("--cloudwatch", action="store_true",
+                   help="as a CloudWatch Logs export (`<time> <record>` lines)")
+    q.set_defaults(nat_address=None)
+    q = logs.add_parser("athena", help="Print the Athena SQL (table DDL with partition "
+                        "projection, classified view, report query) of the same rules.")
+    q.add_argument("blueprint")
+    q.add_argument("--bucket", help="the flow-log bucket (default: flow_logs.bucket_arn)")
+    q.add_argument("--account", required=True, help="the AWS account id in the S3 keys")
+    q.add_argument("--region", default=None, help="default: the blueprint's region")
+    q.add_argument("--table", default="vpc_flow_logs")
+    q.add_argument("--parquet", action="store_true", help="the logs are delivered as Parquet")
+    q.add_argument("--days", nargs=2, metavar=("FROM", "TO"),
+                   help="scan only these days (yyyy/MM/dd)")
+    q.add_argument("--nat-address", action="append", type=_nat_address, metavar="IP")
 
     p = add("demo", "Render, plan, verify, apply locally, read back live, report, destroy.")
     p.add_argument("blueprint", nargs="?", help="default: the shipped three-tier blueprint")

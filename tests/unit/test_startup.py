@@ -10,7 +10,8 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("pydantic", "yaml", "jinja2", "tftest", "boto3", "botocore", "moto", "hcl2", "rich")
+HEAVY = ("pydantic", "yaml", "jinja2", "tftest", "boto3", "botocore", "moto", "hcl2", "rich",
+         "duckdb")
 
 
 def test_importing_the_cli_loads_no_heavy_dependency() -> None:

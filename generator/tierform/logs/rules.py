@@ -1,0 +1,262 @@
+"""The classification rules, stated once as SQL over one flow-log record.
+
+Both engines run the text this module writes: the local check (DuckDB over files) and the
+Athena query (``tierform.logs.athena``), so they cannot disagree. The SQL keeps to what
+Presto/Trino (Athena engine 3) and DuckDB both accept: ``CASE``, ``BETWEEN``,
+``TRY_CAST``, ``split_part`` (wrapped in ``coalesce`` because Trino answers NULL past the
+last part where DuckDB answers ''), ``floor``, ``%``, window functions, double-quoted
+identifiers. Addresses become integers by their four octets, so a CIDR is a ``BETWEEN``.
+
+Per record, the classes (docs: README "Watching the layers"):
+
+- ``intended_accept``: ACCEPT of a request or reply of a blueprint flow;
+- ``unintended_accept`` (finding): ACCEPT between endpoints no flow allows;
+- ``rejected_intended`` (finding): REJECT of a request or reply of a blueprint flow;
+- ``expected_reject``: REJECT of what no flow allows;
+- ``unmapped``: what the blueprint cannot place (``reason`` says why): a NODATA/SKIPDATA
+  record, an address in the VPC but in no tier subnet, an IPv6 or unreadable address,
+  traffic with neither end in the VPC.
+
+Request or reply: with ``tcp-flags`` in the format a SYN (2) without ACK opens a
+connection (request) and SYN-ACK (18) answers one (reply); otherwise, and for records
+without either flag (long connections cut by the aggregation window), by ports: a
+record is a reply of flow A->B when it goes B->A from one of the flow's ports to a port
+in the ephemeral range (1024-65535).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Network
+
+from tierform.aws import DEFAULT_EPHEMERAL, INTERNET
+
+__all__ = [
+    "CLASSES",
+    "FINDINGS",
+    "NAT",
+    "AddressRange",
+    "FlowRule",
+    "Rules",
+    "aggregate_sql",
+    "classify_sql",
+]
+
+CLASSES = ("intended_accept", "unintended_accept", "rejected_intended", "expected_reject",
+           "unmapped")
+FINDINGS = ("unintended_accept", "rejected_intended")
+NAT = "nat"
+"""The endpoint of a NAT gateway's own address (given with ``--nat-address``)."""
+_PROTOCOL = {"tcp": 6, "udp": 17, "icmp": 1}
+
+
+@dataclass(frozen=True)
+class AddressRange:
+    """Addresses ``low``..``high`` (as integers) belong to ``endpoint``; ``None`` marks the
+    VPC's space outside every tier subnet (unmapped)."""
+
+    network: IPv4Network
+    endpoint: str | None
+
+    @property
+    def low(self) -> int:
+        return int(self.network.network_address)
+
+    @property
+    def high(self) -> int:
+        return int(self.network.broadcast_address)
+
+
+@dataclass(frozen=True)
+class FlowRule:
+    """One blueprint flow as the records see it: ``protocol`` None for ``all``; ``ports``
+    empty when ports do not apply (icmp, all)."""
+
+    flow_id: str
+    src: str
+    dst: str
+    protocol: int | None
+    ports: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything classification needs: where addresses belong and which flows exist."""
+
+    ranges: tuple[AddressRange, ...]
+    """Most specific first (the first range that holds an address wins)."""
+    flows: tuple[FlowRule, ...]
+    endpoints: tuple[str, ...]
+    ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL
+    nat_addresses: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def build(cls, *, vpc: IPv4Network, tiers: Mapping[str, Sequence[IPv4Network]],
+              networks: Mapping[str, IPv4Network],
+              flows: Sequence[tuple[str, str, str, str, tuple[tuple[int, int], ...]]],
+              nat_tiers: Sequence[str] = (), nat_addresses: Sequence[IPv4Address] = (),
+              ) -> Rules:
+        """``flows``: (id, from, to, protocol name, port ranges). A flow from a tier in
+        ``nat_tiers`` (private, routed through NAT) to the internet also allows the legs
+        the NAT gateway's own address shows up in (tier -> nat, nat -> internet)."""
+        ranges = [AddressRange(IPv4Network(f"{a}/32"), NAT) for a in nat_addresses]
+        ranges += [AddressRange(c, t) for t, cidrs in tiers.items() for c in cidrs]
+        ranges += [AddressRange(c, n) for n, c in networks.items()]
+        ranges.append(AddressRange(vpc, None))
+        ranges.sort(key=lambda r: (-r.network.prefixlen, r.low))
+        rules: list[FlowRule] = []
+        for flow_id, src, dst, protocol, ports in flows:
+            number = _PROTOCOL.get(protocol)
+            kept = ports if number in (6, 17) else ()
+            rules.append(FlowRule(flow_id, src, dst, number, kept))
+            if nat_addresses and src in nat_tiers and dst == INTERNET:
+                rules.append(FlowRule(flow_id, src, NAT, number, kept))
+                rules.append(FlowRule(flow_id, NAT, INTERNET, number, kept))
+        names = (*tiers, *networks, INTERNET, *((NAT,) if nat_addresses else ()))
+        return cls(tuple(ranges), tuple(rules), names,
+                   nat_addresses=tuple(str(a) for a in nat_addresses))
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _octets(column: str, prefix: str) -> str:
+    """The four octets of an address text (``<prefix>1``..``4``) and its count of dots."""
+    parts = [f"TRY_CAST(split_part({column}, '.', {i}) AS BIGINT) AS {_q(prefix + str(i))}"
+             for i in range(1, 5)]
+    dots = f"length({column}) - length(replace({column}, '.', '')) AS {_q(prefix + 'dots')}"
+    return ", ".join([*parts, dots])
+
+
+def _ip_int(prefix: str) -> str:
+    """The address as a BIGINT from its octets, NULL when it is not IPv4 (IPv6, '-')."""
+    octets = [_q(f"{prefix}{i}") for i in range(1, 5)]
+    ok = " AND ".join(f"{o} BETWEEN 0 AND 255" for o in octets)
+    value = " + ".join(f"{o} * {256 ** (3 - i)}" for i, o in enumerate(octets))
+    return f"CASE WHEN {_q(prefix + 'dots')} = 3 AND {ok} THEN {value} END"
+
+
+def _endpoint(rules: Rules, ip: str) -> str:
+    """The endpoint of an address integer: a range's name, '-vpc' for the VPC's space outside
+    every subnet, 'internet' outside, NULL when the address is not IPv4."""
+    whens = [f"WHEN {ip} BETWEEN {r.low} AND {r.high} THEN "
+             f"{_lit(r.endpoint if r.endpoint is not None else '-vpc')}" for r in rules.ranges]
+    return f"CASE WHEN {ip} IS NULL THEN NULL {' '.join(whens)} ELSE {_lit(INTERNET)} END"
+
+
+def _flow_match(rules: Rules, src: str, dst: str, port: str, *, reply: bool) -> str:
+    """The id of the first flow this record is a request (or a reply) of, else NULL."""
+    whens = []
+    eph_low, eph_high = rules.ephemeral
+    for flow in rules.flows:
+        a, b = (flow.dst, flow.src) if reply else (flow.src, flow.dst)
+        parts = [f"{src} = {_lit(a)}", f"{dst} = {_lit(b)}"]
+        if flow.protocol is not None:
+            parts.append(f'"protocol" = {flow.protocol}')
+        if flow.ports:
+            parts.append("(" + " OR ".join(f"{port} BETWEEN {lo} AND {hi}"
+                                           for lo, hi in flow.ports) + ")")
+            if reply:
+                parts.append(f'"dstport" BETWEEN {eph_low} AND {eph_high}')
+        whens.append(f"WHEN {' AND '.join(parts)} THEN {_lit(flow.flow_id)}")
+    if not whens:
+        return "CAST(NULL AS VARCHAR)"
+    return f"CASE {' '.join(whens)} END"
+
+
+def classify_sql(rules: Rules, relation: str, columns: Sequence[str]) -> str:
+    """A SELECT of every record of ``relation`` with its class.
+
+    ``columns``: the relation's column names (underscored field names). Output columns:
+    ``srcaddr dstaddr srcport dstport protocol action packets bytes start end`` (as read),
+    ``src dst`` (endpoints, after ``pkt-*`` addresses where the format has them),
+    ``client server port`` (the connection's direction and service port), ``flow_id``,
+    ``class``, ``reason``.
+    """
+    have = set(columns)
+
+    def col(name: str, default: str = "NULL") -> str:
+        return _q(name) if name in have else default
+
+    src_addr = (f"coalesce(nullif({col('pkt_srcaddr')}, '-'), \"srcaddr\")"
+                if "pkt_srcaddr" in have else '"srcaddr"')
+    dst_addr = (f"coalesce(nullif({col('pkt_dstaddr')}, '-'), \"dstaddr\")"
+                if "pkt_dstaddr" in have else '"dstaddr"')
+    flags = col("tcp_flags", "CAST(NULL AS BIGINT)")
+    status = col("log_status", "'OK'")
+    syn = f"(floor({flags} / 2) % 2 = 1)"
+    ack = f"(floor({flags} / 16) % 2 = 1)"
+    base = (
+        f"SELECT \"srcaddr\", \"dstaddr\", \"srcport\", \"dstport\", \"protocol\", "
+        "coalesce(\"action\", '-') AS \"action\", "
+        f"{col('packets')} AS \"packets\", {col('bytes')} AS \"bytes\", "
+        f"{col('start')} AS \"start\", {col('end')} AS \"end\", "
+        f"coalesce({status}, '-') AS \"log_status\", "
+        f"{src_addr} AS \"src_ip\", {dst_addr} AS \"dst_ip\", "
+        f"CASE WHEN {flags} IS NULL OR NOT {syn} THEN 'ports' WHEN {ack} THEN 'reply' "
+        f"ELSE 'request' END AS \"by_flags\" FROM {relation}")
+    src_ip, dst_ip, src_n, dst_n = (_q(n) for n in ("src_ip", "dst_ip", "src_n", "dst_n"))
+    # One layer per step, so that an expression used many times is computed once.
+    split = (f"SELECT b.*, {_octets(src_ip, 'so')}, {_octets(dst_ip, 'do')} "
+             f"FROM ({base}) b")
+    numbered = (f"SELECT o.*, {_ip_int('so')} AS {src_n}, {_ip_int('do')} AS {dst_n} "
+                f"FROM ({split}) o")
+    mapped = (
+        f"SELECT n.*, {_endpoint(rules, src_n)} AS \"src\", "
+        f"{_endpoint(rules, dst_n)} AS \"dst\" FROM ({numbered}) n")
+    request = _flow_match(rules, _q("src"), _q("dst"), _q("dstport"), reply=False)
+    reply = _flow_match(rules, _q("src"), _q("dst"), _q("srcport"), reply=True)
+    matched = (
+        f"SELECT m.*, CASE WHEN \"by_flags\" = 'reply' THEN NULL ELSE "
+        f"{request} END AS \"as_request\", "
+        f"CASE WHEN \"by_flags\" = 'request' THEN NULL ELSE "
+        f"{reply} END AS \"as_reply\" "
+        f"FROM ({mapped}) m")
+    unmapped_reason = (
+        "CASE WHEN \"log_status\" <> 'OK' THEN concat('log-status ', \"log_status\") "
+        "WHEN \"action\" NOT IN ('ACCEPT', 'REJECT') THEN 'no action' "
+        "WHEN \"src\" IS NULL OR \"dst\" IS NULL THEN 'not an IPv4 address' "
+        "WHEN \"src\" = '-vpc' OR \"dst\" = '-vpc' THEN 'in the VPC, in no tier subnet' "
+        f"WHEN \"src\" = {_lit(INTERNET)} AND \"dst\" = {_lit(INTERNET)} "
+        "THEN 'neither end in the VPC' END")
+    # Direction for the report: the flow's when one matched, else the flags, else the lower
+    # port is the server's (ICMP and equal ports: as written).
+    is_reply = ("(\"as_request\" IS NULL AND (\"as_reply\" IS NOT NULL OR \"by_flags\" = 'reply'"
+                " OR (\"by_flags\" = 'ports' AND \"srcport\" < \"dstport\")))")
+    return (
+        f"SELECT c.*, CASE WHEN {is_reply} THEN \"dst\" ELSE \"src\" END AS \"client\", "
+        f"CASE WHEN {is_reply} THEN \"src\" ELSE \"dst\" END AS \"server\", "
+        f"CASE WHEN \"protocol\" NOT IN (6, 17) THEN 0 WHEN {is_reply} THEN \"srcport\" "
+        "ELSE \"dstport\" END AS \"port\", "
+        f"CASE WHEN {is_reply} THEN \"dst_ip\" ELSE \"src_ip\" END AS \"client_ip\", "
+        f"CASE WHEN {is_reply} THEN \"src_ip\" ELSE \"dst_ip\" END AS \"server_ip\", "
+        "coalesce(\"as_request\", \"as_reply\") AS \"flow_id\", "
+        "CASE WHEN \"reason\" IS NOT NULL THEN 'unmapped' "
+        "WHEN \"action\" = 'ACCEPT' AND coalesce(\"as_request\", \"as_reply\") IS NOT NULL "
+        "THEN 'intended_accept' WHEN \"action\" = 'ACCEPT' THEN 'unintended_accept' "
+        "WHEN coalesce(\"as_request\", \"as_reply\") IS NOT NULL THEN 'rejected_intended' "
+        "ELSE 'expected_reject' END AS \"class\" "
+        f"FROM (SELECT x.*, {unmapped_reason} AS \"reason\" FROM ({matched}) x) c")
+
+
+def aggregate_sql(classified: str) -> str:
+    """One pass over the classified records: counts per class, connection (client, server,
+    protocol, port), flow and reason, with first and last seen (epoch seconds); findings
+    also per address pair (the top talkers), everything else without addresses so the
+    result stays small. ``by_ports``: records told request from reply by ports alone."""
+    findings = ", ".join(_lit(c) for c in FINDINGS)
+    return (
+        "SELECT \"class\", \"client\", \"server\", \"protocol\", \"port\", \"flow_id\", "
+        f"\"reason\", CASE WHEN \"class\" IN ({findings}) THEN \"client_ip\" END AS \"client_ip\", "
+        f"CASE WHEN \"class\" IN ({findings}) THEN \"server_ip\" END AS \"server_ip\", "
+        "count(*) AS \"records\", "
+        "sum(CASE WHEN \"by_flags\" = 'ports' THEN 1 ELSE 0 END) AS \"by_ports\", "
+        "sum(\"packets\") AS \"packets\", sum(\"bytes\") AS \"bytes\", "
+        "min(\"start\") AS \"first_seen\", max(\"end\") AS \"last_seen\" "
+        f"FROM ({classified}) s GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9")
