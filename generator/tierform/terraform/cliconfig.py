@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from tierform.localaws.provider import provider_hcl
-from tierform.render.filters import hcl_string
+from tierform.render.native_tests import offline_provider_lines
 
 __all__ = [
     "OFFLINE_PROVIDER_FILE",
@@ -27,10 +27,6 @@ __all__ = [
 OFFLINE_PROVIDER_FILE = "_tierform_provider.tf"
 """Name of the provider file the runner adds beside a module's own files."""
 
-# Fake access and secret key: with the skip_* flags below the provider never calls AWS
-# during plan, so any non-empty value does.
-_OFFLINE_CREDENTIAL = "tierform-offline"
-
 # Environment that changes what `terraform init` installs or how it resolves providers.
 _INSTALL_SETTINGS = ("TF_CLI_CONFIG_FILE", "TF_PLUGIN_CACHE_DIR",
                      "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE")
@@ -39,26 +35,15 @@ _INSTALL_SETTINGS = ("TF_CLI_CONFIG_FILE", "TF_PLUGIN_CACHE_DIR",
 def offline_provider_hcl(region: str, endpoint: str | None = None) -> str:
     """The ``provider "aws"`` block for offline plans, or for an emulator at ``endpoint``.
 
-    The skip_* flags stop the provider from validating credentials, asking STS for
-    the account ID, probing the EC2 metadata service and checking the region name,
-    so a plan needs no network and no AWS account. With an ``endpoint``, the block
+    The offline block is the one the module's native tests use
+    (``tierform.render.native_tests.offline_provider_lines``). With an ``endpoint``, the block
     is the emulator's (``tierform.localaws.provider_hcl``): one definition, so apply
     tests and ``tierform apply`` cannot drift apart.
     """
     if endpoint is not None:
         return provider_hcl(endpoint, region, allow_remote=True)
-    lines = [
-        "# Added by tierform for offline plans; not part of the module.",
-        'provider "aws" {',
-        f"  region                      = {hcl_string(region)}",
-        f"  access_key                  = {hcl_string(_OFFLINE_CREDENTIAL)}",
-        f"  secret_key                  = {hcl_string(_OFFLINE_CREDENTIAL)}",
-        "  skip_credentials_validation = true",
-        "  skip_requesting_account_id  = true",
-        "  skip_metadata_api_check     = true",
-        "  skip_region_validation      = true",
-        "}",
-    ]
+    lines = ["# Added by tierform for offline plans; not part of the module.",
+             *offline_provider_lines(region)]
     return "\n".join(lines) + "\n"
 
 
