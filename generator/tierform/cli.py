@@ -117,10 +117,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.format == "json":
         out_json({"valid": True, "name": bp.name, "tiers": list(bp.tiers),
                   "subnets": len(checked.network.subnets), "flows": len(bp.flows),
-                  "findings": []})
+                  "allocation": report.subnets_json(checked.layout), "findings": []})
     else:
         out(printable(f"{args.blueprint}: valid: {bp.name}: {len(bp.tiers)} tiers, "
                       f"{len(checked.network.subnets)} subnets, {len(bp.flows)} flows"))
+        out(printable(report.subnets_table(checked.layout)))
     return EXIT_OK
 
 
