@@ -88,7 +88,7 @@ def test_every_rule_and_subnet_is_pinned_to_its_literals(name: str) -> None:
     checked: dict[str, dict[str, Any]] = {}
     for address, attribute, value in _CONDITION.findall(files[TEST_FILE]):
         checked.setdefault(address, {})[attribute] = _literal(value)
-    for address, body in resources.items():
+    for address in resources:
         rtype = address.split(".")[0]
         if rtype not in _PINNED:
             continue
