@@ -32,7 +32,6 @@ from tierform.errors import (
 from tierform.localaws.provider import client
 from tierform.readers.live import network_from_live
 from tierform.render.writer import module_drift, write_generated_file, write_module
-from tierform.terraform.cliconfig import PROVIDER_MIRROR_ENV
 from tierform.ui import progress, write_result
 
 if TYPE_CHECKING:
@@ -40,6 +39,10 @@ if TYPE_CHECKING:
     from tierform.network.model import Network
 
 __all__ = ["main"]
+
+_MIRROR_ENV = "TIERFORM_PROVIDER_MIRROR"
+"""terraform.cliconfig.PROVIDER_MIRROR_ENV (not imported here: it loads tftest at start-up;
+tests/unit/test_cli_mirror_flag.py keeps the two equal)."""
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Command] = {}
@@ -521,7 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--provider-mirror", metavar="DIR", default=None,
                        help="install providers only from this mirror or plugin directory "
                             "(as `terraform providers mirror DIR` writes it), never from the "
-                            f"network (default: ${PROVIDER_MIRROR_ENV}, else Terraform's own "
+                            f"network (default: ${_MIRROR_ENV}, else Terraform's own "
                             "CLI configuration)")
 
     p = add("validate", "Check a blueprint; print every problem with file:line:col.")
@@ -622,10 +625,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     mirror = getattr(args, "provider_mirror", None)
-    saved = os.environ.get(PROVIDER_MIRROR_ENV)
+    saved = os.environ.get(_MIRROR_ENV)
     try:
         if mirror:  # read by every terraform run of this command (terraform.cliconfig)
-            os.environ[PROVIDER_MIRROR_ENV] = os.path.abspath(mirror)
+            os.environ[_MIRROR_ENV] = os.path.abspath(mirror)
         return COMMANDS[args.command](args)
     except TierformError as error:
         sys.stderr.write(f"tierform {args.command}: {error_text(error)}\n")
@@ -644,9 +647,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if mirror:
             if saved is None:
-                os.environ.pop(PROVIDER_MIRROR_ENV, None)
+                os.environ.pop(_MIRROR_ENV, None)
             else:
-                os.environ[PROVIDER_MIRROR_ENV] = saved
+                os.environ[_MIRROR_ENV] = saved
 
 
 if __name__ == "__main__":

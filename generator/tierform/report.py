@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tierform.analyze import SCHEMA_VERSION, Flow, QueryResult, Reachability, UnknownFlow
-from tierform.layout import Layout
 from tierform.verify import LAYERS, VerifyFinding, VerifyReport
+
+if TYPE_CHECKING:  # the layout pulls in pydantic: `reach` of a JSON file never needs it
+    from tierform.layout import Layout
 
 __all__ = [
     "SARIF_SCHEMA",
