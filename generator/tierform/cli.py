@@ -31,7 +31,7 @@ from tierform.errors import (
 )
 from tierform.localaws.provider import client
 from tierform.readers.live import network_from_live
-from tierform.render.writer import module_drift, write_module
+from tierform.render.writer import module_drift, write_generated_file, write_module
 from tierform.ui import progress, write_result
 
 if TYPE_CHECKING:
@@ -40,6 +40,10 @@ if TYPE_CHECKING:
     from tierform.workflow import Checked
 
 __all__ = ["main"]
+
+_MIRROR_ENV = "TIERFORM_PROVIDER_MIRROR"
+"""terraform.cliconfig.PROVIDER_MIRROR_ENV (not imported here: it loads tftest at start-up;
+tests/unit/test_cli_mirror_flag.py keeps the two equal)."""
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Command] = {}
@@ -96,6 +100,11 @@ def error_text(error: TierformError) -> str:
     return printable("\n".join(lines))
 
 
+def _report_error(command: str, error: TierformError) -> None:
+    """One blueprint of several failed: say so as ``main`` would, and go on with the next."""
+    sys.stderr.write(f"tierform {command}: {error_text(error)}\n")
+
+
 def info(text: str) -> None:
     """Progress for humans, on stderr so stdout stays machine-readable."""
     if not os.environ.get("TIERFORM_QUIET"):
@@ -107,22 +116,42 @@ def info(text: str) -> None:
 
 @command("validate")
 def cmd_validate(args: argparse.Namespace) -> int:
+    # Several blueprints (pre-commit passes every changed file): each checked, the worst
+    # exit code; JSON is then a list of the one-blueprint documents.
+    documents: list[dict[str, Any]] = []
+    worst = EXIT_OK
+    for blueprint in args.blueprint:
+        try:
+            code, document = _validate_one(blueprint, args.format)
+        except TierformError as error:
+            if len(args.blueprint) == 1:
+                raise
+            _report_error("validate", error)
+            worst = max(worst, error.exit_code)
+            continue
+        documents.append(document)
+        worst = max(worst, code)
+    if args.format == "json":
+        out_json(documents[0] if len(args.blueprint) == 1 else documents)
+    return worst
+
+
+def _validate_one(blueprint: str, fmt: str) -> tuple[int, dict[str, Any]]:
     try:
-        checked = workflow.check(workflow.load(Path(args.blueprint)))
+        checked = workflow.check(workflow.load(Path(blueprint)))
     except BlueprintError as error:
-        if args.format == "json":
-            out_json({"valid": False, "findings": [_finding_json(f) for f in error.findings]})
-            return EXIT_BAD_INPUT
+        if fmt == "json":
+            return EXIT_BAD_INPUT, {"valid": False,
+                                    "findings": [_finding_json(f) for f in error.findings]}
         raise
     bp = checked.loaded.blueprint
-    if args.format == "json":
-        out_json({"valid": True, "name": bp.name, "tiers": list(bp.tiers),
-                  "subnets": len(checked.network.subnets), "flows": len(bp.flows),
-                  "findings": []})
-    else:
-        out(printable(f"{args.blueprint}: valid: {bp.name}: {len(bp.tiers)} tiers, "
+    if fmt != "json":
+        out(printable(f"{blueprint}: valid: {bp.name}: {len(bp.tiers)} tiers, "
                       f"{len(checked.network.subnets)} subnets, {len(bp.flows)} flows"))
-    return EXIT_OK
+        out(printable(report.subnets_table(checked.layout)))
+    return EXIT_OK, {"valid": True, "name": bp.name, "tiers": list(bp.tiers),
+                     "subnets": len(checked.network.subnets), "flows": len(bp.flows),
+                     "allocation": report.subnets_json(checked.layout), "findings": []}
 
 
 def _finding_json(finding: Any) -> dict[str, Any]:
@@ -136,7 +165,23 @@ def _finding_json(finding: Any) -> dict[str, Any]:
 
 @command("render")
 def cmd_render(args: argparse.Namespace) -> int:
-    checked = workflow.check(workflow.load(Path(args.blueprint)))
+    if len(args.blueprint) > 1 and args.output:
+        raise TierformError("-o/--output names one module directory: give one blueprint, "
+                            "or leave -o out to render each into modules/<name>")
+    if len(args.blueprint) == 1:
+        return _render_one(args.blueprint[0], args)
+    worst = EXIT_OK
+    for blueprint in args.blueprint:
+        try:
+            worst = max(worst, _render_one(blueprint, args))
+        except TierformError as error:
+            _report_error("render", error)
+            worst = max(worst, error.exit_code)
+    return worst
+
+
+def _render_one(blueprint: str, args: argparse.Namespace) -> int:
+    checked = workflow.check(workflow.load(Path(blueprint)))
     files = workflow.render(checked)
     target = Path(args.output) if args.output else Path("modules") / checked.name
     if args.check or args.diff:
@@ -145,8 +190,8 @@ def cmd_render(args: argparse.Namespace) -> int:
             if args.diff:
                 out("\n".join(drift))
             # Not progress: the reason for exit 1, printed even when quiet.
-            sys.stderr.write(f"{target}: out of date with {args.blueprint} "
-                             f"(run `tierform render {args.blueprint} -o {target}`)\n")
+            sys.stderr.write(f"{target}: out of date with {blueprint} "
+                             f"(run `tierform render {blueprint} -o {target}`)\n")
             return EXIT_FINDINGS
         info(f"{target}: up to date")
         return EXIT_OK
@@ -411,6 +456,40 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- ci
+
+
+@command("ci")
+def cmd_ci(args: argparse.Namespace) -> int:
+    from tierform.render.ci import CI_DEFAULT_OUTPUT, CI_HEADER_PREFIX, CiTarget, ci_file
+
+    paths = args.blueprint or sorted(str(p) for p in Path("blueprints").glob("*.yaml"))
+    targets = []
+    for path in paths:
+        loaded = workflow.load(Path(path))  # a bad blueprint is reported now, not in CI
+        relative = _repository_path(Path(path))
+        targets.append(CiTarget(loaded.blueprint.name, relative,
+                                f"{args.modules_dir.rstrip('/')}/{loaded.blueprint.name}"))
+    text = ci_file(args.kind, targets, install=args.install)
+    output = Path(args.output or CI_DEFAULT_OUTPUT[args.kind])
+    if write_generated_file(output, text, header_prefix=CI_HEADER_PREFIX):
+        info(f"wrote {output} ({len(targets)} blueprint{'s' if len(targets) != 1 else ''})")
+    else:
+        info(f"{output}: up to date")
+    return EXIT_OK
+
+
+def _repository_path(path: Path) -> str:
+    """A blueprint's path as the pipeline sees it: relative to where `tierform ci` runs."""
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        raise TierformError(f"{path}: outside the current directory; run `tierform ci` from "
+                            "the repository root that holds the blueprint") from None
+
+
 # --------------------------------------------------------------------------- demo
 
 
@@ -574,14 +653,20 @@ def build_parser() -> argparse.ArgumentParser:
     def tf(p: argparse.ArgumentParser) -> None:
         p.add_argument("--terraform", default=None,
                        help="terraform or tofu binary (default: $TIERFORM_TERRAFORM or terraform)")
+        p.add_argument("--provider-mirror", metavar="DIR", default=None,
+                       help="install providers only from this mirror or plugin directory "
+                            "(as `terraform providers mirror DIR` writes it), never from the "
+                            f"network (default: ${_MIRROR_ENV}, else Terraform's own "
+                            "CLI configuration)")
 
     p = add("validate", "Check a blueprint; print every problem with file:line:col.")
-    p.add_argument("blueprint")
+    p.add_argument("blueprint", nargs="+")
     fmt(p, "table", "json")
 
     p = add("render", "Render a blueprint into a Terraform module directory (crash-safe; "
                       "files Tierform did not write are kept).")
-    p.add_argument("blueprint")
+    p.add_argument("blueprint", nargs="+",
+                   help="one or more blueprints (more than one: each into modules/<name>)")
     p.add_argument("-o", "--output", help="module directory (default: modules/<name>)")
     p.add_argument("--check", action="store_true", help="compare only; exit 1 on drift")
     p.add_argument("--diff", action="store_true", help="print the diff; write nothing")
@@ -683,6 +768,21 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--days", nargs=2, metavar=("FROM", "TO"),
                    help="scan only these days (yyyy/MM/dd)")
     q.add_argument("--nat-address", action="append", type=_nat_address, metavar="IP")
+    p = add("ci", "Write a CI pipeline that gates the blueprints: validate, render --check, "
+                  "terraform test, plan, verify (SARIF to code scanning).")
+    p.add_argument("kind", choices=("github", "gitlab"),
+                   help="github: .github/workflows/tierform.yml; gitlab: .gitlab-ci.yml")
+    p.add_argument("blueprint", nargs="*",
+                   help="blueprints to gate, relative to the repository root (default: "
+                        "blueprints/*.yaml)")
+    p.add_argument("-o", "--output", help="the file to write (refused if it exists and "
+                                          "Tierform did not write it)")
+    p.add_argument("--modules-dir", default="modules",
+                   help="where each blueprint's module is rendered, as <dir>/<name> "
+                        "(default: modules)")
+    p.add_argument("--install", metavar="REQUIREMENT",
+                   help="pip requirement the pipeline installs (default: tierform==<this "
+                        "version>; e.g. a git URL or a wheel)")
 
     p = add("demo", "Render, plan, verify, apply locally, read back live, report, destroy.")
     p.add_argument("blueprint", nargs="?", help="default: the shipped three-tier blueprint")
@@ -693,7 +793,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    mirror = getattr(args, "provider_mirror", None)
+    saved = os.environ.get(_MIRROR_ENV)
     try:
+        if mirror:  # read by every terraform run of this command (terraform.cliconfig)
+            os.environ[_MIRROR_ENV] = os.path.abspath(mirror)
         return COMMANDS[args.command](args)
     except TierformError as error:
         sys.stderr.write(f"tierform {args.command}: {error_text(error)}\n")
@@ -709,6 +813,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"tierform {args.command}: input/output error{where}: "
                          f"{error.strerror or error}\n")
         return EXIT_BAD_INPUT
+    finally:
+        if mirror:
+            if saved is None:
+                os.environ.pop(_MIRROR_ENV, None)
+            else:
+                os.environ[_MIRROR_ENV] = saved
 
 
 if __name__ == "__main__":

@@ -189,8 +189,9 @@ class Runner:
         if verb == "init" and any(p in result.err + result.out for p in _INSTALL_FAILURES):
             raise TerraformSetupError(
                 f"{self.binary} init could not install the providers in {self.workdir}.\n"
-                "What to do: allow access to registry.terraform.io, or configure a provider "
-                "mirror or plugin cache in Terraform's CLI configuration (TF_CLI_CONFIG_FILE, "
+                "What to do: allow access to registry.terraform.io, or name a provider mirror "
+                "or plugin directory (--provider-mirror DIR or TIERFORM_PROVIDER_MIRROR), or "
+                "configure one in Terraform's CLI configuration (TF_CLI_CONFIG_FILE, "
                 "~/.terraformrc: provider_installation { filesystem_mirror { ... } }, "
                 f"plugin_cache_dir, TF_PLUGIN_CACHE_DIR).\nTerraform said:\n{detail}"
             )
