@@ -15,8 +15,10 @@ __all__ = [
     "ANYWHERE",
     "ANYWHERE_V6",
     "DEFAULT_EPHEMERAL",
+    "AWS_SERVICE_PREFIX",
     "FAMILIES",
     "GATEWAY_ENDPOINT_SERVICES",
+    "INTERFACE_ENDPOINT_SERVICES",
     "INTERNET",
     "MAX_PORT",
     "NACL_LAST_USER_RULE",
@@ -27,7 +29,10 @@ __all__ = [
     "AddressFamily",
     "ProtocolName",
     "normalise_protocol",
+    "service_endpoint",
+    "service_from_name",
     "service_name",
+    "service_of_endpoint",
 ]
 
 INTERNET = "internet"
@@ -67,6 +72,37 @@ _REGION = re.compile(REGION_PATTERN)
 
 GATEWAY_ENDPOINT_SERVICES = ("dynamodb", "s3")
 """The services AWS offers gateway VPC endpoints for."""
+
+
+INTERFACE_ENDPOINT_SERVICES = (
+    "ec2", "ec2messages", "ecr.api", "ecr.dkr", "kms", "logs", "monitoring",
+    "secretsmanager", "sns", "sqs", "ssm", "ssmmessages", "sts",
+)
+"""The services a flow may name as ``aws:<service>`` (interface VPC endpoints, TCP 443;
+AWS offers many more: this is the list Tierform renders and the analyzer names)."""
+
+AWS_SERVICE_PREFIX = "aws:"
+"""A flow endpoint ``aws:<service>`` is an AWS service reached through a VPC endpoint."""
+
+
+def service_endpoint(service: str) -> str:
+    """``ssm`` -> ``aws:ssm``: the endpoint name flows, the matrix and queries use."""
+    return f"{AWS_SERVICE_PREFIX}{service}"
+
+
+def service_of_endpoint(endpoint: str) -> str | None:
+    """``aws:ssm`` -> ``ssm``; None when ``endpoint`` does not name an AWS service."""
+    if endpoint.startswith(AWS_SERVICE_PREFIX):
+        return endpoint[len(AWS_SERVICE_PREFIX):]
+    return None
+
+
+def service_from_name(service_name: str) -> str:
+    """``com.amazonaws.us-east-1.ecr.api`` -> ``ecr.api`` (a name of another shape as is)."""
+    parts = service_name.split(".")
+    if len(parts) >= 4 and parts[0] == "com" and parts[1] == "amazonaws":
+        return ".".join(parts[3:])
+    return service_name
 
 
 def normalise_protocol(value: str | int) -> str:

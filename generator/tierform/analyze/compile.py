@@ -40,6 +40,10 @@ _ANY = PROTOCOL_NUMBERS["all"]
 _NO_NETS: frozenset[Net] = frozenset()
 _NO_GROUPS: frozenset[str] = frozenset()
 
+IPV6_ENDPOINT_TYPES = frozenset({"dualstack", "ipv6"})
+"""Interface endpoint ``ip_address_type`` values that give its network interfaces IPv6
+addresses; ``ipv4`` gives none; anything else (not read) leaves IPv6 unknown."""
+
 Profile = tuple[str, str | None, str | None]
 """(tier, route table, NACL): what the layers know of a tiered host class's own subnet."""
 
@@ -241,6 +245,12 @@ class Model:
     def _compile_groups(self) -> None:
         net = self.network
         self.groups: dict[str, list[SecurityGroup]] = {t: net.groups_of(t) for t in net.tiers}
+        # An interface endpoint's network interfaces carry its groups (aws:<service>).
+        for endpoint in net.interface_endpoints.values():
+            self.groups.setdefault(endpoint.endpoint, []).extend(
+                g for gid in endpoint.security_group_ids
+                if (g := net.security_groups.get(gid)) is not None
+                and g not in self.groups.get(endpoint.endpoint, []))
         self.group_ids = {t: frozenset(g.id for g in groups) for t, groups in self.groups.items()}
         self.sg_index: dict[tuple[str, bool],
                             tuple[dict[Net, list[GroupRule]], dict[str, list[GroupRule]]]] = {}
@@ -289,6 +299,7 @@ class Model:
         key_ids: dict[tuple[Net, ...], int] = {}
         classes: dict[tuple[str, str | None, str | None, int], set[str]] = {}
         examples: dict[tuple[str, str | None, str | None, int], str] = {}
+        subnet_keys: dict[str, dict[int, str]] = {}  # subnet id -> its atom classes
         for atom in atoms([*self.relevant, *subnet_nets], self.space.bits):
             relevant = tuple(n for n in atom.chain if n in self.relevant)
             key = key_ids.get(relevant)
@@ -298,6 +309,7 @@ class Model:
                 self.key_set.append(frozenset(relevant))
             subnet = next((subnet_nets[n] for n in atom.chain if n in subnet_nets), None)
             if subnet is not None:
+                subnet_keys.setdefault(subnet.id, {}).setdefault(key, self.space.text(atom.node))
                 if subnet.tier is None:
                     continue  # untiered subnets are not endpoints
                 ident = (subnet.tier, self.table_of.get(subnet.id), self.nacl_of.get(subnet.id),
@@ -310,6 +322,40 @@ class Model:
                 ident = (named or INTERNET, None, None, key)
                 classes.setdefault(ident, set())
             examples.setdefault(ident, self.space.text(atom.node))
+        self.uncertain: dict[str, list[str]] = {}
+        """aws:<service> -> why its interfaces' addresses are not known well enough (V10)."""
+        for endpoint in sorted(net.interface_endpoints.values(), key=lambda e: e.id):
+            name = endpoint.endpoint
+            for subnet_id in sorted(endpoint.subnet_ids):
+                keys = subnet_keys.get(subnet_id)
+                if subnet_id not in net.subnets:
+                    self.uncertain.setdefault(name, []).append(
+                        f"interface endpoint {endpoint.source or endpoint.id} has a network "
+                        f"interface in subnet {subnet_id}, which is not in the input")
+                    continue
+                if not keys:
+                    continue  # the subnet has no block of this family: no address of it here
+                if self.family == "ipv6" and endpoint.ip_address_type not in IPV6_ENDPOINT_TYPES:
+                    if endpoint.ip_address_type != "ipv4":  # N4: not read is not "no IPv6"
+                        self.uncertain.setdefault(name, []).append(
+                            f"interface endpoint {endpoint.source or endpoint.id}: whether its "
+                            f"network interface in subnet {subnet_id} has an IPv6 address "
+                            "(ip_address_type) is not in the input")
+                    continue  # an IPv4-only endpoint has no IPv6 address
+                if self.family == "ipv4" and endpoint.ip_address_type == "ipv6":
+                    continue  # an IPv6-only endpoint has no IPv4 address
+                if len(keys) > 1:
+                    # V10: AWS picks the interface's address; the rules tell parts of the
+                    # subnet apart, so where it sits decides the answer.
+                    self.uncertain.setdefault(name, []).append(
+                        f"interface endpoint {endpoint.source or endpoint.id}: rules treat "
+                        f"parts of subnet {subnet_id} differently and the address AWS gives "
+                        "its network interface is not in the input")
+                for key, example in keys.items():
+                    ident = (name, self.table_of.get(subnet_id), self.nacl_of.get(subnet_id),
+                             key)
+                    classes.setdefault(ident, set()).add(subnet_id)
+                    examples.setdefault(ident, example)
         self.hosts: list[Host] = []
         for ident, subnet_ids in classes.items():
             endpoint, table, nacl, key = ident

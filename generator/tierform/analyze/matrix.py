@@ -53,7 +53,7 @@ def analyze(network: Network, *, ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
             failed_open: Layer | None = None) -> Reachability:
     """Every endpoint pair's reachable ports per protocol, forward and back through every
     layer, per address family: IPv6 too when some subnet has an IPv6 block (N4)."""
-    endpoints = [*network.tiers, *network.named_networks, INTERNET]
+    endpoints = [*network.tiers, *network.named_networks, INTERNET, *network.services]
     touched = unresolved_pairs(network, endpoints)  # V7
     parts = [_family(network, "ipv4", ephemeral, failed_open, touched)]
     if network.has_ipv6:
@@ -71,6 +71,10 @@ def analyze(network: Network, *, ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
                    "IPv4 and IPv6 are analyzed apart (IPv6 where subnets have IPv6 blocks); "
                    "gateway-endpoint (prefix-list) routes reach AWS services, not an "
                    "endpoint here"]
+    if network.interface_endpoints:
+        assumptions.append(
+            "aws:<service> is the service's interface endpoint in this VPC (its network "
+            "interfaces and security groups); private DNS sends the service's name there")
     assumed = sorted({a for part in parts for a in part.assumed})
     if assumed:
         assumptions.append(f"{ASSUMED_TEXT}: {'; '.join(assumed)}")
@@ -119,6 +123,12 @@ def _family(network: Network, family: AddressFamily, ephemeral: tuple[int, int],
     for more_pairs in extra_pairs:
         for pair, more in more_pairs.items():
             touched.setdefault(pair, []).extend(more)
+    endpoints = [*network.tiers, *network.named_networks, INTERNET, *network.services]
+    for service, reasons in model.uncertain.items():  # V10
+        for other in endpoints:
+            if other != service:
+                touched.setdefault((other, service), []).extend(reasons)
+                touched.setdefault((service, other), []).extend(reasons)
     for (src, dst), reasons in touched.items():
         for protocol in PROTOCOLS:
             _, why = unknown.get((src, dst, protocol), (PortSet.empty(), set()))

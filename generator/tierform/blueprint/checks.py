@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network
 from typing import Protocol
 
-from tierform.aws import INTERNET
+from tierform.aws import INTERFACE_ENDPOINT_SERVICES, INTERNET, service_endpoint, service_of_endpoint
 from tierform.blueprint.allocate import Allocation, allocate
 from tierform.blueprint.model import FLOW_ID_PATTERN, Blueprint, FlowSpec
 from tierform.errors import Finding
@@ -155,6 +155,7 @@ def check_blueprint(bp: Blueprint, source_map: Locator, file: str,
         _check_addresses(bp, report, allocation or allocate(bp))
     _check_flows(bp, report, broken)
     _check_flow_ids(bp, report, broken)
+    _check_interface_endpoints(bp, report, broken)
     if broken.section("nat") and broken.whole("tiers"):
         _check_nat(bp, report)
     if broken.whole("flow_logs"):
@@ -393,7 +394,9 @@ def _check_flows(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
     # Names are known when tiers and networks were read (a broken tier keeps its name).
     names_ok = broken.section("tiers") and broken.section("networks")
     endpoints = [*bp.tiers, *bp.networks, INTERNET]
-    known_names = {*endpoints, *broken.dropped_tiers}
+    services = [service_endpoint(s) for s in INTERFACE_ENDPOINT_SERVICES]
+    known_names = {*endpoints, *services, *broken.dropped_tiers}
+    endpoints += services
     seen: dict[tuple[str, str, str, tuple[tuple[int, int], ...]], int] = {}
     for index, flow in enumerate(bp.flows):
         if not broken.item("flows", index):
@@ -409,6 +412,9 @@ def _check_flows(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
             if name not in endpoints or (name in bp.tiers and not broken.item("tiers", name)):
                 known = False
         ports_ok = _check_ports(flow, (*path,), report, broken.ports)
+        if known and (service_of_endpoint(flow.src) or service_of_endpoint(flow.dst)):
+            _check_service_flow(bp, flow, path, report, broken)
+            known = False  # the direction rules below are about tiers, networks, internet
         if known:
             _check_flow_direction(bp, flow, path, report, nat_ok=broken.section("nat"))
         if known and ports_ok:
@@ -419,6 +425,91 @@ def _check_flows(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
                            f"#{seen[same] + 1} (flows[{seen[same]}])", "remove one of them")
             else:
                 seen[same] = index
+
+
+_ENDPOINT_PORT = 443
+"""Interface endpoints answer on HTTPS only (AWS PrivateLink for AWS services)."""
+
+
+def _check_service_flow(bp: Blueprint, flow: FlowSpec, path: tuple[str | int, ...],
+                        report: _Report, broken: ShapeErrors) -> None:
+    """A flow to ``aws:<service>``: from a tier, TCP 443, with a tier for the endpoint."""
+    if service_of_endpoint(flow.src) is not None:
+        report.add("flow-from-service", (*path, "from"),
+                   f"flow {flow.src} -> {flow.dst}: an AWS service does not open connections "
+                   "through an interface endpoint",
+                   f"write the flow the other way: from a tier to '{flow.src}'")
+        return
+    if flow.src not in bp.tiers:
+        report.add("flow-service-source", (*path, "from"),
+                   f"flow {flow.src} -> {flow.dst}: only a tier of this VPC reaches an AWS "
+                   "service through the VPC's interface endpoint",
+                   "start the flow at a tier")
+    if flow.protocol != "tcp":
+        report.add("flow-service-protocol", (*path, "protocol"),
+                   f"flow {flow.src} -> {flow.dst} uses {flow.protocol}: interface endpoints "
+                   f"answer on TCP {_ENDPOINT_PORT} only", "use 'protocol: tcp', ports [443]")
+    elif not any(tuple(item[:2]) == path for item in broken.ports):
+        try:
+            ranges = flow.port_ranges()
+        except ValueError:
+            ranges = [(_ENDPOINT_PORT, _ENDPOINT_PORT)]  # reported by _check_ports
+        if ranges != [(_ENDPOINT_PORT, _ENDPOINT_PORT)]:
+            report.add("flow-service-ports", (*path, "ports"),
+                       f"flow {flow.src} -> {flow.dst}: interface endpoints answer on TCP "
+                       f"{_ENDPOINT_PORT} only", "write 'ports: [443]'")
+    if bp.interface_endpoints is None and broken.section("interface_endpoints"):
+        report.add("flow-service-needs-tier", path,
+                   f"flow {flow.src} -> {flow.dst} needs an interface endpoint, and no tier "
+                   "is chosen for the endpoints' network interfaces",
+                   "add 'interface_endpoints: {tier: <tier>}' (e.g. the tier of the clients, "
+                   "or a dedicated endpoints tier)")
+
+
+def _check_interface_endpoints(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
+    """The endpoints' tier exists; and private DNS shadows no tier's internet path (a tier
+    whose flows reach the internet on 443 but do not name a service that has an endpoint
+    would resolve the service to the endpoint and be refused by its group)."""
+    spec = bp.interface_endpoints
+    if spec is None or not broken.whole("interface_endpoints"):
+        return
+    if broken.section("tiers") and spec.tier not in bp.tiers \
+            and spec.tier not in broken.dropped_tiers:
+        report.add("interface-endpoints-tier", ("interface_endpoints", "tier"),
+                   f"interface_endpoints.tier '{spec.tier}': no tier has this name",
+                   f"{_did_you_mean(spec.tier, bp.tiers)}known tiers: "
+                   f"{', '.join(sorted(bp.tiers))}")
+    if not broken.section("flows"):
+        return
+    flows = [f for i, f in enumerate(bp.flows) if broken.item("flows", i)]
+    services = sorted({s for f in flows if (s := service_of_endpoint(f.dst)) is not None
+                       and s in INTERFACE_ENDPOINT_SERVICES})
+    if not services:
+        return
+    admitted = {(f.src, f.dst) for f in flows}
+    for index, flow in enumerate(bp.flows):
+        if not broken.item("flows", index) or flow.dst != INTERNET or flow.src not in bp.tiers:
+            continue
+        try:
+            https = flow.protocol == "all" or (
+                flow.protocol == "tcp" and _ENDPOINT_PORT in flow.port_set())
+        except ValueError:
+            continue
+        if bp.tiers[flow.src].exposure == "isolated" or not https:
+            continue
+        lost = [s for s in services if (flow.src, service_endpoint(s)) not in admitted]
+        if lost:
+            names = ", ".join(service_endpoint(s) for s in lost)
+            report.add("endpoint-dns-shadow", ("flows", index),
+                       f"flow {flow.src} -> internet reaches AWS services on TCP 443, but the "
+                       f"interface endpoint{'s' if len(lost) > 1 else ''} for {names} "
+                       "(private DNS, VPC-wide) will answer those names for "
+                       f"'{flow.src}' too, and their security groups do not admit it: "
+                       f"'{flow.src}' would lose {names}",
+                       f"add a flow from '{flow.src}' to "
+                       + " and to ".join(f"'{service_endpoint(s)}'" for s in lost)
+                       + " on port 443 (it then uses the endpoint), or remove the internet "
+                       "flow")
 
 
 _FLOW_ID = re.compile(FLOW_ID_PATTERN)

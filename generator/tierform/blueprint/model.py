@@ -20,9 +20,11 @@ __all__ = [
     "FLOW_ID_PATTERN",
     "TIER_NAME_PATTERN",
     "Blueprint",
+    "EndpointPolicySpec",
     "Exposure",
     "FlowLogsSpec",
     "FlowSpec",
+    "InterfaceEndpointsSpec",
     "Limits",
     "PortRange",
     "Protocol",
@@ -165,6 +167,25 @@ class FlowLogsSpec(_Strict):
     max_aggregation_interval: Annotated[Literal[60, 600], BeforeValidator(_exact_number)] = 600
 
 
+class EndpointPolicySpec(_Strict):
+    """An interface endpoint policy: who may use the service through the endpoint. Either
+    condition (both: both hold) denies every request that does not meet it."""
+
+    source_vpc: Flag = False
+    """Only requests that come through this VPC (``aws:SourceVpc``)."""
+    principal_org_id: str | None = Field(default=None, pattern=r"^o-[a-z0-9]{10,32}$")
+    """Only principals of this AWS Organization (``aws:PrincipalOrgID``)."""
+
+
+class InterfaceEndpointsSpec(_Strict):
+    """Where the interface endpoints that flows to ``aws:<service>`` create live."""
+
+    tier: str
+    """The tier whose subnets hold the endpoints' network interfaces (one per AZ)."""
+    policy: EndpointPolicySpec | None = None
+    """Endpoint policy of every interface endpoint; none: AWS's default (full access)."""
+
+
 class Limits(_Strict):
     """AWS quotas checked at validation (defaults are AWS's default quotas)."""
 
@@ -188,6 +209,7 @@ class Blueprint(_Strict):
     nat: Literal["none", "single", "per_az"] = "none"
     flows: list[FlowSpec] = Field(default_factory=list)
     endpoints: list[Literal["s3", "dynamodb"]] = Field(default_factory=list)
+    interface_endpoints: InterfaceEndpointsSpec | None = None
     flow_logs: FlowLogsSpec | None = None
     tags: dict[str, str] = Field(default_factory=dict)
     limits: Limits = Field(default_factory=Limits)

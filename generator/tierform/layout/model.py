@@ -18,6 +18,7 @@ __all__ = [
     "DENY_DESCRIPTION",
     "INTERNET_RULES",
     "EndpointPlan",
+    "InterfaceEndpointPlan",
     "Layout",
     "NaclRulePlan",
     "NatPlan",
@@ -67,6 +68,27 @@ class EndpointPlan:
     service_name: str
     """The AWS endpoint service name, e.g. ``com.amazonaws.us-east-1.s3``."""
     route_tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InterfaceEndpointPlan:
+    """An interface endpoint some flow names (``aws:<service>``): its network interfaces in
+    one tier's subnets, private DNS on, its own security group admitting the flows' tiers."""
+
+    service: str
+    """``ssm``, ``ecr.api``: the service as flows name it after ``aws:``."""
+    name: str
+    """Resource name of the endpoint (``ssm``, ``ecr_api``)."""
+    service_name: str
+    tier: str
+    """The tier whose subnets hold the network interfaces."""
+    subnets: tuple[str, ...]
+    group: str
+    """Resource name of the endpoint's security group (``vpce_ssm``)."""
+    clients: tuple[str, ...]
+    """Tiers whose flows name the service, in tier order."""
+    policy: bool = False
+    """An endpoint policy is rendered (``interface_endpoints.policy``)."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +165,7 @@ class Layout:
     network_routes: tuple[NetworkRoutePlan, ...] = field(default=())
     has_vgw: bool = False
     """A virtual private gateway for the named networks (some flow names one)."""
+    interface_endpoints: tuple[InterfaceEndpointPlan, ...] = field(default=())
 
     def subnets_of(self, tier: str) -> list[SubnetPlan]:
         return [s for s in self.subnets if s.tier == tier]

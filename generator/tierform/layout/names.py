@@ -154,6 +154,10 @@ def addresses(layout: Layout) -> dict[str, list[str]]:
             add(f"aws_vpc_endpoint_route_table_association."
                 f"{endpoint_association_name(e.service, table)}",
                 f"the {e.service} endpoint's association with {table}")
+    for i in layout.interface_endpoints:
+        add(f"aws_vpc_endpoint.{i.name}", f"the {i.service} interface endpoint")
+        add(f"aws_security_group.{i.group}", f"the {i.service} interface endpoint's security "
+                                             "group")
     for rule in layout.nacl_rules:
         add(f"aws_network_acl_rule.{rule.name}",
             f"rule {rule.rule_number} of tier {rule.tier}'s "

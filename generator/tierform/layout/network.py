@@ -12,6 +12,7 @@ from tierform.layout.model import Layout
 from tierform.layout.plan import plan_layout
 from tierform.network.model import (
     GatewayEndpoint,
+    InterfaceEndpoint,
     InternetGateway,
     Nacl,
     NaclEntry,
@@ -96,8 +97,10 @@ def network_of(layout: Layout) -> Network:
     net.security_groups["aws_default_security_group.this"] = SecurityGroup(
         "aws_default_security_group.this", is_default=True, name="default",
         source="aws_default_security_group.this")
-    for tier in layout.tiers:
-        gid = f"aws_security_group.{tier}"
+    owners = [(tier, tier) for tier in layout.tiers]
+    owners += [(e.group, None) for e in layout.interface_endpoints]
+    for owner, tier_of in owners:
+        gid = f"aws_security_group.{owner}"
         rules = tuple(
             SgRule(r.egress, normalise_protocol(r.protocol),
                    0 if r.from_port is None else r.from_port,
@@ -105,8 +108,14 @@ def network_of(layout: Layout) -> Network:
                    r.cidr, None if r.peer_tier is None else f"aws_security_group.{r.peer_tier}",
                    None, r.description,
                    f"aws_vpc_security_group_{'egress' if r.egress else 'ingress'}_rule.{r.name}")
-            for r in layout.sg_rules if r.tier == tier)
-        net.security_groups[gid] = SecurityGroup(gid, rules, tier, f"{bp.name}-{tier}",
+            for r in layout.sg_rules if r.tier == owner)
+        net.security_groups[gid] = SecurityGroup(gid, rules, tier_of, f"{bp.name}-{owner}",
                                                  False, gid)
-        net.tier_groups[tier] = (gid,)
+        if tier_of is not None:
+            net.tier_groups[tier_of] = (gid,)
+    for e in layout.interface_endpoints:
+        eid = f"aws_vpc_endpoint.{e.name}"
+        net.interface_endpoints[eid] = InterfaceEndpoint(
+            eid, e.service_name, frozenset(f"aws_subnet.{s}" for s in e.subnets),
+            (f"aws_security_group.{e.group}",), eid, "ipv4")  # rendered without IPv6
     return net

@@ -36,12 +36,20 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Network, collapse_addresses
 from typing import Literal
 
-from tierform.aws import ANYWHERE, DEFAULT_EPHEMERAL, INTERNET, service_name
+from tierform.aws import (
+    ANYWHERE,
+    DEFAULT_EPHEMERAL,
+    INTERNET,
+    service_endpoint,
+    service_name,
+    service_of_endpoint,
+)
 from tierform.blueprint.allocate import allocate
 from tierform.blueprint.model import Blueprint, FlowSpec, PortRange
 from tierform.layout.model import (
     DENY_DESCRIPTION,
     EndpointPlan,
+    InterfaceEndpointPlan,
     Layout,
     NaclRulePlan,
     NatPlan,
@@ -60,7 +68,8 @@ from tierform.layout.names import (
 from tierform.layout.numbering import Band, deny_number, flow_slot, rule_number
 from tierform.ports import format_ports
 
-__all__ = ["az_suffix", "peer_cidrs", "plan_layout"]
+__all__ = ["az_suffix", "endpoint_group_name", "endpoint_resource_name", "peer_cidrs",
+           "plan_layout"]
 
 Leg = Literal["forward", "return"]
 
@@ -131,7 +140,10 @@ class _SgBook:
     """name -> (the rule, flow id -> that flow's description of it)."""
 
     def add(self, flow_id: str, tier: str, egress: bool, protocol: str, ports: PortRange,
-            peer: str, cidr: str | None, peer_tier: str | None, description: str) -> None:
+            peer: str, cidr: str | None, peer_tier: str | None, description: str, *,
+            legacy: bool = True) -> None:
+        """``legacy``: the rule may have had an older name (not for endpoint groups' rules,
+        which are newer than the renaming)."""
         hcl_protocol = _hcl_protocol(protocol)
         name = sg_rule_name(tier, egress, peer, protocol, ports)
         low: int | None
@@ -145,7 +157,8 @@ class _SgBook:
         rule = SgRulePlan(
             name=name, tier=tier, egress=egress, protocol=hcl_protocol, from_port=low,
             to_port=high, cidr=cidr, peer_tier=peer_tier, description="", flow="",
-            moved_from=legacy_sg_rule_name(tier, egress, peer, protocol, ports))
+            moved_from=legacy_sg_rule_name(tier, egress, peer, protocol, ports) if legacy
+            else None, label=legacy_sg_rule_name(tier, egress, peer, protocol, ports))
         self.wanted.setdefault(name, (rule, {}))[1].setdefault(flow_id, description)
 
     def rules(self) -> list[SgRulePlan]:
@@ -166,7 +179,7 @@ class _SgBook:
                 name=name, tier=rule.tier, egress=rule.egress, protocol=rule.protocol,
                 from_port=rule.from_port, to_port=rule.to_port, cidr=rule.cidr,
                 peer_tier=rule.peer_tier, description=descriptions[owner], flow=owner,
-                moved_from=old if follow else None, label=old or name))
+                moved_from=old if follow else None, label=rule.label or name))
         return out
 
 
@@ -232,15 +245,23 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
             return [str(bp.networks[endpoint])]
         return tier_cidrs[endpoint]
 
+    interface = _interface_endpoints(bp, subnets)
+    groups = {e.service: e for e in interface}
     nacl_rules: list[NaclRulePlan] = []
     sg = _SgBook()
     for flow in bp.flows:
         nacl = _FlowNacl(flow.flow_id)
-        _plan_flow(bp, flow, nacl, sg, cidrs_of, nat_tier if nats else None)
+        service = service_of_endpoint(flow.dst)
+        if service is not None:
+            if service in groups and flow.src in bp.tiers:  # else refused by the checks
+                _plan_service_flow(flow, groups[service], nacl, sg, cidrs_of)
+        else:
+            _plan_flow(bp, flow, nacl, sg, cidrs_of, nat_tier if nats else None)
         nacl_rules += nacl.rules()
     nacl_rules += _denies(bp, nacl_rules)
 
     order = {tier: i for i, tier in enumerate(bp.tiers)}
+    order.update({e.group: len(order) + i for i, e in enumerate(interface)})
     network_routes = _network_routes(bp, subnets)
     return Layout(
         blueprint=bp, subnets=tuple(subnets), nats=tuple(nats), endpoints=endpoints,
@@ -248,7 +269,63 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
                                                            r.rule_number, r.flow or ""))),
         sg_rules=tuple(sorted(sg.rules(), key=lambda r: (order[r.tier], r.egress, r.name))),
         has_igw=bool(public), tiers=tuple(bp.tiers), network_routes=network_routes,
-        has_vgw=any(f.src in bp.networks or f.dst in bp.networks for f in bp.flows))
+        has_vgw=any(f.src in bp.networks or f.dst in bp.networks for f in bp.flows),
+        interface_endpoints=interface)
+
+
+def endpoint_resource_name(service: str) -> str:
+    """``ecr.api`` -> ``ecr_api``: the endpoint's resource name."""
+    return service.replace(".", "_").replace("-", "_")
+
+
+def endpoint_group_name(service: str) -> str:
+    """The endpoint's security group: ``vpce_<name>`` (a tier of that name is refused as a
+    clash of addresses, ``tierform.layout.names``)."""
+    return f"vpce_{endpoint_resource_name(service)}"
+
+
+def _interface_endpoints(bp: Blueprint, subnets: list[SubnetPlan]
+                         ) -> tuple[InterfaceEndpointPlan, ...]:
+    """One interface endpoint per service some flow names, in service-name order (not flow
+    order: reordering flows changes nothing); clients in tier order."""
+    spec = bp.interface_endpoints
+    wanted: dict[str, set[str]] = {}
+    for flow in bp.flows:
+        service = service_of_endpoint(flow.dst)
+        if service is not None:
+            wanted.setdefault(service, set()).add(flow.src)
+    if spec is None or spec.tier not in bp.tiers:
+        return ()  # refused by the checks
+    return tuple(
+        InterfaceEndpointPlan(
+            service=service, name=endpoint_resource_name(service),
+            service_name=service_name(bp.region, service), tier=spec.tier,
+            subnets=tuple(s.name for s in subnets if s.tier == spec.tier),
+            group=endpoint_group_name(service),
+            clients=tuple(t for t in bp.tiers if t in wanted[service]),
+            policy=spec.policy is not None)
+        for service in sorted(wanted))
+
+
+def _plan_service_flow(flow: FlowSpec, endpoint: InterfaceEndpointPlan, nacl: _FlowNacl,
+                       sg: _SgBook, cidrs_of: Callable[[str], list[str]]) -> None:
+    """A flow to ``aws:<service>``: a flow to the endpoint's network interfaces, which sit
+    in ``endpoint.tier``'s subnets and carry the endpoint's group. Groups: egress on the
+    client's group to the endpoint's, ingress on the endpoint's from the client's. ACLs:
+    both legs on the client's and the endpoint tier's ACLs (peer: the other tier's block)."""
+    fid, src, host = flow.flow_id, flow.src, endpoint.tier
+    target = service_endpoint(endpoint.service)
+    for ports in flow.port_ranges():
+        what = f"flow {fid}: {src} to {target} {_ports_text('tcp', ports)}"
+        sg.add(fid, src, True, "tcp", ports, endpoint.group, None, endpoint.group, what,
+               legacy=False)
+        sg.add(fid, endpoint.group, False, "tcp", ports, src, None, src, what, legacy=False)
+        nacl.add(src, True, "tcp", ports, cidrs_of(host), what)
+        nacl.add(host, False, "tcp", ports, cidrs_of(src), what)
+    back = (f"flow {fid} return: {target} to {src} "
+            f"{_ports_text('tcp', DEFAULT_EPHEMERAL)}")
+    nacl.add(src, False, "tcp", DEFAULT_EPHEMERAL, cidrs_of(host), back, "return")
+    nacl.add(host, True, "tcp", DEFAULT_EPHEMERAL, cidrs_of(src), back, "return")
 
 
 def _denies(bp: Blueprint, rules: list[NaclRulePlan]) -> list[NaclRulePlan]:

@@ -25,12 +25,13 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal
 
-from tierform.aws import ALL_PORTS, PORTED_PROTOCOLS, normalise_protocol
+from tierform.aws import ALL_PORTS, PORTED_PROTOCOLS, normalise_protocol, service_from_name
 
 __all__ = [
     "DEFAULT_NACL_ID",
     "MAIN_ROUTE_TABLE_ID",
     "GatewayEndpoint",
+    "InterfaceEndpoint",
     "InternetGateway",
     "Nacl",
     "NaclEntry",
@@ -236,6 +237,27 @@ class Peering:
 
 
 @dataclass(frozen=True)
+class InterfaceEndpoint:
+    """An interface endpoint: network interfaces in ``subnet_ids`` carrying
+    ``security_group_ids``; the analyzer's endpoint ``aws:<service>``."""
+
+    id: str
+    service: str
+    """The AWS service name (``com.amazonaws.us-east-1.ssm``)."""
+    subnet_ids: frozenset[str] = frozenset()
+    security_group_ids: tuple[str, ...] = ()
+    source: str = ""
+    ip_address_type: str | None = None
+    """``ipv4``, ``dualstack`` or ``ipv6`` as read; None: not in the input (unknown at plan
+    time), so whether its interfaces have IPv6 addresses is unknown (N4)."""
+
+    @property
+    def endpoint(self) -> str:
+        """``aws:ssm``: the name flows and queries use."""
+        return f"aws:{service_from_name(self.service)}"
+
+
+@dataclass(frozen=True)
 class Unresolved:
     """Wiring a reader could not resolve: the resource, the attribute, and why."""
 
@@ -271,6 +293,7 @@ class Network:
     nat_gateways: dict[str, NatGateway] = field(default_factory=dict)
     internet_gateways: dict[str, InternetGateway] = field(default_factory=dict)
     endpoints: dict[str, GatewayEndpoint] = field(default_factory=dict)
+    interface_endpoints: dict[str, InterfaceEndpoint] = field(default_factory=dict)
     named_networks: dict[str, IPv4Network] = field(default_factory=dict)
     tier_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Explicit placement: tier -> security group ids. Tiers absent here use the
@@ -337,6 +360,11 @@ class Network:
             if nacl.is_default and nacl.vpc == vpc:
                 default = nacl
         return default
+
+    @property
+    def services(self) -> list[str]:
+        """The ``aws:<service>`` endpoints of the interface endpoints, sorted."""
+        return sorted({e.endpoint for e in self.interface_endpoints.values()})
 
     def groups_of(self, tier: str) -> list[SecurityGroup]:
         """Security groups placed on a tier (explicit placement first, else the Tier tag)."""

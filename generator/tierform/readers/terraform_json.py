@@ -26,6 +26,7 @@ from tierform.network.model import (
     DEFAULT_NACL_ID,
     MAIN_ROUTE_TABLE_ID,
     GatewayEndpoint,
+    InterfaceEndpoint,
     InternetGateway,
     Nacl,
     NaclEntry,
@@ -534,6 +535,35 @@ def _first(value: Any) -> str:
     return str(value) if value else ""
 
 
+def _interface_endpoints(read: _Read, vpc: _Vpc) -> dict[str, InterfaceEndpoint]:
+    """Interface endpoints: their subnets and security groups (attributes, or the separate
+    association resources), the analyzer's ``aws:<service>`` endpoints."""
+    members = [inst for inst in vpc.members(read, "aws_vpc_endpoint")
+               if (inst.values.get("vpc_endpoint_type") or "Gateway") == "Interface"]
+    keys = {m.key for m in members}
+    subnets: dict[str, set[str]] = defaultdict(set)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for inst in members:
+        subnets[inst.key].update(read.ids(inst, "subnet_ids", scalar=False) or [])
+        groups[inst.key] += read.ids(inst, "security_group_ids", scalar=False) or []
+    for assoc, owner in read.owned("aws_vpc_endpoint_subnet_association", "vpc_endpoint_id",
+                                   keys):
+        subnet = read.one(assoc, "subnet_id")
+        if subnet is not None:
+            subnets[owner[0]].add(subnet)
+    for assoc, owner in read.owned("aws_vpc_endpoint_security_group_association",
+                                   "vpc_endpoint_id", keys):
+        group = read.one(assoc, "security_group_id")
+        if group is not None:
+            groups[owner[0]].append(group)
+    return {inst.key: InterfaceEndpoint(
+        vpc.rel(inst.key), str(inst.values.get("service_name") or ""),
+        frozenset(vpc.rel(s) for s in subnets[inst.key]),
+        tuple(dict.fromkeys(vpc.rel(g) for g in groups[inst.key])), inst.source,
+        str(inst.values.get("ip_address_type") or "") or None)
+        for inst in members}
+
+
 def _entry(values: Mapping[str, Any], egress: bool, number_attr: str, action_attr: str,
            source: str) -> NaclEntry | None:
     """One NACL entry; None when it has no CIDR (unknown: the reader noted why)."""
@@ -798,6 +828,7 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
     igws: dict[str, InternetGateway] = {}
     nats: dict[str, NatGateway] = {}
     endpoints: dict[str, GatewayEndpoint] = {}
+    interface: dict[str, InterfaceEndpoint] = {}
     for vpc in vpcs:
         subnet_keys, own_subnets = _subnets(read, vpc, tier_tag)
         own_igws, own_nats = _gateways(read, vpc, subnet_keys)
@@ -808,6 +839,7 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
         nats.update(own_nats)
         endpoints.update(own_endpoints)
         tables.update(own_tables)
+        interface.update(_interface_endpoints(read, vpc))
         nacls.update(_nacls(read, vpc, tier_tag))
         groups.update(_security_groups(read, vpc, tier_tag, lists))
     several = len(vpcs) > 1
@@ -824,6 +856,7 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
         security_groups={g.id: g for g in groups.values()},
         nat_gateways=nats, internet_gateways=igws,
         endpoints={e.id: e for e in endpoints.values()},
+        interface_endpoints={e.id: e for e in interface.values()},
         named_networks={k: IPv4Network(v) for k, v in (named_networks or {}).items()},
         tier_groups={t: tuple(g) for t, g in (tier_groups or {}).items()},
         unresolved=list(dict.fromkeys(read.unresolved)),  # each VPC's pass reads them all

@@ -152,6 +152,16 @@ def outputs_of(layout: Layout) -> tuple[OutputPlan, ...]:
             "vpc_endpoint_ids", "Gateway VPC endpoint IDs by service.",
             tuple(Entry(hcl_key(e.service), f"aws_vpc_endpoint.{e.service}.id")
                   for e in layout.endpoints)))
+    if layout.interface_endpoints:
+        outs.append(OutputPlan(
+            "interface_endpoint_ids", "Interface VPC endpoint IDs by service.",
+            tuple(Entry(hcl_string(e.service), f"aws_vpc_endpoint.{e.name}.id")
+                  for e in layout.interface_endpoints)))
+        outs.append(OutputPlan(
+            "interface_endpoint_security_group_ids",
+            "Security group IDs of the interface endpoints, by service.",
+            tuple(Entry(hcl_string(e.service), f"aws_security_group.{e.group}.id")
+                  for e in layout.interface_endpoints)))
     if layout.blueprint.flow_logs is not None:
         outs.append(OutputPlan("flow_log_id", "ID of the VPC flow log.", "aws_flow_log.this.id"))
         outs.append(OutputPlan("flow_log_destination_arn",

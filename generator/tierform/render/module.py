@@ -15,7 +15,7 @@ from tierform.layout import Layout
 from tierform.layout.model import INTERNET_RULES
 from tierform.ports import PortSet
 from tierform.render.environment import environment
-from tierform.render.filters import hcl_identifier
+from tierform.render.filters import hcl_identifier, hcl_string
 from tierform.render.flow_logs import flow_log_of
 from tierform.render.hclfmt import align_equals, tidy
 from tierform.render.interface import outputs_of, variables_of
@@ -27,7 +27,7 @@ from tierform.render.native_tests import (
 )
 from tierform.render.routes import default_route_text, route_tables_of
 
-__all__ = ["MODULE_FILES", "render_context", "render_module"]
+__all__ = ["MODULE_FILES", "endpoint_policy", "render_context", "render_module"]
 
 MODULE_FILES = (
     "versions.tf",
@@ -66,7 +66,25 @@ def render_context(layout: Layout) -> dict[str, Any]:
         "offline_provider": offline_provider_lines(bp.region),
         "test_required_version": ".".join(map(str, TEST_REQUIRED_VERSION)),
         "test_file": TEST_FILE,
+        "endpoint_policies": {e.service: endpoint_policy(layout) for e in
+                              layout.interface_endpoints if e.policy},
     }
+
+
+def endpoint_policy(layout: Layout) -> str:
+    """The interface endpoints' policy as an HCL object (for ``jsonencode``): any action,
+    only where every condition ``interface_endpoints.policy`` sets holds."""
+    spec = layout.blueprint.interface_endpoints
+    policy = spec.policy if spec is not None else None
+    conditions = []
+    if policy is not None and policy.source_vpc:
+        conditions.append('"aws:SourceVpc" = aws_vpc.this.id')
+    if policy is not None and policy.principal_org_id is not None:
+        conditions.append(f'"aws:PrincipalOrgID" = {hcl_string(policy.principal_org_id)}')
+    condition = (f", Condition = {{ StringEquals = {{ {', '.join(conditions)} }} }}"
+                 if conditions else "")
+    return ('{ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = "*", '
+            f'Action = "*", Resource = "*"{condition} }}] }}')
 
 
 def render_module(layout: Layout) -> dict[str, str]:
