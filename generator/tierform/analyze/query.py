@@ -4,7 +4,7 @@ query() takes every pair of host classes of the two endpoints, evaluates each of
 paths (legs.py, evaluate.py) at the one port, and explains the first that gets through, or
 the one that got furthest: routes, then security groups, then NACLs, in the order the
 packet and its reply cross them, each naming the resource and rule that decides. The
-verdict is unknown when unresolved wiring touches the pair (V7, V9), or when the connection
+verdict is unknown when unresolved wiring touches the pair (V7, V10, R11, S5, N4), or when the connection
 is not known to pass but would where a route leads somewhere not modelled (V8).
 """
 
@@ -39,8 +39,10 @@ def query(network: Network, src: str, dst: str, protocol: ProtocolName, port: in
     model = Model(network, family)
     legs = Legs(model, routes_open=failed_open == "routes")
     evaluator = Evaluator(model, ephemeral, failed_open)
-    known = {h.endpoint for h in model.hosts}
-    if family == "ipv6":  # a tier without IPv6 hosts is still an endpoint: nothing reaches it
+    # An interface endpoint without addresses of this family is still an endpoint, and so
+    # is a tier without IPv6 hosts: nothing reaches them over it.
+    known = {h.endpoint for h in model.hosts} | set(network.services)
+    if family == "ipv6":
         known |= set(network.tiers) | {"internet"}
     for name in (src, dst):
         if name not in known:
@@ -53,7 +55,10 @@ def query(network: Network, src: str, dst: str, protocol: ProtocolName, port: in
     for found in more_pairs:
         for key, more in found.items():
             touched.setdefault(key, []).extend(more)
-    doubt = tuple(sorted(set(touched.get((src, dst), ()))))  # V7, R11, S5, N4
+    for service, reasons in model.uncertain.items():  # V10
+        if service in (src, dst) and src != dst:
+            touched.setdefault((src, dst), []).extend(reasons)
+    doubt = tuple(sorted(set(touched.get((src, dst), ()))))  # V7, V10, R11, S5, N4
     reachable, checks = _search(legs, evaluator, src, dst, protocol, port)
     if doubt:
         return QueryResult(False, checks, src, dst, protocol, port, "unknown", doubt,
@@ -85,9 +90,13 @@ def _search(legs: Legs, evaluator: Evaluator, src: str, dst: str, protocol: str,
                     best = checks
     if best is None:
         hosted = {h.endpoint for h in model.hosts}
+        services = set(model.network.services)
         missing = [n for n in (src, dst) if n not in hosted]
+        label = "IPv6" if model.family == "ipv6" else "IPv4"
         detail = (f"{', '.join(missing)} has no IPv6 block: no IPv6 hosts"
-                  if model.family == "ipv6" and missing
+                  if model.family == "ipv6" and missing and not set(missing) & services
+                  else f"{', '.join(missing)} has no {label} address"
+                  if missing
                   else f"{src} -> {dst} is not a flow through this VPC")
         best = [LegCheck("forward", "routes", False, "", detail)]
     return False, best
