@@ -433,6 +433,15 @@ def _single_layer(layer: Layer, network: Network, reach: Reachability,
     failed = analyze(network, ephemeral=ephemeral, failed_open=layer)
     opened: list[Flow] = []
     legs: list[Flow] = []
+    if layer == "security_groups":
+        # A tier no intent names that holds interface endpoints is the endpoints' own: what
+        # the ACLs admit into it for the flows to its endpoints is those flows, not a hole.
+        # (A tier that also holds workloads keeps the finding: they would be open.)
+        named = {end for src, dst, _ in allowed for end in (src, dst)}
+        dedicated = {t for tiers in endpoint_tiers(network).values() for t in tiers} - named
+        allowed = {**allowed, **{key: ports for key, ports in
+                                 _needed("nacls", network, allowed, failed.endpoints).items()
+                                 if key[1] in dedicated}}
     for flow in failed.flows:
         if flow.src == flow.dst or flow.dst not in reach.tiers or flow.dst in foreign:
             continue
@@ -588,8 +597,11 @@ def _without(network: Network, layer: Layer) -> Network:
     group = SecurityGroup(_OPEN_GROUP, tuple(SgRule(egress, "-1", cidr=cidr)
                                              for egress in (False, True)
                                              for cidr in (ANYWHERE, ANYWHERE_V6)), name="open")
+    endpoints = {key: replace(e, security_group_ids=(_OPEN_GROUP,))
+                 for key, e in network.interface_endpoints.items()}
     return replace(network, security_groups={**network.security_groups, _OPEN_GROUP: group},
-                   tier_groups=dict.fromkeys(network.tiers, (_OPEN_GROUP,)))
+                   tier_groups=dict.fromkeys(network.tiers, (_OPEN_GROUP,)),
+                   interface_endpoints=endpoints)
 
 
 def _allow_all() -> tuple[NaclEntry, ...]:
@@ -614,6 +626,7 @@ def _layers_alone(network: Network, reach: Reachability,
     subnet's ACL carries both legs of what it translates): not counted for ACLs."""
     findings: list[VerifyFinding] = []
     network, hypothetical = _with_ipv6_blocks(network)
+    hosted = endpoint_tiers(network)
     for layer, (other, name) in _ALONE.items():
         base = _without(network, other)
         reported: dict[tuple[str, str, str], PortSet] = {}
@@ -624,6 +637,9 @@ def _layers_alone(network: Network, reach: Reachability,
             for flow in alone.flows:
                 if flow.src == flow.dst or not ours(flow):
                     continue
+                if layer == "nacls" and (flow.src in hosted.get(flow.dst, ())
+                                         or flow.dst in hosted.get(flow.src, ())):
+                    continue  # an endpoint and its own subnets' tier: ACLs cannot part them
                 # The side under test must be a tier's: its inbound rules for flows into a
                 # tier, its outbound rules for flows out of one (the internet has none).
                 if side is not None and (flow.src if side else flow.dst) not in reach.tiers:
@@ -716,8 +732,11 @@ def _needed(layer: Layer, network: Network, allowed: Mapping[tuple[str, str, str
     - Groups cannot deny: a rule for the internet (0.0.0.0/0) admits every address, named
       networks and tiers included.
     - A NAT subnet's ACL carries both legs of the traffic it translates: the tier holding a
-      NAT gateway admits, from the tiers that flow to the internet, what they send there."""
+      NAT gateway admits, from the tiers that flow to the internet, what they send there.
+    - ACLs see an interface endpoint as its subnets' addresses: a flow to ``aws:<service>``
+      needs the ACLs to admit it into the tiers whose subnets hold the endpoint."""
     needed = dict(allowed)
+    hosts = endpoint_tiers(network)
 
     def add(key: tuple[str, str, str], ports: PortSet) -> None:
         needed[key] = needed.get(key, PortSet.empty()) | ports
@@ -731,12 +750,30 @@ def _needed(layer: Layer, network: Network, allowed: Mapping[tuple[str, str, str
                     add((end, dst, protocol), ports)
                 if dst == INTERNET:
                     add((src, end, protocol), ports)
+        elif dst in hosts:
+            # ... and into every endpoint those subnets hold: ACLs name subnets only.
+            for host in sorted(hosts[dst]):
+                if host != src:
+                    add((src, host, protocol), ports)
+            for other, tiers in hosts.items():
+                if other != dst and tiers & hosts[dst]:
+                    add((src, other, protocol), ports)
         elif dst == INTERNET:
             for nat in nat_tiers:
                 if nat is not None and nat != src:
                     add((src, nat, protocol), ports)
                     add((nat, INTERNET, protocol), ports)
     return needed
+
+
+def endpoint_tiers(network: Network) -> dict[str, set[str]]:
+    """``aws:<service>`` -> the tiers whose subnets hold its interface endpoint."""
+    hosts: dict[str, set[str]] = {}
+    for endpoint in network.interface_endpoints.values():
+        hosts.setdefault(endpoint.endpoint, set()).update(
+            subnet.tier for s in endpoint.subnet_ids
+            if (subnet := network.subnets.get(s)) is not None and subnet.tier is not None)
+    return hosts
 
 
 def _admitting(network: Network, layer: Layer, flow: Flow, extra: PortSet,

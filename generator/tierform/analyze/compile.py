@@ -322,6 +322,8 @@ class Model:
                 ident = (named or INTERNET, None, None, key)
                 classes.setdefault(ident, set())
             examples.setdefault(ident, self.space.text(atom.node))
+        self.services = frozenset(e.endpoint for e in net.interface_endpoints.values())
+        """The aws:<service> endpoints: they accept connections and never open one."""
         self.uncertain: dict[str, list[str]] = {}
         """aws:<service> -> why its interfaces' addresses are not known well enough (V10)."""
         for endpoint in sorted(net.interface_endpoints.values(), key=lambda e: e.id):

@@ -436,6 +436,8 @@ class Legs:
         flow through this VPC (both ends outside)."""
         if src.tier is None and dst.tier is None:
             return None
+        if src.endpoint in self.model.services:
+            return None  # an interface endpoint accepts connections, it never opens one
         return self.join(src, dst, self.sender(src, dst, same_subnet),
                          self.receiver(dst, src, same_subnet))
 

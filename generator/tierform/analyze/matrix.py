@@ -171,11 +171,15 @@ def reach(legs: Legs, evaluator: Evaluator) -> tuple[dict[_FlowKey, PortSet], se
             profiles.setdefault(host.profile, []).append(host)
     tiered = list(profiles.values())
     for senders in tiered:
+        if senders[0].endpoint in legs.model.services:
+            continue  # an interface endpoint never opens a connection (Legs.path)
         for receivers in tiered:
             _between(legs, evaluator, senders, receivers, senders is receivers, add, partial)
         for peer in outside:
             _between(legs, evaluator, senders, peer, False, add, partial)
-            _between(legs, evaluator, peer, senders, False, add, partial)
+    for receivers in tiered:
+        for peer in outside:
+            _between(legs, evaluator, peer, receivers, False, add, partial)
 
     by_subnet: dict[str, list[Host]] = {}
     for host in legs.model.hosts:

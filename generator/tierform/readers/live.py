@@ -15,6 +15,7 @@ from tierform.aws import NACL_LAST_USER_RULE, normalise_protocol
 from tierform.errors import ReadError
 from tierform.network.model import (
     GatewayEndpoint,
+    InterfaceEndpoint,
     InternetGateway,
     Nacl,
     NaclEntry,
@@ -274,6 +275,23 @@ def _endpoints(ec2: Any, vpc_id: str) -> dict[str, GatewayEndpoint]:
     return found
 
 
+def _interface_endpoints(ec2: Any, vpc_id: str) -> dict[str, InterfaceEndpoint]:
+    """Interface endpoints: network interfaces in subnets, with security groups."""
+    found: dict[str, InterfaceEndpoint] = {}
+    for raw in _paginate(ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=_in_vpc(vpc_id)):
+        if raw.get("VpcEndpointType") != "Interface":
+            continue
+        if str(raw.get("State", "available")).lower() in _DEAD_ENDPOINT_STATES:
+            continue
+        eid = str(raw["VpcEndpointId"])
+        groups = tuple(dict.fromkeys(str(g["GroupId"]) for g in raw.get("Groups") or []
+                                     if g.get("GroupId")))
+        found[eid] = InterfaceEndpoint(eid, str(raw.get("ServiceName") or ""),
+                                       frozenset(str(s) for s in raw.get("SubnetIds") or []),
+                                       groups, _label(eid, resource_tags(raw)))
+    return found
+
+
 def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
                       tag_filters: Mapping[str, str] | None = None, tier_tag: str = TIER_TAG,
                       named_networks: Mapping[str, IPv4Network | str] | None = None
@@ -312,6 +330,7 @@ def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
                                            raw.get("ConnectivityType", "public") == "public",
                                            _label(nat, resource_tags(raw)))
     net.endpoints = _endpoints(ec2_client, vid)
+    net.interface_endpoints = _interface_endpoints(ec2_client, vid)
     net.route_tables = _route_tables(ec2_client, vid, tier_tag, net.endpoints)
     net.nacls = _nacls(ec2_client, vid, tier_tag)
     net.security_groups = _security_groups(ec2_client, vid, tier_tag)

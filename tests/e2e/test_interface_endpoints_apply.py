@@ -1,0 +1,129 @@
+"""Interface endpoints on the emulator: an applied three-tier grows flows to aws:ssm and
+aws:kms (upgrade: only creates), is applied, and is proven from the state and live.
+
+One apply of the shipped three-tier, one upgrade apply, one destroy (a few minutes on a
+small machine). The analyzer reads the endpoints back from AWS (DescribeVpcEndpoints:
+subnets, groups) and from the state, and must give the derived answer: db and app reach
+their endpoints on 443 only, web reaches neither, verify finds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from e2e_support import leftovers, pending_changes
+
+from tierform import workflow
+from tierform.analyze import query
+from tierform.apply import apply_module
+from tierform.localaws import LocalAWS, client, provider_hcl
+from tierform.readers.live import network_from_live
+from tierform.readers.state import network_from_state
+from tierform.render.writer import write_module
+from tierform.report import verify_table
+from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
+from tierform.terraform.runner import Runner
+
+pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
+
+THREE_TIER = Path(__file__).resolve().parents[2] / "blueprints" / "three-tier.yaml"
+NEW_FLOWS = [{"from": "db", "to": "aws:ssm", "ports": [443]},
+             {"from": "db", "to": "aws:kms", "ports": [443]},
+             {"from": "app", "to": "aws:ssm", "ports": [443]}]
+
+
+def _grown(tmp: Path) -> workflow.Checked:
+    source = yaml.safe_load(THREE_TIER.read_text(encoding="utf-8"))
+    source["interface_endpoints"] = {"tier": "app", "policy": {"source_vpc": True}}
+    source["flows"] = source["flows"] + NEW_FLOWS
+    path = tmp / "three-tier.yaml"
+    path.write_text(yaml.safe_dump(source, sort_keys=False), encoding="utf-8")
+    return workflow.check(workflow.load(path))
+
+
+@pytest.fixture(scope="module")
+def upgraded(local_aws: LocalAWS, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[tuple[workflow.Checked, Runner, dict[str, Any], dict[str, Any]]]:
+    """three-tier applied, then the endpoint flows planned (kept) and applied."""
+    checked = workflow.check(workflow.load(THREE_TIER))
+    region = checked.loaded.blueprint.region
+    workdir = tmp_path_factory.mktemp("apply-endpoints")
+    runner = Runner(workdir)
+    try:
+        apply_module(workflow.render(checked), name=checked.name, region=region,
+                     endpoint=local_aws.endpoint, workdir=workdir)
+        bigger = _grown(tmp_path_factory.mktemp("grown"))
+        files = {k: v for k, v in workflow.render(bigger).items()
+                 if not k.startswith("example/")}
+        write_module(files, workdir,
+                     extra={OFFLINE_PROVIDER_FILE: provider_hcl(local_aws.endpoint, region)})
+        out = workdir / "upgrade.tfplan"
+        runner.execute("plan", "-input=false", "-no-color", "-refresh=false", f"-out={out}")
+        upgrade = runner.show(out)
+        runner.apply(out)
+        yield bigger, runner, upgrade, runner.output()
+    finally:
+        runner.destroy()
+
+
+def test_adding_endpoint_flows_plans_only_creates(upgraded: Any) -> None:
+    _, _, upgrade, _ = upgraded
+    assert pending_changes(upgrade, allowed=("create",)) == []
+    created = sorted(c["address"] for c in upgrade["resource_changes"]
+                     if c["change"]["actions"] == ["create"])
+    assert [a for a in created if a.startswith("aws_vpc_endpoint.")] == \
+        ["aws_vpc_endpoint.kms", "aws_vpc_endpoint.ssm"]
+    assert "aws_security_group.vpce_ssm" in created and "aws_security_group.vpce_kms" in created
+
+
+def test_second_plan_after_upgrade_is_empty(upgraded: Any) -> None:
+    _, runner, _, _ = upgraded
+    assert pending_changes(runner.show(runner.plan())) == []
+
+
+def _live(local_aws: LocalAWS, checked: workflow.Checked, outputs: dict[str, Any]) -> Any:
+    ec2 = client("ec2", local_aws.endpoint, checked.loaded.blueprint.region)
+    return network_from_live(ec2, vpc_id=outputs["vpc_id"])
+
+
+def test_live_endpoints_are_read_with_subnets_and_groups(upgraded: Any,
+                                                        local_aws: LocalAWS) -> None:
+    checked, _, _, outputs = upgraded
+    live = _live(local_aws, checked, outputs)
+    by_endpoint = {e.endpoint: e for e in live.interface_endpoints.values()}
+    assert sorted(by_endpoint) == ["aws:kms", "aws:ssm"]
+    app_subnets = {s.id for s in live.subnets_of("app")}
+    for name, endpoint in by_endpoint.items():
+        assert endpoint.subnet_ids == app_subnets, name
+        assert endpoint.security_group_ids == (
+            outputs["interface_endpoint_security_group_ids"][name.removeprefix("aws:")],)
+
+
+def test_live_and_state_prove_the_endpoint_flows(upgraded: Any, local_aws: LocalAWS) -> None:
+    checked, runner, _, outputs = upgraded
+    want = workflow.analyze_network(checked.network)
+    for network in (_live(local_aws, checked, outputs), network_from_state(runner.show())):
+        got = workflow.analyze_network(network)
+        assert got.unresolved == [] and got.unknown == []
+        assert {(f.src, f.dst, f.protocol, str(f.ports)) for f in got.flows} == \
+            {(f.src, f.dst, f.protocol, str(f.ports)) for f in want.flows}
+        assert query(network, "db", "aws:ssm", "tcp", 443).verdict == "reachable"
+        assert query(network, "db", "aws:kms", "tcp", 443).verdict == "reachable"
+        assert query(network, "web", "aws:ssm", "tcp", 443).verdict == "blocked"
+        assert query(network, "app", "aws:kms", "tcp", 443).verdict == "blocked"
+    report = workflow.verify_network(checked.loaded, _live(local_aws, checked, outputs))
+    assert report.ok, verify_table(report)
+
+
+def test_destroy_leaves_nothing(upgraded: Any, local_aws: LocalAWS) -> None:
+    checked, runner, _, outputs = upgraded
+    runner.destroy()
+    ec2 = client("ec2", local_aws.endpoint, checked.loaded.blueprint.region)
+    assert leftovers(ec2, outputs["vpc_id"], checked.name) == {}
+    endpoints = ec2.describe_vpc_endpoints(
+        Filters=[{"Name": "vpc-id", "Values": [outputs["vpc_id"]]}])["VpcEndpoints"]
+    assert [e for e in endpoints if str(e.get("State")).lower() not in ("deleted",)] == []
