@@ -38,7 +38,9 @@ NEW_FLOWS = [{"from": "db", "to": "aws:ssm", "ports": [443]},
 
 def _grown(tmp: Path) -> workflow.Checked:
     source = yaml.safe_load(THREE_TIER.read_text(encoding="utf-8"))
-    source["interface_endpoints"] = {"tier": "app", "policy": {"source_vpc": True}}
+    # The endpoints get an isolated tier of their own (adding a tier only creates).
+    source["tiers"]["vpce"] = {"exposure": "isolated", "netmask": 28}
+    source["interface_endpoints"] = {"tier": "vpce", "policy": {"source_vpc": True}}
     source["flows"] = source["flows"] + NEW_FLOWS
     path = tmp / "three-tier.yaml"
     path.write_text(yaml.safe_dump(source, sort_keys=False), encoding="utf-8")
@@ -77,7 +79,8 @@ def test_adding_endpoint_flows_plans_only_creates(upgraded: Any) -> None:
                      if c["change"]["actions"] == ["create"])
     assert [a for a in created if a.startswith("aws_vpc_endpoint.")] == \
         ["aws_vpc_endpoint.kms", "aws_vpc_endpoint.ssm"]
-    assert "aws_security_group.vpce_ssm" in created and "aws_security_group.vpce_kms" in created
+    assert "aws_security_group.vpce_ssm" in created
+    assert "aws_security_group.vpce_kms" in created
 
 
 def test_second_plan_after_upgrade_is_empty(upgraded: Any) -> None:
@@ -96,7 +99,7 @@ def test_live_endpoints_are_read_with_subnets_and_groups(upgraded: Any,
     live = _live(local_aws, checked, outputs)
     by_endpoint = {e.endpoint: e for e in live.interface_endpoints.values()}
     assert sorted(by_endpoint) == ["aws:kms", "aws:ssm"]
-    app_subnets = {s.id for s in live.subnets_of("app")}
+    app_subnets = {s.id for s in live.subnets_of("vpce")}
     for name, endpoint in by_endpoint.items():
         assert endpoint.subnet_ids == app_subnets, name
         assert endpoint.security_group_ids == (
@@ -108,7 +111,8 @@ def test_live_and_state_prove_the_endpoint_flows(upgraded: Any, local_aws: Local
     want = workflow.analyze_network(checked.network)
     for network in (_live(local_aws, checked, outputs), network_from_state(runner.show())):
         got = workflow.analyze_network(network)
-        assert got.unresolved == [] and got.unknown == []
+        assert got.unresolved == []
+        assert got.unknown == []
         assert {(f.src, f.dst, f.protocol, str(f.ports)) for f in got.flows} == \
             {(f.src, f.dst, f.protocol, str(f.ports)) for f in want.flows}
         assert query(network, "db", "aws:ssm", "tcp", 443).verdict == "reachable"

@@ -117,7 +117,8 @@ def test_analyzer_from_plan_matches_the_blueprint(planned: Plan) -> None:
         ["aws:kms", "aws:ssm"]
     got = reach_json(analyze(network), "plan")
     want = reach_json(analyze(derive(loaded.blueprint, loaded.allocation)), "blueprint")
-    assert got["unresolved"] == [] and got["flows"] == want["flows"]
+    assert got["unresolved"] == []
+    assert got["flows"] == want["flows"]
     flows = {(f["from"], f["to"], f["protocol"]): f["ports"] for f in got["flows"]}
     assert flows[("db", "aws:ssm", "tcp")] == [[443, 443]]
     assert flows[("db", "aws:kms", "tcp")] == [[443, 443]]

@@ -326,13 +326,14 @@ class Model:
         """The aws:<service> endpoints: they accept connections and never open one."""
         self.uncertain: dict[str, list[str]] = {}
         """aws:<service> -> why its interfaces' addresses are not known well enough (V10)."""
-        for endpoint in sorted(net.interface_endpoints.values(), key=lambda e: e.id):
-            name = endpoint.endpoint
-            for subnet_id in sorted(endpoint.subnet_ids):
+        for interface in sorted(net.interface_endpoints.values(), key=lambda e: e.id):
+            name = interface.endpoint
+            label = interface.source or interface.id
+            for subnet_id in sorted(interface.subnet_ids):
                 keys = subnet_keys.get(subnet_id)
                 if subnet_id not in net.subnets:
                     self.uncertain.setdefault(name, []).append(
-                        f"interface endpoint {endpoint.source or endpoint.id} has a network "
+                        f"interface endpoint {label} has a network "
                         f"interface in subnet {subnet_id}, which is not in the input")
                     continue
                 if not keys:
@@ -350,7 +351,7 @@ class Model:
                     # V10: AWS picks the interface's address; the rules tell parts of the
                     # subnet apart, so where it sits decides the answer.
                     self.uncertain.setdefault(name, []).append(
-                        f"interface endpoint {endpoint.source or endpoint.id}: rules treat "
+                        f"interface endpoint {label}: rules treat "
                         f"parts of subnet {subnet_id} differently and the address AWS gives "
                         "its network interface is not in the input")
                 for key, example in keys.items():

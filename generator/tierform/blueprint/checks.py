@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network
 from typing import Protocol
 
-from tierform.aws import INTERFACE_ENDPOINT_SERVICES, INTERNET, service_endpoint, service_of_endpoint
+from tierform.aws import (
+    INTERFACE_ENDPOINT_SERVICES,
+    INTERNET,
+    service_endpoint,
+    service_of_endpoint,
+)
 from tierform.blueprint.allocate import Allocation, allocate
 from tierform.blueprint.model import FLOW_ID_PATTERN, Blueprint, FlowSpec
 from tierform.errors import Finding

@@ -97,7 +97,7 @@ def network_of(layout: Layout) -> Network:
     net.security_groups["aws_default_security_group.this"] = SecurityGroup(
         "aws_default_security_group.this", is_default=True, name="default",
         source="aws_default_security_group.this")
-    owners = [(tier, tier) for tier in layout.tiers]
+    owners: list[tuple[str, str | None]] = [(tier, tier) for tier in layout.tiers]
     owners += [(e.group, None) for e in layout.interface_endpoints]
     for owner, tier_of in owners:
         gid = f"aws_security_group.{owner}"
@@ -113,9 +113,9 @@ def network_of(layout: Layout) -> Network:
                                                  False, gid)
         if tier_of is not None:
             net.tier_groups[tier_of] = (gid,)
-    for e in layout.interface_endpoints:
-        eid = f"aws_vpc_endpoint.{e.name}"
-        net.interface_endpoints[eid] = InterfaceEndpoint(
-            eid, e.service_name, frozenset(f"aws_subnet.{s}" for s in e.subnets),
-            (f"aws_security_group.{e.group}",), eid, "ipv4")  # rendered without IPv6
+    for i in layout.interface_endpoints:
+        iid = f"aws_vpc_endpoint.{i.name}"
+        net.interface_endpoints[iid] = InterfaceEndpoint(
+            iid, i.service_name, frozenset(f"aws_subnet.{s}" for s in i.subnets),
+            (f"aws_security_group.{i.group}",), iid, "ipv4")  # rendered IPv4 only
     return net

@@ -1,0 +1,225 @@
+"""Interface endpoints from flows to ``aws:<service>``: checks, layout, stability, analyzer.
+
+The blueprint says only who talks to which service; the endpoint, its group, the clients'
+egress and the ACL legs are derived. The analyzer must answer about ``aws:<service>``
+(reachable through routes, both ACLs, the client's egress and the endpoint's ingress),
+never let an endpoint open connections, and say "unknown" where the endpoint's address
+decides the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import yaml
+
+from tierform import workflow
+from tierform.analyze import analyze, query
+from tierform.blueprint.allocate import allocate
+from tierform.blueprint.load import load_blueprint_text
+from tierform.errors import BlueprintError
+from tierform.layout import derive, plan_layout
+from tierform.network.model import NaclEntry
+from tierform.render.module import render_module
+
+BASE = {
+    "tierform": 1, "name": "svc", "region": "us-east-1", "vpc": {"cidr": "10.0.0.0/16"},
+    "availability_zones": ["us-east-1a", "us-east-1b"],
+    "tiers": {"web": {"exposure": "public", "netmask": 24},
+              "app": {"exposure": "private", "netmask": 24},
+              "db": {"exposure": "isolated", "netmask": 24},
+              "vpce": {"exposure": "isolated", "netmask": 28}},
+    "nat": "single",
+    "interface_endpoints": {"tier": "vpce"},
+    "flows": [{"from": "internet", "to": "web", "ports": [443]},
+              {"from": "web", "to": "app", "ports": [8080]},
+              {"from": "app", "to": "db", "ports": [5432]},
+              {"from": "db", "to": "aws:ssm", "ports": [443]},
+              {"from": "db", "to": "aws:kms", "ports": [443]}],
+}
+
+
+def _text(**changes: object) -> str:
+    document = {**BASE, **changes}
+    return yaml.safe_dump({k: v for k, v in document.items() if v is not None},
+                          sort_keys=False)
+
+
+def _load(**changes: object):  # type: ignore[no-untyped-def]
+    return load_blueprint_text(_text(**changes), "svc.yaml")
+
+
+def _codes(**changes: object) -> list[str]:
+    with pytest.raises(BlueprintError) as caught:
+        _load(**changes)
+    return sorted(f.code for f in caught.value.findings)
+
+
+# ------------------------------------------------------------------------------ checks
+
+def test_service_flows_validate() -> None:
+    _load()
+
+
+@pytest.mark.parametrize(("flow", "code"), [
+    ({"from": "db", "to": "aws:sms", "ports": [443]}, "flow-unknown-endpoint"),
+    ({"from": "aws:ssm", "to": "db", "ports": [443]}, "flow-from-service"),
+    ({"from": "internet", "to": "aws:ssm", "ports": [443]}, "flow-service-source"),
+    ({"from": "db", "to": "aws:ssm", "protocol": "udp", "ports": [443]},
+     "flow-service-protocol"),
+    ({"from": "db", "to": "aws:ssm", "ports": [80, 443], "id": "db_ssm_wide"},
+     "flow-service-ports"),
+])
+def test_bad_service_flows_are_refused(flow: dict[str, object], code: str) -> None:
+    assert code in _codes(flows=[*BASE["flows"], flow])  # type: ignore[list-item]
+
+
+def test_service_flow_needs_an_endpoint_tier() -> None:
+    assert _codes(interface_endpoints=None) == ["flow-service-needs-tier",
+                                                "flow-service-needs-tier"]
+    assert _codes(interface_endpoints={"tier": "vpc"}) == ["interface-endpoints-tier"]
+
+
+def test_private_dns_shadowing_a_nat_path_is_an_error() -> None:
+    flows = [*BASE["flows"], {"from": "app", "to": "internet", "ports": [443]}]  # type: ignore[list-item]
+    with pytest.raises(BlueprintError) as caught:
+        _load(flows=flows)
+    (finding,) = caught.value.findings
+    assert finding.code == "endpoint-dns-shadow"
+    assert finding.path == ("flows", 5)
+    assert "aws:kms, aws:ssm" in finding.message
+    assert "'app'" in finding.hint
+    # Naming the services for app (it then uses the endpoints) resolves it.
+    _load(flows=[*flows, {"from": "app", "to": "aws:ssm", "ports": [443]},
+                 {"from": "app", "to": "aws:kms", "ports": [443]}])
+    # Internet flows that do not carry HTTPS lose nothing.
+    _load(flows=[*BASE["flows"], {"from": "app", "to": "internet", "ports": [80]}])  # type: ignore[list-item]
+
+
+def test_a_tier_named_like_an_endpoint_group_is_refused() -> None:
+    tiers = {**BASE["tiers"], "vpce_ssm": {"exposure": "isolated", "netmask": 24}}  # type: ignore[dict-item]
+    loaded = _load(tiers=tiers)
+    with pytest.raises(BlueprintError) as caught:
+        workflow.check(loaded)
+    assert "aws_security_group.vpce_ssm" in str(caught.value)
+
+
+# ------------------------------------------------------------------------------ layout
+
+def test_layout_derives_endpoint_group_egress_and_acl_legs() -> None:
+    loaded = _load()
+    layout = plan_layout(loaded.blueprint, loaded.allocation)
+    assert [(e.service, e.name, e.tier, e.subnets, e.group, e.clients)
+            for e in layout.interface_endpoints] == [
+        ("kms", "kms", "vpce", ("vpce_a", "vpce_b"), "vpce_kms", ("db",)),
+        ("ssm", "ssm", "vpce", ("vpce_a", "vpce_b"), "vpce_ssm", ("db",))]
+    groups = {(r.tier, r.egress, r.protocol, r.from_port, r.to_port, r.peer_tier, r.cidr)
+              for r in layout.sg_rules if "vpce" in r.name}
+    assert groups == {
+        ("db", True, "tcp", 443, 443, "vpce_kms", None),
+        ("db", True, "tcp", 443, 443, "vpce_ssm", None),
+        ("vpce_kms", False, "tcp", 443, 443, "db", None),
+        ("vpce_ssm", False, "tcp", 443, 443, "db", None)}
+    vpce_block = str(next(r.network for r in allocate(loaded.blueprint).reservations
+                          if r.tier == "vpce"))
+    acl = {(r.tier, r.egress, r.from_port, r.to_port, r.cidr, r.leg)
+           for r in layout.nacl_rules if r.flow == "db_to_aws:ssm_tcp"}
+    db_block = "10.0.8.0/22"
+    assert acl == {("db", True, 443, 443, vpce_block, "forward"),
+                   ("db", False, 1024, 65535, vpce_block, "return"),
+                   ("vpce", False, 443, 443, db_block, "forward"),
+                   ("vpce", True, 1024, 65535, db_block, "return")}
+    files = render_module(layout)
+    assert 'vpc_endpoint_type   = "Interface"' in files["endpoints.tf"]
+    assert "private_dns_enabled = true" in files["endpoints.tf"]
+    assert "policy" not in files["endpoints.tf"]
+
+
+def test_policy_conditions_are_rendered() -> None:
+    loaded = _load(interface_endpoints={"tier": "vpce", "policy": {
+        "source_vpc": True, "principal_org_id": "o-abcdefghij"}})
+    text = render_module(plan_layout(loaded.blueprint, loaded.allocation))["endpoints.tf"]
+    assert '"aws:SourceVpc" = aws_vpc.this.id' in text
+    assert '"aws:PrincipalOrgID" = "o-abcdefghij"' in text
+
+
+def test_endpoint_flows_are_stable_on_reorder_and_growth() -> None:
+    one = _load()
+    flows = list(reversed(BASE["flows"]))  # type: ignore[arg-type]
+    two = _load(flows=flows)
+    def hcl(loaded):  # type: ignore[no-untyped-def]
+        # The README lists the flows as written; the Terraform files do not move.
+        return {k: v for k, v in render_module(plan_layout(loaded.blueprint,
+                                                           loaded.allocation)).items()
+                if k.endswith(".tf")}
+
+    assert hcl(one) == hcl(two)
+    grown = _load(flows=[*BASE["flows"], {"from": "app", "to": "aws:sts", "ports": [443]}])  # type: ignore[list-item]
+    before = plan_layout(one.blueprint, one.allocation)
+    after = plan_layout(grown.blueprint, grown.allocation)
+    assert set(before.nacl_rules) <= set(after.nacl_rules)
+    assert set(before.sg_rules) <= set(after.sg_rules)
+    assert set(before.interface_endpoints) <= set(after.interface_endpoints)
+
+
+# ------------------------------------------------------------------------------ analyzer
+
+def _network(**changes: object):  # type: ignore[no-untyped-def]
+    loaded = _load(**changes)
+    return loaded, derive(loaded.blueprint, loaded.allocation)
+
+
+def test_matrix_names_services_and_endpoints_never_send() -> None:
+    _, net = _network()
+    result = analyze(net)
+    flows = {(f.src, f.dst, f.protocol): str(f.ports) for f in result.flows}
+    assert flows[("db", "aws:ssm", "tcp")] == "443"
+    assert flows[("db", "aws:kms", "tcp")] == "443"
+    assert not [k for k in flows if k[0].startswith("aws:")]
+    assert not [k for k in flows if k[1].startswith("aws:") and k[0] != "db"]
+    assert {"aws:kms", "aws:ssm"} <= set(result.endpoints)
+    assert query(net, "db", "aws:ssm", "tcp", 443).verdict == "reachable"
+    assert query(net, "app", "aws:ssm", "tcp", 443).verdict == "blocked"
+
+
+def test_each_layer_blocks_the_endpoint_flow() -> None:
+    _, net = _network()
+    endpoint = net.security_groups["aws_security_group.vpce_ssm"]
+    no_ingress = replace(net, security_groups={**net.security_groups,
+                                               endpoint.id: replace(endpoint, rules=())})
+    blocked = query(no_ingress, "db", "aws:ssm", "tcp", 443)
+    assert blocked.verdict == "blocked"
+    assert any(leg.layer == "security_groups" and "vpce_ssm" in leg.resource
+               for leg in blocked.blocking)
+    acl = net.nacls["aws_network_acl.vpce"]
+    shut = replace(net, nacls={**net.nacls, acl.id: replace(acl, entries=tuple(
+        e for e in acl.entries if not (not e.egress and e.from_port == 443)))})
+    result = query(shut, "db", "aws:ssm", "tcp", 443)
+    assert result.verdict == "blocked"
+    assert any(leg.layer == "nacls" for leg in result.blocking)
+
+
+def test_verify_is_clean_and_finds_a_missing_endpoint_flow() -> None:
+    loaded, net = _network()
+    report = workflow.verify_network(loaded, net)
+    assert report.ok, [f.message for f in report.findings]
+    endpoint = net.interface_endpoints["aws_vpc_endpoint.ssm"]
+    gone = replace(net, interface_endpoints={
+        endpoint.id: replace(endpoint, security_group_ids=("aws_security_group.web",)),
+        "aws_vpc_endpoint.kms": net.interface_endpoints["aws_vpc_endpoint.kms"]})
+    broken = workflow.verify_network(loaded, gone)
+    assert any(f.kind == "broken" and f.dst == "aws:ssm" for f in broken.findings)
+
+
+def test_endpoint_in_a_split_subnet_is_unknown_not_blocked() -> None:
+    _, net = _network()
+    acl = net.nacls["aws_network_acl.vpce"]
+    # A rule that treats half of vpce_a differently: where AWS puts the interface decides.
+    split = replace(acl, entries=(NaclEntry(1, False, "6", "deny", "10.0.12.0/29", 443, 443),
+                                  *acl.entries))
+    odd = replace(net, nacls={**net.nacls, acl.id: split})
+    result = query(odd, "db", "aws:ssm", "tcp", 443)
+    assert result.verdict == "unknown"
+    assert any("address AWS gives" in r for r in result.reasons)
+    assert any(u.dst == "aws:ssm" for u in analyze(odd).unknown)
