@@ -370,7 +370,7 @@ def cmd_reach(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     loaded = workflow.load(Path(args.blueprint))
     checked = workflow.check(loaded)
-    named = dict(loaded.blueprint.networks)
+    named = loaded.blueprint.network_cidrs
     if args.plan or args.state:
         kind, network = workflow.read_network(Path(args.plan or args.state),
                                               named_networks=named, tier_tag=args.tier_tag,
@@ -405,7 +405,7 @@ def _live_network(loaded: LoadedBlueprint, args: argparse.Namespace) -> Network:
         ec2 = boto3.client("ec2", region_name=region)
     tags = None if args.vpc_id else {"Name": loaded.blueprint.name}
     return network_from_live(ec2, vpc_id=args.vpc_id, tag_filters=tags, tier_tag=args.tier_tag,
-                             named_networks=dict(loaded.blueprint.networks))
+                             named_networks=loaded.blueprint.network_cidrs)
 
 
 # --------------------------------------------------------------------------- apply / destroy

@@ -67,7 +67,7 @@ def run_demo(blueprint: Path | None = None, *, terraform: str | None = None) -> 
         plan = workflow.plan(checked, terraform=terraform, files=files)
         _say(f"   {len(plan.actions())} resources to create; only creates: {plan.only_creates()}")
         planned = workflow.verify_network(
-            checked.loaded, plan.network(named_networks=dict(bp.networks)))
+            checked.loaded, plan.network(named_networks=bp.network_cidrs))
         _say(report.verify_table(planned))
         clean &= planned.ok
     # Kept when anything fails (and its path printed), removed after a clean run.
@@ -88,7 +88,7 @@ def run_demo(blueprint: Path | None = None, *, terraform: str | None = None) -> 
                     live = network_from_live(client("ec2", aws.endpoint, bp.region),
                                              vpc_id=vpc_id,
                                              tag_filters=None if vpc_id else {"Name": bp.name},
-                                             named_networks=dict(bp.networks))
+                                             named_networks=bp.network_cidrs)
                     verified = workflow.verify_network(checked.loaded, live)
                     _say(report.verify_table(verified))
                     clean &= verified.ok

@@ -154,6 +154,6 @@ def verify_network(loaded: LoadedBlueprint, network: Network, *,
                         {name: tuple(tier.security_groups)
                          for name, tier in blueprint.tiers.items()
                          if tier.security_groups is not None})
-    network = adopt_blueprint(network, expected, blueprint.networks)
+    network = adopt_blueprint(network, expected, blueprint.network_cidrs)
     return verify(intents_from_blueprint(blueprint), network,
                   declared_exposure=declared_exposure(blueprint), expected=expected, gate=gate)

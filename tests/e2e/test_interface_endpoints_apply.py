@@ -123,6 +123,37 @@ def test_live_and_state_prove_the_endpoint_flows(upgraded: Any, local_aws: Local
     assert report.ok, verify_table(report)
 
 
+def test_adding_a_transit_network_plans_only_creates(upgraded: Any, local_aws: LocalAWS,
+                                                     tmp_path: Path) -> None:
+    """Upgrade: a named network via a transit gateway (and a flow from it) added to the
+    applied module only creates: attachment, its /28 subnets, tables, ACL, routes, rules."""
+    checked, runner, _, _ = upgraded
+    source = yaml.safe_load(checked.loaded.text)
+    source["networks"] = {"corp": {"cidr": "192.168.0.0/16", "via": "tgw"}}
+    source["flows"].append({"from": "corp", "to": "app", "ports": [22]})
+    path = tmp_path / "three-tier.yaml"
+    path.write_text(yaml.safe_dump(source, sort_keys=False), encoding="utf-8")
+    bigger = workflow.check(workflow.load(path))
+    files = {k: v for k, v in workflow.render(bigger).items() if not k.startswith("example/")}
+    write_module(files, runner.workdir, extra={
+        OFFLINE_PROVIDER_FILE: provider_hcl(local_aws.endpoint,
+                                            checked.loaded.blueprint.region)})
+    out = runner.workdir / "transit.tfplan"
+    runner.execute("plan", "-input=false", "-no-color", "-refresh=false",
+                   "-var=transit_gateway_id=tgw-0123456789abcdef0", f"-out={out}")
+    plan = runner.show(out)
+    assert pending_changes(plan, allowed=("create",)) == []
+    created = {c["address"] for c in plan["resource_changes"]
+               if c["change"]["actions"] == ["create"]}
+    assert {"aws_ec2_transit_gateway_vpc_attachment.this", "aws_subnet.transit_a",
+            "aws_subnet.transit_b", "aws_route.app_a_corp", "aws_route.app_b_corp"} <= created
+    # Put the applied configuration back, so that the destroy below matches the state.
+    write_module({k: v for k, v in workflow.render(checked).items()
+                  if not k.startswith("example/")}, runner.workdir,
+                 extra={OFFLINE_PROVIDER_FILE: provider_hcl(
+                     local_aws.endpoint, checked.loaded.blueprint.region)})
+
+
 def test_destroy_leaves_nothing(upgraded: Any, local_aws: LocalAWS) -> None:
     checked, runner, _, outputs = upgraded
     runner.destroy()

@@ -76,7 +76,7 @@ def _agreement(loaded: LoadedBlueprint, cache_dir: Path, terraform: str | None
     plan = plan_files(render_module(plan_layout(bp, loaded.allocation)), region=bp.region,
                       cache_dir=cache_dir, terraform=terraform)
     return (derive(bp, loaded.allocation),
-            network_from_plan(plan.raw, named_networks=dict(bp.networks)))
+            network_from_plan(plan.raw, named_networks=bp.network_cidrs))
 
 
 def _assert_agree(loaded: LoadedBlueprint, derived: Network, planned_network: Network) -> None:

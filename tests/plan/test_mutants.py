@@ -31,7 +31,7 @@ def document(tierform_plan: PlanFactory) -> Doc:
 
 def _verify(doc: Doc) -> VerifyReport:
     loaded = workflow.load(ROOT / "blueprints" / "three-tier.yaml")
-    network = network_from_plan(doc, named_networks=dict(loaded.blueprint.networks))
+    network = network_from_plan(doc, named_networks=loaded.blueprint.network_cidrs)
     return workflow.verify_network(loaded, network)
 
 

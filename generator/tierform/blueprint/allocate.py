@@ -17,6 +17,13 @@ The rule (deterministic, depends only on the blueprint):
    Subnet ``i`` of the tier (the one in ``availability_zones[i]``) is slot ``i`` of
    the block. The block is taken from then on, used slots or not.
 
+Dedicated subnets (the /28s of a transit gateway attachment; later firewall endpoints)
+follow one rule of their own: purpose ``k`` (its place in ``DEDICATED``) takes the
+``k``-th aligned block from the *top* of the VPC, ``/28`` slots for ``SLOTS`` zones
+(``/26`` for 4). It depends on the VPC CIDR and the zone count only, so no tier and no
+other purpose moves it, and it moves nothing: the checks refuse a tier that overlaps it
+(tiers are placed from the bottom, so that happens only in a nearly full VPC).
+
 Consequences: appending a tier at the end of ``tiers`` or an availability zone at the
 end of ``availability_zones`` (up to 4 zones) moves no existing subnet. Growing past
 4 zones doubles the slots and moves the tier's block: start with more zones listed
@@ -33,7 +40,13 @@ from ipaddress import IPv4Network
 
 from tierform.blueprint.model import Blueprint
 
-__all__ = ["MIN_SLOTS", "Allocation", "Reservation", "allocate", "allocate_subnets", "slot_count"]
+__all__ = ["DEDICATED", "DEDICATED_NETMASK", "MIN_SLOTS", "Allocation", "Reservation",
+           "allocate", "allocate_subnets", "dedicated_block", "dedicated_subnets",
+           "slot_count"]
+
+DEDICATED = ("transit",)
+"""Purposes of dedicated subnets, in the order their blocks are taken from the VPC's top."""
+DEDICATED_NETMASK = 28
 
 MIN_SLOTS = 4
 """Subnet slots reserved per netmask tier (per availability zone, rounded up to a power of two)."""
@@ -126,3 +139,29 @@ def _first_free_block(
         if not any(candidate.overlaps(other) for other in taken):
             return candidate
     return None
+
+
+def dedicated_block(bp: Blueprint, purpose: str) -> IPv4Network | None:
+    """The block of a purpose's dedicated subnets (module docstring); None: no room."""
+    vpc = bp.vpc.cidr
+    slots = slot_count(len(bp.availability_zones))
+    prefix = max(DEDICATED_NETMASK - (slots.bit_length() - 1), vpc.prefixlen)
+    if 2 ** (DEDICATED_NETMASK - prefix) < len(bp.availability_zones):
+        return None
+    size = 2 ** (32 - prefix)
+    index = DEDICATED.index(purpose)
+    start = int(vpc.broadcast_address) + 1 - (index + 1) * size
+    if start < int(vpc.network_address):
+        return None
+    return IPv4Network((start, prefix))
+
+
+def dedicated_subnets(bp: Blueprint, purpose: str) -> dict[str, IPv4Network]:
+    """Availability zone -> the purpose's /28 there (slot ``i`` for zone ``i``); empty when
+    the VPC has no room (reported by the checks)."""
+    block = dedicated_block(bp, purpose)
+    if block is None:
+        return {}
+    size = 2 ** (32 - DEDICATED_NETMASK)
+    return {zone: IPv4Network((int(block.network_address) + i * size, DEDICATED_NETMASK))
+            for i, zone in enumerate(bp.availability_zones)}

@@ -22,7 +22,7 @@ from tierform.aws import (
     service_endpoint,
     service_of_endpoint,
 )
-from tierform.blueprint.allocate import Allocation, allocate
+from tierform.blueprint.allocate import Allocation, allocate, dedicated_block
 from tierform.blueprint.model import FLOW_ID_PATTERN, Blueprint, FlowSpec
 from tierform.errors import Finding
 from tierform.ports import PortSyntaxError, parse_port
@@ -253,17 +253,17 @@ def _check_vpc_and_networks(bp: Blueprint, report: _Report, broken: ShapeErrors)
                    "choose a VPC CIDR between /16 (65,536 addresses) and /28")
     names = [name for name in bp.networks if broken.item("networks", name)]
     for index, name in enumerate(names):
-        cidr = bp.networks[name]
+        cidr = bp.network_cidrs[name]
         if vpc_ok and cidr.overlaps(vpc):
             report.add("network-overlaps-vpc", ("networks", name),
                        f"network '{name}' ({cidr}) overlaps the VPC {vpc}",
                        "a named network is outside the VPC: use a CIDR that does not "
                        "overlap the VPC (flows inside the VPC name tiers)")
         for other in names[:index]:
-            if cidr.overlaps(bp.networks[other]):
+            if cidr.overlaps(bp.network_cidrs[other]):
                 report.add("network-overlap", ("networks", name),
                            f"network '{name}' ({cidr}) overlaps network '{other}' "
-                           f"({bp.networks[other]}): an address would belong to both",
+                           f"({bp.network_cidrs[other]}): an address would belong to both",
                            "make the named networks disjoint")
 
 
@@ -376,6 +376,20 @@ def _check_addresses(bp: Blueprint, report: _Report, allocation: Allocation) -> 
                        f"{_describe_reservation(reservation.network, reservation.explicit)} "
                        f"of tier '{reservation.tier}' overlaps {what}", hint)
         placed.append((reservation.tier, reservation.network, reservation.explicit, path))
+    if any(bp.network_via(n) == "tgw" for n in bp.networks):
+        block = dedicated_block(bp, "transit")
+        if block is None:
+            report.add("no-room", ("networks",),
+                       f"the VPC {vpc} has no room for the transit gateway attachment's /28 "
+                       "subnets (one per availability zone)", "use a larger VPC CIDR",
+                       at_key=True)
+        else:
+            for tier, network, _, path in placed:
+                if network.overlaps(block):
+                    report.add("cidr-overlap", path,
+                               f"tier '{tier}' ({network}) overlaps {block}, the top of the "
+                               "VPC that holds the transit gateway attachment's subnets",
+                               f"choose CIDRs outside {block}")
     for tier, reason in allocation.unplaced.items():
         spec = bp.tiers[tier]
         if spec.netmask is None or spec.netmask < vpc.prefixlen:

@@ -26,6 +26,7 @@ __all__ = [
     "FlowSpec",
     "InterfaceEndpointsSpec",
     "Limits",
+    "NamedNetworkSpec",
     "PortRange",
     "Protocol",
     "TierSpec",
@@ -186,6 +187,15 @@ class InterfaceEndpointsSpec(_Strict):
     """Endpoint policy of every interface endpoint; none: AWS's default (full access)."""
 
 
+class NamedNetworkSpec(_Strict):
+    """A named network with its way in: ``via: vgw`` (the module's virtual private gateway,
+    the default, as the short form ``corp: 192.168.0.0/16``) or ``via: tgw`` (an existing
+    transit gateway, attached in dedicated subnets)."""
+
+    cidr: Cidr
+    via: Literal["vgw", "tgw"] = "vgw"
+
+
 class Limits(_Strict):
     """AWS quotas checked at validation (defaults are AWS's default quotas)."""
 
@@ -204,7 +214,7 @@ class Blueprint(_Strict):
     region: str = Field(pattern=REGION_PATTERN)
     vpc: VpcSpec
     availability_zones: list[str] = Field(min_length=1)
-    networks: dict[str, Cidr] = Field(default_factory=dict)
+    networks: dict[str, Cidr | NamedNetworkSpec] = Field(default_factory=dict)
     tiers: dict[TierName, TierSpec] = Field(min_length=1)
     nat: Literal["none", "single", "per_az"] = "none"
     flows: list[FlowSpec] = Field(default_factory=list)
@@ -213,3 +223,14 @@ class Blueprint(_Strict):
     flow_logs: FlowLogsSpec | None = None
     tags: dict[str, str] = Field(default_factory=dict)
     limits: Limits = Field(default_factory=Limits)
+
+    @property
+    def network_cidrs(self) -> dict[str, IPv4Network]:
+        """Named network -> its CIDR, whichever form it is written in."""
+        return {name: value.cidr if isinstance(value, NamedNetworkSpec) else value
+                for name, value in self.networks.items()}
+
+    def network_via(self, name: str) -> Literal["vgw", "tgw"]:
+        """How named network ``name`` is reached (``vgw`` unless written ``via: tgw``)."""
+        value = self.networks[name]
+        return value.via if isinstance(value, NamedNetworkSpec) else "vgw"

@@ -25,6 +25,7 @@ __all__ = [
     "NetworkRoutePlan",
     "SgRulePlan",
     "SubnetPlan",
+    "TransitPlan",
 ]
 
 INTERNET_RULES = DENY_FIRST
@@ -125,6 +126,21 @@ class NetworkRoutePlan:
     """Name of the subnet (and its route table)."""
     network: str
     cidr: IPv4Network
+    via: Literal["vgw", "tgw"] = "vgw"
+    """Through the VPN gateway, or the transit gateway (``var.transit_gateway_id``)."""
+
+
+@dataclass(frozen=True)
+class TransitPlan:
+    """The transit gateway attachment: dedicated /28 subnets (one per AZ) with their own
+    route table each and one ACL, admitting all traffic between the VPC and the networks
+    reached through it (AWS's advice: filter in the tiers' ACLs, not the attachment's)."""
+
+    subnets: tuple[tuple[str, str, IPv4Network], ...]
+    """(name, availability zone, CIDR): ``transit_a``."""
+    networks: tuple[str, ...]
+    """The named networks with ``via: tgw``, in blueprint order."""
+    acl_rules: tuple[NaclRulePlan, ...]
 
 
 @dataclass(frozen=True)
@@ -166,6 +182,8 @@ class Layout:
     has_vgw: bool = False
     """A virtual private gateway for the named networks (some flow names one)."""
     interface_endpoints: tuple[InterfaceEndpointPlan, ...] = field(default=())
+    transit: TransitPlan | None = None
+    """Present when some flow names a network with ``via: tgw``."""
 
     def subnets_of(self, tier: str) -> list[SubnetPlan]:
         return [s for s in self.subnets if s.tier == tier]

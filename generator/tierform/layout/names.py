@@ -154,6 +154,16 @@ def addresses(layout: Layout) -> dict[str, list[str]]:
             add(f"aws_vpc_endpoint_route_table_association."
                 f"{endpoint_association_name(e.service, table)}",
                 f"the {e.service} endpoint's association with {table}")
+    if layout.transit is not None:
+        add("aws_ec2_transit_gateway_vpc_attachment.this", "the transit gateway attachment")
+        add("aws_network_acl.transit", "the transit attachment subnets' network ACL")
+        for name, az, _ in layout.transit.subnets:
+            for kind in ("aws_subnet", "aws_route_table", "aws_route_table_association",
+                         "aws_network_acl_association"):
+                add(f"{kind}.{name}", f"the transit attachment's subnet in {az}")
+        for rule in layout.transit.acl_rules:
+            add(f"aws_network_acl_rule.{rule.name}",
+                f"rule {rule.rule_number} of the transit attachment's ACL")
     for i in layout.interface_endpoints:
         add(f"aws_vpc_endpoint.{i.name}", f"the {i.service} interface endpoint")
         add(f"aws_security_group.{i.group}", f"the {i.service} interface endpoint's security "

@@ -27,6 +27,9 @@ from tierform.network.model import (
 
 __all__ = ["derive", "network_of"]
 
+_GATEWAY = {"vgw": "aws_vpn_gateway.this", "tgw": "var.transit_gateway_id"}
+"""What a route to a named network targets, as the plan reader names it."""
+
 
 def derive(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network]]) -> Network:
     """The network the rendered module intends (source ``blueprint``)."""
@@ -37,7 +40,7 @@ def network_of(layout: Layout) -> Network:
     """Build the ``Network`` from a ``Layout`` (ids = module-relative addresses)."""
     bp = layout.blueprint
     net = Network(source="blueprint", vpc_cidrs=(bp.vpc.cidr,), vpc_id="aws_vpc.this",
-                  named_networks=dict(bp.networks))
+                  named_networks=bp.network_cidrs)
     services = {e.service: e.service_name for e in layout.endpoints}
     for s in layout.subnets:
         sid = f"aws_subnet.{s.name}"
@@ -62,9 +65,9 @@ def network_of(layout: Layout) -> Network:
         elif s.default_route == "nat":
             routes = (Route(ANYWHERE, "nat", f"aws_nat_gateway.{s.nat}",
                             f"aws_route.{s.name}_default"),)
-        # A VPN gateway reaches the named networks only (never the internet).
-        routes += tuple(Route(str(r.cidr), "vgw", "aws_vpn_gateway.this",
-                              f"aws_route.{r.name}") for r in layout.network_routes_of(s.name))
+        # A VPN or transit gateway reaches the named networks only (never the internet).
+        routes += tuple(Route(str(r.cidr), r.via, _GATEWAY[r.via], f"aws_route.{r.name}")
+                        for r in layout.network_routes_of(s.name))
         # R5: a gateway endpoint adds a prefix-list route for its service to each table it
         # serves; recorded as the plan, state and live readers do (destination = service).
         routes += tuple(Route(services[e.service], "endpoint",
@@ -72,6 +75,22 @@ def network_of(layout: Layout) -> Network:
                         for e in layout.endpoints if s.name in e.route_tables)
         net.route_tables[rid] = RouteTable(rid, routes, frozenset({f"aws_subnet.{s.name}"}),
                                            False, s.tier, f"{bp.name}-{s.tier}-{s.suffix}", rid)
+    if layout.transit is not None:
+        # The attachment's subnets: no tier (not endpoints, E3), local routes only, one ACL.
+        for name, az, cidr in layout.transit.subnets:
+            sid = f"aws_subnet.{name}"
+            net.subnets[sid] = Subnet(sid, cidr, az, None, f"{bp.name}-{name.replace('_', '-')}",
+                                      False, sid)
+            net.route_tables[f"aws_route_table.{name}"] = RouteTable(
+                f"aws_route_table.{name}", (), frozenset({sid}), False, None,
+                f"{bp.name}-{name.replace('_', '-')}", f"aws_route_table.{name}")
+        net.nacls["aws_network_acl.transit"] = Nacl(
+            "aws_network_acl.transit",
+            tuple(NaclEntry(r.rule_number, r.egress, "-1", "allow", r.cidr,
+                            source=f"aws_network_acl_rule.{r.name}")
+                  for r in layout.transit.acl_rules),
+            frozenset(f"aws_subnet.{name}" for name, _, _ in layout.transit.subnets),
+            False, None, f"{bp.name}-transit", "aws_network_acl.transit")
     for e in layout.endpoints:
         eid = f"aws_vpc_endpoint.{e.service}"
         net.endpoints[eid] = GatewayEndpoint(

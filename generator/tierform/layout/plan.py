@@ -44,7 +44,7 @@ from tierform.aws import (
     service_name,
     service_of_endpoint,
 )
-from tierform.blueprint.allocate import allocate
+from tierform.blueprint.allocate import allocate, dedicated_subnets
 from tierform.blueprint.model import Blueprint, FlowSpec, PortRange
 from tierform.layout.model import (
     DENY_DESCRIPTION,
@@ -56,6 +56,7 @@ from tierform.layout.model import (
     NetworkRoutePlan,
     SgRulePlan,
     SubnetPlan,
+    TransitPlan,
 )
 from tierform.layout.names import (
     az_suffix,
@@ -242,7 +243,7 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
         if endpoint == INTERNET:
             return [ANYWHERE]
         if endpoint in bp.networks:
-            return [str(bp.networks[endpoint])]
+            return [str(bp.network_cidrs[endpoint])]
         return tier_cidrs[endpoint]
 
     interface = _interface_endpoints(bp, subnets)
@@ -269,8 +270,34 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
                                                            r.rule_number, r.flow or ""))),
         sg_rules=tuple(sorted(sg.rules(), key=lambda r: (order[r.tier], r.egress, r.name))),
         has_igw=bool(public), tiers=tuple(bp.tiers), network_routes=network_routes,
-        has_vgw=any(f.src in bp.networks or f.dst in bp.networks for f in bp.flows),
-        interface_endpoints=interface)
+        has_vgw=any(r.via == "vgw" for r in network_routes),
+        interface_endpoints=interface, transit=_transit(bp, network_routes))
+
+
+def _transit(bp: Blueprint, routes: tuple[NetworkRoutePlan, ...]) -> TransitPlan | None:
+    """The attachment's subnets (``tierform.blueprint.allocate.dedicated_subnets``) and
+    ACL, when a route goes through the transit gateway. The ACL's rules are numbered by
+    the identity ``transit:<cidr>`` of what they admit (never a position): the VPC CIDR
+    and each network's, all traffic, both ways."""
+    networks = tuple(n for n in bp.networks if any(r.network == n and r.via == "tgw"
+                                                   for r in routes))
+    if not networks:
+        return None
+    subnets = tuple((subnet_name("transit", az_suffix(bp.region, az)), az, cidr)
+                    for az, cidr in dedicated_subnets(bp, "transit").items())
+    peers = [str(bp.vpc.cidr), *(str(bp.network_cidrs[n]) for n in networks)]
+    rules = []
+    for cidr in peers:
+        number = rule_number("peer", flow_slot(f"transit:{cidr}"), 0)
+        for egress in (False, True):
+            rules.append(NaclRulePlan(
+                name=nacl_rule_name("transit", egress, number), tier="transit",
+                egress=egress, rule_number=number, protocol="-1", from_port=0,
+                to_port=65535, cidr=cidr,
+                description=f"transit attachment: all traffic {'to' if egress else 'from'} "
+                            f"{cidr}", flow=None))
+    return TransitPlan(subnets, networks, tuple(sorted(rules, key=lambda r: (r.egress,
+                                                                              r.rule_number))))
 
 
 def endpoint_resource_name(service: str) -> str:
@@ -332,7 +359,7 @@ def _denies(bp: Blueprint, rules: list[NaclRulePlan]) -> list[NaclRulePlan]:
     """The deny band of every ACL direction that has an internet rule (D4): the VPC CIDR
     and each named network, all traffic, above every 0.0.0.0/0 allow (first match)."""
     excluded = [(deny_number(None), str(bp.vpc.cidr))]
-    excluded += [(deny_number(i), str(cidr)) for i, cidr in enumerate(bp.networks.values())]
+    excluded += [(deny_number(i), str(cidr)) for i, cidr in enumerate(bp.network_cidrs.values())]
     directions = dict.fromkeys((r.tier, r.egress) for r in rules if r.band == "internet")
     return [NaclRulePlan(name=nacl_rule_name(tier, egress, number), tier=tier, egress=egress,
                          rule_number=number, protocol="-1", from_port=0, to_port=65535,
@@ -351,7 +378,7 @@ def _network_routes(bp: Blueprint, subnets: list[SubnetPlan]) -> tuple[NetworkRo
                 wanted.setdefault(tier, {})[peer] = None
     return tuple(
         NetworkRoutePlan(network_route_name(s.name, network), s.name, network,
-                         bp.networks[network])
+                         bp.network_cidrs[network], bp.network_via(network))
         for s in subnets for network in bp.networks if network in wanted.get(s.tier, {}))
 
 

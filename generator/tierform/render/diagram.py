@@ -22,7 +22,7 @@ def mermaid(bp: Blueprint) -> str:
     lines = ["flowchart LR"]
     outside = [INTERNET, *bp.networks]
     for name in outside:
-        cidr = "" if name == INTERNET else f"<br/>{bp.networks[name]}"
+        cidr = "" if name == INTERNET else f"<br/>{bp.network_cidrs[name]}"
         lines.append(f'  {_node(name)}(["{_label(name)}{cidr}"])')
     lines.append(f'  subgraph vpc["VPC {bp.vpc.cidr}"]')
     for exposure in ("public", "private", "isolated"):

@@ -76,7 +76,14 @@ def variables_of(layout: Layout) -> tuple[VariablePlan, ...]:
             "kms_key_id", "string", hcl_value(None),
             "ARN of a KMS key to encrypt the flow log group or bucket with; null uses "
             "AWS-managed encryption."),
-    )
+    ) + ((VariablePlan(
+        "transit_gateway_id", "string", hcl_value(None),
+        "ID of the existing transit gateway that reaches the named networks "
+        f"{', '.join(layout.transit.networks)} (required).",
+        Validation("var.transit_gateway_id != null && can(regex(\"^tgw-[0-9a-f]{8,17}$\", "
+                   "var.transit_gateway_id))",
+                   "Set transit_gateway_id to the transit gateway's ID (tgw-...).")),)
+        if layout.transit is not None else ())
 
 
 @dataclass(frozen=True)
@@ -152,6 +159,14 @@ def outputs_of(layout: Layout) -> tuple[OutputPlan, ...]:
             "vpc_endpoint_ids", "Gateway VPC endpoint IDs by service.",
             tuple(Entry(hcl_key(e.service), f"aws_vpc_endpoint.{e.service}.id")
                   for e in layout.endpoints)))
+    if layout.transit is not None:
+        outs.append(OutputPlan(
+            "transit_gateway_attachment_id", "ID of the VPC's transit gateway attachment.",
+            "aws_ec2_transit_gateway_vpc_attachment.this.id"))
+        outs.append(OutputPlan(
+            "transit_subnet_ids", "IDs of the transit attachment's subnets, by AZ.",
+            tuple(Entry(hcl_string(az), f"aws_subnet.{name}.id")
+                  for name, az, _ in layout.transit.subnets)))
     if layout.interface_endpoints:
         outs.append(OutputPlan(
             "interface_endpoint_ids", "Interface VPC endpoint IDs by service.",

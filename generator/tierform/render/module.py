@@ -39,6 +39,7 @@ MODULE_FILES = (
     "nacls.tf",
     "security_groups.tf",
     "endpoints.tf",
+    "transit.tf",
     "flow_logs.tf",
     "outputs.tf",
     "README.md",

@@ -30,15 +30,20 @@ def route_tables_of(layout: Layout) -> dict[str, RouteTableView]:
     """Subnet (and route table) name -> its wording, for every subnet of the layout."""
     out: dict[str, RouteTableView] = {}
     for s in layout.subnets:
-        networks = [r.network for r in layout.network_routes_of(s.name)]
+        routes = layout.network_routes_of(s.name)
+        networks = [r.network for r in routes]
+        vgw = [r.network for r in routes if r.via == "vgw"]
+        tgw = [r.network for r in routes if r.via == "tgw"]
         if s.default_route == "igw":
             text = "default route to the internet gateway"
         elif s.default_route == "nat":
             text = f"default route to NAT gateway {s.nat}"
         else:
             text = "local routes only"
-        if networks:
-            text += f"; {', '.join(networks)} through the VPN gateway"
+        if vgw:
+            text += f"; {', '.join(vgw)} through the VPN gateway"
+        if tgw:
+            text += f"; {', '.join(tgw)} through the transit gateway"
         out[s.name] = RouteTableView(text, s.default_route is None and not networks)
     return out
 
