@@ -66,8 +66,10 @@ def upgraded(local_aws: LocalAWS, tmp_path_factory: pytest.TempPathFactory
         out = workdir / "upgrade.tfplan"
         runner.execute("plan", "-input=false", "-no-color", "-refresh=false", f"-out={out}")
         upgrade = runner.show(out)
-        runner.apply(out)
-        yield bigger, runner, upgrade, runner.output()
+        # Applied the way `tierform apply` applies a grown blueprint to its own workdir.
+        outputs = apply_module(workflow.render(bigger), name=bigger.name, region=region,
+                               endpoint=local_aws.endpoint, workdir=workdir)
+        yield bigger, runner, upgrade, outputs
     finally:
         runner.destroy()
 

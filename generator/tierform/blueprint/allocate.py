@@ -10,8 +10,9 @@ The rule (deterministic, depends only on the blueprint):
 2. A tier with explicit ``cidrs`` gets them in order: ``cidrs[i]`` is the subnet in
    ``availability_zones[i]``. Its CIDRs are *taken* from then on.
 3. A tier with ``netmask: n`` reserves one aligned *block* for ``SLOTS`` subnets of
-   size ``/n``: ``SLOTS`` is 4, or the next power of two when more availability zones
-   are listed; the block is ``/(n - log2(SLOTS))``, but never larger than the VPC
+   size ``/n`` inside its VPC block (``block``: the primary CIDR by default, or one of
+   ``vpc.secondary_cidrs``; "the VPC" below means that block): ``SLOTS`` is 4, or the
+   next power of two when more availability zones are listed; the block is ``/(n - log2(SLOTS))``, but never larger than the VPC
    (then the block is the VPC itself and holds fewer slots). The block is the first
    one, in address order inside the VPC, that overlaps nothing taken so far.
    Subnet ``i`` of the tier (the one in ``availability_zones[i]``) is slot ``i`` of
@@ -110,7 +111,18 @@ def allocate(bp: Blueprint) -> Allocation:
                 f"{len(zones)} availability zones need one each"
             )
             continue
-        block = _first_free_block(vpc, block_prefix, taken)
+        within = tier.block if tier.block is not None else vpc
+        if within not in (vpc, *bp.vpc.secondary_cidrs):
+            result.unplaced[name] = f"block {within} is not one of the VPC's CIDRs"
+            continue
+        block_prefix = max(block_prefix, within.prefixlen)
+        capacity = 2 ** (netmask - block_prefix) if netmask >= within.prefixlen else 0
+        if capacity < len(zones):
+            result.unplaced[name] = (f"the block {within} holds only {capacity} "
+                                     f"subnet(s) of /{netmask}, {len(zones)} availability "
+                                     "zones need one each")
+            continue
+        block = _first_free_block(within, block_prefix, taken)
         if block is None:
             result.unplaced[name] = (
                 f"no free /{block_prefix} block left in the VPC {vpc} for {slots} slots of "

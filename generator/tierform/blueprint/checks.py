@@ -251,9 +251,31 @@ def _check_vpc_and_networks(bp: Blueprint, report: _Report, broken: ShapeErrors)
         report.add("vpc-size", ("vpc", "cidr"),
                    f"the VPC CIDR {vpc} is /{vpc.prefixlen}; AWS allows /16 to /28",
                    "choose a VPC CIDR between /16 (65,536 addresses) and /28")
+    blocks = [vpc]
+    for index, extra in enumerate(bp.vpc.secondary_cidrs if vpc_ok else ()):
+        path = ("vpc", "secondary_cidrs", index)
+        if not _MIN_PREFIX <= extra.prefixlen <= _MAX_PREFIX:
+            report.add("vpc-size", path, f"the secondary CIDR {extra} is /{extra.prefixlen}; "
+                       "AWS allows /16 to /28", "choose a block between /16 and /28")
+        clash = next((b for b in blocks if b.overlaps(extra)), None)
+        if clash is not None:
+            report.add("secondary-overlap", path,
+                       f"the secondary CIDR {extra} overlaps the VPC's block {clash}",
+                       "choose a block that overlaps no other CIDR of the VPC")
+        blocks.append(extra)
+    if vpc_ok and len(bp.vpc.secondary_cidrs) > 8:
+        report.add("secondary-count", ("vpc", "secondary_cidrs"),
+                   f"{len(bp.vpc.secondary_cidrs)} secondary CIDRs; the ACLs' deny band has "
+                   "room for 8 (AWS's default quota is 4)", "use fewer, larger blocks",
+                   at_key=True)
     names = [name for name in bp.networks if broken.item("networks", name)]
     for index, name in enumerate(names):
         cidr = bp.network_cidrs[name]
+        for block in blocks[1:] if vpc_ok else ():
+            if cidr.overlaps(block):
+                report.add("network-overlaps-vpc", ("networks", name),
+                           f"network '{name}' ({cidr}) overlaps the VPC's secondary CIDR "
+                           f"{block}", "use a CIDR outside every block of the VPC")
         if vpc_ok and cidr.overlaps(vpc):
             report.add("network-overlaps-vpc", ("networks", name),
                        f"network '{name}' ({cidr}) overlaps the VPC {vpc}",
@@ -291,6 +313,15 @@ def _check_tiers(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
                        f"netmask /{tier.netmask} is larger than the whole VPC {vpc}",
                        f"use a netmask of at least /{vpc.prefixlen}, e.g. "
                        f"/{min(vpc.prefixlen + 4, _MAX_PREFIX)}")
+        if vpc_ok and tier.block is not None and tier.block not in (
+                vpc, *bp.vpc.secondary_cidrs):
+            report.add("tier-block", (*path, "block"),
+                       f"tier '{name}': block {tier.block} is not one of the VPC's CIDRs",
+                       "write vpc.cidr or one of vpc.secondary_cidrs")
+        elif tier.block is not None and tier.cidrs is not None:
+            report.add("tier-block", (*path, "block"),
+                       f"tier '{name}' gives 'block' and explicit 'cidrs'",
+                       "'block' places a netmask tier; explicit cidrs say where they are")
         if tier.map_public_ip_on_launch and tier.exposure != "public":
             report.add("public-ip-not-public", (*path, "map_public_ip_on_launch"),
                        f"tier '{name}' is {tier.exposure} but gives its hosts public IPv4 "
@@ -308,9 +339,10 @@ def _check_tiers(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
                 report.add("subnet-size", cpath,
                            f"subnet {cidr} is /{cidr.prefixlen}; AWS allows /16 to /28",
                            "choose a subnet size between /16 and /28")
-            if vpc_ok and not cidr.subnet_of(vpc):
+            if vpc_ok and not any(cidr.subnet_of(b) for b in (vpc, *bp.vpc.secondary_cidrs)):
                 report.add("cidr-outside-vpc", cpath,
-                           f"subnet {cidr} of tier '{name}' is not inside the VPC {vpc}",
+                           f"subnet {cidr} of tier '{name}' is not inside the VPC {vpc}"
+                           + (" or its secondary CIDRs" if bp.vpc.secondary_cidrs else ""),
                            f"choose a CIDR inside {vpc}")
 
 
@@ -358,7 +390,8 @@ def _check_addresses(bp: Blueprint, report: _Report, allocation: Allocation) -> 
             position = index_in_tier.get(reservation.tier, 0)
             index_in_tier[reservation.tier] = position + 1
             path: tuple[str | int, ...] = ("tiers", reservation.tier, "cidrs", position)
-            if not reservation.network.subnet_of(vpc):
+            if not any(reservation.network.subnet_of(b)
+                       for b in (vpc, *bp.vpc.secondary_cidrs)):
                 continue  # reported as cidr-outside-vpc
         else:
             path = ("tiers", reservation.tier, "netmask")
@@ -392,8 +425,9 @@ def _check_addresses(bp: Blueprint, report: _Report, allocation: Allocation) -> 
                                f"choose CIDRs outside {block}")
     for tier, reason in allocation.unplaced.items():
         spec = bp.tiers[tier]
-        if spec.netmask is None or spec.netmask < vpc.prefixlen:
-            continue  # reported by tier-subnets / netmask-too-small
+        if spec.netmask is None or spec.netmask < vpc.prefixlen or (
+                spec.block is not None and spec.block not in (vpc, *bp.vpc.secondary_cidrs)):
+            continue  # reported by tier-subnets / netmask-too-small / tier-block
         report.add("no-room", ("tiers", tier, "netmask"),
                    f"cannot allocate subnets for tier '{tier}': {reason}",
                    "use a larger netmask number (smaller subnets), a larger VPC, or fewer "

@@ -78,6 +78,8 @@ class VpcSpec(_Strict):
     """The VPC: one IPv4 CIDR, DNS support and hostnames on by default."""
 
     cidr: Cidr
+    secondary_cidrs: list[Cidr] = Field(default_factory=list)
+    """More IPv4 blocks (append only: a block's deny rule number is its place, 15102 + i)."""
     enable_dns_support: Flag = True
     enable_dns_hostnames: Flag = True
 
@@ -95,6 +97,9 @@ class TierSpec(_Strict):
     instance of the tier carries, each a group id, ``Name`` tag, ``name``, or Terraform
     address, or a glob (``*``, ``?``, ``[...]``) over those. ``render`` refuses it (the
     rendered module places its own group on each tier)."""
+    block: Cidr | None = None
+    """The VPC block a ``netmask`` tier is allocated from: ``vpc.cidr`` (the default) or one
+    of ``vpc.secondary_cidrs``, written as that CIDR."""
 
 
 class FlowSpec(_Strict):

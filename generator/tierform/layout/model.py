@@ -49,6 +49,8 @@ class SubnetPlan:
     """``igw``, ``nat`` or None (isolated: local only)."""
     nat: str | None = None
     """Name of the NAT gateway this subnet's default route uses (private tiers)."""
+    block: IPv4Network | None = None
+    """The secondary VPC CIDR the subnet lies in (its association must exist first)."""
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ __all__ = [
     "nacl_rule_name",
     "network_route_name",
     "ports_key",
+    "secondary_block_name",
     "sg_rule_name",
     "subnet_name",
 ]
@@ -115,6 +116,12 @@ def endpoint_association_name(service: str, table: str) -> str:
     return f"{service}_{table}"
 
 
+def secondary_block_name(cidr: object) -> str:
+    """``100.64.0.0/16`` -> ``secondary_100_64_0_0_16``: the CIDR association's name (by
+    the block itself, never its place in the list)."""
+    return "secondary_" + str(cidr).replace(".", "_").replace("/", "_")
+
+
 def addresses(layout: Layout) -> dict[str, list[str]]:
     """Every resource address the module holds -> what each resource of that address is
     (more than one: a clash). The templates write exactly these (a unit test compares)."""
@@ -127,6 +134,9 @@ def addresses(layout: Layout) -> dict[str, list[str]]:
     for single in ("aws_vpc.this", "aws_default_route_table.this",
                    "aws_default_network_acl.this", "aws_default_security_group.this"):
         add(single, "the module's own")
+    for cidr in bp.vpc.secondary_cidrs:
+        add(f"aws_vpc_ipv4_cidr_block_association.{secondary_block_name(cidr)}",
+            f"the secondary CIDR {cidr}")
     if layout.has_igw:
         add("aws_internet_gateway.this", "the internet gateway")
     if layout.has_vgw:

@@ -39,7 +39,8 @@ def derive(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network]]) -
 def network_of(layout: Layout) -> Network:
     """Build the ``Network`` from a ``Layout`` (ids = module-relative addresses)."""
     bp = layout.blueprint
-    net = Network(source="blueprint", vpc_cidrs=(bp.vpc.cidr,), vpc_id="aws_vpc.this",
+    net = Network(source="blueprint", vpc_cidrs=(bp.vpc.cidr, *bp.vpc.secondary_cidrs),
+                  vpc_id="aws_vpc.this",
                   named_networks=bp.network_cidrs)
     services = {e.service: e.service_name for e in layout.endpoints}
     for s in layout.subnets:

@@ -227,11 +227,13 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
             elif spec.exposure == "private" and nats:
                 route = "nat"
                 nat = nats[index].name if bp.nat == "per_az" else nats[0].name
+            cidr = IPv4Network(allocation[tier][az])
             subnets.append(SubnetPlan(
                 name=subnet_name(tier, suffix), tier=tier, az=az, suffix=suffix,
-                az_index=index, cidr=IPv4Network(allocation[tier][az]),
+                az_index=index, cidr=cidr,
                 exposure=spec.exposure, map_public_ip=spec.map_public_ip_on_launch,
-                default_route=route, nat=nat))
+                default_route=route, nat=nat,
+                block=next((b for b in bp.vpc.secondary_cidrs if cidr.subnet_of(b)), None)))
 
     endpoint_tables = tuple(s.name for s in subnets if s.exposure in ("private", "isolated"))
     endpoints = tuple(EndpointPlan(e, service_name(bp.region, e), endpoint_tables)
@@ -359,6 +361,9 @@ def _denies(bp: Blueprint, rules: list[NaclRulePlan]) -> list[NaclRulePlan]:
     """The deny band of every ACL direction that has an internet rule (D4): the VPC CIDR
     and each named network, all traffic, above every 0.0.0.0/0 allow (first match)."""
     excluded = [(deny_number(None), str(bp.vpc.cidr))]
+    # 15101 is kept for the VPC's IPv6 block; secondary CIDR i is 15102 + i (append only).
+    excluded += [(deny_number(None, 2 + i), str(cidr))
+                 for i, cidr in enumerate(bp.vpc.secondary_cidrs)]
     excluded += [(deny_number(i), str(cidr)) for i, cidr in enumerate(bp.network_cidrs.values())]
     directions = dict.fromkeys((r.tier, r.egress) for r in rules if r.band == "internet")
     return [NaclRulePlan(name=nacl_rule_name(tier, egress, number), tier=tier, egress=egress,

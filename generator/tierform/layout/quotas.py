@@ -38,11 +38,13 @@ def check_quotas(bp: Blueprint, layout: Layout, source_map: Locator | None = Non
                        column=column, code=code)
 
     findings: list[Finding] = []
-    subnets = len(layout.subnets)
+    dedicated = len(layout.transit.subnets) if layout.transit is not None else 0
+    subnets = len(layout.subnets) + dedicated
     if subnets > limits.subnets_per_vpc:
+        extra = f" + {dedicated} transit attachment subnets" if dedicated else ""
         findings.append(finding(
             "subnet-quota", ("tiers",),
-            f"{len(bp.tiers)} tiers x {len(bp.availability_zones)} zones = {subnets} "
+            f"{len(bp.tiers)} tiers x {len(bp.availability_zones)} zones{extra} = {subnets} "
             f"subnets, more than limits.subnets_per_vpc ({limits.subnets_per_vpc})",
             "use fewer tiers or zones, or raise limits.subnets_per_vpc to the "
             "account's quota", at_key=True))
