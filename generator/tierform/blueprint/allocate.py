@@ -13,8 +13,9 @@ The rule (deterministic, depends only on the blueprint):
    size ``/n`` inside its VPC block (``block``: the primary CIDR by default, or one of
    ``vpc.secondary_cidrs``; "the VPC" below means that block): ``SLOTS`` is 4, or the
    next power of two when more availability zones are listed; the block is
-   ``/(n - log2(SLOTS))``, but never larger than the VPC (then the block is the VPC itself and holds fewer slots). The block is the first
-   one, in address order inside the VPC, that overlaps nothing taken so far.
+   ``/(n - log2(SLOTS))``, but never larger than the VPC (then the block is the VPC
+   itself and holds fewer slots). The block is the first one, in address order inside
+   the VPC, that overlaps nothing taken so far.
    Subnet ``i`` of the tier (the one in ``availability_zones[i]``) is slot ``i`` of
    the block. The block is taken from then on, used slots or not.
 
