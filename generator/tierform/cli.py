@@ -333,7 +333,7 @@ def cmd_reach(args: argparse.Namespace) -> int:
     if args.from_ or args.to:
         if not (args.from_ and args.to and args.port is not None):
             raise TierformError("a query needs --from, --to and --port (and optionally --protocol)")
-        known = {*network.tiers, *network.named_networks, "internet"}
+        known = {*network.tiers, *network.named_networks, "internet", *network.services}
         for end in (args.from_, args.to):
             if end not in known:
                 raise TierformError(f"unknown endpoint {end!r}; known: {', '.join(sorted(known))}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tierform.aws import INTERNET
+from tierform.aws import INTERNET, service_of_endpoint
 from tierform.blueprint.model import Blueprint
 from tierform.ports import format_ports
 
@@ -32,6 +32,10 @@ def mermaid(bp: Blueprint) -> str:
         lines.append(f'    subgraph {exposure}["{exposure}"]')
         lines.extend(f'      {_node(name)}["{_label(name)}"]' for name in tiers)
         lines.append("    end")
+    services = dict.fromkeys(f.dst for f in bp.flows if service_of_endpoint(f.dst))
+    where = bp.interface_endpoints.tier if bp.interface_endpoints is not None else "?"
+    for name in services:  # interface endpoints: in their tier's subnets
+        lines.append(f'    {_node(name)}[["{_label(name)}<br/>endpoint in {_label(where)}"]]')
     lines.append("  end")
     for index, flow in enumerate(bp.flows, start=1):
         what = format_ports(flow.protocol, flow.port_ranges())

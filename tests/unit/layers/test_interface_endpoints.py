@@ -10,9 +10,11 @@ decides the answer.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import yaml
+from cli_support import tierform
 
 from tierform import workflow
 from tierform.analyze import analyze, query
@@ -223,3 +225,23 @@ def test_endpoint_in_a_split_subnet_is_unknown_not_blocked() -> None:
     assert result.verdict == "unknown"
     assert any("address AWS gives" in r for r in result.reasons)
     assert any(u.dst == "aws:ssm" for u in analyze(odd).unknown)
+
+
+# ------------------------------------------------------------------------------ CLI
+
+def test_cli_reach_queries_and_diagram_name_the_service(tmp_path: Path) -> None:
+    path = tmp_path / "svc.yaml"
+    path.write_text(_text(), encoding="utf-8")
+    ok = tierform("reach", str(path), "--from", "db", "--to", "aws:ssm", "--port", "443",
+                  cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert "db -> aws:ssm tcp 443: reachable" in ok.stdout
+    no = tierform("reach", str(path), "--from", "web", "--to", "aws:ssm", "--port", "443",
+                  cwd=tmp_path)
+    assert no.returncode == 1, no.stderr
+    assert "vpce__ssm" not in no.stdout or "BLOCKED" in no.stdout
+    matrix = tierform("reach", str(path), cwd=tmp_path)
+    assert matrix.returncode == 0, matrix.stderr
+    assert "aws:ssm" in matrix.stdout.splitlines()[6]  # the matrix header
+    diagram = tierform("diagram", str(path), cwd=tmp_path)
+    assert '    n_aws_ssm[["aws:ssm<br/>endpoint in vpce"]]' in diagram.stdout
