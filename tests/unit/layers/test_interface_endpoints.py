@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cli_support import tierform
 
+from cli_support import tierform
 from tierform import workflow
 from tierform.analyze import analyze, query
 from tierform.blueprint.allocate import allocate
