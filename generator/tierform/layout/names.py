@@ -209,6 +209,18 @@ def check_names(bp: Blueprint, layout: Layout, source_map: Locator | None = None
             "network-count", ("networks",),
             f"{len(bp.networks)} named networks; the ACLs' deny band has room for "
             f"{MAX_NETWORKS}", "merge named networks", at_key=True))
+    if layout.transit is not None:
+        numbers: dict[tuple[bool, int], str] = {}
+        for rule in layout.transit.acl_rules:
+            other = numbers.setdefault((rule.egress, rule.rule_number), rule.cidr)
+            if other != rule.cidr:
+                findings.append(finding(
+                    "rule-number-clash", ("networks",),
+                    f"the transit attachment's ACL would number {other} and {rule.cidr} "
+                    f"both {rule.rule_number} (numbers come from 'transit:<cidr>')",
+                    "reach one of these networks through the VPN gateway (via: vgw), or "
+                    "report this to Tierform", at_key=True))
+                break
     subnet_clash = _subnet_clashes(bp, layout, finding)
     findings += subnet_clash
     findings += _number_clashes(bp, layout, finding)

@@ -109,3 +109,11 @@ def test_transit_subnets_count_against_the_subnet_quota() -> None:
     assert finding.code == "subnet-quota"
     assert "+ 2 transit attachment subnets = 6" in finding.message
     workflow.check(_load(limits={"subnets_per_vpc": 6}))
+
+
+def test_transit_acl_number_clash_is_refused_not_resolved() -> None:
+    # 2.170.0.0/16 and the VPC CIDR hash to the same slot (tierform.layout.numbering).
+    loaded = _load(networks={"corp": {"cidr": "2.170.0.0/16", "via": "tgw"}})
+    with pytest.raises(BlueprintError) as caught:
+        workflow.check(loaded)
+    assert [f.code for f in caught.value.findings] == ["rule-number-clash"]
