@@ -338,14 +338,15 @@ class Model:
                     continue
                 if not keys:
                     continue  # the subnet has no block of this family: no address of it here
-                if self.family == "ipv6" and endpoint.ip_address_type not in IPV6_ENDPOINT_TYPES:
-                    if endpoint.ip_address_type != "ipv4":  # N4: not read is not "no IPv6"
+                address_type = interface.ip_address_type
+                if self.family == "ipv6" and address_type not in IPV6_ENDPOINT_TYPES:
+                    if address_type != "ipv4":  # N4: not read is not "no IPv6"
                         self.uncertain.setdefault(name, []).append(
-                            f"interface endpoint {endpoint.source or endpoint.id}: whether its "
+                            f"interface endpoint {label}: whether its "
                             f"network interface in subnet {subnet_id} has an IPv6 address "
                             "(ip_address_type) is not in the input")
                     continue  # an IPv4-only endpoint has no IPv6 address
-                if self.family == "ipv4" and endpoint.ip_address_type == "ipv6":
+                if self.family == "ipv4" and address_type == "ipv6":
                     continue  # an IPv6-only endpoint has no IPv4 address
                 if len(keys) > 1:
                     # V10: AWS picks the interface's address; the rules tell parts of the

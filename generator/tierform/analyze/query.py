@@ -4,8 +4,8 @@ query() takes every pair of host classes of the two endpoints, evaluates each of
 paths (legs.py, evaluate.py) at the one port, and explains the first that gets through, or
 the one that got furthest: routes, then security groups, then NACLs, in the order the
 packet and its reply cross them, each naming the resource and rule that decides. The
-verdict is unknown when unresolved wiring touches the pair (V7, V10, R11, S5, N4), or when the connection
-is not known to pass but would where a route leads somewhere not modelled (V8).
+verdict is unknown when unresolved wiring touches the pair (V7, V10, R11, S5, N4), or when
+the connection is not known to pass but would where a route leads somewhere not modelled (V8).
 """
 
 from __future__ import annotations

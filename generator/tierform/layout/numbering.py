@@ -5,9 +5,9 @@ splits them into bands, so that first match means what the blueprint says (D4)::
 
     1 - 99           reserved (nothing is numbered here)
     100 - 15099      peer band: rules whose peer is a tier's block or a named network
-    15100 - 15999    deny band: 15100 the VPC CIDR (15101-15109 kept for its IPv6 block and
-                     secondary CIDRs); 15110 + 10 * i + k named network i (blueprint order),
-                     its k-th CIDR
+    15100 - 15999    deny band: 15100 the VPC CIDR, 15101 kept for its IPv6 block, 15102 + i
+                     secondary CIDR i (at most 8); 15110 + 10 * i + k named network i
+                     (blueprint order), its k-th CIDR
     16100 - 31099    internet band: rules whose peer is 0.0.0.0/0 (later also ::/0)
     31100 - 32766    reserved
 
@@ -50,7 +50,9 @@ from typing import Literal
 __all__ = [
     "DENY_FIRST",
     "INTERNET_FIRST",
+    "IPV6_DENY",
     "MAX_NETWORKS",
+    "MAX_SECONDARY_CIDRS",
     "NETWORK_CIDRS",
     "PEER_FIRST",
     "SLOTS",
@@ -58,6 +60,7 @@ __all__ = [
     "Band",
     "deny_number",
     "flow_slot",
+    "secondary_deny_number",
     "rule_number",
 ]
 
@@ -71,10 +74,16 @@ PEER_FIRST = 100
 """First number of the peer band (tiers and named networks)."""
 DENY_FIRST = 15100
 """First number of the deny band: the VPC CIDR's deny."""
+IPV6_DENY = DENY_FIRST + 1
+"""Kept for the deny of the VPC's IPv6 block (when rendering is dual-stack): 15101."""
+SECONDARY_DENY_FIRST = IPV6_DENY + 1
+"""Deny of secondary CIDR 0 (``vpc.secondary_cidrs``); CIDR ``i`` is + i."""
 NETWORK_DENY_FIRST = 15110
 """Deny of named network 0's first CIDR; network ``i``'s ``k``-th CIDR is + 10 * i + k."""
 NETWORK_CIDRS = 10
 """Deny numbers per named network (one per CIDR)."""
+MAX_SECONDARY_CIDRS = NETWORK_DENY_FIRST - SECONDARY_DENY_FIRST
+"""Secondary CIDRs the deny band has room for (8: 15102-15109, below the named networks)."""
 MAX_NETWORKS = (16000 - NETWORK_DENY_FIRST) // NETWORK_CIDRS
 """Named networks the deny band has room for (89)."""
 INTERNET_FIRST = 16100
@@ -99,3 +108,11 @@ def deny_number(network: int | None, k: int = 0) -> int:
     if network is None:
         return DENY_FIRST + k
     return NETWORK_DENY_FIRST + NETWORK_CIDRS * network + k
+
+
+def secondary_deny_number(index: int) -> int:
+    """The deny of secondary CIDR ``index`` (its place in ``vpc.secondary_cidrs``: append
+    only): 15102 + index, never the IPv6 block's 15101 nor a named network's."""
+    if not 0 <= index < MAX_SECONDARY_CIDRS:
+        raise ValueError(f"secondary CIDR {index}: the deny band holds {MAX_SECONDARY_CIDRS}")
+    return SECONDARY_DENY_FIRST + index

@@ -66,7 +66,13 @@ from tierform.layout.names import (
     sg_rule_name,
     subnet_name,
 )
-from tierform.layout.numbering import Band, deny_number, flow_slot, rule_number
+from tierform.layout.numbering import (
+    Band,
+    deny_number,
+    flow_slot,
+    rule_number,
+    secondary_deny_number,
+)
 from tierform.ports import format_ports
 
 __all__ = ["az_suffix", "endpoint_group_name", "endpoint_resource_name", "peer_cidrs",
@@ -362,7 +368,7 @@ def _denies(bp: Blueprint, rules: list[NaclRulePlan]) -> list[NaclRulePlan]:
     and each named network, all traffic, above every 0.0.0.0/0 allow (first match)."""
     excluded = [(deny_number(None), str(bp.vpc.cidr))]
     # 15101 is kept for the VPC's IPv6 block; secondary CIDR i is 15102 + i (append only).
-    excluded += [(deny_number(None, 2 + i), str(cidr))
+    excluded += [(secondary_deny_number(i), str(cidr))
                  for i, cidr in enumerate(bp.vpc.secondary_cidrs)]
     excluded += [(deny_number(i), str(cidr)) for i, cidr in enumerate(bp.network_cidrs.values())]
     directions = dict.fromkeys((r.tier, r.egress) for r in rules if r.band == "internet")

@@ -288,7 +288,8 @@ def _interface_endpoints(ec2: Any, vpc_id: str) -> dict[str, InterfaceEndpoint]:
                                      if g.get("GroupId")))
         found[eid] = InterfaceEndpoint(eid, str(raw.get("ServiceName") or ""),
                                        frozenset(str(s) for s in raw.get("SubnetIds") or []),
-                                       groups, _label(eid, resource_tags(raw)))
+                                       groups, _label(eid, resource_tags(raw)),
+                                       str(raw.get("IpAddressType") or "").lower() or None)
     return found
 
 

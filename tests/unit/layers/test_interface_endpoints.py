@@ -245,3 +245,54 @@ def test_cli_reach_queries_and_diagram_name_the_service(tmp_path: Path) -> None:
     assert "aws:ssm" in matrix.stdout.splitlines()[6]  # the matrix header
     diagram = tierform("diagram", str(path), cwd=tmp_path)
     assert '    n_aws_ssm[["aws:ssm<br/>endpoint in vpce"]]' in diagram.stdout
+
+
+def _dual_stack(net, address_type):  # type: ignore[no-untyped-def]
+    """The derived network with an IPv6 block on every subnet, ACLs admitting all IPv6,
+    and the endpoints' ``ip_address_type`` set to ``address_type``."""
+    subnets = {key: replace(s, ipv6_cidr=f"2600:1f18:aa:{index:x}::/64")
+               for index, (key, s) in enumerate(net.subnets.items())}
+    nacls = {key: replace(acl, entries=(*acl.entries, *(
+        NaclEntry(32000, egress, "-1", "allow", "::/0") for egress in (False, True))))
+        for key, acl in net.nacls.items()}
+    endpoints = {key: replace(e, ip_address_type=address_type)
+                 for key, e in net.interface_endpoints.items()}
+    return replace(net, subnets=subnets, nacls=nacls, interface_endpoints=endpoints,
+                   vpc_ipv6_cidrs=("2600:1f18:aa::/56",))
+
+
+def test_an_ipv4_endpoint_is_not_reachable_over_ipv6_and_unread_is_unknown() -> None:
+    _, net = _network()
+    v4 = analyze(_dual_stack(net, "ipv4"))
+    assert [(f.src, f.dst, f.family) for f in v4.flows if f.dst == "aws:ssm"] == [
+        ("db", "aws:ssm", "ipv4")]
+    assert not [u for u in v4.unknown if "aws:" in u.dst + u.src]
+    no_v6 = query(_dual_stack(net, "ipv4"), "db", "aws:ssm", "tcp", 443, family="ipv6")
+    assert no_v6.verdict == "blocked"
+    assert any("no IPv6 address" in leg.detail for leg in no_v6.legs)
+    assert not any(leg.layer != "routes" for leg in no_v6.blocking)  # no rule is named
+
+    unread = _dual_stack(net, None)
+    result = analyze(unread)
+    assert ("db", "aws:ssm", "ipv4") in {(f.src, f.dst, f.family) for f in result.flows}
+    doubt = [u for u in result.unknown if u.dst == "aws:ssm"]
+    assert doubt and {u.family for u in doubt} == {"ipv6"}
+    assert all(any("ip_address_type" in r for r in u.reasons) for u in doubt)
+    asked = query(unread, "db", "aws:ssm", "tcp", 443, family="ipv6")
+    assert asked.verdict == "unknown"
+    assert query(unread, "db", "aws:ssm", "tcp", 443).verdict == "reachable"  # IPv4
+
+
+def test_a_dual_stack_endpoint_is_judged_over_ipv6_by_the_same_layers() -> None:
+    _, net = _network()
+    dual = _dual_stack(net, "dualstack")
+    result = analyze(dual)
+    v6 = {(f.src, f.dst, f.protocol): str(f.ports) for f in result.flows
+          if f.family == "ipv6" and f.dst.startswith("aws:")}
+    assert v6.get(("db", "aws:ssm", "tcp")) == "443"
+    assert not [k for k in v6 if k[0] != "db"]
+    assert query(dual, "db", "aws:ssm", "tcp", 443, family="ipv6").verdict == "reachable"
+    assert query(dual, "app", "aws:ssm", "tcp", 443, family="ipv6").verdict == "blocked"
+    six = _dual_stack(net, "ipv6")  # an IPv6-only endpoint has no IPv4 address
+    assert query(six, "db", "aws:ssm", "tcp", 443).verdict == "blocked"
+    assert query(six, "db", "aws:ssm", "tcp", 443, family="ipv6").verdict == "reachable"
