@@ -60,8 +60,8 @@ __all__ = [
     "Band",
     "deny_number",
     "flow_slot",
-    "secondary_deny_number",
     "rule_number",
+    "secondary_deny_number",
 ]
 
 Band = Literal["peer", "internet"]

@@ -93,10 +93,11 @@ def test_secondary_denies_stay_apart_from_the_ipv6_block_and_named_networks() ->
 
     secondary = [secondary_deny_number(i) for i in range(MAX_SECONDARY_CIDRS)]
     assert secondary == list(range(15102, 15110))
-    assert DENY_FIRST == deny_number(None) == 15100 and IPV6_DENY == 15101
+    assert DENY_FIRST == deny_number(None) == 15100
+    assert IPV6_DENY == 15101
     assert {DENY_FIRST, IPV6_DENY}.isdisjoint(secondary)
     assert max(secondary) < deny_number(0)  # named network 0's first CIDR
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="the deny band holds 8"):
         secondary_deny_number(MAX_SECONDARY_CIDRS)
     blocks = [f"100.{64 + i}.0.0/16" for i in range(MAX_SECONDARY_CIDRS + 1)]
     # The blueprint check refuses exactly what the deny band cannot number.
@@ -105,4 +106,5 @@ def test_secondary_denies_stay_apart_from_the_ipv6_block_and_named_networks() ->
     grown = _load(vpc={"cidr": "10.0.0.0/16", "secondary_cidrs": blocks[:MAX_SECONDARY_CIDRS]})
     numbers = {r.rule_number for r in plan_layout(grown.blueprint, grown.allocation).nacl_rules
                if r.action == "deny"}
-    assert IPV6_DENY not in numbers and set(secondary) <= numbers
+    assert IPV6_DENY not in numbers
+    assert set(secondary) <= numbers
