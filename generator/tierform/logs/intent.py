@@ -29,5 +29,5 @@ def rules_of(layout: Layout, nat_addresses: Sequence[IPv4Address] = ()) -> Rules
     flows = [(f.flow_id, f.src, f.dst, f.protocol, tuple(f.port_ranges())) for f in bp.flows]
     return Rules.build(vpc=bp.vpc.cidr,
                        tiers=tiers,
-                       networks=dict(bp.networks), flows=flows, nat_tiers=nat_tiers(layout),
+                       networks=dict(bp.network_cidrs), flows=flows, nat_tiers=nat_tiers(layout),
                        nat_addresses=nat_addresses)

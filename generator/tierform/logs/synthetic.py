@@ -81,11 +81,12 @@ class _Hosts:
             hosts = sorted(rng.sample(range(5, 4 + usable), min(6, usable - 1)))
             self.by_endpoint.setdefault(subnet.tier, []).extend(
                 (str(subnet.cidr.network_address + h), f"subnet-{index:017x}") for h in hosts)
-        for name, cidr in layout.blueprint.networks.items():
+        for name, cidr in layout.blueprint.network_cidrs.items():  # either form (via)
             size = cidr.num_addresses
             self.by_endpoint[name] = [(str(cidr.network_address + rng.randrange(1, size - 1)),
                                        "-") for _ in range(6)]
-        outside = [layout.blueprint.vpc.cidr, *layout.blueprint.networks.values()]
+        outside = [layout.blueprint.vpc.cidr, *layout.blueprint.vpc.secondary_cidrs,
+                   *layout.blueprint.network_cidrs.values()]
         pool = [p for p in _INTERNET_POOLS if not any(p.overlaps(o) for o in outside)]
         self.by_endpoint[INTERNET] = [
             (str(p.network_address + rng.randrange(1, p.num_addresses - 1)), "-")

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from cli_support import failed, tierform
+from tierform import workflow
 from tierform.logs.athena import VIEW, athena_columns, athena_sql, report_query, view_sql
 from tierform.logs.check import AGGREGATE_COLUMNS, check_sources, classified_records
 from tierform.logs.formats import DEFAULT_FIELDS, EXACT_FIELDS
@@ -334,3 +335,16 @@ def test_udp_icmp_all_ranges_named_networks_and_small_subnets(tmp_path: Path) ->
         assert classified(classified_records(rules, [path], None)) == labelled(sample)
     protocols = {r["protocol"] for r in sample.records if "protocol" in r}
     assert {"1", "6", "17"} <= protocols
+
+
+@pytest.mark.parametrize("fixture", ["transit", "growth"])
+def test_named_networks_via_tgw_and_secondary_blocks_classify(fixture: str,
+                                                              tmp_path: Path) -> None:
+    # A named network written {cidr, via: tgw} is a CIDR to the logs too, and no
+    # "internet" address is drawn from a secondary VPC block.
+    path = Path(__file__).resolve().parents[2] / "plan" / "fixtures" / f"{fixture}.yaml"
+    layout = workflow.check(workflow.load(path)).layout
+    sample = generate(layout, 600, seed=7)
+    log = write_text(sample, tmp_path / "s.log.gz", _fields("three-tier", "custom-gzip"))
+    rules = rules_of(layout, sample.nat_addresses)
+    assert classified(classified_records(rules, [log], None)) == labelled(sample)
