@@ -181,11 +181,13 @@ class VerifyReport:
 
 
 def intents_from_blueprint(bp: Blueprint) -> list[Intent]:
-    """The blueprint's flows as intents, numbered like the generated rule descriptions."""
+    """The blueprint's flows as intents, labelled by flow id like the generated rules
+    (findings read "broken flow web_to_app_tcp (web -> app tcp 8080)")."""
     intents = []
     for index, flow in enumerate(bp.flows):
         ports = PortSet(flow.port_ranges())
-        label = f"flow {index + 1}: {flow.src} -> {flow.dst} {format_ports(flow.protocol, ports)}"
+        label = (f"{flow.flow_id} ({flow.src} -> {flow.dst} "
+                 f"{format_ports(flow.protocol, ports)})")
         intents.append(Intent(flow.src, flow.dst, flow.protocol, ports, label, ("flows", index)))
     return intents
 

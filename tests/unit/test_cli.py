@@ -23,21 +23,31 @@ def _json(*args: str, cwd: Path, code: int = 0) -> Any:
     return json.loads(result.stdout)
 
 
-def test_diagram_is_mermaid_with_tiers_by_exposure_and_numbered_flows(tmp_path: Path) -> None:
+def test_diagram_is_mermaid_with_tiers_subnets_gateways_and_flows(tmp_path: Path) -> None:
     result = tierform("diagram", THREE_TIER, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = [line.strip() for line in result.stdout.splitlines()]
     assert lines[0] == "flowchart LR"
-    assert 'n_internet(["internet"])' in lines
+    assert 'internet(["internet"])' in lines
     assert 'subgraph vpc["VPC 10.0.0.0/16"]' in lines
-    # Each tier sits in the subgraph of its exposure.
-    for exposure, tier in (("public", "web"), ("private", "app"), ("isolated", "db")):
-        start = lines.index(f'subgraph {exposure}["{exposure}"]')
-        assert lines[start + 1:start + 3] == [f'n_{tier}["{tier}"]', "end"]
+    # Each tier is a box (with its exposure) holding one subnet per AZ.
+    for tier, exposure, cidrs in (("web", "public", ("10.0.1.0/24", "10.0.2.0/24")),
+                                  ("app", "private", ("10.0.11.0/24", "10.0.12.0/24")),
+                                  ("db", "isolated", ("10.0.21.0/24", "10.0.22.0/24"))):
+        start = lines.index(f'subgraph t_{tier}["{tier} ({exposure})"]')
+        inside = lines[start + 1:lines.index("end", start)]
+        assert [line.split('["')[1].split("<br/>")[0] for line in inside
+                if line.startswith("s")] == list(cidrs)
+        assert any("us-east-1a" in line for line in inside)
+    # Gateways: the IGW for web, a NAT per AZ (per_az) in web for app; db routes nowhere.
+    assert 'g_igw{{"internet gateway"}}' in lines
+    assert sum('{{"NAT gateway (' in line for line in lines) == 2
+    assert "g_igw -.- t_web" in lines
+    assert not any(line.endswith("-.- t_db") for line in lines)
     assert [line for line in lines if "-->" in line] == [
-        'n_internet -->|"1: tcp 80,443"| n_web',
-        'n_web -->|"2: tcp 8080"| n_app',
-        'n_app -->|"3: tcp 3306"| n_db',
+        'internet -->|"internet_to_web_tcp: tcp 80,443"| t_web',
+        't_web -->|"web_to_app_tcp: tcp 8080"| t_app',
+        't_app -->|"app_to_db_tcp: tcp 3306"| t_db',
     ]
 
 

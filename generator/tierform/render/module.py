@@ -14,6 +14,7 @@ from tierform.aws import DEFAULT_EPHEMERAL
 from tierform.layout import Layout
 from tierform.layout.model import INTERNET_RULES
 from tierform.ports import PortSet
+from tierform.render.diagram import diagram_of_layout, mermaid
 from tierform.render.environment import environment
 from tierform.render.filters import hcl_identifier
 from tierform.render.flow_logs import flow_log_of
@@ -55,6 +56,7 @@ def render_context(layout: Layout) -> dict[str, Any]:
         "default_routes": {tier: default_route_text(layout, tier) for tier in layout.tiers},
         "ephemeral_ports": str(PortSet.range(*DEFAULT_EPHEMERAL)),
         "internet_rules": INTERNET_RULES,
+        "diagram": mermaid(diagram_of_layout(layout)),
     }
 
 

@@ -36,7 +36,7 @@ from tierform.terraform.cliconfig import (
     offline_provider_hcl,
 )
 from tierform.terraform.plan import Plan
-from tierform.terraform.runner import Runner, module_files, resolve_binary
+from tierform.terraform.runner import Events, Runner, module_files, resolve_binary
 
 try:  # POSIX; elsewhere the cache still works, without cross-process exclusion.
     import fcntl
@@ -205,8 +205,10 @@ def prepare_workdir(files: Mapping[str, str | bytes], *, region: str = "us-east-
 
 def plan_files(files: Mapping[str, str | bytes], variables: Mapping[str, object] | None = None,
                *, region: str = "us-east-1", cache_dir: Path | None = None,
-               terraform: str | None = None) -> Plan:
-    """Plan a provider-less module given as files (relative path -> text), offline, cached."""
+               terraform: str | None = None, events: Events | None = None) -> Plan:
+    """Plan a provider-less module given as files (relative path -> text), offline, cached.
+
+    ``events`` gets Terraform's ``-json`` UI messages of a plan that runs (none on a hit)."""
     cache = PlanCache(cache_dir)
     binary = resolve_binary(terraform)
     version = cache.terraform_version(binary)
@@ -227,7 +229,7 @@ def plan_files(files: Mapping[str, str | bytes], variables: Mapping[str, object]
         if raw is None:
             LOG.info("plan cache miss %s: planning in %s", key, workdir)
             runner = Runner(workdir, binary=binary)
-            plan_file = runner.plan(workdir / f"{key}.tfplan", variables)
+            plan_file = runner.plan(workdir / f"{key}.tfplan", variables, events=events)
             try:
                 raw = runner.show(plan_file)
             finally:

@@ -2,9 +2,12 @@
 
 Underneath is ``tftest.TerraformTest.execute_command`` (it streams stdout to its
 logger and returns stdout/stderr); we add the error mapping, logging on our own
-logger, counters and the version check. tftest's higher-level verbs are not used:
-they build arguments we need to control (``-lock=false``, ``-var-file``, exit codes
-of ``fmt -check``), and its pickle cache is replaced by ``tierform.terraform.cache``.
+logger, counters and the version check. A plan, apply or destroy given an ``events``
+callback runs with ``-json`` and is read line by line here instead, each UI message
+passed on as it comes (progress), its error diagnostics turned back into text.
+tftest's higher-level verbs are not used: they build arguments we need to control
+(``-lock=false``, ``-var-file``, exit codes of ``fmt -check``), and its pickle cache is
+replaced by ``tierform.terraform.cache``.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ import logging
 import os
 import re
 import shutil
+import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +41,9 @@ __all__ = [
     "module_files",
     "resolve_binary",
 ]
+
+Events = Callable[[Mapping[str, Any]], None]
+"""Receives each message of Terraform's ``-json`` UI stream (a parsed line)."""
 
 LOG = logging.getLogger("tierform.terraform")
 # Library loggers stay silent unless the application configures logging: tftest logs every
@@ -145,8 +153,9 @@ class Runner:
                  env: Mapping[str, str] | None = None) -> None:
         self.workdir = Path(workdir).resolve()
         self.binary = resolve_binary(binary)
+        self._env = terraform_env(env)
         self._tf = tftest.TerraformTest(str(self.workdir), binary=self.binary,
-                                        env=terraform_env(env), cache_dir=str(self.workdir))
+                                        env=self._env, cache_dir=str(self.workdir))
 
     @classmethod
     def for_module(cls, module_dir: Path, workdir: Path, *, region: str = "us-east-1",
@@ -163,18 +172,26 @@ class Runner:
 
     # -- the one place commands run -------------------------------------------------------
 
-    def execute(self, verb: str, *args: str, ok_codes: tuple[int, ...] = (0,)) -> CommandResult:
-        """Run ``<binary> <verb> <args>``; log it, count it, raise TerraformError on failure."""
+    def execute(self, verb: str, *args: str, ok_codes: tuple[int, ...] = (0,),
+                events: Events | None = None) -> CommandResult:
+        """Run ``<binary> <verb> <args>``; log it, count it, raise TerraformError on failure.
+
+        With ``events`` the command is expected to print Terraform's ``-json`` UI stream:
+        each message goes to ``events`` as it comes.
+        """
         command = (self.binary, verb, *args)
         LOG.info("%s (in %s)", " ".join(command), self.workdir)
         _count(verb, self.workdir)
-        try:
-            raw = self._tf.execute_command(verb, *args)
-            result = CommandResult(command, int(raw.retcode or 0), raw.out, raw.err or "")
-        except tftest.TerraformTestError as exc:
-            # tftest raises on exit 1/11; its message holds stdout, cmd_error holds stderr.
-            result = CommandResult(command, 1, str(exc.args[0]) if exc.args else "",
-                                   str(exc.cmd_error or ""))
+        if events is not None:
+            result = self._streamed(command, events)
+        else:
+            try:
+                raw = self._tf.execute_command(verb, *args)
+                result = CommandResult(command, int(raw.retcode or 0), raw.out, raw.err or "")
+            except tftest.TerraformTestError as exc:
+                # tftest raises on exit 1/11; its message holds stdout, cmd_error holds stderr.
+                result = CommandResult(command, 1, str(exc.args[0]) if exc.args else "",
+                                       str(exc.cmd_error or ""))
         for line in result.out.splitlines():
             LOG.debug("%s: %s", verb, line)
         for line in result.err.splitlines():
@@ -183,6 +200,39 @@ class Runner:
         if result.returncode not in ok_codes:
             self._fail(verb, result)
         return result
+
+    def _streamed(self, command: tuple[str, ...], events: Events) -> CommandResult:
+        """Run a ``-json`` command, passing each UI message on; errors as text in ``err``."""
+        lines: list[str] = []
+        errors: list[str] = []
+        with subprocess.Popen(command, cwd=self.workdir, env=self._env, text=True,
+                              encoding="utf-8", errors="replace", stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE) as process:
+            assert process.stdout is not None
+            assert process.stderr is not None
+            stderr = process.stderr
+            err_parts: list[str] = []
+            # stderr read beside stdout, so that neither pipe can fill up and stall terraform.
+            reader = threading.Thread(target=lambda: err_parts.append(stderr.read()), daemon=True)
+            reader.start()
+            for line in process.stdout:
+                lines.append(line)
+                try:
+                    message = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if not isinstance(message, dict):
+                    continue
+                if message.get("type") == "diagnostic":
+                    diagnostic = message.get("diagnostic") or {}
+                    if diagnostic.get("severity") == "error":
+                        errors.append(_diagnostic_text(diagnostic))
+                events(message)
+            code = process.wait()
+            reader.join()
+            err = "".join(err_parts)
+        return CommandResult(command, code, "".join(lines), "\n".join([*errors, err.strip()])
+                             .strip())
 
     def _fail(self, verb: str, result: CommandResult) -> None:
         detail = _summary(result.err) or _summary(result.out)
@@ -256,17 +306,17 @@ class Runner:
         return report
 
     def plan(self, out: Path | None = None, variables: Mapping[str, object] | None = None, *,
-             destroy: bool = False) -> Path:
+             destroy: bool = False, events: Events | None = None) -> Path:
         """Save a plan to ``out`` (default ``<workdir>/tierform.tfplan``); return its path."""
         out = Path(out) if out is not None else self.workdir / "tierform.tfplan"
         # No state to protect in an offline plan; -lock=false lets parallel plans share a dir.
-        args = ["-input=false", "-no-color", "-lock=false", f"-out={out}"]
+        args = ["-input=false", _ui(events), "-lock=false", f"-out={out}"]
         if destroy:
             args.append("-destroy")
         with _var_file(variables, out.parent) as var_file:
             if var_file is not None:
                 args.append(f"-var-file={var_file}")
-            self.execute("plan", *args)
+            self.execute("plan", *args, events=events)
         return out
 
     def show(self, plan_file: Path | None = None) -> dict[str, Any]:
@@ -278,22 +328,24 @@ class Runner:
         return document
 
     def apply(self, plan_file: Path | None = None,
-              variables: Mapping[str, object] | None = None) -> str:
+              variables: Mapping[str, object] | None = None, *,
+              events: Events | None = None) -> str:
         """Apply a saved plan, or plan-and-apply with ``variables``."""
-        args = ["-input=false", "-no-color", "-auto-approve"]
+        args = ["-input=false", _ui(events), "-auto-approve"]
         if plan_file is not None:
-            return self.execute("apply", *args, str(plan_file)).out
+            return self.execute("apply", *args, str(plan_file), events=events).out
         with _var_file(variables, self.workdir) as var_file:
             if var_file is not None:
                 args.append(f"-var-file={var_file}")
-            return self.execute("apply", *args).out
+            return self.execute("apply", *args, events=events).out
 
-    def destroy(self, variables: Mapping[str, object] | None = None) -> str:
-        args = ["-input=false", "-no-color", "-auto-approve"]
+    def destroy(self, variables: Mapping[str, object] | None = None, *,
+                events: Events | None = None) -> str:
+        args = ["-input=false", _ui(events), "-auto-approve"]
         with _var_file(variables, self.workdir) as var_file:
             if var_file is not None:
                 args.append(f"-var-file={var_file}")
-            return self.execute("destroy", *args).out
+            return self.execute("destroy", *args, events=events).out
 
     def output(self) -> dict[str, Any]:
         """Root outputs after apply: name -> value."""
@@ -306,6 +358,21 @@ class Runner:
         result = self.execute("fmt", "-check", "-list=true", "-recursive", "-no-color",
                               ok_codes=(0, 3))
         return [line.strip() for line in result.out.splitlines() if line.strip()]
+
+
+def _ui(events: Events | None) -> str:
+    """``-json`` (the machine-readable UI stream, never coloured) when someone listens."""
+    return "-no-color" if events is None else "-json"
+
+
+def _diagnostic_text(diagnostic: Mapping[str, Any]) -> str:
+    """A ``-json`` error diagnostic as the human UI prints it: summary, where, detail."""
+    where = diagnostic.get("range") or {}
+    place = ""
+    if where.get("filename"):
+        place = f" (at {where['filename']}:{(where.get('start') or {}).get('line', '?')})"
+    detail = str(diagnostic.get("detail") or "").strip()
+    return (f"Error: {diagnostic.get('summary', '')}{place}" + (f"\n{detail}" if detail else ""))
 
 
 @contextlib.contextmanager
