@@ -11,16 +11,13 @@ import pty
 import re
 import subprocess
 import sys
-from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cli_support import ROOT, tierform
-from tierform import report, ui, workflow
-from tierform.cli import _plan_changes
+from tierform import report, ui
 
 UI_STREAMS = ROOT / "tests" / "fixtures" / "terraform_ui"
 """``terraform apply|destroy -json`` of two-tier against the local emulator, recorded by
@@ -203,48 +200,7 @@ def test_quiet_shows_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     assert stream.getvalue() == ""
 
 
-@pytest.mark.terraform
-def test_a_real_plan_reports_progress_from_terraform(tmp_path: Path) -> None:
-    """A plan that really runs (a fresh cache in tmp_path), piped: the progress lines come
-    from terraform plan -json; the second run is a cache hit and runs no terraform plan."""
-    first = tierform("plan", TWO_TIER, cwd=tmp_path, drop=("TIERFORM_QUIET", "NO_COLOR"))
-    assert first.returncode == 0, first.stderr
-    lines = first.stderr.splitlines()
-    assert lines[0] == "planning two-tier (offline, cached by content)..."
-    assert re.fullmatch(r"planning two-tier \(offline, cached by content\): done in "
-                        r"(\d+ s|\d+ min \d+ s) \(42 changes planned\)", lines[-1]), lines
-    assert first.stdout.startswith("two-tier: plan: 42 to create\n")
-    second = tierform("plan", TWO_TIER, cwd=tmp_path, drop=("TIERFORM_QUIET",))
-    assert second.returncode == 0, second.stderr
-    assert "changes planned" not in second.stderr  # cached: no terraform ran
-    assert second.stdout == first.stdout
-
-
 # --------------------------------------------------------------------------- summaries
-
-
-@pytest.mark.terraform
-def test_the_plan_summary_counts_a_real_plan_by_type_and_tier() -> None:
-    plan = workflow.plan_blueprint(THREE_TIER)
-    changes = _plan_changes(plan)
-    text = report.changes_table("three-tier", changes)
-    # Counted again, straight from the plan JSON.
-    by_type = Counter(rc["type"] for rc in plan.raw["resource_changes"]
-                      if rc["mode"] == "managed" and rc["change"]["actions"] == ["create"])
-    total = sum(by_type.values())
-    assert text.splitlines()[0] == f"three-tier: plan: {total} to create"
-    rows = {line.rsplit(None, 1)[0]: line.rsplit(None, 1)[1:]
-            for line in text.splitlines()[1:] if line}
-    for type_, count in by_type.items():
-        assert rows[type_] == [str(count)], type_
-    for tier in ("web", "app", "db"):
-        assert rows[tier] == [str(len(plan.resources(tier=tier)))], tier
-    assert rows["(no tier)"] == [str(total - sum(len(plan.resources(tier=t))
-                                                 for t in ("web", "app", "db")))]
-    assert [r for k, r in rows.items() if k == "total"] == [[str(total)]]
-    document = report.changes_json("three-tier", changes)
-    assert document["changes"] == {"create": total, "update": 0, "replace": 0, "delete": 0}
-    assert sum(row["create"] for row in document["by_tier"].values()) == total
 
 
 def test_replace_update_and_delete_are_counted_apart() -> None:
