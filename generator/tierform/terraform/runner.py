@@ -153,9 +153,8 @@ class Runner:
                  env: Mapping[str, str] | None = None) -> None:
         self.workdir = Path(workdir).resolve()
         self.binary = resolve_binary(binary)
-        self._env = terraform_env(env)
         self._tf = tftest.TerraformTest(str(self.workdir), binary=self.binary,
-                                        env=self._env, cache_dir=str(self.workdir))
+                                        env=terraform_env(env), cache_dir=str(self.workdir))
 
     @classmethod
     def for_module(cls, module_dir: Path, workdir: Path, *, region: str = "us-east-1",
@@ -205,7 +204,9 @@ class Runner:
         """Run a ``-json`` command, passing each UI message on; errors as text in ``err``."""
         lines: list[str] = []
         errors: list[str] = []
-        with subprocess.Popen(command, cwd=self.workdir, env=self._env, text=True,
+        # tftest's environment: the inherited one (TF_VAR_* included) with ours on top, so a
+        # streamed command sees exactly what a tftest-run one sees.
+        with subprocess.Popen(command, cwd=self.workdir, env=self._tf.env, text=True,
                               encoding="utf-8", errors="replace", stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE) as process:
             assert process.stdout is not None
