@@ -671,8 +671,8 @@ _EXIT_CODES = {
                "input, or no emulator recorded for --local",
     "diagram": "0 drawn (findings are drawn, not gated: use verify to gate); 2 bad input, or "
                "Graphviz `dot` missing for --format svg or png",
-    "logs": "check: 0 every record as intended; 1 findings; 2 bad input; 3 lines that could "
-            "not be read. sample, athena: 0 written; 2 bad input",
+    "logs": "0 ok (check: every record as intended; sample, athena: written); 1 check: "
+            "findings; 2 bad input; 3 check: lines that could not be read",
     "demo": "0 the whole loop passed; 1 a stage found a problem; 2 bad input or set-up",
 }
 

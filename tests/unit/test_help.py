@@ -15,10 +15,22 @@ COMMON = {"--help", "-h", "--color"}
 """Options every command has: described once under the README's table."""
 
 
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    found = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(found[0].choices) if found else {}
+
+
 def _commands() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return dict(sub.choices)
+    return _subcommands(build_parser())
+
+
+def _leaves() -> dict[str, argparse.ArgumentParser]:
+    """Every command a user runs: ``logs check`` rather than ``logs``."""
+    leaves: dict[str, argparse.ArgumentParser] = {}
+    for name, command in _commands().items():
+        nested = _subcommands(command)
+        leaves.update({f"{name} {n}": c for n, c in nested.items()} or {name: command})
+    return leaves
 
 
 def _options(command: argparse.ArgumentParser) -> set[str]:
@@ -27,6 +39,13 @@ def _options(command: argparse.ArgumentParser) -> set[str]:
 
 def test_every_command_is_in_the_parser_and_registered() -> None:
     assert set(_commands()) == set(COMMANDS)
+
+
+@pytest.mark.parametrize("name", sorted(_leaves()))
+def test_every_option_of_every_subcommand_is_described(name: str) -> None:
+    for action in _leaves()[name]._actions:
+        if not isinstance(action, argparse._HelpAction):
+            assert action.help, f"{name} {action.option_strings or [action.dest]}: no help"
 
 
 @pytest.mark.parametrize("name", sorted(_commands()))
@@ -60,7 +79,7 @@ def _readme_rows() -> dict[str, set[str]]:
     table = readme.split("| command | what it does |", 1)[1].split("\n\n", 1)[0]
     rows: dict[str, set[str]] = {}
     for line in table.splitlines():
-        match = re.match(r"\| `tierform (\w+)([^`]*)`", line)
+        match = re.match(r"\| `tierform ([a-z]+(?: [a-z]+)?)([^`]*)`", line)
         if match:
             found = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", match.group(2)))
             rows.setdefault(match.group(1), set()).update(found)
@@ -69,7 +88,7 @@ def _readme_rows() -> dict[str, set[str]]:
 
 def test_the_readme_table_lists_every_command_and_option_and_no_other() -> None:
     rows = _readme_rows()
-    commands = _commands()
+    commands = _leaves()
     assert set(rows) == set(commands)
     for name, command in commands.items():
         assert rows[name] == _options(command) - COMMON, name
