@@ -3,6 +3,8 @@
 (a) tftest's plain per-test pattern: every test sets up (init) and plans afresh.
 (b) tierform's harness, cold: empty cache; the first test inits and plans once.
 (c) tierform's harness, warm: every plan comes from the content-addressed cache.
+(d) native ``terraform test``: the same ten assertions in one ``run`` block
+    (``command = plan``), in a copy initialised beforehand (init not timed).
 
 Run from the repository root with TF_CLI_CONFIG_FILE pointing at a provider mirror
 (or with registry access):  python bench/bench_harness.py [--tests 10]
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import gc
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -84,6 +87,81 @@ def tftest_per_test(tests: list[Callable[[Plan], None]], scratch: Path) -> float
     return time.perf_counter() - start
 
 
+NATIVE_TEST = """\
+# The ten assertions of _assertions(), as far as HCL can say them, in one run block.
+run "layers" {
+  command = plan
+
+  assert {
+    condition = length([aws_subnet.web_a, aws_subnet.web_b, aws_subnet.app_a,
+      aws_subnet.app_b, aws_subnet.db_a, aws_subnet.db_b]) == 6
+    error_message = "subnets"
+  }
+  assert {
+    condition = toset([for s in [aws_subnet.web_a, aws_subnet.web_b, aws_subnet.app_a,
+      aws_subnet.app_b, aws_subnet.db_a, aws_subnet.db_b] : s.tags["Tier"]]) == toset(
+      ["web", "app", "db"])
+    error_message = "tiers"
+  }
+  assert {
+    condition     = length([aws_nat_gateway.web_a, aws_nat_gateway.web_b]) == 2
+    error_message = "nats"
+  }
+  assert {
+    condition = (aws_route_table.db_a.tags["Tier"] == "db" &&
+      aws_route_table.db_b.tags["Tier"] == "db")
+    error_message = "db routes"
+  }
+  assert {
+    condition = (aws_route.app_a_default.destination_cidr_block == "0.0.0.0/0" &&
+      aws_route.app_b_default.destination_cidr_block == "0.0.0.0/0")
+    error_message = "app routes"
+  }
+  assert {
+    condition = (aws_route.web_a_default.destination_cidr_block == "0.0.0.0/0" &&
+      aws_route.web_b_default.destination_cidr_block == "0.0.0.0/0")
+    error_message = "web routes"
+  }
+  assert {
+    condition     = aws_vpc.this.cidr_block == "10.0.0.0/16"
+    error_message = "vpc"
+  }
+  assert {
+    condition = length([aws_security_group.web, aws_security_group.app,
+      aws_security_group.db]) == 3
+    error_message = "groups"
+  }
+  assert {
+    condition     = length([aws_network_acl.web, aws_network_acl.app, aws_network_acl.db]) == 3
+    error_message = "acls"
+  }
+  assert {
+    condition     = aws_vpc.this.tags["Name"] != ""
+    error_message = "creates"
+  }
+}
+"""
+
+
+def native_test(scratch: Path) -> float:
+    """(d): ``terraform test`` of the ten assertions in one run block (init beforehand)."""
+    module = scratch / "native-module"
+    shutil.copytree(MODULE, module, ignore=shutil.ignore_patterns("example", ".terraform*"))
+    (module / OFFLINE_PROVIDER_FILE).write_text(offline_provider_hcl("us-east-1"))
+    (module / "tests").mkdir()
+    (module / "tests" / "layers.tftest.hcl").write_text(NATIVE_TEST)
+    binary = resolve_binary()
+    subprocess.run([binary, "init", "-input=false", "-no-color"], cwd=module, check=True,
+                   capture_output=True)
+    start = time.perf_counter()
+    result = subprocess.run([binary, "test", "-no-color"], cwd=module, capture_output=True,
+                            text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0 or "1 passed, 0 failed" not in result.stdout:
+        raise SystemExit(f"terraform test failed:\n{result.stdout}{result.stderr}")
+    return elapsed
+
+
 def harness(tests: list[Callable[[Plan], None]], cache: Path) -> float:
     """(b)/(c): every test asks the harness for the plan; the cache decides what runs."""
     start = time.perf_counter()
@@ -104,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="tierform-bench-") as scratch_dir:
         scratch = Path(scratch_dir)
         plain = tftest_per_test(tests, scratch)
+        native = native_test(scratch)
         COUNTERS.clear()
         cold = harness(tests, scratch / "cache")
         calls_cold = dict(COUNTERS)
@@ -115,8 +194,10 @@ def main(argv: list[str] | None = None) -> int:
           f"({len(tests)} init + {len(tests)} plan + {len(tests)} show)")
     print(f"(b) tierform harness, cold cache     : {cold:8.1f} s  terraform calls {calls_cold}")
     print(f"(c) tierform harness, warm cache     : {warm:8.3f} s  terraform calls {calls_warm}")
+    print(f"(d) native terraform test, 1 run block : {native:8.1f} s  (init beforehand, not timed)")
     print(f"ratios: a/b = {plain / cold:.1f}x   a/c = {plain / warm:.0f}x   b/c = "
-          f"{cold / warm:.0f}x")
+          f"{cold / warm:.0f}x   d/b = {native / cold:.2f}x (harness ahead when > 1)   "
+          f"d/c = {native / warm:.0f}x")
     return 0
 
 

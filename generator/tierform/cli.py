@@ -31,7 +31,7 @@ from tierform.errors import (
 )
 from tierform.localaws.provider import client
 from tierform.readers.live import network_from_live
-from tierform.render.writer import module_drift, write_module
+from tierform.render.writer import module_drift, write_generated_file, write_module
 from tierform.ui import progress, style, write_result
 
 if TYPE_CHECKING:
@@ -41,6 +41,10 @@ if TYPE_CHECKING:
     from tierform.workflow import Checked
 
 __all__ = ["main"]
+
+_MIRROR_ENV = "TIERFORM_PROVIDER_MIRROR"
+"""terraform.cliconfig.PROVIDER_MIRROR_ENV (not imported here: it loads tftest at start-up;
+tests/unit/test_cli_mirror_flag.py keeps the two equal)."""
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Command] = {}
@@ -97,6 +101,11 @@ def error_text(error: TierformError) -> str:
     return printable("\n".join(lines))
 
 
+def _report_error(command: str, error: TierformError) -> None:
+    """One blueprint of several failed: say so as ``main`` would, and go on with the next."""
+    sys.stderr.write(f"tierform {command}: {error_text(error)}\n")
+
+
 def info(text: str) -> None:
     """Progress for humans, on stderr so stdout stays machine-readable."""
     if not os.environ.get("TIERFORM_QUIET"):
@@ -108,23 +117,43 @@ def info(text: str) -> None:
 
 @command("validate")
 def cmd_validate(args: argparse.Namespace) -> int:
+    # Several blueprints (pre-commit passes every changed file): each checked, the worst
+    # exit code; JSON is then a list of the one-blueprint documents.
+    documents: list[dict[str, Any]] = []
+    worst = EXIT_OK
+    for blueprint in args.blueprint:
+        try:
+            code, document = _validate_one(blueprint, args.format)
+        except TierformError as error:
+            if len(args.blueprint) == 1:
+                raise
+            _report_error("validate", error)
+            worst = max(worst, error.exit_code)
+            continue
+        documents.append(document)
+        worst = max(worst, code)
+    if args.format == "json":
+        out_json(documents[0] if len(args.blueprint) == 1 else documents)
+    return worst
+
+
+def _validate_one(blueprint: str, fmt: str) -> tuple[int, dict[str, Any]]:
     try:
-        checked = workflow.check(workflow.load(Path(args.blueprint)))
+        checked = workflow.check(workflow.load(Path(blueprint)))
     except BlueprintError as error:
-        if args.format == "json":
-            out_json({"valid": False, "findings": [_finding_json(f) for f in error.findings]})
-            return EXIT_BAD_INPUT
+        if fmt == "json":
+            return EXIT_BAD_INPUT, {"valid": False,
+                                    "findings": [_finding_json(f) for f in error.findings]}
         raise
     bp = checked.loaded.blueprint
-    if args.format == "json":
-        out_json({"valid": True, "name": bp.name, "tiers": list(bp.tiers),
-                  "subnets": len(checked.network.subnets), "flows": len(bp.flows),
-                  "findings": []})
-    else:
-        out(printable(f"{args.blueprint}: ") + style("valid", "ok") + printable(
+    if fmt != "json":
+        out(printable(f"{blueprint}: ") + style("valid", "ok") + printable(
             f": {bp.name}: {len(bp.tiers)} tiers, {len(checked.network.subnets)} subnets, "
             f"{len(bp.flows)} flows"))
-    return EXIT_OK
+        out(printable(report.subnets_table(checked.layout)))
+    return EXIT_OK, {"valid": True, "name": bp.name, "tiers": list(bp.tiers),
+                     "subnets": len(checked.network.subnets), "flows": len(bp.flows),
+                     "allocation": report.subnets_json(checked.layout), "findings": []}
 
 
 def _finding_json(finding: Any) -> dict[str, Any]:
@@ -138,7 +167,23 @@ def _finding_json(finding: Any) -> dict[str, Any]:
 
 @command("render")
 def cmd_render(args: argparse.Namespace) -> int:
-    checked = workflow.check(workflow.load(Path(args.blueprint)))
+    if len(args.blueprint) > 1 and args.output:
+        raise TierformError("-o/--output names one module directory: give one blueprint, "
+                            "or leave -o out to render each into modules/<name>")
+    if len(args.blueprint) == 1:
+        return _render_one(args.blueprint[0], args)
+    worst = EXIT_OK
+    for blueprint in args.blueprint:
+        try:
+            worst = max(worst, _render_one(blueprint, args))
+        except TierformError as error:
+            _report_error("render", error)
+            worst = max(worst, error.exit_code)
+    return worst
+
+
+def _render_one(blueprint: str, args: argparse.Namespace) -> int:
+    checked = workflow.check(workflow.load(Path(blueprint)))
     files = workflow.render(checked)
     target = Path(args.output) if args.output else Path("modules") / checked.name
     if args.check or args.diff:
@@ -148,7 +193,7 @@ def cmd_render(args: argparse.Namespace) -> int:
                 out("\n".join(drift))
             # Not progress: the reason for exit 1, printed even when quiet.
             sys.stderr.write(f"{target}: {style('out of date', 'bad', sys.stderr)} with "
-                             f"{args.blueprint} (run `tierform render {args.blueprint} -o "
+                             f"{blueprint} (run `tierform render {blueprint} -o "
                              f"{target}`)\n")
             return EXIT_FINDINGS
         info(f"{target}: up to date")
@@ -510,6 +555,40 @@ def _graphviz(source: str, fmt: str) -> bytes:
     return done.stdout
 
 
+# --------------------------------------------------------------------------- ci
+
+
+@command("ci")
+def cmd_ci(args: argparse.Namespace) -> int:
+    from tierform.render.ci import CI_DEFAULT_OUTPUT, CI_HEADER_PREFIX, CiTarget, ci_file
+
+    paths = args.blueprint or sorted(str(p) for p in Path("blueprints").glob("*.yaml"))
+    targets = []
+    for path in paths:
+        loaded = workflow.load(Path(path))  # a bad blueprint is reported now, not in CI
+        relative = _repository_path(Path(path))
+        targets.append(CiTarget(loaded.blueprint.name, relative,
+                                f"{args.modules_dir.rstrip('/')}/{loaded.blueprint.name}"))
+    text = ci_file(args.kind, targets, install=args.install)
+    output = Path(args.output or CI_DEFAULT_OUTPUT[args.kind])
+    if write_generated_file(output, text, header_prefix=CI_HEADER_PREFIX):
+        info(f"wrote {output} ({len(targets)} blueprint{'s' if len(targets) != 1 else ''})")
+    else:
+        info(f"{output}: up to date")
+    return EXIT_OK
+
+
+def _repository_path(path: Path) -> str:
+    """A blueprint's path as the pipeline sees it: relative to where `tierform ci` runs."""
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        raise TierformError(f"{path}: outside the current directory; run `tierform ci` from "
+                            "the repository root that holds the blueprint") from None
+
+
 # --------------------------------------------------------------------------- demo
 
 
@@ -673,6 +752,8 @@ _EXIT_CODES = {
                "Graphviz `dot` missing for --format svg or png",
     "logs": "0 ok (check: every record as intended; sample, athena: written); 1 check: "
             "findings; 2 bad input; 3 check: lines that could not be read",
+    "ci": "0 written or up to date; 2 a bad blueprint, or an output file Tierform did not "
+          "write",
     "demo": "0 the whole loop passed; 1 a stage found a problem; 2 bad input or set-up",
 }
 
@@ -698,6 +779,7 @@ _EXAMPLES = {
     "logs": ["tierform logs sample blueprints/three-tier.yaml -o s3.log.gz",
              "tierform logs check blueprints/three-tier.yaml s3.log.gz",
              "tierform logs athena blueprints/four-tier.yaml --account 123456789012"],
+    "ci": ["tierform ci github", "tierform ci gitlab blueprints/three-tier.yaml -o .gitlab-ci.yml"],
     "demo": ["tierform demo", "tierform demo blueprints/two-tier.yaml"],
 }
 
@@ -736,6 +818,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--terraform", default=None, metavar="BINARY",
                        help="terraform or tofu binary (default: $TIERFORM_TERRAFORM or terraform "
                             "on PATH)")
+        p.add_argument("--provider-mirror", metavar="DIR", default=None,
+                       help="install providers only from this mirror or plugin directory "
+                            "(as `terraform providers mirror DIR` writes it), never from the "
+                            f"network (default: ${_MIRROR_ENV}, else Terraform's own "
+                            "CLI configuration)")
 
     def blueprint(p: argparse.ArgumentParser, what: str = "the blueprint (YAML)") -> None:
         p.add_argument("blueprint", metavar="BP", help=what)
@@ -755,13 +842,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the VPC a --live read reads (default: the VPC tagged Name=<the "
                             "blueprint's name>)")
 
-    p = add("validate", "Check a blueprint; print every problem with file:line:col.")
-    blueprint(p)
+    p = add("validate", "Check blueprints; print every problem with file:line:col.")
+    p.add_argument("blueprint", metavar="BP", nargs="+",
+                   help="one or more blueprints (YAML); the worst exit code")
     fmt(p, "table", "json")
 
     p = add("render", "Render a blueprint into a Terraform module directory (crash-safe; "
                       "files Tierform did not write are kept).")
-    blueprint(p)
+    p.add_argument("blueprint", metavar="BP", nargs="+",
+                   help="one or more blueprints (more than one: each into modules/<name>)")
     p.add_argument("-o", "--output", metavar="DIR", help="module directory (default: "
                                                          "modules/<name>)")
     p.add_argument("--check", action="store_true", help="compare only, write nothing; exit 1 "
@@ -902,6 +991,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scan only these days (yyyy/MM/dd)")
     q.add_argument("--nat-address", action="append", type=_nat_address, metavar="IP",
                    help="a NAT gateway's private address (repeatable)")
+    p = add("ci", "Write a CI pipeline that gates the blueprints: validate, render --check, "
+                  "terraform test, plan, verify (SARIF to code scanning).")
+    p.add_argument("kind", choices=("github", "gitlab"),
+                   help="github: .github/workflows/tierform.yml; gitlab: .gitlab-ci.yml")
+    p.add_argument("blueprint", nargs="*",
+                   help="blueprints to gate, relative to the repository root (default: "
+                        "blueprints/*.yaml)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="the file to write (refused if it exists and Tierform did not write it)")
+    p.add_argument("--modules-dir", default="modules",
+                   help="where each blueprint's module is rendered, as <dir>/<name> "
+                        "(default: modules)")
+    p.add_argument("--install", metavar="REQUIREMENT",
+                   help="pip requirement the pipeline installs (default: tierform==<this "
+                        "version>; e.g. a git URL or a wheel)")
 
     p = add("demo", "Render, plan, verify, apply locally, read back live, report, destroy.")
     p.add_argument("blueprint", metavar="BP", nargs="?",
@@ -914,7 +1018,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     ui.configure(args.color)
+    mirror = getattr(args, "provider_mirror", None)
+    saved = os.environ.get(_MIRROR_ENV)
     try:
+        if mirror:  # read by every terraform run of this command (terraform.cliconfig)
+            os.environ[_MIRROR_ENV] = os.path.abspath(mirror)
         return COMMANDS[args.command](args)
     except TierformError as error:
         where = style(f"tierform {args.command}:", "bad", sys.stderr)
@@ -931,6 +1039,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"tierform {args.command}: input/output error{where}: "
                          f"{error.strerror or error}\n")
         return EXIT_BAD_INPUT
+    finally:
+        if mirror:
+            if saved is None:
+                os.environ.pop(_MIRROR_ENV, None)
+            else:
+                os.environ[_MIRROR_ENV] = saved
 
 
 if __name__ == "__main__":

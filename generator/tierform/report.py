@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tierform.analyze import SCHEMA_VERSION, Flow, QueryResult, Reachability, UnknownFlow
 from tierform.verify import LAYERS, VerifyFinding, VerifyReport
+
+if TYPE_CHECKING:  # the layout pulls in pydantic: `reach` of a JSON file never needs it
+    from tierform.layout import Layout
 
 __all__ = [
     "CHANGE_KINDS",
@@ -24,6 +27,8 @@ __all__ = [
     "reach_json",
     "reach_table",
     "single_layer_table",
+    "subnets_json",
+    "subnets_table",
     "verify_json",
     "verify_sarif",
     "verify_table",
@@ -95,6 +100,26 @@ def _grid(rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
                      .rstrip() for row in rows)
+
+
+def _allocation(layout: Layout, tier: str) -> str:
+    spec = layout.blueprint.tiers[tier]
+    return "blueprint cidrs" if spec.cidrs else f"allocated (netmask /{spec.netmask})"
+
+
+def subnets_json(layout: Layout) -> list[dict[str, Any]]:
+    """Every subnet the module creates: the allocator's CIDRs, visible before a render."""
+    return [{"name": s.name, "tier": s.tier, "exposure": s.exposure, "az": s.az,
+             "cidr": str(s.cidr), "source": _allocation(layout, s.tier)}
+            for s in layout.subnets]
+
+
+def subnets_table(layout: Layout) -> str:
+    """``subnets_json`` as a text table, one subnet a row, in render order."""
+    rows = [["SUBNET", "TIER", "EXPOSURE", "AZ", "CIDR", "CIDR SOURCE"]]
+    rows += [[r["name"], r["tier"], r["exposure"], r["az"], r["cidr"], r["source"]]
+             for r in subnets_json(layout)]
+    return _grid(rows)
 
 
 def _cell(result: Reachability, src: str, dst: str) -> str:

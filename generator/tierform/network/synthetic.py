@@ -38,17 +38,19 @@ def _ports(rng: random.Random, protocol: str) -> tuple[int, int]:
 
 def synthetic_network(subnets: int, rules: int, seed: int = 0, *, tier_size: int = 25,
                       split: float = 0.0) -> Network:
-    """``subnets`` /26 subnets in 10.0.0.0/16, grouped in tiers of about ``tier_size``, and
-    ``rules`` NACL entries and security group rules (about half each) spread over the tiers.
-    ``split`` is the share of rule peers that are a /27 or /28 inside a subnet, which cuts
-    that subnet into several host classes (0 keeps the networks of earlier versions)."""
-    if not 1 <= subnets <= 1024:
-        raise ValueError("subnets must be within 1-1024 (/26 subnets of a /16)")
+    """``subnets`` /26 subnets in 10.0.0.0/16 (/27 above 1,024 of them, /28 above 2,048),
+    grouped in tiers of about ``tier_size``, and ``rules`` NACL entries and security group
+    rules (about half each) spread over the tiers. ``split`` is the share of rule peers that
+    are one or two prefix lengths inside a subnet, which cuts that subnet into several host
+    classes (0 keeps the networks of earlier versions)."""
+    if not 1 <= subnets <= 4096:
+        raise ValueError("subnets must be within 1-4096 (/26 to /28 subnets of a /16)")
+    prefix = 26 if subnets <= 1024 else 27 if subnets <= 2048 else 28
     rng = random.Random(seed)
     vpc = IPv4Network("10.0.0.0/16")
     tier_count = max(3, subnets // tier_size)
     tiers = [f"t{i}" for i in range(tier_count)]
-    all_subnets = list(vpc.subnets(new_prefix=26))[:subnets]
+    all_subnets = list(vpc.subnets(new_prefix=prefix))[:subnets]
     net = Network("plan", (vpc,))
     net.internet_gateways["igw"] = InternetGateway("igw", "aws_internet_gateway.this")
     by_tier: dict[str, list[Subnet]] = {t: [] for t in tiers}
@@ -79,7 +81,8 @@ def synthetic_network(subnets: int, rules: int, seed: int = 0, *, tier_size: int
 
     def peer() -> str:
         if split and rng.random() < split:
-            inside = list(rng.choice(all_subnets).subnets(new_prefix=rng.choice((27, 28))))
+            inside = list(rng.choice(all_subnets).subnets(
+                new_prefix=rng.choice((prefix + 1, prefix + 2))))
             return str(rng.choice(inside))
         pick = rng.random()
         if pick < 0.5:

@@ -20,6 +20,12 @@ from tierform.render.filters import hcl_identifier
 from tierform.render.flow_logs import flow_log_of
 from tierform.render.hclfmt import align_equals, tidy
 from tierform.render.interface import outputs_of, variables_of
+from tierform.render.native_tests import (
+    TEST_FILE,
+    TEST_REQUIRED_VERSION,
+    native_asserts,
+    offline_provider_lines,
+)
 from tierform.render.routes import default_route_text, route_tables_of
 
 __all__ = ["MODULE_FILES", "render_context", "render_module"]
@@ -38,6 +44,7 @@ MODULE_FILES = (
     "outputs.tf",
     "README.md",
     "example/main.tf",
+    TEST_FILE,
 )
 
 
@@ -57,6 +64,10 @@ def render_context(layout: Layout) -> dict[str, Any]:
         "ephemeral_ports": str(PortSet.range(*DEFAULT_EPHEMERAL)),
         "internet_rules": INTERNET_RULES,
         "diagram": mermaid(diagram_of_layout(layout)),
+        "native_asserts": native_asserts(layout),
+        "offline_provider": offline_provider_lines(bp.region),
+        "test_required_version": ".".join(map(str, TEST_REQUIRED_VERSION)),
+        "test_file": TEST_FILE,
     }
 
 
@@ -67,7 +78,7 @@ def render_module(layout: Layout) -> dict[str, str]:
     files: dict[str, str] = {}
     for path in MODULE_FILES:
         text = env.get_template(path + ".j2").render(context)
-        if path.endswith(".tf"):
+        if path.endswith((".tf", ".hcl")):
             text = align_equals(text)
         text = tidy(text)
         if path.endswith(".tf") and not text.strip():

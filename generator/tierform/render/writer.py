@@ -56,6 +56,7 @@ __all__ = [
     "check_writable",
     "locked",
     "module_drift",
+    "write_generated_file",
     "write_module",
 ]
 
@@ -444,6 +445,49 @@ def _fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+def write_generated_file(path: Path, text: str, *, header_prefix: str) -> bool:
+    """Write one generated file (a CI workflow) whose first line says Tierform wrote it.
+
+    A single file beside a user's own (``.github/workflows/``) carries its ownership in its
+    first line rather than in a directory marker. A file at ``path`` that does not start
+    with ``header_prefix`` is the user's: refused (``OutputError``), never overwritten.
+    Atomic (a temporary file, fsynced, renamed over), under the directory's lock. Returns
+    False when the file already holds ``text`` (nothing written).
+    """
+    path = Path(os.path.abspath(path))
+    if not text.startswith(header_prefix):
+        raise ValueError("a generated file must start with its header")
+    with locked(path.parent):
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            info = None
+        if info is not None:
+            if not stat.S_ISREG(info.st_mode):
+                raise OutputError(f"{path} is in the way: a directory, link or special file; "
+                                  "choose another path with -o")
+            current = _read_file(path) or b""
+            if not current.startswith(header_prefix.encode("utf-8")):
+                raise OutputError(
+                    f"{path} exists and was not written by tierform (its first line is not "
+                    f"{header_prefix.strip()!r}...); refusing to overwrite it. Choose another "
+                    "path with -o, or remove the file if it is not yours.")
+            if current == text.encode("utf-8"):
+                return False
+        temporary = path.parent / f"{_STAGING_PREFIX}{secrets.token_hex(4)}-{path.name}"
+        try:
+            with open(temporary, "xb") as handle:
+                handle.write(text.encode("utf-8"))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.rename(temporary, path)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+        _fsync_dir(path.parent)
+    return True
 
 
 # --- drift ---------------------------------------------------------------------------------

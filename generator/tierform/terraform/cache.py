@@ -7,13 +7,15 @@ provider block. Layout under the cache folder (default ``.tierform-cache``, or
 
     plans/<key>.json       terraform show -json of the saved plan (atomic writes)
     plans/<key>.lock       flock: one process plans a key, the others wait and read
-    work/<id>/             the module + provider file, initialised once (flock on work/<id>.lock)
+    init/<id>/             where `terraform init` ran, once per install key (flock: <id>.lock)
+    work/<id>/             the module + provider file, linked to init/<id>'s providers and lock
     versions.json          `terraform version` per binary (path, mtime, size)
 
 Safe under pytest-xdist: every writer holds a file lock (``fcntl.flock``) and
-publishes with ``os.replace``. The work dir is keyed by everything that decides
-what ``init`` installs (files, provider block, terraform version, the user's CLI
-configuration), so the plan key can include the lock file without running init.
+publishes with ``os.replace``. The init dir is keyed by what ``init`` installs
+(``tierform.terraform.install``: required providers, the provider block, the terraform
+version, the user's CLI configuration), so a changed module never runs ``init`` again;
+the work dir by the module's content too, so the plan key can include the lock file.
 """
 
 from __future__ import annotations
@@ -29,13 +31,16 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from tierform.errors import TerraformError
 from tierform.render.writer import write_module
 from tierform.terraform.cliconfig import (
     OFFLINE_PROVIDER_FILE,
     environment_fingerprint,
     offline_provider_hcl,
 )
+from tierform.terraform.install import has_module_calls, install_inputs
 from tierform.terraform.plan import Plan
+from tierform.terraform.reattach import any_dead, reattached
 from tierform.terraform.runner import Events, Runner, module_files, resolve_binary
 
 try:  # POSIX; elsewhere the cache still works, without cross-process exclusion.
@@ -61,6 +66,10 @@ CACHE_ENV = "TIERFORM_CACHE_DIR"
 DEFAULT_CACHE_DIR = ".tierform-cache"
 _READY = ".tierform-ready"
 _LOCK_FILE = ".terraform.lock.hcl"
+# What terraform says when the providers in .terraform/ are not the ones the module needs.
+_INSTALL_MISMATCH = ("Inconsistent dependency lock file", "Required plugins are not installed",
+                     "Module not installed", "missing or corrupted provider plugins",
+                     "Failed to load plugin schemas")
 
 
 def default_cache_dir() -> Path:
@@ -173,7 +182,13 @@ class PlanCache:
 
     def workdir(self, files: Mapping[str, str | bytes], *, provider_hcl: str, version: str,
                 binary: str, region: str) -> Path:
-        """An initialised copy of the module for these inputs; init runs once per id."""
+        """A copy of the module for these inputs, linked to the shared providers; once per id.
+
+        ``init`` runs once per install key (``install_dir``), not per module: the work dir
+        links that dir's ``.terraform/providers`` and copies its lock file, and runs
+        ``terraform get`` only when the module calls (local) modules. Modules whose
+        providers only ``init`` can tell (``install_inputs`` is None) are initialised here.
+        """
         digest = _files_digest(files)
         for part in (provider_hcl, version, environment_fingerprint()):
             digest.update(f"{len(part)}:{part}".encode())
@@ -185,9 +200,49 @@ class PlanCache:
                 shutil.rmtree(workdir, ignore_errors=True)
                 write_module(files, workdir,
                              extra={OFFLINE_PROVIDER_FILE: offline_provider_hcl(region)})
-                Runner(workdir, binary=binary).init()
+                inputs = install_inputs(files)
+                runner = Runner(workdir, binary=binary)
+                if inputs is None:
+                    runner.init()
+                else:
+                    shared = self.install_dir(files, inputs, provider_hcl=provider_hcl,
+                                              version=version, binary=binary, region=region)
+                    _link_install(shared, workdir)
+                    if has_module_calls(files):
+                        runner.get()
                 (workdir / _READY).write_text(version + "\n")
         return workdir
+
+    def install_dir(self, files: Mapping[str, str | bytes], inputs: str, *, provider_hcl: str,
+                    version: str, binary: str, region: str) -> Path:
+        """The dir where ``init`` ran for this install key (inputs, provider block, terraform
+        version, CLI configuration); initialised from the first module that needed it."""
+        digest = hashlib.sha256()
+        for part in (inputs, provider_hcl, version, environment_fingerprint()):
+            digest.update(f"{len(part)}:{part}".encode())
+        shared = self.root / "init" / digest.hexdigest()[:32]
+        if (shared / _READY).exists():
+            return shared
+        with _locked(self.root / "init" / f"{shared.name}.lock"):
+            if not (shared / _READY).exists():
+                shutil.rmtree(shared, ignore_errors=True)
+                write_module(files, shared,
+                             extra={OFFLINE_PROVIDER_FILE: offline_provider_hcl(region)})
+                Runner(shared, binary=binary).init()
+                (shared / _READY).write_text(version + "\n")
+        return shared
+
+
+def _link_install(shared: Path, workdir: Path) -> None:
+    """Give ``workdir`` the providers ``init`` installed in ``shared``, and its lock file."""
+    dot = workdir / ".terraform"
+    dot.mkdir(exist_ok=True)
+    providers = shared / ".terraform" / "providers"
+    if providers.is_dir():
+        (dot / "providers").symlink_to(providers, target_is_directory=True)
+    lock = shared / _LOCK_FILE
+    if lock.is_file():
+        shutil.copyfile(lock, workdir / _LOCK_FILE)
 
 
 def prepare_workdir(files: Mapping[str, str | bytes], *, region: str = "us-east-1",
@@ -228,14 +283,50 @@ def plan_files(files: Mapping[str, str | bytes], variables: Mapping[str, object]
         raw = cache.get(key)  # another process may have planned it while we waited
         if raw is None:
             LOG.info("plan cache miss %s: planning in %s", key, workdir)
-            runner = Runner(workdir, binary=binary)
-            plan_file = runner.plan(workdir / f"{key}.tfplan", variables, events=events)
-            try:
-                raw = runner.show(plan_file)
-            finally:
-                plan_file.unlink(missing_ok=True)
+            raw = _plan_and_show(workdir, workdir / f"{key}.tfplan", variables, binary, files,
+                                 events=events)
             cache.put(key, raw)
     return Plan(raw, config_dir=workdir)
+
+
+def _plan_and_show(workdir: Path, plan_file: Path, variables: Mapping[str, object] | None,
+                   binary: str, files: Mapping[str, str | bytes], *,
+                   events: Events | None = None) -> dict[str, Any]:
+    """``plan -out`` then ``show -json``, on reattached providers when they are on.
+
+    A provider that died mid-plan is started again and the plan retried once; a work dir
+    whose linked providers do not fit its module (``init`` would have chosen others) is
+    initialised on its own and the plan retried once.
+    """
+    for attempt in (1, 2):
+        try:
+            with reattached(workdir) as env:
+                runner = Runner(workdir, binary=binary, env=env)
+                runner.plan(plan_file, variables, events=events)
+                try:
+                    return runner.show(plan_file)
+                finally:
+                    plan_file.unlink(missing_ok=True)
+        except TerraformError as exc:
+            if attempt == 2:
+                raise
+            text = str(exc) + (exc.stderr or "")
+            if any_dead():
+                LOG.warning("a reattached provider died during the plan in %s; retrying", workdir)
+            elif any(sign in text for sign in _INSTALL_MISMATCH) and \
+                    (workdir / ".terraform" / "providers").is_symlink():
+                LOG.warning("the shared providers do not fit %s; running init there", workdir)
+                shutil.rmtree(workdir / ".terraform")  # the link only, never the shared dir
+                own_lock = files.get(_LOCK_FILE)  # the module's own, else init writes one
+                if own_lock is None:
+                    (workdir / _LOCK_FILE).unlink(missing_ok=True)
+                else:
+                    (workdir / _LOCK_FILE).write_bytes(
+                        own_lock.encode() if isinstance(own_lock, str) else own_lock)
+                Runner(workdir, binary=binary).init()
+            else:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def plan_module(module_dir: Path, variables: Mapping[str, object] | None = None, *,

@@ -39,6 +39,7 @@ __all__ = [
     "Runner",
     "TerraformVersion",
     "module_files",
+    "record_event",
     "resolve_binary",
 ]
 
@@ -53,7 +54,8 @@ LOG.addHandler(logging.NullHandler())
 logging.getLogger("tftest").addHandler(logging.NullHandler())
 
 COUNTERS: dict[str, int] = {}
-"""Terraform invocations in this process, by verb (``{"init": 1, "plan": 1, ...}``)."""
+"""Terraform invocations in this process, by verb (``{"init": 1, "plan": 1, ...}``), and
+``provider``: provider processes started for reattach (``tierform.terraform.reattach``)."""
 
 MIN_VERSION = (1, 5)
 """Oldest Terraform accepted: ``import``/``check`` blocks and the plan JSON we read are 1.5+."""
@@ -130,13 +132,18 @@ def module_files(module_dir: Path) -> dict[str, bytes]:
     return files
 
 
-def _count(verb: str, workdir: Path) -> None:
+def record_event(verb: str, detail: str) -> None:
+    """Count ``verb`` and append ``verb<TAB>pid<TAB>detail`` to ``$TIERFORM_TERRAFORM_LOG``."""
     COUNTERS[verb] = COUNTERS.get(verb, 0) + 1
     log_file = os.environ.get(_LOG_ENV)
     if log_file:
         # One short O_APPEND write per line: lines from parallel processes do not interleave.
         with open(log_file, "a", encoding="utf-8") as handle:
-            handle.write(f"{verb}\t{os.getpid()}\t{workdir}\n")
+            handle.write(f"{verb}\t{os.getpid()}\t{detail}\n")
+
+
+def _count(verb: str, workdir: Path) -> None:
+    record_event(verb, str(workdir))
 
 
 def _summary(text: str, limit: int = 40) -> str:
@@ -240,8 +247,9 @@ class Runner:
         if verb == "init" and any(p in result.err + result.out for p in _INSTALL_FAILURES):
             raise TerraformSetupError(
                 f"{self.binary} init could not install the providers in {self.workdir}.\n"
-                "What to do: allow access to registry.terraform.io, or configure a provider "
-                "mirror or plugin cache in Terraform's CLI configuration (TF_CLI_CONFIG_FILE, "
+                "What to do: allow access to registry.terraform.io, or name a provider mirror "
+                "or plugin directory (--provider-mirror DIR or TIERFORM_PROVIDER_MIRROR), or "
+                "configure one in Terraform's CLI configuration (TF_CLI_CONFIG_FILE, "
                 "~/.terraformrc: provider_installation { filesystem_mirror { ... } }, "
                 f"plugin_cache_dir, TF_PLUGIN_CACHE_DIR).\nTerraform said:\n{detail}"
             )
@@ -281,6 +289,10 @@ class Runner:
         if upgrade:
             args.append("-upgrade")
         return self.execute("init", *args).out
+
+    def get(self) -> str:
+        """Install the module calls (``.terraform/modules``); providers are left alone."""
+        return self.execute("get", "-no-color").out
 
     def validate(self) -> dict[str, Any]:
         """``validate -json``: the diagnostics document; TerraformError when invalid."""
