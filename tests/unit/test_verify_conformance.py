@@ -196,7 +196,8 @@ def test_public_tier_ephemeral_ports_from_the_internet_are_stated() -> None:
     legs = [(f.src, f.dst, f.protocol, str(f.ports))
             for f in report.return_legs["security_groups"]]
     assert ("internet", "web", "tcp", "1024-65535") in legs
-    assert not report.return_legs["nacls"] and not report.return_legs["routes"]
+    assert not report.return_legs["nacls"]
+    assert not report.return_legs["routes"]
     row = next(line for line in single_layer_table(report).splitlines()
                if line.startswith("security_groups"))
     assert "internet -> web tcp 1024-65535" in row
