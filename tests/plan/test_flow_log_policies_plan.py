@@ -4,7 +4,8 @@ from the VPC itself, so the offline plan needs no data source and no credentials
 
 An offline plan knows neither the VPC's owner nor its ARN, so ``terraform test`` overrides
 them during plan (``override_during = plan``, Terraform >= 1.11) and the assertions read the
-planned ``policy`` documents. Each module costs one ``init`` and one ``terraform test``.
+planned ``policy`` documents. A ``name_prefix`` that S3 would refuse for the bucket fails the
+variable's validation. Each module costs one ``init`` and one ``terraform test``.
 """
 
 from __future__ import annotations
@@ -81,6 +82,23 @@ run "bucket_policy" {{
     error_message = "plain-HTTP access is denied"
   }}
 }}
+
+# The bucket is named after name_prefix: a prefix S3 refuses fails at plan, not at apply.
+run "upper_case_prefix" {{
+  command         = plan
+  variables {{
+    name_prefix = "Four-Tier"
+  }}
+  expect_failures = [var.name_prefix]
+}}
+
+run "reserved_prefix" {{
+  command         = plan
+  variables {{
+    name_prefix = "xn--four"
+  }}
+  expect_failures = [var.name_prefix]
+}}
 """
 
 _ROLE_TEST = _VPC_OVERRIDE + f"""
@@ -103,10 +121,10 @@ run "role_trust_policy" {{
 """
 
 
-@pytest.mark.parametrize(("name", "test"), [("four-tier", _BUCKET_TEST),
-                                            ("three-tier", _ROLE_TEST)])
+@pytest.mark.parametrize(("name", "test", "runs"), [("four-tier", _BUCKET_TEST, 3),
+                                                    ("three-tier", _ROLE_TEST, 1)])
 def test_planned_delivery_policies_are_scoped_to_the_account(
-        name: str, test: str, tmp_path: Path) -> None:
+        name: str, test: str, runs: int, tmp_path: Path) -> None:
     runner = Runner.for_module(ROOT / "modules" / name, tmp_path / name, region=REGION)
     (runner.workdir / "tests").mkdir()
     (runner.workdir / "tests" / "policy.tftest.hcl").write_text(test, encoding="utf-8")
@@ -114,4 +132,4 @@ def test_planned_delivery_policies_are_scoped_to_the_account(
     # Exit 1 (a failed assertion) raises TerraformError, whose message holds the output.
     result = runner.execute("test", "-no-color")
     assert "0 failed" in result.out, result.out
-    assert "1 passed" in result.out, result.out
+    assert f"{runs} passed" in result.out, result.out

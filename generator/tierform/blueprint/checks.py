@@ -28,6 +28,7 @@ __all__ = [
     "INTERNET_REASON_MAX",
     "MAX_TAGS",
     "RETENTION_DAYS",
+    "S3_RESERVED_PREFIXES",
     "Locator",
     "ShapeErrors",
     "check_blueprint",
@@ -693,7 +694,7 @@ _MODULE_TAGS = frozenset({"Name", "Tier"})
 # What IAM, CloudWatch Logs and S3 accept in tag keys and values (their API pattern
 # [\p{L}\p{Z}\p{N}_.:/=+\-@]); EC2 resources accept any character.
 _TAG_PUNCTUATION = frozenset("_.:/=+-@")
-_S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 """Bucket names S3 refuses to create (CreateBucket: reserved prefixes)."""
 
 
@@ -766,10 +767,10 @@ def _check_bucket_name(bp: Blueprint, report: _Report) -> None:
     logs = bp.flow_logs
     if logs is None or logs.destination != "s3" or logs.bucket_arn is not None:
         return
-    prefix = next((p for p in _S3_RESERVED_PREFIXES if bp.name.startswith(p)), None)
+    prefix = next((p for p in S3_RESERVED_PREFIXES if bp.name.startswith(p)), None)
     if prefix is not None:
         report.add("bucket-name", ("name",),
                    f"the flow-log bucket is named after the module ('{bp.name}-flow-logs-…') "
                    f"and S3 refuses bucket names that start with '{prefix}'",
-                   f"choose a name that does not start with {', '.join(_S3_RESERVED_PREFIXES)}, "
+                   f"choose a name that does not start with {', '.join(S3_RESERVED_PREFIXES)}, "
                    "or give flow_logs.bucket_arn (an existing bucket)")
