@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from tierform import __version__, report, workflow
 from tierform.analyze import query
@@ -252,6 +253,22 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
     return port
+
+
+def _endpoint_url(text: str) -> str:
+    """argparse type: an AWS API endpoint, ``http(s)://host[:port]``; a bad one is a usage
+    error at once (exit 2), not a connection that fails after the SDK's retries."""
+    hint = "write it as http://127.0.0.1:5000 (scheme, host and a port 1-65535)"
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # ValueError: not a number, or outside 0-65535
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{printable(text)!r}: {exc}; {hint}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{printable(text)!r} is not an http(s) URL; {hint}")
+    if port == 0 or parts.query or parts.fragment or any(c.isspace() for c in text):
+        raise argparse.ArgumentTypeError(f"{printable(text)!r} is not a usable endpoint; {hint}")
+    return text
 
 
 # --------------------------------------------------------------------------- reach
@@ -704,7 +721,8 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--state", metavar="FILE", help="state JSON (terraform show -json)")
     src.add_argument("--live", action="store_true", help="read the network through the AWS API")
     p.add_argument("--region", default=None)
-    p.add_argument("--endpoint", default=None, help="AWS API endpoint URL (an emulator)")
+    p.add_argument("--endpoint", default=None, type=_endpoint_url,
+                   help="AWS API endpoint URL (an emulator)")
     p.add_argument("--vpc-id", default=None)
     p.add_argument("--tier-tag", default="Tier")
     p.add_argument("--gate", choices=("all", "layer", "end-to-end"), default="all",
@@ -722,7 +740,8 @@ def build_parser() -> argparse.ArgumentParser:
         where = p.add_mutually_exclusive_group(required=True)
         where.add_argument("--local", action="store_true",
                            help="start a moto server on 127.0.0.1 for this run")
-        where.add_argument("--endpoint", help="an AWS emulator that is already running")
+        where.add_argument("--endpoint", type=_endpoint_url,
+                           help="an AWS emulator that is already running")
         p.add_argument("--workdir", help="where the state lives (default .tierform/apply/<name>)")
         if name == "apply":
             fmt(p, "table", "json")
