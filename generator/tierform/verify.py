@@ -182,11 +182,13 @@ class VerifyReport:
 
 
 def intents_from_blueprint(bp: Blueprint) -> list[Intent]:
-    """The blueprint's flows as intents, numbered like the generated rule descriptions."""
+    """The blueprint's flows as intents, named by flow id like the generated rule
+    descriptions (never by position: "flow 5" changed meaning when flows were reordered)."""
     intents = []
     for index, flow in enumerate(bp.flows):
         ports = PortSet(flow.port_ranges())
-        label = f"flow {index + 1}: {flow.src} -> {flow.dst} {format_ports(flow.protocol, ports)}"
+        label = (f"flow {flow.flow_id}: {flow.src} -> {flow.dst} "
+                 f"{format_ports(flow.protocol, ports)}")
         intents.append(Intent(flow.src, flow.dst, flow.protocol, ports, label, ("flows", index)))
     return intents
 

@@ -177,7 +177,8 @@ def test_verify_labels_use_the_one_formatter() -> None:
 
     loaded = workflow.load(Path(__file__).resolve().parents[2] / "blueprints" / "three-tier.yaml")
     labels = [i.label for i in verify.intents_from_blueprint(loaded.blueprint)]
-    assert labels[:2] == ["flow 1: internet -> web tcp 80,443", "flow 2: web -> app tcp 8080"]
+    assert labels[:2] == ["flow internet_to_web_tcp: internet -> web tcp 80,443",
+                          "flow web_to_app_tcp: web -> app tcp 8080"]
 
 
 def test_format_port_list() -> None:
@@ -218,9 +219,9 @@ def test_format_ports_reproduces_diagram_and_readme(
     bp = loaded.blueprint
     diagram = mermaid(bp)
     readme = render_module(layout_plan.plan_layout(bp, loaded.allocation))["README.md"]
-    for number, flow in enumerate(bp.flows, start=1):
+    for flow in bp.flows:
         ranges = flow.port_ranges()
-        assert f'|"{number}: {format_ports(flow.protocol, ranges)}"|' in diagram
+        assert f'|"{flow.flow_id}: {format_ports(flow.protocol, ranges)}"|' in diagram
         cell = ("-" if flow.protocol in ("icmp", "all")
                 else format_port_list(ranges, separator=", ", full="0-65535"))
         assert f"| {flow.flow_id} | web | app | {flow.protocol} | {cell} |" in readme

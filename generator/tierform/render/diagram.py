@@ -10,7 +10,11 @@ __all__ = ["mermaid"]
 
 
 def _node(name: str) -> str:
-    return "n_" + "".join(ch if ch.isalnum() else "_" for ch in name)
+    """A Mermaid node id, one per name: ``_`` is doubled and every other character that is
+    not a letter or digit written by its code, so ``corp-net`` and ``corp_net`` (a network
+    and a tier) stay two nodes."""
+    return "n_" + "".join(ch if ch.isascii() and ch.isalnum() else
+                          "__" if ch == "_" else f"_{ord(ch):x}_" for ch in name)
 
 
 def _label(text: str) -> str:
@@ -18,7 +22,8 @@ def _label(text: str) -> str:
 
 
 def mermaid(bp: Blueprint) -> str:
-    """Same blueprint, same text: tiers in blueprint order, flows in flow order."""
+    """Same blueprint, same text: tiers in blueprint order, flows in flow order, each edge
+    labelled by its flow's id (never its position)."""
     lines = ["flowchart LR"]
     outside = [INTERNET, *bp.networks]
     for name in outside:
@@ -33,7 +38,8 @@ def mermaid(bp: Blueprint) -> str:
         lines.extend(f'      {_node(name)}["{_label(name)}"]' for name in tiers)
         lines.append("    end")
     lines.append("  end")
-    for index, flow in enumerate(bp.flows, start=1):
+    for flow in bp.flows:
         what = format_ports(flow.protocol, flow.port_ranges())
-        lines.append(f'  {_node(flow.src)} -->|"{index}: {_label(what)}"| {_node(flow.dst)}')
+        lines.append(f'  {_node(flow.src)} -->|"{_label(flow.flow_id)}: {_label(what)}"| '
+                     f'{_node(flow.dst)}')
     return "\n".join(lines) + "\n"
