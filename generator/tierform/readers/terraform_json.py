@@ -593,11 +593,8 @@ def _shown(value: object) -> str:
 
 
 def cidr_text(value: object, where: str, attr: str) -> str:
-    """A CIDR attribute as Terraform writes it: text naming a network (or a list of one,
-    filled by the reader). Anything else is a malformed document: a number read as an
-    address would drop every flow silently."""
-    if isinstance(value, list) and len(value) == 1:
-        value = value[0]
+    """A CIDR attribute as Terraform writes it: text naming a network. Anything else is a
+    malformed document: a number read as an address would drop every flow silently."""
     if not isinstance(value, str):
         raise ReadError(f"{where}: {attr} is {_shown(value)}, not a CIDR such as "
                         '"10.0.0.0/24"; regenerate the JSON with terraform show -json')
@@ -631,7 +628,10 @@ def _entry(values: Mapping[str, Any], egress: bool, number_attr: str, action_att
     cidr_attr = "cidr_block" if _first(values.get("cidr_block")) else "ipv6_cidr_block"
     if not _first(values.get(cidr_attr)):
         return None
-    cidr = cidr_text(values.get(cidr_attr), source, cidr_attr)
+    raw = values.get(cidr_attr)
+    if isinstance(raw, list) and len(raw) == 1:  # filled by the reader (read.fill)
+        raw = raw[0]
+    cidr = cidr_text(raw, source, cidr_attr)
     protocol = normalise_protocol(values.get("protocol", "-1"))
     low, high = port_range(protocol, values.get("from_port"), values.get("to_port"))
     icmp_type, icmp_code = values.get("icmp_type"), values.get("icmp_code")
