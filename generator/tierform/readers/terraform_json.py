@@ -720,8 +720,14 @@ def _sg_rules(vpc: _Vpc, values: Mapping[str, Any], egress: bool, own: str,
             if not isinstance(value, list | tuple | type(None)):
                 raise ReadError(f"{source}: {attr} is {_shown(value)}, not a list; "
                                 "regenerate the JSON with terraform show -json")
-            out += [cidr_text(v, source, attr) if attr.startswith("cidr") or "_cidr" in attr
-                    else str(v) for v in value or [] if v]
+            cidrs = attr.startswith("cidr") or "_cidr" in attr
+            for v in value or []:
+                # Text only (an IPv6 peer may be a symbolic prefix such as
+                # aws_vpc.main.ipv6_cidr_block): a number is not a CIDR.
+                if cidrs and v and not isinstance(v, str):
+                    raise ReadError(f"{source}: {attr} holds {_shown(v)}, not a CIDR such as "
+                                    '"10.0.0.0/24"; regenerate the JSON with terraform show -json')
+            out += [str(v) for v in value or [] if v]
         return out
 
     for cidr in listed("cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"):
