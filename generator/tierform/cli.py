@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from tierform import __version__, report, ui, workflow
 from tierform.analyze import query
@@ -257,6 +258,22 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
     return port
+
+
+def _endpoint_url(text: str) -> str:
+    """argparse type: an AWS API endpoint, ``http(s)://host[:port]``; a bad one is a usage
+    error at once (exit 2), not a connection that fails after the SDK's retries."""
+    hint = "write it as http://127.0.0.1:5000 (scheme, host and a port 1-65535)"
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # ValueError: not a number, or outside 0-65535
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{printable(text)!r}: {exc}; {hint}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{printable(text)!r} is not an http(s) URL; {hint}")
+    if port == 0 or parts.query or parts.fragment or any(c.isspace() for c in text):
+        raise argparse.ArgumentTypeError(f"{printable(text)!r} is not a usable endpoint; {hint}")
+    return text
 
 
 # --------------------------------------------------------------------------- reach
@@ -835,7 +852,7 @@ def build_parser() -> argparse.ArgumentParser:
     def live(p: argparse.ArgumentParser, source: str) -> None:
         p.add_argument("--region", default=None,
                        help=f"AWS region of a --live read (default: the {source}'s region)")
-        p.add_argument("--endpoint", default=None, metavar="URL",
+        p.add_argument("--endpoint", default=None, metavar="URL", type=_endpoint_url,
                        help="AWS API endpoint of a --live read (an emulator, e.g. "
                             "http://127.0.0.1:5000)")
         p.add_argument("--vpc-id", default=None, metavar="VPC",
@@ -921,7 +938,7 @@ def build_parser() -> argparse.ArgumentParser:
                                  "in the work directory) and apply to it" if name == "apply" else
                                  "destroy in the emulator `apply --local` recorded in the work "
                                  "directory, then stop it"))
-        where.add_argument("--endpoint", metavar="URL",
+        where.add_argument("--endpoint", metavar="URL", type=_endpoint_url,
                            help="an AWS emulator that is already running (left running)")
         p.add_argument("--workdir", metavar="DIR",
                        help="where the module and its state live (default "

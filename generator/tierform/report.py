@@ -210,6 +210,8 @@ def verify_json(report: VerifyReport) -> dict[str, Any]:
         "findings": [_finding_json(f) for f in report.findings],
         "single_layer": {layer: [_flow_json(f) for f in flows]
                          for layer, flows in report.single_layer.items()},
+        "return_legs": {layer: [_flow_json(f) for f in flows]
+                        for layer, flows in report.return_legs.items()},
         "tiers": _tiers_json(report.reachability),
         "warnings": list(report.reachability.warnings),
     }

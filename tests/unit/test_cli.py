@@ -152,3 +152,33 @@ def test_reach_with_a_tier_tag_no_subnet_carries_is_an_error(tmp_path: Path) -> 
     assert "'Nope' tag" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_diagram_names_flows_by_id_whatever_their_order_and_keeps_names_apart(
+        tmp_path: Path) -> None:
+    """A network ``corp-net`` and a tier ``corp_net`` were one node (n_corp_net), and edges
+    were numbered by position, so reordering flows relabelled every edge."""
+    text = (
+        "tierform: 1\nname: nodes\nregion: us-east-1\nvpc: {cidr: 10.0.0.0/16}\n"
+        "availability_zones: [us-east-1a]\nnetworks:\n  corp-net: 192.168.0.0/16\n"
+        "tiers:\n  corp_net: {exposure: private, netmask: 24}\n"
+        "  web: {exposure: public, netmask: 24}\nflows:\n"
+        "  - {from: corp-net, to: corp_net, ports: [22], id: admin}\n"
+        "  - {from: corp_net, to: web, ports: [443]}\n")
+    (tmp_path / "bp.yaml").write_text(text, encoding="utf-8")
+    reordered = text.replace(
+        "  - {from: corp-net, to: corp_net, ports: [22], id: admin}\n"
+        "  - {from: corp_net, to: web, ports: [443]}\n",
+        "  - {from: corp_net, to: web, ports: [443]}\n"
+        "  - {from: corp-net, to: corp_net, ports: [22], id: admin}\n")
+    (tmp_path / "reordered.yaml").write_text(reordered, encoding="utf-8")
+    first = tierform("diagram", "bp.yaml", cwd=tmp_path)
+    second = tierform("diagram", "reordered.yaml", cwd=tmp_path)
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    edges = sorted(line.strip() for line in first.stdout.splitlines() if "-->" in line)
+    assert edges == sorted(line.strip() for line in second.stdout.splitlines() if "-->" in line)
+    assert edges == ['n_corp_2d_net -->|"admin: tcp 22"| t_corp_5f_net',
+                     't_corp_5f_net -->|"corp_net_to_web_tcp: tcp 443"| t_web']
+    lines = [line.strip() for line in first.stdout.splitlines()]
+    assert 'n_corp_2d_net(["corp-net<br/>192.168.0.0/16"])' in lines
+    assert 'subgraph t_corp_5f_net["corp_net (private)"]' in lines

@@ -68,6 +68,8 @@ def render_context(layout: Layout) -> dict[str, Any]:
         "offline_provider": offline_provider_lines(bp.region),
         "test_required_version": ".".join(map(str, TEST_REQUIRED_VERSION)),
         "test_file": TEST_FILE,
+        "internet_reasons": {flow.flow_id: flow.internet_reason for flow in bp.flows
+                             if flow.internet_reason is not None},
     }
 
 

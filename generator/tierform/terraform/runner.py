@@ -1,10 +1,12 @@
 """Run terraform (or OpenTofu): one verb per method, every command through ``Runner.execute``.
 
-Underneath is ``tftest.TerraformTest.execute_command`` (it streams stdout to its
-logger and returns stdout/stderr); we add the error mapping, logging on our own
-logger, counters and the version check. A plan, apply or destroy given an ``events``
-callback runs with ``-json`` and is read line by line here instead, each UI message
-passed on as it comes (progress), its error diagnostics turned back into text.
+``execute`` runs the binary in its own process group with a time limit (tftest's
+``execute_command`` had none, and a hung terraform hung Tierform): on expiry the whole
+group is killed and the error names the command and ``TIERFORM_TERRAFORM_TIMEOUT``. On top
+we add the error mapping, logging on our own logger, counters and the version check. A
+plan, apply or destroy given an ``events`` callback runs with ``-json`` and is read line by
+line instead, each UI message passed on as it comes (progress), its error diagnostics
+turned back into text; the same time limit holds.
 tftest's higher-level verbs are not used: they build arguments we need to control
 (``-lock=false``, ``-var-file``, exit codes of ``fmt -check``), and its pickle cache is
 replaced by ``tierform.terraform.cache``.
@@ -18,6 +20,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -26,32 +29,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tftest
-
-from tierform.errors import TerraformError, TerraformSetupError
+from tierform.errors import ReadError, TerraformError, TerraformSetupError
+from tierform.readers.terraform_json import load_document
 from tierform.render.writer import write_module
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE, offline_provider_hcl, terraform_env
 
 __all__ = [
     "COUNTERS",
+    "DEFAULT_TIMEOUTS",
     "MIN_VERSION",
+    "TIMEOUT_ENV",
     "CommandResult",
     "Runner",
     "TerraformVersion",
     "module_files",
     "record_event",
     "resolve_binary",
+    "timeout_for",
 ]
 
 Events = Callable[[Mapping[str, Any]], None]
 """Receives each message of Terraform's ``-json`` UI stream (a parsed line)."""
 
 LOG = logging.getLogger("tierform.terraform")
-# Library loggers stay silent unless the application configures logging: tftest logs every
-# failed command at CRITICAL, and Python's last-resort handler would print Terraform's output
-# on stderr a second (and third) time beside the TerraformError that already carries it.
+# Library loggers stay silent unless the application configures logging: Python's last-resort
+# handler would print Terraform's output on stderr a second time beside the TerraformError
+# that already carries it.
 LOG.addHandler(logging.NullHandler())
-logging.getLogger("tftest").addHandler(logging.NullHandler())
 
 COUNTERS: dict[str, int] = {}
 """Terraform invocations in this process, by verb (``{"init": 1, "plan": 1, ...}``), and
@@ -62,6 +66,31 @@ MIN_VERSION = (1, 5)
 
 _LOG_ENV = "TIERFORM_TERRAFORM_LOG"
 _BINARY_ENV = "TIERFORM_TERRAFORM"
+TIMEOUT_ENV = "TIERFORM_TERRAFORM_TIMEOUT"
+"""Seconds any one terraform command may run (every verb); unset: ``DEFAULT_TIMEOUTS``."""
+DEFAULT_TIMEOUTS: Mapping[str, float] = {"apply": 1800.0, "destroy": 1800.0, "test": 1800.0}
+"""Generous limits by verb: creating NAT gateways takes minutes; other verbs get 600 s."""
+_DEFAULT_TIMEOUT = 600.0
+_REAP_SECONDS = 10.0
+
+
+def timeout_for(verb: str, environ: Mapping[str, str] | None = None) -> float:
+    """The time limit of one ``verb`` in seconds: ``$TIERFORM_TERRAFORM_TIMEOUT`` when set
+    (a positive number), else ``DEFAULT_TIMEOUTS`` (600 s for verbs not listed)."""
+    raw = (os.environ if environ is None else environ).get(TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUTS.get(verb, _DEFAULT_TIMEOUT)
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < 10**7:  # also refuses nan and inf
+        raise TerraformSetupError(
+            f"{TIMEOUT_ENV}={raw!r} is not a number of seconds.\nWhat to do: set it to a "
+            f"positive number (e.g. {TIMEOUT_ENV}=3600), or unset it for the defaults "
+            f"(600 s; apply and destroy 1800 s)."
+        )
+    return seconds
 
 # What `terraform init` prints when it cannot install a provider (no registry, no mirror).
 _INSTALL_FAILURES = (
@@ -160,8 +189,8 @@ class Runner:
                  env: Mapping[str, str] | None = None) -> None:
         self.workdir = Path(workdir).resolve()
         self.binary = resolve_binary(binary)
-        self._tf = tftest.TerraformTest(str(self.workdir), binary=self.binary,
-                                        env=terraform_env(env), cache_dir=str(self.workdir))
+        # TF_LOG would interleave Terraform's debug log with the JSON documents we read.
+        self._env = {k: v for k, v in os.environ.items() if k != "TF_LOG"} | terraform_env(env)
 
     @classmethod
     def for_module(cls, module_dir: Path, workdir: Path, *, region: str = "us-east-1",
@@ -188,16 +217,9 @@ class Runner:
         command = (self.binary, verb, *args)
         LOG.info("%s (in %s)", " ".join(command), self.workdir)
         _count(verb, self.workdir)
-        if events is not None:
-            result = self._streamed(command, events)
-        else:
-            try:
-                raw = self._tf.execute_command(verb, *args)
-                result = CommandResult(command, int(raw.retcode or 0), raw.out, raw.err or "")
-            except tftest.TerraformTestError as exc:
-                # tftest raises on exit 1/11; its message holds stdout, cmd_error holds stderr.
-                result = CommandResult(command, 1, str(exc.args[0]) if exc.args else "",
-                                       str(exc.cmd_error or ""))
+        timeout = timeout_for(verb)
+        result = (self._streamed(verb, command, events, timeout) if events is not None
+                  else self._run(verb, command, timeout))
         for line in result.out.splitlines():
             LOG.debug("%s: %s", verb, line)
         for line in result.err.splitlines():
@@ -207,15 +229,32 @@ class Runner:
             self._fail(verb, result)
         return result
 
-    def _streamed(self, command: tuple[str, ...], events: Events) -> CommandResult:
-        """Run a ``-json`` command, passing each UI message on; errors as text in ``err``."""
+    def _streamed(self, verb: str, command: tuple[str, ...], events: Events,
+                  timeout: float) -> CommandResult:
+        """Run a ``-json`` command, passing each UI message on; errors as text in ``err``.
+        In a process group of its own, killed whole when ``timeout`` expires."""
         lines: list[str] = []
         errors: list[str] = []
-        # tftest's environment: the inherited one (TF_VAR_* included) with ours on top, so a
-        # streamed command sees exactly what a tftest-run one sees.
-        with subprocess.Popen(command, cwd=self.workdir, env=self._tf.env, text=True,
-                              encoding="utf-8", errors="replace", stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE) as process:
+        try:
+            process = subprocess.Popen(
+                command, cwd=self.workdir, env=self._env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                errors="replace", start_new_session=True)
+        except OSError as exc:
+            raise TerraformSetupError(
+                f"cannot run {self.binary}: {exc.strerror or exc}.\nWhat to do: name a working "
+                f"terraform with {_BINARY_ENV}=/path/to/terraform.") from None
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+
+        timer = threading.Timer(timeout, expire)
+        timer.daemon = True
+        timer.start()
+        try:
             assert process.stdout is not None
             assert process.stderr is not None
             stderr = process.stderr
@@ -239,8 +278,53 @@ class Runner:
             code = process.wait()
             reader.join()
             err = "".join(err_parts)
+        except BaseException:
+            self._kill(process)
+            raise
+        finally:
+            timer.cancel()
+        if expired.is_set():
+            raise self._timed_out(verb, command, timeout)
         return CommandResult(command, code, "".join(lines), "\n".join([*errors, err.strip()])
                              .strip())
+
+    def _run(self, verb: str, command: tuple[str, ...], timeout: float) -> CommandResult:
+        """Run ``command`` in a process group of its own, killed whole on expiry (Terraform
+        starts provider plugins as children) or when Tierform itself is interrupted."""
+        try:
+            process = subprocess.Popen(
+                command, cwd=self.workdir, env=self._env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                errors="replace", start_new_session=True)
+        except OSError as exc:
+            raise TerraformSetupError(
+                f"cannot run {self.binary}: {exc.strerror or exc}.\nWhat to do: name a working "
+                f"terraform with {_BINARY_ENV}=/path/to/terraform.") from None
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._kill(process)
+            raise self._timed_out(verb, command, timeout) from None
+        except BaseException:
+            self._kill(process)
+            raise
+        return CommandResult(command, process.returncode, out or "", err or "")
+
+    def _timed_out(self, verb: str, command: tuple[str, ...], timeout: float) -> TerraformError:
+        return TerraformError(
+            f"terraform {verb} did not finish within {timeout:g} s in {self.workdir}: "
+            f"stopped (its process group was killed).\nCommand: {' '.join(command)}\n"
+            f"What to do: if it was only slow, allow more time with {TIMEOUT_ENV}=SECONDS "
+            f"(now {timeout:g}); if it hangs, run it by hand to see where: "
+            f"terraform -chdir={self.workdir} {verb}",
+            command=list(command), stderr="")
+
+    @staticmethod
+    def _kill(process: subprocess.Popen[str]) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.communicate(timeout=_REAP_SECONDS)
 
     def _fail(self, verb: str, result: CommandResult) -> None:
         detail = _summary(result.err) or _summary(result.out)
@@ -266,12 +350,17 @@ class Runner:
         """The binary's version; TerraformSetupError when older than MIN_VERSION."""
         result = self.execute("version", "-json")
         try:
-            data = json.loads(result.out)
-        except json.JSONDecodeError as exc:
+            data = load_document(result.out, f"{self.binary} version -json", "")
+        except ReadError:
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("terraform_version"), str) \
+                or not isinstance(data.get("provider_selections") or {}, dict):
             raise TerraformSetupError(
-                f"{self.binary} does not understand `version -json`: Terraform >= "
-                f"{'.'.join(map(str, MIN_VERSION))} is required. What to do: upgrade Terraform."
-            ) from exc
+                f"{self.binary} does not understand `version -json` (it printed "
+                f"{_summary(result.out, 3)[:200]!r}): Terraform >= "
+                f"{'.'.join(map(str, MIN_VERSION))} is required. What to do: upgrade Terraform, "
+                f"or name a real terraform with {_BINARY_ENV}."
+            )
         program = "tofu" if "tofu" in Path(self.binary).name.lower() else "terraform"
         version = TerraformVersion(self.binary, program, str(data.get("terraform_version", "")),
                                    dict(data.get("provider_selections") or {}))
@@ -337,7 +426,20 @@ class Runner:
         args = ["-json", "-no-color"]
         if plan_file is not None:
             args.append(str(plan_file))
-        document: dict[str, Any] = json.loads(self.execute("show", *args).out)
+        result = self.execute("show", *args)
+        what = f"terraform show -json {plan_file or '(state)'} in {self.workdir}"
+        try:
+            document = load_document(result.out, what, "Terraform prints one JSON document")
+        except ReadError as exc:
+            raise TerraformError(
+                f"{exc}\nWhat to do: check that {self.binary} is Terraform (not a wrapper that "
+                "prints other text on stdout), then plan again.",
+                command=list(result.command), stderr=result.err) from None
+        if not isinstance(document, dict):
+            raise TerraformError(
+                f"{what}: printed JSON that is not a plan or state object.\nWhat to do: check "
+                f"that {self.binary} is Terraform, then plan again.",
+                command=list(result.command), stderr=result.err)
         return document
 
     def apply(self, plan_file: Path | None = None,
