@@ -283,6 +283,9 @@ class Runner:
             raise
         finally:
             timer.cancel()
+            for pipe in (process.stdout, process.stderr):
+                if pipe is not None:
+                    pipe.close()
         if expired.is_set():
             raise self._timed_out(verb, command, timeout)
         return CommandResult(command, code, "".join(lines), "\n".join([*errors, err.strip()])
