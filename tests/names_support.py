@@ -77,6 +77,9 @@ def random_blueprints(draw: st.DrawFn) -> str:
         if flow["protocol"] != "icmp":
             flow["ports"] = draw(st.lists(st.sampled_from([22, 80, 443, "1000-2000"]),
                                           min_size=1, max_size=2, unique=True))
+        if src == "internet" and flow["protocol"] == "tcp" and 22 in flow["ports"]:
+            # SSH from the whole internet needs a written reason (checks: flow-internet-admin).
+            flow["internet_reason"] = "bastion for the on-call team"
         if draw(st.booleans()):
             flow["id"] = draw(_name()).replace("__", "_").rstrip("_")
         flows.append(flow)

@@ -31,8 +31,12 @@ __all__ = ["ATTEMPTS", "Progress", "apply_module", "destroy_module", "quietly"]
 
 LOG = logging.getLogger("tierform.apply")
 
-Progress = Callable[[str], AbstractContextManager[None]]
-"""How a step in progress is shown: ``with progress("terraform apply ..."): ...``."""
+Events = Callable[[Mapping[str, Any]], None]
+"""Terraform's ``-json`` UI messages of a step, one at a time (what progress counts)."""
+
+Progress = Callable[[str], AbstractContextManager[Events | None]]
+"""How a step in progress is shown: ``with progress("terraform apply ...") as events: ...``;
+``events`` (when not None) is fed Terraform's ``-json`` UI messages of the step."""
 
 ATTEMPTS = 3
 """Runs of ``terraform apply``/``destroy`` while the emulator answers HTTP 5xx."""
@@ -48,9 +52,9 @@ T = TypeVar("T")
 
 @contextmanager
 def quietly(message: str) -> Iterator[None]:
-    """The default ``progress``: a log line, nothing on the terminal."""
+    """The default ``progress``: a log line, nothing on the terminal, no events read."""
     LOG.info("%s", message)
-    yield
+    yield None
 
 
 def apply_module(files: Mapping[str, str], *, name: str, region: str, workdir: Path,
@@ -67,8 +71,8 @@ def apply_module(files: Mapping[str, str], *, name: str, region: str, workdir: P
         runner = _prepared(files, workdir, url, region, terraform, progress,
                            allow_remote=bool(endpoint))
         try:
-            with progress(f"terraform apply {name} -> {url}"):
-                _retrying("apply", runner.apply, attempts, progress)
+            with progress(f"terraform apply {name} -> {url}") as events:
+                _retrying("apply", lambda: runner.apply(events=events), attempts, progress)
         except TierformError as error:
             raise type(error)(
                 f"{error}\nThe state is kept in {workdir}: fix the cause (is the emulator at "
@@ -89,8 +93,8 @@ def destroy_module(files: Mapping[str, str], *, name: str, region: str, workdir:
         runner = _prepared(files, workdir, url, region, terraform, progress,
                            allow_remote=bool(endpoint))
         try:
-            with progress(f"terraform destroy {name}"):
-                _retrying("destroy", runner.destroy, attempts, progress)
+            with progress(f"terraform destroy {name}") as events:
+                _retrying("destroy", lambda: runner.destroy(events=events), attempts, progress)
         except TierformError as error:
             raise type(error)(
                 f"{error}\nThe state is kept in {workdir}: fix the cause and run the same "

@@ -16,8 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from tierform import __version__, report, workflow
+from tierform import __version__, report, ui, workflow
 from tierform.analyze import query
 from tierform.aws import AddressFamily
 from tierform.errors import (
@@ -32,11 +33,12 @@ from tierform.errors import (
 from tierform.localaws.provider import client
 from tierform.readers.live import network_from_live
 from tierform.render.writer import module_drift, write_generated_file, write_module
-from tierform.ui import progress, write_result
+from tierform.ui import progress, style, write_result
 
 if TYPE_CHECKING:
     from tierform.blueprint.load import LoadedBlueprint
     from tierform.network.model import Network
+    from tierform.terraform.plan import Plan
     from tierform.workflow import Checked
 
 __all__ = ["main"]
@@ -146,8 +148,9 @@ def _validate_one(blueprint: str, fmt: str) -> tuple[int, dict[str, Any]]:
         raise
     bp = checked.loaded.blueprint
     if fmt != "json":
-        out(printable(f"{blueprint}: valid: {bp.name}: {len(bp.tiers)} tiers, "
-                      f"{len(checked.network.subnets)} subnets, {len(bp.flows)} flows"))
+        out(printable(f"{blueprint}: ") + style("valid", "ok") + printable(
+            f": {bp.name}: {len(bp.tiers)} tiers, {len(checked.network.subnets)} subnets, "
+            f"{len(bp.flows)} flows"))
         out(printable(report.subnets_table(checked.layout)))
     return EXIT_OK, {"valid": True, "name": bp.name, "tiers": list(bp.tiers),
                      "subnets": len(checked.network.subnets), "flows": len(bp.flows),
@@ -190,8 +193,9 @@ def _render_one(blueprint: str, args: argparse.Namespace) -> int:
             if args.diff:
                 out("\n".join(drift))
             # Not progress: the reason for exit 1, printed even when quiet.
-            sys.stderr.write(f"{target}: out of date with {blueprint} "
-                             f"(run `tierform render {blueprint} -o {target}`)\n")
+            sys.stderr.write(f"{target}: {style('out of date', 'bad', sys.stderr)} with "
+                             f"{blueprint} (run `tierform render {blueprint} -o "
+                             f"{target}`)\n")
             return EXIT_FINDINGS
         info(f"{target}: up to date")
         return EXIT_OK
@@ -222,21 +226,23 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.out and not Path(args.out).resolve().parent.is_dir():
         raise OutputError(f"cannot write {args.out}: no such directory "
                           f"{Path(args.out).resolve().parent}")
-    info(f"planning {checked.name} (offline, cached by content)...")
-    plan = workflow.plan(checked, terraform=args.terraform)
+    with progress(f"planning {checked.name} (offline, cached by content)") as events:
+        plan = workflow.plan(checked, terraform=args.terraform, events=events)
     if args.out:
         write_result(Path(args.out), json.dumps(plan.raw, indent=1, sort_keys=True) + "\n")
         info(f"wrote {args.out}")
-    actions: dict[str, int] = {}
-    for acts in plan.actions().values():
-        key = "+".join(acts)
-        actions[key] = actions.get(key, 0) + 1
+    changes = _plan_changes(plan)
     if args.format == "json":
-        out_json({"name": checked.name, "actions": actions})
+        out_json(report.changes_json(checked.name, changes))
     else:
-        summary = ", ".join(f"{n} {a}" for a, n in sorted(actions.items())) or "no changes"
-        out(f"{checked.name}: plan: {summary}")
+        out(report.changes_table(checked.name, changes, paint=style))
     return EXIT_OK
+
+
+def _plan_changes(plan: Plan) -> list[tuple[str, str | None, tuple[str, ...]]]:
+    """``(type, tier, actions)`` of every planned resource, for the change summary."""
+    return [(resource.type, plan.tier_of(address), resource.actions)
+            for address, resource in ((a, plan[a]) for a in plan)]
 
 
 _CONFIG_DIR_HELP = ("the plan's root module, whose HCL (and modules, local or under "
@@ -252,6 +258,22 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
     return port
+
+
+def _endpoint_url(text: str) -> str:
+    """argparse type: an AWS API endpoint, ``http(s)://host[:port]``; a bad one is a usage
+    error at once (exit 2), not a connection that fails after the SDK's retries."""
+    hint = "write it as http://127.0.0.1:5000 (scheme, host and a port 1-65535)"
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # ValueError: not a number, or outside 0-65535
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{printable(text)!r}: {exc}; {hint}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{printable(text)!r} is not an http(s) URL; {hint}")
+    if port == 0 or parts.query or parts.fragment or any(c.isspace() for c in text):
+        raise argparse.ArgumentTypeError(f"{printable(text)!r} is not a usable endpoint; {hint}")
+    return text
 
 
 # --------------------------------------------------------------------------- reach
@@ -375,19 +397,24 @@ def cmd_verify(args: argparse.Namespace) -> int:
         kind, network = workflow.read_network(Path(args.plan or args.state),
                                               named_networks=named, tier_tag=args.tier_tag,
                                               config_dir=_config_dir(args) if args.plan else None)
+        against = f"the {kind} {args.plan or args.state}"
     elif args.live:
-        kind, network = "live", _live_network(loaded, args)
+        network = _live_network(loaded, args)
+        against = (f"the live network (VPC {args.vpc_id or loaded.blueprint.name}, "
+                   f"{args.region or loaded.blueprint.region}"
+                   + (f", {args.endpoint}" if args.endpoint else "") + ")")
     else:
-        info(f"planning {checked.name} (offline, cached by content)...")
-        plan = workflow.plan(checked, terraform=args.terraform)
-        kind, network = "plan", plan.network(named_networks=named)
+        with progress(f"planning {checked.name} (offline, cached by content)") as events:
+            plan = workflow.plan(checked, terraform=args.terraform, events=events)
+        network = plan.network(named_networks=named)
+        against = "an offline plan of its rendered module"
     result = workflow.verify_network(loaded, network, gate=args.gate)
     if args.format == "json":
         out_json(report.verify_json(result))
     elif args.format == "sarif":
         out_json(report.verify_sarif(result, loaded.file, loaded.source_map.locate))
     else:
-        out(f"{loaded.file}: verified against the {kind}")
+        out(printable(f"{loaded.file}: verified against {against}"))
         out(report.verify_table(result))
         out("single-layer failures (each layer failed open in turn):")
         out(report.single_layer_table(result))
@@ -396,16 +423,22 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def _live_network(loaded: LoadedBlueprint, args: argparse.Namespace) -> Network:
     """The network as it exists now, through the AWS API (boto3 ``describe_*``)."""
-    region = args.region or loaded.blueprint.region
-    if args.endpoint:
-        ec2 = client("ec2", args.endpoint, region, allow_remote=True)
+    return _read_live(region=args.region or loaded.blueprint.region, endpoint=args.endpoint,
+                      vpc_id=args.vpc_id, name=loaded.blueprint.name, tier_tag=args.tier_tag,
+                      named=dict(loaded.blueprint.network_cidrs))
+
+
+def _read_live(*, region: str, endpoint: str | None, vpc_id: str | None, name: str | None,
+               tier_tag: str, named: dict[str, Any]) -> Network:
+    if endpoint:
+        ec2 = client("ec2", endpoint, region, allow_remote=True)
     else:
         import boto3  # slow to import: only a live read of an AWS account needs it
 
         ec2 = boto3.client("ec2", region_name=region)
-    tags = None if args.vpc_id else {"Name": loaded.blueprint.name}
-    return network_from_live(ec2, vpc_id=args.vpc_id, tag_filters=tags, tier_tag=args.tier_tag,
-                             named_networks=loaded.blueprint.network_cidrs)
+    tags = None if vpc_id or name is None else {"Name": name}
+    return network_from_live(ec2, vpc_id=vpc_id, tag_filters=tags, tier_tag=tier_tag,
+                             named_networks=named)
 
 
 # --------------------------------------------------------------------------- apply / destroy
@@ -416,15 +449,23 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from tierform.apply import apply_module  # start-up: tftest
     checked = workflow.check(workflow.load(Path(args.blueprint)))
     bp = checked.loaded.blueprint
+    shown = ui.Recorder()
     outputs = apply_module(workflow.render(checked), name=bp.name, region=bp.region,
                            local=args.local, endpoint=args.endpoint,
                            workdir=_workdir(args, bp.name), terraform=args.terraform,
-                           progress=progress)
+                           progress=shown.progress)
     if args.format == "json":
         out_json(outputs)
     else:
-        for key, value in sorted(outputs.items()):
-            out(f"{key} = {json.dumps(value, sort_keys=True)}")
+        counts = shown.last
+        if counts is not None and counts.no_changes:
+            out(f"{bp.name}: apply: {style('no changes', 'ok')} (the network matches the "
+                "module)")
+        elif counts is not None and counts.summary is not None:
+            done = counts.summary
+            out(f"{bp.name}: apply: {done.get('add', 0)} added, {done.get('change', 0)} "
+                f"changed, {done.get('remove', 0)} destroyed")
+        out(report.outputs_table(outputs, paint=style))
     return EXIT_OK
 
 
@@ -433,9 +474,12 @@ def cmd_destroy(args: argparse.Namespace) -> int:
     from tierform.apply import destroy_module  # start-up: tftest
     checked = workflow.check(workflow.load(Path(args.blueprint)))
     bp = checked.loaded.blueprint
+    shown = ui.Recorder()
     destroy_module(workflow.render(checked), name=bp.name, region=bp.region, local=args.local,
                    endpoint=args.endpoint, workdir=_workdir(args, bp.name),
-                   terraform=args.terraform, progress=progress)
+                   terraform=args.terraform, progress=shown.progress)
+    if shown.last is not None and shown.last.no_changes:
+        info(f"{bp.name}: nothing to destroy")
     out(f"{bp.name}: destroyed")
     return EXIT_OK
 
@@ -449,11 +493,83 @@ def _workdir(args: argparse.Namespace, name: str) -> Path:
 
 @command("diagram")
 def cmd_diagram(args: argparse.Namespace) -> int:
-    from tierform.render.diagram import mermaid  # start-up: pydantic
+    from tierform.render import diagram as draw  # start-up: pydantic
 
-    loaded = workflow.load(Path(args.blueprint))
-    out(mermaid(loaded.blueprint))
+    if args.format == "png" and not args.out:
+        raise TierformError("--format png writes a binary picture: give --out FILE.png")
+    against = workflow.load(Path(args.against)) if args.against else None
+    if args.live:
+        if args.source:
+            raise TierformError(f"--live reads the network from AWS: give no SOURCE "
+                                f"({args.source}), or drop --live")
+        if against is None and not args.vpc_id:
+            raise TierformError("--live needs --vpc-id VPC (and --region), or --blueprint BP "
+                                "to find the VPC tagged with its name")
+        region = args.region or (against.blueprint.region if against else None)
+        if not region:
+            raise TierformError("--live needs --region (or --blueprint BP for its region)")
+        network = _read_live(region=region, endpoint=args.endpoint, vpc_id=args.vpc_id,
+                             name=against.blueprint.name if against else None,
+                             tier_tag=args.tier_tag,
+                             named=dict(against.blueprint.network_cidrs) if against else {})
+        title = f"{args.vpc_id or against.blueprint.name if against else args.vpc_id} (live)"
+        picture = workflow.diagram(network, title=title, blueprint=against)
+    elif not args.source:
+        raise TierformError("give a SOURCE (blueprint .yaml, plan or state JSON), or --live")
+    elif Path(args.source).suffix in (".yaml", ".yml"):
+        checked = workflow.check(workflow.load(Path(args.source)))
+        own = against is None
+        picture = workflow.diagram(checked.network, title=checked.name,
+                                   blueprint=checked.loaded if own else against, own=own)
+    else:
+        named = dict(against.blueprint.network_cidrs) if against else None
+        kind, network = workflow.read_network(Path(args.source), named_networks=named,
+                                              tier_tag=args.tier_tag,
+                                              config_dir=_config_dir(args))
+        picture = workflow.diagram(network, title=f"{Path(args.source).name} ({kind})",
+                                   blueprint=against)
+    if args.format == "mermaid":
+        _write(args.out, draw.mermaid(picture))
+    elif args.format == "dot":
+        _write(args.out, draw.dot(picture))
+    else:
+        _write(args.out, _graphviz(draw.dot(picture), args.format))
     return EXIT_OK
+
+
+def _write(path: str | None, content: str | bytes) -> None:
+    if path:
+        write_result(Path(path), content)
+        info(f"wrote {path}")
+    elif isinstance(content, bytes):
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    else:
+        out(content)
+
+
+GRAPHVIZ_PACKAGE = "graphviz"
+"""The Debian/Ubuntu (and Homebrew) package that has ``dot``."""
+
+
+def _graphviz(source: str, fmt: str) -> bytes:
+    """``dot -T<fmt>`` of ``source``; exit 2 naming the package when ``dot`` is missing."""
+    import shutil
+    import subprocess  # only svg and png run a program
+
+    binary = shutil.which("dot")
+    if binary is None:
+        raise TierformError(f"--format {fmt} needs Graphviz `dot`, which is not on PATH; "
+                            f"install it (Debian/Ubuntu: apt-get install {GRAPHVIZ_PACKAGE}; "
+                            f"macOS: brew install {GRAPHVIZ_PACKAGE}), or use --format mermaid "
+                            "or dot")
+    done = subprocess.run([binary, f"-T{fmt}"], input=source.encode(), capture_output=True,
+                          check=False, timeout=120)
+    if done.returncode != 0:
+        raise TierformError(f"dot -T{fmt} failed (exit {done.returncode}): "
+                            f"{done.stderr.decode(errors='replace').strip()}",
+                            exit_code=EXIT_FINDINGS)
+    return done.stdout
 
 
 # --------------------------------------------------------------------------- ci
@@ -634,63 +750,157 @@ def _logs_athena(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parser
 
 
+_EXIT_CODES = {
+    "validate": "0 valid; 2 invalid blueprint (every problem listed) or unreadable file",
+    "render": "0 written or up to date; 1 drift (--check/--diff); 2 invalid blueprint or an "
+              "output directory that is not Tierform's",
+    "schema": "0",
+    "plan": "0 planned; 1 terraform plan failed; 2 invalid blueprint, terraform missing or too "
+            "old, provider not installable",
+    "reach": "0 every answer known (query: reachable); 1 query: blocked; 2 unreadable source or "
+             "no tiers; 3 some answer unknown (query: unknown)",
+    "verify": "0 the network does what the blueprint says; 1 findings the --gate counts; 2 bad "
+              "input or set-up; 3 no finding, but some answer is unknown",
+    "apply": "0 applied; 1 terraform apply failed (the state is kept: run it again); 2 bad "
+             "input or set-up",
+    "destroy": "0 destroyed; 1 terraform destroy failed (the state is kept: run it again); 2 bad "
+               "input, or no emulator recorded for --local",
+    "diagram": "0 drawn (findings are drawn, not gated: use verify to gate); 2 bad input, or "
+               "Graphviz `dot` missing for --format svg or png",
+    "logs": "0 ok (check: every record as intended; sample, athena: written); 1 check: "
+            "findings; 2 bad input; 3 check: lines that could not be read",
+    "ci": "0 written or up to date; 2 a bad blueprint, or an output file Tierform did not "
+          "write",
+    "demo": "0 the whole loop passed; 1 a stage found a problem; 2 bad input or set-up",
+}
+
+_EXAMPLES = {
+    "validate": ["tierform validate blueprints/three-tier.yaml",
+                 "tierform validate bp.yaml --format json"],
+    "render": ["tierform render blueprints/three-tier.yaml -o modules/three-tier",
+               "tierform render blueprints/three-tier.yaml -o modules/three-tier --check"],
+    "schema": ["tierform schema > blueprint.schema.json"],
+    "plan": ["tierform plan blueprints/three-tier.yaml",
+             "tierform plan blueprints/three-tier.yaml --out plan.json --format json"],
+    "reach": ["tierform reach plan.json",
+              "tierform reach state.json --from web --to db --port 5432"],
+    "verify": ["tierform verify blueprints/three-tier.yaml",
+               "tierform verify blueprints/three-tier.yaml --plan plan.json --format sarif",
+               "tierform verify bp.yaml --live --region eu-west-1 --vpc-id vpc-0abc"],
+    "apply": ["tierform apply blueprints/three-tier.yaml --local",
+              "tierform apply bp.yaml --endpoint http://127.0.0.1:5000 --format json"],
+    "destroy": ["tierform destroy blueprints/three-tier.yaml --local"],
+    "diagram": ["tierform diagram blueprints/three-tier.yaml",
+                "tierform diagram plan.json --blueprint bp.yaml --format svg --out net.svg",
+                "tierform diagram bp.yaml --live --region eu-west-1 --vpc-id vpc-0abc"],
+    "logs": ["tierform logs sample blueprints/three-tier.yaml -o s3.log.gz",
+             "tierform logs check blueprints/three-tier.yaml s3.log.gz",
+             "tierform logs athena blueprints/four-tier.yaml --account 123456789012"],
+    "ci": ["tierform ci github", "tierform ci gitlab blueprints/three-tier.yaml -o .gitlab-ci.yml"],
+    "demo": ["tierform demo", "tierform demo blueprints/two-tier.yaml"],
+}
+
+
+def _epilog(name: str) -> str:
+    examples = "\n".join(f"  {line}" for line in _EXAMPLES[name])
+    return (f"examples:\n{examples}\n\nexit codes: {_EXIT_CODES[name]}\n\n"
+            "colour: on a terminal; off when piped, with NO_COLOR set, or --color never; "
+            "FORCE_COLOR or --color always forces it.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tierform",
         description="Layered AWS networks (SEC05-BP01): validate a blueprint, render Terraform, "
                     "plan, prove the layering.",
         epilog="Exit codes: 0 ok; 1 findings, drift or a failed plan/apply; 2 bad input, usage "
-               "or set-up.")
+               "or set-up; 3 no finding but some answer unknown (reach, verify). "
+               "`tierform COMMAND --help` describes each command.")
     parser.add_argument("--version", action="version", version=f"tierform {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=_epilog(name),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour and live progress: auto (default: on a terminal, unless "
+                            "NO_COLOR is set; FORCE_COLOR forces it), always, never")
+        return p
 
-    def fmt(p: argparse.ArgumentParser, *choices: str) -> None:
-        p.add_argument("--format", choices=choices or ("table", "json"), default="table")
+    def fmt(p: argparse.ArgumentParser, *choices: str, what: str = "") -> None:
+        p.add_argument("--format", choices=choices, default=choices[0],
+                       help=what or f"output format (default {choices[0]}; json for programs)")
 
     def tf(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--terraform", default=None,
-                       help="terraform or tofu binary (default: $TIERFORM_TERRAFORM or terraform)")
+        p.add_argument("--terraform", default=None, metavar="BINARY",
+                       help="terraform or tofu binary (default: $TIERFORM_TERRAFORM or terraform "
+                            "on PATH)")
         p.add_argument("--provider-mirror", metavar="DIR", default=None,
                        help="install providers only from this mirror or plugin directory "
                             "(as `terraform providers mirror DIR` writes it), never from the "
                             f"network (default: ${_MIRROR_ENV}, else Terraform's own "
                             "CLI configuration)")
 
-    p = add("validate", "Check a blueprint; print every problem with file:line:col.")
-    p.add_argument("blueprint", nargs="+")
+    def blueprint(p: argparse.ArgumentParser, what: str = "the blueprint (YAML)") -> None:
+        p.add_argument("blueprint", metavar="BP", help=what)
+
+    def tier_tag(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--tier-tag", default="Tier", metavar="TAG",
+                       help="the tag that names a subnet's tier (default Tier, as Tierform "
+                            "writes it)")
+
+    def live(p: argparse.ArgumentParser, source: str) -> None:
+        p.add_argument("--region", default=None,
+                       help=f"AWS region of a --live read (default: the {source}'s region)")
+        p.add_argument("--endpoint", default=None, metavar="URL", type=_endpoint_url,
+                       help="AWS API endpoint of a --live read (an emulator, e.g. "
+                            "http://127.0.0.1:5000)")
+        p.add_argument("--vpc-id", default=None, metavar="VPC",
+                       help="the VPC a --live read reads (default: the VPC tagged Name=<the "
+                            "blueprint's name>)")
+
+    p = add("validate", "Check blueprints; print every problem with file:line:col.")
+    p.add_argument("blueprint", metavar="BP", nargs="+",
+                   help="one or more blueprints (YAML); the worst exit code")
     fmt(p, "table", "json")
 
     p = add("render", "Render a blueprint into a Terraform module directory (crash-safe; "
                       "files Tierform did not write are kept).")
-    p.add_argument("blueprint", nargs="+",
+    p.add_argument("blueprint", metavar="BP", nargs="+",
                    help="one or more blueprints (more than one: each into modules/<name>)")
-    p.add_argument("-o", "--output", help="module directory (default: modules/<name>)")
-    p.add_argument("--check", action="store_true", help="compare only; exit 1 on drift")
-    p.add_argument("--diff", action="store_true", help="print the diff; write nothing")
+    p.add_argument("-o", "--output", metavar="DIR", help="module directory (default: "
+                                                         "modules/<name>)")
+    p.add_argument("--check", action="store_true", help="compare only, write nothing; exit 1 "
+                                                        "on drift")
+    p.add_argument("--diff", action="store_true", help="print the diff, write nothing; exit 1 "
+                                                       "on drift")
     p.add_argument("--force", action="store_true",
                    help="write into a non-empty directory Tierform did not create (none of "
                         "its files is deleted or overwritten)")
 
     add("schema", "Print the JSON Schema of the blueprint format (for editors).")
 
-    p = add("plan", "Render and plan a blueprint offline (fake credentials; cached).")
-    p.add_argument("blueprint")
-    p.add_argument("--out", help="write the plan JSON here")
+    p = add("plan", "Render and plan a blueprint offline (fake credentials; cached by content); "
+                    "print what it would change by resource type and tier.")
+    blueprint(p)
+    p.add_argument("--out", metavar="FILE", help="write the plan JSON (terraform show -json) "
+                                                 "here")
     fmt(p, "table", "json")
     tf(p)
 
     p = add("reach", "Reachability matrix of a blueprint, plan JSON or state JSON; or one query.")
-    p.add_argument("source", help="blueprint .yaml, or `terraform show -json` output")
-    p.add_argument("--from", dest="from_", metavar="ENDPOINT")
-    p.add_argument("--to", metavar="ENDPOINT")
-    p.add_argument("--port", type=_port)
-    p.add_argument("--protocol", choices=("tcp", "udp", "icmp"), default="tcp")
+    p.add_argument("source", metavar="SOURCE",
+                   help="blueprint .yaml, or `terraform show -json` output (plan or state)")
+    p.add_argument("--from", dest="from_", metavar="ENDPOINT",
+                   help="query: where the connection starts (a tier, named network or internet)")
+    p.add_argument("--to", metavar="ENDPOINT", help="query: where the connection goes")
+    p.add_argument("--port", type=_port, help="query: the destination port")
+    p.add_argument("--protocol", choices=("tcp", "udp", "icmp"), default="tcp",
+                   help="query: the protocol (default tcp)")
     p.add_argument("--family", choices=("any", "ipv4", "ipv6"), default="any",
-                   help="address family of a query (default: either)")
-    p.add_argument("--tier-tag", default="Tier", help="tag that names a subnet's tier")
+                   help="query: the address family (default any: reachable when either "
+                        "family carries it)")
+    tier_tag(p)
     p.add_argument("--config-dir", metavar="DIR", help=_CONFIG_DIR_HELP)
     p.add_argument("--network", metavar="NAME=CIDR", action="append", type=_named_network,
                    help="a named outside network, an endpoint of the matrix and of queries "
@@ -698,76 +908,106 @@ def build_parser() -> argparse.ArgumentParser:
     fmt(p, "table", "json")
 
     p = add("verify", "Compare a network (plan, state or live) with its blueprint.")
-    p.add_argument("blueprint")
+    blueprint(p, "the blueprint that says what the network must allow")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--plan", metavar="FILE", help="plan JSON (terraform show -json PLANFILE)")
+    src.add_argument("--plan", metavar="FILE", help="plan JSON (terraform show -json PLANFILE); "
+                                                    "default: render and plan BP offline")
     src.add_argument("--state", metavar="FILE", help="state JSON (terraform show -json)")
-    src.add_argument("--live", action="store_true", help="read the network through the AWS API")
-    p.add_argument("--region", default=None)
-    p.add_argument("--endpoint", default=None, help="AWS API endpoint URL (an emulator)")
-    p.add_argument("--vpc-id", default=None)
-    p.add_argument("--tier-tag", default="Tier")
+    src.add_argument("--live", action="store_true", help="read the network through the AWS API "
+                                                         "(boto3, your credentials)")
+    live(p, "blueprint")
+    tier_tag(p)
     p.add_argument("--gate", choices=("all", "layer", "end-to-end"), default="all",
                    help="which findings fail verify (exit 1): all (default); layer: end-to-end "
                         "and single-layer, not single-rule; end-to-end: only what the whole "
                         "network lets through or blocks. The others print as warnings.")
     p.add_argument("--config-dir", metavar="DIR", help=_CONFIG_DIR_HELP)
-    fmt(p, "table", "json", "sarif")
+    fmt(p, "table", "json", "sarif",
+        what="output format: table (default), json, or sarif (for code scanning)")
     tf(p)
 
-    for name, text in (("apply", "Render and apply to the local AWS emulator (or --endpoint)."),
-                       ("destroy", "Destroy what `apply` built.")):
+    for name, text in (("apply", "Render and apply to the local AWS emulator (or --endpoint); "
+                                 "print the outputs."),
+                       ("destroy", "Destroy what `apply` built (with --local, then stop the "
+                                   "emulator apply started).")):
         p = add(name, text)
-        p.add_argument("blueprint")
+        blueprint(p)
         where = p.add_mutually_exclusive_group(required=True)
         where.add_argument("--local", action="store_true",
-                           help="start a moto server on 127.0.0.1 for this run")
-        where.add_argument("--endpoint", help="an AWS emulator that is already running")
-        p.add_argument("--workdir", help="where the state lives (default .tierform/apply/<name>)")
+                           help=("start a moto server on 127.0.0.1 (or reuse the one recorded "
+                                 "in the work directory) and apply to it" if name == "apply" else
+                                 "destroy in the emulator `apply --local` recorded in the work "
+                                 "directory, then stop it"))
+        where.add_argument("--endpoint", metavar="URL", type=_endpoint_url,
+                           help="an AWS emulator that is already running (left running)")
+        p.add_argument("--workdir", metavar="DIR",
+                       help="where the module and its state live (default "
+                            ".tierform/apply/<name>)")
         if name == "apply":
             fmt(p, "table", "json")
         tf(p)
 
-    p = add("diagram", "Print a Mermaid diagram of the tiers and flows.")
-    p.add_argument("blueprint")
+    p = add("diagram", "Draw the tiers, subnets per AZ, gateways and flows of a blueprint, plan "
+                       "JSON, state JSON or live network; with a blueprint to verify against, "
+                       "unintended flows in red and broken flows dashed orange.")
+    p.add_argument("source", metavar="SOURCE", nargs="?",
+                   help="blueprint .yaml, or `terraform show -json` output (plan or state); "
+                        "omit with --live")
+    p.add_argument("--blueprint", metavar="BP", dest="against",
+                   help="verify the network against this blueprint and mark the findings "
+                        "(a blueprint SOURCE is its own)")
+    p.add_argument("--live", action="store_true",
+                   help="read the network through the AWS API (needs --blueprint or --vpc-id)")
+    live(p, "--blueprint")
+    tier_tag(p)
+    p.add_argument("--config-dir", metavar="DIR", help=_CONFIG_DIR_HELP)
+    fmt(p, "mermaid", "dot", "svg", "png",
+        what="mermaid (default; GitHub and GitLab render it), dot (Graphviz source), or svg / "
+             "png drawn by Graphviz `dot` (Debian/Ubuntu package graphviz)")
+    p.add_argument("--out", metavar="FILE", help="write the diagram here (png needs it); "
+                                                 "default: standard output")
 
     p = add("logs", "Replay VPC flow logs against the blueprint (`logs check`, `logs athena`).")
-    logs = p.add_subparsers(dest="logs_command", required=True, metavar="SUBCOMMAND")
+    logs = p.add_subparsers(dest="logs_command", required=True, metavar="SUBCOMMAND",
+                            help="check, sample or athena (each has --help)")
     q = logs.add_parser("check", help="Classify flow-log records by the blueprint's intent; "
                         "exit 1 on findings, 3 when lines could not be read.")
-    q.add_argument("blueprint")
+    q.add_argument("blueprint", metavar="BP", help="the blueprint (YAML)")
     q.add_argument("sources", nargs="+", metavar="SOURCE",
                    help="flow-log files: text as S3 delivers it (plain or .gz, header "
                         "line), Parquet, or a CloudWatch Logs export")
     q.add_argument("--nat-address", action="append", type=_nat_address, metavar="IP",
                    help="a NAT gateway's private address (repeatable)")
-    q.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    q.add_argument("--format", choices=("text", "json", "sarif"), default="text",
+                   help="output format: text (default), json, or sarif (for code scanning)")
     q = logs.add_parser("sample", help="Write generated flow-log records for the blueprint's "
                         "network (intended traffic, scans, one misconfiguration, one broken "
                         "flow, NAT legs): for trying `logs check`.")
-    q.add_argument("blueprint")
+    q.add_argument("blueprint", metavar="BP", help="the blueprint (YAML)")
     q.add_argument("-o", "--output", required=True,
                    help="a new file (.gz: gzip, as S3 delivers)")
-    q.add_argument("--records", type=int, default=10000)
-    q.add_argument("--seed", type=int, default=0)
+    q.add_argument("--records", type=int, default=10000, help="how many (default 10000)")
+    q.add_argument("--seed", type=int, default=0, help="same seed, same records (default 0)")
     q.add_argument("--fields", choices=("custom", "default", "exact"), default="custom",
                    help="the blueprint's format, AWS's default, or the blueprint's plus "
                         "tcp-flags, pkt-srcaddr, pkt-dstaddr, flow-direction")
-    q.add_argument("--parquet", action="store_true")
+    q.add_argument("--parquet", action="store_true", help="write Parquet instead of text")
     q.add_argument("--cloudwatch", action="store_true",
                    help="as a CloudWatch Logs export (`<time> <record>` lines)")
     q.set_defaults(nat_address=None)
     q = logs.add_parser("athena", help="Print the Athena SQL (table DDL with partition "
                         "projection, classified view, report query) of the same rules.")
-    q.add_argument("blueprint")
+    q.add_argument("blueprint", metavar="BP", help="the blueprint (YAML)")
     q.add_argument("--bucket", help="the flow-log bucket (default: flow_logs.bucket_arn)")
     q.add_argument("--account", required=True, help="the AWS account id in the S3 keys")
     q.add_argument("--region", default=None, help="default: the blueprint's region")
-    q.add_argument("--table", default="vpc_flow_logs")
+    q.add_argument("--table", default="vpc_flow_logs",
+                   help="the Athena table name (default vpc_flow_logs)")
     q.add_argument("--parquet", action="store_true", help="the logs are delivered as Parquet")
     q.add_argument("--days", nargs=2, metavar=("FROM", "TO"),
                    help="scan only these days (yyyy/MM/dd)")
-    q.add_argument("--nat-address", action="append", type=_nat_address, metavar="IP")
+    q.add_argument("--nat-address", action="append", type=_nat_address, metavar="IP",
+                   help="a NAT gateway's private address (repeatable)")
     p = add("ci", "Write a CI pipeline that gates the blueprints: validate, render --check, "
                   "terraform test, plan, verify (SARIF to code scanning).")
     p.add_argument("kind", choices=("github", "gitlab"),
@@ -775,8 +1015,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("blueprint", nargs="*",
                    help="blueprints to gate, relative to the repository root (default: "
                         "blueprints/*.yaml)")
-    p.add_argument("-o", "--output", help="the file to write (refused if it exists and "
-                                          "Tierform did not write it)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="the file to write (refused if it exists and Tierform did not write it)")
     p.add_argument("--modules-dir", default="modules",
                    help="where each blueprint's module is rendered, as <dir>/<name> "
                         "(default: modules)")
@@ -785,7 +1025,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "version>; e.g. a git URL or a wheel)")
 
     p = add("demo", "Render, plan, verify, apply locally, read back live, report, destroy.")
-    p.add_argument("blueprint", nargs="?", help="default: the shipped three-tier blueprint")
+    p.add_argument("blueprint", metavar="BP", nargs="?",
+                   help="the blueprint (default: the shipped three-tier blueprint)")
     tf(p)
     return parser
 
@@ -793,6 +1034,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    ui.configure(args.color)
     mirror = getattr(args, "provider_mirror", None)
     saved = os.environ.get(_MIRROR_ENV)
     try:
@@ -800,7 +1042,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.environ[_MIRROR_ENV] = os.path.abspath(mirror)
         return COMMANDS[args.command](args)
     except TierformError as error:
-        sys.stderr.write(f"tierform {args.command}: {error_text(error)}\n")
+        where = style(f"tierform {args.command}:", "bad", sys.stderr)
+        sys.stderr.write(f"{where} {error_text(error)}\n")
         return error.exit_code
     except KeyboardInterrupt:
         sys.stderr.write(f"tierform {args.command}: interrupted\n")

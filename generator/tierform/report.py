@@ -1,8 +1,10 @@
-"""Render reachability, queries and verification as text tables, JSON and SARIF 2.1.0."""
+"""Render reachability, queries and verification as text tables, JSON and SARIF 2.1.0;
+and what plan and apply did (changes by resource type and tier, outputs)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from tierform.analyze import SCHEMA_VERSION, Flow, QueryResult, Reachability, UnknownFlow
@@ -12,8 +14,14 @@ if TYPE_CHECKING:  # the layout pulls in pydantic: `reach` of a JSON file never 
     from tierform.layout import Layout
 
 __all__ = [
+    "CHANGE_KINDS",
     "SARIF_SCHEMA",
+    "change_counts",
+    "change_kind",
+    "changes_json",
+    "changes_table",
     "incomplete_line",
+    "outputs_table",
     "query_json",
     "query_text",
     "reach_json",
@@ -202,6 +210,8 @@ def verify_json(report: VerifyReport) -> dict[str, Any]:
         "findings": [_finding_json(f) for f in report.findings],
         "single_layer": {layer: [_flow_json(f) for f in flows]
                          for layer, flows in report.single_layer.items()},
+        "return_legs": {layer: [_flow_json(f) for f in flows]
+                        for layer, flows in report.return_legs.items()},
         "tiers": _tiers_json(report.reachability),
         "warnings": list(report.reachability.warnings),
     }
@@ -266,3 +276,106 @@ def verify_sarif(report: VerifyReport, blueprint_file: str,
             "results": results,
         }],
     }
+
+
+# --------------------------------------------------------------------------- plan / apply
+
+CHANGE_KINDS = ("create", "update", "replace", "delete")
+"""What a planned resource change is, in the order the summary prints them."""
+
+NO_TIER = "(no tier)"
+"""The tier column of resources that serve no tier (the VPC, gateways, flow logs)."""
+
+
+def change_kind(actions: Iterable[str]) -> str | None:
+    """``create``, ``update``, ``replace`` or ``delete`` for a plan's ``actions``; None for
+    no-op and read."""
+    acts = set(actions)
+    if {"create", "delete"} <= acts:
+        return "replace"
+    for kind in ("create", "update", "delete"):
+        if kind in acts:
+            return kind
+    return None
+
+
+def change_counts(changes: Iterable[tuple[str, str | None, Iterable[str]]]
+                  ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """``(type, tier, actions)`` per resource -> counts by type and by tier (sorted keys)."""
+    by_type: dict[str, dict[str, int]] = {}
+    by_tier: dict[str, dict[str, int]] = {}
+    for type_, tier, actions in changes:
+        kind = change_kind(actions)
+        if kind is None:
+            continue
+        for table, key in ((by_type, type_), (by_tier, tier or NO_TIER)):
+            row = table.setdefault(key, dict.fromkeys(CHANGE_KINDS, 0))
+            row[kind] += 1
+    return ({k: by_type[k] for k in sorted(by_type)},
+            {k: by_tier[k] for k in sorted(by_tier, key=lambda t: (t == NO_TIER, t))})
+
+
+def _totals(table: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
+    return {kind: sum(row[kind] for row in table.values()) for kind in CHANGE_KINDS}
+
+
+def changes_json(name: str, changes: Iterable[tuple[str, str | None, Iterable[str]]]
+                 ) -> dict[str, Any]:
+    by_type, by_tier = change_counts(changes)
+    return {"name": name, "changes": _totals(by_type), "by_type": by_type, "by_tier": by_tier}
+
+
+def changes_table(name: str, changes: Iterable[tuple[str, str | None, Iterable[str]]],
+                  paint: Callable[[str, str], str] = lambda text, _kind: text) -> str:
+    """``name: plan: 183 to create, ...`` then the counts by resource type and by tier;
+    ``paint(text, kind)`` colours (the CLI's ``ui.style``)."""
+    by_type, by_tier = change_counts(changes)
+    totals = _totals(by_type)
+    if not any(totals.values()):
+        return f"{name}: plan: {paint('no changes', 'ok')}"
+    words = {"create": "to create", "update": "to update", "replace": "to replace",
+             "delete": "to delete"}
+    head = ", ".join(f"{totals[k]} {words[k]}" for k in CHANGE_KINDS if totals[k])
+    lines = [f"{name}: plan: {head}"]
+    used = [k for k in CHANGE_KINDS if totals[k]]
+    for title, table in (("resource type", by_type), ("tier", by_tier)):
+        rows = [[title, *used]]
+        rows += [[key, *(str(row[k]) if row[k] else "-" for k in used)]
+                 for key, row in table.items()]
+        rows.append(["total", *(str(totals[k]) for k in used)])
+        grid = _grid(rows).split("\n")
+        lines.append("")
+        lines.append(paint(grid[0], "head"))
+        lines.extend(grid[1:])
+    return "\n".join(lines)
+
+
+def _flat(prefix: str, value: Any) -> list[tuple[str, str]]:
+    """An output value as ``(key, text)`` rows: maps by dotted key, lists of scalars joined."""
+    if isinstance(value, Mapping) and value:
+        rows: list[tuple[str, str]] = []
+        for key in sorted(value):
+            rows.extend(_flat(f"{prefix}.{key}", value[key]))
+        return rows
+    if isinstance(value, list) and all(not isinstance(v, Mapping | list) for v in value):
+        return [(prefix, ", ".join(str(v) for v in value) or "[]")]
+    if isinstance(value, list):
+        rows = []
+        for index, item in enumerate(value):
+            rows.extend(_flat(f"{prefix}[{index}]", item))
+        return rows or [(prefix, "[]")]
+    if isinstance(value, str):
+        return [(prefix, value)]
+    return [(prefix, json.dumps(value, sort_keys=True))]
+
+
+def outputs_table(outputs: Mapping[str, Any],
+                  paint: Callable[[str, str], str] = lambda text, _kind: text) -> str:
+    """Apply's outputs, one row per leaf value (``subnet_ids.app.us-east-1a  subnet-...``)."""
+    rows = [["output", "value"]]
+    for name in sorted(outputs):
+        rows.extend([key, text] for key, text in _flat(name, outputs[name]))
+    if len(rows) == 1:
+        return "(no outputs)"
+    grid = _grid(rows).split("\n")
+    return "\n".join([paint(grid[0], "head"), *grid[1:]])

@@ -158,8 +158,9 @@ class VerifyReport:
     intents: list[Intent] = field(default_factory=list)
     gate: Gate = "all"
     return_legs: dict[Layer, list[Flow]] = field(default_factory=dict)
-    """Per layer failed open: ephemeral ports into private or isolated tiers that open, which
-    the stateless ACLs admit as return legs (listed, labelled, never dropped)."""
+    """Per layer failed open: ephemeral ports into tiers that open, which the stateless ACLs
+    admit as return legs (listed, labelled, never dropped); for public tiers these are the
+    internet's way in on 1024-65535 whenever their groups fail open."""
 
     @property
     def gating(self) -> list[VerifyFinding]:
@@ -181,11 +182,13 @@ class VerifyReport:
 
 
 def intents_from_blueprint(bp: Blueprint) -> list[Intent]:
-    """The blueprint's flows as intents, numbered like the generated rule descriptions."""
+    """The blueprint's flows as intents, labelled by flow id like the generated rules
+    (findings read "broken flow web_to_app_tcp (web -> app tcp 8080)")."""
     intents = []
     for index, flow in enumerate(bp.flows):
         ports = PortSet(flow.port_ranges())
-        label = f"flow {index + 1}: {flow.src} -> {flow.dst} {format_ports(flow.protocol, ports)}"
+        label = (f"{flow.flow_id} ({flow.src} -> {flow.dst} "
+                 f"{format_ports(flow.protocol, ports)})")
         intents.append(Intent(flow.src, flow.dst, flow.protocol, ports, label, ("flows", index)))
     return intents
 
@@ -429,7 +432,9 @@ def _single_layer(layer: Layer, network: Network, reach: Reachability,
                   ephemeral: tuple[int, int],
                   foreign: frozenset[str] = frozenset()) -> tuple[list[Flow], list[Flow]]:
     """Forbidden flows into private or isolated tiers that open when ``layer`` fails open,
-    and apart the ephemeral ports that open then (return legs the ACLs must admit)."""
+    and apart the ephemeral ports that open then (return legs the ACLs must admit), into
+    public tiers too: a public tier's ACL admits replies from the internet on them (for its
+    own connections and its NAT gateways'), so only its groups refuse new connections."""
     failed = analyze(network, ephemeral=ephemeral, failed_open=layer)
     opened: list[Flow] = []
     legs: list[Flow] = []
@@ -445,10 +450,15 @@ def _single_layer(layer: Layer, network: Network, reach: Reachability,
     for flow in failed.flows:
         if flow.src == flow.dst or flow.dst not in reach.tiers or flow.dst in foreign:
             continue
-        if _exposure_of(flow.dst, reach, declared) not in ("private", "isolated"):
+        public = _exposure_of(flow.dst, reach, declared) not in ("private", "isolated")
+        if public and layer != "security_groups":
             continue
         extra = _excess(flow, reach, allowed, eph)
         extra = extra - reach.ports(flow.src, flow.dst, flow.protocol)  # already unintended
+        if public:
+            if flow.protocol != "icmp" and extra & eph:
+                legs.append(Flow(flow.src, flow.dst, flow.protocol, extra & eph))
+            continue
         if layer == "security_groups" and flow.protocol != "icmp":
             # Stateless NACLs cannot tell these from replies: listed apart, labelled.
             if extra & eph:

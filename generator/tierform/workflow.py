@@ -9,7 +9,7 @@ are turned into exit codes in one place (``tierform.cli.main``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from tierform.blueprint.load import LoadedBlueprint
     from tierform.layout import Layout
     from tierform.network.model import Network
+    from tierform.render.diagram import Diagram
     from tierform.terraform.plan import Plan
 
 # Start-up: the blueprint stages (pydantic, PyYAML), rendering (Jinja2) and planning (tftest)
@@ -41,6 +42,7 @@ __all__ = [
     "Checked",
     "analyze_network",
     "check",
+    "diagram",
     "load",
     "plan",
     "plan_blueprint",
@@ -104,13 +106,16 @@ def render(checked: Checked) -> dict[str, str]:
 
 def plan(checked: Checked, variables: Mapping[str, object] | None = None, *,
          region: str | None = None, cache_dir: Path | None = None,
-         terraform: str | None = None, files: Mapping[str, str] | None = None) -> Plan:
+         terraform: str | None = None, files: Mapping[str, str] | None = None,
+         events: Callable[[Mapping[str, Any]], None] | None = None) -> Plan:
     """Render (unless the rendered ``files`` are given) and plan offline, cached by
-    content; region: the blueprint's by default."""
+    content; region: the blueprint's by default. ``events``: Terraform's ``-json`` UI
+    messages while a plan runs (progress)."""
     from tierform.terraform.cache import plan_files  # start-up: tftest
 
     return plan_files(render(checked) if files is None else files, variables,
-                      region=region or checked.region, cache_dir=cache_dir, terraform=terraform)
+                      region=region or checked.region, cache_dir=cache_dir, terraform=terraform,
+                      events=events)
 
 
 def render_blueprint(path: Path) -> tuple[dict[str, str], str]:
@@ -157,3 +162,56 @@ def verify_network(loaded: LoadedBlueprint, network: Network, *,
     network = adopt_blueprint(network, expected, blueprint.network_cidrs)
     return verify(intents_from_blueprint(blueprint), network,
                   declared_exposure=declared_exposure(blueprint), expected=expected, gate=gate)
+
+
+def diagram(network: Network, *, title: str, blueprint: LoadedBlueprint | None = None,
+            own: bool = False) -> Diagram:
+    """The diagram of ``network``. ``own``: the network is ``blueprint``'s own (its flows
+    are drawn as they are). Another network with a ``blueprint``: its flows drawn, broken
+    ones dashed orange, and what no flow allows in red (``verify_network``). Without a
+    blueprint: what the analyzer finds reachable, and grey dotted where unknown."""
+    from tierform.ports import format_ports
+    from tierform.render.diagram import (  # start-up: the blueprint model (pydantic)
+        Edge,
+        blueprint_edges,
+        diagram_of_network,
+    )
+
+    edges: list[Edge] = []
+    exposures: dict[str, str] = {}
+    named: Mapping[str, Any] | None = None
+    if blueprint is not None:
+        bp = blueprint.blueprint
+        exposures = {name: tier.exposure for name, tier in bp.tiers.items()}
+        named = dict(bp.network_cidrs)
+        intended = blueprint_edges(bp)
+        broken: set[int] = set()
+        unintended: list[Edge] = []
+        if not own:
+            result = verify_network(blueprint, network)
+            for finding in result.findings:
+                if finding.kind == "broken" and finding.path[:1] == ("flows",):
+                    broken.add(int(finding.path[1]))
+                elif finding.kind == "unintended" and finding.src and finding.dst:
+                    what = (finding.protocol or "?") if finding.ports is None or \
+                        finding.protocol == "icmp" else \
+                        format_ports(finding.protocol or "tcp", finding.ports)
+                    unintended.append(Edge(finding.src, finding.dst, what, "unintended"))
+        edges = [Edge(e.src, e.dst, e.label, "broken" if i in broken else "flow")
+                 for i, e in enumerate(intended)]
+        edges += list(dict.fromkeys(unintended))
+    else:
+        reach = analyze(network)
+        seen: dict[tuple[str, str], list[str]] = {}
+        for flow in reach.flows:
+            text = flow.protocol if flow.ports is None else f"{flow.protocol} {flow.ports}"
+            seen.setdefault((flow.src, flow.dst), []).append(text)
+        edges = [Edge(src, dst, "; ".join(parts)) for (src, dst), parts in seen.items()]
+        unknown: dict[tuple[str, str], list[str]] = {}
+        for item in reach.unknown:
+            text = item.protocol if item.protocol == "icmp" else f"{item.protocol} {item.ports}"
+            unknown.setdefault((item.src, item.dst), []).append(text)
+        edges += [Edge(src, dst, "; ".join(parts), "unknown")
+                  for (src, dst), parts in unknown.items()]
+    return diagram_of_network(network, title=title, edges=edges, exposures=exposures,
+                              named_networks=named)

@@ -1,3 +1,18 @@
+# The account, partition and region the flow log belongs to, from the VPC itself (no data
+# source: an offline plan needs no credentials). The delivery policies below name them.
+locals {
+  flow_log_account   = aws_vpc.this.owner_id
+  flow_log_partition = split(":", aws_vpc.this.arn)[1]
+  flow_log_region    = split(":", aws_vpc.this.arn)[3]
+  # Log delivery writes into the bucket only on behalf of this account's log sources.
+  flow_log_delivery_source = {
+    StringEquals = { "aws:SourceAccount" = local.flow_log_account }
+    ArnLike = {
+      "aws:SourceArn" = "arn:${local.flow_log_partition}:logs:${local.flow_log_region}:${local.flow_log_account}:*"
+    }
+  }
+}
+
 # VPC flow logs (ALL) to a dedicated S3 bucket.
 resource "aws_s3_bucket" "flow_logs" {
   #checkov:skip=CKV_AWS_18:This bucket is itself a log destination; access-logging it would need another bucket per network.
@@ -70,7 +85,8 @@ resource "aws_s3_bucket_lifecycle_configuration" "flow_logs" {
   }
 }
 
-# Lets the log delivery service write flow logs; denies plain-HTTP access.
+# Lets the log delivery service write this account's flow logs (and nothing on behalf of
+# another account); denies plain-HTTP access.
 resource "aws_s3_bucket_policy" "flow_logs" {
   bucket = aws_s3_bucket.flow_logs.id
   policy = jsonencode({
@@ -81,7 +97,8 @@ resource "aws_s3_bucket_policy" "flow_logs" {
         Effect    = "Allow"
         Principal = { Service = "delivery.logs.amazonaws.com" }
         Action    = "s3:PutObject"
-        Resource  = "${aws_s3_bucket.flow_logs.arn}/AWSLogs/*"
+        Resource  = "${aws_s3_bucket.flow_logs.arn}/AWSLogs/${local.flow_log_account}/*"
+        Condition = local.flow_log_delivery_source
       },
       {
         Sid       = "AWSLogDeliveryAclCheck"
@@ -89,6 +106,7 @@ resource "aws_s3_bucket_policy" "flow_logs" {
         Principal = { Service = "delivery.logs.amazonaws.com" }
         Action    = ["s3:GetBucketAcl", "s3:ListBucket"]
         Resource  = aws_s3_bucket.flow_logs.arn
+        Condition = local.flow_log_delivery_source
       },
       {
         Sid       = "DenyInsecureTransport"

@@ -1,12 +1,12 @@
 variable "name_prefix" {
-  description = "Prefix of every Name tag and generated resource name (letters, digits and hyphens)."
+  description = "Prefix of every Name tag and generated resource name (lower-case letters, digits and hyphens: it starts the flow-log S3 bucket's name)."
   type        = string
   default     = "four-tier"
 
   validation {
-    # IAM role name prefixes are limited to 38 characters, including the "-flow-logs-" suffix.
-    condition     = can(regex("^[A-Za-z0-9-]{1,24}$", var.name_prefix))
-    error_message = "The name_prefix must be 1-24 letters, digits or hyphens."
+    # S3 bucket names are lower case and may not start with a reserved prefix; the bucket prefix adds "-flow-logs-" (37 characters at most).
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,23}$", var.name_prefix)) && !startswith(var.name_prefix, "xn--") && !startswith(var.name_prefix, "sthree-") && !startswith(var.name_prefix, "amzn-s3-demo-")
+    error_message = "The name_prefix must be 1-24 lower-case letters, digits or hyphens, starting with a letter or digit and not with xn--, sthree-, amzn-s3-demo-: it starts the flow-log S3 bucket's name."
   }
 }
 

@@ -1,3 +1,11 @@
+# The account, partition and region the flow log belongs to, from the VPC itself (no data
+# source: an offline plan needs no credentials). The delivery policies below name them.
+locals {
+  flow_log_account   = aws_vpc.this.owner_id
+  flow_log_partition = split(":", aws_vpc.this.arn)[1]
+  flow_log_region    = split(":", aws_vpc.this.arn)[3]
+}
+
 # VPC flow logs (ALL) to a CloudWatch log group.
 resource "aws_cloudwatch_log_group" "flow_logs" {
   #checkov:skip=CKV_AWS_158:Encrypted with var.kms_key_id when given; CloudWatch Logs encrypts at rest with AWS-managed keys otherwise.
@@ -10,7 +18,9 @@ resource "aws_cloudwatch_log_group" "flow_logs" {
   })
 }
 
-# The flow logs service assumes this role to write into the log group above only.
+# The flow logs service assumes this role to write into the log group above only, and
+# only for flow logs of this account and region (confused deputy: aws:SourceAccount and
+# aws:SourceArn).
 resource "aws_iam_role" "flow_logs" {
   name_prefix = "${var.name_prefix}-flow-logs-"
   assume_role_policy = jsonencode({
@@ -19,6 +29,12 @@ resource "aws_iam_role" "flow_logs" {
       Effect    = "Allow"
       Principal = { Service = "vpc-flow-logs.amazonaws.com" }
       Action    = "sts:AssumeRole"
+      Condition = {
+        StringEquals = { "aws:SourceAccount" = local.flow_log_account }
+        ArnLike = {
+          "aws:SourceArn" = "arn:${local.flow_log_partition}:ec2:${local.flow_log_region}:${local.flow_log_account}:vpc-flow-log/*"
+        }
+      }
     }]
   })
 

@@ -21,10 +21,10 @@ def test_plan_out_dev_stdout(tmp_path: Path) -> None:
     before = os.lstat("/dev/stdout")
     result = tierform("plan", str(TWO_TIER), "--out", "/dev/stdout", quiet=True)
     assert result.returncode == 0, result.stderr
-    *document, summary = result.stdout.rstrip("\n").split("\n")
-    plan = json.loads("\n".join(document))
+    # The document, then the summary (its first line, then the counts by type and tier).
+    plan, end = json.JSONDecoder().raw_decode(result.stdout)
     assert plan["resource_changes"]
-    assert summary.startswith("two-tier: plan: ")
+    assert result.stdout[end:].lstrip("\n").startswith("two-tier: plan: ")
     after = os.lstat("/dev/stdout")
     assert stat.S_ISLNK(after.st_mode)
     assert (after.st_ino, after.st_dev) == (before.st_ino, before.st_dev)

@@ -9,6 +9,7 @@ variable's validation (TF_VAR_name_prefix); the other cases never reach terrafor
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,86 @@ def test_terraform_too_old(tmp_path: Path, blueprint: str) -> None:
            "What to do: upgrade Terraform",
            once=True, stdout="")
     assert not list((tmp_path / ".cache").glob("plans/*.json"))
+
+
+def _fake_terraform(tmp_path: Path, cases: str) -> dict[str, str]:
+    """A ``terraform`` on PATH that answers each verb with a shell ``case`` arm of ``cases``
+    (``version -json`` is a valid 1.11 answer unless ``cases`` overrides it)."""
+    fake = tmp_path / "fake-bin"
+    fake.mkdir()
+    script = fake / "terraform"
+    script.write_text(
+        "#!/bin/sh\ncase \"$1\" in\n" + cases +
+        "  version) echo '{\"terraform_version\": \"1.11.4\"}' ;;\n"
+        "  *) exit 0 ;;\nesac\n", encoding="utf-8")
+    script.chmod(0o755)
+    return {"PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"}
+
+
+@pytest.mark.parametrize("printed", ["[1,2]", '"1.11.4"', '{"terraform_version": 1}', "",
+                                     "Terraform v1.11.4", "[" * 100_000])
+def test_version_json_that_is_not_a_version_document(tmp_path: Path, blueprint: str,
+                                                     printed: str) -> None:
+    (tmp_path / "version.out").write_text(printed, encoding="utf-8")
+    env = _fake_terraform(tmp_path, f"  version) cat {tmp_path / 'version.out'} ;;\n")
+    result = tierform("plan", blueprint, cwd=tmp_path, drop=("TIERFORM_TERRAFORM",), env=env)
+    failed(result, 2, "does not understand `version -json`", "What to do: upgrade Terraform",
+           once=True, stdout="")
+
+
+@pytest.mark.parametrize(("printed", "said"), [
+    ("garbage, not JSON", "not JSON: Expecting value"),
+    ("[1, 2]", "printed JSON that is not a plan or state object"),
+    ('{"a": Infinity}', "Infinity is not a JSON number"),
+    ("[" * 100_000, "nested deeper than can be read")])
+def test_show_json_that_is_not_a_plan(tmp_path: Path, blueprint: str, printed: str,
+                                      said: str) -> None:
+    (tmp_path / "show.out").write_text(printed, encoding="utf-8")
+    env = _fake_terraform(tmp_path, f"  show) cat {tmp_path / 'show.out'} ;;\n")
+    result = tierform("plan", blueprint, cwd=tmp_path, drop=("TIERFORM_TERRAFORM",),
+                      env={**env, "TIERFORM_CACHE_DIR": str(tmp_path / ".cache")})
+    failed(result, 1, said, "What to do: check that", once=True, stdout="")
+    assert not list((tmp_path / ".cache").glob("plans/*.json")), "a broken plan was cached"
+
+
+def test_a_hung_terraform_is_stopped_at_the_time_limit(tmp_path: Path, blueprint: str) -> None:
+    """init never answers (and leaves a child behind, as provider plugins would): the whole
+    process group is killed when TIERFORM_TERRAFORM_TIMEOUT expires."""
+    pid_file = tmp_path / "child.pid"
+    env = _fake_terraform(tmp_path, f"  init) sleep 300 & echo $! > {pid_file}; wait ;;\n")
+    started = time.monotonic()
+    result = tierform("plan", blueprint, cwd=tmp_path, drop=("TIERFORM_TERRAFORM",),
+                      env={**env, "TIERFORM_TERRAFORM_TIMEOUT": "2",
+                           "TIERFORM_CACHE_DIR": str(tmp_path / ".cache")})
+    elapsed = time.monotonic() - started
+    failed(result, 1, "terraform init did not finish within 2 s",
+           "TIERFORM_TERRAFORM_TIMEOUT=SECONDS (now 2)", "process group was killed",
+           once=True, stdout="")
+    assert elapsed < 60, elapsed
+    child = int(pid_file.read_text(encoding="utf-8"))
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(child), "the terraform's child survived"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead but not yet reaped by its (killed) parent's reaper.
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "inf", "nan"])
+def test_a_bad_time_limit_is_a_setup_error(tmp_path: Path, blueprint: str, value: str) -> None:
+    env = _fake_terraform(tmp_path, "")
+    result = tierform("plan", blueprint, cwd=tmp_path, drop=("TIERFORM_TERRAFORM",),
+                      env={**env, "TIERFORM_TERRAFORM_TIMEOUT": value})
+    failed(result, 2, f"TIERFORM_TERRAFORM_TIMEOUT={value!r} is not a number of seconds",
+           "What to do:", once=True, stdout="")
 
 
 # --------------------------------------------------------------------------- real terraform

@@ -23,21 +23,31 @@ def _json(*args: str, cwd: Path, code: int = 0) -> Any:
     return json.loads(result.stdout)
 
 
-def test_diagram_is_mermaid_with_tiers_by_exposure_and_numbered_flows(tmp_path: Path) -> None:
+def test_diagram_is_mermaid_with_tiers_subnets_gateways_and_flows(tmp_path: Path) -> None:
     result = tierform("diagram", THREE_TIER, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = [line.strip() for line in result.stdout.splitlines()]
     assert lines[0] == "flowchart LR"
-    assert 'n_internet(["internet"])' in lines
+    assert 'internet(["internet"])' in lines
     assert 'subgraph vpc["VPC 10.0.0.0/16"]' in lines
-    # Each tier sits in the subgraph of its exposure.
-    for exposure, tier in (("public", "web"), ("private", "app"), ("isolated", "db")):
-        start = lines.index(f'subgraph {exposure}["{exposure}"]')
-        assert lines[start + 1:start + 3] == [f'n_{tier}["{tier}"]', "end"]
+    # Each tier is a box (with its exposure) holding one subnet per AZ.
+    for tier, exposure, cidrs in (("web", "public", ("10.0.1.0/24", "10.0.2.0/24")),
+                                  ("app", "private", ("10.0.11.0/24", "10.0.12.0/24")),
+                                  ("db", "isolated", ("10.0.21.0/24", "10.0.22.0/24"))):
+        start = lines.index(f'subgraph t_{tier}["{tier} ({exposure})"]')
+        inside = lines[start + 1:lines.index("end", start)]
+        assert [line.split('["')[1].split("<br/>")[0] for line in inside
+                if line.startswith("s")] == list(cidrs)
+        assert any("us-east-1a" in line for line in inside)
+    # Gateways: the IGW for web, a NAT per AZ (per_az) in web for app; db routes nowhere.
+    assert 'g_igw{{"internet gateway"}}' in lines
+    assert sum('{{"NAT gateway (' in line for line in lines) == 2
+    assert "g_igw -.- t_web" in lines
+    assert not any(line.endswith("-.- t_db") for line in lines)
     assert [line for line in lines if "-->" in line] == [
-        'n_internet -->|"1: tcp 80,443"| n_web',
-        'n_web -->|"2: tcp 8080"| n_app',
-        'n_app -->|"3: tcp 3306"| n_db',
+        'internet -->|"internet_to_web_tcp: tcp 80,443"| t_web',
+        't_web -->|"web_to_app_tcp: tcp 8080"| t_app',
+        't_app -->|"app_to_db_tcp: tcp 3306"| t_db',
     ]
 
 
@@ -142,3 +152,33 @@ def test_reach_with_a_tier_tag_no_subnet_carries_is_an_error(tmp_path: Path) -> 
     assert "'Nope' tag" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_diagram_names_flows_by_id_whatever_their_order_and_keeps_names_apart(
+        tmp_path: Path) -> None:
+    """A network ``corp-net`` and a tier ``corp_net`` were one node (n_corp_net), and edges
+    were numbered by position, so reordering flows relabelled every edge."""
+    text = (
+        "tierform: 1\nname: nodes\nregion: us-east-1\nvpc: {cidr: 10.0.0.0/16}\n"
+        "availability_zones: [us-east-1a]\nnetworks:\n  corp-net: 192.168.0.0/16\n"
+        "tiers:\n  corp_net: {exposure: private, netmask: 24}\n"
+        "  web: {exposure: public, netmask: 24}\nflows:\n"
+        "  - {from: corp-net, to: corp_net, ports: [22], id: admin}\n"
+        "  - {from: corp_net, to: web, ports: [443]}\n")
+    (tmp_path / "bp.yaml").write_text(text, encoding="utf-8")
+    reordered = text.replace(
+        "  - {from: corp-net, to: corp_net, ports: [22], id: admin}\n"
+        "  - {from: corp_net, to: web, ports: [443]}\n",
+        "  - {from: corp_net, to: web, ports: [443]}\n"
+        "  - {from: corp-net, to: corp_net, ports: [22], id: admin}\n")
+    (tmp_path / "reordered.yaml").write_text(reordered, encoding="utf-8")
+    first = tierform("diagram", "bp.yaml", cwd=tmp_path)
+    second = tierform("diagram", "reordered.yaml", cwd=tmp_path)
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    edges = sorted(line.strip() for line in first.stdout.splitlines() if "-->" in line)
+    assert edges == sorted(line.strip() for line in second.stdout.splitlines() if "-->" in line)
+    assert edges == ['n_corp_2d_net -->|"admin: tcp 22"| t_corp_5f_net',
+                     't_corp_5f_net -->|"corp_net_to_web_tcp: tcp 443"| t_web']
+    lines = [line.strip() for line in first.stdout.splitlines()]
+    assert 'n_corp_2d_net(["corp-net<br/>192.168.0.0/16"])' in lines
+    assert 'subgraph t_corp_5f_net["corp_net (private)"]' in lines

@@ -199,3 +199,29 @@ def test_reach_query_needs_from_to_and_port(tmp_path: Path, blueprint: Path,
 def test_reach_unknown_endpoint_lists_the_known_ones(tmp_path: Path, blueprint: Path) -> None:
     failed(tierform("reach", blueprint.name, "--from", "nope", "--to", "web", "--port", "80",
                     cwd=tmp_path), 2, "unknown endpoint 'nope'", "known: db, internet, web")
+
+
+# --------------------------------------------------------------------------- endpoint
+
+
+@pytest.mark.parametrize(("endpoint", "said"), [
+    ("http://127.0.0.1:99999", "Port out of range"),
+    ("http://127.0.0.1:abc", "Port could not be cast to integer"),
+    ("http://127.0.0.1:0", "is not a usable endpoint"),
+    ("127.0.0.1:5000", "is not an http(s) URL"),
+    ("ftp://127.0.0.1:21", "is not an http(s) URL"),
+    ("http://:5000", "is not an http(s) URL"),
+])
+@pytest.mark.parametrize("command", ["verify", "apply", "destroy"])
+def test_a_bad_endpoint_is_a_usage_error_at_once(tmp_path: Path, blueprint: Path,
+                                                 command: str, endpoint: str,
+                                                 said: str) -> None:
+    """It was accepted, and failed after the SDK's retries (about 10 s)."""
+    args = [command, str(blueprint), "--endpoint", endpoint]
+    if command == "verify":
+        args += ["--live", "--region", "us-east-1"]
+    before = snapshot(tmp_path)
+    stderr = failed(tierform(*args, cwd=tmp_path), 2, "argument --endpoint:", said,
+                    "write it as http://127.0.0.1:5000", stdout="")
+    assert "usage:" in stderr
+    assert snapshot(tmp_path) == before

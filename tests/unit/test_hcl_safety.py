@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from tierform.blueprint.load import LoadedBlueprint, load_blueprint_text
 from tierform.errors import BlueprintError
 from tierform.layout import plan_layout
-from tierform.render.filters import hcl_key, hcl_string, md_cell
+from tierform.render.filters import hcl_key, hcl_string, md_cell, md_text
 from tierform.render.module import render_module
 
 # --------------------------------------------------------------------------- helpers
@@ -279,14 +279,15 @@ def test_hostile_text_renders_a_module_that_parses(description: str, tier_descri
     flows = table_rows(readme, "| Id | From | To | Protocol | Ports | Description |")
     assert [len(gfm_cells(r)) for r in tiers] == [5, 5]
     assert [len(gfm_cells(r)) for r in flows] == [6, 6]
-    assert gfm_cells(tiers[0])[4] == md_cell(tier_description)
-    assert gfm_cells(flows[1])[5] == md_cell(flow_description)
+    # Escaped as literal Markdown (md_text: HTML as entities, markers escaped).
+    assert gfm_cells(tiers[0])[4] == md_text(tier_description)
+    assert gfm_cells(flows[1])[5] == md_text(flow_description)
     # The same README with plain descriptions has as many lines from the tables on.
     plain = load(blueprint_yaml("plain", "plain", "plain", tags))
     plain_readme = render_module(plan_layout(plain.blueprint, plain.allocation))["README.md"]
     assert len(_from_tiers(readme)) == len(_from_tiers(plain_readme))
-    if md_cell(description):
-        assert md_cell(description) in readme.splitlines()
+    if md_text(description):
+        assert md_text(description) in readme.splitlines()
 
 
 def _from_tiers(readme: str) -> list[str]:

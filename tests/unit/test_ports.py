@@ -23,7 +23,7 @@ from tierform.ports import (
     parse_port,
     parse_ports,
 )
-from tierform.render.diagram import mermaid
+from tierform.render.diagram import diagram_of_layout, mermaid
 from tierform.render.module import render_module
 
 SMALL = 40
@@ -177,7 +177,8 @@ def test_verify_labels_use_the_one_formatter() -> None:
 
     loaded = workflow.load(Path(__file__).resolve().parents[2] / "blueprints" / "three-tier.yaml")
     labels = [i.label for i in verify.intents_from_blueprint(loaded.blueprint)]
-    assert labels[:2] == ["flow 1: internet -> web tcp 80,443", "flow 2: web -> app tcp 8080"]
+    assert labels[:2] == ["internet_to_web_tcp (internet -> web tcp 80,443)",
+                          "web_to_app_tcp (web -> app tcp 8080)"]
 
 
 def test_format_port_list() -> None:
@@ -216,11 +217,13 @@ def test_format_ports_reproduces_diagram_and_readme(
         lines.append(f"  - {{from: web, to: app, protocol: {protocol}{shown}}}\n")
     loaded = load_blueprint_text(_BASE + "".join(lines), "fmt.yaml")
     bp = loaded.blueprint
-    diagram = mermaid(bp)
-    readme = render_module(layout_plan.plan_layout(bp, loaded.allocation))["README.md"]
-    for number, flow in enumerate(bp.flows, start=1):
+    layout = layout_plan.plan_layout(bp, loaded.allocation)
+    diagram = mermaid(diagram_of_layout(layout))
+    readme = render_module(layout)["README.md"]
+    assert diagram in readme  # the README embeds the same diagram
+    for flow in bp.flows:
         ranges = flow.port_ranges()
-        assert f'|"{number}: {format_ports(flow.protocol, ranges)}"|' in diagram
+        assert f'|"{flow.flow_id}: {format_ports(flow.protocol, ranges)}"|' in diagram
         cell = ("-" if flow.protocol in ("icmp", "all")
                 else format_port_list(ranges, separator=", ", full="0-65535"))
         assert f"| {flow.flow_id} | web | app | {flow.protocol} | {cell} |" in readme

@@ -49,7 +49,8 @@ def test_module_has_no_provider_and_no_count(rendered: tuple[str, dict[str, str]
     assert 'provider "aws"' not in body
     assert not re.search(r"^\s*(count|for_each)\s*=", body, re.M)
     assert not re.search(r"^\s*(ingress|egress|route)\s*\{", body, re.M)
-    assert 'version = ">= 5.0"' in module["versions.tf"]
+    # Bounded to the major version the tests run (5.x): 6.x is untested.
+    assert 'version = ">= 5.0, < 6.0"' in module["versions.tf"]
     assert 'required_version = ">= 1.5"' in module["versions.tf"]
 
 

@@ -4,11 +4,14 @@ not from words in its description: a tier named "returns" has forward legs too."
 from __future__ import annotations
 
 from ipaddress import IPv4Network
+from pathlib import Path
 
 from tierform.aws import ANYWHERE
+from tierform.blueprint.load import load_blueprint
 from tierform.blueprint.model import Blueprint
 from tierform.layout import plan_layout
 from tierform.layout.model import NaclRulePlan
+from tierform.render.module import render_module
 from tierform.render.skips import nacl_skips
 
 _BLUEPRINT = {
@@ -51,3 +54,26 @@ def test_return_rule_skips_say_return_leg() -> None:
         "must admit "
         "replies on ephemeral ports from the internet; the tier's security group admits no "
         "inbound connections on them."]
+
+
+def test_internet_rules_give_the_flows_written_reason() -> None:
+    """A flow's ``internet_reason`` is the reason of its skips (SG and ACL), not ours."""
+    path = Path(__file__).parent / "blueprint" / "corpus_valid" / "internet-ssh-with-reason.yaml"
+    loaded = load_blueprint(path)
+    files = render_module(plan_layout(loaded.blueprint, loaded.allocation))
+    why = "Flow bastion_ssh: Bastion hosts for the on-call team; keys only, MFA on the host"
+    skips = [line.strip() for name in ("nacls.tf", "security_groups.tf")
+             for line in files[name].splitlines() if line.strip().startswith("#checkov:skip")]
+    assert f"#checkov:skip=CKV_AWS_24:{why}" in skips  # security group, port 22
+    assert f"#checkov:skip=CKV_AWS_232:{why}" in skips  # network ACL, port 22
+    # The flow without a reason (443) needs no skip; nothing says "on purpose" for SSH.
+    assert not [s for s in skips if "bastion_ssh opens" in s]
+
+
+def test_reason_given_for_a_rule_replaces_the_generic_one() -> None:
+    forward = _inbound_from_internet()[(22, 22)]
+    reasons = {"internet_to_returns_tcp": "  Break-glass access  "}
+    assert nacl_skips(forward, reasons) == [
+        "#checkov:skip=CKV_AWS_232:Flow internet_to_returns_tcp: Break-glass access"]
+    back = _inbound_from_internet()[(1024, 65535)]
+    assert nacl_skips(back, reasons) == nacl_skips(back)  # a return leg keeps its reason

@@ -94,7 +94,7 @@ def test_intents_from_blueprint() -> None:
                   {"from": "web", "to": "internet", "protocol": "all"}]})
     first, second = intents_from_blueprint(bp)
     assert first.ports == PortSet([(80, 80), (443, 443), (8000, 8080)])
-    assert first.label == "flow 1: internet -> web tcp 80,443,8000-8080"
+    assert first.label == "internet_to_web_tcp (internet -> web tcp 80,443,8000-8080)"
     assert second.protocols() == ("tcp", "udp", "icmp")
     assert second.path == ("flows", 1)
 

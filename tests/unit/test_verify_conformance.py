@@ -12,7 +12,7 @@ import pytest
 
 from tierform import workflow
 from tierform.network.model import NaclEntry, Network, Route, SgRule
-from tierform.report import single_layer_table, verify_sarif, verify_table
+from tierform.report import single_layer_table, verify_json, verify_sarif, verify_table
 from tierform.verify import VerifyReport
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -186,3 +186,23 @@ def test_db_inbound_rule_from_web_is_a_rule_finding_though_web_egress_blocks() -
     assert [(f.src, f.dst, f.layer, f.grade) for f in found] == [
         ("web", "db", "security_groups", "rule")]
     assert "aws_security_group_rule.web_to_db" in found[0].resource
+
+
+def test_public_tier_ephemeral_ports_from_the_internet_are_stated() -> None:
+    """The NAT gateways share the public tier's ACL, which admits replies from 0.0.0.0/0 on
+    1024-65535: with the groups failed open the internet opens those ports into web. verify
+    says so (it listed only private and isolated tiers before, printing "nothing")."""
+    report = _verify(_network("four-tier"), "four-tier")
+    legs = [(f.src, f.dst, f.protocol, str(f.ports))
+            for f in report.return_legs["security_groups"]]
+    assert ("internet", "web", "tcp", "1024-65535") in legs
+    assert not report.return_legs["nacls"]
+    assert not report.return_legs["routes"]
+    row = next(line for line in single_layer_table(report).splitlines()
+               if line.startswith("security_groups"))
+    assert "internet -> web tcp 1024-65535" in row
+    assert "nothing" not in row
+    document = verify_json(report)
+    assert {"from": "internet", "to": "web", "protocol": "tcp", "ports": [[1024, 65535]]} in [
+        {k: leg[k] for k in ("from", "to", "protocol", "ports")}
+        for leg in document["return_legs"]["security_groups"]]

@@ -28,12 +28,16 @@ from tierform.errors import Finding
 from tierform.ports import PortSyntaxError, parse_port
 
 __all__ = [
+    "ADMIN_PORTS",
     "FLOW_LOG_FIELDS",
+    "INTERNET_REASON_MAX",
     "MAX_TAGS",
     "RETENTION_DAYS",
+    "S3_RESERVED_PREFIXES",
     "Locator",
     "ShapeErrors",
     "check_blueprint",
+    "internet_exposures",
     "render_refusals",
 ]
 
@@ -468,6 +472,8 @@ def _check_flows(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
         if known and (service_of_endpoint(flow.src) or service_of_endpoint(flow.dst)):
             _check_service_flow(bp, flow, path, report, broken)
             known = False  # the direction rules below are about tiers, networks, internet
+        if ports_ok:
+            _check_internet_reason(flow, path, report)
         if known:
             _check_flow_direction(bp, flow, path, report, nat_ok=broken.section("nat"))
         if known and ports_ok:
@@ -563,6 +569,66 @@ def _check_interface_endpoints(bp: Blueprint, report: _Report, broken: ShapeErro
                        + " and to ".join(f"'{service_endpoint(s)}'" for s in lost)
                        + " on port 443 (it then uses the endpoint), or remove the internet "
                        "flow")
+ADMIN_PORTS: tuple[tuple[str, str, int], ...] = (
+    ("tcp", "FTP", 20), ("tcp", "FTP", 21), ("tcp", "SSH", 22), ("tcp", "RDP", 3389),
+    ("udp", "RDP", 3389),
+)
+"""(protocol, service, port) that no flow may open to the whole internet without a written
+reason: remote administration and clear-text FTP (checkov CKV_AWS_24/25/229-232)."""
+INTERNET_REASON_MAX = 200
+
+
+def internet_exposures(flow: FlowSpec) -> list[str]:
+    """What a flow from the internet opens that needs ``internet_reason`` (e.g. ``tcp 22
+    (SSH)``, ``every protocol and port``); empty for other flows. Ports must have parsed."""
+    if flow.src != INTERNET:
+        return []
+    if flow.protocol == "all":
+        return ["every protocol and port"]
+    if flow.protocol == "icmp":
+        return []
+    ports = flow.port_set()
+    if ports.is_full():
+        return [f"every {flow.protocol} port"]
+    return [f"{protocol} {port} ({service})" for protocol, service, port in ADMIN_PORTS
+            if protocol == flow.protocol and port in ports]
+
+
+def _check_internet_reason(flow: FlowSpec, path: tuple[str | int, ...],
+                           report: _Report) -> None:
+    """SSH, RDP, FTP or all ports open to 0.0.0.0/0 only with a written reason, which the
+    renderer puts in the checkov skips (instead of a reason of its own)."""
+    opened = internet_exposures(flow)
+    reason = flow.internet_reason
+    if reason is None:
+        if opened:
+            report.add("flow-internet-admin", path,
+                       f"flow internet -> {flow.dst} opens {', '.join(opened)} to every "
+                       "address on the internet",
+                       "open it from a named network instead (networks: {corp: "
+                       "203.0.113.0/24}, then 'from: corp'), or, if it must face the whole "
+                       "internet, say why in the flow: 'internet_reason: <why>' (it becomes "
+                       "the reason of the module's checkov skips)")
+        return
+    rpath = (*path, "internet_reason")
+    if not opened:
+        report.add("internet-reason-unused", rpath,
+                   f"flow {flow.src} -> {flow.dst} has an internet_reason but opens no SSH, "
+                   "RDP, FTP or all-ports access from the internet",
+                   "remove 'internet_reason' (it is only for such flows)")
+        return
+    bad = next((ch for ch in reason if unicodedata.category(ch)[0] == "C"), None)
+    if not reason.strip():
+        report.add("internet-reason-empty", rpath, "internet_reason is empty",
+                   "write why this flow must be open to the whole internet")
+    elif bad is not None:
+        report.add("internet-reason-text", rpath,
+                   f"internet_reason contains {_char(bad)}: it is written on one comment line",
+                   "write the reason on one line, without control characters")
+    elif len(reason) > INTERNET_REASON_MAX:
+        report.add("internet-reason-text", rpath,
+                   f"internet_reason has {len(reason)} characters; at most "
+                   f"{INTERNET_REASON_MAX}", "shorten the reason")
 
 
 _FLOW_ID = re.compile(FLOW_ID_PATTERN)
@@ -770,7 +836,7 @@ _MODULE_TAGS = frozenset({"Name", "Tier"})
 # What IAM, CloudWatch Logs and S3 accept in tag keys and values (their API pattern
 # [\p{L}\p{Z}\p{N}_.:/=+\-@]); EC2 resources accept any character.
 _TAG_PUNCTUATION = frozenset("_.:/=+-@")
-_S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 """Bucket names S3 refuses to create (CreateBucket: reserved prefixes)."""
 
 
@@ -843,10 +909,10 @@ def _check_bucket_name(bp: Blueprint, report: _Report) -> None:
     logs = bp.flow_logs
     if logs is None or logs.destination != "s3" or logs.bucket_arn is not None:
         return
-    prefix = next((p for p in _S3_RESERVED_PREFIXES if bp.name.startswith(p)), None)
+    prefix = next((p for p in S3_RESERVED_PREFIXES if bp.name.startswith(p)), None)
     if prefix is not None:
         report.add("bucket-name", ("name",),
                    f"the flow-log bucket is named after the module ('{bp.name}-flow-logs-…') "
                    f"and S3 refuses bucket names that start with '{prefix}'",
-                   f"choose a name that does not start with {', '.join(_S3_RESERVED_PREFIXES)}, "
+                   f"choose a name that does not start with {', '.join(S3_RESERVED_PREFIXES)}, "
                    "or give flow_logs.bucket_arn (an existing bucket)")

@@ -113,6 +113,9 @@ class FlowSpec(_Strict):
     id: str | None = Field(default=None, json_schema_extra={"pattern": FLOW_ID_PATTERN})
     """The flow's identity; by default ``derived_id`` (from, to, protocol). Required where
     two flows would derive the same one (``checks``)."""
+    internet_reason: str | None = None
+    """Why a flow from the internet opens SSH, RDP, FTP or every port: required for those
+    (``checks``), and written as the reason of the rendered module's checkov skips."""
 
     @property
     def derived_id(self) -> str:

@@ -7,7 +7,6 @@ traceback from deep inside a reader.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +16,7 @@ from tierform.network.model import Network
 from tierform.network.tags import TIER_TAG
 from tierform.readers.plan import network_from_plan
 from tierform.readers.state import network_from_state
+from tierform.readers.terraform_json import load_document
 
 __all__ = ["DocumentKind", "detect_kind", "network_from_json_file", "read_network"]
 
@@ -49,19 +49,19 @@ def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
     from the plan's references. A state needs none.
     """
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise ReadError(f"{path}: cannot read: no such file") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ReadError(f"{path}: cannot read: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise ReadError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}; give the output of "
-                        "`terraform show -json PLANFILE` or `terraform show -json`") from exc
+    document = load_document(text, str(path))
     if not isinstance(document, dict):
         raise ReadError(f"{path}: expected a JSON object from `terraform show -json`")
     try:
         kind = detect_kind(document)
     except ReadError as exc:
+        if str(exc).startswith(f"{path}: "):
+            raise
         raise ReadError(f"{path}: {exc}") from None
     nets = dict(named_networks or {})
     try:
@@ -71,7 +71,16 @@ def read_network(path: Path, *, named_networks: Mapping[str, Any] | None = None,
         if not isinstance(document.get("values"), dict):
             raise ReadError(f"{path}: the state is empty (nothing applied yet)")
         return "state", network_from_state(document, tier_tag=tier_tag, named_networks=nets)
-    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+    except ReadError as exc:
+        if str(exc).startswith(f"{path}: "):
+            raise
+        raise ReadError(f"{path}: {exc}") from None
+    except RecursionError:
+        raise ReadError(f"{path}: malformed `terraform show -json` output ({kind}): nested "
+                        "deeper than can be read; regenerate it with terraform show "
+                        "-json") from None
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError,
+            OverflowError) as exc:
         raise ReadError(f"{path}: malformed `terraform show -json` output ({kind}): "
                         f"{type(exc).__name__}: {exc}; regenerate it with terraform "
                         "show -json") from exc

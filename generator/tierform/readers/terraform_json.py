@@ -14,13 +14,16 @@ wiring that could not be read, in reading order.
 
 from __future__ import annotations
 
+import json
+import re
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, ip_network
 from typing import Any, Protocol
 
 from tierform.aws import ANYWHERE, normalise_protocol
+from tierform.errors import ReadError
 from tierform.network.ipv6 import parse_ipv6, symbolic_base
 from tierform.network.model import (
     DEFAULT_NACL_ID,
@@ -58,6 +61,9 @@ __all__ = [
     "Instance",
     "Wiring",
     "assemble",
+    "cidr_text",
+    "load_document",
+    "whole_number",
 ]
 
 IPV6_NATIVE_STAND_IN = "0.0.0.0/32"
@@ -290,15 +296,17 @@ def _all_vpcs(read: _Read) -> list[_Vpc]:
     ordered = sorted(vpcs, key=lambda v: -counts.get(v.key, 0))  # stable: first on ties
     found = []
     for chosen in ordered:
-        cidrs = [IPv4Network(chosen.values["cidr_block"])] if chosen.values.get("cidr_block") \
-            else []
+        given = chosen.values.get("cidr_block")
+        cidrs = [IPv4Network(cidr_text(given, chosen.address, "cidr_block"))] \
+            if given is not None and given != "" else []
         if not cidrs:
             read.unresolved.append(Unresolved(chosen.address, "cidr_block",
                                               "unknown (IPAM or computed)"))
         vpc = _Vpc(chosen, (), owner_of, several=len(vpcs) > 1)
         for assoc in vpc.members(read, "aws_vpc_ipv4_cidr_block_association"):
-            if assoc.values.get("cidr_block"):
-                cidrs.append(IPv4Network(assoc.values["cidr_block"]))
+            if assoc.values.get("cidr_block") not in (None, ""):
+                cidrs.append(IPv4Network(cidr_text(assoc.values["cidr_block"], assoc.address,
+                                                   "cidr_block")))
             else:
                 read.unresolved.append(Unresolved(assoc.address, "cidr_block", "unknown"))
         found.append(replace(vpc, cidrs=tuple(cidrs), ipv6=_vpc_ipv6(read, vpc, chosen)))
@@ -337,11 +345,11 @@ def _subnets(read: _Read, vpc: _Vpc, tier_tag: str) -> tuple[frozenset[str], dic
         keys.add(inst.key)
         native = bool(inst.values.get("ipv6_native"))
         cidr = IPV6_NATIVE_STAND_IN if native else inst.values.get("cidr_block")
-        if not cidr:
+        if cidr is None or cidr == "":
             read.unresolved.append(Unresolved(inst.address, "cidr_block", "unknown"))
             continue
         subnets[inst.key] = Subnet(
-            id=vpc.rel(inst.key), cidr=IPv4Network(cidr),
+            id=vpc.rel(inst.key), cidr=IPv4Network(cidr_text(cidr, inst.address, "cidr_block")),
             az=inst.values.get("availability_zone") or None,
             tier=tag(inst.values, tier_tag), name=tag(inst.values, "Name"),
             map_public_ip=bool(inst.values.get("map_public_ip_on_launch")),
@@ -562,24 +570,109 @@ def _interface_endpoints(read: _Read, vpc: _Vpc) -> dict[str, InterfaceEndpoint]
         tuple(dict.fromkeys(vpc.rel(g) for g in groups[inst.key])), inst.source,
         str(inst.values.get("ip_address_type") or "") or None)
         for inst in members}
+class _BadNumber(ValueError):
+    """A number Terraform never writes; raised from inside the JSON decoder."""
+
+
+def _constant(name: str) -> float:
+    raise _BadNumber(f"{name} is not a JSON number (Terraform never writes it)")
+
+
+_MAX_DIGITS = 100
+
+
+def _integer(text: str) -> int:
+    if len(text) > _MAX_DIGITS:
+        raise _BadNumber(f"a number of {len(text)} digits (Terraform writes none over "
+                         f"{_MAX_DIGITS})")
+    return int(text)
+
+
+def _decimal(text: str) -> float:
+    if len(text) > _MAX_DIGITS * 4:
+        raise _BadNumber(f"a number of {len(text)} characters")
+    return float(text)
+
+
+_FILE_HINT = "give the output of `terraform show -json PLANFILE` or `terraform show -json`"
+
+
+def load_document(text: str, where: str, hint: str = _FILE_HINT) -> Any:
+    """JSON that ``terraform show -json`` (or ``version -json``) could have written; every
+    other text is a ReadError that says what and where, never a traceback: nesting deeper
+    than Python's recursion limit, ``Infinity``/``NaN``, integers past Python's 4,300-digit
+    conversion limit."""
+    try:
+        return json.loads(text, parse_constant=_constant, parse_int=_integer,
+                          parse_float=_decimal)
+    except json.JSONDecodeError as exc:
+        raise ReadError(f"{where}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}; "
+                        f"{hint}") from None
+    except _BadNumber as exc:
+        raise ReadError(f"{where}: not Terraform's JSON: {exc}; {hint}") from None
+    except RecursionError:
+        raise ReadError(f"{where}: not Terraform's JSON: nested deeper than can be read "
+                        f"(Terraform's documents are a few dozen levels deep); {hint}") from None
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:40]}…"
+
+
+def cidr_text(value: object, where: str, attr: str) -> str:
+    """A CIDR attribute as Terraform writes it: text naming a network. Anything else is a
+    malformed document: a number read as an address would drop every flow silently."""
+    if not isinstance(value, str):
+        raise ReadError(f"{where}: {attr} is {_shown(value)}, not a CIDR such as "
+                        '"10.0.0.0/24"; regenerate the JSON with terraform show -json')
+    try:
+        ip_network(value)
+    except ValueError as exc:
+        raise ReadError(f"{where}: {attr} {_shown(value)} is not a CIDR ({exc}); regenerate "
+                        "the JSON with terraform show -json") from None
+    return value
+
+
+_WHOLE_TEXT = re.compile(r"-?[0-9]{1,10}")
+
+
+def whole_number(value: object, where: str, attr: str) -> int:
+    """An integer attribute (rule number, ICMP type or code): a JSON number without a
+    fraction, or its decimal text; never a flag, Infinity or NaN."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**31:
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**31:
+        return int(value)
+    if isinstance(value, str) and _WHOLE_TEXT.fullmatch(value.strip()):
+        return int(value)
+    raise ReadError(f"{where}: {attr} is {_shown(value)}, not a whole number; regenerate the "
+                    "JSON with terraform show -json")
 
 
 def _entry(values: Mapping[str, Any], egress: bool, number_attr: str, action_attr: str,
            source: str) -> NaclEntry | None:
     """One NACL entry; None when it has no CIDR (unknown: the reader noted why)."""
-    cidr = _first(values.get("cidr_block")) or _first(values.get("ipv6_cidr_block"))
-    if not cidr:
+    cidr_attr = "cidr_block" if _first(values.get("cidr_block")) else "ipv6_cidr_block"
+    if not _first(values.get(cidr_attr)):
         return None
+    raw = values.get(cidr_attr)
+    if isinstance(raw, list) and len(raw) == 1:  # filled by the reader (read.fill)
+        raw = raw[0]
+    cidr = cidr_text(raw, source, cidr_attr)
     protocol = normalise_protocol(values.get("protocol", "-1"))
     low, high = port_range(protocol, values.get("from_port"), values.get("to_port"))
     icmp_type, icmp_code = values.get("icmp_type"), values.get("icmp_code")
     return NaclEntry(
-        rule_number=int(values[number_attr]), egress=egress, protocol=protocol,
+        rule_number=whole_number(values.get(number_attr), source, number_attr), egress=egress,
+        protocol=protocol,
         action="deny" if str(values.get(action_attr)).lower() == "deny" else "allow",
         cidr=cidr,
         from_port=low, to_port=high,
-        icmp_type=None if icmp_type in (None, "") else int(icmp_type),
-        icmp_code=None if icmp_code in (None, "") else int(icmp_code),
+        icmp_type=None if icmp_type in (None, "") else whole_number(icmp_type, source,
+                                                                    "icmp_type"),
+        icmp_code=None if icmp_code in (None, "") else whole_number(icmp_code, source,
+                                                                    "icmp_code"),
         source=source)
 
 
@@ -652,6 +745,16 @@ def _sg_rules(vpc: _Vpc, values: Mapping[str, Any], egress: bool, own: str,
             value = values.get(attr)
             if isinstance(value, str):
                 value = [value]
+            if not isinstance(value, list | tuple | type(None)):
+                raise ReadError(f"{source}: {attr} is {_shown(value)}, not a list; "
+                                "regenerate the JSON with terraform show -json")
+            cidrs = attr.startswith("cidr") or "_cidr" in attr
+            for v in value or []:
+                # Text only (an IPv6 peer may be a symbolic prefix such as
+                # aws_vpc.main.ipv6_cidr_block): a number is not a CIDR.
+                if cidrs and v and not isinstance(v, str):
+                    raise ReadError(f"{source}: {attr} holds {_shown(v)}, not a CIDR such as "
+                                    '"10.0.0.0/24"; regenerate the JSON with terraform show -json')
             out += [str(v) for v in value or [] if v]
         return out
 

@@ -1,43 +1,328 @@
-"""A Mermaid flowchart of a blueprint: tiers grouped by exposure, flows as labelled edges."""
+"""Diagrams of a layered network: tiers with their subnets per AZ, gateways, flows.
+
+One model (``Diagram``) drawn two ways: Mermaid (GitHub and GitLab render it; the module
+README embeds it) and Graphviz DOT (``dot -Tsvg``/``-Tpng`` make pictures). The model is
+built from a ``Network`` (``diagram_of_network``): a blueprint's derived network, a plan,
+a state or a live read, so every source draws the same way. Which edges to draw (intended
+flows, unintended ones in red, broken ones dashed orange) is decided by the caller, who
+knows the analyzer and the blueprint; this module only draws them. Same input, same text.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from ipaddress import IPv4Network
+from typing import Literal
+
 from tierform.aws import INTERNET, service_of_endpoint
 from tierform.blueprint.model import Blueprint
+from tierform.layout import Layout, network_of
+from tierform.network.model import Network
 from tierform.ports import format_ports
 
-__all__ = ["mermaid"]
+__all__ = [
+    "Diagram",
+    "Edge",
+    "EdgeKind",
+    "Gateway",
+    "Tier",
+    "blueprint_edges",
+    "diagram_of_layout",
+    "diagram_of_network",
+    "dot",
+    "mermaid",
+    "node_id",
+]
+
+EdgeKind = Literal["flow", "unintended", "broken", "unknown"]
+"""An intended (or observed) flow; one nothing allows; one the network blocks; one whose
+answer is unknown."""
+
+_EDGE_LOOK: dict[str, tuple[str, str]] = {
+    # kind -> (colour, line) for both formats
+    "flow": ("#333333", "solid"),
+    "unintended": ("#d62728", "solid"),
+    "broken": ("#ff7f0e", "dashed"),
+    "unknown": ("#7f7f7f", "dotted"),
+}
+_KIND_NOTE = {"flow": "", "unintended": "UNINTENDED ", "broken": "BROKEN ",
+              "unknown": "UNKNOWN "}
 
 
-def _node(name: str) -> str:
-    return "n_" + "".join(ch if ch.isalnum() else "_" for ch in name)
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    exposure: str | None
+    subnets: tuple[tuple[str, str], ...]
+    """``(az, cidr)`` in AZ order."""
+    first: int = 0
+    """The number of its first subnet's node (``s<first>``); subnets are numbered through
+    the diagram, so node ids are unique whatever the names."""
+    routes: tuple[str, ...] = ()
+    """Gateway keys its default routes go to (``igw``, ``nat:<id>``, ``vgw``...)."""
 
 
-def _label(text: str) -> str:
-    return text.replace('"', "'")
+@dataclass(frozen=True)
+class Gateway:
+    key: str
+    label: str
+    tier: str | None = None
+    """The tier whose subnet holds it (a NAT gateway), else None (attached to the VPC)."""
 
 
-def mermaid(bp: Blueprint) -> str:
-    """Same blueprint, same text: tiers in blueprint order, flows in flow order."""
+@dataclass(frozen=True)
+class Edge:
+    src: str
+    dst: str
+    label: str
+    kind: EdgeKind = "flow"
+
+
+@dataclass(frozen=True)
+class Diagram:
+    title: str
+    vpc: str
+    outside: tuple[tuple[str, str | None], ...]
+    """The internet and named networks: ``(name, cidr or None)``."""
+    tiers: tuple[Tier, ...]
+    gateways: tuple[Gateway, ...]
+    edges: tuple[Edge, ...]
+
+
+def node_id(kind: str, name: str) -> str:
+    """An identifier safe in Mermaid and DOT, injective over ``(kind, name)``: letters and
+    digits stay, every other character becomes ``_<hex>_`` (``corp-net`` and ``corp_net``
+    are two nodes). Kinds: ``t`` tier, ``n`` named network, ``g`` gateway, ``e`` an empty
+    tier's placeholder; subnets are ``s<number>`` and the internet is ``internet``."""
+    return f"{kind}_" + "".join(ch if ch.isascii() and ch.isalnum() else f"_{ord(ch):x}_"
+                                for ch in name)
+
+
+def _gateways(network: Network) -> tuple[list[Gateway], dict[str, list[str]]]:
+    """The gateways default routes use, and each tier's default-route gateways."""
+    gateways: dict[str, Gateway] = {}
+    if network.internet_gateways:
+        gateways["igw"] = Gateway("igw", "internet gateway")
+    nat_keys: dict[str, str] = {}
+    for number, nat in enumerate(sorted(network.nat_gateways.values(), key=lambda n: n.id), 1):
+        subnet = network.subnets.get(nat.subnet_id)
+        where = f" ({subnet.az})" if subnet is not None and subnet.az else ""
+        nat_keys[nat.id] = f"nat{number}"
+        gateways[f"nat{number}"] = Gateway(f"nat{number}", f"NAT gateway{where}",
+                                           subnet.tier if subnet is not None else None)
+    routes: dict[str, list[str]] = {}
+    for tier in network.tiers:
+        for subnet in network.subnets_of(tier):
+            table = network.route_table_of(subnet.id)
+            for route in table.routes if table is not None else ():
+                if route.kind in ("local", "endpoint"):
+                    continue
+                key = _route_key(route.kind, route.target, nat_keys)
+                if key not in gateways:
+                    gateways[key] = Gateway(key, {
+                        "vgw": "virtual private gateway",
+                        "nat": "NAT gateway (which one: not read)",
+                    }.get(route.kind, f"{route.kind} target"))
+                if key not in routes.setdefault(tier, []):
+                    routes[tier].append(key)
+    return list(gateways.values()), routes
+
+
+def _route_key(kind: str, target: str | None, nat_keys: Mapping[str, str]) -> str:
+    """The gateway a default route goes to: its NAT by id, else the only NAT, else one
+    node per unknown target kind (never guessed between two NATs)."""
+    if kind == "igw":
+        return "igw"
+    if kind == "nat":
+        if target is not None and target in nat_keys:
+            return nat_keys[target]
+        if len(nat_keys) == 1:
+            return next(iter(nat_keys.values()))
+        return "nat-unknown"
+    return kind
+
+
+def diagram_of_network(network: Network, *, title: str, edges: Iterable[Edge],
+                       exposures: Mapping[str, str] | None = None,
+                       named_networks: Mapping[str, IPv4Network | str] | None = None
+                       ) -> Diagram:
+    """The diagram of ``network`` with ``edges`` drawn between its tiers and outside."""
+    exposures = exposures or {}
+    named = dict(named_networks if named_networks is not None else network.named_networks)
+    gateways, routes = _gateways(network)
+    tiers = []
+    first = 1
+    for name in network.tiers:
+        subnets = sorted(((s.az or "?", str(s.cidr)) for s in network.subnets_of(name)),
+                         key=lambda pair: (pair[0], IPv4Network(pair[1])))
+        tiers.append(Tier(name, exposures.get(name), tuple(subnets), first,
+                          tuple(routes.get(name, ()))))
+        first += len(subnets)
+    edges = tuple(edges)
+    known = {INTERNET, *named, *network.tiers}
+    # An edge may name an endpoint the network lacks (a broken flow to a missing tier):
+    # it is drawn as an outside node so the finding stays visible.
+    extra = [end for edge in edges for end in (edge.src, edge.dst) if end not in known]
+    outside = [(INTERNET, None), *((n, str(c)) for n, c in named.items()),
+               *((n, "AWS service (interface endpoint)" if service_of_endpoint(n) is not None
+                  else "not in this network") for n in dict.fromkeys(extra))]
+    cidrs = ", ".join(str(c) for c in network.vpc_cidrs) or "?"
+    return Diagram(title, cidrs, tuple(outside), tuple(tiers), tuple(gateways), edges)
+
+
+def blueprint_edges(bp: Blueprint) -> list[Edge]:
+    """The blueprint's flows, labelled by flow id and ports, in flow order."""
+    return [Edge(flow.src, flow.dst,
+                 f"{flow.flow_id}: {format_ports(flow.protocol, flow.port_ranges())}")
+            for flow in bp.flows]
+
+
+def diagram_of_layout(layout: Layout) -> Diagram:
+    """What the module README shows: the blueprint's network and its flows."""
+    bp = layout.blueprint
+    return diagram_of_network(network_of(layout), title=bp.name, edges=blueprint_edges(bp),
+                              exposures={n: t.exposure for n, t in bp.tiers.items()},
+                              named_networks=bp.network_cidrs)
+
+
+# --------------------------------------------------------------------------- mermaid
+
+
+def _mm(text: str) -> str:
+    """Text inside a Mermaid ``"..."`` label (quotes and markup characters as entities)."""
+    return (text.replace("&", "#38;").replace('"', "#quot;").replace("<", "#60;")
+            .replace(">", "#62;"))
+
+
+def _end(diagram: Diagram, name: str) -> str:
+    if any(t.name == name for t in diagram.tiers):
+        return node_id("t", name)
+    return "internet" if name == INTERNET else node_id("n", name)
+
+
+def mermaid(diagram: Diagram) -> str:
+    """A Mermaid flowchart: the VPC box holding a box per tier (its subnets per AZ inside),
+    gateways, the internet and named networks outside; flows as labelled arrows."""
     lines = ["flowchart LR"]
-    outside = [INTERNET, *bp.networks]
-    for name in outside:
-        cidr = "" if name == INTERNET else f"<br/>{bp.network_cidrs[name]}"
-        lines.append(f'  {_node(name)}(["{_label(name)}{cidr}"])')
-    lines.append(f'  subgraph vpc["VPC {bp.vpc.cidr}"]')
-    for exposure in ("public", "private", "isolated"):
-        tiers = [n for n, t in bp.tiers.items() if t.exposure == exposure]
-        if not tiers:
-            continue
-        lines.append(f'    subgraph {exposure}["{exposure}"]')
-        lines.extend(f'      {_node(name)}["{_label(name)}"]' for name in tiers)
+    for name, cidr in diagram.outside:
+        label = "internet" if name == INTERNET else f"{_mm(name)}<br/>{_mm(cidr or '')}"
+        ident = "internet" if name == INTERNET else node_id("n", name)
+        lines.append(f'  {ident}(["{label}"])')
+    lines.append(f'  subgraph vpc["VPC {_mm(diagram.vpc)}"]')
+    for gateway in diagram.gateways:
+        if gateway.tier is None:
+            lines.append(f'    {node_id("g", gateway.key)}{{{{"{_mm(gateway.label)}"}}}}')
+    for tier in diagram.tiers:
+        exposure = f" ({tier.exposure})" if tier.exposure else ""
+        lines.append(f'    subgraph {node_id("t", tier.name)}["{_mm(tier.name + exposure)}"]')
+        for index, (az, cidr) in enumerate(tier.subnets):
+            lines.append(f'      s{tier.first + index}["{_mm(cidr)}<br/>{_mm(az)}"]')
+        for gateway in diagram.gateways:
+            if gateway.tier == tier.name:
+                lines.append(f'      {node_id("g", gateway.key)}{{{{"{_mm(gateway.label)}"}}}}')
         lines.append("    end")
-    services = dict.fromkeys(f.dst for f in bp.flows if service_of_endpoint(f.dst))
-    where = bp.interface_endpoints.tier if bp.interface_endpoints is not None else "?"
-    for name in services:  # interface endpoints: in their tier's subnets
-        lines.append(f'    {_node(name)}[["{_label(name)}<br/>endpoint in {_label(where)}"]]')
     lines.append("  end")
-    for index, flow in enumerate(bp.flows, start=1):
-        what = format_ports(flow.protocol, flow.port_ranges())
-        lines.append(f'  {_node(flow.src)} -->|"{index}: {_label(what)}"| {_node(flow.dst)}')
+    links: list[tuple[str, str]] = []  # (kind of link, colour) by link index
+    if any(g.key == "igw" for g in diagram.gateways):
+        lines.append(f"  internet --- {node_id('g', 'igw')}")
+        links.append(("route", "#999999"))
+    for tier in diagram.tiers:
+        for key in tier.routes:
+            lines.append(f"  {node_id('g', key)} -.- {node_id('t', tier.name)}")
+            links.append(("route", "#999999"))
+    for edge in diagram.edges:
+        arrow = {"solid": "-->", "dashed": "-.->", "dotted": "-.->"}[_EDGE_LOOK[edge.kind][1]]
+        label = _mm(_KIND_NOTE[edge.kind] + edge.label)
+        lines.append(f'  {_end(diagram, edge.src)} {arrow}|"{label}"| {_end(diagram, edge.dst)}')
+        links.append((edge.kind, _EDGE_LOOK[edge.kind][0]))
+    for index, (kind, colour) in enumerate(links):
+        if kind in ("unintended", "broken"):
+            width = "3px" if kind == "unintended" else "2px"
+            lines.append(f"  linkStyle {index} stroke:{colour},stroke-width:{width},"
+                         f"color:{colour}")
+        elif kind == "route":
+            lines.append(f"  linkStyle {index} stroke:{colour}")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- dot
+
+
+def _q(text: str) -> str:
+    """A DOT double-quoted string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+_TIER_FILL = {"public": "#e8f4fd", "private": "#fdf6e3", "isolated": "#eef7ee"}
+
+
+def _anchor(diagram: Diagram, name: str) -> tuple[str, str | None]:
+    """The node an edge to ``name`` is drawn to, and the cluster it stands for."""
+    for tier in diagram.tiers:
+        if tier.name == name:
+            return (f"s{tier.first}" if tier.subnets else node_id("e", tier.name),
+                    f"cluster_{node_id('t', tier.name)}")
+    return ("internet" if name == INTERNET else node_id("n", name)), None
+
+
+def dot(diagram: Diagram) -> str:
+    """Graphviz DOT of the same picture (``dot -Tsvg``): clusters for the VPC and tiers."""
+    lines = [f"digraph {_q(diagram.title)} {{",
+             "  graph [rankdir=LR, compound=true, fontname=Helvetica, fontsize=12, "
+             f"nodesep=0.3, ranksep=1.1, label={_q(diagram.title)}, labelloc=t];",
+             "  node [fontname=Helvetica, fontsize=10, shape=box, style=\"rounded,filled\", "
+             "fillcolor=white];",
+             "  edge [fontname=Helvetica, fontsize=9];"]
+    for name, cidr in diagram.outside:
+        ident = "internet" if name == INTERNET else node_id("n", name)
+        label = name if cidr is None else f"{name}\n{cidr}"
+        lines.append(f"  {ident} [label={_q(label)}, shape=ellipse, fillcolor=\"#f2f2f2\"];")
+    lines.append("  subgraph cluster_vpc {")
+    lines.append(f"    label={_q('VPC ' + diagram.vpc)}; style=rounded; color=\"#555555\";")
+    for gateway in diagram.gateways:
+        if gateway.tier is None:
+            lines.append(f"    {node_id('g', gateway.key)} [label={_q(gateway.label)}, "
+                         "shape=hexagon, fillcolor=\"#fff2cc\"];")
+    for tier in diagram.tiers:
+        fill = _TIER_FILL.get(tier.exposure or "", "#f7f7f7")
+        exposure = f" ({tier.exposure})" if tier.exposure else ""
+        lines.append(f"    subgraph cluster_{node_id('t', tier.name)} {{")
+        lines.append(f"      label={_q(tier.name + exposure)}; style=\"rounded,filled\"; "
+                     f"fillcolor={_q(fill)}; color=\"#888888\";")
+        for index, (az, cidr) in enumerate(tier.subnets):
+            label = _q(cidr + "\n" + az)
+            lines.append(f"      s{tier.first + index} [label={label}];")
+        if not tier.subnets:
+            lines.append(f"      {node_id('e', tier.name)} [label=\"no subnets\"];")
+        for gateway in diagram.gateways:
+            if gateway.tier == tier.name:
+                lines.append(f"      {node_id('g', gateway.key)} [label={_q(gateway.label)}, "
+                             "shape=hexagon, fillcolor=\"#fff2cc\"];")
+        lines.append("    }")
+    lines.append("  }")
+    if any(g.key == "igw" for g in diagram.gateways):
+        lines.append(f"  internet -> {node_id('g', 'igw')} [dir=none, color=\"#999999\"];")
+    for tier in diagram.tiers:
+        for key in tier.routes:
+            node, cluster = _anchor(diagram, tier.name)
+            inside = any(g.key == key and g.tier == tier.name for g in diagram.gateways)
+            head = "" if inside or cluster is None else f"lhead={cluster}, "
+            # Drawn gateway -> tier, so the internet side stays on the left.
+            lines.append(f"  {node_id('g', key)} -> {node} [{head}dir=none, "
+                         "style=dotted, color=\"#999999\"];")
+    for edge in diagram.edges:
+        colour, line = _EDGE_LOOK[edge.kind]
+        tail, ltail = _anchor(diagram, edge.src)
+        head, lhead = _anchor(diagram, edge.dst)
+        attrs = [f"label={_q(_KIND_NOTE[edge.kind] + edge.label)}", f"color={_q(colour)}",
+                 f"fontcolor={_q(colour)}", f"style={line}"]
+        if edge.kind == "unintended":
+            attrs.append("penwidth=2.5")
+        if ltail and ltail != lhead:
+            attrs.append(f"ltail={ltail}")
+        if lhead and ltail != lhead:
+            attrs.append(f"lhead={lhead}")
+        lines.append(f"  {tail} -> {head} [{', '.join(attrs)}];")
+    lines.append("}")
     return "\n".join(lines) + "\n"

@@ -19,6 +19,7 @@ __all__ = [
     "hcl_string",
     "hcl_value",
     "md_cell",
+    "md_text",
     "name_tag",
 ]
 
@@ -116,6 +117,31 @@ def md_cell(value: object) -> str:
     return " ".join(text.split())
 
 
+# Markdown and HTML that free text must not become: emphasis, code, links and images,
+# headings, strikethrough, raw HTML and entities. ASCII punctuation may be backslash-escaped
+# in CommonMark; <, > and & are written as entities (an escaped "<" is still risky in
+# renderers that pass HTML through).
+_MD_ESCAPED = frozenset("\\`*_[]|!~#")
+_HTML_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto|file|javascript|data)(:)|\b(www)(\.)|(@)")
+_BLOCK_START = re.compile(r"^(\d{1,9})([.)])|^([-+=>])")
+
+
+def md_text(value: object) -> str:
+    """Free text (descriptions) as literal Markdown: it renders as the characters written,
+    never as HTML, a link, an image, emphasis or a heading; one line, pipes escaped (safe
+    in a table cell too). GFM's autolinks (``https:``, ``www.``, ``a@b``) are broken up."""
+    text = " ".join(str(value).split())
+    out = "".join(_HTML_ENTITIES.get(ch) or (f"\\{ch}" if ch in _MD_ESCAPED else ch)
+                  for ch in text)
+    out = _AUTOLINK.sub(lambda m: "".join(
+        f"\\{part}" if part in (":", ".", "@") else part
+        for part in m.groups() if part is not None), out)
+    return _BLOCK_START.sub(lambda m: "".join(
+        (f"\\{part}" if part in ".)-+=" else part) for part in m.groups() if part is not None),
+        out, count=1)
+
+
 def flow_ports(flow: FlowSpec) -> str:
     """A flow's ports for the module README: ``80, 443``; ``-`` where the protocol has none."""
     if flow.protocol in ("icmp", "all"):
@@ -126,6 +152,7 @@ def flow_ports(flow: FlowSpec) -> str:
 FILTERS = {
     "flow_ports": flow_ports,
     "md_cell": md_cell,
+    "md_text": md_text,
     "name_tag": name_tag,
     "hcl_string": hcl_string,
     "hcl_identifier": hcl_identifier,

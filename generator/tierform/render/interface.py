@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from tierform.blueprint.checks import S3_RESERVED_PREFIXES
 from tierform.blueprint.model import FlowLogsSpec
 from tierform.layout import Layout
 from tierform.render.filters import hcl_key, hcl_string, hcl_value
@@ -55,16 +56,8 @@ def variables_of(layout: Layout) -> tuple[VariablePlan, ...]:
     bp = layout.blueprint
     retention = (bp.flow_logs.retention_days if bp.flow_logs is not None
                  else FlowLogsSpec.model_fields["retention_days"].default)
-    pattern = f"^[A-Za-z0-9-]{{1,{NAME_PREFIX_MAX}}}$"
     return (
-        VariablePlan(
-            "name_prefix", "string", hcl_string(bp.name),
-            "Prefix of every Name tag and generated resource name (letters, digits and hyphens).",
-            Validation(
-                f"can(regex({hcl_string(pattern)}, var.name_prefix))",
-                f"The name_prefix must be 1-{NAME_PREFIX_MAX} letters, digits or hyphens.",
-                "IAM role name prefixes are limited to 38 characters, including the "
-                '"-flow-logs-" suffix.')),
+        _name_prefix(layout),
         VariablePlan(
             "tags", "map(string)", hcl_value({}),
             "Tags added to every resource, merged over the blueprint's tags (these win)."),
@@ -84,6 +77,39 @@ def variables_of(layout: Layout) -> tuple[VariablePlan, ...]:
                    "var.transit_gateway_id))",
                    "Set transit_gateway_id to the transit gateway's ID (tgw-...).")),)
         if layout.transit is not None else ())
+
+
+def _name_prefix(layout: Layout) -> VariablePlan:
+    """``name_prefix``: where it names an S3 bucket (the flow-log bucket), S3's bucket-name
+    rules too (lower case, not a reserved prefix), as ``checks`` applies them to the
+    blueprint name, its default: a prefix S3 refuses fails at plan, not at apply."""
+    bp = layout.blueprint
+    logs = bp.flow_logs
+    bucket = logs is not None and logs.destination == "s3" and logs.bucket_arn is None
+    if not bucket:
+        pattern = f"^[A-Za-z0-9-]{{1,{NAME_PREFIX_MAX}}}$"
+        return VariablePlan(
+            "name_prefix", "string", hcl_string(bp.name),
+            "Prefix of every Name tag and generated resource name (letters, digits and hyphens).",
+            Validation(
+                f"can(regex({hcl_string(pattern)}, var.name_prefix))",
+                f"The name_prefix must be 1-{NAME_PREFIX_MAX} letters, digits or hyphens.",
+                "IAM role name prefixes are limited to 38 characters, including the "
+                '"-flow-logs-" suffix.'))
+    pattern = f"^[a-z0-9][a-z0-9-]{{0,{NAME_PREFIX_MAX - 1}}}$"
+    reserved = " && ".join(f"!startswith(var.name_prefix, {hcl_string(p)})"
+                           for p in S3_RESERVED_PREFIXES)
+    return VariablePlan(
+        "name_prefix", "string", hcl_string(bp.name),
+        "Prefix of every Name tag and generated resource name (lower-case letters, digits and "
+        "hyphens: it starts the flow-log S3 bucket's name).",
+        Validation(
+            f"can(regex({hcl_string(pattern)}, var.name_prefix)) && {reserved}",
+            f"The name_prefix must be 1-{NAME_PREFIX_MAX} lower-case letters, digits or "
+            "hyphens, starting with a letter or digit and not with "
+            f"{', '.join(S3_RESERVED_PREFIXES)}: it starts the flow-log S3 bucket's name.",
+            "S3 bucket names are lower case and may not start with a reserved prefix; the "
+            "bucket prefix adds \"-flow-logs-\" (37 characters at most)."))
 
 
 @dataclass(frozen=True)

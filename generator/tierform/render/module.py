@@ -14,6 +14,7 @@ from tierform.aws import DEFAULT_EPHEMERAL
 from tierform.layout import Layout
 from tierform.layout.model import INTERNET_RULES
 from tierform.ports import PortSet
+from tierform.render.diagram import diagram_of_layout, mermaid
 from tierform.render.environment import environment
 from tierform.render.filters import hcl_identifier, hcl_string
 from tierform.render.flow_logs import flow_log_of
@@ -63,12 +64,15 @@ def render_context(layout: Layout) -> dict[str, Any]:
         "default_routes": {tier: default_route_text(layout, tier) for tier in layout.tiers},
         "ephemeral_ports": str(PortSet.range(*DEFAULT_EPHEMERAL)),
         "internet_rules": INTERNET_RULES,
+        "diagram": mermaid(diagram_of_layout(layout)),
         "native_asserts": native_asserts(layout),
         "offline_provider": offline_provider_lines(bp.region),
         "test_required_version": ".".join(map(str, TEST_REQUIRED_VERSION)),
         "test_file": TEST_FILE,
         "endpoint_policies": {e.service: endpoint_policy(layout) for e in
                               layout.interface_endpoints if e.policy},
+        "internet_reasons": {flow.flow_id: flow.internet_reason for flow in bp.flows
+                             if flow.internet_reason is not None},
     }
 
 

@@ -41,7 +41,7 @@ from tierform.terraform.cliconfig import (
 from tierform.terraform.install import has_module_calls, install_inputs
 from tierform.terraform.plan import Plan
 from tierform.terraform.reattach import any_dead, reattached
-from tierform.terraform.runner import Runner, module_files, resolve_binary
+from tierform.terraform.runner import Events, Runner, module_files, resolve_binary
 
 try:  # POSIX; elsewhere the cache still works, without cross-process exclusion.
     import fcntl
@@ -260,8 +260,10 @@ def prepare_workdir(files: Mapping[str, str | bytes], *, region: str = "us-east-
 
 def plan_files(files: Mapping[str, str | bytes], variables: Mapping[str, object] | None = None,
                *, region: str = "us-east-1", cache_dir: Path | None = None,
-               terraform: str | None = None) -> Plan:
-    """Plan a provider-less module given as files (relative path -> text), offline, cached."""
+               terraform: str | None = None, events: Events | None = None) -> Plan:
+    """Plan a provider-less module given as files (relative path -> text), offline, cached.
+
+    ``events`` gets Terraform's ``-json`` UI messages of a plan that runs (none on a hit)."""
     cache = PlanCache(cache_dir)
     binary = resolve_binary(terraform)
     version = cache.terraform_version(binary)
@@ -281,13 +283,15 @@ def plan_files(files: Mapping[str, str | bytes], variables: Mapping[str, object]
         raw = cache.get(key)  # another process may have planned it while we waited
         if raw is None:
             LOG.info("plan cache miss %s: planning in %s", key, workdir)
-            raw = _plan_and_show(workdir, workdir / f"{key}.tfplan", variables, binary, files)
+            raw = _plan_and_show(workdir, workdir / f"{key}.tfplan", variables, binary, files,
+                                 events=events)
             cache.put(key, raw)
     return Plan(raw, config_dir=workdir)
 
 
 def _plan_and_show(workdir: Path, plan_file: Path, variables: Mapping[str, object] | None,
-                   binary: str, files: Mapping[str, str | bytes]) -> dict[str, Any]:
+                   binary: str, files: Mapping[str, str | bytes], *,
+                   events: Events | None = None) -> dict[str, Any]:
     """``plan -out`` then ``show -json``, on reattached providers when they are on.
 
     A provider that died mid-plan is started again and the plan retried once; a work dir
@@ -298,7 +302,7 @@ def _plan_and_show(workdir: Path, plan_file: Path, variables: Mapping[str, objec
         try:
             with reattached(workdir) as env:
                 runner = Runner(workdir, binary=binary, env=env)
-                runner.plan(plan_file, variables)
+                runner.plan(plan_file, variables, events=events)
                 try:
                     return runner.show(plan_file)
                 finally:

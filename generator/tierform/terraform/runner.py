@@ -1,10 +1,15 @@
 """Run terraform (or OpenTofu): one verb per method, every command through ``Runner.execute``.
 
-Underneath is ``tftest.TerraformTest.execute_command`` (it streams stdout to its
-logger and returns stdout/stderr); we add the error mapping, logging on our own
-logger, counters and the version check. tftest's higher-level verbs are not used:
-they build arguments we need to control (``-lock=false``, ``-var-file``, exit codes
-of ``fmt -check``), and its pickle cache is replaced by ``tierform.terraform.cache``.
+``execute`` runs the binary in its own process group with a time limit (tftest's
+``execute_command`` had none, and a hung terraform hung Tierform): on expiry the whole
+group is killed and the error names the command and ``TIERFORM_TERRAFORM_TIMEOUT``. On top
+we add the error mapping, logging on our own logger, counters and the version check. A
+plan, apply or destroy given an ``events`` callback runs with ``-json`` and is read line by
+line instead, each UI message passed on as it comes (progress), its error diagnostics
+turned back into text; the same time limit holds.
+tftest's higher-level verbs are not used: they build arguments we need to control
+(``-lock=false``, ``-var-file``, exit codes of ``fmt -check``), and its pickle cache is
+replaced by ``tierform.terraform.cache``.
 """
 
 from __future__ import annotations
@@ -15,35 +20,42 @@ import logging
 import os
 import re
 import shutil
+import signal
+import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tftest
-
-from tierform.errors import TerraformError, TerraformSetupError
+from tierform.errors import ReadError, TerraformError, TerraformSetupError
+from tierform.readers.terraform_json import load_document
 from tierform.render.writer import write_module
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE, offline_provider_hcl, terraform_env
 
 __all__ = [
     "COUNTERS",
+    "DEFAULT_TIMEOUTS",
     "MIN_VERSION",
+    "TIMEOUT_ENV",
     "CommandResult",
     "Runner",
     "TerraformVersion",
     "module_files",
     "record_event",
     "resolve_binary",
+    "timeout_for",
 ]
 
+Events = Callable[[Mapping[str, Any]], None]
+"""Receives each message of Terraform's ``-json`` UI stream (a parsed line)."""
+
 LOG = logging.getLogger("tierform.terraform")
-# Library loggers stay silent unless the application configures logging: tftest logs every
-# failed command at CRITICAL, and Python's last-resort handler would print Terraform's output
-# on stderr a second (and third) time beside the TerraformError that already carries it.
+# Library loggers stay silent unless the application configures logging: Python's last-resort
+# handler would print Terraform's output on stderr a second time beside the TerraformError
+# that already carries it.
 LOG.addHandler(logging.NullHandler())
-logging.getLogger("tftest").addHandler(logging.NullHandler())
 
 COUNTERS: dict[str, int] = {}
 """Terraform invocations in this process, by verb (``{"init": 1, "plan": 1, ...}``), and
@@ -54,6 +66,31 @@ MIN_VERSION = (1, 5)
 
 _LOG_ENV = "TIERFORM_TERRAFORM_LOG"
 _BINARY_ENV = "TIERFORM_TERRAFORM"
+TIMEOUT_ENV = "TIERFORM_TERRAFORM_TIMEOUT"
+"""Seconds any one terraform command may run (every verb); unset: ``DEFAULT_TIMEOUTS``."""
+DEFAULT_TIMEOUTS: Mapping[str, float] = {"apply": 1800.0, "destroy": 1800.0, "test": 1800.0}
+"""Generous limits by verb: creating NAT gateways takes minutes; other verbs get 600 s."""
+_DEFAULT_TIMEOUT = 600.0
+_REAP_SECONDS = 10.0
+
+
+def timeout_for(verb: str, environ: Mapping[str, str] | None = None) -> float:
+    """The time limit of one ``verb`` in seconds: ``$TIERFORM_TERRAFORM_TIMEOUT`` when set
+    (a positive number), else ``DEFAULT_TIMEOUTS`` (600 s for verbs not listed)."""
+    raw = (os.environ if environ is None else environ).get(TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUTS.get(verb, _DEFAULT_TIMEOUT)
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < 10**7:  # also refuses nan and inf
+        raise TerraformSetupError(
+            f"{TIMEOUT_ENV}={raw!r} is not a number of seconds.\nWhat to do: set it to a "
+            f"positive number (e.g. {TIMEOUT_ENV}=3600), or unset it for the defaults "
+            f"(600 s; apply and destroy 1800 s)."
+        )
+    return seconds
 
 # What `terraform init` prints when it cannot install a provider (no registry, no mirror).
 _INSTALL_FAILURES = (
@@ -152,8 +189,8 @@ class Runner:
                  env: Mapping[str, str] | None = None) -> None:
         self.workdir = Path(workdir).resolve()
         self.binary = resolve_binary(binary)
-        self._tf = tftest.TerraformTest(str(self.workdir), binary=self.binary,
-                                        env=terraform_env(env), cache_dir=str(self.workdir))
+        # TF_LOG would interleave Terraform's debug log with the JSON documents we read.
+        self._env = {k: v for k, v in os.environ.items() if k != "TF_LOG"} | terraform_env(env)
 
     @classmethod
     def for_module(cls, module_dir: Path, workdir: Path, *, region: str = "us-east-1",
@@ -170,18 +207,19 @@ class Runner:
 
     # -- the one place commands run -------------------------------------------------------
 
-    def execute(self, verb: str, *args: str, ok_codes: tuple[int, ...] = (0,)) -> CommandResult:
-        """Run ``<binary> <verb> <args>``; log it, count it, raise TerraformError on failure."""
+    def execute(self, verb: str, *args: str, ok_codes: tuple[int, ...] = (0,),
+                events: Events | None = None) -> CommandResult:
+        """Run ``<binary> <verb> <args>``; log it, count it, raise TerraformError on failure.
+
+        With ``events`` the command is expected to print Terraform's ``-json`` UI stream:
+        each message goes to ``events`` as it comes.
+        """
         command = (self.binary, verb, *args)
         LOG.info("%s (in %s)", " ".join(command), self.workdir)
         _count(verb, self.workdir)
-        try:
-            raw = self._tf.execute_command(verb, *args)
-            result = CommandResult(command, int(raw.retcode or 0), raw.out, raw.err or "")
-        except tftest.TerraformTestError as exc:
-            # tftest raises on exit 1/11; its message holds stdout, cmd_error holds stderr.
-            result = CommandResult(command, 1, str(exc.args[0]) if exc.args else "",
-                                   str(exc.cmd_error or ""))
+        timeout = timeout_for(verb)
+        result = (self._streamed(verb, command, events, timeout) if events is not None
+                  else self._run(verb, command, timeout))
         for line in result.out.splitlines():
             LOG.debug("%s: %s", verb, line)
         for line in result.err.splitlines():
@@ -190,6 +228,106 @@ class Runner:
         if result.returncode not in ok_codes:
             self._fail(verb, result)
         return result
+
+    def _streamed(self, verb: str, command: tuple[str, ...], events: Events,
+                  timeout: float) -> CommandResult:
+        """Run a ``-json`` command, passing each UI message on; errors as text in ``err``.
+        In a process group of its own, killed whole when ``timeout`` expires."""
+        lines: list[str] = []
+        errors: list[str] = []
+        try:
+            process = subprocess.Popen(
+                command, cwd=self.workdir, env=self._env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                errors="replace", start_new_session=True)
+        except OSError as exc:
+            raise TerraformSetupError(
+                f"cannot run {self.binary}: {exc.strerror or exc}.\nWhat to do: name a working "
+                f"terraform with {_BINARY_ENV}=/path/to/terraform.") from None
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+
+        timer = threading.Timer(timeout, expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            assert process.stdout is not None
+            assert process.stderr is not None
+            stderr = process.stderr
+            err_parts: list[str] = []
+            # stderr read beside stdout, so that neither pipe can fill up and stall terraform.
+            reader = threading.Thread(target=lambda: err_parts.append(stderr.read()), daemon=True)
+            reader.start()
+            for line in process.stdout:
+                lines.append(line)
+                try:
+                    message = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if not isinstance(message, dict):
+                    continue
+                if message.get("type") == "diagnostic":
+                    diagnostic = message.get("diagnostic") or {}
+                    if diagnostic.get("severity") == "error":
+                        errors.append(_diagnostic_text(diagnostic))
+                events(message)
+            code = process.wait()
+            reader.join()
+            err = "".join(err_parts)
+        except BaseException:
+            self._kill(process)
+            raise
+        finally:
+            timer.cancel()
+            for pipe in (process.stdout, process.stderr):
+                if pipe is not None:
+                    pipe.close()
+        if expired.is_set():
+            raise self._timed_out(verb, command, timeout)
+        return CommandResult(command, code, "".join(lines), "\n".join([*errors, err.strip()])
+                             .strip())
+
+    def _run(self, verb: str, command: tuple[str, ...], timeout: float) -> CommandResult:
+        """Run ``command`` in a process group of its own, killed whole on expiry (Terraform
+        starts provider plugins as children) or when Tierform itself is interrupted."""
+        try:
+            process = subprocess.Popen(
+                command, cwd=self.workdir, env=self._env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                errors="replace", start_new_session=True)
+        except OSError as exc:
+            raise TerraformSetupError(
+                f"cannot run {self.binary}: {exc.strerror or exc}.\nWhat to do: name a working "
+                f"terraform with {_BINARY_ENV}=/path/to/terraform.") from None
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._kill(process)
+            raise self._timed_out(verb, command, timeout) from None
+        except BaseException:
+            self._kill(process)
+            raise
+        return CommandResult(command, process.returncode, out or "", err or "")
+
+    def _timed_out(self, verb: str, command: tuple[str, ...], timeout: float) -> TerraformError:
+        return TerraformError(
+            f"terraform {verb} did not finish within {timeout:g} s in {self.workdir}: "
+            f"stopped (its process group was killed).\nCommand: {' '.join(command)}\n"
+            f"What to do: if it was only slow, allow more time with {TIMEOUT_ENV}=SECONDS "
+            f"(now {timeout:g}); if it hangs, run it by hand to see where: "
+            f"terraform -chdir={self.workdir} {verb}",
+            command=list(command), stderr="")
+
+    @staticmethod
+    def _kill(process: subprocess.Popen[str]) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.communicate(timeout=_REAP_SECONDS)
 
     def _fail(self, verb: str, result: CommandResult) -> None:
         detail = _summary(result.err) or _summary(result.out)
@@ -215,12 +353,17 @@ class Runner:
         """The binary's version; TerraformSetupError when older than MIN_VERSION."""
         result = self.execute("version", "-json")
         try:
-            data = json.loads(result.out)
-        except json.JSONDecodeError as exc:
+            data = load_document(result.out, f"{self.binary} version -json", "")
+        except ReadError:
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("terraform_version"), str) \
+                or not isinstance(data.get("provider_selections") or {}, dict):
             raise TerraformSetupError(
-                f"{self.binary} does not understand `version -json`: Terraform >= "
-                f"{'.'.join(map(str, MIN_VERSION))} is required. What to do: upgrade Terraform."
-            ) from exc
+                f"{self.binary} does not understand `version -json` (it printed "
+                f"{_summary(result.out, 3)[:200]!r}): Terraform >= "
+                f"{'.'.join(map(str, MIN_VERSION))} is required. What to do: upgrade Terraform, "
+                f"or name a real terraform with {_BINARY_ENV}."
+            )
         program = "tofu" if "tofu" in Path(self.binary).name.lower() else "terraform"
         version = TerraformVersion(self.binary, program, str(data.get("terraform_version", "")),
                                    dict(data.get("provider_selections") or {}))
@@ -268,17 +411,17 @@ class Runner:
         return report
 
     def plan(self, out: Path | None = None, variables: Mapping[str, object] | None = None, *,
-             destroy: bool = False) -> Path:
+             destroy: bool = False, events: Events | None = None) -> Path:
         """Save a plan to ``out`` (default ``<workdir>/tierform.tfplan``); return its path."""
         out = Path(out) if out is not None else self.workdir / "tierform.tfplan"
         # No state to protect in an offline plan; -lock=false lets parallel plans share a dir.
-        args = ["-input=false", "-no-color", "-lock=false", f"-out={out}"]
+        args = ["-input=false", _ui(events), "-lock=false", f"-out={out}"]
         if destroy:
             args.append("-destroy")
         with _var_file(variables, out.parent) as var_file:
             if var_file is not None:
                 args.append(f"-var-file={var_file}")
-            self.execute("plan", *args)
+            self.execute("plan", *args, events=events)
         return out
 
     def show(self, plan_file: Path | None = None) -> dict[str, Any]:
@@ -286,26 +429,41 @@ class Runner:
         args = ["-json", "-no-color"]
         if plan_file is not None:
             args.append(str(plan_file))
-        document: dict[str, Any] = json.loads(self.execute("show", *args).out)
+        result = self.execute("show", *args)
+        what = f"terraform show -json {plan_file or '(state)'} in {self.workdir}"
+        try:
+            document = load_document(result.out, what, "Terraform prints one JSON document")
+        except ReadError as exc:
+            raise TerraformError(
+                f"{exc}\nWhat to do: check that {self.binary} is Terraform (not a wrapper that "
+                "prints other text on stdout), then plan again.",
+                command=list(result.command), stderr=result.err) from None
+        if not isinstance(document, dict):
+            raise TerraformError(
+                f"{what}: printed JSON that is not a plan or state object.\nWhat to do: check "
+                f"that {self.binary} is Terraform, then plan again.",
+                command=list(result.command), stderr=result.err)
         return document
 
     def apply(self, plan_file: Path | None = None,
-              variables: Mapping[str, object] | None = None) -> str:
+              variables: Mapping[str, object] | None = None, *,
+              events: Events | None = None) -> str:
         """Apply a saved plan, or plan-and-apply with ``variables``."""
-        args = ["-input=false", "-no-color", "-auto-approve"]
+        args = ["-input=false", _ui(events), "-auto-approve"]
         if plan_file is not None:
-            return self.execute("apply", *args, str(plan_file)).out
+            return self.execute("apply", *args, str(plan_file), events=events).out
         with _var_file(variables, self.workdir) as var_file:
             if var_file is not None:
                 args.append(f"-var-file={var_file}")
-            return self.execute("apply", *args).out
+            return self.execute("apply", *args, events=events).out
 
-    def destroy(self, variables: Mapping[str, object] | None = None) -> str:
-        args = ["-input=false", "-no-color", "-auto-approve"]
+    def destroy(self, variables: Mapping[str, object] | None = None, *,
+                events: Events | None = None) -> str:
+        args = ["-input=false", _ui(events), "-auto-approve"]
         with _var_file(variables, self.workdir) as var_file:
             if var_file is not None:
                 args.append(f"-var-file={var_file}")
-            return self.execute("destroy", *args).out
+            return self.execute("destroy", *args, events=events).out
 
     def output(self) -> dict[str, Any]:
         """Root outputs after apply: name -> value."""
@@ -318,6 +476,21 @@ class Runner:
         result = self.execute("fmt", "-check", "-list=true", "-recursive", "-no-color",
                               ok_codes=(0, 3))
         return [line.strip() for line in result.out.splitlines() if line.strip()]
+
+
+def _ui(events: Events | None) -> str:
+    """``-json`` (the machine-readable UI stream, never coloured) when someone listens."""
+    return "-no-color" if events is None else "-json"
+
+
+def _diagnostic_text(diagnostic: Mapping[str, Any]) -> str:
+    """A ``-json`` error diagnostic as the human UI prints it: summary, where, detail."""
+    where = diagnostic.get("range") or {}
+    place = ""
+    if where.get("filename"):
+        place = f" (at {where['filename']}:{(where.get('start') or {}).get('line', '?')})"
+    detail = str(diagnostic.get("detail") or "").strip()
+    return (f"Error: {diagnostic.get('summary', '')}{place}" + (f"\n{detail}" if detail else ""))
 
 
 @contextlib.contextmanager

@@ -244,7 +244,7 @@ def test_cli_reach_queries_and_diagram_name_the_service(tmp_path: Path) -> None:
     assert matrix.returncode == 0, matrix.stderr
     assert "aws:ssm" in matrix.stdout.splitlines()[6]  # the matrix header
     diagram = tierform("diagram", str(path), cwd=tmp_path)
-    assert '    n_aws_ssm[["aws:ssm<br/>endpoint in vpce"]]' in diagram.stdout
+    assert '  n_aws_3a_ssm(["aws:ssm<br/>AWS service (interface endpoint)"])' in diagram.stdout
 
 
 def _dual_stack(net, address_type):  # type: ignore[no-untyped-def]

@@ -73,3 +73,74 @@ def test_no_flow_logs_no_block(named_case: Any) -> None:
     assert flow_log_of(case.layout) is None
     assert _flow_logs(case.files) == []
     assert "flow_log_id" not in case.files["outputs.tf"]
+
+
+def _resource(files: dict[str, str], kind: str, name: str) -> dict[str, Any]:
+    parsed = hcl2.loads(files["flow_logs.tf"])
+    (body,) = [named[f'"{name}"'] for block in parsed.get("resource", [])
+               for k, named in block.items() if k.strip('"') == kind]
+    return dict(body)
+
+
+def _locals(files: dict[str, str]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for block in hcl2.loads(files["flow_logs.tf"]).get("locals", []):
+        merged |= {k: v for k, v in block.items() if not k.startswith("__")}
+    return merged
+
+
+def _statements(policy: str) -> list[str]:
+    """The statements of a ``jsonencode({... Statement = [{...}, {...}]})`` as HCL text."""
+    body = policy[policy.index("Statement = [") + len("Statement = ["):]
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(body):
+        if ch == "{":
+            depth, start = depth + 1, (i if depth == 0 else start)
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                out.append(body[start:i + 1])
+        elif ch == "]" and depth == 0:
+            break
+    return out
+
+
+def test_account_and_region_come_from_the_vpc_not_a_data_source(named_case: Any) -> None:
+    for name in ("three-tier", "four-tier"):
+        files = named_case(name).files
+        assert not any('data "' in text for text in files.values())
+        found = _locals(files)
+        assert found["flow_log_account"] == "${aws_vpc.this.owner_id}"
+        assert found["flow_log_partition"] == '${split(":", aws_vpc.this.arn)[1]}'
+        assert found["flow_log_region"] == '${split(":", aws_vpc.this.arn)[3]}'
+
+
+def test_bucket_policy_scopes_log_delivery_to_this_account(named_case: Any) -> None:
+    files = named_case("four-tier").files
+    source = _locals(files)["flow_log_delivery_source"]
+    assert source["StringEquals"] == {'"aws:SourceAccount"': "${local.flow_log_account}"}
+    assert source["ArnLike"] == {'"aws:SourceArn"': (
+        '"arn:${local.flow_log_partition}:logs:${local.flow_log_region}:'
+        '${local.flow_log_account}:*"')}
+    statements = _statements(_resource(files, "aws_s3_bucket_policy", "flow_logs")["policy"])
+    allows = [s for s in statements if 'Effect = "Allow"' in s]
+    assert len(allows) == 2
+    assert all("delivery.logs.amazonaws.com" in s and
+               "Condition = local.flow_log_delivery_source" in s for s in allows)
+    assert any("/AWSLogs/${local.flow_log_account}/*" in s for s in allows)
+    (deny,) = [s for s in statements if 'Effect = "Deny"' in s]
+    assert 'Principal = "*"' in deny
+    assert '{Bool = {"aws:SecureTransport" = "false"}}' in deny
+
+
+def test_role_trust_policy_scopes_the_flow_logs_service_to_this_account(
+        named_case: Any) -> None:
+    role = _resource(named_case("three-tier").files, "aws_iam_role", "flow_logs")
+    (statement,) = _statements(role["assume_role_policy"])
+    assert '"aws:SourceAccount" = local.flow_log_account' in statement
+    assert ('"aws:SourceArn" = "arn:${local.flow_log_partition}:ec2:${local.flow_log_region}:'
+            '${local.flow_log_account}:vpc-flow-log/*"') in statement
+
+
+def test_existing_bucket_has_no_policy_locals(named_case: Any) -> None:
+    assert _locals(named_case("existing-bucket").files) == {}

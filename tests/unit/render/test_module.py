@@ -129,3 +129,31 @@ def test_tier_keys_are_written_as_hcl_keys(four_tier: dict[str, Any]) -> None:
     text = render_module_of(four_tier)["outputs.tf"]
     assert '"for" = aws_network_acl.for.id' in text
     assert re.search(r"^\s+web\s+= aws_network_acl\.web\.id$", text, re.M)
+
+
+def _name_prefix_check(files: dict[str, str]) -> Any:
+    """The name_prefix validation of a rendered variables.tf as a Python predicate (its
+    regex and its startswith exclusions: the only functions it uses)."""
+    condition = hcl2.loads(files["variables.tf"])["variable"][0]['"name_prefix"'][
+        "validation"][0]["condition"]
+    found = re.search(r'regex\(("(?:[^"\\]|\\.)*")', condition)
+    assert found, condition
+    pattern = json.loads(found.group(1))
+    reserved = [json.loads(p) for p in re.findall(r'!startswith\(var\.name_prefix, ("[^"]*")\)',
+                                                    condition)]
+    return lambda prefix: bool(re.search(pattern, prefix)) and not any(
+        prefix.startswith(r) for r in reserved)
+
+
+def test_name_prefix_of_a_bucket_module_follows_s3_bucket_rules(named_case: Any) -> None:
+    """The four-tier module names its flow-log bucket after name_prefix: S3 refuses upper
+    case and its reserved prefixes, so the variable does (the blueprint name already is)."""
+    ok = _name_prefix_check(named_case("four-tier").files)
+    assert ok("four-tier")
+    assert ok("a" * NAME_PREFIX_MAX)
+    for refused in ("Four-Tier", "FOUR", "xn--four", "sthree-x", "amzn-s3-demo-x", "-four",
+                    "a" * (NAME_PREFIX_MAX + 1), "four_tier"):
+        assert not ok(refused), refused
+    # Without a bucket (CloudWatch logs, an existing bucket) upper case stays allowed.
+    for name in ("three-tier", "existing-bucket"):
+        assert _name_prefix_check(named_case(name).files)("Three-Tier")

@@ -10,7 +10,7 @@ import pytest
 
 from tierform.errors import OutputError, TerraformError
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
-from tierform.terraform.runner import Runner
+from tierform.terraform.runner import TIMEOUT_ENV, Runner, timeout_for
 
 
 def _fake_terraform(tmp_path: Path, body: str, code: int) -> str:
@@ -69,3 +69,13 @@ def test_for_module_writes_through_the_module_writer(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="not written by tierform"):
         Runner.for_module(module, foreign, binary=binary)
     assert sorted(p.name for p in foreign.iterdir()) == ["notes.txt"]
+
+
+def test_time_limits_by_verb_and_setting() -> None:
+    assert timeout_for("plan", {}) == 600
+    assert timeout_for("init", {}) == 600
+    assert timeout_for("apply", {}) == 1800
+    assert timeout_for("destroy", {}) == 1800
+    assert timeout_for("apply", {TIMEOUT_ENV: "30"}) == 30
+    assert timeout_for("plan", {TIMEOUT_ENV: " 2.5 "}) == 2.5
+    assert timeout_for("plan", {TIMEOUT_ENV: ""}) == 600
