@@ -48,7 +48,8 @@ def test_plan_through_the_mirror_flag(tmp_path: Path, mirror: Path) -> None:
     assert result.returncode == 0, result.stderr
     declared = sum(len(re.findall(r'^resource "', p.read_text(encoding="utf-8"), re.M))
                    for p in (ROOT / "modules" / "two-tier").glob("*.tf"))
-    assert json.loads(result.stdout)["actions"] == {"create": declared}
+    changes = json.loads(result.stdout)["changes"]
+    assert changes == {"create": declared, "update": 0, "replace": 0, "delete": 0}
     configs = list(tmp_path.glob("tierform-*/cli-*.tfrc"))
     assert [c.read_text(encoding="utf-8") for c in configs] == [mirror_cli_config(mirror)]
 
