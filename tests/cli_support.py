@@ -86,3 +86,14 @@ def emulators_tagged(tag: str) -> list[int]:
         if b"tierform.localaws.motoserver" in command and state != "Z" and wanted in environ:
             found.append(int(entry.name))
     return sorted(found)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether ``pid`` runs; a zombie (dead, only not reaped yet by its killed parent's
+    reaper) counts as gone."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")

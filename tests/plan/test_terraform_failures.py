@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_support import ROOT, failed, tierform
+from cli_support import ROOT, failed, process_alive, tierform
 
 TWO_TIER = ROOT / "blueprints" / "two-tier.yaml"
 
@@ -121,19 +121,10 @@ def test_a_hung_terraform_is_stopped_at_the_time_limit(tmp_path: Path, blueprint
     assert elapsed < 60, elapsed
     child = int(pid_file.read_text(encoding="utf-8"))
     deadline = time.monotonic() + 10
-    while _alive(child) and time.monotonic() < deadline:
+    while process_alive(child) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _alive(child), "the terraform's child survived"
+    assert not process_alive(child), "the terraform's child survived"
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie is dead but not yet reaped by its (killed) parent's reaper.
-    stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "-5", "inf", "nan"])

@@ -4,7 +4,6 @@ it comes, the inherited environment (``TF_VAR_*``) kept, error diagnostics turne
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from cli_support import process_alive
 from tierform.errors import TerraformError
 from tierform.terraform.runner import Runner
 
@@ -79,15 +79,7 @@ def test_a_streamed_command_keeps_the_time_limit(tmp_path: Path,
     assert [m["type"] for m in got] == ["version"]
     child = int(pid_file.read_text(encoding="utf-8"))
     deadline = time.monotonic() + 10
-    while _alive(child) and time.monotonic() < deadline:
+    while process_alive(child) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _alive(child), "the terraform's child survived"
+    assert not process_alive(child), "the terraform's child survived"
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")  # a zombie is dead, only not reaped yet
-    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
