@@ -733,41 +733,35 @@ class Evaluator:
         return Ref(inst, name)
 
     def _local(self, module: ModuleInstance, name: str) -> Any:
-        if name in module.locals:
-            return module.locals[name]
         expr = module.config.locals.get(name)
-        if expr is None:
+        if name not in module.locals and expr is None:
             raise NotModelled(f"local.{name} is not declared in {module.config.directory}")
-        key = f"local.{name}"
-        if key in module.busy:
-            return Unknown(f"local.{name} depends on itself")
-        module.busy.add(key)
-        try:
-            value = self.eval(expr, Scope(module))
-        except (EvalError, NotModelled) as exc:
-            value = Unknown(f"local.{name} = `{expr.text}` fails: {exc}")
-        finally:
-            module.busy.discard(key)
-        module.locals[name] = value
-        return value
+        return self._memoised(module, module.locals, name, expr, f"local.{name}",
+                              f"local.{name}")
 
     def _output(self, module: ModuleInstance, name: str) -> Any:
-        if name in module.outputs:
-            return module.outputs[name]
         expr = module.config.outputs.get(name)
-        if expr is None:
+        if name not in module.outputs and expr is None:
             raise NotModelled(f"{module.path} has no output {name!r}")
-        key = f"output.{name}"
+        return self._memoised(module, module.outputs, name, expr, f"output.{name}",
+                              f"output {name} of {module.path}")
+
+    def _memoised(self, module: ModuleInstance, cache: dict[str, Any], name: str,
+                  expr: Any, key: str, label: str) -> Any:
+        """A local's or an output's value, evaluated once per module instance; a cycle or a
+        failure is an Unknown naming it (never an error that loses the rest)."""
+        if name in cache:
+            return cache[name]
         if key in module.busy:
-            return Unknown(f"output {name} of {module.path} depends on itself")
+            return Unknown(f"{label} depends on itself")
         module.busy.add(key)
         try:
             value = self.eval(expr, Scope(module))
         except (EvalError, NotModelled) as exc:
-            value = Unknown(f"output {name} of {module.path} = `{expr.text}` fails: {exc}")
+            value = Unknown(f"{label} = `{expr.text}` fails: {exc}")
         finally:
             module.busy.discard(key)
-        module.outputs[name] = value
+        cache[name] = value
         return value
 
     def _module_value(self, module: ModuleInstance, name: str) -> Any:
