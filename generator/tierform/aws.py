@@ -16,6 +16,7 @@ __all__ = [
     "ANYWHERE_V6",
     "AWS_SERVICE_PREFIX",
     "DEFAULT_EPHEMERAL",
+    "DEFAULT_FLOW_LOG_FIELDS",
     "FAMILIES",
     "GATEWAY_ENDPOINT_SERVICES",
     "INTERFACE_ENDPOINT_SERVICES",
@@ -48,6 +49,11 @@ are per family (a rule for 0.0.0.0/0 says nothing about ::/0)."""
 
 MAX_PORT = 65535
 ALL_PORTS: tuple[int, int] = (0, MAX_PORT)
+DEFAULT_FLOW_LOG_FIELDS: tuple[str, ...] = (
+    "version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport",
+    "protocol", "packets", "bytes", "start", "end", "action", "log-status")
+"""AWS's default VPC flow-log record format (version 2, 14 fields, space-delimited)."""
+
 DEFAULT_EPHEMERAL: tuple[int, int] = (1024, MAX_PORT)
 """Client ports that replies go to (docs/network-semantics.md A3): covers NAT gateways,
 load balancers and Linux/Windows clients."""

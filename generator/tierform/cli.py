@@ -147,14 +147,21 @@ def _validate_one(blueprint: str, fmt: str) -> tuple[int, dict[str, Any]]:
                                     "findings": [_finding_json(f) for f in error.findings]}
         raise
     bp = checked.loaded.blueprint
+    from tierform.layout import monitoring_warnings  # start-up: the layout (pydantic)
+
+    warnings = monitoring_warnings(checked.layout)
     if fmt != "json":
         out(printable(f"{blueprint}: ") + style("valid", "ok") + printable(
             f": {bp.name}: {len(bp.tiers)} tiers, {len(checked.network.subnets)} subnets, "
             f"{len(bp.flows)} flows"))
         out(printable(report.subnets_table(checked.layout)))
+        for warning in warnings:
+            # Not progress: what the alarms cannot say exactly, printed even when quiet.
+            sys.stderr.write(printable(f"{blueprint}: warning: {warning}") + "\n")
     return EXIT_OK, {"valid": True, "name": bp.name, "tiers": list(bp.tiers),
                      "subnets": len(checked.network.subnets), "flows": len(bp.flows),
-                     "allocation": report.subnets_json(checked.layout), "findings": []}
+                     "allocation": report.subnets_json(checked.layout), "findings": [],
+                     "warnings": warnings}
 
 
 def _finding_json(finding: Any) -> dict[str, Any]:

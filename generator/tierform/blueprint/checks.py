@@ -173,6 +173,8 @@ def check_blueprint(bp: Blueprint, source_map: Locator, file: str,
     _check_tags(bp, report, broken)
     if broken.section("name") and broken.whole("flow_logs"):
         _check_bucket_name(bp, report)
+    if broken.whole("monitoring") and broken.whole("flow_logs"):
+        _check_monitoring(bp, report)
     return report.findings
 
 
@@ -902,6 +904,49 @@ def _check_tags(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
                            "them for one key, and the flow-log IAM role carries these tags",
                            f"keep one of them{' (Tierform sets Name)' if other == 'Name' else ''}",
                            at_key=True)
+
+
+_SNS_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
+
+
+def _check_monitoring(bp: Blueprint, report: _Report) -> None:
+    """Alarms count flow-log records with CloudWatch Logs metric filters: they need the
+    CloudWatch Logs destination and one notification target. (What only the compiled
+    filters can tell, their count and exactness, is ``tierform.layout.monitoring``.)"""
+    alarms = bp.monitoring.alarms if bp.monitoring is not None else None
+    if alarms is None:
+        return
+    path = ("monitoring", "alarms")
+    if bp.flow_logs is None:
+        report.add("alarms-without-flow-logs", path,
+                   "monitoring.alarms counts VPC flow-log records, but the blueprint has no "
+                   "flow_logs",
+                   "add 'flow_logs: {destination: cloudwatch}', or remove monitoring.alarms")
+    elif bp.flow_logs.destination != "cloudwatch":
+        report.add("alarms-need-cloudwatch", path,
+                   "monitoring.alarms are CloudWatch Logs metric filters, which read only a "
+                   "CloudWatch Logs destination; this blueprint's flow logs go to S3",
+                   "set 'flow_logs.destination: cloudwatch', or remove monitoring.alarms and "
+                   "watch the S3 logs with `tierform logs athena` (Athena SQL over the bucket) "
+                   "or `tierform logs check`")
+    if (alarms.sns_topic_arn is None) == (not alarms.create_topic):
+        both = alarms.sns_topic_arn is not None
+        report.add("alarms-topic", path,
+                   "monitoring.alarms names both an existing topic (sns_topic_arn) and "
+                   "create_topic: true" if both else
+                   "monitoring.alarms needs somewhere to notify: no sns_topic_arn and no "
+                   "create_topic",
+                   "give one of 'sns_topic_arn: arn:aws:sns:<region>:<account>:<topic>' or "
+                   "'create_topic: true'")
+    arn = alarms.sns_topic_arn
+    if arn is not None and not _SNS_ARN.match(arn):
+        report.add("alarms-topic-arn", (*path, "sns_topic_arn"),
+                   f"{arn!r} is not an SNS topic ARN",
+                   "write it as arn:aws:sns:<region>:<account id>:<topic name>")
+    elif arn is not None and arn.endswith(".fifo"):
+        report.add("alarms-topic-arn", (*path, "sns_topic_arn"),
+                   f"{arn!r} is a FIFO topic: CloudWatch alarms notify standard topics only",
+                   "give a standard (non-FIFO) topic, or 'create_topic: true'")
 
 
 def _check_bucket_name(bp: Blueprint, report: _Report) -> None:

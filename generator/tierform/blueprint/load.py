@@ -33,10 +33,12 @@ from tierform.blueprint.allocate import allocate
 from tierform.blueprint.checks import ShapeErrors, check_blueprint
 from tierform.blueprint.model import (
     TIER_NAME_PATTERN,
+    AlarmsSpec,
     Blueprint,
     FlowLogsSpec,
     FlowSpec,
     Limits,
+    MonitoringSpec,
     TierSpec,
     VpcSpec,
 )
@@ -310,6 +312,8 @@ _MODELS_BY_PATH: list[tuple[tuple[str, ...], type[BaseModel]]] = [
     (("tiers", "*"), TierSpec),
     (("flows", "*"), FlowSpec),
     (("flow_logs",), FlowLogsSpec),
+    (("monitoring",), MonitoringSpec),
+    (("monitoring", "alarms"), AlarmsSpec),
     (("limits",), Limits),
 ]
 

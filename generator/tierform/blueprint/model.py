@@ -19,6 +19,7 @@ from tierform.ports import PortRange, PortSet, parse_ports
 __all__ = [
     "FLOW_ID_PATTERN",
     "TIER_NAME_PATTERN",
+    "AlarmsSpec",
     "Blueprint",
     "EndpointPolicySpec",
     "Exposure",
@@ -26,6 +27,7 @@ __all__ = [
     "FlowSpec",
     "InterfaceEndpointsSpec",
     "Limits",
+    "MonitoringSpec",
     "NamedNetworkSpec",
     "PortRange",
     "Protocol",
@@ -176,6 +178,27 @@ class FlowLogsSpec(_Strict):
     max_aggregation_interval: Annotated[Literal[60, 600], BeforeValidator(_exact_number)] = 600
 
 
+class AlarmsSpec(_Strict):
+    """CloudWatch alarms compiled from the flows (``tierform.layout.monitoring``): one for
+    REJECTs on intended flows (broken), one for ACCEPTs between tiers no flow allows. The
+    alarms notify ``sns_topic_arn`` (an existing topic) or a topic the module creates
+    (``create_topic: true``, encrypted with a KMS key of its own): exactly one of them."""
+
+    sns_topic_arn: str | None = None
+    create_topic: Flag = False
+    period: Annotated[int, Strict(), Field(ge=60, le=86400, multiple_of=60)] = 300
+    """Seconds the records are summed over (a multiple of 60)."""
+    threshold: Annotated[int, Strict(), Field(ge=1)] = 1
+    """Records in one period that set the alarm off."""
+    evaluation_periods: Annotated[int, Strict(), Field(ge=1, le=100)] = 1
+
+
+class MonitoringSpec(_Strict):
+    """What watches the layers once deployed (opt-in)."""
+
+    alarms: AlarmsSpec | None = None
+
+
 class EndpointPolicySpec(_Strict):
     """An interface endpoint policy: who may use the service through the endpoint. Either
     condition (both: both hold) denies every request that does not meet it."""
@@ -229,6 +252,7 @@ class Blueprint(_Strict):
     endpoints: list[Literal["s3", "dynamodb"]] = Field(default_factory=list)
     interface_endpoints: InterfaceEndpointsSpec | None = None
     flow_logs: FlowLogsSpec | None = None
+    monitoring: MonitoringSpec | None = None
     tags: dict[str, str] = Field(default_factory=dict)
     limits: Limits = Field(default_factory=Limits)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from tierform.aws import DEFAULT_FLOW_LOG_FIELDS
 from tierform.errors import TierformError
 
 __all__ = [
@@ -30,9 +31,7 @@ __all__ = [
     "inspect_source",
 ]
 
-DEFAULT_FIELDS: tuple[str, ...] = (
-    "version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport",
-    "protocol", "packets", "bytes", "start", "end", "action", "log-status")
+DEFAULT_FIELDS: tuple[str, ...] = DEFAULT_FLOW_LOG_FIELDS
 """AWS's default format (version 2, 14 fields)."""
 
 _INT = ("version", "srcport", "dstport", "protocol", "tcp-flags", "pkt-src-aws-service",

@@ -20,6 +20,7 @@ from tierform.render.filters import hcl_identifier, hcl_string
 from tierform.render.flow_logs import flow_log_of
 from tierform.render.hclfmt import align_equals, tidy
 from tierform.render.interface import outputs_of, variables_of
+from tierform.render.monitoring import monitoring_context
 from tierform.render.native_tests import (
     TEST_FILE,
     TEST_REQUIRED_VERSION,
@@ -42,6 +43,7 @@ MODULE_FILES = (
     "endpoints.tf",
     "transit.tf",
     "flow_logs.tf",
+    "monitoring.tf",
     "outputs.tf",
     "README.md",
     "example/main.tf",
@@ -60,6 +62,7 @@ def render_context(layout: Layout) -> dict[str, Any]:
         "variables": variables_of(layout),
         "outputs": outputs_of(layout),
         "flow_log": flow_log_of(layout),
+        "monitoring": monitoring_context(layout),
         "route_tables": route_tables_of(layout),
         "default_routes": {tier: default_route_text(layout, tier) for tier in layout.tiers},
         "ephemeral_ports": str(PortSet.range(*DEFAULT_EPHEMERAL)),
