@@ -156,6 +156,16 @@ class MetricFilterPlan:
 
 
 @dataclass(frozen=True)
+class _Flow:
+    flow_id: str
+    src: str
+    dst: str
+    protocol: int | None
+    ports: tuple[Interval, ...]
+    """Empty when ports do not apply (icmp, all)."""
+
+
+@dataclass(frozen=True)
 class MonitoringPlan:
     """The alarm resources of a module (``render/templates/monitoring.tf.j2``)."""
 
@@ -172,6 +182,10 @@ class MonitoringPlan:
     """The tiers and networks matched approximately (covering prefixes)."""
     endpoint_allowances: tuple[str, ...] = field(default=())
     """Flows to interface endpoints, allowed into the endpoints' tier as a whole."""
+    flows: tuple[_Flow, ...] = field(default=())
+    sides: Mapping[str, AddressMatch] = field(default_factory=dict)
+    """Each endpoint's addresses (tiers, named networks, internet)."""
+    tier_pairs: tuple[tuple[str, str], ...] = field(default=())
 
     def of(self, metric: str) -> list[MetricFilterPlan]:
         return [f for f in self.filters if f.metric == metric]
@@ -238,38 +252,60 @@ def pattern_text(flt: MetricFilterPlan, fields: Sequence[str],
     return "[" + ", ".join(slots) + "]"
 
 
-def _insights_address(name: str, match: AddressMatch, nat: Callable[[str], str]) -> str:
-    tests = [f'isIpv4InSubnet({name}, "{n}")' for n in match.networks]
-    parts = []
-    if tests:
-        either = " or ".join(tests)
-        parts.append(f"not ({either})" if match.negate else f"({either})")
-    parts += [f'{name} != "{nat(n)}"' for n in match.excluded]
-    return " and ".join(parts)
+def _insights_side(name: str, side: AddressMatch) -> str:
+    tests = " or ".join(f'isIpv4InSubnet({name}, "{n}")' for n in side.networks)
+    if not tests:
+        return ""
+    return f"not ({tests})" if side.negate else f"({tests})"
 
 
-def _insights_condition(flt: MetricFilterPlan, nat: Callable[[str], str]) -> str:
-    parts = [f'action = "{flt.action}"']
-    for name, match in (("srcaddr", flt.src), ("dstaddr", flt.dst)):
-        text = _insights_address(name, match, nat)
-        if text:
-            parts.append(text)
-    if flt.protocol is not None:
-        parts.append(f"protocol = {flt.protocol}")
-    parts += [f"protocol != {p}" for p in flt.protocol_not]
-    for name, interval in (("srcport", flt.srcport), ("dstport", flt.dstport)):
-        if interval is not None and interval != (0, MAX_PORT):
-            parts.append(f"{name} >= {interval[0]} and {name} <= {interval[1]}")
-    return "(" + " and ".join(parts) + ")"
+def _insights_ports(name: str, ranges: Sequence[Interval]) -> str:
+    parts = [f"{name} = {lo}" if lo == hi else f"({name} >= {lo} and {name} <= {hi})"
+             for lo, hi in _merge(ranges)]
+    return "(" + " or ".join(parts) + ")"
+
+
+def _insights_flow(f: _Flow, sides: Mapping[str, AddressMatch], *, reply: bool,
+                   addresses: bool = True) -> str:
+    a, b = (sides[f.dst], sides[f.src]) if reply else (sides[f.src], sides[f.dst])
+    parts = [t for t in (_insights_side("srcaddr", a), _insights_side("dstaddr", b))
+             if t and addresses]
+    if f.protocol is not None:
+        parts.append(f"protocol = {f.protocol}")
+    if f.ports:
+        parts.append(_insights_ports("srcport" if reply else "dstport", f.ports))
+        if reply:
+            parts.append(f"dstport >= {DEFAULT_EPHEMERAL[0]}")
+    return "(" + (" and ".join(parts) or "true") + ")"
 
 
 def insights_query(plan: MonitoringPlan, metric: str, nat: Callable[[str], str]) -> str:
-    """The Logs Insights query that lists what ``metric`` counts, exactly (CIDRs)."""
+    """The Logs Insights query that lists what ``metric`` counts, with exact CIDRs
+    (``isIpv4InSubnet``) where the filters match octet prefixes."""
     fields = [_name(f) for f in plan.fields]
     parse = ('parse @message "' + " ".join("*" for _ in fields) + '" as '
              + ", ".join(fields))
-    conditions = " or ".join(_insights_condition(f, nat) for f in plan.of(metric))
-    return (f"{parse}\n| filter {conditions or 'false'}\n"
+    flows, sides = plan.flows, plan.sides
+    if metric == BROKEN:
+        terms = [_insights_flow(f, sides, reply=r) for f in flows
+                 if f.src in sides and f.dst in sides for r in (False, True)]
+        condition = 'action = "REJECT" and (' + (" or ".join(terms) or "false") + ")"
+    else:
+        terms = []
+        for a, b in plan.tier_pairs:
+            allowed = [_insights_flow(f, sides, reply=(f.src, f.dst) == (b, a),
+                                      addresses=False)
+                       for f in flows if (f.src, f.dst) in ((a, b), (b, a))]
+            pair = f"{_insights_side('srcaddr', sides[a])} and " \
+                   f"{_insights_side('dstaddr', sides[b])}"
+            if allowed:
+                pair += " and not (" + " or ".join(allowed) + ")"
+            terms.append(f"({pair})")
+        condition = 'action = "ACCEPT" and (' + (" or ".join(terms) or "false") + ")"
+        if plan.nat_names:
+            nats = ", ".join(f'"{nat(n)}"' for n in plan.nat_names)
+            condition += f" and not (srcaddr in [{nats}] or dstaddr in [{nats}])"
+    return (f"{parse}\n| filter {condition}\n"
             "| stats count(*) as records, min(start) as first_seen, max(end) as last_seen "
             "by srcaddr, dstaddr, srcport, dstport, protocol\n| sort records desc")
 
@@ -306,16 +342,6 @@ def _intersect(intervals: Sequence[Interval], window: Interval) -> list[Interval
 
 def _span(interval: Interval) -> str:
     return str(interval[0]) if interval[0] == interval[1] else f"{interval[0]}-{interval[1]}"
-
-
-@dataclass(frozen=True)
-class _Flow:
-    flow_id: str
-    src: str
-    dst: str
-    protocol: int | None
-    ports: tuple[Interval, ...]
-    """Empty when ports do not apply (icmp, all)."""
 
 
 def _flows(layout: Layout) -> tuple[list[_Flow], list[str]]:
@@ -438,23 +464,24 @@ def _where(side: AddressMatch, word: str) -> str:
     return f"-{word}-{side.part}" if side.part else ""
 
 
+def _tier_pairs(layout: Layout) -> list[tuple[str, str]]:
+    tiers = list(dict.fromkeys(s.tier for s in layout.subnets))
+    return [(a, b) for a in tiers for b in tiers if a != b]
+
+
 def _unintended(layout: Layout, flows: Sequence[_Flow],
                 sides: Mapping[str, AddressMatch]) -> list[MetricFilterPlan]:
     out: list[MetricFilterPlan] = []
-    tiers = list(dict.fromkeys(s.tier for s in layout.subnets))
-    for a in tiers:
-        for b in tiers:
-            if a == b:
-                continue
-            boxes = _pair_boxes(flows, a, b)
-            froms, tos = _nat_sides(layout, a, sides[a]), _nat_sides(layout, b, sides[b])
-            for src in froms:
-                for dst in tos:
-                    where = _where(src, "from") + _where(dst, "to")
-                    for what, protocol, others, sport, dport in boxes:
-                        out.append(MetricFilterPlan(
-                            f"unintended-{a}-{b}-{what}{where}", UNINTENDED, "ACCEPT",
-                            src, dst, protocol, others, sport, dport, about=f"{a} -> {b}"))
+    for a, b in _tier_pairs(layout):
+        boxes = _pair_boxes(flows, a, b)
+        froms, tos = _nat_sides(layout, a, sides[a]), _nat_sides(layout, b, sides[b])
+        for src in froms:
+            for dst in tos:
+                where = _where(src, "from") + _where(dst, "to")
+                for what, protocol, others, sport, dport in boxes:
+                    out.append(MetricFilterPlan(
+                        f"unintended-{a}-{b}-{what}{where}", UNINTENDED, "ACCEPT",
+                        src, dst, protocol, others, sport, dport, about=f"{a} -> {b}"))
     return out
 
 
@@ -476,7 +503,8 @@ def monitoring_of(layout: Layout) -> MonitoringPlan | None:
         tuple(filters), fields, alarms.sns_topic_arn, alarms.create_topic, alarms.period,
         alarms.threshold, alarms.evaluation_periods,
         nat_names=tuple(n.name for n in layout.nats), approximate=tuple(approximate),
-        endpoint_allowances=tuple(allowances))
+        endpoint_allowances=tuple(allowances), flows=tuple(flows), sides=sides,
+        tier_pairs=tuple(_tier_pairs(layout)))
 
 
 def _longest_nat(name: str) -> str:
