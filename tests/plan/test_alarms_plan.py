@@ -84,8 +84,8 @@ def test_two_alarms_on_the_summed_metrics_notify_the_encrypted_topic(
 
 def test_saved_queries_test_the_exact_cidrs(created: tuple[Plan, object]) -> None:
     planned, _ = created
-    broken = planned.resource("aws_cloudwatch_query_definition.broken_flows")
-    unintended = planned.resource("aws_cloudwatch_query_definition.unintended_accepts")
+    broken = planned.resource("aws_cloudwatch_query_definition.broken_flows[0]")
+    unintended = planned.resource("aws_cloudwatch_query_definition.unintended_accepts[0]")
     text = broken["query_string"]
     for cidr in ("10.0.1.0/24", "10.0.12.0/24", "10.0.22.0/24"):
         assert f'isIpv4InSubnet(dstaddr, "{cidr}")' in text

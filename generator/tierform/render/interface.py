@@ -76,7 +76,11 @@ def variables_of(layout: Layout) -> tuple[VariablePlan, ...]:
         Validation("var.transit_gateway_id != null && can(regex(\"^tgw-[0-9a-f]{8,17}$\", "
                    "var.transit_gateway_id))",
                    "Set transit_gateway_id to the transit gateway's ID (tgw-...).")),)
-        if layout.transit is not None else ())
+        if layout.transit is not None else ()) + ((VariablePlan(
+        "alarm_queries", "bool", hcl_value(True),
+        "Save the alarms' Logs Insights queries (aws_cloudwatch_query_definition); false "
+        "where that API is missing (a local emulator)."),)
+        if bp.monitoring is not None and bp.monitoring.alarms is not None else ())
 
 
 def _name_prefix(layout: Layout) -> VariablePlan:
