@@ -309,3 +309,18 @@ def test_internet_end_is_everything_outside_the_vpc_and_named_networks(tmp_path:
     assert request.src.negate
     assert request.src.networks == (IPv4Network("10.0.0.0/16"),)
     assert 'srcaddr!="10.0.*"' in pattern_text(request, plan.fields, str)
+
+
+def test_filters_are_named_by_what_they_match_never_by_flow_position(tmp_path: Path) -> None:
+    def reordered(document: dict[str, Any]) -> None:
+        document["flows"].reverse()
+
+    one = monitoring_of(_with_alarms(tmp_path, "three-tier", default_format=False))
+    (tmp_path / "b").mkdir()
+    other = monitoring_of(_with_alarms(tmp_path / "b", "three-tier", default_format=False,
+                                       edit=reordered))
+    assert one is not None
+    assert other is not None
+    texts = {f.key: pattern_text(f, one.fields, str) for f in one.filters}
+    assert texts == {f.key: pattern_text(f, other.fields, str) for f in other.filters}
+    assert len(texts) == len(one.filters)  # keys are unique
