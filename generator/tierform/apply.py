@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
+import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,7 +30,8 @@ from tierform.render.writer import check_writable, locked, write_module
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
 from tierform.terraform.runner import Runner
 
-__all__ = ["ATTEMPTS", "Progress", "apply_module", "destroy_module", "quietly"]
+__all__ = ["ATTEMPTS", "Progress", "apply_module", "apply_root", "destroy_module", "quietly",
+           "throwaway_workdir"]
 
 LOG = logging.getLogger("tierform.apply")
 
@@ -101,6 +105,38 @@ def destroy_module(files: Mapping[str, str], *, name: str, region: str, workdir:
                 "command again to finish.", exit_code=error.exit_code) from error
         if local:
             detached.stop(workdir)
+
+
+@contextmanager
+def throwaway_workdir(prefix: str, command: str) -> Iterator[Path]:
+    """A new temporary work directory: removed when the block finishes, kept and named on
+    stderr when it fails or is interrupted (its module, state and logs explain why)."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield workdir
+    except BaseException:
+        sys.stderr.write(f"{command}: did not finish; its work directory (the module, the "
+                         f"Terraform state and logs of the run) is kept in {workdir}\n")
+        raise
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def apply_root(root: Path, *, endpoint: str, terraform: str | None = None,
+               arguments: Sequence[str] = (), progress: Progress = quietly,
+               attempts: int = ATTEMPTS) -> dict[str, Any]:
+    """Init and apply the root module already in ``root`` (a copy, with the emulator's
+    provider in place) against ``endpoint``; return ``terraform show -json`` of its state.
+
+    ``arguments``: the user's ``-var``/``-var-file`` options, passed to apply as given.
+    """
+    runner = Runner(root, binary=terraform)
+    with progress(f"terraform init ({root})"):
+        runner.init()
+    with progress(f"terraform apply {root.name} -> {endpoint}") as events:
+        _retrying("apply", lambda: runner.apply(events=events, arguments=arguments),
+                  attempts, progress)
+    with progress("terraform show -json (the state)"):
+        return runner.show()
 
 
 def _check_recorded(workdir: Path, *, local: bool) -> None:

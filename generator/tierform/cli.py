@@ -350,9 +350,25 @@ def _network_from_source(source: str, *, tier_tag: str, config_dir: Path | None 
 
 @command("reach")
 def cmd_reach(args: argparse.Namespace) -> int:
-    kind, network = _network_from_source(args.source, tier_tag=args.tier_tag,
-                                         config_dir=_config_dir(args),
-                                         named=_named_networks(args.network))
+    if args.emulate:
+        if args.source or args.config_dir:
+            raise TierformError(f"--emulate {args.emulate} reads the network it applies: give "
+                                "no SOURCE and no --config-dir, or drop --emulate")
+        kind, network = "state", _emulated_network(args, region=args.region or "us-east-1",
+                                                   named=_named_networks(args.network))
+        if not network.tiers:
+            raise TierformError(f"--emulate {args.emulate}: no tiers in the applied network: "
+                                f"none of its {len(network.subnets)} subnets carries a "
+                                f"{args.tier_tag!r} tag; give --tier-tag, or verify it against "
+                                "its blueprint")
+    elif not args.source:
+        raise TierformError("give a SOURCE (blueprint .yaml, plan or state JSON), or "
+                            "--emulate DIR")
+    else:
+        _no_emulate_options(args)
+        kind, network = _network_from_source(args.source, tier_tag=args.tier_tag,
+                                             config_dir=_config_dir(args),
+                                             named=_named_networks(args.network))
     for name in _named_networks(args.network):
         cidr = network.named_networks[name]
         inside = [str(c) for c in network.vpc_cidrs if c.overlaps(cidr)]
@@ -400,7 +416,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     loaded = workflow.load(Path(args.blueprint))
     checked = workflow.check(loaded)
     named = loaded.blueprint.network_cidrs
-    if args.plan or args.state:
+    if not args.emulate:
+        _no_emulate_options(args)
+    if args.emulate:
+        network = _emulated_network(args, region=args.region or loaded.blueprint.region,
+                                    named=named)
+        against = f"the state of {args.emulate} applied to a local emulator"
+    elif args.plan or args.state:
         kind, network = workflow.read_network(Path(args.plan or args.state),
                                               named_networks=named, tier_tag=args.tier_tag,
                                               config_dir=_config_dir(args) if args.plan else None)
@@ -426,6 +448,24 @@ def cmd_verify(args: argparse.Namespace) -> int:
         out("single-layer failures (each layer failed open in turn):")
         out(report.single_layer_table(result))
     return result.exit_code
+
+
+def _emulated_network(args: argparse.Namespace, *, region: str,
+                      named: Mapping[str, Any]) -> Network:
+    """``--emulate DIR``: the network DIR builds, applied to a throwaway local emulator."""
+    from tierform.emulate import check_root, emulated_network, var_arguments  # tftest
+
+    root = check_root(Path(args.emulate))
+    arguments = var_arguments(args.var or (), args.var_file or ())
+    return emulated_network(root, region=region, arguments=arguments, tier_tag=args.tier_tag,
+                            named_networks=named, terraform=args.terraform, progress=progress)
+
+
+def _no_emulate_options(args: argparse.Namespace) -> None:
+    """``--var``/``--var-file`` set the variables of an ``--emulate`` apply only."""
+    if args.var or args.var_file:
+        raise TierformError("--var and --var-file are the variables of an --emulate DIR run; "
+                            "give --emulate DIR, or drop them")
 
 
 def _live_network(loaded: LoadedBlueprint, args: argparse.Namespace) -> Network:
@@ -764,10 +804,12 @@ _EXIT_CODES = {
     "schema": "0",
     "plan": "0 planned; 1 terraform plan failed; 2 invalid blueprint, terraform missing or too "
             "old, provider not installable",
-    "reach": "0 every answer known (query: reachable); 1 query: blocked; 2 unreadable source or "
-             "no tiers; 3 some answer unknown (query: unknown)",
+    "reach": "0 every answer known (query: reachable); 1 query: blocked; 2 unreadable source, "
+             "no tiers, or an --emulate root that does not apply; 3 some answer unknown "
+             "(query: unknown)",
     "verify": "0 the network does what the blueprint says; 1 findings the --gate counts; 2 bad "
-              "input or set-up; 3 no finding, but some answer is unknown",
+              "input or set-up (an --emulate root that does not apply); 3 no finding, but "
+              "some answer is unknown",
     "apply": "0 applied; 1 terraform apply failed (the state is kept: run it again); 2 bad "
              "input or set-up",
     "destroy": "0 destroyed; 1 terraform destroy failed (the state is kept: run it again); 2 bad "
@@ -790,10 +832,12 @@ _EXAMPLES = {
     "plan": ["tierform plan blueprints/three-tier.yaml",
              "tierform plan blueprints/three-tier.yaml --out plan.json --format json"],
     "reach": ["tierform reach plan.json",
-              "tierform reach state.json --from web --to db --port 5432"],
+              "tierform reach state.json --from web --to db --port 5432",
+              "tierform reach --emulate infra/network --var-file dev.tfvars"],
     "verify": ["tierform verify blueprints/three-tier.yaml",
                "tierform verify blueprints/three-tier.yaml --plan plan.json --format sarif",
-               "tierform verify bp.yaml --live --region eu-west-1 --vpc-id vpc-0abc"],
+               "tierform verify bp.yaml --live --region eu-west-1 --vpc-id vpc-0abc",
+               "tierform verify bp.yaml --emulate infra/network --var single_nat_gateway=true"],
     "apply": ["tierform apply blueprints/three-tier.yaml --local",
               "tierform apply bp.yaml --endpoint http://127.0.0.1:5000 --format json"],
     "destroy": ["tierform destroy blueprints/three-tier.yaml --local"],
@@ -858,13 +902,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     def live(p: argparse.ArgumentParser, source: str) -> None:
         p.add_argument("--region", default=None,
-                       help=f"AWS region of a --live read (default: the {source}'s region)")
+                       help=f"AWS region of a --live read or an --emulate run (default: the "
+                            f"{source}'s region)")
         p.add_argument("--endpoint", default=None, metavar="URL", type=_endpoint_url,
                        help="AWS API endpoint of a --live read (an emulator, e.g. "
                             "http://127.0.0.1:5000)")
         p.add_argument("--vpc-id", default=None, metavar="VPC",
                        help="the VPC a --live read reads (default: the VPC tagged Name=<the "
                             "blueprint's name>)")
+
+    def emulate(p: argparse.ArgumentParser, group: Any = None) -> None:
+        (group or p).add_argument(
+            "--emulate", metavar="DIR",
+            help="apply the root module in DIR (a throwaway copy) to a local emulator started "
+                 "for this run, and read its state: ground truth for what a plan cannot "
+                 "resolve (data sources included); the emulator is always stopped")
+        p.add_argument("--var", metavar="NAME=VALUE", action="append",
+                       help="an input variable of the --emulate apply, as terraform -var "
+                            "(repeatable)")
+        p.add_argument("--var-file", metavar="FILE", action="append",
+                       help="a .tfvars or .tfvars.json file of the --emulate apply, as "
+                            "terraform -var-file (repeatable)")
 
     p = add("validate", "Check blueprints; print every problem with file:line:col.")
     p.add_argument("blueprint", metavar="BP", nargs="+",
@@ -895,9 +953,11 @@ def build_parser() -> argparse.ArgumentParser:
     fmt(p, "table", "json")
     tf(p)
 
-    p = add("reach", "Reachability matrix of a blueprint, plan JSON or state JSON; or one query.")
-    p.add_argument("source", metavar="SOURCE",
-                   help="blueprint .yaml, or `terraform show -json` output (plan or state)")
+    p = add("reach", "Reachability matrix of a blueprint, plan JSON, state JSON or a root "
+                     "module applied to a local emulator; or one query.")
+    p.add_argument("source", metavar="SOURCE", nargs="?",
+                   help="blueprint .yaml, or `terraform show -json` output (plan or state); "
+                        "omit with --emulate")
     p.add_argument("--from", dest="from_", metavar="ENDPOINT",
                    help="query: where the connection starts (a tier, named network or internet)")
     p.add_argument("--to", metavar="ENDPOINT", help="query: where the connection goes")
@@ -912,7 +972,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--network", metavar="NAME=CIDR", action="append", type=_named_network,
                    help="a named outside network, an endpoint of the matrix and of queries "
                         "(repeatable; a plan or state only: a blueprint names its own)")
+    emulate(p)
+    p.add_argument("--region", default=None,
+                   help="AWS region of an --emulate run (default us-east-1)")
     fmt(p, "table", "json")
+    tf(p)
 
     p = add("verify", "Compare a network (plan, state or live) with its blueprint.")
     blueprint(p, "the blueprint that says what the network must allow")
@@ -922,6 +986,7 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--state", metavar="FILE", help="state JSON (terraform show -json)")
     src.add_argument("--live", action="store_true", help="read the network through the AWS API "
                                                          "(boto3, your credentials)")
+    emulate(p, src)
     live(p, "blueprint")
     tier_tag(p)
     p.add_argument("--gate", choices=("all", "layer", "end-to-end"), default="all",

@@ -7,9 +7,7 @@ and single-layer failure table -> destroy. Nothing but loopback is contacted.
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from tierform import report, workflow
-from tierform.apply import apply_module, destroy_module
+from tierform.apply import apply_module, destroy_module, throwaway_workdir
 from tierform.errors import EXIT_FINDINGS, EXIT_OK, TierformError
 from tierform.localaws.provider import client
 from tierform.localaws.server import LocalAWS
@@ -71,9 +69,7 @@ def run_demo(blueprint: Path | None = None, *, terraform: str | None = None) -> 
         _say(report.verify_table(planned))
         clean &= planned.ok
     # Kept when anything fails (and its path printed), removed after a clean run.
-    workdir = Path(tempfile.mkdtemp(prefix=f"tierform-demo-{bp.name}-"))
-    finished = False
-    try:
+    with throwaway_workdir(f"tierform-demo-{bp.name}-", "demo") as workdir:
         with LocalAWS() as aws:
             applied = False
             try:
@@ -102,13 +98,6 @@ def run_demo(blueprint: Path | None = None, *, terraform: str | None = None) -> 
                         destroy_module(files, name=bp.name, region=bp.region,
                                        workdir=workdir, endpoint=aws.endpoint,
                                        terraform=terraform, progress=progress)
-        finished = True
-    finally:
-        if finished:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            sys.stderr.write(f"demo: did not finish; its work directory (the module, the "
-                             f"Terraform state and logs of the run) is kept in {workdir}\n")
     _say("\n" + ("demo: the network matches its blueprint" if clean
                  else "demo: findings above"))
     return EXIT_OK if clean else EXIT_FINDINGS

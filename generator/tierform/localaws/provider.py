@@ -66,8 +66,13 @@ def _check_region(region: str) -> str:
     return region
 
 
-def provider_hcl(endpoint: str, region: str, *, allow_remote: bool = False) -> str:
+def provider_hcl(endpoint: str, region: str, *, allow_remote: bool = False,
+                 alias: str | None = None,
+                 services: tuple[str, ...] = PROVIDER_ENDPOINT_SERVICES) -> str:
     """An ``provider "aws"`` block that sends every service to ``endpoint``.
+
+    ``alias``: the block of that provider alias (a root module's second configuration);
+    ``services``: the ``endpoints`` keys sent to ``endpoint``.
 
     ``skip_requesting_account_id = false``: the emulator answers STS GetCallerIdentity,
     and without the account id the provider writes security-group references as
@@ -75,12 +80,15 @@ def provider_hcl(endpoint: str, region: str, *, allow_remote: bool = False) -> s
     """
     url = check_endpoint(endpoint, allow_remote=allow_remote)
     _check_region(region)
-    width = max(len(s) for s in PROVIDER_ENDPOINT_SERVICES)
-    endpoints = "\n".join(
-        f'    {service.ljust(width)} = "{url}"' for service in PROVIDER_ENDPOINT_SERVICES)
+    if alias is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", alias):
+        raise TierformError(f"provider alias {alias!r} is not a Terraform name")
+    named = f'  alias                       = "{alias}"\n' if alias is not None else ""
+    width = max(len(s) for s in services)
+    endpoints = "\n".join(f'    {service.ljust(width)} = "{url}"' for service in services)
     return (
         "# Local AWS emulator: fake credentials, every service on one endpoint.\n"
         'provider "aws" {\n'
+        f"{named}"
         f'  region                      = "{region}"\n'
         f'  access_key                  = "{FAKE_ACCESS_KEY}"\n'
         f'  secret_key                  = "{FAKE_SECRET_KEY}"\n'

@@ -24,7 +24,7 @@ import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -447,15 +447,16 @@ class Runner:
 
     def apply(self, plan_file: Path | None = None,
               variables: Mapping[str, object] | None = None, *,
-              events: Events | None = None) -> str:
-        """Apply a saved plan, or plan-and-apply with ``variables``."""
+              events: Events | None = None, arguments: Sequence[str] = ()) -> str:
+        """Apply a saved plan, or plan-and-apply with ``variables`` and ``arguments`` (the
+        user's own ``-var``/``-var-file`` options, after ours: the later value wins)."""
         args = ["-input=false", _ui(events), "-auto-approve"]
         if plan_file is not None:
             return self.execute("apply", *args, str(plan_file), events=events).out
         with _var_file(variables, self.workdir) as var_file:
             if var_file is not None:
                 args.append(f"-var-file={var_file}")
-            return self.execute("apply", *args, events=events).out
+            return self.execute("apply", *args, *arguments, events=events).out
 
     def destroy(self, variables: Mapping[str, object] | None = None, *,
                 events: Events | None = None) -> str:
