@@ -69,35 +69,34 @@ def run_demo(blueprint: Path | None = None, *, terraform: str | None = None) -> 
         _say(report.verify_table(planned))
         clean &= planned.ok
     # Kept when anything fails (and its path printed), removed after a clean run.
-    with throwaway_workdir(f"tierform-demo-{bp.name}-", "demo") as workdir:
-        with LocalAWS() as aws:
-            applied = False
-            try:
-                with _step(f"apply to the local AWS emulator at {aws.endpoint}"):
-                    outputs = apply_module(files, name=bp.name, region=bp.region,
-                                           workdir=workdir, endpoint=aws.endpoint,
-                                           terraform=terraform, progress=progress)
-                    applied = True
-                    _say(f"   vpc_id = {outputs.get('vpc_id')}")
-                with _step("read the network back through the AWS API and verify it"):
-                    vpc_id = str(outputs["vpc_id"]) if outputs.get("vpc_id") else None
-                    live = network_from_live(client("ec2", aws.endpoint, bp.region),
-                                             vpc_id=vpc_id,
-                                             tag_filters=None if vpc_id else {"Name": bp.name},
-                                             named_networks=bp.network_cidrs)
-                    verified = workflow.verify_network(checked.loaded, live)
-                    _say(report.verify_table(verified))
-                    clean &= verified.ok
-                with _step("reachability matrix (live)"):
-                    _say(report.reach_table(verified.reachability))
-                with _step("single-layer failures (live): what one failed layer would open"):
-                    _say(report.single_layer_table(verified))
-            finally:
-                if applied:  # a failed apply is not destroyed: the emulator goes with it
-                    with _step("destroy"):
-                        destroy_module(files, name=bp.name, region=bp.region,
+    with throwaway_workdir(f"tierform-demo-{bp.name}-", "demo") as workdir, LocalAWS() as aws:
+        applied = False
+        try:
+            with _step(f"apply to the local AWS emulator at {aws.endpoint}"):
+                outputs = apply_module(files, name=bp.name, region=bp.region,
                                        workdir=workdir, endpoint=aws.endpoint,
                                        terraform=terraform, progress=progress)
+                applied = True
+                _say(f"   vpc_id = {outputs.get('vpc_id')}")
+            with _step("read the network back through the AWS API and verify it"):
+                vpc_id = str(outputs["vpc_id"]) if outputs.get("vpc_id") else None
+                live = network_from_live(client("ec2", aws.endpoint, bp.region),
+                                         vpc_id=vpc_id,
+                                         tag_filters=None if vpc_id else {"Name": bp.name},
+                                         named_networks=bp.network_cidrs)
+                verified = workflow.verify_network(checked.loaded, live)
+                _say(report.verify_table(verified))
+                clean &= verified.ok
+            with _step("reachability matrix (live)"):
+                _say(report.reach_table(verified.reachability))
+            with _step("single-layer failures (live): what one failed layer would open"):
+                _say(report.single_layer_table(verified))
+        finally:
+            if applied:  # a failed apply is not destroyed: the emulator goes with it
+                with _step("destroy"):
+                    destroy_module(files, name=bp.name, region=bp.region,
+                                   workdir=workdir, endpoint=aws.endpoint,
+                                   terraform=terraform, progress=progress)
     _say("\n" + ("demo: the network matches its blueprint" if clean
                  else "demo: findings above"))
     return EXIT_OK if clean else EXIT_FINDINGS

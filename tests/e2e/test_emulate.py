@@ -59,7 +59,8 @@ def test_a_root_that_does_not_apply_keeps_its_work_dir_and_exits_2(tmp_path: Pat
     kept = re.search(r"is kept in (\S+)\n", stderr)
     assert kept is not None, stderr
     workdir = Path(kept.group(1))
-    assert workdir.parent == tmp_path and (workdir / "root" / "main.tf").is_file()
+    assert workdir.parent == tmp_path
+    assert (workdir / "root" / "main.tf").is_file()
     assert (workdir / "root" / "terraform.tfstate").is_file()  # what got applied, to look at
     assert emulators_tagged(env[EMULATOR_TAG]) == []
     assert not (FIXTURES / "broken" / ".terraform").exists()  # the user's dir is untouched
@@ -85,7 +86,8 @@ def test_an_interrupted_run_stops_its_emulator(tmp_path: Path) -> None:
             process.communicate()
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
-    assert "interrupted" in stderr and "is kept in" in stderr
+    assert "interrupted" in stderr
+    assert "is kept in" in stderr
     assert emulators_tagged(tag) == []
 
 
