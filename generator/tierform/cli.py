@@ -429,7 +429,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         against = f"the {kind} {args.plan or args.state}"
     elif args.live:
         network = _live_network(loaded, args)
-        against = (f"the live network (VPC {args.vpc_id or loaded.blueprint.name}, "
+        against = (f"the live network ({_vpcs_read(args, loaded.blueprint.name)}, "
                    f"{args.region or loaded.blueprint.region}"
                    + (f", {args.endpoint}" if args.endpoint else "") + ")")
     else:
@@ -471,20 +471,35 @@ def _no_emulate_options(args: argparse.Namespace) -> None:
 def _live_network(loaded: LoadedBlueprint, args: argparse.Namespace) -> Network:
     """The network as it exists now, through the AWS API (boto3 ``describe_*``)."""
     return _read_live(region=args.region or loaded.blueprint.region, endpoint=args.endpoint,
-                      vpc_id=args.vpc_id, name=loaded.blueprint.name, tier_tag=args.tier_tag,
+                      vpc_ids=args.vpc_id or (), all_vpcs=args.all_vpcs,
+                      name=loaded.blueprint.name, tier_tag=args.tier_tag,
                       named=dict(loaded.blueprint.network_cidrs))
 
 
-def _read_live(*, region: str, endpoint: str | None, vpc_id: str | None, name: str | None,
-               tier_tag: str, named: dict[str, Any]) -> Network:
+def _vpcs_read(args: argparse.Namespace, name: str | None) -> str:
+    """What a live read reads, for the report's first line."""
+    if args.all_vpcs:
+        return "every VPC"
+    if args.vpc_id:
+        return ("VPC " if len(args.vpc_id) == 1 else "VPCs ") + ", ".join(args.vpc_id)
+    return f"VPC {name}"
+
+
+def _read_live(*, region: str, endpoint: str | None, vpc_ids: Sequence[str],
+               all_vpcs: bool, name: str | None, tier_tag: str,
+               named: dict[str, Any]) -> Network:
     if endpoint:
         ec2 = client("ec2", endpoint, region, allow_remote=True)
     else:
         import boto3  # slow to import: only a live read of an AWS account needs it
 
         ec2 = boto3.client("ec2", region_name=region)
-    tags = None if vpc_id or name is None else {"Name": name}
-    return network_from_live(ec2, vpc_id=vpc_id, tag_filters=tags, tier_tag=tier_tag,
+    if vpc_ids and all_vpcs:
+        raise TierformError("--vpc-id names the VPCs to read and --all-vpcs reads every one: "
+                            "give one of them")
+    tags = None if vpc_ids or all_vpcs or name is None else {"Name": name}
+    return network_from_live(ec2, vpc_ids=vpc_ids, all_vpcs=all_vpcs, tag_filters=tags,
+                             tier_tag=tier_tag,
                              named_networks=named)
 
 
@@ -549,17 +564,18 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         if args.source:
             raise TierformError(f"--live reads the network from AWS: give no SOURCE "
                                 f"({args.source}), or drop --live")
-        if against is None and not args.vpc_id:
-            raise TierformError("--live needs --vpc-id VPC (and --region), or --blueprint BP "
-                                "to find the VPC tagged with its name")
+        if against is None and not (args.vpc_id or args.all_vpcs):
+            raise TierformError("--live needs --vpc-id VPC or --all-vpcs (and --region), or "
+                                "--blueprint BP to find the VPC tagged with its name")
         region = args.region or (against.blueprint.region if against else None)
         if not region:
             raise TierformError("--live needs --region (or --blueprint BP for its region)")
-        network = _read_live(region=region, endpoint=args.endpoint, vpc_id=args.vpc_id,
+        network = _read_live(region=region, endpoint=args.endpoint,
+                             vpc_ids=args.vpc_id or (), all_vpcs=args.all_vpcs,
                              name=against.blueprint.name if against else None,
                              tier_tag=args.tier_tag,
                              named=dict(against.blueprint.network_cidrs) if against else {})
-        title = f"{args.vpc_id or against.blueprint.name if against else args.vpc_id} (live)"
+        title = f"{_vpcs_read(args, against.blueprint.name if against else None)} (live)"
         picture = workflow.diagram(network, title=title, blueprint=against)
     elif not args.source:
         raise TierformError("give a SOURCE (blueprint .yaml, plan or state JSON), or --live")
@@ -907,9 +923,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--endpoint", default=None, metavar="URL", type=_endpoint_url,
                        help="AWS API endpoint of a --live read (an emulator, e.g. "
                             "http://127.0.0.1:5000)")
-        p.add_argument("--vpc-id", default=None, metavar="VPC",
-                       help="the VPC a --live read reads (default: the VPC tagged Name=<the "
-                            "blueprint's name>)")
+        p.add_argument("--vpc-id", action="append", metavar="VPC",
+                       help="a VPC a --live read reads (repeatable: several VPCs are read "
+                            "together, peering between them followed; default: the VPC "
+                            "tagged Name=<the blueprint's name>)")
+        p.add_argument("--all-vpcs", action="store_true",
+                       help="a --live read reads every non-default VPC of the region")
 
     def emulate(p: argparse.ArgumentParser, group: Any = None) -> None:
         (group or p).add_argument(

@@ -1,4 +1,4 @@
-"""Read what exists now: a VPC's layering through boto3 ``describe_*`` calls -> ``Network``.
+"""Read what exists now: VPCs' layering through boto3 ``describe_*`` calls -> ``Network``.
 
 Ids are AWS ids; ``source`` is "id (Name tag)". Unlike plan/state, the VPC's main route
 table and default NACL are always real objects here (AWS reports them), so nothing is
@@ -7,7 +7,8 @@ assumed. Works on any account or emulator: only read-only EC2 calls, all paginat
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from ipaddress import IPv4Network, ip_network
 from typing import Any
 
@@ -21,19 +22,26 @@ from tierform.network.model import (
     NaclEntry,
     NatGateway,
     Network,
+    Peering,
     Route,
     RouteKind,
     RouteTable,
     SecurityGroup,
     SgRule,
     Subnet,
+    Vpc,
     port_range,
 )
 from tierform.network.routes import ROUTE_TARGETS, gateway_kind
 from tierform.network.tags import TIER_TAG, resource_tags
-from tierform.readers.terraform_json import IPV6_NATIVE_STAND_IN
+from tierform.readers.terraform_json import (
+    IPV6_NATIVE_STAND_IN,
+    qualify_shared_tiers,
+    routes_by_prefix_list,
+    rules_by_prefix_list,
+)
 
-__all__ = ["network_from_live", "rules_from_permissions", "select_vpc"]
+__all__ = ["network_from_live", "rules_from_permissions", "select_vpc", "select_vpcs"]
 
 # NAT gateways in these states carry no traffic (AWS lists deleted ones for about an hour).
 _DEAD_NAT_STATES = frozenset({"deleted", "deleting", "failed"})
@@ -293,15 +301,116 @@ def _interface_endpoints(ec2: Any, vpc_id: str) -> dict[str, InterfaceEndpoint]:
     return found
 
 
+def select_vpcs(ec2: Any, *, vpc_ids: Sequence[str] = (),
+                tag_filters: Mapping[str, str] | None = None,
+                all_vpcs: bool = False) -> list[dict[str, Any]]:
+    """The VPCs to read: those named by id, every non-default VPC of the region
+    (``all_vpcs``), else the one :func:`select_vpc` chooses."""
+    if vpc_ids:
+        return [select_vpc(ec2, vpc_id=v) for v in dict.fromkeys(vpc_ids)]
+    if all_vpcs:
+        found = [v for v in _paginate(ec2, "describe_vpcs", "Vpcs") if not v.get("IsDefault")]
+        if not found:
+            raise ReadError("no (non-default) VPC found in this account and region")
+        return sorted(found, key=lambda v: str(v["VpcId"]))
+    return [select_vpc(ec2, tag_filters=tag_filters)]
+
+
+def _prefix_lists(ec2: Any, ids: Iterable[str]) -> dict[str, list[str]]:
+    """Entries of the managed prefix lists ``ids`` (GetManagedPrefixListEntries); a list
+    that cannot be read is left out, so what names it stays unknown (S5, R11)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    found: dict[str, list[str]] = {}
+    for pl in sorted(set(ids)):
+        try:
+            entries = [str(e["Cidr"]) for page in ec2.get_paginator(
+                "get_managed_prefix_list_entries").paginate(PrefixListId=pl)
+                for e in page.get("Entries") or [] if e.get("Cidr")]
+        except (ClientError, BotoCoreError):
+            continue
+        found[pl] = entries
+    return found
+
+
+def _peerings(ec2: Any, vpcs: Collection[str]) -> dict[str, Peering]:
+    """Active peering connections whose two VPCs are both read (R13)."""
+    found: dict[str, Peering] = {}
+    for raw in _paginate(ec2, "describe_vpc_peering_connections", "VpcPeeringConnections",
+                         Filters=[{"Name": "status-code", "Values": ["active"]}]):
+        ends = frozenset(str((raw.get(side) or {}).get("VpcId") or "")
+                         for side in ("RequesterVpcInfo", "AccepterVpcInfo"))
+        if len(ends) == 2 and ends <= set(vpcs):
+            pcx = str(raw["VpcPeeringConnectionId"])
+            found[pcx] = Peering(pcx, ends, _label(pcx, resource_tags(raw)))
+    return found
+
+
 def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
+                      vpc_ids: Sequence[str] = (), all_vpcs: bool = False,
                       tag_filters: Mapping[str, str] | None = None, tier_tag: str = TIER_TAG,
                       named_networks: Mapping[str, IPv4Network | str] | None = None
                       ) -> Network:
-    """The live network of one VPC (see :func:`select_vpc` for how it is chosen)."""
-    vpc = select_vpc(ec2_client, vpc_id=vpc_id, tag_filters=tag_filters)
+    """The live network of the VPCs :func:`select_vpcs` chooses (``vpc_id``: one by id).
+
+    Several VPCs are read as the plan and state readers read them (R13): each object
+    knows its VPC, an active peering between two of them is a path, and tier names two
+    VPCs share are qualified by the VPC's Name tag. Managed prefix lists named by group
+    rules and routes are read by their entries (S5, R11)."""
+    chosen = select_vpcs(ec2_client, vpc_ids=[vpc_id] if vpc_id else vpc_ids,
+                         tag_filters=tag_filters, all_vpcs=all_vpcs)
+    several = len(chosen) > 1
+    read = [_read_vpc(ec2_client, vpc, tier_tag, several) for vpc in chosen]
+    parts = [r.net for r in read]
+    lists = _prefix_lists(ec2_client, [
+        *(r.prefix_list for part in parts for g in part.security_groups.values()
+          for r in g.rules if r.prefix_list),
+        *(r.destination for part in parts for t in part.route_tables.values()
+          for r in t.routes if r.kind != "endpoint" and r.destination.startswith("pl-"))])
+    main = max(parts, key=lambda part: len(part.subnets))
+    net = Network(
+        source="live", vpc_cidrs=tuple(dict.fromkeys(c for p in parts for c in p.vpc_cidrs)),
+        vpc_id=main.vpc_id,
+        named_networks={k: IPv4Network(v) for k, v in (named_networks or {}).items()},
+        vpc_ipv6_cidrs=tuple(dict.fromkeys(c for p in parts for c in p.vpc_ipv6_cidrs)))
+    for part in parts:
+        net.subnets.update(part.subnets)
+        net.internet_gateways.update(part.internet_gateways)
+        net.nat_gateways.update(part.nat_gateways)
+        net.endpoints.update(part.endpoints)
+        net.interface_endpoints.update(part.interface_endpoints)
+        net.route_tables.update({k: replace(t, routes=tuple(
+            e for r in t.routes for e in routes_by_prefix_list(r, lists)))
+            for k, t in part.route_tables.items()})
+        net.nacls.update(part.nacls)
+        net.security_groups.update({k: replace(g, rules=tuple(
+            e for r in g.rules for e in rules_by_prefix_list(r, lists)))
+            for k, g in part.security_groups.items()})
+    if several:
+        # As the plan and state readers: subnets in address-space order across VPCs.
+        net.subnets = dict(sorted(net.subnets.items(), key=lambda item: item[1].cidr))
+        net.vpcs = {r.net.vpc_id: Vpc(r.net.vpc_id, r.net.vpc_cidrs, r.name or r.net.vpc_id,
+                                      r.label, ipv6_cidrs=r.net.vpc_ipv6_cidrs) for r in read}
+        net.peerings = _peerings(ec2_client, net.vpcs)
+    return qualify_shared_tiers(net)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One VPC's objects (a one-VPC Network), its Name tag and label, before merging."""
+
+    net: Network
+    name: str | None
+    label: str
+
+
+def _read_vpc(ec2_client: Any, vpc: Mapping[str, Any], tier_tag: str,
+              several: bool) -> _Part:
+    """Everything of one VPC; with ``several``, each object names its VPC."""
     vid = str(vpc["VpcId"])
+    own = vid if several else None
+    vpc_tags = resource_tags(vpc)
     net = Network(source="live", vpc_cidrs=_vpc_cidrs(vpc), vpc_id=vid,
-                  named_networks={k: IPv4Network(v) for k, v in (named_networks or {}).items()},
                   vpc_ipv6_cidrs=tuple(_ipv6_blocks(vpc)))
     # AWS lists subnets in no particular order: sort by address so that tiers (first-seen
     # order) and reports come out the same on every read.
@@ -317,7 +426,7 @@ def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
             map_public_ip=bool(raw.get("MapPublicIpOnLaunch")), source=_label(sid, tags),
             ipv6_cidr=blocks[0] if blocks else None,
             assign_ipv6=bool(raw.get("AssignIpv6AddressOnCreation")),
-            ipv6_native=native or not raw.get("CidrBlock"))
+            ipv6_native=native or not raw.get("CidrBlock"), vpc=own)
     for raw in _paginate(ec2_client, "describe_internet_gateways", "InternetGateways",
                          Filters=[{"Name": "attachment.vpc-id", "Values": [vid]}]):
         igw = str(raw["InternetGatewayId"])
@@ -332,7 +441,9 @@ def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
                                            _label(nat, resource_tags(raw)))
     net.endpoints = _endpoints(ec2_client, vid)
     net.interface_endpoints = _interface_endpoints(ec2_client, vid)
-    net.route_tables = _route_tables(ec2_client, vid, tier_tag, net.endpoints)
-    net.nacls = _nacls(ec2_client, vid, tier_tag)
-    net.security_groups = _security_groups(ec2_client, vid, tier_tag)
-    return net
+    net.route_tables = {k: replace(t, vpc=own) for k, t in
+                        _route_tables(ec2_client, vid, tier_tag, net.endpoints).items()}
+    net.nacls = {k: replace(n, vpc=own) for k, n in _nacls(ec2_client, vid, tier_tag).items()}
+    net.security_groups = {k: replace(g, vpc=own) for k, g in
+                           _security_groups(ec2_client, vid, tier_tag).items()}
+    return _Part(net, vpc_tags.get("Name"), _label(vid, vpc_tags))

@@ -63,6 +63,9 @@ __all__ = [
     "assemble",
     "cidr_text",
     "load_document",
+    "qualify_shared_tiers",
+    "routes_by_prefix_list",
+    "rules_by_prefix_list",
     "whole_number",
 ]
 
@@ -453,7 +456,7 @@ def _route_values(read: _Read, inst: Instance) -> dict[str, Any]:
     return values
 
 
-def _route_expanded(route: Route, lists: Mapping[str, list[str]]) -> list[Route]:
+def routes_by_prefix_list(route: Route, lists: Mapping[str, list[str]]) -> list[Route]:
     """A route to a managed prefix list read from the input: one route per CIDR of the list
     (R11); any other route as it is."""
     if route.kind == "endpoint" or route.destination not in lists:
@@ -476,11 +479,11 @@ def _route_tables(read: _Read, vpc: _Vpc, tier_tag: str, lists: Mapping[str, lis
     for inst, owner in read.owned("aws_route", "route_table_id", meta):
         route = _route(read, vpc, _route_values(read, inst), inst.source, inst.address)
         if route is not None:
-            routes[owner[0]] += _route_expanded(route, lists)
+            routes[owner[0]] += routes_by_prefix_list(route, lists)
     for key, (inst, _) in meta.items():
         for index, block in read.blocks(inst, "route", ROUTE_BLOCK):
             route = _route(read, vpc, block, f"{inst.source} route[{index}]", inst.address)
-            for each in _route_expanded(route, lists) if route is not None else []:
+            for each in routes_by_prefix_list(route, lists) if route is not None else []:
                 if all(r.destination != each.destination for r in routes[key]):
                     routes[key].append(each)
     subnets: dict[str, set[str]] = defaultdict(set)
@@ -801,7 +804,7 @@ def _prefix_lists(read: _Read) -> dict[str, list[str]]:
     return {key: cidrs for key, cidrs in found.items() if key not in broken}
 
 
-def _expand(rule: SgRule, lists: Mapping[str, list[str]]) -> list[SgRule]:
+def rules_by_prefix_list(rule: SgRule, lists: Mapping[str, list[str]]) -> list[SgRule]:
     """A rule naming a prefix list read from the input: one rule per CIDR of the list."""
     if rule.prefix_list is None or rule.prefix_list not in lists:
         return [rule]
@@ -845,7 +848,8 @@ def _security_groups(read: _Read, vpc: _Vpc, tier_tag: str,
                         seen.add(_rule_key(rule))
                         rules[key].append(rule)
         groups[key] = SecurityGroup(
-            id=vpc.rel(key), rules=tuple(e for r in rules[key] for e in _expand(r, lists)),
+            id=vpc.rel(key),
+            rules=tuple(e for r in rules[key] for e in rules_by_prefix_list(r, lists)),
             tier=tag(inst.values, tier_tag), name=tag(inst.values, "Name")
             or inst.values.get("name") or None, is_default=is_default, source=inst.source,
             vpc=vpc.tag)
@@ -890,7 +894,7 @@ def _owner(vpcs: Sequence[_Vpc], key: str) -> str | None:
     return vpcs[0].owner_of.get(key) if vpcs else None
 
 
-def _qualified(network: Network) -> Network:
+def qualify_shared_tiers(network: Network) -> Network:
     """Tier names two VPCs share become ``<vpc name>/<tier>`` on every object (subnets,
     tables, ACLs, groups) of those VPCs; tiers of one VPC keep their name."""
     seen: dict[str, set[str | None]] = defaultdict(set)
@@ -969,4 +973,4 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
               for v in vpcs if v.instance is not None} if several else {},
         peerings=_peerings(read, vpcs) if several else {},
     )
-    return _qualified(network)
+    return qualify_shared_tiers(network)
