@@ -25,9 +25,17 @@ from tierform.network.model import Network
 from tierform.network.tags import TIER_TAG
 from tierform.readers.state import network_from_state
 
-__all__ = ["EMULATED_SERVICES", "EMULATOR_FILE", "EMULATOR_OVERRIDE_FILE", "Emulation",
-           "check_root", "emulate",
-           "emulated_network", "var_arguments"]
+__all__ = [
+    "EMULATED_SERVICES",
+    "EMULATOR_FILE",
+    "EMULATOR_OVERRIDE_FILE",
+    "Emulation",
+    "check_root",
+    "emulate",
+    "emulated_network",
+    "prepare_copy",
+    "var_arguments",
+]
 
 EMULATOR_FILE = "_tierform_emulator.tf"
 """The default ``provider "aws"`` block added to the copy when the root has none."""
@@ -107,7 +115,7 @@ def _aws_aliases(root: Path) -> list[str | None]:
     return aliases
 
 
-def _copy_root(root: Path, target: Path, endpoint: str, region: str) -> None:
+def prepare_copy(root: Path, target: Path, endpoint: str, region: str) -> None:
     """``root`` copied to ``target``, every ``aws`` provider pointed at ``endpoint``."""
     shutil.copytree(root, target, symlinks=False,
                     ignore=lambda _folder, names: [n for n in names if n in _NOT_COPIED])
@@ -135,7 +143,7 @@ def emulate(root: Path, *, region: str, arguments: Sequence[str] = (),
             aws = LocalAWS().start()
         try:
             copy = workdir / "root"
-            _copy_root(root, copy, aws.endpoint, region)
+            prepare_copy(root, copy, aws.endpoint, region)
             try:
                 state = apply_root(copy, endpoint=aws.endpoint, terraform=terraform,
                                    arguments=arguments, progress=progress)
