@@ -10,6 +10,7 @@ run and kept, and named, when the run fails (``apply.throwaway_workdir``, as for
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Mapping, Sequence
@@ -99,6 +100,17 @@ def _aws_aliases(root: Path) -> list[str | None]:
     import hcl2  # only --emulate parses the root's provider blocks
 
     aliases: list[str | None] = []
+    for file in sorted(root.glob("*.tf.json")):
+        try:
+            document = json.loads(file.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise TierformError(f"{file}: not valid JSON ({error}); fix the file "
+                                "(`terraform validate` names the problem)") from None
+        blocks = (document.get("provider") or {}).get("aws") if isinstance(document, dict) \
+            else None
+        for body in blocks if isinstance(blocks, list) else [blocks] if blocks else []:
+            alias = body.get("alias") if isinstance(body, Mapping) else None
+            aliases.append(str(alias) if alias is not None else None)
     for file in sorted(root.glob("*.tf")):
         try:
             document = hcl2.loads(file.read_text(encoding="utf-8"))

@@ -102,3 +102,13 @@ def test_check_root(tmp_path: Path) -> None:
                          (tmp_path.parent, "no .tf files")):
         with pytest.raises(TierformError, match=needle):
             check_root(path)
+
+
+def test_provider_blocks_in_json_configuration_are_overridden_too(tmp_path: Path) -> None:
+    root = _root(tmp_path, "")
+    (root / "providers.tf.json").write_text(
+        '{"provider": {"aws": [{"region": "eu-west-1"}, {"alias": "dr", "region": "x"}]}}')
+    target = tmp_path / "copy"
+    prepare_copy(root, target, URL, "us-east-1")
+    assert [alias for alias, _ in _providers(target / EMULATOR_OVERRIDE_FILE)] == [None, "dr"]
+    assert not (target / EMULATOR_FILE).exists()
