@@ -92,6 +92,23 @@ def test_an_interrupted_run_stops_its_emulator(tmp_path: Path) -> None:
     assert "interrupted" in stderr
     assert "is kept in" in stderr
     assert emulators_tagged(tag) == []
+    assert _working_in(tmp_path) == [], "terraform (or a provider it started) was left running"
+
+
+def _working_in(folder: Path) -> list[int]:
+    """Live processes whose working directory lies under ``folder`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cwd = (entry / "cwd").resolve(strict=True)
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue  # gone meanwhile, or not ours to inspect
+        if state != "Z" and cwd.is_relative_to(folder.resolve()):
+            found.append(int(entry.name))
+    return found
 
 
 @pytest.mark.parametrize(("args", "needle"), [
@@ -110,3 +127,23 @@ def test_bad_emulate_input_is_exit_2_before_anything_starts(args: list[str], nee
                                                          EMULATOR_TAG: tag}, quiet=True)
     failed(result, 2, needle)
     assert not list(tmp_path.glob("tierform-emulate-*")), "nothing was started or written"
+
+
+_EXAMPLE = re.compile(r"<!-- emulate-example[^>]*-->\n```console\n\$ (?P<command>[^\n]+)\n"
+                      r"(?P<output>.*?)```", re.DOTALL)
+_AWS_ID = re.compile(r"\b(acl|sg|subnet|rtb|vpc|igw|nat)-[0-9a-f]{8,17}\b")
+
+
+def test_the_readme_emulate_example_is_what_the_command_prints(tmp_path: Path) -> None:
+    found = _EXAMPLE.search((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert found is not None, "the README's --emulate example moved"
+    command = found["command"]
+    assert command.startswith("tierform ")
+    assert command.endswith('; echo "exit $?"')
+    args = command.removeprefix("tierform ").removesuffix('; echo "exit $?"').split()
+    result = tierform(*args, "--color", "never",
+                      env={"TMPDIR": str(tmp_path), EMULATOR_TAG: f"readme-{tmp_path.name}"},
+                      quiet=True)
+    got = f"{result.stdout}exit {result.returncode}\n"
+    assert _AWS_ID.sub(r"\1-ID", got) == _AWS_ID.sub(r"\1-ID", found["output"]), \
+        got + result.stderr[-2000:]
