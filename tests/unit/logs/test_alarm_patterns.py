@@ -32,6 +32,11 @@ from tierform.logs.synthetic import generate
 from unit.logs.logs_support import BLUEPRINTS, SHIPPED
 
 # --- the evaluator: CloudWatch Logs space-delimited patterns, the subset we write ----------
+# As AWS documents them (FilterAndPatternSyntax): every field named, so the record has as
+# many tokens as the pattern has fields; `||` and `&&` inside one field's condition; `=`
+# and `!=` with a `*` wildcard on strings, numeric operators on numbers. Inferred, not
+# shown in the guide: a quoted space-delimited string keeps its wildcard (the guide quotes
+# one only in JSON patterns, `$.eventType = "*"`); see README, "How it is tested".
 
 _TERM = re.compile(r'^([a-z_]+)(=|!=|>=|<=)("([^"]*)"|-?\d+)$')
 
