@@ -26,6 +26,7 @@ __all__ = [
     "Host",
     "Model",
     "NaclRule",
+    "PeerView",
     "PerProtocol",
     "Profile",
     "protocol_index",
@@ -46,6 +47,8 @@ addresses; ``ipv4`` gives none; anything else (not read) leaves IPv6 unknown."""
 
 Profile = tuple[str, str | None, str | None]
 """(tier, route table, NACL): what the layers know of a tiered host class's own subnet."""
+PeerView = tuple[frozenset[Net], frozenset[str], frozenset[str | None] | None]
+"""What one profile's layers see of a peer (Model.peer_view)."""
 
 
 def protocol_index(protocol: str) -> int:
@@ -164,6 +167,7 @@ class Model:
         self._sg_by_view: dict[tuple[str, bool, frozenset[Net], frozenset[str]],
                                PerProtocol] = {}
         self._sg_cache: dict[tuple[str, bool, int, str], PerProtocol] = {}
+        self._profile_nets: dict[Profile, tuple[frozenset[Net], frozenset[str]]] = {}
 
     # -- compilation -------------------------------------------------------------------
 
@@ -366,6 +370,31 @@ class Model:
             tier = endpoint if subnet_ids else None
             self.hosts.append(Host(endpoint, tier, frozenset(subnet_ids), table, nacl, key,
                                    examples[ident]))
+
+    # -- what one profile sees of a peer -------------------------------------------------
+
+    def peer_view(self, profile: Profile, peer: Host) -> PeerView:
+        """Everything the layers of ``profile`` (its tier's groups, its table, its NACL)
+        can tell about ``peer``: the CIDRs of theirs that hold the peer's atom class, the
+        peer's groups their rules name, and, where peering is read, the peer's VPCs (R13).
+        Two peers with one view get the same half from that profile (legs.py), so the
+        matrix evaluates one of them (matrix.py)."""
+        tier, table, nacl = profile
+        nets = self._profile_nets.get(profile)
+        if nets is None:
+            found: set[Net] = set(self.vpc)  # a subnet without a table: local routes only
+            found.update(self.tables.get(table or "", ()))
+            groups: set[str] = set()
+            for egress in (False, True):
+                found.update(self.nacl_nets.get((nacl or "", egress), _NO_NETS))
+                by_net, by_group = self.sg_peers.get((tier, egress), (_NO_NETS, _NO_GROUPS))
+                found.update(by_net)
+                groups.update(by_group)
+            nets = self._profile_nets[profile] = (frozenset(found), frozenset(groups))
+        vpcs = (frozenset(self.network.vpc_of(s) for s in peer.subnets)
+                if self.network.peerings else None)
+        return (self.key_set[peer.key] & nets[0],
+                self.group_ids.get(peer.endpoint, _NO_GROUPS) & nets[1], vpcs)
 
     # -- names, for messages -------------------------------------------------------------
 

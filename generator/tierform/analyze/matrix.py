@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from tierform.analyze.compile import Host, Model, PerProtocol, Profile
+from tierform.analyze.compile import Host, Model, PeerView, PerProtocol, Profile
 from tierform.analyze.evaluate import Evaluator, Partial
 from tierform.analyze.exposure import exposures
 from tierform.analyze.legs import ASSUMED_TEXT, Half, Legs, sole_subnet
@@ -139,10 +139,21 @@ def _family(network: Network, family: AddressFamily, ephemeral: tuple[int, int],
             if not found[key]:
                 del found[key]
     label = "" if family == "ipv4" else " (IPv6)"
-    partial = {f"{src} -> {dst} {protocol}{label}: return leg through "
-               f"{model.nacl_name(owner)} ({'outbound to' if egress else 'inbound from'} "
-               f"{cidr}) allows only {got} of the ephemeral range {evaluator.ephemeral}"
-               for src, dst, protocol, owner, egress, cidr, got in loose}
+    texts: dict[int, str] = {}  # many return legs allow the very same port set object
+    names: dict[str, str] = {}
+    ephemeral_text = str(evaluator.ephemeral)
+    partial: set[str] = set()
+    for leg in loose:
+        src, dst, proto, owner, egress, cidr, got = leg
+        text = texts.get(id(got))
+        if text is None:
+            text = texts[id(got)] = str(got)
+        name = names.get(owner)
+        if name is None:
+            name = names[owner] = model.nacl_name(owner)
+        partial.add(f"{src} -> {dst} {proto}{label}: return leg through {name} "
+                    f"({'outbound to' if egress else 'inbound from'} {cidr}) allows only "
+                    f"{text} of the ephemeral range {ephemeral_text}")
     flows = [Flow(src, dst, protocol,  # type: ignore[arg-type]
                   None if protocol == "icmp" else ports, family)
              for (src, dst, protocol), ports in sorted(found.items())]
@@ -153,15 +164,18 @@ def _family(network: Network, family: AddressFamily, ephemeral: tuple[int, int],
     return _Part(tiers, flows, unknowns, warnings + sorted(partial), set(legs.assumed))
 
 
-def reach(legs: Legs, evaluator: Evaluator) -> tuple[dict[_FlowKey, PortSet], set[Partial]]:
+def reach(legs: Legs, evaluator: Evaluator, *, share: bool = True
+          ) -> tuple[dict[_FlowKey, PortSet], set[Partial]]:
     """Reachable ports per (src, dst, protocol) over every host-class pair, and the return
-    legs allowing only part of the ephemeral range."""
+    legs allowing only part of the ephemeral range. ``share``: one half per peer view
+    (_Halves); off, one per peer, the plainer method the equivalence test checks it by."""
     found: dict[_FlowKey, PortSet] = {}
     partial: set[Partial] = set()
 
     def add(flow: _FlowKey, ports: PortSet) -> None:
         found[flow] = found.get(flow, PortSet.empty()) | ports
 
+    halves = _Halves(legs, evaluator) if share else None
     profiles: dict[Profile, list[Host]] = {}
     outside: list[list[Host]] = []
     for host in legs.model.hosts:
@@ -174,12 +188,13 @@ def reach(legs: Legs, evaluator: Evaluator) -> tuple[dict[_FlowKey, PortSet], se
         if senders[0].endpoint in legs.model.services:
             continue  # an interface endpoint never opens a connection (Legs.path)
         for receivers in tiered:
-            _between(legs, evaluator, senders, receivers, senders is receivers, add, partial)
+            _between(legs, evaluator, senders, receivers, senders is receivers, add, partial,
+                     halves)
         for peer in outside:
-            _between(legs, evaluator, senders, peer, False, add, partial)
+            _between(legs, evaluator, senders, peer, False, add, partial, halves)
     for receivers in tiered:
         for peer in outside:
-            _between(legs, evaluator, peer, receivers, False, add, partial)
+            _between(legs, evaluator, peer, receivers, False, add, partial, halves)
 
     by_subnet: dict[str, list[Host]] = {}
     for host in legs.model.hosts:
@@ -198,12 +213,97 @@ def reach(legs: Legs, evaluator: Evaluator) -> tuple[dict[_FlowKey, PortSet], se
     return found, partial
 
 
-_Side = tuple[str | None, Host, Half, PerProtocol]  # (subnet block, peer, half, its ports)
+_Reply = tuple[bool, tuple[tuple[str, bool, PortSet], ...]]
+"""One protocol's reply check of a half: whether it passes, and its partial return legs
+as (NACL id, egress, ephemeral ports allowed)."""
+_Side = tuple[str | None, list[Host], Half, PerProtocol, "list[_Reply | None] | None"]
+"""(subnet block, the peers the half stands for, the half, its ports, its reply checks per
+protocol when shared and already made)."""
+
+
+class _Halves:
+    """The halves of one reach() run, one per profile and peer view (Model.peer_view):
+    peers that a profile's layers cannot tell apart get the very same half, so it is built
+    and evaluated (reply checks included) once for all of them, across every pair of
+    profiles. A half whose route check is unknown is not shared: its reason names the peer
+    (Legs._note)."""
+
+    def __init__(self, legs: Legs, evaluator: Evaluator) -> None:
+        self.legs = legs
+        self.evaluator = evaluator
+        self._views: dict[Profile, dict[int, PeerView]] = {}
+        self._halves: dict[tuple[bool, Profile, PeerView],
+                           tuple[Half, PerProtocol | None, list[_Reply | None]]] = {}
+
+    def sides(self, sender: bool, host: Host, peers: list[Host]) -> list[_Side]:
+        """The halves at ``host``'s end (its sending or receiving one) facing ``peers``,
+        grouped by view, with the ports they open (groups that open nothing left out)."""
+        profile = host.profile
+        views = self._views.get(profile)
+        if views is None:
+            views = self._views[profile] = {}
+        peer_view = self.legs.model.peer_view
+        groups: dict[PeerView, list[Host]] = {}
+        for peer in peers:
+            view = views.get(id(peer))
+            if view is None:
+                view = views[id(peer)] = peer_view(profile, peer)
+            members = groups.get(view)
+            if members is None:
+                groups[view] = [peer]
+            else:
+                members.append(peer)
+        found: list[_Side] = []
+        for view, members in groups.items():
+            cache_key = (sender, profile, view)
+            hit = self._halves.get(cache_key)
+            if hit is None:
+                half = self._half(sender, host, members[0])
+                if any(check.unknown is not None for check in half.routes):
+                    found.extend(self._one_by_one(sender, host, members))
+                    continue
+                hit = self._halves[cache_key] = (half, self.evaluator.opens(half),
+                                                 [None, None, None])
+            half, opened, replies = hit
+            if opened is not None and any(opened):
+                found.append((None, members, half, opened, replies))
+        return found
+
+    def _half(self, sender: bool, host: Host, peer: Host) -> Half:
+        return self.legs.sender(host, peer) if sender else self.legs.receiver(host, peer)
+
+    def _one_by_one(self, sender: bool, host: Host, peers: list[Host]) -> list[_Side]:
+        found: list[_Side] = []
+        for peer in peers:
+            half = self._half(sender, host, peer)
+            opened = self.evaluator.opens(half)
+            if opened is not None and any(opened):
+                found.append((None, [peer], half, opened, None))
+        return found
+
+
+def _replied(evaluator: Evaluator, side: _Side, index: int, flow: _FlowKey,
+             partial: set[Partial]) -> bool:
+    """Evaluator.replies_pass for one side: for a shared half the check is made once (it
+    depends on the half only) and a partial return leg is reported for each member's
+    example block, as a pair loop would."""
+    _, members, half, _, replies = side
+    if replies is None:
+        return evaluator.replies_pass((half,), index, flow, partial)
+    reply = replies[index]
+    if reply is None:
+        seen: set[Partial] = set()
+        passed = evaluator.replies_pass((half,), index, flow, seen)
+        reply = replies[index] = (passed, tuple((e[3], e[4], e[6]) for e in seen))
+    passed, loose = reply
+    for owner, egress, got in loose:
+        partial.update((*flow, owner, egress, member.cidr, got) for member in members)
+    return passed
 
 
 def _between(legs: Legs, evaluator: Evaluator, senders: list[Host], receivers: list[Host],
              same_profile: bool, add: Callable[[_FlowKey, PortSet], None],
-             partial: set[Partial]) -> None:
+             partial: set[Partial], halves: _Halves | None) -> None:
     """Every path from a class of ``senders`` (one profile) to one of ``receivers``
     (one profile) across a subnet boundary, by the union method (module docstring)."""
 
@@ -212,66 +312,80 @@ def _between(legs: Legs, evaluator: Evaluator, senders: list[Host], receivers: l
         # Only classes of one profile can share a subnet (it has one tier, table, NACL).
         return sole_subnet(host) if same_profile else None
 
-    sends: list[_Side] = []
-    for d in receivers if legs.checks(senders[0]) else receivers[:1]:
-        half = legs.sender(senders[0], d)
-        opened = evaluator.opens(half)
-        if opened is not None and any(opened):
-            sends.append((block(d), d, half, opened))
+    sends: list[_Side]
+    gets: list[_Side]
+    # Two tiered profiles: the peers that one end cannot tell apart go together.
+    grouped = (halves is not None and not same_profile and legs.checks(senders[0])
+               and legs.checks(receivers[0]))
+    if halves is not None and grouped:
+        sends = halves.sides(True, senders[0], receivers)
+    else:
+        sends = []
+        for d in receivers if legs.checks(senders[0]) else receivers[:1]:
+            half = legs.sender(senders[0], d)
+            opened = evaluator.opens(half)
+            if opened is not None and any(opened):
+                sends.append((block(d), [d], half, opened, None))
     if not sends:
         return
-    gets: list[_Side] = []
-    # A NAT hop sees each sender (A5): then every sender counts, even with no receiver legs.
-    every = legs.checks(receivers[0]) or any(side[2].nat_subnet for side in sends)
-    for s in senders if every else senders[:1]:
-        half = legs.receiver(receivers[0], s)
-        opened = evaluator.opens(half)
-        if opened is not None and any(opened):
-            gets.append((block(s), s, half, opened))
+    if halves is not None and grouped and not any(side[2].nat_subnet for side in sends):
+        gets = halves.sides(False, receivers[0], senders)
+    else:
+        gets = []
+        # A NAT hop sees each sender (A5): then every sender counts, even with no receiver
+        # legs.
+        every = legs.checks(receivers[0]) or any(side[2].nat_subnet for side in sends)
+        for s in senders if every else senders[:1]:
+            half = legs.receiver(receivers[0], s)
+            opened = evaluator.opens(half)
+            if opened is not None and any(opened):
+                gets.append((block(s), [s], half, opened, None))
     if not gets:
         return
     flows = [(senders[0].endpoint, receivers[0].endpoint, protocol) for protocol in PROTOCOLS]
-    for b, d, half, opened in sends:
+    for b, ds, half, opened, _ in sends:
         if half.nat_subnet is None:
             continue
-        for c, s, back, theirs in gets:  # A5: the NAT subnet's NACL sees each sender
+        for c, ss, back, theirs, _ in gets:  # A5: the NAT subnet's NACL sees each sender
             if b is not None and b == c:
                 continue
-            path = legs.join(s, d, half, back)
-            known = ((opened if h is half else theirs if h is back else evaluator.opens(h))
-                     for h in path.halves)
-            for flow, ports in zip(flows, evaluator.evaluate(path, partial, known),
-                                   strict=True):
-                if ports:
-                    add(flow, ports)
+            for d in ds:
+                for s in ss:
+                    path = legs.join(s, d, half, back)
+                    known = ((opened if h is half else theirs if h is back
+                              else evaluator.opens(h)) for h in path.halves)
+                    for flow, ports in zip(flows, evaluator.evaluate(path, partial, known),
+                                           strict=True):
+                        if ports:
+                            add(flow, ports)
     direct = [side for side in sends if side[2].nat_subnet is None]
     for k, flow in enumerate(flows):
-        sent = [(b, half, opened[k]) for b, _, half, opened in direct if opened[k]]
-        got = [(c, back, theirs[k]) for c, _, back, theirs in gets if theirs[k]]
+        sent = [(side[0], side[3][k], side) for side in direct if side[3][k]]
+        got = [(side[0], side[3][k], side) for side in gets if side[3][k]]
         if not sent or not got:
             continue
         # Many peers get the very same port set object (Evaluator.meet): the set operations
         # below are done once per (block, port set), the reply checks once per host class.
-        sendable = _unions_outside((b, ports) for b, _, ports in sent)
+        sendable = _unions_outside((b, ports) for b, ports, _ in sent)
         overlaps: dict[tuple[str | None, int], bool] = {}
         replied = []
-        for c, back, ports in got:
+        for c, ports, side in got:
             mark = (c, id(ports))
             overlap = overlaps.get(mark)
             if overlap is None:
                 overlap = overlaps[mark] = bool(ports & sendable(c))
             # The receiver's return filters, for the senders that have a partner (A3).
-            if overlap and evaluator.replies_pass((back,), k, flow, partial):
+            if overlap and _replied(evaluator, side, k, flow, partial):
                 replied.append((c, ports))
         receivable = _unions_outside(replied)
         meets: dict[tuple[str | None, int], PortSet] = {}
         reached: dict[int, PortSet] = {}
-        for b, half, ports in sent:
+        for b, ports, side in sent:
             mark = (b, id(ports))
             both = meets.get(mark)
             if both is None:
                 both = meets[mark] = ports & receivable(b)
-            if both and evaluator.replies_pass((half,), k, flow, partial):
+            if both and _replied(evaluator, side, k, flow, partial):
                 reached[id(both)] = both
         for both in reached.values():
             add(flow, both)
