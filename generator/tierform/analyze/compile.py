@@ -29,6 +29,7 @@ __all__ = [
     "PeerView",
     "PerProtocol",
     "Profile",
+    "appliance_owner",
     "protocol_index",
 ]
 
@@ -49,6 +50,11 @@ Profile = tuple[str, str | None, str | None]
 """(tier, route table, NACL): what the layers know of a tiered host class's own subnet."""
 PeerView = tuple[frozenset[Net], frozenset[str], frozenset[str | None] | None]
 """What one profile's layers see of a peer (Model.peer_view)."""
+
+
+def appliance_owner(appliance_id: str) -> str:
+    """The owner name an appliance's groups are filed under (beside the tiers')."""
+    return f"appliance {appliance_id}"
 
 
 def protocol_index(protocol: str) -> int:
@@ -255,6 +261,16 @@ class Model:
                 g for gid in endpoint.security_group_ids
                 if (g := net.security_groups.get(gid)) is not None
                 and g not in self.groups.get(endpoint.endpoint, []))
+        # R14: an appliance's interface carries its own groups, owned by appliance_owner().
+        self.appliance_groups: dict[str, str] = {}
+        """Appliance id -> the owner its groups are filed under (read groups only)."""
+        for appliance in net.appliances.values():
+            found = [g for gid in appliance.security_group_ids or ()
+                     if (g := net.security_groups.get(gid)) is not None]
+            if found and len(found) == len(appliance.security_group_ids or ()):
+                owner = appliance_owner(appliance.id)
+                self.appliance_groups[appliance.id] = owner
+                self.groups.setdefault(owner, found)
         self.group_ids = {t: frozenset(g.id for g in groups) for t, groups in self.groups.items()}
         self.sg_index: dict[tuple[str, bool],
                             tuple[dict[Net, list[GroupRule]], dict[str, list[GroupRule]]]] = {}

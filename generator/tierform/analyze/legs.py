@@ -23,7 +23,7 @@ from typing import Literal, NamedTuple
 from tierform.analyze.compile import Host, Model
 from tierform.analyze.results import LegName
 from tierform.aws import INTERNET
-from tierform.network.model import NatGateway, Route
+from tierform.network.model import Appliance, NatGateway, Route
 
 __all__ = [
     "ASSUMED_TEXT",
@@ -89,6 +89,7 @@ class Half(NamedTuple):
     forward: tuple[Filter, ...] = ()  # crossed by the opening packet
     replies: tuple[Filter, ...] = ()  # crossed by the reply, in the order it crosses them
     nat_subnet: str | None = None  # the sender's route goes on through a NAT gateway here
+    hop_groups: str | None = None  # ... or through an appliance there, with these groups (R14)
 
 
 class Path(NamedTuple):
@@ -130,6 +131,7 @@ class Outbound:
     detail: str
     unknown: str | None = None  # the route leads where the input does not show: why
     egress_only: bool = False  # through an egress-only internet gateway (IPv6, R12)
+    hop_groups: str | None = None  # through an appliance: its groups' owner (R14)
 
 
 _Filters = tuple[tuple[Filter, ...], tuple[Filter, ...]]  # (forward, replies) of one half
@@ -145,6 +147,8 @@ _PRIVATE_VIA_IGW = (" (an internet gateway does not forward private addresses su
                     "it needs a VPN, transit gateway or peering route)")
 
 
+_APPLIANCES = frozenset({"eni", "instance"})
+"""In-VPC next hops followed by their subnet's table (R14)."""
 _ASSUMED = frozenset({"tgw", "vgw"})
 """Gateways assumed to reach the named networks routed to them (their far side is not read)."""
 _KIND_NAMES: dict[str, str] = {
@@ -190,7 +194,7 @@ class Legs:
         self._in_cache: dict[tuple[str | None, int, str], tuple[bool, str, str | None]] = {}
         self._out_cache: dict[tuple[str | None, int, str], Outbound] = {}
         self._filter_cache: dict[tuple[End, str | None, str | None, bool], _Filters] = {}
-        self._nat_cache: dict[str, tuple[_Filters, _Filters]] = {}
+        self._nat_cache: dict[tuple[str, str], tuple[_Filters, _Filters]] = {}
 
     # -- routes ------------------------------------------------------------------------
 
@@ -295,7 +299,9 @@ class Legs:
             direct = False
         else:
             direct, why = self._leaves(route, dst)
-        if route is not None and route.kind == "nat" and self.model.family == "ipv6":
+        if route is not None and route.kind in _APPLIANCES and not self.routes_open:
+            result = self._via_appliance(route, dst)
+        elif route is not None and route.kind == "nat" and self.model.family == "ipv6":
             why = unmodelled(route, dst.cidr, "goes to a NAT gateway over IPv6 (NAT64, "
                                               "not modelled)")
             result = Outbound(self.unknown_passes, None, why, why)
@@ -309,6 +315,55 @@ class Legs:
             result = self._via_nat(route, dst, public)
         self._out_cache[cache_key] = result
         return result
+
+    def _via_appliance(self, route: Route, dst: Host) -> Outbound:
+        """R14: out of the VPC through a network interface or an instance in the VPC. The
+        packet goes to the appliance in its subnet (that subnet's NACL both ways and the
+        interface's groups, as for a NAT gateway, A5) and on by that subnet's table, whose
+        route must be a direct exit (R3, R8). Followed only when the appliance is read with
+        its groups and its source/destination check off; else unknown. One hop: a route on
+        to another in-VPC hop is unknown, one back to the same appliance a loop (dropped)."""
+        model = self.model
+        appliance: Appliance | None = model.network.appliances.get(route.target or "")
+
+        def unknown(why: str) -> Outbound:
+            text = unmodelled(route, dst.cidr, why)
+            return Outbound(self.unknown_passes, None, text, text)
+
+        if appliance is None:
+            return unknown("goes to an appliance that is not in what was read")
+        label = appliance.source or appliance.id
+        if appliance.source_dest_check is not False:
+            state = "on" if appliance.source_dest_check else "not read"
+            return unknown(f"goes through {label}, whose source/destination check is {state}: "
+                           "whether it forwards is not known")
+        groups = model.appliance_groups.get(appliance.id)
+        if groups is None:
+            return unknown(f"goes through {label}, whose security groups are not all in "
+                           "what was read")
+        if appliance.subnet_id not in model.network.subnets:
+            return unknown(f"goes through {label} in subnet {appliance.subnet_id}, which is "
+                           "not in the input")
+        hop_table = model.table_of.get(appliance.subnet_id)
+        onward = model.lpm(hop_table, dst.key)
+        where = f"{label} in subnet {appliance.subnet_id}, then {model.table_name(hop_table)}"
+        if onward is not None and onward.kind in _APPLIANCES and onward.target == route.target:
+            return Outbound(False, None, f"via {where}: {route_detail(onward, dst.cidr)} "
+                                         "sends it back to the same appliance (a loop)")
+        if onward is not None and onward.kind in (*_APPLIANCES, "gwlbe", "nat"):
+            return unknown(f"goes through {label}, then on to a second in-VPC hop "
+                           f"({route_detail(onward, dst.cidr)}): one hop is followed")
+        ok, why = (False, None) if onward is None else self._leaves(onward, dst)
+        if why is not None:
+            text = f"via {where}, then {why}"
+            return Outbound(ok, appliance.subnet_id if ok else None, text, text,
+                            hop_groups=groups if ok else None)
+        if not ok:
+            return Outbound(False, None, f"via {where}, which does not route {dst.cidr} to a "
+                                         f"gateway that reaches it "
+                                         f"({route_detail(onward, dst.cidr)})")
+        return Outbound(True, appliance.subnet_id,
+                        f"via {where}: {route_detail(onward, dst.cidr)}", hop_groups=groups)
 
     def _via_nat(self, route: Route, dst: Host, public: bool) -> Outbound:
         model = self.model
@@ -385,7 +440,7 @@ class Legs:
                                       unknown=out.unknown),
                            RouteCheck("return", host.table, out.ok, note=back,
                                       unknown=out.unknown)),
-                    forward, replies, out.nat_subnet)
+                    forward, replies, out.nat_subnet, out.hop_groups)
 
     def _note(self, src: Host, dst: Host, why: str | None) -> None:
         if why is not None:
@@ -414,20 +469,28 @@ class Legs:
                            RouteCheck("return", host.table, ok, note=detail, unknown=why)),
                     forward, replies)
 
-    def hop(self, nat_subnet: str, src: Host, dst: Host) -> tuple[Half, ...]:
+    def hop(self, nat_subnet: str, src: Host, dst: Host,
+            groups: str | None = None) -> tuple[Half, ...]:
         """A5: through a NAT gateway both legs cross the NAT subnet's NACL: in from the
         sender and out to the far end, then the reply in from the far end and out to the
-        sender. Two halves: the side facing the sender, the side facing the far end."""
+        sender. Two halves: the side facing the sender, the side facing the far end.
+        Through an appliance (R14) also its groups: ingress from the sender, egress on."""
         nacl = self.model.nacl_of.get(nat_subnet)
-        if nacl is None:  # a NAT subnet with no NACL read: nothing to cross (kept as it was)
+        if nacl is None and groups is None:  # nothing read to cross (kept as it was)
             return ()
-        sides = self._nat_cache.get(nacl)
+        cache_key = (nacl or "", groups or "")
+        sides = self._nat_cache.get(cache_key)
         if sides is None:
-            sides = self._nat_cache[nacl] = (
-                ((Filter("forward", "nacls", "nat", nacl, False),),
-                 (Filter("return", "nacls", "nat", nacl, True),)),
-                ((Filter("forward", "nacls", "nat", nacl, True),),
-                 (Filter("return", "nacls", "nat", nacl, False),)))
+            nacls = nacl is not None
+            into = tuple(Filter("forward", "security_groups", "nat", g, False) for g in
+                         [groups] if g is not None)
+            onto = tuple(Filter("forward", "security_groups", "nat", g, True) for g in
+                         [groups] if g is not None)
+            sides = self._nat_cache[cache_key] = (
+                ((*into, *(Filter("forward", "nacls", "nat", nacl or "", False),)[:nacls]),
+                 (Filter("return", "nacls", "nat", nacl or "", True),)[:nacls]),
+                ((*onto, *(Filter("forward", "nacls", "nat", nacl or "", True),)[:nacls]),
+                 (Filter("return", "nacls", "nat", nacl or "", False),)[:nacls]))
         (in_from, out_to), (out_fwd, in_back) = sides
         return Half(src, (), in_from, out_to), Half(dst, (), out_fwd, in_back)
 
@@ -444,7 +507,8 @@ class Legs:
     def join(self, src: Host, dst: Host, sender: Half, receiver: Half) -> Path:
         """The path of a sender's half and a receiver's, with the NAT hop between them
         when the sender's route takes one."""
-        hop = self.hop(sender.nat_subnet, src, dst) if sender.nat_subnet else ()
+        hop = (self.hop(sender.nat_subnet, src, dst, sender.hop_groups) if sender.nat_subnet
+               else ())
         return Path(src, dst, (sender, *hop, receiver))
 
     def inside(self, src: Host, dst: Host) -> Path | None:

@@ -30,6 +30,7 @@ from tierform.aws import ALL_PORTS, PORTED_PROTOCOLS, normalise_protocol, servic
 __all__ = [
     "DEFAULT_NACL_ID",
     "MAIN_ROUTE_TABLE_ID",
+    "Appliance",
     "GatewayEndpoint",
     "InterfaceEndpoint",
     "InternetGateway",
@@ -258,6 +259,22 @@ class InterfaceEndpoint:
 
 
 @dataclass(frozen=True)
+class Appliance:
+    """An in-VPC next hop a route can name: a network interface, or an instance (its
+    primary interface), with what decides whether packets go on through it (R14). Keyed in
+    ``Network.appliances`` by every id a route may name it by (ENI id, instance id)."""
+
+    id: str
+    subnet_id: str
+    security_group_ids: tuple[str, ...] | None = None
+    """The groups of its interface; None: not read (then the hop is unknown)."""
+    source_dest_check: bool | None = None
+    """False: it may forward what is not addressed to it; True: AWS drops that; None: not
+    read. Only False lets the analyzer follow the hop."""
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Unresolved:
     """Wiring a reader could not resolve: the resource, the attribute, and why."""
 
@@ -307,6 +324,8 @@ class Network:
     """Every VPC when the input holds several (``vpc_id`` is the one with most subnets;
     ``vpc_cidrs`` all their CIDRs); empty for one VPC, whose objects carry ``vpc=None``."""
     peerings: dict[str, Peering] = field(default_factory=dict)
+    appliances: dict[str, Appliance] = field(default_factory=dict)
+    """In-VPC next hops by the ids routes name them by (R14); routes to others are unknown."""
 
     @property
     def has_ipv6(self) -> bool:
