@@ -28,6 +28,7 @@ from tierform.network.ipv6 import parse_ipv6, symbolic_base
 from tierform.network.model import (
     DEFAULT_NACL_ID,
     MAIN_ROUTE_TABLE_ID,
+    Appliance,
     GatewayEndpoint,
     InterfaceEndpoint,
     InternetGateway,
@@ -393,6 +394,51 @@ def _gateways(read: _Read, vpc: _Vpc, subnet_keys: Collection[str]
         nats[vpc.rel(inst.key)] = NatGateway(vpc.rel(inst.key), vpc.rel(subnets[0]),
                                              public, inst.source)
     return igws, nats
+
+
+_APPLIANCE_GROUPS = {"aws_network_interface": "security_groups",
+                     "aws_instance": "vpc_security_group_ids"}
+
+
+def _appliances(read: _Read, vpc: _Vpc, subnet_keys: Collection[str],
+                targets: Collection[str]) -> dict[str, Appliance]:
+    """R14: the network interfaces and instances some route of the VPC names, by every id
+    a route may name them by (an instance also by its primary interface): their subnet,
+    groups and source/destination check. What cannot be read stays None (unknown)."""
+    found: dict[str, Appliance] = {}
+    attached: dict[str, list[str]] = defaultdict(list)
+    unreadable: set[str] = set()
+    eni_keys = {i.key for i in read.kind("aws_network_interface")}
+    for assoc, owner in read.owned("aws_network_interface_sg_attachment",
+                                   "network_interface_id", eni_keys):
+        group = read.one(assoc, "security_group_id")
+        if group is None:
+            unreadable.add(owner[0])
+        else:
+            attached[owner[0]].append(group)
+    for kind, groups_attr in _APPLIANCE_GROUPS.items():
+        for inst in read.kind(kind):
+            primary = str(inst.values.get("primary_network_interface_id") or "")
+            names = [vpc.rel(inst.key), *([vpc.rel(primary)] if primary else [])]
+            if not any(name in targets for name in names):
+                continue
+            subnets = read.ids(inst, "subnet_id")
+            if not subnets or subnets[0] not in subnet_keys:
+                continue  # in no subnet of this VPC: the route's target stays unknown
+            groups = read.ids(inst, groups_attr, scalar=False)
+            if kind == "aws_instance" and inst.values.get("security_groups"):
+                groups = None  # named groups (EC2-Classic style): not read by id
+            if groups is not None:
+                groups = groups + attached.get(inst.key, [])
+            if not groups or inst.key in unreadable:
+                groups = None  # none given: AWS adds the VPC's default group, not read here
+            check = inst.values.get("source_dest_check")
+            appliance = Appliance(
+                vpc.rel(inst.key), vpc.rel(subnets[0]),
+                None if groups is None else tuple(dict.fromkeys(vpc.rel(g) for g in groups)),
+                check if isinstance(check, bool) else None, inst.source)
+            found.update(dict.fromkeys(names, appliance))
+    return found
 
 
 def _target_kind(read: _Read, attr: str, target: str, *, prefix_list: bool) -> RouteKind:
@@ -936,6 +982,7 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
     nats: dict[str, NatGateway] = {}
     endpoints: dict[str, GatewayEndpoint] = {}
     interface: dict[str, InterfaceEndpoint] = {}
+    appliances: dict[str, Appliance] = {}
     for vpc in vpcs:
         subnet_keys, own_subnets = _subnets(read, vpc, tier_tag)
         own_igws, own_nats = _gateways(read, vpc, subnet_keys)
@@ -947,6 +994,9 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
         endpoints.update(own_endpoints)
         tables.update(own_tables)
         interface.update(_interface_endpoints(read, vpc))
+        targets = {r.target for t in own_tables.values() for r in t.routes
+                   if r.kind in ("eni", "instance") and r.target}
+        appliances.update(_appliances(read, vpc, subnet_keys, targets))
         nacls.update(_nacls(read, vpc, tier_tag))
         groups.update(_security_groups(read, vpc, tier_tag, lists))
     several = len(vpcs) > 1
@@ -972,5 +1022,6 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
                          v.instance.source, ipv6_cidrs=v.ipv6)
               for v in vpcs if v.instance is not None} if several else {},
         peerings=_peerings(read, vpcs) if several else {},
+        appliances=appliances,
     )
     return qualify_shared_tiers(network)
