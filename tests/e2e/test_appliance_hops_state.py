@@ -1,0 +1,58 @@
+"""R14 from state: the hand-written nat-instance fixture applied to the local emulator and
+read back. The state reader names the appliance by its AWS ids; the answer must equal the
+plan's (tests/plan/test_appliance_hops_plan.py). One apply, one show, one destroy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tierform.analyze import analyze
+from tierform.localaws import LocalAWS, provider_hcl
+from tierform.readers.plan import network_from_plan
+from tierform.readers.state import network_from_state
+from tierform.report import reach_json
+from tierform.terraform import plan_files
+from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
+from tierform.terraform.runner import Runner, module_files
+
+pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
+
+MODULE = Path(__file__).resolve().parents[1] / "fixtures" / "handwritten" / "nat-instance"
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="module")
+def applied_state(local_aws: LocalAWS,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    workdir = tmp_path_factory.mktemp("apply-nat-instance")
+    runner = Runner.for_module(MODULE, workdir, region=REGION, endpoint=local_aws.endpoint)
+    (workdir / OFFLINE_PROVIDER_FILE).write_text(provider_hcl(local_aws.endpoint, REGION))
+    runner.init()
+    try:
+        runner.apply()
+        yield runner.show()
+    finally:
+        runner.destroy()
+
+
+def test_state_reads_the_appliance_and_equals_the_plan(
+        applied_state: dict[str, Any], tierform_cache_dir: Path,
+        tierform_terraform: str | None) -> None:
+    network = network_from_state(applied_state)
+    eni = [a for a in network.appliances.values() if a.id.startswith("eni-")]
+    assert eni and eni[0].source_dest_check is False and eni[0].security_group_ids
+    result = analyze(network)
+    assert str(result.ports("app", "internet", "tcp")) == "443"
+    assert result.tiers["app"].exposure == "private"
+    assert result.tiers["inspect"].exposure == "unknown"
+    plan = plan_files(module_files(MODULE), region=REGION, cache_dir=tierform_cache_dir,
+                      terraform=tierform_terraform)
+    planned = reach_json(analyze(network_from_plan(plan.raw)), "plan")
+    got = reach_json(result, "state")
+    assert got["flows"] == planned["flows"]
+    assert {t: i["exposure"] for t, i in got["tiers"].items()} == \
+        {t: i["exposure"] for t, i in planned["tiers"].items()}
