@@ -232,6 +232,7 @@ class _Halves:
         self.legs = legs
         self.evaluator = evaluator
         self._views: dict[Profile, dict[int, PeerView]] = {}
+        self._canonical: dict[PeerView, PeerView] = {}
         self._halves: dict[tuple[bool, Profile, PeerView],
                            tuple[Half, PerProtocol | None, list[_Reply | None]]] = {}
 
@@ -246,8 +247,9 @@ class _Halves:
         groups: dict[PeerView, list[Host]] = {}
         for peer in peers:
             view = views.get(id(peer))
-            if view is None:
-                view = views[id(peer)] = peer_view(profile, peer)
+            if view is None:  # one object per distinct view: they are few, peers many
+                found_view = peer_view(profile, peer)
+                view = views[id(peer)] = self._canonical.setdefault(found_view, found_view)
             members = groups.get(view)
             if members is None:
                 groups[view] = [peer]
