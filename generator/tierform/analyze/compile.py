@@ -173,7 +173,8 @@ class Model:
         self._sg_by_view: dict[tuple[str, bool, frozenset[Net], frozenset[str]],
                                PerProtocol] = {}
         self._sg_cache: dict[tuple[str, bool, int, str], PerProtocol] = {}
-        self._profile_nets: dict[Profile, tuple[frozenset[Net], frozenset[str]]] = {}
+        self._profile_nets: dict[tuple[Profile, bool],
+                                 tuple[frozenset[Net], frozenset[str]]] = {}
 
     # -- compilation -------------------------------------------------------------------
 
@@ -389,24 +390,23 @@ class Model:
 
     # -- what one profile sees of a peer -------------------------------------------------
 
-    def peer_view(self, profile: Profile, peer: Host) -> PeerView:
-        """Everything the layers of ``profile`` (its tier's groups, its table, its NACL)
-        can tell about ``peer``: the CIDRs of theirs that hold the peer's atom class, the
-        peer's groups their rules name, and, where peering is read, the peer's VPCs (R13).
-        Two peers with one view get the same half from that profile (legs.py), so the
-        matrix evaluates one of them (matrix.py)."""
+    def peer_view(self, profile: Profile, peer: Host, sender: bool) -> PeerView:
+        """Everything the layers of ``profile`` at its sending (or receiving) end can tell
+        about ``peer``: the CIDRs of its table, of its NACL (both ways: the reply crosses
+        it too) and of its groups that way, that hold the peer's atom class; the peer's
+        groups those group rules name; where peering is read, the peer's VPCs (R13). Two
+        peers with one view get the same half from that end (legs.py), so the matrix
+        evaluates one of them (matrix.py)."""
         tier, table, nacl = profile
-        nets = self._profile_nets.get(profile)
+        nets = self._profile_nets.get((profile, sender))
         if nets is None:
             found: set[Net] = set(self.vpc)  # a subnet without a table: local routes only
             found.update(self.tables.get(table or "", ()))
-            groups: set[str] = set()
             for egress in (False, True):
                 found.update(self.nacl_nets.get((nacl or "", egress), _NO_NETS))
-                by_net, by_group = self.sg_peers.get((tier, egress), (_NO_NETS, _NO_GROUPS))
-                found.update(by_net)
-                groups.update(by_group)
-            nets = self._profile_nets[profile] = (frozenset(found), frozenset(groups))
+            by_net, by_group = self.sg_peers.get((tier, sender), (_NO_NETS, _NO_GROUPS))
+            found.update(by_net)
+            nets = self._profile_nets[(profile, sender)] = (frozenset(found), by_group)
         vpcs = (frozenset(self.network.vpc_of(s) for s in peer.subnets)
                 if self.network.peerings else None)
         return (self.key_set[peer.key] & nets[0],

@@ -231,7 +231,7 @@ class _Halves:
     def __init__(self, legs: Legs, evaluator: Evaluator) -> None:
         self.legs = legs
         self.evaluator = evaluator
-        self._views: dict[Profile, dict[int, PeerView]] = {}
+        self._views: dict[tuple[Profile, bool], dict[int, PeerView]] = {}
         self._canonical: dict[PeerView, PeerView] = {}
         self._halves: dict[tuple[bool, Profile, PeerView],
                            tuple[Half, PerProtocol | None, list[_Reply | None]]] = {}
@@ -240,15 +240,15 @@ class _Halves:
         """The halves at ``host``'s end (its sending or receiving one) facing ``peers``,
         grouped by view, with the ports they open (groups that open nothing left out)."""
         profile = host.profile
-        views = self._views.get(profile)
+        views = self._views.get((profile, sender))
         if views is None:
-            views = self._views[profile] = {}
+            views = self._views[(profile, sender)] = {}
         peer_view = self.legs.model.peer_view
         groups: dict[PeerView, list[Host]] = {}
         for peer in peers:
             view = views.get(id(peer))
             if view is None:  # one object per distinct view: they are few, peers many
-                found_view = peer_view(profile, peer)
+                found_view = peer_view(profile, peer, sender)
                 view = views[id(peer)] = self._canonical.setdefault(found_view, found_view)
             members = groups.get(view)
             if members is None:
