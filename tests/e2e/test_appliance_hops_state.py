@@ -44,7 +44,9 @@ def test_state_reads_the_appliance_and_equals_the_plan(
         tierform_terraform: str | None) -> None:
     network = network_from_state(applied_state)
     eni = [a for a in network.appliances.values() if a.id.startswith("eni-")]
-    assert eni and eni[0].source_dest_check is False and eni[0].security_group_ids
+    assert eni
+    assert eni[0].source_dest_check is False
+    assert eni[0].security_group_ids
     result = analyze(network)
     assert str(result.ports("app", "internet", "tcp")) == "443"
     assert result.tiers["app"].exposure == "private"
