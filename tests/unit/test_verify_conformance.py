@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tierform import workflow
-from tierform.network.model import NaclEntry, Network, Route, SgRule
+from tierform.analyze import analyze
+from tierform.network.model import Appliance, NaclEntry, Network, Route, SecurityGroup, SgRule
 from tierform.report import single_layer_table, verify_json, verify_sarif, verify_table
 from tierform.verify import VerifyReport
 
@@ -206,3 +207,24 @@ def test_public_tier_ephemeral_ports_from_the_internet_are_stated() -> None:
     assert {"from": "internet", "to": "web", "protocol": "tcp", "ports": [[1024, 65535]]} in [
         {k: leg[k] for k in ("from", "to", "protocol", "ports")}
         for leg in document["return_legs"]["security_groups"]]
+
+
+def test_a_route_from_an_isolated_tier_through_an_appliance_is_a_finding_naming_it() -> None:
+    """R14: db routed to the internet through a forwarding network interface in web: the
+    routes layer alone admits it, named by the hop; db's exposure becomes private."""
+    network = _network("three-tier")
+    web = network.subnets_of("web")[0].id
+    route = Route("0.0.0.0/0", "eni", "aws_network_interface.nat", "aws_route.db_a_nat")
+    network = _with_route(network, "aws_route_table.db_a", route)
+    network.security_groups["aws_security_group.nat"] = SecurityGroup(
+        "aws_security_group.nat", tuple(SgRule(egress, "-1", cidr="0.0.0.0/0")
+                                        for egress in (False, True)))
+    network.appliances["aws_network_interface.nat"] = Appliance(
+        "aws_network_interface.nat", web, ("aws_security_group.nat",), False,
+        "aws_network_interface.nat")
+    report = _verify(network)
+    routes = [f for f in report.findings if f.kind == "route"]
+    assert [(f.src, f.layer, f.resource) for f in routes] == [("db", "routes", route.source)]
+    assert "eni aws_network_interface.nat" in routes[0].message
+    assert report.exit_code == 1
+    assert analyze(network).tiers["db"].exposure == "private"  # followed through the hop
