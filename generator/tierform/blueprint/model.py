@@ -84,6 +84,10 @@ class VpcSpec(_Strict):
     """More IPv4 blocks (append only: a block's deny rule number is its place, 15102 + i)."""
     enable_dns_support: Flag = True
     enable_dns_hostnames: Flag = True
+    ipv6: Literal["amazon"] | None = None
+    """Dual-stack: ``amazon`` asks AWS for an Amazon-provided /56 and gives every tier
+    (unless ``tiers.<name>.ipv6: false``) a /64 per subnet by a stable index
+    (``tierform.layout.ipv6``); absent: IPv4 only, the module as before."""
 
 
 class TierSpec(_Strict):
@@ -99,6 +103,9 @@ class TierSpec(_Strict):
     instance of the tier carries, each a group id, ``Name`` tag, ``name``, or Terraform
     address, or a glob (``*``, ``?``, ``[...]``) over those. ``render`` refuses it (the
     rendered module places its own group on each tier)."""
+    ipv6: Flag = True
+    """In a dual-stack VPC (``vpc.ipv6``), whether the tier's subnets get IPv6 /64s;
+    ``false``: IPv4 only (its IPv6 index stays reserved, so no other tier moves)."""
     block: Cidr | None = None
     """The VPC block a ``netmask`` tier is allocated from: ``vpc.cidr`` (the default) or one
     of ``vpc.secondary_cidrs``, written as that CIDR."""

@@ -12,6 +12,7 @@ from ipaddress import IPv4Network
 from typing import Literal
 
 from tierform.blueprint.model import Blueprint
+from tierform.layout.ipv6 import subnet_block
 from tierform.layout.numbering import DENY_FIRST, Band
 
 __all__ = [
@@ -51,6 +52,17 @@ class SubnetPlan:
     """Name of the NAT gateway this subnet's default route uses (private tiers)."""
     block: IPv4Network | None = None
     """The secondary VPC CIDR the subnet lies in (its association must exist first)."""
+    ipv6_index: int | None = None
+    """Dual-stack: ``k`` of its /64 in the VPC's /56 (``tierform.layout.ipv6``); None: IPv4
+    only."""
+    ipv6_route: Literal["igw", "eigw"] | None = None
+    """The ``::/0`` route: the internet gateway (public), the egress-only internet gateway
+    (private with NAT), or none (isolated, IPv4-only, private without NAT)."""
+
+    @property
+    def ipv6_cidr(self) -> str | None:
+        """The /64 as an expression of the VPC's /56 (symbolic until apply)."""
+        return None if self.ipv6_index is None else subnet_block(self.ipv6_index)
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,8 @@ class NaclRulePlan:
     """The band of the number (``tierform.layout.numbering``)."""
     index: int = 0
     """``k``: the rule's place among its flow's rules on this ACL direction and band."""
+    ipv6: bool = False
+    """``cidr`` is IPv6 (``::/0``, or an expression of the VPC's /56): ``ipv6_cidr_block``."""
 
 
 @dataclass(frozen=True)
@@ -186,6 +200,10 @@ class Layout:
     interface_endpoints: tuple[InterfaceEndpointPlan, ...] = field(default=())
     transit: TransitPlan | None = None
     """Present when some flow names a network with ``via: tgw``."""
+    ipv6: bool = False
+    """Dual-stack (``vpc.ipv6``): the VPC asks for an Amazon-provided /56."""
+    has_eigw: bool = False
+    """An egress-only internet gateway: some subnet routes ``::/0`` to it."""
 
     def subnets_of(self, tier: str) -> list[SubnetPlan]:
         return [s for s in self.subnets if s.tier == tier]

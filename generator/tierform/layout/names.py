@@ -141,6 +141,8 @@ def addresses(layout: Layout) -> dict[str, list[str]]:
         add("aws_internet_gateway.this", "the internet gateway")
     if layout.has_vgw:
         add("aws_vpn_gateway.this", "the virtual private gateway")
+    if layout.has_eigw:
+        add("aws_egress_only_internet_gateway.this", "the egress-only internet gateway")
     for tier in layout.tiers:
         add(f"aws_network_acl.{tier}", f"tier {tier}'s network ACL")
         add(f"aws_security_group.{tier}", f"tier {tier}'s security group")
@@ -151,6 +153,9 @@ def addresses(layout: Layout) -> dict[str, list[str]]:
             add(f"{kind}.{s.name}", what)
         if s.default_route is not None:
             add(f"aws_route.{default_route_name(s.name)}", f"the default route of {what}")
+        if s.ipv6_route is not None:
+            add(f"aws_route.{default_route_name(s.name)}_ipv6",
+                f"the IPv6 default route of {what}")
     for n in layout.nats:
         add(f"aws_nat_gateway.{n.name}", f"the NAT gateway in {n.az}")
         add(f"aws_eip.{n.name}", f"the NAT gateway's address in {n.az}")

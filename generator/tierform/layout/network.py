@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from ipaddress import IPv4Network
 
-from tierform.aws import ANYWHERE, normalise_protocol
+from tierform.aws import ANYWHERE, ANYWHERE_V6, normalise_protocol
 from tierform.blueprint.model import Blueprint
+from tierform.layout.ipv6 import VPC_BLOCK
 from tierform.layout.model import Layout
 from tierform.layout.plan import plan_layout
 from tierform.network.model import (
@@ -41,12 +42,14 @@ def network_of(layout: Layout) -> Network:
     bp = layout.blueprint
     net = Network(source="blueprint", vpc_cidrs=(bp.vpc.cidr, *bp.vpc.secondary_cidrs),
                   vpc_id="aws_vpc.this",
-                  named_networks=bp.network_cidrs)
+                  named_networks=bp.network_cidrs,
+                  vpc_ipv6_cidrs=(VPC_BLOCK,) if layout.ipv6 else ())
     services = {e.service: e.service_name for e in layout.endpoints}
     for s in layout.subnets:
         sid = f"aws_subnet.{s.name}"
         net.subnets[sid] = Subnet(sid, s.cidr, s.az, s.tier, f"{bp.name}-{s.tier}-{s.suffix}",
-                                  s.map_public_ip, sid)
+                                  s.map_public_ip, sid, ipv6_cidr=s.ipv6_cidr,
+                                  assign_ipv6=s.ipv6_cidr is not None)
     if layout.has_igw:
         net.internet_gateways["aws_internet_gateway.this"] = InternetGateway(
             "aws_internet_gateway.this", "aws_internet_gateway.this")
@@ -66,6 +69,11 @@ def network_of(layout: Layout) -> Network:
         elif s.default_route == "nat":
             routes = (Route(ANYWHERE, "nat", f"aws_nat_gateway.{s.nat}",
                             f"aws_route.{s.name}_default"),)
+        if s.ipv6_route is not None:
+            gateway = ("aws_internet_gateway.this" if s.ipv6_route == "igw"
+                       else "aws_egress_only_internet_gateway.this")
+            routes += (Route(ANYWHERE_V6, s.ipv6_route, gateway,
+                             f"aws_route.{s.name}_default_ipv6"),)
         # A VPN or transit gateway reaches the named networks only (never the internet).
         routes += tuple(Route(str(r.cidr), r.via, _GATEWAY[r.via], f"aws_route.{r.name}")
                         for r in layout.network_routes_of(s.name))

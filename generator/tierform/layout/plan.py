@@ -38,6 +38,7 @@ from typing import Literal
 
 from tierform.aws import (
     ANYWHERE,
+    ANYWHERE_V6,
     DEFAULT_EPHEMERAL,
     INTERNET,
     service_endpoint,
@@ -46,6 +47,7 @@ from tierform.aws import (
 )
 from tierform.blueprint.allocate import allocate, dedicated_subnets
 from tierform.blueprint.model import Blueprint, FlowSpec, PortRange
+from tierform.layout.ipv6 import VPC_BLOCK, subnet_index, tier_block
 from tierform.layout.model import (
     DENY_DESCRIPTION,
     EndpointPlan,
@@ -67,6 +69,7 @@ from tierform.layout.names import (
     subnet_name,
 )
 from tierform.layout.numbering import (
+    IPV6_DENY,
     Band,
     deny_number,
     flow_slot,
@@ -105,21 +108,30 @@ def _return_protocol_ports(protocol: str) -> tuple[str, PortRange]:
     return protocol, (0, 65535)
 
 
+_Entries = dict[tuple[str, bool, Band], list[tuple[str, PortRange, str, str, Leg]]]
+
+
 @dataclass
 class _FlowNacl:
-    """One flow's NACL entries, grouped per (tier, direction, band) in the order added."""
+    """One flow's NACL entries, grouped per (tier, direction, band) in the order added.
+
+    IPv6 twins (``ipv6=True``) are numbered after every IPv4 entry of their group, so that
+    turning dual-stack on adds rules and renumbers none (``tierform.layout.numbering``)."""
 
     flow_id: str
-    groups: dict[tuple[str, bool, Band], list[tuple[str, PortRange, str, str, Leg]]] = \
-        field(default_factory=dict)
+    groups: _Entries = field(default_factory=dict)
+    groups6: _Entries = field(default_factory=dict)
 
     def add(self, tier: str, egress: bool, protocol: str, ports: PortRange, cidrs: list[str],
-            description: str, leg: Leg = "forward") -> None:
+            description: str, leg: Leg = "forward", *, ipv6: bool = False) -> None:
         hcl_protocol = _hcl_protocol(protocol)
         ports = _rule_ports(hcl_protocol, ports)
+        if ipv6:
+            description += " (IPv6)"
         for cidr in cidrs:
-            band: Band = "internet" if cidr == ANYWHERE else "peer"
-            entries = self.groups.setdefault((tier, egress, band), [])
+            band: Band = "internet" if cidr in (ANYWHERE, ANYWHERE_V6) else "peer"
+            entries = (self.groups6 if ipv6 else self.groups).setdefault(
+                (tier, egress, band), [])
             # A flow within one tier can ask twice for one entry (tcp 1024-65535 both
             # ways): the first one serves both.
             if all((p, q, c) != (hcl_protocol, ports, cidr) for p, q, c, _, _ in entries):
@@ -128,15 +140,36 @@ class _FlowNacl:
     def rules(self) -> list[NaclRulePlan]:
         slot = flow_slot(self.flow_id)
         out: list[NaclRulePlan] = []
-        for (tier, egress, band), entries in self.groups.items():
-            for k, (protocol, ports, cidr, description, leg) in enumerate(entries):
+        for key in dict.fromkeys([*self.groups, *self.groups6]):
+            tier, egress, band = key
+            v4, v6 = self.groups.get(key, []), self.groups6.get(key, [])
+            for k, (protocol, ports, cidr, description, leg) in enumerate(v4 + v6):
                 number = rule_number(band, slot, k)
                 out.append(NaclRulePlan(
                     name=nacl_rule_name(tier, egress, number), tier=tier, egress=egress,
                     rule_number=number, protocol=protocol, from_port=ports[0],
                     to_port=ports[1], cidr=cidr, description=description, flow=self.flow_id,
-                    leg=leg, band=band, index=k))
+                    leg=leg, band=band, index=k, ipv6=k >= len(v4)))
         return out
+
+
+@dataclass(frozen=True)
+class _Ipv6:
+    """Which ends of a flow have IPv6, and the IPv6 peers a rule names them by."""
+
+    tiers: Mapping[str, int]
+    """Tier with IPv6 -> its position in ``tiers`` (its /61 reservation)."""
+    internet: frozenset[str]
+    """Tiers with a ``::/0`` route (internet gateway or egress-only internet gateway)."""
+
+    def peers(self, peer: str, owner: str) -> list[str]:
+        """The IPv6 CIDRs of ``peer`` for a rule of tier ``owner``: none unless both ends
+        speak IPv6 (named networks and interface endpoints stay IPv4)."""
+        if owner not in self.tiers:
+            return []
+        if peer == INTERNET:
+            return [ANYWHERE_V6] if owner in self.internet else []
+        return [tier_block(self.tiers[peer])] if peer in self.tiers else []
 
 
 @dataclass
@@ -223,7 +256,7 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
                         az=az, suffix=az_suffix(bp.region, az)) for az in hosts]
 
     subnets: list[SubnetPlan] = []
-    for tier, spec in bp.tiers.items():
+    for position, (tier, spec) in enumerate(bp.tiers.items()):
         for index, az in enumerate(azs):
             suffix = az_suffix(bp.region, az)
             nat: str | None = None
@@ -234,12 +267,21 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
                 route = "nat"
                 nat = nats[index].name if bp.nat == "per_az" else nats[0].name
             cidr = IPv4Network(allocation[tier][az])
+            ipv6 = bp.vpc.ipv6 is not None and spec.ipv6
+            route6: Literal["igw", "eigw"] | None = None
+            if ipv6 and route is not None:
+                route6 = "igw" if route == "igw" else "eigw"
             subnets.append(SubnetPlan(
                 name=subnet_name(tier, suffix), tier=tier, az=az, suffix=suffix,
                 az_index=index, cidr=cidr,
                 exposure=spec.exposure, map_public_ip=spec.map_public_ip_on_launch,
                 default_route=route, nat=nat,
-                block=next((b for b in bp.vpc.secondary_cidrs if cidr.subnet_of(b)), None)))
+                block=next((b for b in bp.vpc.secondary_cidrs if cidr.subnet_of(b)), None),
+                ipv6_index=subnet_index(position, index) if ipv6 else None,
+                ipv6_route=route6))
+    v6 = _Ipv6({t: i for i, t in enumerate(bp.tiers)
+                if bp.vpc.ipv6 is not None and bp.tiers[t].ipv6},
+               frozenset(s.tier for s in subnets if s.ipv6_route is not None))
 
     endpoint_tables = tuple(s.name for s in subnets if s.exposure in ("private", "isolated"))
     endpoints = tuple(EndpointPlan(e, service_name(bp.region, e), endpoint_tables)
@@ -265,7 +307,7 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
             if service in groups and flow.src in bp.tiers:  # else refused by the checks
                 _plan_service_flow(flow, groups[service], nacl, sg, cidrs_of)
         else:
-            _plan_flow(bp, flow, nacl, sg, cidrs_of, nat_tier if nats else None)
+            _plan_flow(bp, flow, nacl, sg, cidrs_of, nat_tier if nats else None, v6)
         nacl_rules += nacl.rules()
     nacl_rules += _denies(bp, nacl_rules)
 
@@ -279,7 +321,9 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
         sg_rules=tuple(sorted(sg.rules(), key=lambda r: (order[r.tier], r.egress, r.name))),
         has_igw=bool(public), tiers=tuple(bp.tiers), network_routes=network_routes,
         has_vgw=any(r.via == "vgw" for r in network_routes),
-        interface_endpoints=interface, transit=_transit(bp, network_routes))
+        interface_endpoints=interface, transit=_transit(bp, network_routes),
+        ipv6=bp.vpc.ipv6 is not None,
+        has_eigw=any(s.ipv6_route == "eigw" for s in subnets))
 
 
 def _transit(bp: Blueprint, routes: tuple[NetworkRoutePlan, ...]) -> TransitPlan | None:
@@ -372,11 +416,15 @@ def _denies(bp: Blueprint, rules: list[NaclRulePlan]) -> list[NaclRulePlan]:
                  for i, cidr in enumerate(bp.vpc.secondary_cidrs)]
     excluded += [(deny_number(i), str(cidr)) for i, cidr in enumerate(bp.network_cidrs.values())]
     directions = dict.fromkeys((r.tier, r.egress) for r in rules if r.band == "internet")
+    # Dual-stack: the VPC's IPv6 block before the ::/0 allows (15101, numbering).
+    directions6 = {(r.tier, r.egress) for r in rules if r.cidr == ANYWHERE_V6}
     return [NaclRulePlan(name=nacl_rule_name(tier, egress, number), tier=tier, egress=egress,
                          rule_number=number, protocol="-1", from_port=0, to_port=65535,
                          cidr=cidr, description=DENY_DESCRIPTION, flow=None, action="deny",
-                         band="deny")
-            for tier, egress in directions for number, cidr in excluded]
+                         band="deny", ipv6=number == IPV6_DENY)
+            for tier, egress in directions
+            for number, cidr in sorted(excluded + ([(IPV6_DENY, VPC_BLOCK)]
+                                                   if (tier, egress) in directions6 else []))]
 
 
 def _network_routes(bp: Blueprint, subnets: list[SubnetPlan]) -> tuple[NetworkRoutePlan, ...]:
@@ -394,10 +442,18 @@ def _network_routes(bp: Blueprint, subnets: list[SubnetPlan]) -> tuple[NetworkRo
 
 
 def _plan_flow(bp: Blueprint, flow: FlowSpec, nacl: _FlowNacl, sg: _SgBook,
-               cidrs_of: Callable[[str], list[str]], nat_tier: str | None) -> None:
-    """Rules for one flow: SG both ends, NACL forward and return legs (and NAT legs)."""
+               cidrs_of: Callable[[str], list[str]], nat_tier: str | None,
+               v6: _Ipv6) -> None:
+    """Rules for one flow: SG both ends, NACL forward and return legs (and NAT legs).
+
+    Dual-stack: each ACL rule whose both ends have IPv6 gets an IPv6 twin (peer tier: its
+    /61; internet: ``::/0``, for tiers routed there); security groups get a ``::/0`` twin
+    of each internet rule (tier peers are group references, which cover both families).
+    NAT is IPv4 only: a private tier's IPv6 leaves through the egress-only gateway."""
     fid = flow.flow_id
     src, dst, protocol = flow.src, flow.dst, flow.protocol
+    if protocol == "icmp":
+        v6 = _Ipv6({}, frozenset())  # ICMPv6 is another protocol (58): not derived (README)
     src_is_tier, dst_is_tier = src in bp.tiers, dst in bp.tiers
     src_cidrs, dst_cidrs = cidrs_of(src), cidrs_of(dst)
     via_nat = (dst == INTERNET and src_is_tier and nat_tier is not None
@@ -411,17 +467,25 @@ def _plan_flow(bp: Blueprint, flow: FlowSpec, nacl: _FlowNacl, sg: _SgBook,
             else:
                 for cidr in src_cidrs:
                     sg.add(fid, dst, False, protocol, ports, src, cidr, None, what)
+                for cidr in v6.peers(src, dst):
+                    sg.add(fid, dst, False, protocol, ports, f"{src}-ipv6", cidr, None,
+                           what + " (IPv6)", legacy=False)
         if src_is_tier:
             if dst_is_tier:
                 sg.add(fid, src, True, protocol, ports, dst, None, dst, what)
             else:
                 for cidr in dst_cidrs:
                     sg.add(fid, src, True, protocol, ports, dst, cidr, None, what)
+                for cidr in v6.peers(dst, src):
+                    sg.add(fid, src, True, protocol, ports, f"{dst}-ipv6", cidr, None,
+                           what + " (IPv6)", legacy=False)
         # NACLs are stateless (A2, A3): the forward leg on both subnets' ACLs...
         if src_is_tier:
             nacl.add(src, True, protocol, ports, dst_cidrs, what)
+            nacl.add(src, True, protocol, ports, v6.peers(dst, src), what, ipv6=True)
         if dst_is_tier:
             nacl.add(dst, False, protocol, ports, src_cidrs, what)
+            nacl.add(dst, False, protocol, ports, v6.peers(src, dst), what, ipv6=True)
         # A5: a private tier reaches the internet through NAT; both legs cross the NAT
         # subnet's ACL, and replies keep the internet host's address (covered below by
         # the private tier's return leg from 0.0.0.0/0).
@@ -434,8 +498,12 @@ def _plan_flow(bp: Blueprint, flow: FlowSpec, nacl: _FlowNacl, sg: _SgBook,
     back = f"flow {fid} return: {dst} to {src} {_ports_text(back_protocol, back_ports)}"
     if src_is_tier:
         nacl.add(src, False, back_protocol, back_ports, dst_cidrs, back, "return")
+        nacl.add(src, False, back_protocol, back_ports, v6.peers(dst, src), back, "return",
+                 ipv6=True)
     if dst_is_tier:
         nacl.add(dst, True, back_protocol, back_ports, src_cidrs, back, "return")
+        nacl.add(dst, True, back_protocol, back_ports, v6.peers(src, dst), back, "return",
+                 ipv6=True)
     if via_nat and nat_tier is not None:
         via_back = (f"flow {fid} via NAT return: {dst} to {src} "
                     f"{_ports_text(back_protocol, back_ports)}")

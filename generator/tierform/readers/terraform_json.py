@@ -669,12 +669,18 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else f"{text[:40]}…"
 
 
-def cidr_text(value: object, where: str, attr: str) -> str:
+def cidr_text(value: object, where: str, attr: str, *, symbolic: bool = False) -> str:
     """A CIDR attribute as Terraform writes it: text naming a network. Anything else is a
-    malformed document: a number read as an address would drop every flow silently."""
+    malformed document: a number read as an address would drop every flow silently.
+    ``symbolic``: a block of an Amazon-provided /56 unknown at plan time, as the reader
+    resolved it from the configuration (``network/ipv6.py``), is a CIDR too."""
     if not isinstance(value, str):
         raise ReadError(f"{where}: {attr} is {_shown(value)}, not a CIDR such as "
                         '"10.0.0.0/24"; regenerate the JSON with terraform show -json')
+    if symbolic:
+        prefix = parse_ipv6(value)
+        if prefix is not None and prefix.base is not None:
+            return value
     try:
         ip_network(value)
     except ValueError as exc:
@@ -708,7 +714,7 @@ def _entry(values: Mapping[str, Any], egress: bool, number_attr: str, action_att
     raw = values.get(cidr_attr)
     if isinstance(raw, list) and len(raw) == 1:  # filled by the reader (read.fill)
         raw = raw[0]
-    cidr = cidr_text(raw, source, cidr_attr)
+    cidr = cidr_text(raw, source, cidr_attr, symbolic=cidr_attr == "ipv6_cidr_block")
     protocol = normalise_protocol(values.get("protocol", "-1"))
     low, high = port_range(protocol, values.get("from_port"), values.get("to_port"))
     icmp_type, icmp_code = values.get("icmp_type"), values.get("icmp_code")

@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from tierform.layout.names import secondary_block_name
 from tierform.render.filters import FILTERS
-from tierform.render.rules import port_fields, sg_peer_field
+from tierform.render.rules import nacl_cidr_field, port_fields, sg_peer_field
 from tierform.render.skips import nacl_skips, sg_skips
 
 __all__ = ["environment"]
@@ -32,5 +32,6 @@ def environment() -> Environment:
     )
     env.filters.update(FILTERS)
     env.filters.update(nacl_skips=nacl_skips, sg_skips=sg_skips, port_fields=port_fields,
+                       nacl_cidr_field=nacl_cidr_field,
                        sg_peer_field=sg_peer_field, secondary_name=secondary_block_name)
     return env

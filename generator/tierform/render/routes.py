@@ -40,6 +40,10 @@ def route_tables_of(layout: Layout) -> dict[str, RouteTableView]:
             text = f"default route to NAT gateway {s.nat}"
         else:
             text = "local routes only"
+        if s.ipv6_route == "igw":
+            text += "; IPv6 default route to the internet gateway"
+        elif s.ipv6_route == "eigw":
+            text += "; IPv6 default route to the egress-only internet gateway"
         if vgw:
             text += f"; {', '.join(vgw)} through the VPN gateway"
         if tgw:

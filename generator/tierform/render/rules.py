@@ -11,7 +11,7 @@ from __future__ import annotations
 from tierform.layout.model import NaclRulePlan, SgRulePlan
 from tierform.render.filters import hcl_string
 
-__all__ = ["port_fields", "sg_peer_field"]
+__all__ = ["nacl_cidr_field", "port_fields", "sg_peer_field"]
 
 
 def port_fields(rule: NaclRulePlan | SgRulePlan) -> list[tuple[str, int]]:
@@ -23,10 +23,18 @@ def port_fields(rule: NaclRulePlan | SgRulePlan) -> list[tuple[str, int]]:
     return [("from_port", rule.from_port), ("to_port", rule.to_port)]
 
 
+def nacl_cidr_field(rule: NaclRulePlan) -> tuple[str, str]:
+    """The peer of a NACL rule: ``cidr_block``, or ``ipv6_cidr_block`` with ``::/0`` as text
+    and a block of the VPC's Amazon-provided /56 as the expression it is until apply."""
+    if not rule.ipv6:
+        return "cidr_block", hcl_string(rule.cidr)
+    return "ipv6_cidr_block", hcl_string(rule.cidr) if ":" in rule.cidr else rule.cidr
+
+
 def sg_peer_field(rule: SgRulePlan) -> tuple[str, str]:
     """The peer of a security group rule: another tier's group, else a CIDR."""
     if rule.peer_tier is not None:
         return "referenced_security_group_id", f"aws_security_group.{rule.peer_tier}.id"
     if rule.cidr is None:
         raise ValueError(f"security group rule {rule.name} has neither a peer group nor a CIDR")
-    return "cidr_ipv4", hcl_string(rule.cidr)
+    return "cidr_ipv6" if ":" in rule.cidr else "cidr_ipv4", hcl_string(rule.cidr)

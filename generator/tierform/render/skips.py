@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tierform.aws import ANYWHERE
+from tierform.aws import ANYWHERE, ANYWHERE_V6
 from tierform.layout.model import NaclRulePlan, SgRulePlan
 
 __all__ = ["nacl_skips", "sg_skips"]
@@ -53,7 +53,7 @@ def sg_skips(rule: SgRulePlan, reasons: Mapping[str, str] = _NO_REASONS) -> list
     if rule.peer_tier is not None:
         reason = (f"Peer is the {rule.peer_tier} tier's security group, not 0.0.0.0/0 "
                   f"(flow {rule.flow}).")
-    elif rule.cidr == ANYWHERE:
+    elif rule.cidr in (ANYWHERE, ANYWHERE_V6):
         reason = _on_purpose(rule.flow, reasons)
     else:
         return []
@@ -69,7 +69,7 @@ def nacl_skips(rule: NaclRulePlan, reasons: Mapping[str, str] = _NO_REASONS) -> 
         return [] if rule.egress else [
             "#checkov:skip=CKV_AWS_352:This rule denies all traffic from the VPC or a named "
             "network (rule_action = deny); checkov does not read rule_action."]
-    if rule.egress or rule.cidr != ANYWHERE or rule.protocol == "icmp":
+    if rule.egress or rule.cidr not in (ANYWHERE, ANYWHERE_V6) or rule.protocol == "icmp":
         return []
     if rule.leg == "return":
         reason = (f"Return leg of flow {rule.flow}: a stateless ACL must admit replies "
