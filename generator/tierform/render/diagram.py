@@ -122,6 +122,7 @@ def _gateways(network: Network) -> tuple[list[Gateway], dict[str, list[str]]]:
                 if key not in gateways:
                     gateways[key] = Gateway(key, {
                         "vgw": "virtual private gateway",
+                        "eigw": "egress-only internet gateway",
                         "nat": "NAT gateway (which one: not read)",
                     }.get(route.kind, f"{route.kind} target"))
                 if key not in routes.setdefault(tier, []):

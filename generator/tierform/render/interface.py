@@ -167,6 +167,17 @@ def outputs_of(layout: Layout) -> tuple[OutputPlan, ...]:
         OutputPlan("security_group_ids", "Security group IDs by tier.",
                    per_tier("aws_security_group")),
     ]
+    if layout.ipv6:
+        outs.append(OutputPlan("vpc_ipv6_cidr_block",
+                               "The VPC's Amazon-provided IPv6 block (/56).",
+                               "aws_vpc.this.ipv6_cidr_block"))
+        outs.append(OutputPlan(
+            "subnet_ipv6_cidr_blocks",
+            "Subnet IPv6 blocks (/64) by tier and availability zone (dual-stack tiers).",
+            tuple(Entry(hcl_key(t), tuple(Entry(hcl_string(s.az),
+                                                f"aws_subnet.{s.name}.ipv6_cidr_block")
+                                          for s in layout.subnets_of(t)))
+                  for t in tiers if any(s.ipv6_index is not None for s in layout.subnets_of(t)))))
     if layout.has_igw:
         outs.append(OutputPlan("internet_gateway_id", "ID of the internet gateway.",
                                "aws_internet_gateway.this.id"))
@@ -179,6 +190,10 @@ def outputs_of(layout: Layout) -> tuple[OutputPlan, ...]:
             OutputPlan("nat_public_ips", "Public IPv4 addresses of the NAT gateways, by AZ.",
                        per_nat("aws_eip", "public_ip")),
         ]
+    if layout.has_eigw:
+        outs.append(OutputPlan("egress_only_internet_gateway_id",
+                               "ID of the egress-only internet gateway (private tiers' IPv6).",
+                               "aws_egress_only_internet_gateway.this.id"))
     if layout.has_vgw:
         outs.append(OutputPlan(
             "vpn_gateway_id",

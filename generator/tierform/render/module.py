@@ -67,6 +67,8 @@ def render_context(layout: Layout) -> dict[str, Any]:
         "default_routes": {tier: default_route_text(layout, tier) for tier in layout.tiers},
         "ephemeral_ports": str(PortSet.range(*DEFAULT_EPHEMERAL)),
         "internet_rules": INTERNET_RULES,
+        "ipv4_only_tiers": [t for t in layout.tiers
+                            if all(s.ipv6_index is None for s in layout.subnets_of(t))],
         "diagram": mermaid(diagram_of_layout(layout)),
         "native_asserts": native_asserts(layout),
         "offline_provider": offline_provider_lines(bp.region),

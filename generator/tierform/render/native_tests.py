@@ -71,9 +71,13 @@ def _nacl_assert(rule: NaclRulePlan) -> NativeAssert:
         "egress": rule.egress,
         "protocol": rule.protocol,
         "rule_action": rule.action,
-        "cidr_block": rule.cidr,
-        "ipv6_cidr_block": None,
+        "cidr_block": None if rule.ipv6 else rule.cidr,
+        "ipv6_cidr_block": rule.cidr if rule.ipv6 else None,
     }
+    if rule.ipv6 and ":" not in rule.cidr:
+        # A block of the VPC's /56 is unknown until apply: `tierform verify` reads it
+        # from the configuration; here only that the rule names no IPv4 block.
+        del expected["ipv6_cidr_block"]
     # Every port attribute is pinned, the unused ones to null: no rule wider than its flow.
     for key in ("from_port", "to_port", "icmp_type", "icmp_code"):
         expected[key] = fields.get(key)
@@ -96,7 +100,9 @@ def _sg_assert(rule: SgRulePlan) -> NativeAssert:
                                    "to_port": fields.get("to_port"),
                                    "cidr_ipv6": None, "prefix_list_id": None}
     if rule.peer_tier is None:
-        expected["cidr_ipv4"] = rule.cidr
+        ipv6 = rule.cidr is not None and ":" in rule.cidr
+        expected["cidr_ipv4"] = None if ipv6 else rule.cidr
+        expected["cidr_ipv6"] = rule.cidr if ipv6 else None
         expected["referenced_security_group_id"] = None
         peer = str(rule.cidr)
     else:
@@ -132,6 +138,18 @@ def _route_asserts(layout: Layout) -> list[NativeAssert]:
                 (_equal(route, "destination_cidr_block", "0.0.0.0/0"),
                  _equal(route, other, None)),
                 f"{route} must send 0.0.0.0/0 to {target} only"))
+        if s.ipv6_route is not None:
+            route = f"aws_route.{s.name}_default_ipv6"
+            target = ("the internet gateway" if s.ipv6_route == "igw"
+                      else "the egress-only internet gateway")
+            unused = ("egress_only_gateway_id", "nat_gateway_id") if s.ipv6_route == "igw" \
+                else ("gateway_id", "nat_gateway_id")
+            out.append(NativeAssert(
+                f"tier {s.tier} ({s.exposure}), {s.az}: IPv6 default route to {target}",
+                (_equal(route, "destination_ipv6_cidr_block", "::/0"),
+                 _equal(route, "destination_cidr_block", None),
+                 *(_equal(route, key, None) for key in unused)),
+                f"{route} must send ::/0 to {target} only"))
         for r in networks:
             route = f"aws_route.{r.name}"
             out.append(NativeAssert(
@@ -147,7 +165,10 @@ def _subnet_asserts(layout: Layout) -> list[NativeAssert]:
         f"tier {s.tier} ({s.exposure}), {s.az}: {s.cidr}",
         (_equal(f"aws_subnet.{s.name}", "cidr_block", str(s.cidr)),
          _equal(f"aws_subnet.{s.name}", "availability_zone", s.az),
-         _equal(f"aws_subnet.{s.name}", "map_public_ip_on_launch", s.map_public_ip)),
+         _equal(f"aws_subnet.{s.name}", "map_public_ip_on_launch", s.map_public_ip),
+         # Dual-stack: its /64 is unknown until apply; that hosts get IPv6 addresses is not.
+         *((_equal(f"aws_subnet.{s.name}", "assign_ipv6_address_on_creation", True),)
+           if s.ipv6_index is not None else ())),
         f"aws_subnet.{s.name} must be {s.cidr} in {s.az}"
         f"{' (public IPs on launch)' if s.map_public_ip else ' with no public IPs on launch'}")
         for s in layout.subnets]

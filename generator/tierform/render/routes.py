@@ -54,9 +54,12 @@ def route_tables_of(layout: Layout) -> dict[str, RouteTableView]:
 
 def default_route_text(layout: Layout, tier: str) -> str:
     """The README's "Default route" cell of a tier (all its subnets route alike)."""
-    route = layout.subnets_of(tier)[0].default_route
+    first = layout.subnets_of(tier)[0]
+    route = first.default_route
+    ipv6 = {"igw": "; IPv6: internet gateway",
+            "eigw": "; IPv6: egress-only internet gateway"}.get(first.ipv6_route or "", "")
     if route == "igw":
-        return "internet gateway"
+        return "internet gateway" + ipv6
     if route == "nat":
-        return f"NAT gateway ({layout.blueprint.nat})"
+        return f"NAT gateway ({layout.blueprint.nat})" + ipv6
     return "none (local only)"

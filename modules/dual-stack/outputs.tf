@@ -1,0 +1,148 @@
+output "vpc_id" {
+  description = "ID of the VPC."
+  value       = aws_vpc.this.id
+}
+
+output "vpc_cidr_block" {
+  description = "IPv4 CIDR block of the VPC."
+  value       = aws_vpc.this.cidr_block
+}
+
+output "subnet_ids" {
+  description = "Subnet IDs by tier and availability zone."
+  value = {
+    web = {
+      "us-east-1a" = aws_subnet.web_a.id
+      "us-east-1b" = aws_subnet.web_b.id
+    }
+    app = {
+      "us-east-1a" = aws_subnet.app_a.id
+      "us-east-1b" = aws_subnet.app_b.id
+    }
+    db = {
+      "us-east-1a" = aws_subnet.db_a.id
+      "us-east-1b" = aws_subnet.db_b.id
+    }
+  }
+}
+
+output "subnet_cidr_blocks" {
+  description = "Subnet CIDR blocks by tier and availability zone."
+  value = {
+    web = {
+      "us-east-1a" = aws_subnet.web_a.cidr_block
+      "us-east-1b" = aws_subnet.web_b.cidr_block
+    }
+    app = {
+      "us-east-1a" = aws_subnet.app_a.cidr_block
+      "us-east-1b" = aws_subnet.app_b.cidr_block
+    }
+    db = {
+      "us-east-1a" = aws_subnet.db_a.cidr_block
+      "us-east-1b" = aws_subnet.db_b.cidr_block
+    }
+  }
+}
+
+output "route_table_ids" {
+  description = "Route table IDs by tier and availability zone."
+  value = {
+    web = {
+      "us-east-1a" = aws_route_table.web_a.id
+      "us-east-1b" = aws_route_table.web_b.id
+    }
+    app = {
+      "us-east-1a" = aws_route_table.app_a.id
+      "us-east-1b" = aws_route_table.app_b.id
+    }
+    db = {
+      "us-east-1a" = aws_route_table.db_a.id
+      "us-east-1b" = aws_route_table.db_b.id
+    }
+  }
+}
+
+output "network_acl_ids" {
+  description = "Network ACL IDs by tier."
+  value = {
+    web = aws_network_acl.web.id
+    app = aws_network_acl.app.id
+    db  = aws_network_acl.db.id
+  }
+}
+
+output "security_group_ids" {
+  description = "Security group IDs by tier."
+  value = {
+    web = aws_security_group.web.id
+    app = aws_security_group.app.id
+    db  = aws_security_group.db.id
+  }
+}
+
+output "vpc_ipv6_cidr_block" {
+  description = "The VPC's Amazon-provided IPv6 block (/56)."
+  value       = aws_vpc.this.ipv6_cidr_block
+}
+
+output "subnet_ipv6_cidr_blocks" {
+  description = "Subnet IPv6 blocks (/64) by tier and availability zone (dual-stack tiers)."
+  value = {
+    web = {
+      "us-east-1a" = aws_subnet.web_a.ipv6_cidr_block
+      "us-east-1b" = aws_subnet.web_b.ipv6_cidr_block
+    }
+    app = {
+      "us-east-1a" = aws_subnet.app_a.ipv6_cidr_block
+      "us-east-1b" = aws_subnet.app_b.ipv6_cidr_block
+    }
+    db = {
+      "us-east-1a" = aws_subnet.db_a.ipv6_cidr_block
+      "us-east-1b" = aws_subnet.db_b.ipv6_cidr_block
+    }
+  }
+}
+
+output "internet_gateway_id" {
+  description = "ID of the internet gateway."
+  value       = aws_internet_gateway.this.id
+}
+
+output "nat_gateway_ids" {
+  description = "NAT gateway IDs by availability zone."
+  value = {
+    "us-east-1a" = aws_nat_gateway.web_a.id
+    "us-east-1b" = aws_nat_gateway.web_b.id
+  }
+}
+
+output "nat_eip_ids" {
+  description = "Elastic IP allocation IDs of the NAT gateways, by AZ."
+  value = {
+    "us-east-1a" = aws_eip.web_a.id
+    "us-east-1b" = aws_eip.web_b.id
+  }
+}
+
+output "nat_public_ips" {
+  description = "Public IPv4 addresses of the NAT gateways, by AZ."
+  value = {
+    "us-east-1a" = aws_eip.web_a.public_ip
+    "us-east-1b" = aws_eip.web_b.public_ip
+  }
+}
+
+output "egress_only_internet_gateway_id" {
+  description = "ID of the egress-only internet gateway (private tiers' IPv6)."
+  value       = aws_egress_only_internet_gateway.this.id
+}
+
+output "flow_log_id" {
+  description = "ID of the VPC flow log."
+  value       = aws_flow_log.this.id
+}
+
+output "flow_log_destination_arn" {
+  description = "ARN of the flow log destination (log group or bucket)."
+  value       = aws_flow_log.this.log_destination
+}
