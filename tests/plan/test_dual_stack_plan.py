@@ -184,4 +184,6 @@ def test_analyzer_from_plan_proves_both_families(planned: Plan) -> None:
     bare = analyze(network_from_plan(planned.raw))
     assert not bare.complete
     assert bare.verdict("internet", "web", "tcp", 443, family="ipv6") == "unknown"
-    assert bare.verdict("internet", "web", "tcp", 443, family="ipv4") == "reachable"
+    # V7 is conservative: an unresolved attribute of web's subnets touches web's pairs in
+    # both families.
+    assert bare.verdict("internet", "web", "tcp", 443, family="ipv4") == "unknown"

@@ -56,7 +56,9 @@ def analyze(network: Network, *, ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
     endpoints = [*network.tiers, *network.named_networks, INTERNET, *network.services]
     touched = unresolved_pairs(network, endpoints)  # V7
     parts = [_family(network, "ipv4", ephemeral, failed_open, touched)]
-    if network.has_ipv6:
+    # An IPv6 block the reader could not resolve may hide IPv6 hosts: the family is then
+    # analyzed too, so that what the item touches is unknown over IPv6, never blocked (V7).
+    if network.has_ipv6 or any("ipv6" in u.attribute for u in network.unresolved):
         parts.append(_family(network, "ipv6", ephemeral, failed_open, touched))
     tiers = dict(parts[0].tiers)
     if len(parts) > 1:

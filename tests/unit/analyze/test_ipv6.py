@@ -11,7 +11,7 @@ import pytest
 from tierform.analyze import analyze, query
 from tierform.analyze.atoms import Space, atoms
 from tierform.network.ipv6 import contains, overlaps, parse_ipv6
-from tierform.network.model import Route, SgRule
+from tierform.network.model import Route, SgRule, Unresolved
 from unit.analyze.networks import EPH, IGW, TO_NAT, allow, net, sg_in, sg_out
 
 CONCRETE = "2600:1f18:aa:100::/56"
@@ -221,3 +221,16 @@ def test_ipv6_atoms_cut_the_128_bit_space() -> None:
     stand_in = space.net(SYMBOLIC)
     assert stand_in is not None
     assert space.text(stand_in) == SYMBOLIC
+
+
+def test_unresolved_subnet_ipv6_blocks_are_unknown_over_ipv6_not_blocked() -> None:
+    """Every subnet's IPv6 block unresolved (a plan read without its HCL): no subnet has a
+    known block, yet IPv6 hosts may exist; the IPv6 family must answer unknown (V7)."""
+    network = dual_stack(SYMBOLIC)
+    network.subnets = {sid: replace(s, ipv6_cidr=None) for sid, s in network.subnets.items()}
+    network.unresolved = [Unresolved(sid, "ipv6_cidr_block", "known only after apply")
+                          for sid in network.subnets]
+    result = analyze(network)
+    assert not result.complete
+    assert result.verdict("internet", "web", "tcp", 443, "ipv6") == "unknown"
+    assert result.verdict("app", "internet", "tcp", 443, "ipv6") == "unknown"
