@@ -27,7 +27,7 @@ resource "aws_security_group" "web" {
   }
 }
 
-resource "aws_vpc_security_group_ingress_rule" "web_from_internet-ipv6_tcp_443" {
+resource "aws_vpc_security_group_ingress_rule" "web_from_internet_ipv6_tcp_443" {
   security_group_id = aws_security_group.web.id
   description       = "flow internet_to_web_tcp: internet to web tcp 443 (IPv6)"
   ip_protocol       = "tcp"
@@ -41,7 +41,7 @@ resource "aws_vpc_security_group_ingress_rule" "web_from_internet-ipv6_tcp_443" 
   })
 }
 
-resource "aws_vpc_security_group_ingress_rule" "web_from_internet-ipv6_tcp_80" {
+resource "aws_vpc_security_group_ingress_rule" "web_from_internet_ipv6_tcp_80" {
   #checkov:skip=CKV_AWS_260:Flow internet_to_web_tcp opens this port to the internet on purpose.
   security_group_id = aws_security_group.web.id
   description       = "flow internet_to_web_tcp: internet to web tcp 80 (IPv6)"
@@ -145,7 +145,7 @@ resource "aws_vpc_security_group_egress_rule" "app_to_db_tcp_3306" {
   })
 }
 
-resource "aws_vpc_security_group_egress_rule" "app_to_internet-ipv6_tcp_443" {
+resource "aws_vpc_security_group_egress_rule" "app_to_internet_ipv6_tcp_443" {
   security_group_id = aws_security_group.app.id
   description       = "flow app_to_internet_tcp: app to internet tcp 443 (IPv6)"
   ip_protocol       = "tcp"

@@ -144,11 +144,11 @@ def test_security_groups_ipv6_only_for_internet_flows(planned: Plan) -> None:
                 v6[rule.address] = (planned.references(rule.address, "security_group_id"),
                                     rule["cidr_ipv6"], rule["from_port"], rule["to_port"])
     assert v6 == {
-        "aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_80":
+        "aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_80":
             (["aws_security_group.web"], "::/0", 80, 80),
-        "aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_443":
+        "aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_443":
             (["aws_security_group.web"], "::/0", 443, 443),
-        "aws_vpc_security_group_egress_rule.app_to_internet-ipv6_tcp_443":
+        "aws_vpc_security_group_egress_rule.app_to_internet_ipv6_tcp_443":
             (["aws_security_group.app"], "::/0", 443, 443),
     }
 

@@ -170,6 +170,7 @@ def check_blueprint(bp: Blueprint, source_map: Locator, file: str,
     if broken.whole("flow_logs"):
         _check_flow_logs(bp, report)
     _check_misc(bp, report, broken)
+    _check_ipv6(bp, report, broken)
     _check_tags(bp, report, broken)
     if broken.section("name") and broken.whole("flow_logs"):
         _check_bucket_name(bp, report)
@@ -829,6 +830,37 @@ def _check_misc(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
         if len(value) > 256:
             report.add("tag-invalid", path, f"the value of tag {key!r} is over 256 characters",
                        "shorten the value")
+
+
+IPV6_TIERS = 32
+IPV6_ZONES = 8
+"""A dual-stack VPC's /56 holds 256 /64s: 8 per tier (one per zone), so 32 tiers
+(``tierform.layout.ipv6``, which this module may not import)."""
+
+
+def _check_ipv6(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
+    """Dual-stack limits of the stable /64 index, and ``tiers.<name>.ipv6`` written where
+    it can mean nothing."""
+    if not (broken.section("vpc") and broken.whole("tiers")):
+        return
+    if bp.vpc.ipv6 is None:
+        for name, spec in bp.tiers.items():
+            if "ipv6" in spec.model_fields_set and spec.ipv6:
+                report.add("ipv6-without-vpc", ("tiers", name, "ipv6"),
+                           f"tier '{name}' asks for IPv6 but the VPC is IPv4 only",
+                           "add 'ipv6: amazon' under vpc (every tier then has IPv6 unless "
+                           "it says 'ipv6: false'), or remove this key", at_key=True)
+        return
+    if len(bp.tiers) > IPV6_TIERS:
+        report.add("ipv6-tiers", ("tiers",),
+                   f"{len(bp.tiers)} tiers; a dual-stack VPC's /56 holds {IPV6_TIERS} "
+                   f"(8 /64s each)", "use fewer tiers, or remove 'ipv6' under vpc",
+                   at_key=True)
+    if broken.whole("availability_zones") and len(bp.availability_zones) > IPV6_ZONES:
+        report.add("ipv6-zones", ("availability_zones",),
+                   f"{len(bp.availability_zones)} availability zones; a dual-stack tier "
+                   f"holds {IPV6_ZONES} /64s (one per zone)",
+                   "list at most 8 zones, or remove 'ipv6' under vpc", at_key=True)
 
 
 MAX_TAGS = 50

@@ -93,15 +93,19 @@ def nacl_rule_name(tier: str, egress: bool, number: int) -> str:
     return f"{tier}_{'out' if egress else 'in'}_{number}"
 
 
-def sg_rule_name(tier: str, egress: bool, peer: str, protocol: str, ports: PortRange) -> str:
+def sg_rule_name(tier: str, egress: bool, peer: str, protocol: str, ports: PortRange, *,
+                 ipv6: bool = False) -> str:
+    """``ipv6``: the ``::/0`` twin of an internet rule, ``<tier>_from_internet_ipv6_<ports>``
+    (unambiguous: a ports key never starts with ``ipv6``, and ``internet`` is reserved)."""
     return (f"{escape(tier)}_{'to' if egress else 'from'}_{escape(peer)}_"
-            f"{ports_key(protocol, ports)}")
+            f"{'ipv6_' if ipv6 else ''}{ports_key(protocol, ports)}")
 
 
 def legacy_sg_rule_name(tier: str, egress: bool, peer: str, protocol: str,
-                        ports: PortRange) -> str:
+                        ports: PortRange, *, ipv6: bool = False) -> str:
     """The name Tierform gave the same rule before names were escaped (for ``moved``)."""
-    return f"{tier}_{'to' if egress else 'from'}_{peer}_{ports_key(protocol, ports)}"
+    return (f"{tier}_{'to' if egress else 'from'}_{peer}_{'ipv6_' if ipv6 else ''}"
+            f"{ports_key(protocol, ports)}")
 
 
 def default_route_name(subnet: str) -> str:

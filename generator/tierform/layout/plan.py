@@ -182,10 +182,11 @@ class _SgBook:
     def add(self, flow_id: str, tier: str, egress: bool, protocol: str, ports: PortRange,
             peer: str, cidr: str | None, peer_tier: str | None, description: str, *,
             legacy: bool = True) -> None:
-        """``legacy``: the rule may have had an older name (not for endpoint groups' rules,
-        which are newer than the renaming)."""
+        """``legacy``: the rule may have had an older name (not for endpoint groups' rules
+        nor IPv6 twins, which are newer than the renaming)."""
         hcl_protocol = _hcl_protocol(protocol)
-        name = sg_rule_name(tier, egress, peer, protocol, ports)
+        ipv6 = cidr is not None and ":" in cidr
+        name = sg_rule_name(tier, egress, peer, protocol, ports, ipv6=ipv6)
         low: int | None
         high: int | None
         if hcl_protocol == "-1":
@@ -198,7 +199,8 @@ class _SgBook:
             name=name, tier=tier, egress=egress, protocol=hcl_protocol, from_port=low,
             to_port=high, cidr=cidr, peer_tier=peer_tier, description="", flow="",
             moved_from=legacy_sg_rule_name(tier, egress, peer, protocol, ports) if legacy
-            else None, label=legacy_sg_rule_name(tier, egress, peer, protocol, ports))
+            else None, label=legacy_sg_rule_name(tier, egress, peer, protocol, ports,
+                                                 ipv6=ipv6))
         self.wanted.setdefault(name, (rule, {}))[1].setdefault(flow_id, description)
 
     def rules(self) -> list[SgRulePlan]:
@@ -468,7 +470,7 @@ def _plan_flow(bp: Blueprint, flow: FlowSpec, nacl: _FlowNacl, sg: _SgBook,
                 for cidr in src_cidrs:
                     sg.add(fid, dst, False, protocol, ports, src, cidr, None, what)
                 for cidr in v6.peers(src, dst):
-                    sg.add(fid, dst, False, protocol, ports, f"{src}-ipv6", cidr, None,
+                    sg.add(fid, dst, False, protocol, ports, src, cidr, None,
                            what + " (IPv6)", legacy=False)
         if src_is_tier:
             if dst_is_tier:
@@ -477,7 +479,7 @@ def _plan_flow(bp: Blueprint, flow: FlowSpec, nacl: _FlowNacl, sg: _SgBook,
                 for cidr in dst_cidrs:
                     sg.add(fid, src, True, protocol, ports, dst, cidr, None, what)
                 for cidr in v6.peers(dst, src):
-                    sg.add(fid, src, True, protocol, ports, f"{dst}-ipv6", cidr, None,
+                    sg.add(fid, src, True, protocol, ports, dst, cidr, None,
                            what + " (IPv6)", legacy=False)
         # NACLs are stateless (A2, A3): the forward leg on both subnets' ACLs...
         if src_is_tier:

@@ -60,12 +60,20 @@ def check_quotas(bp: Blueprint, layout: Layout, source_map: Locator | None = Non
             "ask AWS for a higher NAT gateway quota and raise "
             "limits.nat_gateways_per_az, or set 'nat: none'"))
     index = {flow.flow_id: i for i, flow in enumerate(bp.flows)}
-    counted: dict[tuple[str, str, bool], list[str | None]] = {}
+    # AWS enforces both quotas separately for IPv4 and IPv6 rules: a dual-stack tier's
+    # IPv6 twins do not halve its IPv4 room. A group-reference rule counts in both.
+    counted: dict[tuple[str, str, bool, str], list[str | None]] = {}
     for rule in layout.nacl_rules:
-        counted.setdefault(("nacl", rule.tier, rule.egress), []).append(rule.flow)
+        counted.setdefault(("nacl", rule.tier, rule.egress, "ipv6" if rule.ipv6 else "ipv4"),
+                           []).append(rule.flow)
     for sg_rule in layout.sg_rules:
-        counted.setdefault(("sg", sg_rule.tier, sg_rule.egress), []).append(sg_rule.flow)
-    for (kind, tier, egress), flows in counted.items():
+        v6 = sg_rule.cidr is not None and ":" in sg_rule.cidr
+        families = ("ipv6",) if v6 else ("ipv4", "ipv6") if (
+            sg_rule.cidr is None and layout.ipv6) else ("ipv4",)
+        for family in families:
+            counted.setdefault(("sg", sg_rule.tier, sg_rule.egress, family),
+                               []).append(sg_rule.flow)
+    for (kind, tier, egress, family), flows in counted.items():
         limit = (limits.nacl_rules_per_direction if kind == "nacl"
                  else limits.sg_rules_per_direction)
         if len(flows) <= limit:
@@ -78,7 +86,8 @@ def check_quotas(bp: Blueprint, layout: Layout, source_map: Locator | None = Non
         # Located at the flow with the most rules there (of equals, the last listed): the
         # likeliest to merge or move.
         worst = max(per_flow, key=lambda f: (per_flow[f], index.get(f, -1)))
-        direction = "outbound" if egress else "inbound"
+        direction = ("outbound" if egress else "inbound") + (" IPv6" if family == "ipv6"
+                                                             else "")
         layer = "network ACL" if kind == "nacl" else "security group"
         setting = ("limits.nacl_rules_per_direction" if kind == "nacl"
                    else "limits.sg_rules_per_direction")

@@ -1024,29 +1024,29 @@ run "layering" {
   # flow internet_to_web_tcp: internet to web tcp 443 (IPv6)
   assert {
     condition = alltrue([
-      aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_443.ip_protocol == "tcp",
-      aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_443.from_port == 443,
-      aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_443.to_port == 443,
-      aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_443.cidr_ipv6 == "::/0",
-      aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_443.prefix_list_id == null,
-      aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_443.cidr_ipv4 == null,
-      aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_443.referenced_security_group_id == null,
+      aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_443.ip_protocol == "tcp",
+      aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_443.from_port == 443,
+      aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_443.to_port == 443,
+      aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_443.cidr_ipv6 == "::/0",
+      aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_443.prefix_list_id == null,
+      aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_443.cidr_ipv4 == null,
+      aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_443.referenced_security_group_id == null,
     ])
-    error_message = "aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_443 must be exactly: ingress tcp 443-443 from ::/0 (flow internet_to_web_tcp: internet to web tcp 443 (IPv6))"
+    error_message = "aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_443 must be exactly: ingress tcp 443-443 from ::/0 (flow internet_to_web_tcp: internet to web tcp 443 (IPv6))"
   }
 
   # flow internet_to_web_tcp: internet to web tcp 80 (IPv6)
   assert {
     condition = alltrue([
-      aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_80.ip_protocol == "tcp",
-      aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_80.from_port == 80,
-      aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_80.to_port == 80,
-      aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_80.cidr_ipv6 == "::/0",
-      aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_80.prefix_list_id == null,
-      aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_80.cidr_ipv4 == null,
-      aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_80.referenced_security_group_id == null,
+      aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_80.ip_protocol == "tcp",
+      aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_80.from_port == 80,
+      aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_80.to_port == 80,
+      aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_80.cidr_ipv6 == "::/0",
+      aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_80.prefix_list_id == null,
+      aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_80.cidr_ipv4 == null,
+      aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_80.referenced_security_group_id == null,
     ])
-    error_message = "aws_vpc_security_group_ingress_rule.web_from_internet-ipv6_tcp_80 must be exactly: ingress tcp 80-80 from ::/0 (flow internet_to_web_tcp: internet to web tcp 80 (IPv6))"
+    error_message = "aws_vpc_security_group_ingress_rule.web_from_internet_ipv6_tcp_80 must be exactly: ingress tcp 80-80 from ::/0 (flow internet_to_web_tcp: internet to web tcp 80 (IPv6))"
   }
 
   # flow internet_to_web_tcp: internet to web tcp 443
@@ -1119,15 +1119,15 @@ run "layering" {
   # flow app_to_internet_tcp: app to internet tcp 443 (IPv6)
   assert {
     condition = alltrue([
-      aws_vpc_security_group_egress_rule.app_to_internet-ipv6_tcp_443.ip_protocol == "tcp",
-      aws_vpc_security_group_egress_rule.app_to_internet-ipv6_tcp_443.from_port == 443,
-      aws_vpc_security_group_egress_rule.app_to_internet-ipv6_tcp_443.to_port == 443,
-      aws_vpc_security_group_egress_rule.app_to_internet-ipv6_tcp_443.cidr_ipv6 == "::/0",
-      aws_vpc_security_group_egress_rule.app_to_internet-ipv6_tcp_443.prefix_list_id == null,
-      aws_vpc_security_group_egress_rule.app_to_internet-ipv6_tcp_443.cidr_ipv4 == null,
-      aws_vpc_security_group_egress_rule.app_to_internet-ipv6_tcp_443.referenced_security_group_id == null,
+      aws_vpc_security_group_egress_rule.app_to_internet_ipv6_tcp_443.ip_protocol == "tcp",
+      aws_vpc_security_group_egress_rule.app_to_internet_ipv6_tcp_443.from_port == 443,
+      aws_vpc_security_group_egress_rule.app_to_internet_ipv6_tcp_443.to_port == 443,
+      aws_vpc_security_group_egress_rule.app_to_internet_ipv6_tcp_443.cidr_ipv6 == "::/0",
+      aws_vpc_security_group_egress_rule.app_to_internet_ipv6_tcp_443.prefix_list_id == null,
+      aws_vpc_security_group_egress_rule.app_to_internet_ipv6_tcp_443.cidr_ipv4 == null,
+      aws_vpc_security_group_egress_rule.app_to_internet_ipv6_tcp_443.referenced_security_group_id == null,
     ])
-    error_message = "aws_vpc_security_group_egress_rule.app_to_internet-ipv6_tcp_443 must be exactly: egress tcp 443-443 to ::/0 (flow app_to_internet_tcp: app to internet tcp 443 (IPv6))"
+    error_message = "aws_vpc_security_group_egress_rule.app_to_internet_ipv6_tcp_443 must be exactly: egress tcp 443-443 to ::/0 (flow app_to_internet_tcp: app to internet tcp 443 (IPv6))"
   }
 
   # flow app_to_internet_tcp: app to internet tcp 443

@@ -93,7 +93,12 @@ def test_every_rule_and_subnet_is_pinned_to_its_literals(name: str) -> None:
         if rtype not in _PINNED:
             continue
         assert address in checked, f"{address} has no assertion"
-        assert _PINNED[rtype] <= set(checked[address]), (address, checked[address])
+        # A block of the VPC's Amazon-provided /56 is unknown in a plan: terraform test
+        # cannot compare it (tierform verify reads it from the HCL, tests/plan).
+        unknown = {"ipv6_cidr_block"} if _literal(resources[address].get("ipv6_cidr_block")) == \
+            "<expression>" else set()
+        assert _PINNED[rtype] - unknown <= set(checked[address]), (address, checked[address])
+        assert not unknown & set(checked[address]), address
     for address, expected in checked.items():
         body = resources[address]  # every asserted address is a rendered resource
         for attribute, value in expected.items():

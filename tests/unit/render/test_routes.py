@@ -55,6 +55,9 @@ def test_readme_default_route_column(case: Any) -> None:
     layout = case.layout
     for tier in layout.tiers:
         route = layout.subnets_of(tier)[0].default_route
+        route6 = layout.subnets_of(tier)[0].ipv6_route
         assert default_route_text(layout, tier) == {
             "igw": "internet gateway", "nat": f"NAT gateway ({layout.blueprint.nat})",
-            None: "none (local only)"}[route]
+            None: "none (local only)"}[route] + {
+            "igw": "; IPv6: internet gateway", "eigw": "; IPv6: egress-only internet gateway",
+            None: ""}[route6]

@@ -71,7 +71,8 @@ def test_rendered_sg_rules_carry_their_port_and_peer_fields(case: Any) -> None:
         body = rendered[rule.name]
         assert {k: body[k] for k in _PORT_KEYS & set(body)} == dict(port_fields(rule)), rule.name
         key, value = sg_peer_field(rule)
-        peers = {k for k in ("cidr_ipv4", "referenced_security_group_id") if k in body}
+        peers = {k for k in ("cidr_ipv4", "cidr_ipv6", "referenced_security_group_id")
+                 if k in body}
         assert peers == {key}, rule.name
         expected = json.loads(value) if value.startswith('"') else f"${{{value}}}"
         read = body[key] if key == "referenced_security_group_id" else json.loads(body[key])
