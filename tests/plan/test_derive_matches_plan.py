@@ -21,7 +21,6 @@ from tierform.errors import BlueprintError
 from tierform.layout import derive, plan_layout
 from tierform.network.model import Network
 from tierform.ports import PortSet
-from tierform.readers.plan import network_from_plan
 from tierform.render.module import render_module
 from tierform.report import reach_json
 from tierform.terraform import plan_files
@@ -52,6 +51,7 @@ def _wiring(network: Network) -> dict[str, object]:
         nacl = network.nacl_of(subnet.id)
         wiring[subnet.id] = (
             str(subnet.cidr), subnet.az, subnet.tier, subnet.map_public_ip,
+            subnet.ipv6_cidr, subnet.assign_ipv6,
             None if table is None else table.id,
             frozenset((r.destination, r.kind, r.target) for r in
                       (() if table is None else table.routes)),
@@ -76,7 +76,9 @@ def _agreement(loaded: LoadedBlueprint, cache_dir: Path, terraform: str | None
     plan = plan_files(render_module(plan_layout(bp, loaded.allocation)), region=bp.region,
                       cache_dir=cache_dir, terraform=terraform)
     return (derive(bp, loaded.allocation),
-            network_from_plan(plan.raw, named_networks=bp.network_cidrs))
+            # With the module's HCL: a dual-stack module's IPv6 blocks are expressions of
+            # the VPC's /56, unknown in the plan JSON alone.
+            plan.network(named_networks=bp.network_cidrs))
 
 
 def _assert_agree(loaded: LoadedBlueprint, derived: Network, planned_network: Network) -> None:
@@ -119,7 +121,8 @@ def _ports(draw: st.DrawFn) -> list[int | str] | str:
 
 @st.composite
 def blueprint_texts(draw: st.DrawFn) -> str:
-    """A small blueprint as YAML: 1-3 zones, 2-4 tiers, 1-5 tcp/udp flows.
+    """A small blueprint as YAML: 1-3 zones, 2-4 tiers, 1-5 tcp/udp flows, IPv4 or
+    dual-stack (some tiers then IPv4 only).
 
     Mostly valid by construction (flow ends are drawn from pairs the rules allow); the
     rest is left to load_blueprint_text, and the test assumes those away.
@@ -151,10 +154,13 @@ def blueprint_texts(draw: st.DrawFn) -> str:
                for f in flows):
             flow["id"] = f"flow{index}"
         flows.append(flow)
+    dual = draw(st.booleans())
     document = {
-        "tierform": 1, "name": "generated", "region": REGION, "vpc": {"cidr": "10.0.0.0/16"},
+        "tierform": 1, "name": "generated", "region": REGION,
+        "vpc": {"cidr": "10.0.0.0/16", **({"ipv6": "amazon"} if dual else {})},
         "availability_zones": zones, "networks": networks,
-        "tiers": {name: {"exposure": exposure, "netmask": draw(st.sampled_from([24, 26]))}
+        "tiers": {name: {"exposure": exposure, "netmask": draw(st.sampled_from([24, 26])),
+                         **({"ipv6": False} if dual and draw(st.integers(0, 3)) == 0 else {})}
                   for name, exposure in tiers.items()},
         "nat": nat, "flows": flows,
         "endpoints": draw(st.sampled_from([[], ["s3"], ["s3", "dynamodb"]])),
