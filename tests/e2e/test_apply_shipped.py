@@ -65,19 +65,26 @@ class Applied:
 @pytest.fixture(scope="module", params=SHIPPED, ids=[p.stem for p in SHIPPED])
 def applied(request: pytest.FixtureRequest, local_aws: LocalAWS,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
-    """Render the blueprint, apply it (the code path of ``tierform apply --endpoint``)."""
+    """Render the blueprint, apply it (the code path of ``tierform apply --endpoint``). A
+    blueprint with a transit network gets a transit gateway created in the emulator first
+    (boto3), passed as the module's input for every terraform run of this blueprint."""
     path: Path = request.param
     checked = workflow.check(workflow.load(path))
     workdir = tmp_path_factory.mktemp(f"apply-{path.stem}")
     state = Applied(path, checked, workdir, local_aws.endpoint, {})
-    try:
-        state.outputs = apply_module(workflow.render(checked), name=checked.name,
-                                     region=state.region, endpoint=local_aws.endpoint,
-                                     workdir=workdir)
-        yield state
-    finally:
-        if not state.destroyed:
-            state.runner().destroy()
+    with pytest.MonkeyPatch.context() as env:
+        if checked.layout.transit is not None:
+            gateway = state.ec2().create_transit_gateway(
+                Description=f"{checked.name}: corp side (e2e)")["TransitGateway"]
+            env.setenv("TF_VAR_transit_gateway_id", gateway["TransitGatewayId"])
+        try:
+            state.outputs = apply_module(workflow.render(checked), name=checked.name,
+                                         region=state.region, endpoint=local_aws.endpoint,
+                                         workdir=workdir)
+            yield state
+        finally:
+            if not state.destroyed:
+                state.runner().destroy()
 
 
 def _flows(reach: Reachability) -> set[tuple[str, str, str, str]]:

@@ -14,6 +14,7 @@ import pytest
 
 from cli_support import ROOT, tierform
 from community_support import NAMES, REGION, differences, load_expected
+from shipped_support import plan_variables
 from tierform.readers.hcl import load_sources
 from tierform.readers.plan import network_from_plan, plan_resolver
 from tierform.terraform.plan import Plan
@@ -34,7 +35,7 @@ SOURCES = [
 def planned(request: pytest.FixtureRequest, tierform_plan: PlanFactory) -> tuple[str, Plan]:
     source = str(request.param)
     region = REGION if "community" in source else None
-    return source, tierform_plan(ROOT / source, region=region)
+    return source, tierform_plan(ROOT / source, plan_variables(ROOT / source), region=region)
 
 
 def test_every_configured_attribute_is_evaluated_from_the_hcl(

@@ -15,6 +15,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, assume, given, note, settings
 from hypothesis import strategies as st
 
+from shipped_support import OFFLINE_TRANSIT_GATEWAY
 from tierform.analyze import analyze
 from tierform.blueprint.load import LoadedBlueprint, load_blueprint, load_blueprint_text
 from tierform.errors import BlueprintError
@@ -73,7 +74,9 @@ def _agreement(loaded: LoadedBlueprint, cache_dir: Path, terraform: str | None
                ) -> tuple[Network, Network]:
     """The derived network and the planned one (plan cached by content)."""
     bp = loaded.blueprint
-    plan = plan_files(render_module(plan_layout(bp, loaded.allocation)), region=bp.region,
+    layout = plan_layout(bp, loaded.allocation)
+    variables = {"transit_gateway_id": OFFLINE_TRANSIT_GATEWAY} if layout.transit else None
+    plan = plan_files(render_module(layout), variables, region=bp.region,
                       cache_dir=cache_dir, terraform=terraform)
     return (derive(bp, loaded.allocation),
             # With the module's HCL: a dual-stack module's IPv6 blocks are expressions of

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from shipped_support import plan_variables
 from tierform.terraform.cache import prepare_workdir
 from tierform.terraform.plan import Plan, PlannedResource
 from tierform.terraform.runner import Runner, module_files
@@ -226,6 +227,6 @@ def test_every_module_validates_and_plans(module: str, tierform_plan: PlanFactor
                                           tierform_cache_dir: Path) -> None:
     workdir = prepare_workdir(module_files(MODULES / module), cache_dir=tierform_cache_dir)
     assert Runner(workdir).validate()["valid"] is True
-    planned = tierform_plan(MODULES / module)
+    planned = tierform_plan(MODULES / module, plan_variables(MODULES / module))
     assert planned.only_creates()
     assert planned.resources("aws_vpc"), module

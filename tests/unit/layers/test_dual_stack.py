@@ -59,7 +59,8 @@ def test_subnet_index_is_eight_per_tier_plus_zone_and_stable_on_growth() -> None
     indexes = {s.name: s.ipv6_index for s in _layout(grown).subnets}
     assert {k: indexes[k] for k in ("web_a", "web_b", "app_a", "app_b", "db_a", "db_b")} == \
         {"web_a": 0, "web_b": 1, "app_a": 8, "app_b": 9, "db_a": 16, "db_b": 17}
-    assert indexes["web_c"] == 2 and indexes["mgmt_a"] == 24
+    assert indexes["web_c"] == 2
+    assert indexes["mgmt_a"] == 24
 
 
 def test_routes_by_exposure() -> None:
