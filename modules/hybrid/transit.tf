@@ -23,6 +23,7 @@ resource "aws_network_acl" "transit" {
 
 # transit attachment: all traffic from 10.40.0.0/16
 resource "aws_network_acl_rule" "transit_in_4330" {
+  #checkov:skip=CKV_AWS_352:Transit attachment subnets hold only the attachment's interfaces; all traffic between the VPC and 10.40.0.0/16 passes here and the tiers' ACLs and groups filter it (AWS's advice for attachment subnets).
   network_acl_id = aws_network_acl.transit.id
   rule_number    = 4330
   egress         = false
@@ -33,6 +34,7 @@ resource "aws_network_acl_rule" "transit_in_4330" {
 
 # transit attachment: all traffic from 192.168.0.0/16
 resource "aws_network_acl_rule" "transit_in_5860" {
+  #checkov:skip=CKV_AWS_352:Transit attachment subnets hold only the attachment's interfaces; all traffic between the VPC and 192.168.0.0/16 passes here and the tiers' ACLs and groups filter it (AWS's advice for attachment subnets).
   network_acl_id = aws_network_acl.transit.id
   rule_number    = 5860
   egress         = false
