@@ -163,6 +163,44 @@ def test_upgrade_plans_only_creates(applied: Applied, tmp_path: Path) -> None:
     assert len(cache_subnets) == len(bigger.loaded.blueprint.availability_zones), sorted(created)
 
 
+def test_upgrade_to_dual_stack_creates_and_updates_in_place(applied: Applied) -> None:
+    """Adding ``vpc.ipv6: amazon`` to an applied IPv4 network: creates (gateway, routes,
+    IPv6 rules) and in-place updates of the VPC (its /56) and each subnet (its /64); no
+    replacement, no delete, no IPv4 rule renumbered (plan only; D9)."""
+    assert not applied.destroyed
+    blueprint = applied.checked.loaded.blueprint
+    if blueprint.vpc.ipv6 is not None:
+        pytest.skip(f"{applied.name} is dual-stack already")
+    source = yaml.safe_load(applied.path.read_text(encoding="utf-8"))
+    source["vpc"]["ipv6"] = "amazon"
+    path = applied.workdir.parent / f"{applied.name}-dual.yaml"
+    path.write_text(yaml.safe_dump(source, sort_keys=False), encoding="utf-8")
+    dual = workflow.check(workflow.load(path))
+    files = {k: v for k, v in workflow.render(dual).items() if not k.startswith("example/")}
+    write_module(files, applied.workdir,
+                 extra={OFFLINE_PROVIDER_FILE: provider_hcl(applied.endpoint, applied.region)})
+    runner = applied.runner()
+    out = applied.workdir / "dual.tfplan"
+    runner.execute("plan", "-input=false", "-no-color", "-refresh=false", f"-out={out}")
+    plan = runner.show(out)
+    updated = {c["address"]: sorted(k for k in set(c["change"]["after"] or {})
+                                    if (c["change"]["before"] or {}).get(k)
+                                    != (c["change"]["after"] or {}).get(k))
+               for c in plan["resource_changes"] if c["change"]["actions"] == ["update"]}
+    assert pending_changes(plan, allowed=("create", "update")) == [], applied.name
+    subnets = {f"aws_subnet.{s.name}" for s in applied.checked.layout.subnets}
+    assert set(updated) == {"aws_vpc.this", *subnets}, sorted(updated)
+    assert "assign_generated_ipv6_cidr_block" in updated["aws_vpc.this"]
+    for address in subnets:
+        assert "assign_ipv6_address_on_creation" in updated[address], updated[address]
+    created = {c["address"] for c in plan["resource_changes"]
+               if c["change"]["actions"] == ["create"]}
+    assert {a for a in created if a.endswith("_default_ipv6")}, sorted(created)
+    assert not [a for a in created if a.startswith("aws_network_acl_rule.")
+                and a in {f"aws_network_acl_rule.{r.name}"
+                          for r in applied.checked.layout.nacl_rules}]
+
+
 def test_destroy_leaves_no_tiered_resource(applied: Applied) -> None:
     applied.runner().destroy()
     applied.destroyed = True
