@@ -119,6 +119,32 @@ def test_a_subnet_ipv6_block_reads_back_associated(server: LocalAWS) -> None:
             for a in read["Ipv6CidrBlockAssociationSet"]] == [(str(sub), "associated")]
 
 
+def test_a_transit_attachment_keeps_its_tags_and_reads_back_deleted(server: LocalAWS) -> None:
+    """AWS tags an attachment with its own tag specification, and answers a deleted one by
+    id in state ``deleted`` for a while (moto 5.x: no tags; gone at once, and the
+    provider's destroy wait fails)."""
+    ec2 = client("ec2", server.endpoint, "us-west-2")
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.0.0/28")["Subnet"]["SubnetId"]
+    tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    made = ec2.create_transit_gateway_vpc_attachment(
+        TransitGatewayId=tgw, VpcId=vpc, SubnetIds=[subnet], TagSpecifications=[
+            {"ResourceType": "transit-gateway-attachment",
+             "Tags": [{"Key": "Name", "Value": "corp"}]}])["TransitGatewayVpcAttachment"]
+    attachment = made["TransitGatewayAttachmentId"]
+    read = ec2.describe_transit_gateway_vpc_attachments(
+        TransitGatewayAttachmentIds=[attachment])["TransitGatewayVpcAttachments"]
+    assert [t for a in read for t in a.get("Tags", [])] == [{"Key": "Name", "Value": "corp"}]
+    ec2.delete_transit_gateway_vpc_attachment(TransitGatewayAttachmentId=attachment)
+    read = ec2.describe_transit_gateway_vpc_attachments(
+        TransitGatewayAttachmentIds=[attachment])["TransitGatewayVpcAttachments"]
+    assert [a["State"] for a in read] == ["deleted"]
+    # Not a live attachment of the VPC: it can be attached again.
+    again = ec2.create_transit_gateway_vpc_attachment(
+        TransitGatewayId=tgw, VpcId=vpc, SubnetIds=[subnet])["TransitGatewayVpcAttachment"]
+    assert again["State"] == "available"
+
+
 def test_every_emulator_fix_fits_this_moto() -> None:
     """A fix skips itself when moto's code changed shape: then this fails, and the fix is
     to be redone for the new moto (or dropped if moto now answers like AWS)."""

@@ -199,12 +199,99 @@ def _fix_route_targets() -> bool:
     return True
 
 
+def _fix_transit_attachment_tags() -> bool:
+    """CreateTransitGatewayVpcAttachment drops the attachment's tags.
+
+    moto 5.x reads them from the tag specification of a *route table*
+    (``transit-gateway-route-table``); AWS and the provider send them as
+    ``transit-gateway-attachment``. The attachment then has no tags, and every plan after
+    apply wants to add them. This tags the created attachment with its own specification.
+    """
+    try:
+        from moto.ec2.responses.transit_gateway_attachments import TransitGatewayAttachment
+    except ImportError:
+        return False
+    current = TransitGatewayAttachment.__dict__.get("create_transit_gateway_vpc_attachment")
+    if not callable(current):
+        return False
+    try:
+        source = inspect.getsource(current)
+    except (OSError, TypeError):
+        return False
+    if '.get("transit-gateway-route-table", {})' not in source:
+        return False  # no longer the code this fix was written against
+
+    def create_transit_gateway_vpc_attachment(self: Any) -> Any:
+        result = current(self)
+        tags = self._parse_tag_specification().get("transit-gateway-attachment", {})
+        if tags:
+            for attachment in self.ec2_backend.describe_transit_gateway_vpc_attachments(
+                    filters={"transit-gateway-id": self._get_param("TransitGatewayId"),
+                             "vpc-id": [self._get_param("VpcId")]}):
+                attachment.add_tags(tags)
+        return result
+
+    setattr(TransitGatewayAttachment, "create_transit_gateway_vpc_attachment",  # noqa: B010
+            create_transit_gateway_vpc_attachment)
+    return True
+
+
+def _fix_deleted_transit_attachments() -> bool:
+    """A deleted transit gateway VPC attachment vanishes at once.
+
+    AWS answers DescribeTransitGatewayVpcAttachments by id with the attachment in state
+    ``deleted`` for a while; moto 5.x forgets it on delete, and the provider's destroy
+    wait for ``deleted`` fails ("couldn't find resource"). This keeps deleted attachments
+    answerable by id (only by id: a new attachment of the same VPC is not refused).
+    """
+    try:
+        from moto.ec2.models.transit_gateway_attachments import (
+            TransitGatewayAttachmentBackend,
+        )
+    except ImportError:
+        return False
+    delete = TransitGatewayAttachmentBackend.__dict__.get(
+        "delete_transit_gateway_vpc_attachment")
+    describe = TransitGatewayAttachmentBackend.__dict__.get(
+        "describe_transit_gateway_vpc_attachments")
+    if not callable(delete) or not callable(describe) or list(
+            inspect.signature(describe).parameters) != [
+            "self", "transit_gateways_attachment_ids", "filters"]:
+        return False
+    try:
+        if ".transit_gateway_attachments.pop(" not in inspect.getsource(delete):
+            return False  # moto keeps deleted attachments itself now
+    except (OSError, TypeError):
+        return False
+
+    def delete_transit_gateway_vpc_attachment(self: Any, transit_gateway_attachment_id: str
+                                              ) -> Any:
+        gone = delete(self, transit_gateway_attachment_id)
+        self.__dict__.setdefault("_tierform_deleted", {})[gone.id] = gone
+        return gone
+
+    def describe_transit_gateway_vpc_attachments(
+            self: Any, transit_gateways_attachment_ids: list[str] | None = None,
+            filters: Any = None) -> Any:
+        found = describe(self, transit_gateways_attachment_ids, filters)
+        deleted = self.__dict__.get("_tierform_deleted", {})
+        return list(found) + [deleted[i] for i in transit_gateways_attachment_ids or ()
+                              if i in deleted and not filters]
+
+    for patched in (delete_transit_gateway_vpc_attachment,
+                    describe_transit_gateway_vpc_attachments):
+        setattr(TransitGatewayAttachmentBackend, patched.__name__, patched)
+    return True
+
+
 FIXES = {
     "security group rule descriptions": _fix_group_rule_description,
     "subnet IPv6 association state": _fix_subnet_ipv6_association_state,
     "missing network ACL entries": _fix_missing_network_acl_entry,
     "one request at a time": _fix_one_request_at_a_time,
     "route targets moto does not store": _fix_route_targets,
+    "transit gateway attachment tags": _fix_transit_attachment_tags,
+    "deleted transit gateway attachments": _fix_deleted_transit_attachments,
 }
 """Every fix, by name: tests/unit/test_localaws.py checks that each still fits moto."""
 
