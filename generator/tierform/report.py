@@ -109,15 +109,20 @@ def _allocation(layout: Layout, tier: str) -> str:
 
 def subnets_json(layout: Layout) -> list[dict[str, Any]]:
     """Every subnet the module creates: the allocator's CIDRs, visible before a render."""
-    return [{"name": s.name, "tier": s.tier, "exposure": s.exposure, "az": s.az,
-             "cidr": str(s.cidr), "source": _allocation(layout, s.tier)}
-            for s in layout.subnets]
+    rows: list[dict[str, Any]] = [
+        {"name": s.name, "tier": s.tier, "exposure": s.exposure, "az": s.az,
+         "cidr": str(s.cidr), "source": _allocation(layout, s.tier)} for s in layout.subnets]
+    # The transit attachment's own /28s (no tier: they hold no workload).
+    rows += [{"name": name, "tier": None, "exposure": "dedicated", "az": az, "cidr": str(cidr),
+              "source": "dedicated (transit attachment, top of the VPC)"}
+             for name, az, cidr in (layout.transit.subnets if layout.transit else ())]
+    return rows
 
 
 def subnets_table(layout: Layout) -> str:
     """``subnets_json`` as a text table, one subnet a row, in render order."""
     rows = [["SUBNET", "TIER", "EXPOSURE", "AZ", "CIDR", "CIDR SOURCE"]]
-    rows += [[r["name"], r["tier"], r["exposure"], r["az"], r["cidr"], r["source"]]
+    rows += [[r["name"], r["tier"] or "-", r["exposure"], r["az"], r["cidr"], r["source"]]
              for r in subnets_json(layout)]
     return _grid(rows)
 

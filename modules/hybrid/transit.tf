@@ -64,9 +64,10 @@ resource "aws_network_acl_rule" "transit_out_5860" {
 }
 
 resource "aws_subnet" "transit_a" {
-  vpc_id            = aws_vpc.this.id
-  cidr_block        = "10.40.255.192/28"
-  availability_zone = "us-west-2a"
+  vpc_id                  = aws_vpc.this.id
+  cidr_block              = "10.40.255.192/28"
+  availability_zone       = "us-west-2a"
+  map_public_ip_on_launch = false
 
   tags = merge(local.tags, {
     Name = "${var.name_prefix}-transit-a"
@@ -94,9 +95,10 @@ resource "aws_network_acl_association" "transit_a" {
 }
 
 resource "aws_subnet" "transit_b" {
-  vpc_id            = aws_vpc.this.id
-  cidr_block        = "10.40.255.208/28"
-  availability_zone = "us-west-2b"
+  vpc_id                  = aws_vpc.this.id
+  cidr_block              = "10.40.255.208/28"
+  availability_zone       = "us-west-2b"
+  map_public_ip_on_launch = false
 
   tags = merge(local.tags, {
     Name = "${var.name_prefix}-transit-b"
@@ -124,9 +126,10 @@ resource "aws_network_acl_association" "transit_b" {
 }
 
 resource "aws_subnet" "transit_c" {
-  vpc_id            = aws_vpc.this.id
-  cidr_block        = "10.40.255.224/28"
-  availability_zone = "us-west-2c"
+  vpc_id                  = aws_vpc.this.id
+  cidr_block              = "10.40.255.224/28"
+  availability_zone       = "us-west-2c"
+  map_public_ip_on_launch = false
 
   tags = merge(local.tags, {
     Name = "${var.name_prefix}-transit-c"

@@ -20,7 +20,7 @@ from tierform.render.ci import CI_HEADER_PREFIX, precommit_hooks
 
 SCHEMAS = {"github": "vendor.github-workflows", "gitlab": "vendor.gitlab-ci"}
 OUTPUT = {"github": ".github/workflows/tierform.yml", "gitlab": ".gitlab-ci.yml"}
-NAMES = ("four-tier", "three-tier", "two-tier")
+NAMES = tuple(sorted(p.stem for p in (ROOT / "blueprints").glob("*.yaml")))
 
 
 def _schema_check(kind: str, path: Path) -> subprocess.CompletedProcess[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cli_support import ROOT, tierform
+from tierform.blueprint.allocate import dedicated_subnets
 from tierform.blueprint.load import load_blueprint
 
 SHIPPED = sorted(p.stem for p in (ROOT / "blueprints").glob("*.yaml"))
@@ -22,6 +23,11 @@ def _expected(name: str) -> list[tuple[str, str, str, str]]:
         source = "blueprint cidrs" if spec.cidrs else f"allocated (netmask /{spec.netmask})"
         for az, cidr in loaded.allocation[tier].items():
             rows.append((tier, az, str(cidr), source))
+    bp = loaded.blueprint
+    if any(bp.network_via(end) == "tgw" for f in bp.flows for end in (f.src, f.dst)
+           if end in bp.networks):
+        rows += [(None, az, str(cidr), "dedicated (transit attachment, top of the VPC)")
+                 for az, cidr in dedicated_subnets(bp, "transit").items()]
     return rows
 
 

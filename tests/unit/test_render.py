@@ -73,7 +73,7 @@ def test_every_rule_and_route_is_its_own_resource(rendered: tuple[str, dict[str,
                           files["security_groups.tf"], re.S)
     assert sg_rules
     # Named by the flow's identity, never its position.
-    assert all(re.search(r'description\s+= "flow [a-z][a-z0-9_-]*: ', r) for r in sg_rules)
+    assert all(re.search(r'description\s+= "flow [a-z][a-z0-9_:.-]*: ', r) for r in sg_rules)
     assert not any(re.search(r'description\s+= "flow \d', r) for r in sg_rules)
 
 

@@ -160,6 +160,25 @@ def _route_asserts(layout: Layout) -> list[NativeAssert]:
     return out
 
 
+def _transit_asserts(layout: Layout) -> list[NativeAssert]:
+    """The attachment's subnets: local-only tables, and exactly its ACL's rules."""
+    if layout.transit is None:
+        return []
+    out = [NativeAssert(
+        f"transit attachment, {az}: {cidr}",
+        (_equal(f"aws_subnet.{name}", "cidr_block", str(cidr)),
+         _equal(f"aws_subnet.{name}", "availability_zone", az),
+         _equal(f"aws_subnet.{name}", "map_public_ip_on_launch", False)),
+        f"aws_subnet.{name} must be {cidr} in {az} with no public IPs on launch")
+        for name, az, cidr in layout.transit.subnets]
+    out += [NativeAssert(
+        f"transit attachment, {az}: local routes only",
+        (f"length(aws_route_table.{name}.route) == 0",),
+        f"aws_route_table.{name} (transit attachment) must have no route besides the local one")
+        for name, az, _ in layout.transit.subnets]
+    return out + [_nacl_assert(r) for r in layout.transit.acl_rules]
+
+
 def _subnet_asserts(layout: Layout) -> list[NativeAssert]:
     return [NativeAssert(
         f"tier {s.tier} ({s.exposure}), {s.az}: {s.cidr}",
@@ -199,6 +218,8 @@ def native_asserts(layout: Layout) -> dict[str, list[NativeAssert]]:
         "exposure needs": _route_asserts(layout),
         "Network ACL rules: each flow's legs, exactly its ports, protocol and peers":
             [_nacl_assert(r) for r in layout.nacl_rules],
+        "Transit attachment: local-only tables, and its ACL admits the VPC and the networks "
+        "behind the gateway only": _transit_asserts(layout),
         "Security group rules: each flow's rules, exactly its ports, protocol and peers":
             [_sg_assert(r) for r in layout.sg_rules],
     }

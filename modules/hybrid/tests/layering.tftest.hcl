@@ -1928,6 +1928,130 @@ run "layering" {
     error_message = "aws_network_acl_rule.vpce_out_11431 must be exactly rule 11431: egress allow tcp 1024-65535 to 10.40.22.0/24 (flow db_to_aws:ssm_tcp return: aws:ssm to db tcp 1024-65535)"
   }
 
+  # --- Transit attachment: local-only tables, and its ACL admits the VPC and the networks behind the gateway only
+
+  # transit attachment, us-west-2a: 10.40.255.192/28
+  assert {
+    condition = alltrue([
+      aws_subnet.transit_a.cidr_block == "10.40.255.192/28",
+      aws_subnet.transit_a.availability_zone == "us-west-2a",
+      aws_subnet.transit_a.map_public_ip_on_launch == false,
+    ])
+    error_message = "aws_subnet.transit_a must be 10.40.255.192/28 in us-west-2a with no public IPs on launch"
+  }
+
+  # transit attachment, us-west-2b: 10.40.255.208/28
+  assert {
+    condition = alltrue([
+      aws_subnet.transit_b.cidr_block == "10.40.255.208/28",
+      aws_subnet.transit_b.availability_zone == "us-west-2b",
+      aws_subnet.transit_b.map_public_ip_on_launch == false,
+    ])
+    error_message = "aws_subnet.transit_b must be 10.40.255.208/28 in us-west-2b with no public IPs on launch"
+  }
+
+  # transit attachment, us-west-2c: 10.40.255.224/28
+  assert {
+    condition = alltrue([
+      aws_subnet.transit_c.cidr_block == "10.40.255.224/28",
+      aws_subnet.transit_c.availability_zone == "us-west-2c",
+      aws_subnet.transit_c.map_public_ip_on_launch == false,
+    ])
+    error_message = "aws_subnet.transit_c must be 10.40.255.224/28 in us-west-2c with no public IPs on launch"
+  }
+
+  # transit attachment, us-west-2a: local routes only
+  assert {
+    condition = alltrue([
+      length(aws_route_table.transit_a.route) == 0,
+    ])
+    error_message = "aws_route_table.transit_a (transit attachment) must have no route besides the local one"
+  }
+
+  # transit attachment, us-west-2b: local routes only
+  assert {
+    condition = alltrue([
+      length(aws_route_table.transit_b.route) == 0,
+    ])
+    error_message = "aws_route_table.transit_b (transit attachment) must have no route besides the local one"
+  }
+
+  # transit attachment, us-west-2c: local routes only
+  assert {
+    condition = alltrue([
+      length(aws_route_table.transit_c.route) == 0,
+    ])
+    error_message = "aws_route_table.transit_c (transit attachment) must have no route besides the local one"
+  }
+
+  # transit attachment: all traffic from 10.40.0.0/16
+  assert {
+    condition = alltrue([
+      aws_network_acl_rule.transit_in_4330.rule_number == 4330,
+      aws_network_acl_rule.transit_in_4330.egress == false,
+      aws_network_acl_rule.transit_in_4330.protocol == "-1",
+      aws_network_acl_rule.transit_in_4330.rule_action == "allow",
+      aws_network_acl_rule.transit_in_4330.cidr_block == "10.40.0.0/16",
+      aws_network_acl_rule.transit_in_4330.ipv6_cidr_block == null,
+      aws_network_acl_rule.transit_in_4330.from_port == null,
+      aws_network_acl_rule.transit_in_4330.to_port == null,
+      aws_network_acl_rule.transit_in_4330.icmp_type == null,
+      aws_network_acl_rule.transit_in_4330.icmp_code == null,
+    ])
+    error_message = "aws_network_acl_rule.transit_in_4330 must be exactly rule 4330: ingress allow -1 from 10.40.0.0/16 (transit attachment: all traffic from 10.40.0.0/16)"
+  }
+
+  # transit attachment: all traffic from 192.168.0.0/16
+  assert {
+    condition = alltrue([
+      aws_network_acl_rule.transit_in_5860.rule_number == 5860,
+      aws_network_acl_rule.transit_in_5860.egress == false,
+      aws_network_acl_rule.transit_in_5860.protocol == "-1",
+      aws_network_acl_rule.transit_in_5860.rule_action == "allow",
+      aws_network_acl_rule.transit_in_5860.cidr_block == "192.168.0.0/16",
+      aws_network_acl_rule.transit_in_5860.ipv6_cidr_block == null,
+      aws_network_acl_rule.transit_in_5860.from_port == null,
+      aws_network_acl_rule.transit_in_5860.to_port == null,
+      aws_network_acl_rule.transit_in_5860.icmp_type == null,
+      aws_network_acl_rule.transit_in_5860.icmp_code == null,
+    ])
+    error_message = "aws_network_acl_rule.transit_in_5860 must be exactly rule 5860: ingress allow -1 from 192.168.0.0/16 (transit attachment: all traffic from 192.168.0.0/16)"
+  }
+
+  # transit attachment: all traffic to 10.40.0.0/16
+  assert {
+    condition = alltrue([
+      aws_network_acl_rule.transit_out_4330.rule_number == 4330,
+      aws_network_acl_rule.transit_out_4330.egress == true,
+      aws_network_acl_rule.transit_out_4330.protocol == "-1",
+      aws_network_acl_rule.transit_out_4330.rule_action == "allow",
+      aws_network_acl_rule.transit_out_4330.cidr_block == "10.40.0.0/16",
+      aws_network_acl_rule.transit_out_4330.ipv6_cidr_block == null,
+      aws_network_acl_rule.transit_out_4330.from_port == null,
+      aws_network_acl_rule.transit_out_4330.to_port == null,
+      aws_network_acl_rule.transit_out_4330.icmp_type == null,
+      aws_network_acl_rule.transit_out_4330.icmp_code == null,
+    ])
+    error_message = "aws_network_acl_rule.transit_out_4330 must be exactly rule 4330: egress allow -1 to 10.40.0.0/16 (transit attachment: all traffic to 10.40.0.0/16)"
+  }
+
+  # transit attachment: all traffic to 192.168.0.0/16
+  assert {
+    condition = alltrue([
+      aws_network_acl_rule.transit_out_5860.rule_number == 5860,
+      aws_network_acl_rule.transit_out_5860.egress == true,
+      aws_network_acl_rule.transit_out_5860.protocol == "-1",
+      aws_network_acl_rule.transit_out_5860.rule_action == "allow",
+      aws_network_acl_rule.transit_out_5860.cidr_block == "192.168.0.0/16",
+      aws_network_acl_rule.transit_out_5860.ipv6_cidr_block == null,
+      aws_network_acl_rule.transit_out_5860.from_port == null,
+      aws_network_acl_rule.transit_out_5860.to_port == null,
+      aws_network_acl_rule.transit_out_5860.icmp_type == null,
+      aws_network_acl_rule.transit_out_5860.icmp_code == null,
+    ])
+    error_message = "aws_network_acl_rule.transit_out_5860 must be exactly rule 5860: egress allow -1 to 192.168.0.0/16 (transit attachment: all traffic to 192.168.0.0/16)"
+  }
+
   # --- Security group rules: each flow's rules, exactly its ports, protocol and peers
 
   # flow internet_to_web_tcp: internet to web tcp 443
