@@ -71,6 +71,12 @@ def test_the_hcl_reading_agrees_with_the_references_where_they_resolve(
         assert [u.attribute for u in from_references.unresolved] == ["route_table_id"]
         assert "aws_subnet.db_spare" in from_hcl.route_tables["aws_route_table.db[0]"].subnet_ids
         return
+    if from_references.unresolved and "community" not in source:
+        # A dual-stack module: cidrsubnet() of the /56 unknown until apply is evaluated
+        # from the HCL only (symbolic); the references alone leave those blocks unknown.
+        assert {u.attribute for u in from_references.unresolved} == {"ipv6_cidr_block"}
+        assert from_hcl.vpc_ipv6_cidrs == ("aws_vpc.this.ipv6_cidr_block",), source
+        return
     if from_references.unresolved:
         assert "community" in source  # the idioms the references cannot follow
         return
