@@ -588,6 +588,10 @@ def monitoring_warnings(layout: Layout) -> list[str]:
                        "approximate (they may fire on neighbouring addresses, never miss a "
                        "record); `tierform logs check` and the saved Logs Insights query "
                        "(isIpv4InSubnet) are exact")
+    if layout.ipv6:
+        out.append("monitoring.alarms: the filters match IPv4 addresses only, so IPv6 "
+                   "traffic of this dual-stack VPC (vpc.ipv6) is not counted by the alarms; "
+                   "`tierform logs check` classifies it")
     for allowance in plan.endpoint_allowances:
         out.append(f"monitoring.alarms: flow {allowance}: the alarm on unintended ACCEPTs "
                    "allows port 443 into the whole endpoints' tier (endpoint addresses are "

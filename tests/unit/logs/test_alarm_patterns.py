@@ -306,6 +306,21 @@ def test_validate_warns_where_alarms_are_approximate(tmp_path: Path) -> None:
     assert "app is not octet-aligned" in json_result.stdout
 
 
+def _dual_stack(document: dict[str, Any]) -> None:
+    document["vpc"]["ipv6"] = "amazon"
+
+
+def test_validate_warns_that_alarms_do_not_watch_ipv6(tmp_path: Path) -> None:
+    """The filters are IPv4 only: a dual-stack VPC's IPv6 records are not counted, say so."""
+    says = "IPv6 traffic of this dual-stack VPC (vpc.ipv6) is not counted by the alarms"
+    result = tierform("validate", str(_write(tmp_path, _dual_stack)))
+    assert result.returncode == 0, result.stderr
+    assert says in result.stderr
+    plain = tierform("validate", str(_write(tmp_path, lambda document: None)))
+    assert plain.returncode == 0, plain.stderr
+    assert "IPv6" not in plain.stderr
+
+
 def test_internet_end_is_everything_outside_the_vpc_and_named_networks(tmp_path: Path) -> None:
     layout = _with_alarms(tmp_path, "three-tier", default_format=True)
     plan = monitoring_of(layout)
