@@ -591,7 +591,7 @@ def monitoring_warnings(layout: Layout) -> list[str]:
     if layout.ipv6:
         out.append("monitoring.alarms: the filters match IPv4 addresses only, so IPv6 "
                    "traffic of this dual-stack VPC (vpc.ipv6) is not counted by the alarms; "
-                   "`tierform logs check` classifies it")
+                   "`tierform logs check` reports those records as unmapped, not as clean")
     for allowance in plan.endpoint_allowances:
         out.append(f"monitoring.alarms: flow {allowance}: the alarm on unintended ACCEPTs "
                    "allows port 443 into the whole endpoints' tier (endpoint addresses are "
