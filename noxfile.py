@@ -124,9 +124,10 @@ def security(session: nox.Session) -> None:
 def e2e(session: nox.Session) -> None:
     """Apply every shipped blueprint to local AWS emulators (moto server on loopback).
 
-    Two workers, one emulator each; the tests of one apply stay on one worker (loadscope).
+    Two workers, one emulator each; the tests of one apply stay on one worker (loadgroup:
+    a group per module, or per shipped blueprint; tests/e2e/conftest.py).
     """
-    _run(session, "pytest", "tests/e2e", "-q", "-n", "2", "--dist", "loadscope",
+    _run(session, "pytest", "tests/e2e", "-q", "-n", "2", "--dist", "loadgroup",
          *session.posargs, env=_terraform_env())
 
 

@@ -3,7 +3,8 @@
 ONE apply per blueprint per session (a minute or more on a small machine): the tests
 below read the same applied network in the order they are written, the upgrade test
 then renders a grown blueprint into the same work directory (plan only), and the last
-test destroys. Run them together (``pytest tests/e2e``; with xdist ``--dist loadfile``).
+test destroys. Run them together (``pytest tests/e2e``; with xdist ``--dist loadgroup``:
+each blueprint's tests form one group, on one worker).
 The upgrade test lives here, not in its own file, because it must reuse this apply.
 """
 
@@ -62,12 +63,19 @@ class Applied:
                                  named_networks=self.checked.network.named_networks)
 
 
-@pytest.fixture(scope="module", params=SHIPPED, ids=[p.stem for p in SHIPPED])
+# One xdist group per blueprint: the three applies share the workers (tests/e2e/conftest.py).
+_BLUEPRINTS = [pytest.param(p, id=p.stem, marks=pytest.mark.xdist_group(f"shipped-{p.stem}"))
+               for p in SHIPPED]
+
+
+@pytest.fixture(scope="module", params=_BLUEPRINTS)
 def applied(request: pytest.FixtureRequest, local_aws: LocalAWS,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
     """Render the blueprint, apply it (the code path of ``tierform apply --endpoint``). A
     blueprint with a transit network gets a transit gateway created in the emulator first
-    (boto3), passed as the module's input for every terraform run of this blueprint."""
+    (boto3), passed as the module's input for every terraform run of this blueprint.
+    No destroy in the clean-up: test_destroy_leaves_no_tiered_resource destroys and
+    asserts; whatever a failed run leaves goes with the module's emulator reset."""
     path: Path = request.param
     checked = workflow.check(workflow.load(path))
     workdir = tmp_path_factory.mktemp(f"apply-{path.stem}")
@@ -77,14 +85,10 @@ def applied(request: pytest.FixtureRequest, local_aws: LocalAWS,
             gateway = state.ec2().create_transit_gateway(
                 Description=f"{checked.name}: corp side (e2e)")["TransitGateway"]
             env.setenv("TF_VAR_transit_gateway_id", gateway["TransitGatewayId"])
-        try:
-            state.outputs = apply_module(workflow.render(checked), name=checked.name,
-                                         region=state.region, endpoint=local_aws.endpoint,
-                                         workdir=workdir)
-            yield state
-        finally:
-            if not state.destroyed:
-                state.runner().destroy()
+        state.outputs = apply_module(workflow.render(checked), name=checked.name,
+                                     region=state.region, endpoint=local_aws.endpoint,
+                                     workdir=workdir)
+        yield state
 
 
 def _flows(reach: Reachability) -> set[tuple[str, str, str, str]]:

@@ -9,7 +9,6 @@ plans skip the refresh: the first test proves the state matches the emulator.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,18 +55,13 @@ class Applied:
 
 
 @pytest.fixture(scope="module")
-def applied(local_aws: LocalAWS, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[Applied]:
+def applied(local_aws: LocalAWS, tmp_path_factory: pytest.TempPathFactory) -> Applied:
+    """four-tier applied; no destroy after (the module's emulator reset, conftest.py)."""
     checked = workflow.check(workflow.load(BLUEPRINT))
     workdir = tmp_path_factory.mktemp("edit-flows")
-    try:
-        apply_module(workflow.render(checked), name=checked.name, region=checked.region,
-                     endpoint=local_aws.endpoint, workdir=workdir)
-        yield Applied(checked, workdir, local_aws.endpoint)
-    finally:
-        # Back to the applied configuration, then destroy what the apply built.
-        rewrite(workflow.render(checked), workdir, local_aws.endpoint, checked.region)
-        Runner(workdir).destroy()
+    apply_module(workflow.render(checked), name=checked.name, region=checked.region,
+                 endpoint=local_aws.endpoint, workdir=workdir)
+    return Applied(checked, workdir, local_aws.endpoint)
 
 
 def source() -> dict[str, Any]:
@@ -168,17 +162,14 @@ def test_renamed_group_rules_are_moved_not_replaced(local_aws: LocalAWS, tmp_pat
     apply_module(previous, name=checked.name, region=checked.region,
                  endpoint=local_aws.endpoint, workdir=workdir)
     runner = Runner(workdir)
-    try:
-        rewrite(files, workdir, local_aws.endpoint, checked.region)
-        out = workdir / "moved.tfplan"
-        runner.execute("plan", "-input=false", "-no-color", f"-out={out}")
-        plan = runner.show(out)
-        assert pending_changes(plan) == []
-        moved = {c["previous_address"]: c["address"] for c in plan["resource_changes"]
-                 if c.get("previous_address")}
-        assert moved == {
-            f"aws_vpc_security_group_{'egress' if r.egress else 'ingress'}_rule.{r.moved_from}":
-            f"aws_vpc_security_group_{'egress' if r.egress else 'ingress'}_rule.{r.name}"
-            for r in checked.layout.sg_rules}
-    finally:
-        runner.destroy()
+    rewrite(files, workdir, local_aws.endpoint, checked.region)
+    out = workdir / "moved.tfplan"
+    runner.execute("plan", "-input=false", "-no-color", f"-out={out}")
+    plan = runner.show(out)
+    assert pending_changes(plan) == []
+    moved = {c["previous_address"]: c["address"] for c in plan["resource_changes"]
+             if c.get("previous_address")}
+    assert moved == {
+        f"aws_vpc_security_group_{'egress' if r.egress else 'ingress'}_rule.{r.moved_from}":
+        f"aws_vpc_security_group_{'egress' if r.egress else 'ingress'}_rule.{r.name}"
+        for r in checked.layout.sg_rules}
