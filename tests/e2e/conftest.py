@@ -9,23 +9,20 @@ Fixtures, for test files of their own (their names are stable):
   of a second) instead of destroying what the module applied. So a fixture or test needs
   no ``terraform destroy`` in its clean-up; destroy only where a test asserts what the
   destroy does. A network must not be expected to outlive its module.
-- Grouping (CI runs ``-n 2 --dist loadgroup``): the tests of one module stay on one
-  worker (one ``xdist_group`` per module, named after the file), so a module-scoped apply
-  is built once. A test may name its own group instead (``pytest.mark.xdist_group``, e.g.
-  on a ``pytest.param`` of a parametrized module fixture): test_apply_shipped.py puts
-  each shipped blueprint's apply in a group of its own, so the applies share the workers.
+- Grouping (CI runs ``-n 2 --dist loadscope``): the tests of one module stay on one
+  worker, so a module-scoped apply is built once. (``--dist loadgroup`` would not keep
+  them together here: xdist 3.8 marks a group by rewriting ``item._nodeid``, which
+  pytest 9.2 no longer reads, so every test becomes a group of its own.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tierform.localaws import LocalAWS
 
-HERE = Path(__file__).resolve().parent
 _STARTED: list[LocalAWS] = []
 """The worker's session emulator, once a test asked for it (none: nothing to reset)."""
 
@@ -49,11 +46,3 @@ def _empty_emulator_per_module() -> Iterator[None]:
     for aws in _STARTED:
         if aws.running:
             aws.reset()
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups (loadgroup)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Each e2e test without a group of its own joins its module's group."""
-    for item in items:  # the hook sees every collected test: only ours get a group
-        if item.path.is_relative_to(HERE) and item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))

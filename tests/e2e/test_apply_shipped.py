@@ -5,7 +5,7 @@ below read the same applied network in the order they are written; on four-tier,
 flow-edit tests (issue 11) then plan edits of the blueprint over the same state, the
 upgrade test renders a grown blueprint into the same work directory (plan only), and
 the last test destroys. Run them together (``pytest tests/e2e``; with xdist ``--dist
-loadgroup``: each blueprint's tests form one group, on one worker). The upgrade and
+loadscope``: this module's tests stay on one worker). The upgrade and
 edit tests live here, not in files of their own, because they must reuse this apply
 (four-tier's waits a minute on the provider's S3 lifecycle polling alone).
 """
@@ -67,9 +67,7 @@ class Applied:
                                  named_networks=self.checked.network.named_networks)
 
 
-# One xdist group per blueprint: the three applies share the workers (tests/e2e/conftest.py).
-_BLUEPRINTS = [pytest.param(p, id=p.stem, marks=pytest.mark.xdist_group(f"shipped-{p.stem}"))
-               for p in SHIPPED]
+_BLUEPRINTS = [pytest.param(p, id=p.stem) for p in SHIPPED]
 FOUR_TIER = next(p for p in SHIPPED if p.stem == "four-tier")
 
 

@@ -40,9 +40,7 @@ def _apply_and_save_state(module: Path, workdir: Path, local_aws: LocalAWS) -> P
     return state
 
 
-# A group each (tests/e2e/conftest.py): independent applies, spread over the workers.
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xdist_group(f"community-{n}"))
-                                  for n in NAMES])
+@pytest.mark.parametrize("name", NAMES)
 def test_state_read_back_is_the_hand_derived_matrix(name: str, local_aws: LocalAWS,
                                                     tmp_path: Path) -> None:
     expected = load_expected(name)
