@@ -143,7 +143,9 @@ def security(session: nox.Session) -> None:
 def e2e(session: nox.Session) -> None:
     """Apply every shipped blueprint to local AWS emulators (moto server on loopback).
 
-    Two workers, one emulator each; the tests of one apply stay on one worker (loadscope).
+    Two workers, one emulator each; the tests of one apply stay on one worker (loadscope:
+    a module at a time; loadgroup does not group under pytest 9.2 with xdist 3.8, which
+    sets a node id attribute pytest no longer reads).
     """
     _run(session, "pytest", "tests/e2e", "-q", "-n", "2", "--dist", "loadscope",
          *session.posargs, env=_terraform_env())

@@ -8,7 +8,6 @@ patterns but never evaluates them: tests/unit/logs/test_alarm_patterns.py does."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,6 @@ from tierform import workflow
 from tierform.apply import apply_module
 from tierform.layout.monitoring import BROKEN, UNINTENDED, monitoring_of, pattern_text
 from tierform.localaws import LocalAWS, client
-from tierform.terraform.runner import Runner
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
 
@@ -27,17 +25,15 @@ BLUEPRINT = Path(__file__).resolve().parents[1] / "plan" / "fixtures" / "alarms.
 
 @pytest.fixture(scope="module")
 def applied(local_aws: LocalAWS, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[tuple[workflow.Checked, dict[str, Any]]]:
+            ) -> tuple[workflow.Checked, dict[str, Any]]:
+    """The fixture applied; no destroy after (the module's emulator reset, conftest.py)."""
     checked = workflow.check(workflow.load(BLUEPRINT))
     workdir = tmp_path_factory.mktemp("apply-alarms")
     files = {k: v for k, v in workflow.render(checked).items() if not k.startswith("example/")}
     files["emulator.auto.tfvars"] = "alarm_queries = false\n"
-    try:
-        outputs = apply_module(files, name=checked.name, region=checked.region,
-                               endpoint=local_aws.endpoint, workdir=workdir)
-        yield checked, outputs
-    finally:
-        Runner(workdir).destroy()
+    outputs = apply_module(files, name=checked.name, region=checked.region,
+                           endpoint=local_aws.endpoint, workdir=workdir)
+    return checked, outputs
 
 
 def _clients(local_aws: LocalAWS, region: str) -> tuple[Any, Any, Any, Any, Any]:

@@ -1,15 +1,19 @@
 """Apply every shipped blueprint to the local emulator and prove what was built.
 
 ONE apply per blueprint per session (a minute or more on a small machine): the tests
-below read the same applied network in the order they are written, the upgrade test
-then renders a grown blueprint into the same work directory (plan only), and the last
-test destroys. Run them together (``pytest tests/e2e``; with xdist ``--dist loadfile``).
-The upgrade test lives here, not in its own file, because it must reuse this apply.
+below read the same applied network in the order they are written; on four-tier, the
+flow-edit tests (issue 11) then plan edits of the blueprint over the same state, the
+upgrade test renders a grown blueprint into the same work directory (plan only), and
+the last test destroys. Run them together (``pytest tests/e2e``; with xdist ``--dist
+loadscope``: this module's tests stay on one worker). The upgrade and
+edit tests live here, not in files of their own, because they must reuse this apply
+(four-tier's waits a minute on the provider's S3 lifecycle polling alone).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import copy
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +25,7 @@ from e2e_support import SHIPPED, grown, leftovers, pending_changes
 from tierform import workflow
 from tierform.analyze import Reachability
 from tierform.apply import apply_module
+from tierform.layout import Layout
 from tierform.localaws import LocalAWS, client, provider_hcl
 from tierform.network.model import Network
 from tierform.readers.live import network_from_live
@@ -62,12 +67,34 @@ class Applied:
                                  named_networks=self.checked.network.named_networks)
 
 
-@pytest.fixture(scope="module", params=SHIPPED, ids=[p.stem for p in SHIPPED])
+_BLUEPRINTS = [pytest.param(p, id=p.stem) for p in SHIPPED]
+FOUR_TIER = next(p for p in SHIPPED if p.stem == "four-tier")
+
+
+def _four_tier_only(test: Callable[..., None]) -> Callable[..., None]:
+    """The test is about four-tier's flows: it runs on that blueprint's apply only."""
+    test.four_tier_only = True  # type: ignore[attr-defined]
+    return test
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``applied`` for every shipped blueprint, or four-tier alone: the same parameter
+    value, so one module-scoped apply serves both (pytest groups tests by the value)."""
+    if "applied" in metafunc.fixturenames:
+        only = getattr(metafunc.function, "four_tier_only", False)
+        metafunc.parametrize("applied", [b for b in _BLUEPRINTS if not only
+                                         or b.values[0] == FOUR_TIER], indirect=True,
+                             scope="module")
+
+
+@pytest.fixture(scope="module")
 def applied(request: pytest.FixtureRequest, local_aws: LocalAWS,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
     """Render the blueprint, apply it (the code path of ``tierform apply --endpoint``). A
     blueprint with a transit network gets a transit gateway created in the emulator first
-    (boto3), passed as the module's input for every terraform run of this blueprint."""
+    (boto3), passed as the module's input for every terraform run of this blueprint.
+    No destroy in the clean-up: test_destroy_leaves_no_tiered_resource destroys and
+    asserts; whatever a failed run leaves goes with the module's emulator reset."""
     path: Path = request.param
     checked = workflow.check(workflow.load(path))
     workdir = tmp_path_factory.mktemp(f"apply-{path.stem}")
@@ -77,14 +104,10 @@ def applied(request: pytest.FixtureRequest, local_aws: LocalAWS,
             gateway = state.ec2().create_transit_gateway(
                 Description=f"{checked.name}: corp side (e2e)")["TransitGateway"]
             env.setenv("TF_VAR_transit_gateway_id", gateway["TransitGatewayId"])
-        try:
-            state.outputs = apply_module(workflow.render(checked), name=checked.name,
-                                         region=state.region, endpoint=local_aws.endpoint,
-                                         workdir=workdir)
-            yield state
-        finally:
-            if not state.destroyed:
-                state.runner().destroy()
+        state.outputs = apply_module(workflow.render(checked), name=checked.name,
+                                     region=state.region, endpoint=local_aws.endpoint,
+                                     workdir=workdir)
+        yield state
 
 
 def _flows(reach: Reachability) -> set[tuple[str, str, str, str]]:
@@ -134,6 +157,96 @@ def test_live_reachability_equals_the_derived(applied: Applied) -> None:
 def test_vpc_is_found_by_its_name_tag(applied: Applied) -> None:
     net = network_from_live(applied.ec2(), tag_filters={"Name": applied.name})
     assert net.vpc_id == applied.outputs["vpc_id"]
+
+
+def _rewrite(applied: Applied, files: dict[str, str]) -> None:
+    """A module rendered into the applied work dir, as apply writes it (state kept)."""
+    module = {k: v for k, v in files.items() if not k.startswith("example/")}
+    write_module(module, applied.workdir,
+                 extra={OFFLINE_PROVIDER_FILE: provider_hcl(applied.endpoint, applied.region)})
+
+
+def _edited_plan(applied: Applied, data: dict[str, Any], tmp_path: Path
+                 ) -> tuple[dict[str, Any], Layout]:
+    """Terraform's plan of the edited blueprint over the applied state, and its layout.
+    No refresh: test_second_plan_is_empty proved that the state matches the emulator."""
+    path = tmp_path / f"{applied.name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    edited = workflow.check(workflow.load(path))
+    _rewrite(applied, workflow.render(edited))
+    runner = applied.runner()
+    out = applied.workdir / "edit.tfplan"
+    runner.execute("plan", "-input=false", "-no-color", "-refresh=false", f"-out={out}")
+    return runner.show(out), edited.layout
+
+
+def _source(applied: Applied) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(applied.path.read_text(encoding="utf-8"))
+    return data
+
+
+def _flow_resources(layout: Layout, flow_id: str) -> set[str]:
+    """Addresses of the rules that serve ``flow_id`` (a shared group rule: its owner's)."""
+    nacl = {f"aws_network_acl_rule.{r.name}" for r in layout.nacl_rules if r.flow == flow_id}
+    sg = {f"aws_vpc_security_group_{'egress' if r.egress else 'ingress'}_rule.{r.name}"
+          for r in layout.sg_rules if r.flow == flow_id}
+    return nacl | sg
+
+
+def _changes(plan: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    return {c["address"]: tuple(c["change"]["actions"]) for c in plan["resource_changes"]
+            if c["change"]["actions"] not in (["no-op"], ["read"])}
+
+
+@_four_tier_only
+def test_editing_a_flows_ports_touches_only_that_flows_rules(applied: Applied,
+                                                             tmp_path: Path) -> None:
+    """Issue 11: widening a flow's ports plans only that flow's rules."""
+    data = _source(applied)
+    edit = next(f for f in data["flows"] if (f["from"], f["to"]) == ("web", "app"))
+    edit["ports"] = [8443, 9443]
+    plan, layout = _edited_plan(applied, data, tmp_path)
+    changed = _changes(plan)
+    mine = _flow_resources(applied.checked.layout, "web_to_app_tcp") | _flow_resources(
+        layout, "web_to_app_tcp")
+    assert changed, "the edit must plan something"
+    assert set(changed) <= mine, sorted(set(changed) - mine)
+    # Widening adds rules for 9443; the 8443 rules and the return legs stay as they are.
+    assert set(changed.values()) == {("create",)}, changed
+    assert {a.split(".")[0] for a in changed} == {
+        "aws_network_acl_rule", "aws_vpc_security_group_ingress_rule",
+        "aws_vpc_security_group_egress_rule"}
+
+
+@_four_tier_only
+def test_reordering_flows_plans_nothing(applied: Applied, tmp_path: Path) -> None:
+    data = _source(applied)
+    data["flows"] = data["flows"][::-1]
+    plan, _ = _edited_plan(applied, data, tmp_path)
+    assert pending_changes(plan) == []
+
+
+@_four_tier_only
+def test_removing_a_flow_only_deletes_its_rules(applied: Applied, tmp_path: Path) -> None:
+    for gone in ("mgmt_to_db_tcp", "corp_to_mgmt_tcp"):
+        data = _source(applied)
+        data["flows"] = [f for f in data["flows"]
+                         if f"{f['from']}_to_{f['to']}_tcp" != gone]
+        plan, _ = _edited_plan(applied, data, tmp_path)
+        assert pending_changes(plan, allowed=("delete",)) == [], gone
+        deleted = set(_changes(plan))
+        mine = _flow_resources(applied.checked.layout, gone)
+        assert mine <= deleted, sorted(mine - deleted)
+        extra = deleted - mine
+        if gone == "corp_to_mgmt_tcp":
+            # The only flow naming corp: its gateway and routes go too, and nothing else.
+            assert extra == {"aws_vpn_gateway.this", *(
+                f"aws_route.mgmt_{az}_corp" for az in "abc")}, sorted(extra)
+        else:
+            assert extra == set(), sorted(extra)
+    # The copy in the work dir is edited (the next test renders its own); the source not.
+    assert copy.deepcopy(_source(applied)) == _source(applied)
+    _rewrite(applied, workflow.render(applied.checked))  # the applied configuration again
 
 
 def test_upgrade_plans_only_creates(applied: Applied, tmp_path: Path) -> None:

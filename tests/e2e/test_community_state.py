@@ -3,8 +3,9 @@ analysis to the hand-written matrix, pair by pair (tests/fixtures/community/*.ex
 
 In state every reference is an AWS id, so the state reader needs none of the module
 wiring the plan reader must resolve: this is the ground truth the plan side is measured
-against. Each test applies, reads and destroys its own fixture (try/finally), so the
-tests are independent of each other and of the worker they run on.
+against. Each test applies and reads its own fixture (its own VPC; no destroy, the
+module's emulator reset after the last one), so the tests are independent of each other
+and of the worker they run on.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
 
 
 def _apply_and_save_state(module: Path, workdir: Path, local_aws: LocalAWS) -> Path:
-    """``terraform show -json`` of the applied module, saved in ``workdir``; destroyed after."""
+    """``terraform show -json`` of the applied module, saved in ``workdir``."""
     runner = Runner.for_module(module, workdir / "module", region=REGION,
                                endpoint=local_aws.endpoint)
     # The emulator provider block (same file name as the runner's): it asks STS for the
@@ -34,11 +35,8 @@ def _apply_and_save_state(module: Path, workdir: Path, local_aws: LocalAWS) -> P
                                                                          REGION))
     runner.init()
     state = workdir / "state.json"
-    try:
-        runner.apply()
-        state.write_text(json.dumps(runner.show()), encoding="utf-8")
-    finally:
-        runner.destroy()
+    runner.apply()
+    state.write_text(json.dumps(runner.show()), encoding="utf-8")
     return state
 
 

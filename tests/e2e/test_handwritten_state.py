@@ -3,12 +3,11 @@
 The plan reader resolves wiring through configuration references; the state reader
 through AWS ids. Both must give the same matrix for Terraform Tierform never wrote
 (inline routes/rules, separate rule resources, three security-group rule styles).
-One apply, one ``show -json``, one destroy (try/finally).
+One apply, one ``show -json``; no destroy (the module's emulator reset, conftest.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,19 +30,17 @@ REGION = "us-east-1"  # the fixture's availability zones and endpoint services n
 
 @pytest.fixture(scope="module")
 def applied_state(local_aws: LocalAWS,
-                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """``terraform show -json`` of the applied fixture; destroyed when the module ends."""
+                  tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """``terraform show -json`` of the applied fixture."""
     workdir = tmp_path_factory.mktemp("apply-handwritten")
-    runner = Runner.for_module(MODULE, workdir, region=REGION, endpoint=local_aws.endpoint)
+    runner = Runner.for_module(MODULE, workdir, region=REGION,
+                               endpoint=local_aws.endpoint)
     # The emulator provider block replaces the runner's (same file name): it lets the provider
     # ask STS for the account id, without which SG references diff on every read.
     (workdir / OFFLINE_PROVIDER_FILE).write_text(provider_hcl(local_aws.endpoint, REGION))
     runner.init()
-    try:
-        runner.apply()
-        yield runner.show()
-    finally:
-        runner.destroy()
+    runner.apply()
+    return runner.show()
 
 
 @pytest.fixture(scope="module")

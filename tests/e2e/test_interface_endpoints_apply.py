@@ -1,15 +1,15 @@
 """Interface endpoints on the emulator: an applied three-tier grows flows to aws:ssm and
 aws:kms (upgrade: only creates), is applied, and is proven from the state and live.
 
-One apply of the shipped three-tier, one upgrade apply, one destroy (a few minutes on a
-small machine). The analyzer reads the endpoints back from AWS (DescribeVpcEndpoints:
-subnets, groups) and from the state, and must give the derived answer: db and app reach
-their endpoints on 443 only, web reaches neither, verify finds nothing.
+One apply of the shipped three-tier, one upgrade apply, one destroy, asserted (a few
+minutes on a small machine; no other destroy: the module's emulator reset). The analyzer
+reads the endpoints back from AWS (DescribeVpcEndpoints: subnets, groups) and from the
+state, and must give the derived answer: db and app reach their endpoints on 443 only,
+web reaches neither, verify finds nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,29 +49,26 @@ def _grown(tmp: Path) -> workflow.Checked:
 
 @pytest.fixture(scope="module")
 def upgraded(local_aws: LocalAWS, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[tuple[workflow.Checked, Runner, dict[str, Any], dict[str, Any]]]:
+             ) -> tuple[workflow.Checked, Runner, dict[str, Any], dict[str, Any]]:
     """three-tier applied, then the endpoint flows planned (kept) and applied."""
     checked = workflow.check(workflow.load(THREE_TIER))
     region = checked.loaded.blueprint.region
     workdir = tmp_path_factory.mktemp("apply-endpoints")
     runner = Runner(workdir)
-    try:
-        apply_module(workflow.render(checked), name=checked.name, region=region,
-                     endpoint=local_aws.endpoint, workdir=workdir)
-        bigger = _grown(tmp_path_factory.mktemp("grown"))
-        files = {k: v for k, v in workflow.render(bigger).items()
-                 if not k.startswith("example/")}
-        write_module(files, workdir,
-                     extra={OFFLINE_PROVIDER_FILE: provider_hcl(local_aws.endpoint, region)})
-        out = workdir / "upgrade.tfplan"
-        runner.execute("plan", "-input=false", "-no-color", "-refresh=false", f"-out={out}")
-        upgrade = runner.show(out)
-        # Applied the way `tierform apply` applies a grown blueprint to its own workdir.
-        outputs = apply_module(workflow.render(bigger), name=bigger.name, region=region,
-                               endpoint=local_aws.endpoint, workdir=workdir)
-        yield bigger, runner, upgrade, outputs
-    finally:
-        runner.destroy()
+    apply_module(workflow.render(checked), name=checked.name, region=region,
+                 endpoint=local_aws.endpoint, workdir=workdir)
+    bigger = _grown(tmp_path_factory.mktemp("grown"))
+    files = {k: v for k, v in workflow.render(bigger).items()
+             if not k.startswith("example/")}
+    write_module(files, workdir,
+                 extra={OFFLINE_PROVIDER_FILE: provider_hcl(local_aws.endpoint, region)})
+    out = workdir / "upgrade.tfplan"
+    runner.execute("plan", "-input=false", "-no-color", "-refresh=false", f"-out={out}")
+    upgrade = runner.show(out)
+    # Applied the way `tierform apply` applies a grown blueprint to its own workdir.
+    outputs = apply_module(workflow.render(bigger), name=bigger.name, region=region,
+                           endpoint=local_aws.endpoint, workdir=workdir)
+    return bigger, runner, upgrade, outputs
 
 
 def test_adding_endpoint_flows_plans_only_creates(upgraded: Any) -> None:
