@@ -143,11 +143,13 @@ def security(session: nox.Session) -> None:
 def e2e(session: nox.Session) -> None:
     """Apply every shipped blueprint to local AWS emulators (moto server on loopback).
 
-    Two workers, one emulator each; the tests of one apply stay on one worker (loadscope:
-    a module at a time; loadgroup does not group under pytest 9.2 with xdist 3.8, which
-    sets a node id attribute pytest no longer reads).
+    Three workers, one emulator each: e2e waits on the provider's polling far more than it
+    computes (load stayed under 2.5 with two workers on two cores). The tests of one apply
+    stay on one worker (loadscope: a module at a time, and every shipped blueprint has its
+    own module; loadgroup does not group under pytest 9.2 with xdist 3.8, which sets a
+    node id attribute pytest no longer reads).
     """
-    _run(session, "pytest", "tests/e2e", "-q", "-n", "2", "--dist", "loadscope",
+    _run(session, "pytest", "tests/e2e", "-q", "-n", "3", "--dist", "loadscope",
          *session.posargs, env=_terraform_env())
 
 

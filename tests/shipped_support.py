@@ -2,7 +2,8 @@
 
 A module with a `via: tgw` network requires ``transit_gateway_id`` (validated `tgw-...`);
 an offline plan needs any well-formed one (nothing is applied). The e2e apply creates a
-real one in the emulator instead (tests/e2e/test_apply_shipped.py).
+real one in the emulator instead (tests/e2e/shipped_cases.py, run by one
+test_apply_shipped_<name>.py per blueprint).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Editing the flows of an applied network touches only what the edit is about (issue 11).
 
 The edits of four-tier's flows (ports widened, flows reordered, a flow removed) are
-planned over the shipped four-tier's apply, in test_apply_shipped.py: one four-tier apply
-per session (its S3 lifecycle alone waits a minute on the provider's polling). Here: a
+planned over the shipped four-tier's apply, in shipped_cases.py (run by
+test_apply_shipped_four_tier.py): one four-tier apply per session (its S3 lifecycle
+alone waits a minute on the provider's polling). Here: a
 previous release's group-rule names, applied, are moved, not replaced.
 """
 

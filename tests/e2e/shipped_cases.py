@@ -1,13 +1,15 @@
-"""Apply every shipped blueprint to the local emulator and prove what was built.
+"""The cases run on every shipped blueprint applied to the local emulator.
 
-ONE apply per blueprint per session (a minute or more on a small machine): the tests
-below read the same applied network in the order they are written; on four-tier, the
-flow-edit tests (issue 11) then plan edits of the blueprint over the same state, the
-upgrade test renders a grown blueprint into the same work directory (plan only), and
-the last test destroys. Run them together (``pytest tests/e2e``; with xdist ``--dist
-loadscope``: this module's tests stay on one worker). The upgrade and
-edit tests live here, not in files of their own, because they must reuse this apply
-(four-tier's waits a minute on the provider's S3 lifecycle polling alone).
+ONE apply per blueprint per session (a minute or more on a small machine), and one test
+module per blueprint (``test_apply_shipped_<name>.py``, which takes its cases from
+``cases_for``), so that xdist's ``--dist loadscope`` can run the applies of different
+blueprints on different workers (``loadgroup`` does not group under pytest 9.2 + xdist
+3.8). The tests of a module read the same applied network in the order they are
+written here; on four-tier, the flow-edit tests (issue 11) then plan edits of the
+blueprint over the same state, the upgrade test renders a grown blueprint into the same
+work directory (plan only), and the last test destroys. The upgrade and edit tests live
+here, not in files of their own, because they must reuse this apply (four-tier's waits a
+minute on the provider's S3 lifecycle polling alone).
 """
 
 from __future__ import annotations
@@ -67,7 +69,6 @@ class Applied:
                                  named_networks=self.checked.network.named_networks)
 
 
-_BLUEPRINTS = [pytest.param(p, id=p.stem) for p in SHIPPED]
 FOUR_TIER = next(p for p in SHIPPED if p.stem == "four-tier")
 
 
@@ -77,14 +78,28 @@ def _four_tier_only(test: Callable[..., None]) -> Callable[..., None]:
     return test
 
 
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """``applied`` for every shipped blueprint, or four-tier alone: the same parameter
-    value, so one module-scoped apply serves both (pytest groups tests by the value)."""
-    if "applied" in metafunc.fixturenames:
-        only = getattr(metafunc.function, "four_tier_only", False)
-        metafunc.parametrize("applied", [b for b in _BLUEPRINTS if not only
-                                         or b.values[0] == FOUR_TIER], indirect=True,
-                             scope="module")
+def _ipv4_only(test: Callable[..., None]) -> Callable[..., None]:
+    """The test adds IPv6: it runs on the blueprints that are not dual-stack already."""
+    test.ipv4_only = True  # type: ignore[attr-defined]
+    return test
+
+
+def cases_for(stem: str) -> dict[str, Any]:
+    """What the module of shipped blueprint ``stem`` holds: its blueprint, the ``applied``
+    fixture and the cases that apply to it, in the order written here (never a skip)."""
+    path = next(p for p in SHIPPED if p.stem == stem)
+    dual_stack = bool((yaml.safe_load(path.read_text()).get("vpc") or {}).get("ipv6"))
+    cases: dict[str, Any] = {"SHIPPED_BLUEPRINT": path, "pytestmark": pytestmark,
+                             "applied": applied}
+    for name, value in globals().items():
+        if not (name.startswith("test_") and callable(value)):
+            continue
+        if getattr(value, "four_tier_only", False) and path != FOUR_TIER:
+            continue
+        if getattr(value, "ipv4_only", False) and dual_stack:
+            continue
+        cases[name] = value
+    return cases
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +110,7 @@ def applied(request: pytest.FixtureRequest, local_aws: LocalAWS,
     (boto3), passed as the module's input for every terraform run of this blueprint.
     No destroy in the clean-up: test_destroy_leaves_no_tiered_resource destroys and
     asserts; whatever a failed run leaves goes with the module's emulator reset."""
-    path: Path = request.param
+    path: Path = request.module.SHIPPED_BLUEPRINT
     checked = workflow.check(workflow.load(path))
     workdir = tmp_path_factory.mktemp(f"apply-{path.stem}")
     state = Applied(path, checked, workdir, local_aws.endpoint, {})
@@ -276,14 +291,14 @@ def test_upgrade_plans_only_creates(applied: Applied, tmp_path: Path) -> None:
     assert len(cache_subnets) == len(bigger.loaded.blueprint.availability_zones), sorted(created)
 
 
+@_ipv4_only
 def test_upgrade_to_dual_stack_creates_and_updates_in_place(applied: Applied) -> None:
     """Adding ``vpc.ipv6: amazon`` to an applied IPv4 network: creates (gateway, routes,
     IPv6 rules) and in-place updates of the VPC (its /56) and each subnet (its /64); no
     replacement, no delete, no IPv4 rule renumbered (plan only; D9)."""
     assert not applied.destroyed
     blueprint = applied.checked.loaded.blueprint
-    if blueprint.vpc.ipv6 is not None:
-        pytest.skip(f"{applied.name} is dual-stack already")
+    assert blueprint.vpc.ipv6 is None, f"{applied.name} is dual-stack already"
     source = yaml.safe_load(applied.path.read_text(encoding="utf-8"))
     source["vpc"]["ipv6"] = "amazon"
     path = applied.workdir.parent / f"{applied.name}-dual.yaml"

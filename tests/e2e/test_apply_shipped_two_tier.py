@@ -1,0 +1,7 @@
+"""Shipped blueprint two-tier, applied to the emulator and proved (cases: shipped_cases.py)."""
+
+from __future__ import annotations
+
+from shipped_cases import cases_for
+
+globals().update(cases_for("two-tier"))
