@@ -223,6 +223,40 @@ def test_deleting_a_missing_network_acl_entry_is_not_found(server: LocalAWS) -> 
         (100, True)]  # only the ingress rule went
 
 
+
+@pytest.mark.parametrize("egress", [False, True], ids=["ingress", "egress"])
+def test_revoking_a_missing_group_rule_id_is_rule_id_not_found(server: LocalAWS,
+                                                                egress: bool) -> None:
+    """AWS's code for a rule id that is not there (the provider's destroy takes it as done:
+    a retried revoke that had gone through), not moto's InvalidPermission.NotFound."""
+    from botocore.exceptions import ClientError
+
+    ec2 = client("ec2", server.endpoint, "us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.6.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="g", Description="g", VpcId=vpc)["GroupId"]
+    permission = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                  "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}
+    authorize = (ec2.authorize_security_group_egress if egress
+                 else ec2.authorize_security_group_ingress)
+    revoke = ec2.revoke_security_group_egress if egress else ec2.revoke_security_group_ingress
+    rule = authorize(GroupId=group, IpPermissions=[permission])[
+        "SecurityGroupRules"][0]["SecurityGroupRuleId"]
+    kept = authorize(GroupId=group, IpPermissions=[{**permission, "FromPort": 80, "ToPort": 80}])[
+        "SecurityGroupRules"][0]["SecurityGroupRuleId"]
+    revoke(GroupId=group, SecurityGroupRuleIds=[rule])
+    with pytest.raises(ClientError) as caught:
+        revoke(GroupId=group, SecurityGroupRuleIds=[rule])
+    assert caught.value.response["Error"]["Code"] == "InvalidSecurityGroupRuleId.NotFound"
+    left = ec2.describe_security_group_rules(
+        Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
+    assert rule not in {r["SecurityGroupRuleId"] for r in left}
+    assert kept in {r["SecurityGroupRuleId"] for r in left}
+    # By permission (not by id), an absent rule keeps moto's (and AWS's) own code.
+    with pytest.raises(ClientError) as caught:
+        revoke(GroupId=group, IpPermissions=[permission])
+    assert caught.value.response["Error"]["Code"] == "InvalidPermission.NotFound"
+
+
 _FLOW_LOG_RULE = {  # what the provider sends for modules/four-tier's flow log bucket rule
     "ID": "expire-flow-logs", "Status": "Enabled", "Filter": {"Prefix": ""},
     "Expiration": {"Days": 90}, "NoncurrentVersionExpiration": {"NoncurrentDays": 30},

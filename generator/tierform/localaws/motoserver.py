@@ -88,6 +88,55 @@ def _fix_missing_network_acl_entry() -> bool:
     return True
 
 
+def _fix_missing_group_rule_id() -> bool:
+    """Revoking a security group rule id that is not there answers the wrong error code.
+
+    AWS answers ``InvalidSecurityGroupRuleId.NotFound``, which the provider's destroy of an
+    ``aws_vpc_security_group_{ingress,egress}_rule`` takes as done; moto 5.x answers
+    ``InvalidPermission.NotFound``, and the destroy fails when a retried revoke had gone
+    through (seen once in CI: dual-stack's destroy, on a loaded machine).
+    """
+    try:
+        from moto.ec2.exceptions import EC2ClientError
+        from moto.ec2.models.security_groups import SecurityGroupBackend
+    except ImportError:
+        return False
+    expected = ["self", "group_name_or_id", "ip_protocol", "from_port", "to_port", "ip_ranges",
+                "source_groups", "prefix_list_ids", "security_rule_ids", "vpc_id"]
+    originals = {}
+    for name in ("revoke_security_group_ingress", "revoke_security_group_egress"):
+        current = SecurityGroupBackend.__dict__.get(name)
+        if not callable(current) or list(inspect.signature(current).parameters) != expected:
+            return False
+        originals[name] = current
+
+    def checked(name: str, egress: bool) -> Any:
+        original = originals[name]
+
+        def revoke(self: Any, group_name_or_id: str, *args: Any, **kwargs: Any) -> Any:
+            rule_ids = kwargs.get("security_rule_ids")
+            group = self.get_security_group_by_name_or_id(group_name_or_id,
+                                                          kwargs.get("vpc_id"))
+            if rule_ids and group is not None:
+                held = {rule.id for rule in (group.egress_rules if egress
+                                             else group.ingress_rules)}
+                for rule_id in rule_ids:
+                    if rule_id not in held:
+                        raise EC2ClientError(
+                            "InvalidSecurityGroupRuleId.NotFound",
+                            f"The security group rule ID '{rule_id}' does not exist")
+            return original(self, group_name_or_id, *args, **kwargs)
+
+        revoke.__name__ = name
+        return revoke
+
+    SecurityGroupBackend.revoke_security_group_ingress = checked(  # type: ignore[method-assign]
+        "revoke_security_group_ingress", egress=False)
+    SecurityGroupBackend.revoke_security_group_egress = checked(  # type: ignore[method-assign]
+        "revoke_security_group_egress", egress=True)
+    return True
+
+
 def _fix_one_request_at_a_time() -> bool:
     """moto's backends are not thread-safe, and its server answers each request in a thread.
 
@@ -288,6 +337,7 @@ FIXES = {
     "security group rule descriptions": _fix_group_rule_description,
     "subnet IPv6 association state": _fix_subnet_ipv6_association_state,
     "missing network ACL entries": _fix_missing_network_acl_entry,
+    "missing security group rule ids": _fix_missing_group_rule_id,
     "one request at a time": _fix_one_request_at_a_time,
     "route targets moto does not store": _fix_route_targets,
     "transit gateway attachment tags": _fix_transit_attachment_tags,
