@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tierform.analyze.atoms import Net, Space, atoms
+from tierform.analyze.firewall import FirewallVerdict, firewall_cidrs, firewall_verdict
 from tierform.aws import INTERNET, PORTED_PROTOCOLS, PROTOCOL_NUMBERS, PROTOCOLS, AddressFamily
 from tierform.network.model import NaclEntry, Network, Route, RouteTable, SecurityGroup, SgRule
 from tierform.ports import PortSet
@@ -164,7 +165,12 @@ class Model:
         self._compile_tables()
         self._compile_nacls()
         self._compile_groups()
+        for cidr in firewall_cidrs(network):  # R15: firewall rules tell these apart
+            key = self.space.net(cidr)
+            if key is not None:
+                self.relevant.add(key)
         self._build_hosts()
+        self._firewall_cache: dict[tuple[str, int, int], FirewallVerdict] = {}
         self._lpm_cache: dict[tuple[str | None, int], Route | None] = {}
         self._candidates_cache: dict[tuple[str, bool, frozenset[Net]],
                                      tuple[NaclRule, ...]] = {}
@@ -411,6 +417,16 @@ class Model:
                 if self.network.peerings else None)
         return (self.key_set[peer.key] & nets[0],
                 self.group_ids.get(peer.endpoint, _NO_GROUPS) & nets[1], vpcs)
+
+    def firewall(self, firewall: str, src: int, dst: int) -> FirewallVerdict:
+        """R15: what a firewall passes from atom class ``src`` to atom class ``dst``."""
+        cache_key = (firewall, src, dst)
+        found = self._firewall_cache.get(cache_key)
+        if found is None:
+            found = self._firewall_cache[cache_key] = firewall_verdict(
+                self.network, self.network.firewalls[firewall], self.space.net,
+                self.key_set[src], self.key_set[dst], self.vpc)
+        return found
 
     # -- names, for messages -------------------------------------------------------------
 

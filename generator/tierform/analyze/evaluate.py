@@ -38,11 +38,24 @@ class Evaluator:
         self._ephemeral: PerProtocol = (self.ephemeral,) * 3
         self._replies: dict[tuple[str, str, bool, int, str], PerProtocol] = {}
         self._meets: dict[tuple[int, int], tuple[PerProtocol, PerProtocol, PerProtocol]] = {}
+        self._firewalls: dict[tuple[str, int, int, bool], PerProtocol] = {}
 
     def allows(self, filt: Filter, peer: Host) -> PerProtocol:
         """The destination ports one filter lets through to or from ``peer``, per protocol."""
         if filt.layer == self.failed_open:
             return ALL
+        if filt.layer == "firewall":  # R15: it sees the sender's address too
+            origin = filt.origin if filt.origin is not None else peer
+            cache_key = (filt.owner, origin.key, peer.key, filt.optimistic)
+            found = self._firewalls.get(cache_key)
+            if found is None:
+                verdict = self.model.firewall(filt.owner, origin.key, peer.key)
+                found = self._firewalls[cache_key] = (
+                    (verdict.passed[0] | verdict.unknown[0],
+                     verdict.passed[1] | verdict.unknown[1],
+                     verdict.passed[2] | verdict.unknown[2]) if filt.optimistic
+                    else (verdict.passed[0], verdict.passed[1], verdict.passed[2]))
+            return found
         if filt.layer == "nacls":
             return self.model.nacl_ports(filt.owner or None, filt.egress, peer.key)
         return self.model.sg_ports(filt.owner, filt.egress, peer.key, peer.endpoint)

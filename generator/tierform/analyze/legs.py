@@ -42,7 +42,7 @@ __all__ = [
 
 End = Literal["src", "dst", "nat"]
 """Where a filter sits: the sender's subnet, the receiver's, or the NAT gateway's subnet."""
-FilterLayer = Literal["nacls", "security_groups"]
+FilterLayer = Literal["nacls", "security_groups", "firewall"]
 
 
 # RouteCheck, Half and Path are NamedTuples: the matrix builds a few per host-class pair,
@@ -78,6 +78,8 @@ class Filter:
     end: End
     owner: str  # the NACL id ("" when the subnet has none), or the tier whose groups apply
     egress: bool
+    origin: Host | None = None  # a firewall (R15): the sender, whose address it also sees
+    optimistic: bool = False  # a firewall: its unknown ports count as passing (Legs mode)
 
 
 class Half(NamedTuple):
@@ -90,6 +92,8 @@ class Half(NamedTuple):
     replies: tuple[Filter, ...] = ()  # crossed by the reply, in the order it crosses them
     nat_subnet: str | None = None  # the sender's route goes on through a NAT gateway here
     hop_groups: str | None = None  # ... or through an appliance there, with these groups (R14)
+    firewall: str | None = None  # ... or through this firewall's endpoint there (R15)
+    then_nat: str | None = None  # ... and then through a NAT gateway in this subnet (R15)
 
 
 class Path(NamedTuple):
@@ -132,6 +136,8 @@ class Outbound:
     unknown: str | None = None  # the route leads where the input does not show: why
     egress_only: bool = False  # through an egress-only internet gateway (IPv6, R12)
     hop_groups: str | None = None  # through an appliance: its groups' owner (R14)
+    firewall: str | None = None  # through a Network Firewall endpoint (R15): the firewall
+    then_nat: str | None = None  # ... then a NAT gateway in this subnet
 
 
 _Filters = tuple[tuple[Filter, ...], tuple[Filter, ...]]  # (forward, replies) of one half
@@ -191,6 +197,8 @@ class Legs:
         self.unknowns: dict[tuple[str, str], set[str]] = {}
         """(src endpoint, dst endpoint) -> why some route check between them is unknown."""
         self.assumed: set[str] = set()  # gateways assumed to reach a named network
+        self.details: dict[tuple[str, str], set[str]] = {}
+        """(src endpoint, dst endpoint) -> what restricts a reachable answer (R15 domains)."""
         self._in_cache: dict[tuple[str | None, int, str], tuple[bool, str, str | None]] = {}
         self._out_cache: dict[tuple[str | None, int, str], Outbound] = {}
         self._filter_cache: dict[tuple[End, str | None, str | None, bool], _Filters] = {}
@@ -301,6 +309,9 @@ class Legs:
             direct, why = self._leaves(route, dst)
         if route is not None and route.kind in _APPLIANCES and not self.routes_open:
             result = self._via_appliance(route, dst)
+        elif route is not None and route.kind == "gwlbe" and not self.routes_open \
+                and self.model.network.firewall_of(route.target) is not None:
+            result = self._via_firewall(route, dst)
         elif route is not None and route.kind == "nat" and self.model.family == "ipv6":
             why = unmodelled(route, dst.cidr, "goes to a NAT gateway over IPv6 (NAT64, "
                                               "not modelled)")
@@ -364,6 +375,124 @@ class Legs:
                                          f"({route_detail(onward, dst.cidr)})")
         return Outbound(True, appliance.subnet_id,
                         f"via {where}: {route_detail(onward, dst.cidr)}", hop_groups=groups)
+
+    def _via_firewall(self, route: Route, dst: Host) -> Outbound:
+        """R15: out of the VPC through a Network Firewall endpoint: the firewall subnet of
+        the endpoint's AZ (its NACL both ways), the firewall's rules (a filter, _firewall_hop),
+        then that subnet's table: a direct exit (R3), or a NAT gateway then its subnet's
+        table (R4): the egress chain. Another in-VPC hop after it is unknown; a route back
+        to the same firewall is a loop."""
+        model = self.model
+        found = model.network.firewall_of(route.target)
+        assert found is not None
+        firewall, az = found
+        label = f"firewall {firewall.source or firewall.id} in {az}"
+
+        def unknown(why: str) -> Outbound:
+            text = unmodelled(route, dst.cidr, why)
+            return Outbound(self.unknown_passes, None, text, text)
+
+        subnet = firewall.subnet_in(az)
+        if subnet is None or subnet not in model.network.subnets:
+            return unknown(f"goes through {label}, whose subnet in that AZ is not in the input")
+        fw_table = model.table_of.get(subnet)
+        onward = model.lpm(fw_table, dst.key)
+        where = f"through {label} (subnet {subnet}), then {model.table_name(fw_table)}"
+        if onward is not None and onward.kind == "gwlbe" \
+                and model.network.firewall_of(onward.target) is not None:
+            return Outbound(False, None, f"{where}: {route_detail(onward, dst.cidr)} sends it "
+                                         "back to a firewall endpoint (a loop)")
+        if onward is not None and onward.kind == "nat":
+            gateway = model.network.nat_gateways.get(onward.target or "")
+            if gateway is None:
+                return unknown(f"goes through {label}, then to NAT gateway {onward.target}, "
+                               "which is not in the input")
+            if not gateway.public:
+                return Outbound(False, None, f"{where}: NAT gateway {gateway.source or gateway.id}"
+                                             " is private: no internet path")
+            nat_table = model.table_of.get(gateway.subnet_id)
+            last = model.lpm(nat_table, dst.key)
+            ok, why = (False, None) if last is None else self._leaves(last, dst)
+            text = (f"{where}: {route_detail(onward, dst.cidr)}, then NAT gateway "
+                    f"{gateway.source or gateway.id}: {model.table_name(nat_table)}: "
+                    f"{why or route_detail(last, dst.cidr)}")
+            if why is not None:
+                return Outbound(ok, subnet if ok else None, text, text,
+                                firewall=firewall.id if ok else None,
+                                then_nat=gateway.subnet_id if ok else None)
+            if not ok:
+                return Outbound(False, None, text + " (no internet gateway route)")
+            return Outbound(True, subnet, text, firewall=firewall.id, then_nat=gateway.subnet_id)
+        if onward is not None and onward.kind in (*_APPLIANCES, "gwlbe"):
+            return unknown(f"goes through {label}, then on to another in-VPC hop "
+                           f"({route_detail(onward, dst.cidr)}): not followed")
+        ok, why = (False, None) if onward is None else self._leaves(onward, dst)
+        text = f"{where}: {why or route_detail(onward, dst.cidr)}"
+        if why is not None:
+            return Outbound(ok, subnet if ok else None, text, text,
+                            firewall=firewall.id if ok else None)
+        if not ok:
+            return Outbound(False, None, f"{text} (does not reach {dst.cidr})")
+        return Outbound(True, subnet, text, firewall=firewall.id)
+
+    def _firewall_hop(self, src: Host, dst: Host, sender: Half) -> tuple[Half, ...]:
+        """R15: the halves of a firewall hop: the firewall subnet's NACL both ways (A5), the
+        firewall's rules (facing the far end, seeing both addresses), then the NAT
+        gateway's sides when the chain goes on through one. The reply must come back
+        through the same endpoint: the NAT subnet's route to the sender must be that
+        endpoint, else the firewall sees one direction only (asymmetric: unknown)."""
+        model = self.model
+        assert sender.firewall is not None
+        assert sender.nat_subnet is not None
+        firewall = model.network.firewalls[sender.firewall]
+        subnet = sender.nat_subnet
+        az = next(a for a, s in firewall.subnets if s == subnet)
+        endpoint = dict(firewall.endpoints).get(az)
+        verdict = model.firewall(firewall.id, src.key, dst.key)
+        if any(verdict.unknown):
+            self._note(src, dst, "; ".join(verdict.reasons) or "a firewall rule is not known")
+        if verdict.details:
+            self.details.setdefault((src.endpoint, dst.endpoint), set()).update(
+                f"through firewall {firewall.source or firewall.id} in {az}: {d}"
+                for d in verdict.details)
+        rules = Filter("forward", "firewall", "nat", firewall.id, True, src,
+                       self.unknown_passes)
+        sides = self.hop(subnet, src, dst) or (Half(src), Half(dst))
+        near, far = sides
+        far = far._replace(forward=(*far.forward, rules))
+        halves = [near, far]
+        checks: list[RouteCheck] = []
+        label = f"firewall {firewall.source or firewall.id} in {az}"
+        back_table = model.table_of.get(subnet)
+        back = model.lpm(back_table, src.key)
+        if back is None or back.kind != "local":
+            why = (f"the reply from {label} to {src.cidr} takes "
+                   f"{route_detail(back, src.cidr)}, not the local route")
+            checks.append(RouteCheck("return", back_table, self.unknown_passes, note=why,
+                                     unknown=why))
+            self._note(src, dst, why)
+        if sender.then_nat is not None:
+            halves += list(self.hop(sender.then_nat, src, dst))
+            nat_table = model.table_of.get(sender.then_nat)
+            reply = model.lpm(nat_table, src.key)
+            if reply is None or reply.kind != "gwlbe" or reply.target != endpoint:
+                why = (f"asymmetric: the reply leaves the NAT gateway's subnet by "
+                       f"{model.table_name(nat_table)}: {route_detail(reply, src.cidr)}, not "
+                       f"through {label}'s endpoint, so the firewall sees one direction of "
+                       "the connection only (what its stateful engine does then is not "
+                       "modelled)")
+                checks.append(RouteCheck("return", nat_table, self.unknown_passes, note=why,
+                                         unknown=why))
+                self._note(src, dst, why)
+        else:
+            why = (f"the reply from {dst.endpoint} comes in through the internet gateway, "
+                   f"whose edge route table (back through {label}) is not modelled")
+            checks.append(RouteCheck("return", None, self.unknown_passes, note=why,
+                                     unknown=why))
+            self._note(src, dst, why)
+        if checks:
+            halves.append(Half(src, tuple(checks)))
+        return tuple(halves)
 
     def _via_nat(self, route: Route, dst: Host, public: bool) -> Outbound:
         model = self.model
@@ -440,7 +569,8 @@ class Legs:
                                       unknown=out.unknown),
                            RouteCheck("return", host.table, out.ok, note=back,
                                       unknown=out.unknown)),
-                    forward, replies, out.nat_subnet, out.hop_groups)
+                    forward, replies, out.nat_subnet, out.hop_groups, out.firewall,
+                    out.then_nat)
 
     def _note(self, src: Host, dst: Host, why: str | None) -> None:
         if why is not None:
@@ -507,6 +637,8 @@ class Legs:
     def join(self, src: Host, dst: Host, sender: Half, receiver: Half) -> Path:
         """The path of a sender's half and a receiver's, with the NAT hop between them
         when the sender's route takes one."""
+        if sender.firewall is not None:
+            return Path(src, dst, (sender, *self._firewall_hop(src, dst, sender), receiver))
         hop = (self.hop(sender.nat_subnet, src, dst, sender.hop_groups) if sender.nat_subnet
                else ())
         return Path(src, dst, (sender, *hop, receiver))

@@ -107,6 +107,9 @@ def _family(network: Network, family: AddressFamily, ephemeral: tuple[int, int],
     tiers, warnings = exposures(Legs(model) if legs.routes_open else legs)
     warnings = model.warnings + warnings if family == "ipv4" else warnings
     found, loose = reach(legs, evaluator)
+    for (src, dst), details in sorted(legs.details.items()):  # R15: domain lists
+        if any(key[:2] == (src, dst) for key in found):
+            warnings = [*warnings, *(f"{src} -> {dst} reachable {d}" for d in sorted(details))]
     unknown: dict[_FlowKey, tuple[PortSet, set[str]]] = {}
     if legs.unknowns:  # V8: what might pass through the routes not modelled, beyond the known
         maybe = Legs(model, routes_open=legs.routes_open, unknown_passes=True)

@@ -110,6 +110,8 @@ def explain(evaluator: Evaluator, path: Path, protocol: str, port: int) -> list[
     checks = [LegCheck(r.leg, "routes", r.ok, model.table_name(r.table), r.detail,
                        r.unknown is not None) for r in path.routes]
     forward = list(path.forward)
+    for filt, half in ((f, h) for f, h in forward if f.layer == "firewall"):
+        checks.append(_explain_firewall(evaluator, filt, half.peer, protocol, port))
     for filt, half in [*((f, h) for f, h in forward if f.layer == "security_groups"),
                        *((f, h) for f, h in forward if f.layer == "nacls"), *path.replies]:
         allowed = evaluator.allows(filt, half.peer)[index]
@@ -122,6 +124,28 @@ def explain(evaluator: Evaluator, path: Path, protocol: str, port: int) -> list[
             checks.append(_explain_sg(model, filt, half.peer, where, protocol, port, allowed,
                                       layer_open))
     return checks
+
+
+def _explain_firewall(evaluator: Evaluator, filt: Filter, peer: Host, protocol: str,
+                      port: int) -> LegCheck:
+    """R15: the firewall's rules on the connection, naming the firewall and what decides."""
+    model = evaluator.model
+    firewall = model.network.firewalls[filt.owner]
+    name = f"firewall {firewall.source or firewall.id}"
+    if evaluator.failed_open == "firewall":
+        return LegCheck(filt.leg, "firewall", True, name, f"{name}: failed open")
+    origin = filt.origin if filt.origin is not None else peer
+    verdict = model.firewall(filt.owner, origin.key, peer.key)
+    index = protocol_index(protocol)
+    shown = protocol if protocol == "icmp" else f"{protocol} {port}"
+    if (protocol == "icmp" and verdict.passed[index]) or port in verdict.passed[index]:
+        more = f" ({'; '.join(verdict.details)})" if verdict.details else ""
+        return LegCheck(filt.leg, "firewall", True, name, f"{name} passes {shown}{more}")
+    if (protocol == "icmp" and verdict.unknown[index]) or port in verdict.unknown[index]:
+        return LegCheck(filt.leg, "firewall", True, name,
+                        f"{name}: unknown for {shown}: {'; '.join(verdict.reasons)}", True)
+    return LegCheck(filt.leg, "firewall", False, name,
+                    f"{name} drops {shown}: {'; '.join(verdict.deciding) or 'no rule passes it'}")
 
 
 def _where(path: Path, filt: Filter, peer: Host) -> str:

@@ -33,7 +33,8 @@ SCHEMA_VERSION = 3
 3: every flow, unknown entry and finding carries its address ``family`` (IPv6 flows are
 entries of their own), tiers carry ``exposure_ipv6``."""
 
-Layer = Literal["routes", "nacls", "security_groups"]
+Layer = Literal["routes", "nacls", "security_groups", "firewall"]
+"""``firewall``: Network Firewall rules (R15), a layer only where a firewall is read."""
 Exposure = Literal["public", "private", "isolated", "unknown"]
 """``unknown``: some route toward the internet leaves the VPC through a gateway whose far
 side is not in the input (transit, virtual private, peering...): neither isolated nor

@@ -29,8 +29,12 @@ from tierform.aws import ALL_PORTS, PORTED_PROTOCOLS, normalise_protocol, servic
 
 __all__ = [
     "DEFAULT_NACL_ID",
+    "FIREWALL_ENDPOINT_MARK",
     "MAIN_ROUTE_TABLE_ID",
     "Appliance",
+    "Firewall",
+    "FirewallPolicy",
+    "FirewallRuleGroup",
     "GatewayEndpoint",
     "InterfaceEndpoint",
     "InternetGateway",
@@ -45,10 +49,12 @@ __all__ = [
     "SecurityGroup",
     "SgRule",
     "Source",
+    "StatefulRule",
     "Subnet",
     "Unresolved",
     "Vpc",
     "aws_default_nacl",
+    "firewall_endpoint_key",
     "port_range",
 ]
 
@@ -61,7 +67,14 @@ Balancer endpoint, ``lgw`` an Outposts local gateway, ``core`` a Cloud WAN core 
 
 MAIN_ROUTE_TABLE_ID = "main"
 DEFAULT_NACL_ID = "default"
+FIREWALL_ENDPOINT_MARK = "#endpoint@"
+"""Between a firewall's key and an AZ in the symbolic key of its endpoint in that AZ (a plan:
+the endpoint id is known only after apply, but which firewall and which AZ is)."""
 
+
+def firewall_endpoint_key(firewall: str, az: str) -> str:
+    """The symbolic key of firewall ``firewall``'s endpoint in ``az`` (plan readers)."""
+    return f"{firewall}{FIREWALL_ENDPOINT_MARK}{az}"
 
 
 def _port(value: object) -> int | None:
@@ -275,6 +288,83 @@ class Appliance:
 
 
 @dataclass(frozen=True)
+class StatefulRule:
+    """One 5-tuple stateful rule (``stateful_rule`` / ``StatefulRules``) or one rule
+    string's header the reader could parse. Addresses are CIDRs, ``$HOME_NET``,
+    ``$EXTERNAL_NET``, another ``$VARIABLE`` (resolved by the group's ``variables``) or
+    ``any``; ports a list of ranges (empty: any). ``direction``: ``forward`` (source to
+    destination only) or ``any`` (both ways)."""
+
+    action: Literal["pass", "drop", "reject", "alert"]
+    protocol: str
+    """``ip`` (any), ``tcp``, ``udp``, ``icmp``, or an application protocol (``tls``,
+    ``http``...: the analyzer cannot tell its packets apart, so unknown)."""
+    sources: tuple[str, ...]
+    source_ports: tuple[tuple[int, int], ...]
+    destinations: tuple[str, ...]
+    destination_ports: tuple[tuple[int, int], ...]
+    direction: Literal["forward", "any"] = "forward"
+    text: str = ""
+    """How a verdict names it (the rule string, or ``action proto src -> dst``)."""
+
+
+@dataclass(frozen=True)
+class FirewallRuleGroup:
+    """A Network Firewall rule group as read. ``rules``: its 5-tuple rules in order;
+    ``domains``: a domain list (allow or deny list) with its target types; ``unparsed``:
+    rules the reader could not read (Suricata options, keywords...), each in words: a pair
+    they could match is unknown. ``stateless``: a stateless group (its rules are not
+    modelled: unknown, unless the policy forwards everything to the stateful engine)."""
+
+    id: str
+    stateless: bool = False
+    rules: tuple[StatefulRule, ...] = ()
+    domains: tuple[str, ...] = ()
+    domain_action: Literal["allow", "deny"] | None = None
+    unparsed: tuple[str, ...] = ()
+    variables: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """``rule_variables`` ip sets: name (no ``$``) -> CIDRs; ``HOME_NET`` overrides the VPC."""
+    strict_order: bool | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class FirewallPolicy:
+    """A firewall policy: its stateless defaults, its stateful groups by priority, the
+    stateful default actions (``aws:drop_established``...) and the rule order."""
+
+    id: str
+    stateless_default: tuple[str, ...] = ("aws:forward_to_sfe",)
+    stateless_fragment_default: tuple[str, ...] = ("aws:forward_to_sfe",)
+    stateless_groups: tuple[str, ...] = ()
+    stateful_groups: tuple[str, ...] = ()
+    """Rule group keys in evaluation order (priority, for strict order)."""
+    stateful_default: tuple[str, ...] = ()
+    strict_order: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Firewall:
+    """An AWS Network Firewall: its subnet per AZ, its endpoint per AZ (a vpce id once
+    applied; :func:`firewall_endpoint_key` in a plan), and its policy (None: not read)."""
+
+    id: str
+    subnets: tuple[tuple[str, str], ...] = ()
+    """(AZ, subnet key) for each subnet mapping."""
+    endpoints: tuple[tuple[str, str], ...] = ()
+    """(AZ, endpoint key)."""
+    policy: str | None = None
+    source: str = ""
+
+    def subnet_in(self, az: str) -> str | None:
+        return next((s for a, s in self.subnets if a == az), None)
+
+    def az_of(self, endpoint: str) -> str | None:
+        return next((a for a, e in self.endpoints if e == endpoint), None)
+
+
+@dataclass(frozen=True)
 class Unresolved:
     """Wiring a reader could not resolve: the resource, the attribute, and why."""
 
@@ -326,6 +416,18 @@ class Network:
     peerings: dict[str, Peering] = field(default_factory=dict)
     appliances: dict[str, Appliance] = field(default_factory=dict)
     """In-VPC next hops by the ids routes name them by (R14); routes to others are unknown."""
+    firewalls: dict[str, Firewall] = field(default_factory=dict)
+    firewall_policies: dict[str, FirewallPolicy] = field(default_factory=dict)
+    firewall_rule_groups: dict[str, FirewallRuleGroup] = field(default_factory=dict)
+
+    def firewall_of(self, endpoint: str | None) -> tuple[Firewall, str] | None:
+        """R15: the firewall an endpoint id belongs to and its AZ (None: not known to be a
+        Network Firewall endpoint: a Gateway Load Balancer endpoint, unknown)."""
+        for firewall in self.firewalls.values():
+            az = firewall.az_of(endpoint or "")
+            if az is not None:
+                return firewall, az
+        return None
 
     @property
     def has_ipv6(self) -> bool:
