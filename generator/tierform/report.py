@@ -46,6 +46,8 @@ _RULES: dict[str, str] = {
     "tierform/route": "A route leaves the VPC from a tier that no flow or exposure justifies.",
     "tierform/layer": "One layer on its own admits more than the blueprint's flows.",
     "tierform/rule": "A rule admits what no flow needs; the other side of its layer blocks.",
+    "tierform/inspection": "A flow to be inspected bypasses the firewall, crosses an AZ to "
+                           "its endpoint, or returns another way.",
 }
 
 

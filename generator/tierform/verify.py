@@ -23,14 +23,14 @@ Decisions (see also docs/network-semantics.md "Verification findings"):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from ipaddress import IPv4Network
 from typing import TYPE_CHECKING, Literal
 
 from tierform.analyze import Flow, Layer, Reachability, analyze, query
-from tierform.analyze.compile import ipv6_texts
+from tierform.analyze.compile import Host, Model, ipv6_texts
 from tierform.aws import (
     ANYWHERE,
     ANYWHERE_V6,
@@ -62,6 +62,7 @@ __all__ = [
     "declared_exposure",
     "foreign_tiers",
     "group_matches",
+    "inspection_findings",
     "intents_from_blueprint",
     "own_vpc",
     "verify",
@@ -69,7 +70,7 @@ __all__ = [
 
 LAYERS: tuple[Layer, ...] = ("routes", "nacls", "security_groups")
 FindingKind = Literal["unintended", "broken", "exposure", "single_layer", "unresolved",
-                      "identity", "route", "layer", "rule"]
+                      "identity", "route", "layer", "rule", "inspection"]
 Severity = Literal["end-to-end", "layer", "rule"]
 Gate = Literal["all", "layer", "end-to-end"]
 GATES: tuple[Gate, ...] = ("all", "layer", "end-to-end")
@@ -81,7 +82,7 @@ _GATED: dict[Gate, frozenset[Severity]] = {
 _SEVERITY: dict[FindingKind, Severity] = {
     "unintended": "end-to-end", "broken": "end-to-end", "exposure": "end-to-end",
     "unresolved": "end-to-end", "identity": "end-to-end", "route": "layer",
-    "layer": "layer", "single_layer": "layer", "rule": "rule",
+    "layer": "layer", "single_layer": "layer", "rule": "rule", "inspection": "end-to-end",
 }
 IntentProtocol = Literal["tcp", "udp", "icmp", "all"]
 
@@ -868,3 +869,77 @@ def _subnet_pairs(intents: Sequence[Intent], network: Network, reach: Reachabili
                         blocking[0].layer if blocking else None,
                         "; ".join(dict.fromkeys(b.resource for b in blocking if b.resource))))
     return findings
+
+
+# --------------------------------------------------------------------------- inspection
+
+
+def inspection_findings(network: Network, inspected: Iterable[tuple[str, str]]
+                        ) -> list[VerifyFinding]:
+    """R15: for each (src, dst) pair that must be inspected, every subnet's path both ways
+    must cross a Network Firewall endpoint in the subnet's own AZ: ``bypass`` when a
+    direction crosses none, ``cross-AZ`` when the endpoint is another AZ's, ``asymmetric``
+    when the reply does not come back through the same endpoint. From the internet, the
+    tier's route back out is the one checked (the internet gateway's edge table is not
+    read). Over IPv4, by the route tables (the rules are the analyzer's)."""
+    model = Model(network)
+    found: list[VerifyFinding] = []
+    for src, dst in dict.fromkeys(inspected):
+        outbound = src == INTERNET
+        tier, peer = (dst, src) if outbound else (src, dst)
+        peers = [h for h in model.hosts if h.endpoint == peer]
+        for subnet in network.subnets_of(tier):
+            own = next((h for h in model.hosts if subnet.id in h.subnets), None)
+            if own is None:
+                continue
+            for host in peers:
+                found += _inspected_path(model, subnet.id, own, host, (src, dst))
+    return list(dict.fromkeys(found))
+
+
+def _inspected_path(model: Model, subnet_id: str, own: Host, peer: Host,
+                    pair: tuple[str, str]) -> list[VerifyFinding]:
+    network = model.network
+    subnet = network.subnets[subnet_id]
+    src, dst = pair
+    path: tuple[str | int, ...] = ("flows",)
+    table = model.table_of.get(subnet_id)
+    route = model.lpm(table, peer.key)
+    found = network.firewall_of(route.target) if route is not None and \
+        route.kind == "gwlbe" else None
+    where = f"{src} -> {dst} must be inspected, but subnet {subnet.source or subnet.id}"
+    if found is None:
+        shown = "no route" if route is None else \
+            f"{route.destination} -> {route.kind} {route.target or ''}".rstrip()
+        return [VerifyFinding("inspection", f"bypass: {where} sends it to {peer.cidr} by "
+                              f"{model.table_name(table)} ({shown}), through no firewall "
+                              "endpoint", path, src, dst, resource=route.source if route
+                              else model.table_name(table), layer="routes")]
+    assert route is not None
+    firewall, az = found
+    label = f"firewall {firewall.source or firewall.id}"
+    out: list[VerifyFinding] = []
+    if subnet.az is not None and az != subnet.az:
+        out.append(VerifyFinding(
+            "inspection", f"cross-AZ: {where} in {subnet.az} routes it to {label}'s endpoint "
+            f"in {az} ({route.source or model.table_name(table)}): use its own AZ's endpoint",
+            path, src, dst, resource=route.source, layer="routes"))
+    if peer.tier is not None:
+        return out  # between tiers: the reply's route is the other tier's own check
+    fw_subnet = firewall.subnet_in(az)
+    onward = model.lpm(model.table_of.get(fw_subnet or ""), peer.key) if fw_subnet else None
+    if onward is not None and onward.kind == "nat":
+        gateway = network.nat_gateways.get(onward.target or "")
+        if gateway is not None:
+            back_table = model.table_of.get(gateway.subnet_id)
+            back = model.lpm(back_table, own.key)
+            if back is None or back.kind != "gwlbe" or back.target != route.target:
+                shown = "no route" if back is None else \
+                    f"{back.destination} -> {back.kind} {back.target or ''}".rstrip()
+                out.append(VerifyFinding(
+                    "inspection", f"asymmetric: {where}: the reply to {own.cidr} leaves NAT "
+                    f"gateway {gateway.source or gateway.id}'s subnet by "
+                    f"{model.table_name(back_table)} ({shown}), not back through {label}'s "
+                    f"endpoint in {az}", path, src, dst,
+                    resource=back.source if back is not None else "", layer="routes"))
+    return out

@@ -134,7 +134,7 @@ def _rule_match(rule: StatefulRule, ends: _Ends, protocol: str, ephemeral: PortS
     matched: bool | None = True if True in verdicts else None if None in verdicts else False
     if matched and not ephemeral.issubset(sport):
         matched = None  # only some client ports: part of the connections
-    if matched and applies is None:
+    if matched and (applies is None or rule.partial):
         matched = None
     return matched, ports
 

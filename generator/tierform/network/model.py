@@ -306,6 +306,8 @@ class StatefulRule:
     direction: Literal["forward", "any"] = "forward"
     text: str = ""
     """How a verdict names it (the rule string, or ``action proto src -> dst``)."""
+    partial: bool = False
+    """Its options match part of the traffic only (content, SNI...): a match is unknown."""
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,9 @@ ROUTE_TARGETS: tuple[RouteTarget, ...] = (
                 ("aws_egress_only_internet_gateway",)),
     # A Gateway Load Balancer endpoint, not an S3/DynamoDB gateway endpoint; AWS answers
     # it as GatewayId vpce-... with a CIDR destination.
-    RouteTarget("gwlbe", "vpc_endpoint_id", None, ("aws_vpc_endpoint",)),
+    # A Network Firewall's endpoint is one too: picked from the firewall's sync_states (R15).
+    RouteTarget("gwlbe", "vpc_endpoint_id", None, ("aws_vpc_endpoint",
+                                                   "aws_networkfirewall_firewall")),
     RouteTarget("tgw", "transit_gateway_id", "TransitGatewayId", ("aws_ec2_transit_gateway",)),
     RouteTarget("peering", "vpc_peering_connection_id", "VpcPeeringConnectionId",
                 ("aws_vpc_peering_connection",)),

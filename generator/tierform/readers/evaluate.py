@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tierform.network.model import FIREWALL_ENDPOINT_MARK
 from tierform.readers.hcl import (
     Binary,
     Block,
@@ -154,6 +155,9 @@ class _Namespace:
     kind: str
     scope: Scope
     name: str = ""
+
+
+_FIREWALL = "aws_networkfirewall_firewall."
 
 
 class Evaluator:
@@ -721,6 +725,8 @@ class Evaluator:
             return inst.values[name]
         if obj.data:
             return Unknown(f"{inst.address}.{name} is read only at apply time")
+        if name == "firewall_status" and inst.resource.startswith(_FIREWALL):
+            return self._firewall_status(inst)
         config = self.resource_config(inst)
         if config is not None and name in config.body.attributes:
             try:
@@ -731,6 +737,36 @@ class Evaluator:
             # A null argument may be computed by the provider: then it is only known later.
             return Ref(inst, name) if value is None else value
         return Ref(inst, name)
+
+    def _firewall_status(self, inst: InstanceLike) -> Any:
+        """R15: a planned firewall's ``firewall_status``, known only after apply, as far as
+        the plan tells it: one sync state per subnet mapping, in the mapped subnet's AZ,
+        whose endpoint id is a symbol (the firewall and the AZ: ``firewall_endpoint_key``).
+        So the idioms that pick an AZ's endpoint out of ``sync_states`` (a for expression
+        with ``if s.availability_zone == ...``, ``one()``, a map by AZ and ``lookup``) name
+        that endpoint. A set, as the provider has it: indexing it is Terraform's error."""
+        mappings = self.blocks(inst, "subnet_mapping")
+        if isinstance(mappings, Unknown):
+            return mappings
+        states = []
+        for mapping in mappings:
+            subnet = mapping.get("subnet_id")
+            if not isinstance(subnet, Ref) or subnet.attribute != "id":
+                return Unknown(f"{inst.address}: a subnet_mapping's subnet is not a subnet of "
+                               "the plan, so the AZ of its endpoint is not known")
+            az = subnet.instance.values.get("availability_zone")
+            if not isinstance(az, str) or not az:
+                return Unknown(f"{inst.address}: the AZ of {subnet.instance.address} is known "
+                               "only after apply")
+            endpoint = Ref(inst, f"{FIREWALL_ENDPOINT_MARK}{az}")
+            states.append({"availability_zone": az, "attachment": (
+                {"endpoint_id": endpoint, "subnet_id": subnet,
+                 "status": Unknown(f"{inst.address}: attachment status after apply")},)})
+        states.sort(key=lambda state: str(state["availability_zone"]))
+        return ({"sync_states": TfSet(states),
+                 "status": Unknown(f"{inst.address}.firewall_status is known after apply"),
+                 "configuration_sync_state_summary": Unknown(
+                     f"{inst.address}.firewall_status is known after apply")},)
 
     def _local(self, module: ModuleInstance, name: str) -> Any:
         expr = module.config.locals.get(name)

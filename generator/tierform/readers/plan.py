@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tierform.errors import ReadError
-from tierform.network.model import Network, Unresolved
+from tierform.network.model import FIREWALL_ENDPOINT_MARK, Network, Unresolved
 from tierform.network.tags import TIER_TAG
 from tierform.readers.hcl import Sources, load_sources
 from tierform.readers.resolver import (
@@ -64,6 +64,8 @@ def _key(symbol: Symbol, address: str) -> str | Unresolved:
     target, attr = symbol.instance, symbol.attribute
     if attr in (None, "id"):
         return target.address
+    if attr.startswith(FIREWALL_ENDPOINT_MARK) and target.type == "aws_networkfirewall_firewall":
+        return f"{target.address}{attr}"  # R15: that firewall's endpoint in that AZ
     value = target.values.get(attr)
     if attr in VPC_DEFAULT_ATTRS and target.type == "aws_vpc":
         # The VPC's own default object (see terraform_json): its id when known.
@@ -119,6 +121,21 @@ class _PlanWiring:
         if isinstance(got, Unresolved):
             return got
         return self._keys(got, inst.address, attr)
+
+    def nested(self, inst: Instance, path: str) -> list[str] | Unresolved:
+        """A reference inside nested blocks (``firewall_policy.0.stateful_rule_group_
+        reference.1.resource_arn``), from the plan's configuration: static blocks only
+        (a dynamic block's expressions are not recorded there)."""
+        planned = self._planned(inst)
+        expr = self.resolver.expression(planned, path)
+        refs = (expr or {}).get("references") or []
+        if not refs:
+            return Unresolved(inst.address, path, "unknown at plan time and not a reference "
+                              "in the plan's configuration (a dynamic block?)")
+        got = self.resolver.resolve(planned, refs, skip_root_variables=True)
+        if isinstance(got, Unresolved):
+            return Unresolved(inst.address, path, got.reason)
+        return self._keys(list(got), inst.address, path)
 
     def blocks(self, inst: Instance, attr: str,
                ref_fields: Mapping[str, tuple[str, ...]]) -> list[dict[str, Any]] | Unresolved:

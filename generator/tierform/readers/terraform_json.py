@@ -29,6 +29,9 @@ from tierform.network.model import (
     DEFAULT_NACL_ID,
     MAIN_ROUTE_TABLE_ID,
     Appliance,
+    Firewall,
+    FirewallPolicy,
+    FirewallRuleGroup,
     GatewayEndpoint,
     InterfaceEndpoint,
     InternetGateway,
@@ -47,10 +50,12 @@ from tierform.network.model import (
     Unresolved,
     Vpc,
     aws_default_nacl,
+    firewall_endpoint_key,
     port_range,
 )
 from tierform.network.routes import ROUTE_TARGETS, gateway_kind
 from tierform.network.tags import TIER_TAG, tag
+from tierform.readers.firewall_rules import rule_group
 
 __all__ = [
     "DEFAULT_SECURITY_GROUP_ID",
@@ -438,6 +443,97 @@ def _appliances(read: _Read, vpc: _Vpc, subnet_keys: Collection[str],
                 None if groups is None else tuple(dict.fromkeys(vpc.rel(g) for g in groups)),
                 check if isinstance(check, bool) else None, inst.source)
             found.update(dict.fromkeys(names, appliance))
+    return found
+
+
+_POLICY_DEFAULTS = {"stateless_default_actions": ("aws:forward_to_sfe",),
+                    "stateless_fragment_default_actions": ("aws:forward_to_sfe",)}
+
+
+def _nested_key(read: _Read, inst: Instance, path: str, value: Any) -> str | None:
+    """A reference inside nested blocks (a policy's rule group ARN): the value when known,
+    else what the wiring says it names; None (noted) when it cannot be read."""
+    if isinstance(value, str) and value:
+        return value
+    nested = getattr(read.wiring, "nested", None)
+    got = nested(inst, path) if nested is not None else Unresolved(
+        inst.address, path, "unknown")
+    if isinstance(got, Unresolved):
+        read.unresolved.append(got)
+        return None
+    if len(got) != 1:
+        read.unresolved.append(Unresolved(inst.address, path, "not one rule group"))
+        return None
+    return str(got[0])
+
+
+def _firewall_policies(read: _Read) -> tuple[dict[str, FirewallPolicy],
+                                               dict[str, FirewallRuleGroup]]:
+    """R15: every firewall policy and rule group of the input (they are VPC-free)."""
+    policies: dict[str, FirewallPolicy] = {}
+    for inst in read.kind("aws_networkfirewall_firewall_policy"):
+        body = _block(inst.values.get("firewall_policy"))
+        refs: dict[str, list[tuple[int, str]]] = {"stateful": [], "stateless": []}
+        for kind in refs:
+            blocks = body.get(f"{kind}_rule_group_reference") or []
+            for index, ref in enumerate(blocks if isinstance(blocks, list) else []):
+                key = _nested_key(read, inst, f"firewall_policy.0.{kind}_rule_group_reference."
+                                              f"{index}.resource_arn", ref.get("resource_arn"))
+                priority = ref.get("priority")
+                refs[kind].append((priority if isinstance(priority, int) else index,
+                                   key if key is not None else
+                                   f"{inst.key} {kind} group {index} (not read)"))
+        order = str(_block(body.get("stateful_engine_options")).get("rule_order") or "")
+
+        policies[inst.key] = FirewallPolicy(
+            inst.key, _actions(body, "stateless_default_actions"),
+            _actions(body, "stateless_fragment_default_actions"),
+            tuple(k for _, k in sorted(refs["stateless"], key=lambda r: r[0])),
+            tuple(k for _, k in sorted(refs["stateful"], key=lambda r: r[0])),
+            _actions(body, "stateful_default_actions"), order == "STRICT_ORDER", inst.source)
+    groups = {inst.key: rule_group(inst.key, inst.values, inst.source)
+              for inst in read.kind("aws_networkfirewall_rule_group")}
+    return policies, groups
+
+
+def _actions(body: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    value = body.get(name)
+    return tuple(str(v) for v in value) if isinstance(value, list) and value else \
+        _POLICY_DEFAULTS.get(name, ())
+
+
+def _block(value: Any) -> Mapping[str, Any]:
+    if isinstance(value, list):
+        return value[0] if value and isinstance(value[0], Mapping) else {}
+    return value if isinstance(value, Mapping) else {}
+
+
+def _firewalls(read: _Read, vpc: _Vpc, subnets: Mapping[str, Subnet], *, plan: bool
+               ) -> dict[str, Firewall]:
+    """R15: the VPC's firewalls: their subnet per AZ, endpoint per AZ (known after apply;
+    in a plan the symbol of that firewall's endpoint in that AZ) and policy."""
+    found: dict[str, Firewall] = {}
+    for inst in vpc.members(read, "aws_networkfirewall_firewall"):
+        key = vpc.rel(inst.key)
+        mapped: list[tuple[str, str]] = []
+        for _, block in read.blocks(inst, "subnet_mapping", {"subnet_id": ("aws_subnet",)}):
+            subnet = subnets.get(vpc.rel(str(block.get("subnet_id") or "")))
+            if subnet is None or subnet.az is None:
+                read.unresolved.append(Unresolved(inst.address, "subnet_mapping",
+                                                  "a mapped subnet (or its AZ) is not read"))
+                continue
+            mapped.append((subnet.az, subnet.id))
+        status = _block(inst.values.get("firewall_status"))
+        endpoints: list[tuple[str, str]] = []
+        for state in status.get("sync_states") or []:
+            endpoint = str(_block(state.get("attachment")).get("endpoint_id") or "")
+            if endpoint and state.get("availability_zone"):
+                endpoints.append((str(state["availability_zone"]), endpoint))
+        if not endpoints and plan:
+            endpoints = [(az, vpc.rel(firewall_endpoint_key(inst.key, az))) for az, _ in mapped]
+        policy = read.one(inst, "firewall_policy_arn")
+        found[key] = Firewall(key, tuple(sorted(mapped)), tuple(sorted(endpoints)), policy,
+                              inst.source)
     return found
 
 
@@ -989,6 +1085,7 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
     endpoints: dict[str, GatewayEndpoint] = {}
     interface: dict[str, InterfaceEndpoint] = {}
     appliances: dict[str, Appliance] = {}
+    firewalls: dict[str, Firewall] = {}
     for vpc in vpcs:
         subnet_keys, own_subnets = _subnets(read, vpc, tier_tag)
         own_igws, own_nats = _gateways(read, vpc, subnet_keys)
@@ -1005,6 +1102,8 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
         appliances.update(_appliances(read, vpc, subnet_keys, targets))
         nacls.update(_nacls(read, vpc, tier_tag))
         groups.update(_security_groups(read, vpc, tier_tag, lists))
+        firewalls.update(_firewalls(read, vpc, own_subnets, plan=source == "plan"))
+    policies, rule_groups = _firewall_policies(read)
     several = len(vpcs) > 1
     first = vpcs[0]
     network = Network(
@@ -1029,5 +1128,6 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
               for v in vpcs if v.instance is not None} if several else {},
         peerings=_peerings(read, vpcs) if several else {},
         appliances=appliances,
+        firewalls=firewalls, firewall_policies=policies, firewall_rule_groups=rule_groups,
     )
     return qualify_shared_tiers(network)

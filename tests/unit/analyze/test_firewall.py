@@ -24,6 +24,7 @@ from tierform.network.model import (
     Subnet,
 )
 from tierform.network.synthetic import layered_network
+from tierform.verify import inspection_findings
 from unit.analyze.networks import sg_out
 
 EP = {"az0": "vpce-a", "az1": "vpce-b"}
@@ -205,3 +206,37 @@ def test_r15_a_route_back_to_a_firewall_endpoint_is_a_loop() -> None:
 def test_r15_the_firewall_failed_open_passes_everything(layer: str) -> None:
     result = analyze(_network(), failed_open=layer)  # type: ignore[arg-type]
     assert result.ports("app", "internet", "tcp").is_full()
+
+
+# -- verify's inspection findings (R15) -------------------------------------------------
+
+def _kinds(network: Network) -> list[str]:
+    return sorted(f.message.split(":")[0] for f in
+                  inspection_findings(network, [("app", "internet")]))
+
+
+def test_inspection_an_inspected_network_has_no_finding() -> None:
+    assert _kinds(_network()) == []
+
+
+def test_inspection_a_route_straight_to_the_nat_is_a_bypass() -> None:
+    network = _network()
+    table = network.route_tables["rt-app-0"]
+    network.route_tables[table.id] = replace(table, routes=(Route("0.0.0.0/0", "nat", "nat-0"),))
+    assert _kinds(network) == ["bypass"]
+
+
+def test_inspection_the_other_az_endpoint_is_cross_az_and_asymmetric() -> None:
+    assert _kinds(_network(app_route={"az0": "vpce-b", "az1": "vpce-b"})) == [
+        "asymmetric", "cross-AZ"]
+
+
+def test_inspection_a_return_route_not_through_the_endpoint_is_asymmetric() -> None:
+    assert _kinds(_network(nat_back={"az0": "vpce-a", "az1": None})) == ["asymmetric"]
+
+
+def test_inspection_pairs_not_asked_are_not_judged() -> None:
+    network = _network()
+    table = network.route_tables["rt-app-0"]
+    network.route_tables[table.id] = replace(table, routes=(Route("0.0.0.0/0", "nat", "nat-0"),))
+    assert inspection_findings(network, []) == []
