@@ -52,7 +52,8 @@ def test_the_plan_reads_the_firewall_its_endpoints_and_policy(network: Network) 
                                 ("us-east-1b", "aws_subnet.firewall[1]"))
     assert firewall.policy == "aws_networkfirewall_firewall_policy.this"
     policy = network.firewall_policies[firewall.policy]
-    assert policy.strict_order and policy.stateful_default == ("aws:drop_established",)
+    assert policy.strict_order
+    assert policy.stateful_default == ("aws:drop_established",)
     assert policy.stateful_groups == ("aws_networkfirewall_rule_group.five_tuple",
                                       "aws_networkfirewall_rule_group.domains")
     five = network.firewall_rule_groups["aws_networkfirewall_rule_group.five_tuple"]
@@ -118,5 +119,6 @@ def test_a_policy_rule_that_drops_the_flow_blocks_it_by_name(
     answer = query(mutant, "app", "internet", "tcp", 443)
     assert answer.verdict == "blocked"
     [leg] = answer.blocking
-    assert leg.layer == "firewall" and "$EXTERNAL_NET 443" in leg.detail
+    assert leg.layer == "firewall"
+    assert "$EXTERNAL_NET 443" in leg.detail
     assert _kinds(mutant) == []  # the path is inspected: the rule is what blocks
