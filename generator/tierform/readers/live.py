@@ -34,6 +34,7 @@ from tierform.network.model import (
 )
 from tierform.network.routes import ROUTE_TARGETS, gateway_kind
 from tierform.network.tags import TIER_TAG, resource_tags
+from tierform.readers.live_firewall import read_firewalls
 from tierform.readers.terraform_json import (
     IPV6_NATIVE_STAND_IN,
     qualify_shared_tiers,
@@ -349,14 +350,16 @@ def _peerings(ec2: Any, vpcs: Collection[str]) -> dict[str, Peering]:
 def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
                       vpc_ids: Sequence[str] = (), all_vpcs: bool = False,
                       tag_filters: Mapping[str, str] | None = None, tier_tag: str = TIER_TAG,
-                      named_networks: Mapping[str, IPv4Network | str] | None = None
-                      ) -> Network:
+                      named_networks: Mapping[str, IPv4Network | str] | None = None,
+                      firewall_client: Any | None = None) -> Network:
     """The live network of the VPCs :func:`select_vpcs` chooses (``vpc_id``: one by id).
 
     Several VPCs are read as the plan and state readers read them (R13): each object
     knows its VPC, an active peering between two of them is a path, and tier names two
     VPCs share are qualified by the VPC's Name tag. Managed prefix lists named by group
-    rules and routes are read by their entries (S5, R11)."""
+    rules and routes are read by their entries (S5, R11). With ``firewall_client`` (boto3
+    ``network-firewall``) the VPCs' Network Firewalls too (R15); without it a route to a
+    firewall endpoint stays an unknown Gateway Load Balancer endpoint."""
     chosen = select_vpcs(ec2_client, vpc_ids=[vpc_id] if vpc_id else vpc_ids,
                          tag_filters=tag_filters, all_vpcs=all_vpcs)
     several = len(chosen) > 1
@@ -392,6 +395,9 @@ def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
         net.vpcs = {r.net.vpc_id: Vpc(r.net.vpc_id, r.net.vpc_cidrs, r.name or r.net.vpc_id,
                                       r.label, ipv6_cidrs=r.net.vpc_ipv6_cidrs) for r in read}
         net.peerings = _peerings(ec2_client, net.vpcs)
+    if firewall_client is not None:
+        net.firewalls, net.firewall_policies, net.firewall_rule_groups = read_firewalls(
+            firewall_client, [p.vpc_id for p in parts])
     return qualify_shared_tiers(net)
 
 
