@@ -240,7 +240,7 @@ def verify_table(report: VerifyReport) -> str:
 def single_layer_table(report: VerifyReport) -> str:
     """Per layer failed open: the forbidden flows into private or isolated tiers that open."""
     rows = [["layer failed open", "opens"]]
-    for layer in LAYERS:
+    for layer in (*LAYERS, *(k for k in report.single_layer if k not in LAYERS)):
         flows = report.single_layer.get(layer, [])
         text = "; ".join(f"{f.src} -> {f.dst} {f.protocol}"
                          f"{'' if f.ports is None else f' {f.ports}'}"

@@ -238,9 +238,11 @@ def _describe(flow: Flow, ports: PortSet) -> str:
 def verify(intents: Sequence[Intent], network: Network, *,
            declared_exposure: Mapping[str, str],
            ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
-           expected: Expected | None = None, gate: Gate = "all") -> VerifyReport:
-    """Identity, unintended, broken (tier and subnet pairs), exposure, route, layer-alone
-    and single-layer findings for one network; ``gate`` picks the severities that fail."""
+           expected: Expected | None = None, gate: Gate = "all",
+           inspected: Iterable[tuple[str, str]] = ()) -> VerifyReport:
+    """Identity, unintended, broken (tier and subnet pairs), exposure, route, layer-alone,
+    single-layer and inspection findings for one network; ``gate`` picks the severities
+    that fail; ``inspected``: the (src, dst) pairs that must cross a firewall (R15)."""
     reach = analyze(network, ephemeral=ephemeral)
     allowed = _allowed(intents)
     eph = PortSet.range(*ephemeral)
@@ -276,6 +278,7 @@ def verify(intents: Sequence[Intent], network: Network, *,
     findings.extend(_broken(intents, network, reach, ephemeral))
     findings.extend(_subnet_pairs(intents, network, reach, allowed, eph, ephemeral))
     findings.extend(route_findings(intents, network, declared_exposure, foreign))
+    findings.extend(inspection_findings(network, inspected))
     findings.extend(_layers_alone(network, reach, allowed, eph, ephemeral, alone))
 
     for tier, declared in declared_exposure.items():
@@ -296,15 +299,16 @@ def verify(intents: Sequence[Intent], network: Network, *,
 
     single: dict[Layer, list[Flow]] = {}
     replies: dict[Layer, list[Flow]] = {}
-    for layer in LAYERS:
+    for layer in (*LAYERS, *(("firewall",) if network.firewalls else ())):
         opened, legs = _single_layer(layer, network, reach, allowed, declared_exposure, eph,
                                      ephemeral, foreign)
         single[layer], replies[layer] = opened, legs
         for flow in opened:
+            into = (flow.dst if flow.dst not in reach.tiers else
+                    f"{_exposure_of(flow.dst, reach, declared_exposure)} tier {flow.dst}")
             findings.append(VerifyFinding(
                 "single_layer", f"one misconfiguration away: with {layer} failed open, "
-                f"{_describe(flow, flow.ports or PortSet.full())} opens into "
-                f"{_exposure_of(flow.dst, reach, declared_exposure)} tier {flow.dst}",
+                f"{_describe(flow, flow.ports or PortSet.full())} opens into {into}",
                 ("tiers", flow.dst), flow.src, flow.dst, flow.protocol, flow.ports, layer,
                 level="warning", family=flow.family))
     gated = _GATED[gate]
@@ -449,6 +453,13 @@ def _single_layer(layer: Layer, network: Network, reach: Reachability,
                                  _needed("nacls", network, allowed, failed.endpoints).items()
                                  if key[1] in dedicated}}
     for flow in failed.flows:
+        if layer == "firewall":  # R15: what the firewall alone holds back, wherever to
+            extra = _excess(flow, reach, allowed, eph) - reach.ports(flow.src, flow.dst,
+                                                                     flow.protocol)
+            if extra and flow.src != flow.dst and not {flow.src, flow.dst} & foreign:
+                opened.append(Flow(flow.src, flow.dst, flow.protocol,
+                                   None if flow.protocol == "icmp" else extra, flow.family))
+            continue
         if flow.src == flow.dst or flow.dst not in reach.tiers or flow.dst in foreign:
             continue
         public = _exposure_of(flow.dst, reach, declared) not in ("private", "isolated")

@@ -24,7 +24,9 @@ from tierform.network.model import (
     Subnet,
 )
 from tierform.network.synthetic import layered_network
-from tierform.verify import inspection_findings
+from tierform.ports import PortSet
+from tierform.report import single_layer_table
+from tierform.verify import Intent, inspection_findings, verify
 from unit.analyze.networks import sg_out
 
 EP = {"az0": "vpce-a", "az1": "vpce-b"}
@@ -240,3 +242,29 @@ def test_inspection_pairs_not_asked_are_not_judged() -> None:
     table = network.route_tables["rt-app-0"]
     network.route_tables[table.id] = replace(table, routes=(Route("0.0.0.0/0", "nat", "nat-0"),))
     assert inspection_findings(network, []) == []
+
+
+def test_verify_reports_inspection_and_the_firewall_row() -> None:
+    intent = Intent("app", "internet", "tcp", PortSet.of(443), "app -> internet", ("flows", 0))
+    clean = verify([intent], _network(), declared_exposure={"app": "private"},
+                   inspected=[("app", "internet")])
+    assert not [f for f in clean.findings if f.kind == "inspection"]
+    # The firewall alone holds back everything but 443 (its groups let all out): its row.
+    rows = [(f.src, f.dst, f.protocol, str(f.ports)) for f in clean.single_layer["firewall"]]
+    assert ("app", "internet", "tcp", "0-442,444-65535") in rows
+    assert "firewall" in single_layer_table(clean)
+    network = _network()
+    table = network.route_tables["rt-app-0"]
+    network.route_tables[table.id] = replace(table, routes=(Route("0.0.0.0/0", "nat", "nat-0"),))
+    report = verify([intent], network, declared_exposure={"app": "private"},
+                    inspected=[("app", "internet")])
+    assert [f.message.split(":")[0] for f in report.findings if f.kind == "inspection"] == [
+        "bypass"]
+    assert not report.ok
+
+
+def test_verify_without_firewalls_has_no_firewall_row() -> None:
+    network = _network()
+    network.firewalls.clear()
+    report = verify([], network, declared_exposure={})
+    assert "firewall" not in report.single_layer
