@@ -46,7 +46,9 @@ def exposures(legs: Legs) -> tuple[dict[str, TierInfo], list[str]]:
         reasons = why.setdefault(subnet.id, set())
         for host in internet:
             route = legs.outbound(table, host)
-            if route.ok and route.nat_subnet is None and not route.egress_only:
+            direct = route.nat_subnet is None or (route.firewall is not None
+                                                  and route.then_nat is None)  # R15
+            if route.ok and direct and not route.egress_only:
                 exposure = "public"
                 break
             if route.unknown is not None:

@@ -283,6 +283,10 @@ class Legs:
             why = "leaves the VPC; where it goes beyond is not in the input"
         elif kind == "peering":
             why = "goes to a peer VPC that is not in the input"
+        elif kind == "gwlbe" and self.model.network.firewall_of(route.target) is not None:
+            why = ("comes in through the internet gateway and goes back out through a "
+                   "firewall endpoint: connections from outside through a firewall "
+                   "(ingress inspection) are not modelled yet")
         elif kind in ("eni", "instance", "gwlbe"):
             why = "goes through an appliance whose onward path is not modelled"
         elif kind == "eigw":
@@ -485,11 +489,22 @@ class Legs:
                                          unknown=why))
                 self._note(src, dst, why)
         else:
-            why = (f"the reply from {dst.endpoint} comes in through the internet gateway, "
-                   f"whose edge route table (back through {label}) is not modelled")
-            checks.append(RouteCheck("return", None, self.unknown_passes, note=why,
-                                     unknown=why))
-            self._note(src, dst, why)
+            edges = [t for t in model.network.route_tables.values()
+                     if t.gateway_ids & set(model.network.internet_gateways)]
+            edge = edges[0].id if len(edges) == 1 else None
+            reply = model.lpm(edge, src.key) if edge is not None else None
+            if reply is None or reply.kind != "gwlbe" or reply.target != endpoint:
+                shown = ("no edge route table is associated with the internet gateway"
+                         if not edges else "several edge route tables" if edge is None else
+                         f"its edge route table {model.table_name(edge)} sends it by "
+                         f"{route_detail(reply, src.cidr)}")
+                why = (f"asymmetric: the reply from {dst.endpoint} to {src.cidr} comes in "
+                       f"through the internet gateway, and {shown}, not back through "
+                       f"{label}'s endpoint (what its stateful engine does then is not "
+                       "modelled)")
+                checks.append(RouteCheck("return", edge, self.unknown_passes, note=why,
+                                         unknown=why))
+                self._note(src, dst, why)
         if checks:
             halves.append(Half(src, tuple(checks)))
         return tuple(halves)

@@ -151,6 +151,9 @@ class RouteTable:
     source: str = ""
     vpc: str | None = None
     """Its VPC when the input holds several (its local routes are that VPC's CIDRs)."""
+    gateway_ids: frozenset[str] = frozenset()
+    """Gateways it is the edge table of (``aws_route_table_association.gateway_id``): what
+    comes in through them is routed by it (R15: the way in through a firewall)."""
 
 
 @dataclass(frozen=True)

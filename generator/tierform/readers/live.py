@@ -166,6 +166,7 @@ def _route_tables(ec2: Any, vpc_id: str, tier_tag: str,
         tables[table_id] = RouteTable(
             id=table_id, routes=tuple(routes),
             subnet_ids=frozenset(str(a["SubnetId"]) for a in live if a.get("SubnetId")),
+            gateway_ids=frozenset(str(a["GatewayId"]) for a in live if a.get("GatewayId")),
             is_main=any(a.get("Main") for a in live), tier=tags.get(tier_tag),
             name=tags.get("Name"), source=_label(table_id, tags))
     return tables

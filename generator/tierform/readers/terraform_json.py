@@ -629,7 +629,12 @@ def _route_tables(read: _Read, vpc: _Vpc, tier_tag: str, lists: Mapping[str, lis
                 if all(r.destination != each.destination for r in routes[key]):
                     routes[key].append(each)
     subnets: dict[str, set[str]] = defaultdict(set)
+    gateways: dict[str, set[str]] = defaultdict(set)
     for inst, owner in read.owned("aws_route_table_association", "route_table_id", meta):
+        edge = read.ids(inst, "gateway_id")
+        if edge:  # an edge association (R15): the gateway's way in
+            gateways[owner[0]].add(edge[0])
+            continue
         subnet = read.one(inst, "subnet_id")
         if subnet is not None:
             subnets[owner[0]].add(subnet)
@@ -640,6 +645,7 @@ def _route_tables(read: _Read, vpc: _Vpc, tier_tag: str, lists: Mapping[str, lis
     tables = {key: RouteTable(
         id=vpc.rel(key), routes=tuple(routes[key]),
         subnet_ids=frozenset(vpc.rel(s) for s in subnets[key]),
+        gateway_ids=frozenset(vpc.rel(g) for g in gateways[key]),
         is_main=key in main, tier=tag(inst.values, tier_tag),
         name=tag(inst.values, "Name"), source=inst.source, vpc=vpc.tag)
         for key, (inst, _) in meta.items()}

@@ -268,3 +268,39 @@ def test_verify_without_firewalls_has_no_firewall_row() -> None:
     network.firewalls.clear()
     report = verify([], network, declared_exposure={})
     assert "firewall" not in report.single_layer
+
+
+def _public_through_firewall(edge_target: str | None) -> Network:
+    """web in az0: 0.0.0.0/0 -> the firewall endpoint, the firewall subnet on to the
+    internet gateway; the gateway's edge table sends web's CIDR to ``edge_target``."""
+    network = _network()
+    network.subnets["web-0"] = Subnet("web-0", IPv4Network("10.0.20.0/24"), "az0", "web")
+    network.route_tables["rt-web"] = RouteTable(
+        "rt-web", (Route("0.0.0.0/0", "gwlbe", "vpce-a"),), frozenset({"web-0"}), tier="web")
+    fw = network.route_tables["rt-fw-0"]
+    network.route_tables[fw.id] = replace(fw, routes=(Route("0.0.0.0/0", "igw", "igw"),))
+    if edge_target is not None:
+        network.route_tables["rt-edge"] = RouteTable(
+            "rt-edge", (Route("10.0.20.0/24", "gwlbe", edge_target),), frozenset(),
+            gateway_ids=frozenset({"igw"}), source="aws_route_table.edge")
+    return network
+
+
+def test_r15_public_egress_through_the_firewall_needs_the_edge_route_back() -> None:
+    result = analyze(_public_through_firewall("vpce-a"))
+    assert str(result.ports("web", "internet", "tcp")) == "443"
+    assert not result.unknown_ports("web", "internet", "tcp")
+    assert result.tiers["web"].exposure == "public"  # firewall then internet gateway
+    for target in (None, "vpce-b"):
+        result = analyze(_public_through_firewall(target))
+        assert not result.ports("web", "internet", "tcp")
+        assert 443 in result.unknown_ports("web", "internet", "tcp")
+        assert any("edge route table" in r or "asymmetric" in r
+                   for r in result.incomplete_reasons)
+
+
+def test_r15_ingress_through_a_firewall_is_unknown_not_blocked() -> None:
+    result = analyze(_public_through_firewall("vpce-a"))
+    assert not result.ports("internet", "web", "tcp")
+    assert result.unknown_ports("internet", "web", "tcp")
+    assert any("ingress inspection" in r for r in result.incomplete_reasons)

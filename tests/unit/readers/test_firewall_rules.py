@@ -92,8 +92,23 @@ def test_state_reads_the_firewall_and_its_vpce_routes() -> None:
             "rule_group": [{"rules_source": [{
                 "rules_string": "drop tcp $HOME_NET any -> $EXTERNAL_NET 23 (sid:1;)",
                 "rules_source_list": [], "stateful_rule": []}]}]}),
+        _resource("aws_internet_gateway.this", "aws_internet_gateway",
+                  {"id": "igw-1", "vpc_id": "vpc-1"}),
+        _resource("aws_route_table.edge", "aws_route_table", {
+            "id": "rtb-edge", "vpc_id": "vpc-1", "route": [
+                {"cidr_block": "10.0.10.0/24", "vpc_endpoint_id": "vpce-0a"}]}),
+        _resource("aws_route_table_association.edge", "aws_route_table_association", {
+            "id": "rtbassoc-1", "gateway_id": "igw-1", "subnet_id": "",
+            "route_table_id": "rtb-edge"}),
+        _resource("aws_route_table_association.app", "aws_route_table_association", {
+            "id": "rtbassoc-2", "gateway_id": "", "subnet_id": "subnet-app",
+            "route_table_id": "rtb-app"}),
     ]
     network = network_from_state({"values": {"root_module": {"resources": resources}}})
+    assert network.route_tables["rtb-edge"].gateway_ids == frozenset({"igw-1"})
+    assert network.route_tables["rtb-edge"].subnet_ids == frozenset()
+    assert network.route_tables["rtb-app"].subnet_ids == frozenset({"subnet-app"})
+    assert not network.unresolved
     firewall = network.firewalls["arn:fw"]
     assert firewall.endpoints == (("us-east-1a", "vpce-0a"),)
     assert firewall.subnets == (("us-east-1a", "subnet-fw"),)
