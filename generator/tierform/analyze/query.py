@@ -148,10 +148,18 @@ def _explain_firewall(evaluator: Evaluator, filt: Filter, peer: Host, protocol: 
                     f"{name} drops {shown}: {'; '.join(verdict.deciding) or 'no rule passes it'}")
 
 
+def _hop_nacl(filt: Filter) -> str:
+    """The NACL a hop filter is, in words (its resource names it in full)."""
+    return f"NACL {filt.owner}" if filt.owner else "no NACL"
+
+
 def _where(path: Path, filt: Filter, peer: Host) -> str:
     """Where a filter sits, in words."""
     if filt.layer == "security_groups":
         return f"{filt.owner} {'egress' if filt.egress else 'ingress'}"
+    if filt.end == "nat" and path.halves[0].firewall is not None:  # R15: a chain of hops
+        return (f"firewall chain subnet ({_hop_nacl(filt)}) "
+                f"{'outbound to' if filt.egress else 'inbound from'} {peer.endpoint}")
     if filt.end == "nat":
         return (f"NAT subnet {path.nat_subnet} "
                 f"{'outbound to' if filt.egress else 'inbound from'} {peer.endpoint}")

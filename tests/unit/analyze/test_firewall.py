@@ -304,3 +304,20 @@ def test_r15_ingress_through_a_firewall_is_unknown_not_blocked() -> None:
     assert not result.ports("internet", "web", "tcp")
     assert result.unknown_ports("internet", "web", "tcp")
     assert any("ingress inspection" in r for r in result.incomplete_reasons)
+
+
+@pytest.mark.parametrize("variant", ["inspected", "asymmetric", "unparsed", "public"])
+def test_r15_the_matrix_and_query_agree(variant: str) -> None:
+    network = {"inspected": _network,
+               "asymmetric": lambda: _network(nat_back={"az0": "vpce-a", "az1": None}),
+               "unparsed": lambda: _network(group=FirewallRuleGroup(
+                   "group", rules=(DROP_TELNET,), unparsed=("`x`",))),
+               "public": lambda: _public_through_firewall("vpce-a")}[variant]()
+    result = analyze(network)
+    for src in [*network.tiers, "internet"]:
+        for dst in [*network.tiers, "internet"]:
+            if src == dst:
+                continue
+            for port in (22, 23, 443, 8080):
+                assert query(network, src, dst, "tcp", port).verdict == result.verdict(
+                    src, dst, "tcp", port), (src, dst, port)
