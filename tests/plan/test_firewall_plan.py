@@ -122,3 +122,15 @@ def test_a_policy_rule_that_drops_the_flow_blocks_it_by_name(
     assert leg.layer == "firewall"
     assert "$EXTERNAL_NET 443" in leg.detail
     assert _kinds(mutant) == []  # the path is inspected: the rule is what blocks
+
+
+def test_without_the_hcl_the_endpoint_routes_are_unresolved_not_guessed(
+        tierform_cache_dir: Path, tierform_terraform: str | None) -> None:
+    plan = plan_files(module_files(MODULE), region="us-east-1", cache_dir=tierform_cache_dir,
+                      terraform=tierform_terraform)
+    network = network_from_plan(plan.raw)  # the plan's references only
+    assert any(u.attribute == "vpc_endpoint_id" for u in network.unresolved)
+    result = analyze(network)
+    assert not result.complete
+    assert not result.reachable("app", "internet", "tcp", 23)
+    assert 23 in result.unknown_ports("app", "internet", "tcp")  # never blocked
