@@ -488,6 +488,14 @@ class Legs:
                 checks.append(RouteCheck("return", nat_table, self.unknown_passes, note=why,
                                          unknown=why))
                 self._note(src, dst, why)
+        elif (exit_route := model.lpm(back_table, dst.key)) is None \
+                or exit_route.kind != "igw":
+            why = (f"the reply from {dst.endpoint} comes back through "
+                   f"{route_detail(exit_route, dst.cidr)}, whose route back through "
+                   f"{label}'s endpoint is not in the input")
+            checks.append(RouteCheck("return", back_table, self.unknown_passes, note=why,
+                                     unknown=why))
+            self._note(src, dst, why)
         else:
             edges = [t for t in model.network.route_tables.values()
                      if t.gateway_ids & set(model.network.internet_gateways)]

@@ -321,3 +321,16 @@ def test_r15_the_matrix_and_query_agree(variant: str) -> None:
             for port in (22, 23, 443, 8080):
                 assert query(network, src, dst, "tcp", port).verdict == result.verdict(
                     src, dst, "tcp", port), (src, dst, port)
+
+
+def test_r15_through_the_firewall_to_a_transit_gateway_the_reply_path_is_unknown() -> None:
+    network = _network()
+    network.named_networks["corp"] = IPv4Network("172.16.0.0/12")
+    for index in (0, 1):
+        fw = network.route_tables[f"rt-fw-{index}"]
+        network.route_tables[fw.id] = replace(fw, routes=(
+            *fw.routes, Route("172.16.0.0/12", "tgw", "tgw-1")))
+    result = analyze(network)
+    assert not result.ports("app", "corp", "tcp")
+    assert 443 in result.unknown_ports("app", "corp", "tcp")
+    assert any("tgw tgw-1" in r and "not in the input" in r for r in result.incomplete_reasons)
