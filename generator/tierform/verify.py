@@ -916,9 +916,16 @@ def _inspected_path(model: Model, subnet_id: str, own: Host, peer: Host,
     path: tuple[str | int, ...] = ("flows",)
     table = model.table_of.get(subnet_id)
     route = model.lpm(table, peer.key)
+    where = f"{src} -> {dst} must be inspected, but subnet {subnet.source or subnet.id}"
+    gateway = network.nat_gateways.get(route.target or "") if route is not None and \
+        route.kind == "nat" and peer.tier is None else None
+    if gateway is not None:  # the NAT first, then the firewall (AWS's combined design)
+        after = model.lpm(model.table_of.get(gateway.subnet_id), peer.key)
+        if after is not None and after.kind == "gwlbe" and \
+                network.firewall_of(after.target) is not None:
+            return _after_nat(model, gateway.subnet_id, after, pair, where)
     found = network.firewall_of(route.target) if route is not None and \
         route.kind == "gwlbe" else None
-    where = f"{src} -> {dst} must be inspected, but subnet {subnet.source or subnet.id}"
     if found is None:
         shown = "no route" if route is None else \
             f"{route.destination} -> {route.kind} {route.target or ''}".rstrip()
@@ -953,4 +960,38 @@ def _inspected_path(model: Model, subnet_id: str, own: Host, peer: Host,
                     f"{model.table_name(back_table)} ({shown}), not back through {label}'s "
                     f"endpoint in {az}", path, src, dst,
                     resource=back.source if back is not None else "", layer="routes"))
+    return out
+
+
+def _after_nat(model: Model, nat_subnet: str, route: Route, pair: tuple[str, str],
+               where: str) -> list[VerifyFinding]:
+    """F8 for tier -> NAT -> firewall -> internet: the NAT's subnet must use its own AZ's
+    endpoint, and the internet gateway's edge table must route the reply back through it."""
+    network = model.network
+    src, dst = pair
+    found = network.firewall_of(route.target)
+    assert found is not None
+    firewall, az = found
+    label = f"firewall {firewall.source or firewall.id}"
+    nat = network.subnets[nat_subnet]
+    out: list[VerifyFinding] = []
+    if nat.az is not None and az != nat.az:
+        out.append(VerifyFinding(
+            "inspection", f"cross-AZ: {where} goes through the NAT gateway in {nat.az}, whose "
+            f"subnet routes it to {label}'s endpoint in {az} ({route.source}): use its own "
+            "AZ's endpoint", ("flows",), src, dst, resource=route.source, layer="routes"))
+    nat_hosts = [h for h in model.hosts if nat_subnet in h.subnets]
+    edges = [t for t in network.route_tables.values()
+             if t.gateway_ids & set(network.internet_gateways)]
+    back = model.lpm(edges[0].id, nat_hosts[0].key) if len(edges) == 1 and nat_hosts else None
+    if back is None or back.kind != "gwlbe" or back.target != route.target:
+        shown = ("no edge route table on the internet gateway" if not edges else
+                 "no single edge route table" if len(edges) > 1 else
+                 f"{model.table_name(edges[0].id)} "
+                 f"({'no route' if back is None else f'{back.destination} -> {back.kind}'})")
+        out.append(VerifyFinding(
+            "inspection", f"asymmetric: {where}: the reply to the NAT gateway's subnet "
+            f"{nat.source or nat.id} comes in from the internet gateway by {shown}, not "
+            f"back through {label}'s endpoint in {az}", ("flows",), src, dst,
+            resource=back.source if back is not None else "", layer="routes"))
     return out

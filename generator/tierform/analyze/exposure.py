@@ -46,8 +46,9 @@ def exposures(legs: Legs) -> tuple[dict[str, TierInfo], list[str]]:
         reasons = why.setdefault(subnet.id, set())
         for host in internet:
             route = legs.outbound(table, host)
-            direct = route.nat_subnet is None or (route.firewall is not None
-                                                  and route.then_nat is None)  # R15
+            direct = route.nat_subnet is None or (  # R15: firewall, then the gateway
+                route.firewall is not None and route.then_nat is None
+                and not route.firewall_after_nat)
             if route.ok and direct and not route.egress_only:
                 exposure = "public"
                 break

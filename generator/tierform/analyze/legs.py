@@ -94,6 +94,7 @@ class Half(NamedTuple):
     hop_groups: str | None = None  # ... or through an appliance there, with these groups (R14)
     firewall: str | None = None  # ... or through this firewall's endpoint there (R15)
     then_nat: str | None = None  # ... and then through a NAT gateway in this subnet (R15)
+    firewall_after_nat: bool = False  # ... or the NAT gateway first, then the firewall
 
 
 class Path(NamedTuple):
@@ -138,6 +139,7 @@ class Outbound:
     hop_groups: str | None = None  # through an appliance: its groups' owner (R14)
     firewall: str | None = None  # through a Network Firewall endpoint (R15): the firewall
     then_nat: str | None = None  # ... then a NAT gateway in this subnet
+    firewall_after_nat: bool = False  # the NAT gateway (nat_subnet) first, then the firewall
 
 
 _Filters = tuple[tuple[Filter, ...], tuple[Filter, ...]]  # (forward, replies) of one half
@@ -517,6 +519,102 @@ class Legs:
             halves.append(Half(src, tuple(checks)))
         return tuple(halves)
 
+    def _nat_then_firewall(self, gateway: NatGateway, route: Route, dst: Host) -> Outbound:
+        """R15: a NAT gateway whose subnet routes on to a firewall endpoint (AWS's combined
+        ingress/egress design: the firewall sees the NAT's address), then the firewall
+        subnet's table, whose route must be a direct exit (R3)."""
+        model = self.model
+        found = model.network.firewall_of(route.target)
+        assert found is not None
+        firewall, az = found
+        label = f"firewall {firewall.source or firewall.id} in {az}"
+        name = gateway.source or gateway.id
+        subnet = firewall.subnet_in(az)
+        if subnet is None or subnet not in model.network.subnets:
+            text = unmodelled(route, dst.cidr, f"goes from NAT gateway {name} through {label}, "
+                                               "whose subnet in that AZ is not in the input")
+            return Outbound(self.unknown_passes, None, text, text)
+        fw_table = model.table_of.get(subnet)
+        last = model.lpm(fw_table, dst.key)
+        nat_table = model.table_name(model.table_of.get(gateway.subnet_id))
+        where = (f"via NAT gateway {name}, then {nat_table}: "
+                 f"{route_detail(route, dst.cidr)}, through {label} (subnet {subnet}), then "
+                 f"{model.table_name(fw_table)}")
+        if last is not None and last.kind in (*_APPLIANCES, "gwlbe", "nat"):
+            text = f"{where}: {route_detail(last, dst.cidr)}: a further in-VPC hop, not followed"
+            return Outbound(self.unknown_passes, None, text, text)
+        ok, why = (False, None) if last is None else self._leaves(last, dst)
+        text = f"{where}: {why or route_detail(last, dst.cidr)}"
+        if why is not None:
+            return Outbound(ok, gateway.subnet_id if ok else None, text, text,
+                            firewall=firewall.id if ok else None, firewall_after_nat=ok)
+        if not ok:
+            return Outbound(False, None, f"{text} (does not reach {dst.cidr})")
+        return Outbound(True, gateway.subnet_id, text, firewall=firewall.id,
+                        firewall_after_nat=True)
+
+    def _firewall_after_nat(self, src: Host, dst: Host, sender: Half) -> tuple[Half, ...]:
+        """R15: the firewall's halves after a NAT gateway: it sees the NAT's address (the
+        NAT subnet's host class: when that subnet holds several, which one is not known,
+        unknown), its subnet's NACL both ways, its rules; the reply must come in by the
+        internet gateway's edge table through the same endpoint."""
+        model = self.model
+        assert sender.firewall is not None
+        assert sender.nat_subnet is not None
+        firewall = model.network.firewalls[sender.firewall]
+        nat_table = model.table_of.get(sender.nat_subnet)
+        route = model.lpm(nat_table, dst.key)
+        endpoint = route.target if route is not None else None
+        az = firewall.az_of(endpoint or "") or ""
+        subnet = firewall.subnet_in(az) or ""
+        label = f"firewall {firewall.source or firewall.id} in {az}"
+        keys = {h.key: h for h in model.hosts if sender.nat_subnet in h.subnets}
+        checks: list[RouteCheck] = []
+        if len(keys) != 1:
+            why = (f"{label} sees the NAT gateway's address in subnet {sender.nat_subnet}, "
+                   "which the rules tell apart from other addresses there: which one AWS "
+                   "gives it is not in the input")
+            checks.append(RouteCheck("forward", nat_table, self.unknown_passes, note=why,
+                                     unknown=why))
+            self._note(src, dst, why)
+            return (Half(src, tuple(checks)),)  # the maybe mode passes it unfiltered
+        nat_host = next(iter(keys.values()))
+        verdict = model.firewall(firewall.id, nat_host.key, dst.key)
+        if any(verdict.unknown):
+            self._note(src, dst, "; ".join(verdict.reasons) or "a firewall rule is not known")
+        if verdict.details:
+            self.details.setdefault((src.endpoint, dst.endpoint), set()).update(
+                f"through {label} (after NAT): {d}" for d in verdict.details)
+        rules = Filter("forward", "firewall", "nat", firewall.id, True, nat_host,
+                       self.unknown_passes)
+        near, far = self.hop(subnet, nat_host, dst) or (Half(nat_host), Half(dst))
+        halves = [near, far._replace(forward=(*far.forward, rules))]
+        back = model.lpm(model.table_of.get(subnet), nat_host.key)
+        edges = [t for t in model.network.route_tables.values()
+                 if t.gateway_ids & set(model.network.internet_gateways)]
+        edge = edges[0].id if len(edges) == 1 else None
+        reply = model.lpm(edge, nat_host.key) if edge is not None else None
+        problems = []
+        if back is None or back.kind != "local":
+            problems.append(f"the firewall subnet's route to {nat_host.cidr} is "
+                            f"{route_detail(back, nat_host.cidr)}, not local")
+        if reply is None or reply.kind != "gwlbe" or reply.target != endpoint:
+            problems.append("no edge route table is associated with the internet gateway"
+                            if not edges else "several edge route tables" if edge is None
+                            else f"the internet gateway's edge table {model.table_name(edge)} "
+                                 f"sends the reply to {nat_host.cidr} by "
+                                 f"{route_detail(reply, nat_host.cidr)}")
+        if problems:
+            why = (f"asymmetric: the reply does not come back through {label}'s endpoint ("
+                   f"{'; '.join(problems)}), so the firewall sees one direction of the "
+                   "connection only (what its stateful engine does then is not modelled)")
+            checks.append(RouteCheck("return", edge, self.unknown_passes, note=why,
+                                     unknown=why))
+            self._note(src, dst, why)
+        if checks:
+            halves.append(Half(src, tuple(checks)))
+        return tuple(halves)
+
     def _via_nat(self, route: Route, dst: Host, public: bool) -> Outbound:
         model = self.model
         gateway: NatGateway | None = model.network.nat_gateways.get(route.target or "")
@@ -529,6 +627,9 @@ class Legs:
             return Outbound(False, None, f"NAT gateway {name} is private: no internet path")
         nat_table = model.table_of.get(gateway.subnet_id)
         onward = model.lpm(nat_table, dst.key)
+        if onward is not None and onward.kind == "gwlbe" \
+                and model.network.firewall_of(onward.target) is not None:
+            return self._nat_then_firewall(gateway, onward, dst)
         ok, why = (False, None) if onward is None else self._leaves(onward, dst)
         if why is not None:
             return Outbound(ok, gateway.subnet_id if ok else None,
@@ -593,7 +694,7 @@ class Legs:
                            RouteCheck("return", host.table, out.ok, note=back,
                                       unknown=out.unknown)),
                     forward, replies, out.nat_subnet, out.hop_groups, out.firewall,
-                    out.then_nat)
+                    out.then_nat, out.firewall_after_nat)
 
     def _note(self, src: Host, dst: Host, why: str | None) -> None:
         if why is not None:
@@ -660,6 +761,10 @@ class Legs:
     def join(self, src: Host, dst: Host, sender: Half, receiver: Half) -> Path:
         """The path of a sender's half and a receiver's, with the NAT hop between them
         when the sender's route takes one."""
+        if sender.firewall is not None and sender.firewall_after_nat:
+            assert sender.nat_subnet is not None
+            return Path(src, dst, (sender, *self.hop(sender.nat_subnet, src, dst),
+                                   *self._firewall_after_nat(src, dst, sender), receiver))
         if sender.firewall is not None:
             return Path(src, dst, (sender, *self._firewall_hop(src, dst, sender), receiver))
         hop = (self.hop(sender.nat_subnet, src, dst, sender.hop_groups) if sender.nat_subnet

@@ -306,13 +306,16 @@ def test_r15_ingress_through_a_firewall_is_unknown_not_blocked() -> None:
     assert any("ingress inspection" in r for r in result.incomplete_reasons)
 
 
-@pytest.mark.parametrize("variant", ["inspected", "asymmetric", "unparsed", "public"])
+@pytest.mark.parametrize("variant", ["inspected", "asymmetric", "unparsed", "public",
+                                     "nat-first", "nat-first-asymmetric"])
 def test_r15_the_matrix_and_query_agree(variant: str) -> None:
     network = {"inspected": _network,
                "asymmetric": lambda: _network(nat_back={"az0": "vpce-a", "az1": None}),
                "unparsed": lambda: _network(group=FirewallRuleGroup(
                    "group", rules=(DROP_TELNET,), unparsed=("`x`",))),
-               "public": lambda: _public_through_firewall("vpce-a")}[variant]()
+               "public": lambda: _public_through_firewall("vpce-a"),
+               "nat-first": lambda: _nat_first(),
+               "nat-first-asymmetric": lambda: _nat_first(edge={"az0": "vpce-a"})}[variant]()
     result = analyze(network)
     for src in [*network.tiers, "internet"]:
         for dst in [*network.tiers, "internet"]:
@@ -334,3 +337,50 @@ def test_r15_through_the_firewall_to_a_transit_gateway_the_reply_path_is_unknown
     assert not result.ports("app", "corp", "tcp")
     assert 443 in result.unknown_ports("app", "corp", "tcp")
     assert any("tgw tgw-1" in r and "not in the input" in r for r in result.incomplete_reasons)
+
+
+def _nat_first(*, edge: dict[str, str] | None = None,
+               public_to: dict[str, str] | None = None) -> Network:
+    """AWS's combined design: app -> its AZ's NAT gateway; the public (NAT) subnets'
+    0.0.0.0/0 -> their AZ's endpoint; the firewall subnets' 0.0.0.0/0 -> the internet
+    gateway; the gateway's edge table routes each public CIDR back through its endpoint."""
+    network = _network()
+    for index, az in enumerate(("az0", "az1")):
+        app = network.route_tables[f"rt-app-{index}"]
+        network.route_tables[app.id] = replace(app, routes=(
+            Route("0.0.0.0/0", "nat", f"nat-{index}"),))
+        public = network.route_tables[f"rt-public-{index}"]
+        network.route_tables[public.id] = replace(public, routes=(
+            Route("0.0.0.0/0", "gwlbe", (public_to or EP)[az]),))
+        fw = network.route_tables[f"rt-fw-{index}"]
+        network.route_tables[fw.id] = replace(fw, routes=(Route("0.0.0.0/0", "igw", "igw"),))
+    routes = tuple(Route(f"10.0.{i}.0/24", "gwlbe", (edge or EP)[az])
+                   for i, az in enumerate(("az0", "az1")) if (edge or EP).get(az))
+    network.route_tables["rt-edge"] = RouteTable("rt-edge", routes, frozenset(),
+                                                 gateway_ids=frozenset({"igw"}),
+                                                 source="aws_route_table.edge")
+    return network
+
+
+def test_r15_nat_then_firewall_then_the_internet_gateway() -> None:
+    result = analyze(_nat_first())
+    assert str(result.ports("app", "internet", "tcp")) == "443"  # the NAT's address: $HOME_NET
+    assert not result.unknown_ports("app", "internet", "tcp")
+    assert result.tiers["app"].exposure == "private"
+    assert _kinds(_nat_first()) == []
+    assert query(_nat_first(), "app", "internet", "tcp", 23).blocking[0].layer == "firewall"
+
+
+def test_r15_nat_then_firewall_mutants() -> None:
+    asymmetric = _nat_first(edge={"az0": "vpce-a"})  # az1's NAT replies come in directly
+    assert _kinds(asymmetric) == ["asymmetric"]
+    assert analyze(asymmetric).reachable("app", "internet", "tcp", 443)  # through az0
+    neither = _nat_first(edge={"az0": "vpce-b", "az1": "vpce-a"})
+    result = analyze(neither)
+    assert not result.ports("app", "internet", "tcp")
+    assert 443 in result.unknown_ports("app", "internet", "tcp")
+    assert any("asymmetric" in r for r in result.incomplete_reasons)
+    crossed = _nat_first(public_to={"az0": "vpce-b", "az1": "vpce-b"},
+                         edge={"az0": "vpce-b", "az1": "vpce-b"})
+    assert _kinds(crossed) == ["cross-AZ"]
+    assert str(analyze(crossed).ports("app", "internet", "tcp")) == "443"
