@@ -44,24 +44,29 @@ class Evaluator:
         """The destination ports one filter lets through to or from ``peer``, per protocol."""
         if filt.layer == self.failed_open:
             return ALL
-        if filt.layer == "firewall":  # R15: it sees the sender's address too
+        if filt.layer == "firewall":  # R15: it sees both addresses
             origin = filt.origin if filt.origin is not None else peer
-            cache_key = (filt.owner, origin.key, peer.key, filt.optimistic)
+            # egress: the origin sends to the peer; else the peer sends to the origin
+            src, dst = (origin, peer) if filt.egress else (peer, origin)
+            cache_key = (filt.owner, src.key, dst.key, filt.optimistic)
             found = self._firewalls.get(cache_key)
             if found is None:
-                verdict = self.model.firewall(filt.owner, origin.key, peer.key)
+                verdict = self.model.firewall(filt.owner, src.key, dst.key)
                 found = self._firewalls[cache_key] = (
                     (verdict.passed[0] | verdict.unknown[0],
                      verdict.passed[1] | verdict.unknown[1],
                      verdict.passed[2] | verdict.unknown[2]) if filt.optimistic
                     else (verdict.passed[0], verdict.passed[1], verdict.passed[2]))
             return found
-        if filt.layer == "nacls":
-            return self.model.nacl_ports(filt.owner or None, filt.egress, peer.key)
+        if filt.layer == "nacls":  # a hop's NACL may face the other end (origin, R15)
+            target = filt.origin if filt.origin is not None else peer
+            return self.model.nacl_ports(filt.owner or None, filt.egress, target.key)
         return self.model.sg_ports(filt.owner, filt.egress, peer.key, peer.endpoint)
 
     def reply(self, filt: Filter, peer: Host) -> PerProtocol:
         """A3: the client's ephemeral ports a return filter lets the reply through to."""
+        if filt.origin is not None:
+            peer = filt.origin
         cache_key = (filt.layer, filt.owner, filt.egress, peer.key, peer.endpoint)
         got = self._replies.get(cache_key)
         if got is None:

@@ -615,6 +615,82 @@ class Legs:
             halves.append(Half(src, tuple(checks)))
         return tuple(halves)
 
+    def _firewall_ingress(self, host: Host, peer: Host, forward: tuple[Filter, ...],
+                          replies: tuple[Filter, ...]) -> Half | None:
+        """R15, ingress: a connection from outside into a subnet whose route back out is a
+        firewall endpoint whose subnet's table leads to the internet gateway. In by the
+        internet gateway's edge table, which must send the subnet to the same endpoint
+        (else asymmetric: unknown), the firewall subnet's NACL both ways and the rules,
+        then the receiver's own legs. A receiving half stands for every host class of its
+        profile: when the firewall, its NACL or the edge table tell them apart, unknown.
+        None: not such a path (inbound() decides)."""
+        model = self.model
+        network = model.network
+        route = model.lpm(host.table, peer.key)
+        if self.routes_open or route is None or route.kind != "gwlbe":
+            return None
+        found = network.firewall_of(route.target)
+        if found is None:
+            return None
+        firewall, az = found
+        subnet = firewall.subnet_in(az)
+        if subnet is None or subnet not in network.subnets:
+            return None
+        fw_table = model.table_of.get(subnet)
+        last = model.lpm(fw_table, peer.key)
+        if last is None or last.kind != "igw":
+            return None
+        exit_ok, _ = self._leaves(last, peer)
+        nacl = model.nacl_of.get(subnet)
+        label = f"firewall {firewall.source or firewall.id} in {az}"
+        edges = [t for t in network.route_tables.values()
+                 if t.gateway_ids & set(network.internet_gateways)]
+        edge = edges[0].id if len(edges) == 1 else None
+
+        def treatment(h: Host) -> tuple[object, ...]:
+            verdict = model.firewall(firewall.id, peer.key, h.key)
+            return (model.lpm(edge, h.key) if edge is not None else None,
+                    model.nacl_ports(nacl, True, h.key), model.nacl_ports(nacl, False, h.key),
+                    tuple(verdict.passed), tuple(verdict.unknown))
+
+        alike = len({treatment(h) for h in model.hosts if h.profile == host.profile}) == 1
+        inward = model.lpm(edge, host.key) if edge is not None else None
+        problem = None
+        if not alike:
+            problem = (f"{label} (its rules, its subnet's NACL or the internet gateway's edge "
+                       f"table) treats addresses of {host.endpoint}'s subnets apart: not "
+                       "followed for them")
+        elif inward is None or inward.kind != "gwlbe" or inward.target != route.target:
+            shown = ("no edge route table is associated with the internet gateway"
+                     if not edges else "several edge route tables" if edge is None else
+                     f"its edge table {model.table_name(edge)} sends it by "
+                     f"{route_detail(inward, host.cidr)}")
+            problem = (f"asymmetric: from {peer.endpoint}, {host.cidr} is reached through the "
+                       f"internet gateway, and {shown}, not through {label}'s endpoint, which "
+                       "the reply takes (what its stateful engine does then is not modelled)")
+        verdict = model.firewall(firewall.id, peer.key, host.key)
+        if any(verdict.unknown):
+            self._note(peer, host, "; ".join(verdict.reasons) or "a firewall rule is not known")
+        if problem is not None:
+            self._note(peer, host, problem)
+        text = (f"{peer.endpoint} reaches {host.endpoint} through {label} (subnet {subnet}): "
+                f"{route_detail(inward, host.cidr)}; the reply by "
+                f"{model.table_name(host.table)}: {route_detail(route, peer.cidr)}, then "
+                f"{model.table_name(fw_table)}: {route_detail(last, peer.cidr)}")
+        checks = (RouteCheck("forward", edge, self.unknown_passes if problem else True,
+                             note=problem or text, unknown=problem),
+                  RouteCheck("return", host.table, exit_ok, note=text))
+        fw_in: tuple[Filter, ...] = ()
+        fw_back: tuple[Filter, ...] = ()
+        if nacl is not None:
+            fw_in = (Filter("forward", "nacls", "nat", nacl, False),
+                     Filter("forward", "nacls", "nat", nacl, True, host))
+            fw_back = (Filter("return", "nacls", "nat", nacl, False, host),
+                       Filter("return", "nacls", "nat", nacl, True))
+        rules = Filter("forward", "firewall", "nat", firewall.id, False, host,
+                       self.unknown_passes)
+        return Half(peer, checks, (*fw_in, rules, *forward), (*replies, *fw_back))
+
     def _via_nat(self, route: Route, dst: Host, public: bool) -> Outbound:
         model = self.model
         gateway: NatGateway | None = model.network.nat_gateways.get(route.target or "")
@@ -715,6 +791,9 @@ class Legs:
             return Half(peer, (RouteCheck("return", host.table, ok, route, peer.cidr,
                                           why, why),),
                         forward, replies)
+        through = self._firewall_ingress(host, peer, forward, replies)
+        if through is not None:
+            return through
         ok, detail, why = self.inbound(host.table, peer)
         self._note(peer, host, why)
         return Half(peer, (RouteCheck("forward", host.table, ok,

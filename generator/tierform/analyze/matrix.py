@@ -266,7 +266,8 @@ class _Halves:
             hit = self._halves.get(cache_key)
             if hit is None:
                 half = self._half(sender, host, members[0])
-                if any(check.unknown is not None for check in half.routes):
+                if any(check.unknown is not None for check in half.routes) or any(
+                        f.origin is not None for f in half.forward):  # R15: pair by pair
                     found.extend(self._one_by_one(sender, host, members))
                     continue
                 hit = self._halves[cache_key] = (half, self.evaluator.opens(half),

@@ -112,13 +112,15 @@ def explain(evaluator: Evaluator, path: Path, protocol: str, port: int) -> list[
     forward = list(path.forward)
     for filt, half in ((f, h) for f, h in forward if f.layer == "firewall"):
         checks.append(_explain_firewall(evaluator, filt, half.peer, protocol, port))
+    # A hop's NACL may face the connection's other end (R15): its ``origin``.
     for filt, half in [*((f, h) for f, h in forward if f.layer == "security_groups"),
                        *((f, h) for f, h in forward if f.layer == "nacls"), *path.replies]:
         allowed = evaluator.allows(filt, half.peer)[index]
         layer_open = evaluator.failed_open == filt.layer
-        where = _where(path, filt, half.peer)
+        facing = filt.origin if filt.layer == "nacls" and filt.origin is not None else half.peer
+        where = _where(path, filt, facing)
         if filt.layer == "nacls":
-            checks.append(_explain_nacl(evaluator, filt, half.peer, where, protocol, port,
+            checks.append(_explain_nacl(evaluator, filt, facing, where, protocol, port,
                                         allowed, layer_open))
         else:
             checks.append(_explain_sg(model, filt, half.peer, where, protocol, port, allowed,
@@ -135,7 +137,8 @@ def _explain_firewall(evaluator: Evaluator, filt: Filter, peer: Host, protocol: 
     if evaluator.failed_open == "firewall":
         return LegCheck(filt.leg, "firewall", True, name, f"{name}: failed open")
     origin = filt.origin if filt.origin is not None else peer
-    verdict = model.firewall(filt.owner, origin.key, peer.key)
+    src, dst = (origin, peer) if filt.egress else (peer, origin)
+    verdict = model.firewall(filt.owner, src.key, dst.key)
     index = protocol_index(protocol)
     shown = protocol if protocol == "icmp" else f"{protocol} {port}"
     if (protocol == "icmp" and verdict.passed[index]) or port in verdict.passed[index]:
@@ -157,7 +160,8 @@ def _where(path: Path, filt: Filter, peer: Host) -> str:
     """Where a filter sits, in words."""
     if filt.layer == "security_groups":
         return f"{filt.owner} {'egress' if filt.egress else 'ingress'}"
-    if filt.end == "nat" and path.halves[0].firewall is not None:  # R15: a chain of hops
+    if filt.end == "nat" and (path.halves[0].firewall is not None
+                              or path.nat_subnet is None):  # R15: a firewall's hops
         return (f"firewall chain subnet ({_hop_nacl(filt)}) "
                 f"{'outbound to' if filt.egress else 'inbound from'} {peer.endpoint}")
     if filt.end == "nat":

@@ -299,14 +299,51 @@ def test_r15_public_egress_through_the_firewall_needs_the_edge_route_back() -> N
                    for r in result.incomplete_reasons)
 
 
-def test_r15_ingress_through_a_firewall_is_unknown_not_blocked() -> None:
-    result = analyze(_public_through_firewall("vpce-a"))
-    assert not result.ports("internet", "web", "tcp")
-    assert result.unknown_ports("internet", "web", "tcp")
-    assert any("ingress inspection" in r for r in result.incomplete_reasons)
+WEB_443 = StatefulRule("pass", "tcp", ("any",), (), ("10.0.20.0/24",), ((443, 443),),
+                      text="pass tcp any any -> 10.0.20.0/24 443")
+
+
+def test_r15_ingress_through_the_firewall_by_the_edge_table() -> None:
+    network = _public_through_firewall("vpce-a")
+    network.firewall_rule_groups["group"] = FirewallRuleGroup(
+        "group", rules=(DROP_TELNET, WEB_443, PASS_443), strict_order=True)
+    result = analyze(network)
+    assert str(result.ports("internet", "web", "tcp")) == "443"  # the rest: default drop
+    assert not result.unknown_ports("internet", "web", "tcp")
+    blocked = query(network, "internet", "web", "tcp", 80)
+    assert [leg.layer for leg in blocked.blocking] == ["firewall"]
+    assert query(network, "internet", "web", "tcp", 443).verdict == "reachable"
+
+
+def test_r15_ingress_not_back_by_the_edge_table_is_unknown_not_blocked() -> None:
+    for target in (None, "vpce-b"):
+        network = _public_through_firewall(target)
+        network.firewall_rule_groups["group"] = FirewallRuleGroup(
+            "group", rules=(WEB_443,), strict_order=True)
+        result = analyze(network)
+        assert not result.ports("internet", "web", "tcp")
+        assert 443 in result.unknown_ports("internet", "web", "tcp")
+        assert 80 not in result.unknown_ports("internet", "web", "tcp")  # the rules drop it
+        assert any("asymmetric" in r for r in result.incomplete_reasons)
+
+
+def test_r15_ingress_to_a_tier_whose_subnets_the_firewall_tells_apart_is_unknown() -> None:
+    network = _public_through_firewall("vpce-a")
+    network.subnets["web-1"] = Subnet("web-1", IPv4Network("10.0.21.0/24"), "az0", "web")
+    table = network.route_tables["rt-web"]
+    network.route_tables[table.id] = replace(table, subnet_ids=frozenset({"web-0", "web-1"}))
+    edge = network.route_tables["rt-edge"]
+    network.route_tables[edge.id] = replace(edge, routes=(
+        Route("10.0.20.0/23", "gwlbe", "vpce-a"),))
+    network.firewall_rule_groups["group"] = FirewallRuleGroup(
+        "group", rules=(WEB_443,), strict_order=True)
+    result = analyze(network)
+    assert 443 in result.unknown_ports("internet", "web", "tcp")
+    assert any("apart" in r for r in result.incomplete_reasons)
 
 
 @pytest.mark.parametrize("variant", ["inspected", "asymmetric", "unparsed", "public",
+                                     "public-asymmetric",
                                      "nat-first", "nat-first-asymmetric"])
 def test_r15_the_matrix_and_query_agree(variant: str) -> None:
     network = {"inspected": _network,
@@ -314,6 +351,7 @@ def test_r15_the_matrix_and_query_agree(variant: str) -> None:
                "unparsed": lambda: _network(group=FirewallRuleGroup(
                    "group", rules=(DROP_TELNET,), unparsed=("`x`",))),
                "public": lambda: _public_through_firewall("vpce-a"),
+               "public-asymmetric": lambda: _public_through_firewall("vpce-b"),
                "nat-first": lambda: _nat_first(),
                "nat-first-asymmetric": lambda: _nat_first(edge={"az0": "vpce-a"})}[variant]()
     result = analyze(network)
