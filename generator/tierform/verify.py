@@ -946,6 +946,19 @@ def _inspected_path(model: Model, subnet_id: str, own: Host, peer: Host,
         return out  # between tiers: the reply's route is the other tier's own check
     fw_subnet = firewall.subnet_in(az)
     onward = model.lpm(model.table_of.get(fw_subnet or ""), peer.key) if fw_subnet else None
+    if onward is not None and onward.kind == "igw":  # in and out by the edge table
+        edges = [t for t in network.route_tables.values()
+                 if t.gateway_ids & set(network.internet_gateways)]
+        back = model.lpm(edges[0].id, own.key) if len(edges) == 1 else None
+        if back is None or back.kind != "gwlbe" or back.target != route.target:
+            shown = ("no edge route table on the internet gateway" if not edges else
+                     "no single edge route table" if len(edges) > 1 else
+                     f"{model.table_name(edges[0].id)} "
+                     f"({'no route' if back is None else f'{back.destination} -> {back.kind}'})")
+            out.append(VerifyFinding(
+                "inspection", f"asymmetric: {where}: from the internet gateway {own.cidr} is "
+                f"reached by {shown}, not through {label}'s endpoint in {az}", path, src,
+                dst, resource=back.source if back is not None else "", layer="routes"))
     if onward is not None and onward.kind == "nat":
         gateway = network.nat_gateways.get(onward.target or "")
         if gateway is not None:

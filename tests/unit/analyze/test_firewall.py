@@ -422,3 +422,11 @@ def test_r15_nat_then_firewall_mutants() -> None:
                          edge={"az0": "vpce-b", "az1": "vpce-b"})
     assert _kinds(crossed) == ["cross-AZ"]
     assert str(analyze(crossed).ports("app", "internet", "tcp")) == "443"
+
+
+def test_inspection_ingress_needs_the_edge_route_through_the_same_endpoint() -> None:
+    pairs = [("internet", "web"), ("web", "internet")]
+    assert inspection_findings(_public_through_firewall("vpce-a"), pairs) == []
+    for target in (None, "vpce-b"):
+        found = inspection_findings(_public_through_firewall(target), pairs)
+        assert {f.message.split(":")[0] for f in found} == {"asymmetric"}
