@@ -8,10 +8,13 @@ or a tier's groups: the ports they let through to or from the peer); which legs 
 depends only on its end's profile (tier, route table, NACL) and on the peer. query()
 evaluates whole paths (query.py); analyze() evaluates each half once per profile and peer
 and combines them by union (matrix.py). What the legs let through is evaluate.py's
-business. Another in-VPC hop (a firewall endpoint, say) would be another pair of sides.
+business. A Network Firewall endpoint (R15) is another pair of sides, with the
+firewall's rules as a filter that sees both ends (Filter.origin), before or after the
+NAT hop; from the internet, the firewall's sides are part of the receiver's half.
 
 docs/network-semantics.md R1-R4 (route tables, local delivery, internet gateways, NAT),
-A3-A5 (NACL return legs, one subnet, the NAT subnet's NACL), S1-S2 (groups, stateful).
+A3-A5 (NACL return legs, one subnet, the NAT subnet's NACL), S1-S2 (groups, stateful),
+R14-R15 (appliance and firewall hops).
 """
 
 from __future__ import annotations
