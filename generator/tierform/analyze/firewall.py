@@ -50,9 +50,9 @@ def firewall_cidrs(network: Network) -> list[str]:
     """Every CIDR a firewall rule names: the analyzer's address atoms must split there."""
     found: list[str] = []
     for group in network.firewall_rule_groups.values():
-        found += [c for _, cidrs in group.variables for c in cidrs]
+        found += [c.lstrip("!") for _, cidrs in group.variables for c in cidrs]
         for rule in group.rules:
-            found += [a for a in (*rule.sources, *rule.destinations) if "/" in a]
+            found += [a.lstrip("!") for a in (*rule.sources, *rule.destinations) if "/" in a]
     return found
 
 
@@ -124,19 +124,28 @@ def _rule_match(rule: StatefulRule, ends: _Ends, protocol: str, ephemeral: PortS
         applies = proto in ("ip", "any") or _TRANSPORT[proto] == protocol
     if applies is False:
         return False, PortSet.empty()
-    ports = PortSet.full() if protocol == "icmp" else _ranges(rule.destination_ports)
-    sport = PortSet.full() if protocol == "icmp" else _ranges(rule.source_ports)
-    verdicts = []
-    pairs = [("src", "dst")] + ([("dst", "src")] if rule.direction == "any" else [])
-    for a, b in pairs:
+    full = PortSet.full()
+    dports = full if protocol == "icmp" else _ranges(rule.destination_ports)
+    sports = full if protocol == "icmp" else _ranges(rule.source_ports)
+    # (the rule's source end, its destination end, the connection's destination ports it
+    # covers, the client ports it needs): ``<>`` also matches the connection reversed.
+    pairs = [("src", "dst", dports, sports)]
+    if rule.direction == "any":
+        pairs.append(("dst", "src", sports, dports))
+    sure, maybe = PortSet.empty(), PortSet.empty()
+    for a, b, covered, client in pairs:
         one, two = ends.match(rule.sources, a), ends.match(rule.destinations, b)
-        verdicts.append(False if False in (one, two) else None if None in (one, two) else True)
-    matched: bool | None = True if True in verdicts else None if None in verdicts else False
-    if matched and not ephemeral.issubset(sport):
-        matched = None  # only some client ports: part of the connections
-    if matched and (applies is None or rule.partial):
-        matched = None
-    return matched, ports
+        if False in (one, two):
+            continue
+        whole = None not in (one, two) and ephemeral.issubset(client) \
+            and applies is True and not rule.partial
+        if whole:
+            sure |= covered
+        else:  # a variable not read, only some client ports, options, app protocol
+            maybe |= covered
+    if maybe:
+        return None, sure | maybe
+    return (True, sure) if sure else (False, sure)
 
 
 def firewall_verdict(network: Network, firewall: Firewall, net: Callable[[str], Net | None],

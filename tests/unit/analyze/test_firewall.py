@@ -430,3 +430,25 @@ def test_inspection_ingress_needs_the_edge_route_through_the_same_endpoint() -> 
     for target in (None, "vpce-b"):
         found = inspection_findings(_public_through_firewall(target), pairs)
         assert {f.message.split(":")[0] for f in found} == {"asymmetric"}
+
+
+def test_r15_a_negated_cidr_splits_the_internet() -> None:
+    policy = FirewallPolicy("policy", stateful_groups=("group",), strict_order=True)
+    not_doc = StatefulRule("drop", "tcp", ("$HOME_NET",), (), ("!192.0.2.0/24",), ((23, 23),),
+                           text="drop tcp $HOME_NET any -> !192.0.2.0/24 23")
+    everywhere = analyze(_network(policy=policy, rules=(replace(
+        not_doc, destinations=("any",)),)))
+    assert not everywhere.reachable("app", "internet", "tcp", 23)
+    result = analyze(_network(policy=policy, rules=(not_doc,)))
+    assert result.reachable("app", "internet", "tcp", 23)  # to 192.0.2.0/24 only
+    assert not result.unknown_ports("app", "internet", "tcp")
+
+
+def test_r15_a_two_way_rule_matches_the_connection_reversed() -> None:
+    policy = FirewallPolicy("policy", stateful_groups=("group",), strict_order=True)
+    both = StatefulRule("drop", "tcp", ("$EXTERNAL_NET",), (), ("$HOME_NET",), (),
+                        direction="any", text="drop tcp $EXTERNAL_NET any <> $HOME_NET any")
+    one_way = replace(both, direction="forward")
+    assert not analyze(_network(policy=policy, rules=(both,))).ports("app", "internet", "tcp")
+    assert analyze(_network(policy=policy, rules=(one_way,))).ports(
+        "app", "internet", "tcp").is_full()
