@@ -425,8 +425,16 @@ class Model:
         if found is None:
             found = self._firewall_cache[cache_key] = firewall_verdict(
                 self.network, self.network.firewalls[firewall], self.space.net,
-                self.key_set[src], self.key_set[dst], self.vpc)
+                self.key_set[src], self.key_set[dst], self._home(firewall))
         return found
+
+    def _home(self, firewall: str) -> list[Net]:
+        """``$HOME_NET`` by default: the CIDRs of the firewall's VPC (of this family)."""
+        vpc = self.network.vpcs.get(self.network.firewalls[firewall].vpc or "")
+        if vpc is None:
+            return self.vpc
+        texts = [str(c) for c in vpc.cidrs] if self.family == "ipv4" else list(vpc.ipv6_cidrs)
+        return [n for n in (self.space.net(t) for t in texts) if n is not None]
 
     # -- names, for messages -------------------------------------------------------------
 

@@ -361,6 +361,8 @@ class Firewall:
     """(AZ, endpoint key)."""
     policy: str | None = None
     source: str = ""
+    vpc: str | None = None
+    """Its VPC when the input holds several (``$HOME_NET`` is that VPC's CIDRs)."""
 
     def subnet_in(self, az: str) -> str | None:
         return next((s for a, s in self.subnets if a == az), None)

@@ -124,7 +124,8 @@ def read_firewalls(client: Any, vpc_ids: Collection[str]) -> LiveFirewalls:
         policy = str(raw.get("FirewallPolicyArn") or "") or None
         name = raw.get("FirewallName")
         firewalls[arn] = Firewall(arn, subnets, endpoints, policy,
-                                  f"{arn} ({name})" if name else arn)
+                                  f"{arn} ({name})" if name else arn,
+                                  str(raw.get("VpcId") or "") or None)
         if policy is None or policy in policies:
             continue
         described = _call(client, "describe_firewall_policy", FirewallPolicyArn=policy)

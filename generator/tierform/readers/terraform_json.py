@@ -533,7 +533,7 @@ def _firewalls(read: _Read, vpc: _Vpc, subnets: Mapping[str, Subnet], *, plan: b
             endpoints = [(az, vpc.rel(firewall_endpoint_key(inst.key, az))) for az, _ in mapped]
         policy = read.one(inst, "firewall_policy_arn")
         found[key] = Firewall(key, tuple(sorted(mapped)), tuple(sorted(endpoints)), policy,
-                              inst.source)
+                              inst.source, vpc.tag)
     return found
 
 

@@ -12,6 +12,7 @@ from ipaddress import IPv4Network
 import pytest
 
 from tierform.analyze import analyze, query
+from tierform.analyze.compile import Model
 from tierform.network.model import (
     Firewall,
     FirewallPolicy,
@@ -22,6 +23,7 @@ from tierform.network.model import (
     RouteTable,
     StatefulRule,
     Subnet,
+    Vpc,
 )
 from tierform.network.synthetic import layered_network
 from tierform.ports import PortSet
@@ -452,3 +454,21 @@ def test_r15_a_two_way_rule_matches_the_connection_reversed() -> None:
     assert not analyze(_network(policy=policy, rules=(both,))).ports("app", "internet", "tcp")
     assert analyze(_network(policy=policy, rules=(one_way,))).ports(
         "app", "internet", "tcp").is_full()
+
+
+def test_r15_home_net_is_the_firewall_vpc_of_several() -> None:
+    network = Network("plan", (IPv4Network("10.0.0.0/16"), IPv4Network("10.1.0.0/16")))
+    network.vpcs = {"a": Vpc("a", (IPv4Network("10.0.0.0/16"),), "a"),
+                    "b": Vpc("b", (IPv4Network("10.1.0.0/16"),), "b")}
+    network.subnets = {"a-0": Subnet("a-0", IPv4Network("10.0.1.0/24"), "az0", "a", vpc="a"),
+                       "b-0": Subnet("b-0", IPv4Network("10.1.1.0/24"), "az0", "b", vpc="b")}
+    network.firewalls["fw"] = Firewall("fw", (), (), "policy", vpc="a")
+    network.firewall_policies["policy"] = FirewallPolicy(
+        "policy", stateful_groups=("group",), stateful_default=("aws:drop_strict",),
+        strict_order=True)
+    network.firewall_rule_groups["group"] = FirewallRuleGroup("group", rules=(PASS_443,))
+    model = Model(network)
+    [a] = [h for h in model.hosts if h.endpoint == "a"]
+    [b] = [h for h in model.hosts if h.endpoint == "b"]
+    assert str(model.firewall("fw", a.key, b.key).passed[0]) == "443"  # b is external to a
+    assert not model.firewall("fw", b.key, a.key).passed[0]  # b is not a's $HOME_NET
