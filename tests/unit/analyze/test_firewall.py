@@ -11,7 +11,7 @@ from ipaddress import IPv4Network
 
 import pytest
 
-from tierform.analyze import analyze, query
+from tierform.analyze import Layer, analyze, query
 from tierform.analyze.compile import Model
 from tierform.network.model import (
     Firewall,
@@ -30,6 +30,7 @@ from tierform.ports import PortSet
 from tierform.report import single_layer_table
 from tierform.verify import Intent, inspection_findings, verify
 from unit.analyze.networks import sg_out
+from unit.analyze.test_matrix_reference import as_dict, reference
 
 EP = {"az0": "vpce-a", "az1": "vpce-b"}
 DROP_TELNET = StatefulRule("drop", "tcp", ("$HOME_NET",), (), ("$EXTERNAL_NET",), ((23, 23),),
@@ -472,3 +473,29 @@ def test_r15_home_net_is_the_firewall_vpc_of_several() -> None:
     [b] = [h for h in model.hosts if h.endpoint == "b"]
     assert str(model.firewall("fw", a.key, b.key).passed[0]) == "443"  # b is external to a
     assert not model.firewall("fw", b.key, a.key).passed[0]  # b is not a's $HOME_NET
+
+
+def _two_web_subnets() -> Network:
+    """Two web subnets in one profile (one table, one NACL) that the rules tell apart."""
+    network = _public_through_firewall("vpce-a")
+    network.subnets["web-1"] = Subnet("web-1", IPv4Network("10.0.21.0/24"), "az0", "web")
+    table = network.route_tables["rt-web"]
+    network.route_tables[table.id] = replace(table, subnet_ids=frozenset({"web-0", "web-1"}))
+    network.firewall_rule_groups["group"] = FirewallRuleGroup(
+        "group", rules=(WEB_443, DROP_TELNET, PASS_443), strict_order=True)
+    return network
+
+
+@pytest.mark.parametrize("variant", ["inspected", "nat-first", "public", "two-web",
+                                     "ingress"])
+@pytest.mark.parametrize("failed_open", [None, "firewall", "nacls"])
+def test_r15_the_matrix_equals_the_pairwise_reference(variant: str,
+                                                      failed_open: Layer | None) -> None:
+    ingress = _public_through_firewall("vpce-a")
+    ingress.firewall_rule_groups["group"] = FirewallRuleGroup(
+        "group", rules=(WEB_443, DROP_TELNET, PASS_443), strict_order=True)
+    network = {"inspected": _network(), "nat-first": _nat_first(),
+               "public": _public_through_firewall("vpce-a"), "two-web": _two_web_subnets(),
+               "ingress": ingress}[variant]
+    expected, _ = reference(network, failed_open)
+    assert as_dict(analyze(network, failed_open=failed_open)) == expected
