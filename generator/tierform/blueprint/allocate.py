@@ -19,7 +19,7 @@ The rule (deterministic, depends only on the blueprint):
    Subnet ``i`` of the tier (the one in ``availability_zones[i]``) is slot ``i`` of
    the block. The block is taken from then on, used slots or not.
 
-Dedicated subnets (the /28s of a transit gateway attachment; later firewall endpoints)
+Dedicated subnets (the /28s of a transit gateway attachment, of Network Firewall endpoints)
 follow one rule of their own: purpose ``k`` (its place in ``DEDICATED``) takes the
 ``k``-th aligned block from the *top* of the VPC, ``/28`` slots for ``SLOTS`` zones
 (``/26`` for 4). It depends on the VPC CIDR and the zone count only, so no tier and no
@@ -46,7 +46,7 @@ __all__ = ["DEDICATED", "DEDICATED_NETMASK", "MIN_SLOTS", "Allocation", "Reserva
            "allocate", "allocate_subnets", "dedicated_block", "dedicated_subnets",
            "slot_count"]
 
-DEDICATED = ("transit",)
+DEDICATED = ("transit", "firewall")
 """Purposes of dedicated subnets, in the order their blocks are taken from the VPC's top."""
 DEDICATED_NETMASK = 28
 

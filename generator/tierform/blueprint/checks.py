@@ -23,6 +23,7 @@ from tierform.aws import (
     service_of_endpoint,
 )
 from tierform.blueprint.allocate import Allocation, allocate, dedicated_block
+from tierform.blueprint.inspection import crosses, inspection_routing, nat_tier_of
 from tierform.blueprint.model import FLOW_ID_PATTERN, Blueprint, FlowSpec
 from tierform.errors import Finding
 from tierform.ports import PortSyntaxError, parse_port
@@ -176,6 +177,8 @@ def check_blueprint(bp: Blueprint, source_map: Locator, file: str,
         _check_bucket_name(bp, report)
     if broken.whole("monitoring") and broken.whole("flow_logs"):
         _check_monitoring(bp, report)
+    if broken.whole("inspection") and broken.whole("tiers") and broken.section("nat"):
+        _check_inspection(bp, report, broken)
     return report.findings
 
 
@@ -184,6 +187,14 @@ def render_refusals(bp: Blueprint, source_map: Locator, file: str) -> list[Findi
     network was written by someone else (the rendered module would place its own groups,
     which the key does not name). Empty: it can."""
     report = _Report(source_map, file)
+    if bp.inspection is not None and "east-west" in bp.inspection.modes:
+        report.add("not-built", ("inspection", "modes",
+                                 bp.inspection.modes.index("east-west")),
+                   "inspection mode 'east-west' (tier <-> tier through the firewall) is not "
+                   "built yet: `render` cannot write its routes (more specific routes "
+                   "between the tiers' subnets); `validate` and `verify` accept it",
+                   "remove 'east-west' from inspection.modes to render ingress/egress "
+                   "inspection; filter between tiers with the flows (ACLs and groups)")
     for name, tier in bp.tiers.items():
         if tier.security_groups is not None:
             report.add("adopt-only", ("tiers", name, "security_groups"),
@@ -416,20 +427,24 @@ def _check_addresses(bp: Blueprint, report: _Report, allocation: Allocation) -> 
                        f"{_describe_reservation(reservation.network, reservation.explicit)} "
                        f"of tier '{reservation.tier}' overlaps {what}", hint)
         placed.append((reservation.tier, reservation.network, reservation.explicit, path))
+    dedicated: list[tuple[str, PathKey, str]] = []
     if any(bp.network_via(n) == "tgw" for n in bp.networks):
-        block = dedicated_block(bp, "transit")
+        dedicated.append(("transit", ("networks",), "the transit gateway attachment's"))
+    if bp.inspection is not None:
+        dedicated.append(("firewall", ("inspection",), "the Network Firewall endpoints'"))
+    for purpose, where, whose in dedicated:
+        block = dedicated_block(bp, purpose)
         if block is None:
-            report.add("no-room", ("networks",),
-                       f"the VPC {vpc} has no room for the transit gateway attachment's /28 "
-                       "subnets (one per availability zone)", "use a larger VPC CIDR",
-                       at_key=True)
-        else:
-            for tier, network, _, path in placed:
-                if network.overlaps(block):
-                    report.add("cidr-overlap", path,
-                               f"tier '{tier}' ({network}) overlaps {block}, the top of the "
-                               "VPC that holds the transit gateway attachment's subnets",
-                               f"choose CIDRs outside {block}")
+            report.add("no-room", where,
+                       f"the VPC {vpc} has no room for {whose} /28 subnets (one per "
+                       "availability zone)", "use a larger VPC CIDR", at_key=True)
+            continue
+        for tier, network, _, path in placed:
+            if network.overlaps(block):
+                report.add("cidr-overlap", path,
+                           f"tier '{tier}' ({network}) overlaps {block}, the top of the "
+                           f"VPC that holds {whose} subnets",
+                           f"choose CIDRs outside {block}")
     for tier, reason in allocation.unplaced.items():
         spec = bp.tiers[tier]
         if spec.netmask is None or spec.netmask < vpc.prefixlen or (
@@ -993,3 +1008,150 @@ def _check_bucket_name(bp: Blueprint, report: _Report) -> None:
                    f"and S3 refuses bucket names that start with '{prefix}'",
                    f"choose a name that does not start with {', '.join(S3_RESERVED_PREFIXES)}, "
                    "or give flow_logs.bucket_arn (an existing bucket)")
+
+
+_DOMAIN = re.compile(r"^\.?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]"
+                     r"(?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_RULE_HEADER = re.compile(r"^(pass|drop|reject|alert)\s+\S+\s+\S+\s+\S+\s+(?:->|<>)\s+"
+                          r"\S+\s+\S+\s*\((?P<options>.*)\)\s*$", re.DOTALL)
+_SID = re.compile(r"(?:^|;)\s*sid\s*:\s*(\d+)\s*;")
+_MODE_WORDS = {"ingress": "from the internet, or from a public tier to it",
+               "egress": "from a private tier to the internet",
+               "east-west": "between two tiers"}
+
+
+def _check_inspection(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
+    """``inspection`` and the flows' ``inspect``: the modes need what they route through,
+    and every flow's ``inspect`` must agree with the routing (per subnet, not per flow)."""
+    spec = bp.inspection
+    flows = [(i, f) for i, f in enumerate(bp.flows) if broken.item("flows", i)]
+    if spec is None:
+        for index, flow in flows:
+            if flow.inspect:
+                report.add("inspect-without-inspection", ("flows", index, "inspect"),
+                           f"flow {flow.flow_id} asks to be inspected, but the blueprint has "
+                           "no 'inspection' block", "add 'inspection: {modes: [...]}' (see "
+                           "the README's inspection section) or remove 'inspect'")
+        return
+    modes = ("inspection", "modes")
+    public = [t for t, s in bp.tiers.items() if s.exposure == "public"]
+    if "ingress" in spec.modes and not public:
+        report.add("inspection-mode", (*modes, spec.modes.index("ingress")),
+                   "inspection mode 'ingress' needs a public tier (the firewall sits between "
+                   "the internet gateway and the public subnets); this blueprint has none",
+                   "remove 'ingress', or make the internet-facing tier 'exposure: public'")
+    if "egress" in spec.modes:
+        where = (*modes, spec.modes.index("egress"))
+        if nat_tier_of(bp) is None:
+            report.add("inspection-mode", where,
+                       "inspection mode 'egress' routes private tiers through the firewall "
+                       "to a NAT gateway; this blueprint has none (nat: none or no public "
+                       "tier)", "set 'nat: per_az' (or single) with a public tier, or "
+                       "remove 'egress'")
+        if not any(bp.tiers[f.src].exposure == "private" for _, f in flows
+                   if f.dst == INTERNET and f.src in bp.tiers):
+            report.add("inspection-mode", where,
+                       "inspection mode 'egress' inspects private tiers' traffic to the "
+                       "internet; no private tier has a flow to 'internet'",
+                       "add the private tier's flow to internet, or remove 'egress'")
+    if spec.egress_domains and "egress" not in spec.modes:
+        report.add("inspection-domains", ("inspection", "egress_domains"),
+                   "egress_domains filter egress, but inspection mode 'egress' is off",
+                   "add 'egress' to inspection.modes, or remove egress_domains", at_key=True)
+    for index, domain in enumerate(spec.egress_domains):
+        if not _DOMAIN.fullmatch(domain) or len(domain) > 253:
+            report.add("inspection-domains", ("inspection", "egress_domains", index),
+                       f"{_shown(domain)!r} is not a domain name", "write a lower-case "
+                       "name such as 'updates.example.com', or '.example.com' for it and "
+                       "every subdomain")
+    sids: dict[int, int] = {}
+    for index, rule in enumerate(spec.rules):
+        match = _RULE_HEADER.fullmatch(rule.strip())
+        sid = _SID.search(match.group("options")) if match else None
+        if match is None or sid is None:
+            report.add("inspection-rule", ("inspection", "rules", index),
+                       f"rule {index + 1} is not a Suricata rule with a sid: "
+                       f"{_shown(rule)!r}", "write 'action proto src sport -> dst dport "
+                       "(msg:\"...\"; sid:N; rev:1;)' with action pass, drop, reject or "
+                       "alert")
+            continue
+        number = int(sid.group(1))
+        first = sids.setdefault(number, index)
+        if first != index:
+            report.add("inspection-rule", ("inspection", "rules", index),
+                       f"rules {first + 1} and {index + 1} both use sid {number}",
+                       "give every rule its own sid")
+        elif not 1 <= number < _FLOW_SID_FIRST:
+            report.add("inspection-rule", ("inspection", "rules", index),
+                       f"sid {number} is outside 1-{_FLOW_SID_FIRST - 1} (Tierform numbers "
+                       "the flows' own pass rules from there)", "choose a smaller sid")
+    if spec.logging and bp.flow_logs is None:
+        report.add("inspection-logging", ("inspection", "logging"),
+                   "Network Firewall logs go to the blueprint's flow-log destination; the "
+                   "blueprint has no 'flow_logs'", "add 'flow_logs: {destination: ...}', or "
+                   "remove inspection.logging", at_key=True)
+    for index, log_type in enumerate(spec.logging):
+        if spec.logging.index(log_type) != index:
+            report.add("inspection-logging", ("inspection", "logging", index),
+                       f"log type {log_type!r} is listed twice", "list each log type once")
+    if bp.vpc.ipv6 is not None:
+        report.add("inspection-ipv6", ("inspection",),
+                   "inspection routes IPv4 only: in a dual-stack VPC the tiers' ::/0 routes "
+                   "would bypass the firewall", "remove vpc.ipv6, or the inspection block",
+                   at_key=True)
+    routing = inspection_routing(bp)
+    if routing is None:
+        return
+    nat_tier = nat_tier_of(bp)
+    for index, flow in flows:
+        # Egress alone: the NAT subnets route the inspected private subnets through the
+        # firewall (the return path), so traffic between those tiers would cross it one way.
+        if (not routing.egress_after_nat and nat_tier is not None
+                and {flow.src, flow.dst} & {nat_tier}
+                and {flow.src, flow.dst} & set(routing.private)):
+            report.add("inspection-asymmetric", ("flows", index),
+                       f"flow {flow.flow_id} joins the NAT gateways' tier '{nat_tier}' and an "
+                       "egress-inspected tier: with mode 'egress' alone, the NAT subnets "
+                       "route that tier's subnets through the firewall (the return path of "
+                       "egress), so this flow would cross the firewall one way only",
+                       "add 'ingress' to inspection.modes (egress is then inspected after "
+                       "NAT), or opt the private tier's internet flows out (inspect: false)")
+    for index, flow in flows:
+        mode = spec.mode_of(flow, bp.tiers)
+        path = ("flows", index, "inspect")
+        if mode is None:
+            if flow.inspect:
+                report.add("inspect-unsupported", path,
+                           f"flow {flow.flow_id} never crosses the firewall (it goes to a "
+                           "named network or an AWS service): it cannot be inspected",
+                           "remove 'inspect'")
+            continue
+        if flow.inspect and mode not in spec.modes:
+            report.add("inspect-mode-off", path,
+                       f"flow {flow.flow_id} asks to be inspected, but its mode '{mode}' "
+                       f"({_MODE_WORDS[mode]}) is not in inspection.modes",
+                       f"add '{mode}' to inspection.modes, or remove 'inspect: true'")
+            continue
+        if mode == "east-west":
+            continue  # not rendered yet: `render` refuses the mode (render_refusals)
+        wanted, crossing = spec.inspects(flow, bp.tiers), crosses(bp, routing, flow)
+        tier = flow.src if flow.src in bp.tiers else flow.dst
+        if crossing and not wanted:
+            via = (f"the NAT gateways' tier '{nat_tier_of(bp)}' routes"
+                   if mode == "egress" and routing.egress_after_nat
+                   else f"tier '{tier}' routes")
+            report.add("inspect-per-subnet", path,
+                       f"flow {flow.flow_id} opts out of inspection, but {via} its internet "
+                       "traffic through the firewall for the other flows (routes are per "
+                       "subnet, not per flow): it would be inspected anyway",
+                       "set 'inspect: false' on every flow that crosses those subnets, or "
+                       "remove it here")
+        elif wanted and not crossing and flow.inspect is not None:
+            report.add("inspect-unsupported", path,
+                       f"flow {flow.flow_id} asks to be inspected, but its path does not "
+                       "cross the firewall under the routing the modes derive",
+                       "see the README's inspection section for the paths of each mode")
+
+
+_FLOW_SID_FIRST = 1_000_000_000
+"""The flows' own pass rules take sids from here (``tierform.layout.inspection``)."""

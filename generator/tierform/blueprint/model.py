@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator
 from pydantic_core import PydanticCustomError
 
+from tierform.aws import INTERNET as _INTERNET
 from tierform.aws import REGION_PATTERN
 from tierform.ports import PortRange, PortSet, parse_ports
 
@@ -25,6 +26,8 @@ __all__ = [
     "Exposure",
     "FlowLogsSpec",
     "FlowSpec",
+    "InspectionMode",
+    "InspectionSpec",
     "InterfaceEndpointsSpec",
     "Limits",
     "MonitoringSpec",
@@ -125,6 +128,9 @@ class FlowSpec(_Strict):
     internet_reason: str | None = None
     """Why a flow from the internet opens SSH, RDP, FTP or every port: required for those
     (``checks``), and written as the reason of the rendered module's checkov skips."""
+    inspect: Flag | None = None
+    """Whether the flow crosses the Network Firewall (``inspection``); None: the default of
+    its mode (``InspectionSpec.mode_of``). ``true`` with the mode off is refused."""
 
     @property
     def derived_id(self) -> str:
@@ -225,6 +231,49 @@ class InterfaceEndpointsSpec(_Strict):
     """Endpoint policy of every interface endpoint; none: AWS's default (full access)."""
 
 
+InspectionMode = Literal["ingress", "egress", "east-west"]
+
+
+class InspectionSpec(_Strict):
+    """AWS Network Firewall in the paths (issue 15): which traffic crosses it (``modes``)
+    and what its stateful engine does there (strict order: domain allow-list, ``rules``,
+    the flows' own pass rules, then ``default_action``)."""
+
+    modes: list[InspectionMode] = Field(min_length=1)
+    """``ingress`` (internet <-> public tiers), ``egress`` (private tiers -> internet),
+    ``east-west`` (between tiers: refused by ``render`` for now)."""
+    egress_domains: list[str] = Field(default_factory=list)
+    """Egress allow-list (TLS SNI / HTTP host; a leading ``.`` covers subdomains): when
+    given, other egress to the internet is dropped by the firewall."""
+    rules: list[str] = Field(default_factory=list)
+    """Suricata-compatible rule strings, in strict order, after the domain list."""
+    default_action: Literal["drop", "alert"] = "drop"
+    """What the stateful engine does with established traffic no rule passes:
+    ``aws:drop_established`` or ``aws:alert_established``."""
+    logging: list[Literal["alert", "flow"]] = Field(default_factory=list)
+    """Network Firewall log types, sent to the blueprint's flow-log destination."""
+
+    def mode_of(self, flow: FlowSpec, tiers: dict[str, TierSpec]) -> InspectionMode | None:
+        """The mode that would inspect ``flow``: from the internet ``ingress``; from a public
+        tier to the internet ``ingress`` too (its default route is the one the firewall
+        takes over); from a private tier to the internet ``egress``; between two tiers
+        ``east-west``; None for flows the firewall never sees (named networks, services)."""
+        if flow.src == _INTERNET and flow.dst in tiers:
+            return "ingress"
+        if flow.dst == _INTERNET and flow.src in tiers:
+            return "ingress" if tiers[flow.src].exposure == "public" else "egress"
+        if flow.src in tiers and flow.dst in tiers:
+            return "east-west"
+        return None
+
+    def inspects(self, flow: FlowSpec, tiers: dict[str, TierSpec]) -> bool:
+        """The flow crosses the firewall: ``inspect`` as written, else its mode is on."""
+        mode = self.mode_of(flow, tiers)
+        if mode is None:
+            return False
+        return flow.inspect if flow.inspect is not None else mode in self.modes
+
+
 class NamedNetworkSpec(_Strict):
     """A named network with its way in: ``via: vgw`` (the module's virtual private gateway,
     the default, as the short form ``corp: 192.168.0.0/16``) or ``via: tgw`` (an existing
@@ -260,6 +309,8 @@ class Blueprint(_Strict):
     interface_endpoints: InterfaceEndpointsSpec | None = None
     flow_logs: FlowLogsSpec | None = None
     monitoring: MonitoringSpec | None = None
+    inspection: InspectionSpec | None = None
+    """AWS Network Firewall in front of the tiers (issue 15); absent: no firewall."""
     tags: dict[str, str] = Field(default_factory=dict)
     limits: Limits = Field(default_factory=Limits)
 

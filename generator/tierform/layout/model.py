@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from tierform.blueprint.model import Blueprint
+
+if TYPE_CHECKING:
+    from tierform.layout.inspection import InspectionPlan
 from tierform.layout.ipv6 import subnet_block
 from tierform.layout.numbering import DENY_FIRST, Band
 
@@ -204,6 +207,8 @@ class Layout:
     """Dual-stack (``vpc.ipv6``): the VPC asks for an Amazon-provided /56."""
     has_eigw: bool = False
     """An egress-only internet gateway: some subnet routes ``::/0`` to it."""
+    inspection: InspectionPlan | None = None
+    """AWS Network Firewall (``inspection``): ``tierform.layout.inspection``."""
 
     def subnets_of(self, tier: str) -> list[SubnetPlan]:
         return [s for s in self.subnets if s.tier == tier]

@@ -47,6 +47,7 @@ from tierform.aws import (
 )
 from tierform.blueprint.allocate import allocate, dedicated_subnets
 from tierform.blueprint.model import Blueprint, FlowSpec, PortRange
+from tierform.layout.inspection import plan_inspection
 from tierform.layout.ipv6 import VPC_BLOCK, subnet_index, tier_block
 from tierform.layout.model import (
     DENY_DESCRIPTION,
@@ -325,7 +326,8 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
         has_vgw=any(r.via == "vgw" for r in network_routes),
         interface_endpoints=interface, transit=_transit(bp, network_routes),
         ipv6=bp.vpc.ipv6 is not None,
-        has_eigw=any(s.ipv6_route == "eigw" for s in subnets))
+        has_eigw=any(s.ipv6_route == "eigw" for s in subnets),
+        inspection=plan_inspection(bp, subnets, nats, tier_cidrs))
 
 
 def _transit(bp: Blueprint, routes: tuple[NetworkRoutePlan, ...]) -> TransitPlan | None:
