@@ -80,7 +80,11 @@ def variables_of(layout: Layout) -> tuple[VariablePlan, ...]:
         "alarm_queries", "bool", hcl_value(True),
         "Save the alarms' Logs Insights queries (aws_cloudwatch_query_definition); false "
         "where that API is missing (a local emulator)."),)
-        if bp.monitoring is not None and bp.monitoring.alarms is not None else ())
+        if bp.monitoring is not None and bp.monitoring.alarms is not None else ()) + ((
+        VariablePlan(
+            "firewall_delete_protection", "bool", hcl_value(True),
+            "Protect the Network Firewall from deletion (set false before a destroy)."),)
+        if layout.inspection is not None else ())
 
 
 def _name_prefix(layout: Layout) -> VariablePlan:
@@ -212,6 +216,17 @@ def outputs_of(layout: Layout) -> tuple[OutputPlan, ...]:
             "transit_subnet_ids", "IDs of the transit attachment's subnets, by AZ.",
             tuple(Entry(hcl_string(az), f"aws_subnet.{name}.id")
                   for name, az, _ in layout.transit.subnets)))
+    if layout.inspection is not None:
+        outs.append(OutputPlan("firewall_arn", "ARN of the Network Firewall.",
+                               "aws_networkfirewall_firewall.this.arn"))
+        outs.append(OutputPlan(
+            "firewall_endpoint_ids", "The Network Firewall's endpoint IDs, by AZ.",
+            "{ for s in aws_networkfirewall_firewall.this.firewall_status[0].sync_states : "
+            "s.availability_zone => s.attachment[0].endpoint_id }"))
+        outs.append(OutputPlan(
+            "firewall_subnet_ids", "IDs of the firewall endpoints' subnets, by AZ.",
+            tuple(Entry(hcl_string(f.az), f"aws_subnet.{f.name}.id")
+                  for f in layout.inspection.subnets)))
     if layout.interface_endpoints:
         outs.append(OutputPlan(
             "interface_endpoint_ids", "Interface VPC endpoint IDs by service.",

@@ -19,6 +19,7 @@ from tierform.render.environment import environment
 from tierform.render.filters import hcl_identifier, hcl_string
 from tierform.render.flow_logs import flow_log_of
 from tierform.render.hclfmt import align_equals, tidy
+from tierform.render.inspection import endpoint_expression, inspection_context
 from tierform.render.interface import outputs_of, variables_of
 from tierform.render.monitoring import monitoring_context
 from tierform.render.native_tests import (
@@ -42,6 +43,7 @@ MODULE_FILES = (
     "security_groups.tf",
     "endpoints.tf",
     "transit.tf",
+    "inspection.tf",
     "flow_logs.tf",
     "monitoring.tf",
     "outputs.tf",
@@ -64,6 +66,8 @@ def render_context(layout: Layout) -> dict[str, Any]:
         "flow_log": flow_log_of(layout),
         "monitoring": monitoring_context(layout),
         "route_tables": route_tables_of(layout),
+        "inspection": inspection_context(layout),
+        "firewall_endpoint": endpoint_expression,
         "default_routes": {tier: default_route_text(layout, tier) for tier in layout.tiers},
         "ephemeral_ports": str(PortSet.range(*DEFAULT_EPHEMERAL)),
         "internet_rules": INTERNET_RULES,

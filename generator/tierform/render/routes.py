@@ -34,7 +34,11 @@ def route_tables_of(layout: Layout) -> dict[str, RouteTableView]:
         networks = [r.network for r in routes]
         vgw = [r.network for r in routes if r.via == "vgw"]
         tgw = [r.network for r in routes if r.via == "tgw"]
-        if s.default_route == "igw":
+        inspected = (layout.inspection.retargeted(s.name)
+                     if layout.inspection is not None else None)
+        if inspected is not None:
+            text = f"default route to the firewall endpoint in {inspected.az}"
+        elif s.default_route == "igw":
             text = "default route to the internet gateway"
         elif s.default_route == "nat":
             text = f"default route to NAT gateway {s.nat}"
@@ -48,6 +52,11 @@ def route_tables_of(layout: Layout) -> dict[str, RouteTableView]:
             text += f"; {', '.join(vgw)} through the VPN gateway"
         if tgw:
             text += f"; {', '.join(tgw)} through the transit gateway"
+        returns = [r.destination for r in (layout.inspection.routes_of(s.name)
+                                           if layout.inspection is not None else ())
+                   if not r.retargets]
+        if returns:
+            text += f"; {', '.join(returns)} back through the firewall (egress return)"
         out[s.name] = RouteTableView(text, s.default_route is None and not networks)
     return out
 
@@ -58,6 +67,9 @@ def default_route_text(layout: Layout, tier: str) -> str:
     route = first.default_route
     ipv6 = {"igw": "; IPv6: internet gateway",
             "eigw": "; IPv6: egress-only internet gateway"}.get(first.ipv6_route or "", "")
+    if layout.inspection is not None and layout.inspection.retargeted(first.name):
+        return "firewall endpoint of its AZ, then " + (
+            "internet gateway" if route == "igw" else "NAT gateway") + ipv6
     if route == "igw":
         return "internet gateway" + ipv6
     if route == "nat":
