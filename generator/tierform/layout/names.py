@@ -36,7 +36,7 @@ Checked (a clash is refused with a finding that says what to rename):
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from tierform.blueprint.checks import Locator
@@ -183,6 +183,8 @@ def addresses(layout: Layout) -> dict[str, list[str]]:
         for rule in layout.transit.acl_rules:
             add(f"aws_network_acl_rule.{rule.name}",
                 f"rule {rule.rule_number} of the transit attachment's ACL")
+    if layout.inspection is not None:
+        _inspection_addresses(layout, add)
     for i in layout.interface_endpoints:
         add(f"aws_vpc_endpoint.{i.name}", f"the {i.service} interface endpoint")
         add(f"aws_security_group.{i.group}", f"the {i.service} interface endpoint's security "
@@ -356,3 +358,41 @@ def _free_id(flow_id: str, layout: Layout) -> str:
 def _offsets(rules: Sequence[NaclRulePlan]) -> list[tuple[str, bool, Band, int]]:
     """(tier, egress, band, k) of a flow's rules: what another slot would renumber."""
     return [(r.tier, r.egress, r.band, r.index) for r in rules if r.band != "deny"]
+
+
+def _inspection_addresses(layout: Layout, add: Callable[[str, str], None]) -> None:
+    """The Network Firewall's resources (``tierform.layout.inspection``): a tier named
+    ``firewall`` or ``igw_edge``, or a network named ``via_firewall_<subnet>``, clashes here."""
+    plan = layout.inspection
+    assert plan is not None
+    for single, what in (("aws_network_acl.firewall", "the firewall subnets' network ACL"),
+                         ("aws_networkfirewall_firewall.this", "the Network Firewall"),
+                         ("aws_networkfirewall_firewall_policy.this", "the firewall policy")):
+        add(single, what)
+    for f in plan.subnets:
+        for kind in ("aws_subnet", "aws_route_table", "aws_route_table_association",
+                     "aws_network_acl_association"):
+            add(f"{kind}.{f.name}", f"the firewall endpoint's subnet in {f.az}")
+    if plan.edge:
+        add("aws_route_table.igw_edge", "the internet gateway's edge route table")
+        add("aws_route_table_association.igw_edge", "the edge table's gateway association")
+    for r in plan.routes:
+        if not r.retargets:  # a retargeted default route is the subnet's own, listed above
+            add(f"aws_route.{r.name}", f"the inspection route of table {r.table} to "
+                                       f"{r.destination}")
+    for rule in plan.acl_rules:
+        add(f"aws_network_acl_rule.{rule.name}",
+            f"rule {rule.rule_number} of the firewall subnets' ACL")
+    for group, present in (("egress_domains", plan.domains), ("rules", plan.rules),
+                           ("flows", plan.flow_rules)):
+        if present:
+            add(f"aws_networkfirewall_rule_group.{group}", f"the firewall's {group} rule group")
+    spec = layout.blueprint.inspection
+    logs = bool(plan.logging) and layout.blueprint.flow_logs is not None
+    if logs:
+        add("aws_networkfirewall_logging_configuration.this", "the firewall's logging")
+    if logs and spec is not None and layout.blueprint.flow_logs is not None and \
+            layout.blueprint.flow_logs.destination == "cloudwatch":
+        for log_type in plan.logging:
+            add(f"aws_cloudwatch_log_group.firewall_{log_type.lower()}",
+                f"the firewall's {log_type.lower()} log group")

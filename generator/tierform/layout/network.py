@@ -8,6 +8,7 @@ from ipaddress import IPv4Network
 
 from tierform.aws import ANYWHERE, ANYWHERE_V6, normalise_protocol
 from tierform.blueprint.model import Blueprint
+from tierform.layout.inspection import EDGE_TABLE, InspectionPlan, InspectionRoutePlan
 from tierform.layout.ipv6 import VPC_BLOCK
 from tierform.layout.model import Layout
 from tierform.layout.plan import plan_layout
@@ -26,7 +27,7 @@ from tierform.network.model import (
     Subnet,
 )
 
-__all__ = ["derive", "network_of"]
+__all__ = ["derive", "firewall_endpoint_id", "network_of"]
 
 _GATEWAY = {"vgw": "aws_vpn_gateway.this", "tgw": "var.transit_gateway_id"}
 """What a route to a named network targets, as the plan reader names it."""
@@ -60,10 +61,15 @@ def network_of(layout: Layout) -> Network:
     net.route_tables["aws_default_route_table.this"] = RouteTable(
         "aws_default_route_table.this", is_main=True, name=f"{bp.name}-main",
         source="aws_default_route_table.this")
+    inspection = layout.inspection
     for s in layout.subnets:
         rid = f"aws_route_table.{s.name}"
         routes: tuple[Route, ...] = ()
-        if s.default_route == "igw":
+        retargeted = inspection.retargeted(s.name) if inspection is not None else None
+        if retargeted is not None and retargeted.az is not None:
+            routes = (Route(ANYWHERE, "gwlbe", firewall_endpoint_id(retargeted.az),
+                            f"aws_route.{s.name}_default"),)
+        elif s.default_route == "igw":
             routes = (Route(ANYWHERE, "igw", "aws_internet_gateway.this",
                             f"aws_route.{s.name}_default"),)
         elif s.default_route == "nat":
@@ -82,8 +88,16 @@ def network_of(layout: Layout) -> Network:
         routes += tuple(Route(services[e.service], "endpoint",
                               f"aws_vpc_endpoint.{e.service}", f"aws_vpc_endpoint.{e.service}")
                         for e in layout.endpoints if s.name in e.route_tables)
+        # Egress alone: the NAT subnets route the inspected private subnets back through
+        # the firewall endpoint of the private subnet's AZ.
+        routes += tuple(Route(r.destination, "gwlbe", firewall_endpoint_id(r.az),
+                              f"aws_route.{r.name}")
+                        for r in (inspection.routes_of(s.name) if inspection is not None
+                                  else ()) if not r.retargets and r.az is not None)
         net.route_tables[rid] = RouteTable(rid, routes, frozenset({f"aws_subnet.{s.name}"}),
                                            False, s.tier, f"{bp.name}-{s.tier}-{s.suffix}", rid)
+    if inspection is not None:
+        _firewall_network(net, layout, inspection)
     if layout.transit is not None:
         # The attachment's subnets: no tier (not endpoints, E3), local routes only, one ACL.
         for name, az, cidr in layout.transit.subnets:
@@ -147,3 +161,40 @@ def network_of(layout: Layout) -> Network:
             iid, i.service_name, frozenset(f"aws_subnet.{s}" for s in i.subnets),
             (f"aws_security_group.{i.group}",), iid, "ipv4")  # rendered IPv4 only
     return net
+
+
+def firewall_endpoint_id(az: str) -> str:
+    """The id derive gives the firewall's endpoint in ``az`` (known only after apply): the
+    firewall's address and the AZ its sync state is in."""
+    return f"aws_networkfirewall_firewall.this:{az}"
+
+
+def _firewall_network(net: Network, layout: Layout, plan: InspectionPlan) -> None:
+    """The firewall subnets (no tier), their tables and ACL, and the internet gateway's
+    edge table (associated with the gateway, no subnet)."""
+    bp = layout.blueprint
+
+    def route(r: InspectionRoutePlan) -> Route:
+        if r.target == "firewall" and r.az is not None:
+            return Route(r.destination, "gwlbe", firewall_endpoint_id(r.az), f"aws_route.{r.name}")
+        if r.target == "igw":
+            return Route(r.destination, "igw", "aws_internet_gateway.this", f"aws_route.{r.name}")
+        return Route(r.destination, "nat", f"aws_nat_gateway.{r.nat}", f"aws_route.{r.name}")
+
+    for f in plan.subnets:
+        sid, rid = f"aws_subnet.{f.name}", f"aws_route_table.{f.name}"
+        tag = f"{bp.name}-firewall-{f.suffix}"
+        net.subnets[sid] = Subnet(sid, f.cidr, f.az, None, tag, False, sid)
+        net.route_tables[rid] = RouteTable(rid, tuple(route(r) for r in plan.routes_of(f.name)),
+                                           frozenset({sid}), False, None, tag, rid)
+    if plan.edge:
+        rid = f"aws_route_table.{EDGE_TABLE}"
+        net.route_tables[rid] = RouteTable(
+            rid, tuple(route(r) for r in plan.routes_of(EDGE_TABLE)), frozenset(), False,
+            None, f"{bp.name}-igw-edge", rid)
+    net.nacls["aws_network_acl.firewall"] = Nacl(
+        "aws_network_acl.firewall",
+        tuple(NaclEntry(r.rule_number, r.egress, "-1", "allow", r.cidr,
+                        source=f"aws_network_acl_rule.{r.name}") for r in plan.acl_rules),
+        frozenset(f"aws_subnet.{f.name}" for f in plan.subnets), False, None,
+        f"{bp.name}-firewall", "aws_network_acl.firewall")
