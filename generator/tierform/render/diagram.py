@@ -120,7 +120,8 @@ def _gateways(network: Network) -> tuple[list[Gateway], dict[str, list[str]]]:
                     continue
                 key = _route_key(route.kind, route.target, nat_keys)
                 if key not in gateways:
-                    gateways[key] = Gateway(key, {
+                    gateways[key] = Gateway(key, "Network Firewall (the endpoint of each AZ)"
+                                            if key == "firewall" else {
                         "vgw": "virtual private gateway",
                         "eigw": "egress-only internet gateway",
                         "nat": "NAT gateway (which one: not read)",
@@ -130,11 +131,16 @@ def _gateways(network: Network) -> tuple[list[Gateway], dict[str, list[str]]]:
     return list(gateways.values()), routes
 
 
+_FIREWALL = "aws_networkfirewall_firewall."
+
+
 def _route_key(kind: str, target: str | None, nat_keys: Mapping[str, str]) -> str:
     """The gateway a default route goes to: its NAT by id, else the only NAT, else one
     node per unknown target kind (never guessed between two NATs)."""
     if kind == "igw":
         return "igw"
+    if kind == "gwlbe" and target is not None and target.startswith(_FIREWALL):
+        return "firewall"  # a Network Firewall endpoint (derive names it by the firewall)
     if kind == "nat":
         if target is not None and target in nat_keys:
             return nat_keys[target]

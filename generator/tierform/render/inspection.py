@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tierform.blueprint.inspection import crosses, nat_tier_of
 from tierform.layout import Layout
 from tierform.layout.inspection import PRIORITIES, InspectionPlan
 from tierform.render.filters import hcl_string
 
 __all__ = ["FIREWALL", "LogDestination", "endpoint_expression", "inspection_context",
-           "rule_group_capacity"]
+           "paths_mermaid", "rule_group_capacity"]
 
 FIREWALL = "aws_networkfirewall_firewall.this"
 
@@ -84,5 +85,56 @@ def inspection_context(layout: Layout) -> dict[str, object] | None:
                        "flows": rule_group_capacity(len(plan.flow_rules))},
         "rules_string": hcl_string("\n".join(r.strip() for r in plan.rules)),
         "logs": _logs(layout, plan),
-        "nat_subnets": {n.name: n.subnet for n in layout.nats},
+        "paths": paths_mermaid(layout, plan),
+        "flows": _flow_rows(layout, plan),
     }
+
+
+def _flow_rows(layout: Layout, plan: InspectionPlan) -> list[tuple[str, str, str]]:
+    """(flow id, mode, inspected?) for the README, in flow order."""
+    bp = layout.blueprint
+    spec = bp.inspection
+    assert spec is not None
+    rows: list[tuple[str, str, str]] = []
+    for flow in bp.flows:
+        mode = spec.mode_of(flow, bp.tiers)
+        if mode is None:
+            continue
+        if mode == "east-west" and "east-west" not in spec.modes:
+            continue
+        crossing = crosses(bp, plan.routing, flow)
+        rows.append((flow.flow_id, mode, "yes" if crossing else "no"))
+    return rows
+
+
+def paths_mermaid(layout: Layout, plan: InspectionPlan) -> str:
+    """A Mermaid flowchart of the inspected paths (one hop per line; each AZ alike)."""
+    bp = layout.blueprint
+    lines = ["flowchart LR", '  internet(["internet"])', '  igw{{"internet gateway"}}',
+             '  fw{{"firewall endpoint<br/>(same AZ)"}}', "  internet --- igw"]
+    nat_tier = nat_tier_of(bp)
+    if plan.routing.public:
+        lines.append('  nat{{"NAT gateway"}}' if nat_tier in plan.routing.public and
+                     layout.nats else "")
+        for tier in plan.routing.public:
+            lines.append(f'  {tier}["{tier} (public)"]')
+            lines.append(f'  igw -->|"edge table: {tier} subnets"| fw')
+            lines.append(f"  fw --> {tier}")
+            lines.append(f'  {tier} -->|"0.0.0.0/0"| fw')
+        lines.append('  fw -->|"firewall subnet 0.0.0.0/0"| igw')
+        if plan.routing.egress_after_nat and layout.nats and nat_tier is not None:
+            private = [t for t, s in bp.tiers.items() if s.exposure == "private"]
+            for tier in private:
+                lines.append(f'  {tier}["{tier} (private)"]')
+                lines.append(f'  {tier} -->|"0.0.0.0/0"| nat')
+            lines.append(f'  nat -->|"{nat_tier} 0.0.0.0/0"| fw')
+    if plan.routing.private:
+        lines.append('  nat{{"NAT gateway"}}')
+        for tier in plan.routing.private:
+            lines.append(f'  {tier}["{tier} (private)"]')
+            lines.append(f'  {tier} -->|"0.0.0.0/0"| fw')
+            lines.append(f'  nat -->|"return: {tier} subnets"| fw')
+            lines.append(f"  fw -->|\"return\"| {tier}")
+        lines.append('  fw -->|"firewall subnet 0.0.0.0/0"| nat')
+        lines.append("  nat --> igw")
+    return "\n".join(line for line in lines if line) + "\n"
