@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
 from tierform.blueprint.checks import render_refusals
 from tierform.blueprint.load import load_blueprint_text
+from tierform.blueprint.schema import blueprint_json_schema
 from tierform.errors import BlueprintError, Finding
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -147,3 +150,19 @@ def test_east_west_validates_but_render_refuses_it() -> None:
     assert refusal.code == "not-built"
     assert refusal.path == ("inspection", "modes", 2)
     assert "not built yet" in refusal.message
+
+
+def test_schema_has_the_inspection_keys_and_accepts_the_fixture() -> None:
+    schema = blueprint_json_schema()
+    inspection = schema["$defs"]["InspectionSpec"]
+    assert inspection["additionalProperties"] is False
+    assert inspection["properties"]["modes"]["items"]["enum"] == ["ingress", "egress",
+                                                                  "east-west"]
+    assert inspection["properties"]["default_action"]["enum"] == ["drop", "alert"]
+    assert inspection["properties"]["logging"]["items"]["enum"] == ["alert", "flow"]
+    assert "inspect" in schema["$defs"]["FlowSpec"]["properties"]
+    document = yaml.safe_load(INSPECTED)
+    jsonschema.validate(document, schema)
+    document["inspection"]["modes"] = ["sideways"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, schema)
