@@ -16,7 +16,7 @@ from typing import Any
 import hcl2
 import pytest
 
-from tierform.blueprint.load import load_blueprint
+from tierform.blueprint.load import load_blueprint, load_blueprint_text
 from tierform.layout import plan_layout
 from tierform.render.module import render_module
 from tierform.terraform import plan_files
@@ -41,6 +41,10 @@ def planned(tierform_cache_dir: Path, tierform_terraform: str | None) -> Plan:
 
 @pytest.fixture(scope="module")
 def hcl_routes(planned: Plan) -> dict[str, dict[str, Any]]:
+    return _hcl_routes(planned)
+
+
+def _hcl_routes(planned: Plan) -> dict[str, dict[str, Any]]:
     """``aws_route`` name -> its arguments as written in the planned configuration."""
     assert planned.config_dir is not None
     out: dict[str, dict[str, Any]] = {}
@@ -192,3 +196,78 @@ def test_logging_to_the_flow_log_destination(planned: Plan) -> None:
         "aws_cloudwatch_log_group") if "firewall" in g.address}
     assert groups == {"aws_cloudwatch_log_group.firewall_alert": 365,
                       "aws_cloudwatch_log_group.firewall_flow": 365}
+
+
+# --- egress alone, nat: single, logs to the module's S3 bucket ----------------------------
+
+EGRESS_ALONE = (BLUEPRINT.read_text(encoding="utf-8")
+                .replace("modes: [ingress, egress]", "modes: [egress]")
+                .replace("nat: per_az", "nat: single")
+                .replace("  - {from: internet, to: web, ports: [80, 443]}\n", "")
+                .replace("  - {from: web, to: app, ports: [8080]}\n", "")
+                .replace("  egress_domains: [\".amazonaws.com\", updates.example.com]\n", "")
+                .replace("destination: cloudwatch", "destination: s3"))
+
+
+@pytest.fixture(scope="module")
+def egress_planned(tierform_cache_dir: Path, tierform_terraform: str | None) -> Plan:
+    loaded = load_blueprint_text(EGRESS_ALONE, "egress.yaml")
+    return plan_files(render_module(plan_layout(loaded.blueprint, loaded.allocation)),
+                      None, region="us-east-1", cache_dir=tierform_cache_dir,
+                      terraform=tierform_terraform)
+
+
+@pytest.fixture(scope="module")
+def egress_hcl_routes(egress_planned: Plan) -> dict[str, dict[str, Any]]:
+    return _hcl_routes(egress_planned)
+
+
+def test_egress_alone_routes_through_the_firewall_then_nat_and_back(
+        egress_planned: Plan, egress_hcl_routes: dict[str, dict[str, Any]]) -> None:
+    planned = egress_planned
+    routes = {r.address: (planned.references(r.address, "route_table_id"),
+                          r["destination_cidr_block"],
+                          _target(planned, egress_hcl_routes, r.address))
+              for r in planned.resources("aws_route")}
+    table = "aws_route_table."
+    assert routes == {
+        # the public tier keeps the internet gateway (ingress is off)
+        "aws_route.web_a_default": ([table + "web_a"], "0.0.0.0/0", "igw"),
+        "aws_route.web_b_default": ([table + "web_b"], "0.0.0.0/0", "igw"),
+        # app -> its AZ's endpoint -> the one NAT (nat: single, in web_a)
+        "aws_route.app_a_default": ([table + "app_a"], "0.0.0.0/0", "firewall us-east-1a"),
+        "aws_route.app_b_default": ([table + "app_b"], "0.0.0.0/0", "firewall us-east-1b"),
+        "aws_route.firewall_a_default": ([table + "firewall_a"], "0.0.0.0/0", "nat web_a"),
+        "aws_route.firewall_b_default": ([table + "firewall_b"], "0.0.0.0/0", "nat web_a"),
+        # symmetric return: the NAT's subnet sends each app subnet back by its AZ's endpoint
+        "aws_route.web_a_via_firewall_app_a": ([table + "web_a"], "10.0.11.0/24",
+                                               "firewall us-east-1a"),
+        "aws_route.web_a_via_firewall_app_b": ([table + "web_a"], "10.0.12.0/24",
+                                               "firewall us-east-1b"),
+    }
+    assert "aws_route_table.igw_edge" not in planned
+
+
+def test_egress_alone_passes_the_tiers_own_addresses(egress_planned: Plan) -> None:
+    groups = {g.address: g for g in egress_planned.resources("aws_networkfirewall_rule_group")}
+    assert set(groups) == {"aws_networkfirewall_rule_group.flows",
+                           "aws_networkfirewall_rule_group.rules"}
+    group = groups["aws_networkfirewall_rule_group.flows"]
+    passes = {(h["protocol"], h["source"], h["destination"], h["destination_port"])
+              for r in group["rule_group"][0]["rules_source"][0]["stateful_rule"]
+              for h in r["header"]}
+    assert passes == {("TCP", "10.0.11.0/24", "ANY", "443"), ("TCP", "10.0.12.0/24", "ANY", "443")}
+    policy = egress_planned.resource("aws_networkfirewall_firewall_policy.this")
+    assert [r["priority"] for r in policy["firewall_policy"][0]["stateful_rule_group_reference"]] \
+        == [200, 300]
+
+
+def test_egress_alone_logs_to_the_modules_bucket(egress_planned: Plan) -> None:
+    address = "aws_networkfirewall_logging_configuration.this"
+    configs = egress_planned.resource(address)["logging_configuration"][0][
+        "log_destination_config"]
+    assert sorted((c["log_type"], c["log_destination_type"]) for c in configs) == \
+        [("ALERT", "S3"), ("FLOW", "S3")]
+    assert egress_planned.references(
+        address, "logging_configuration.0.log_destination_config.0.log_destination") == \
+        ["aws_s3_bucket.flow_logs"]
