@@ -39,9 +39,11 @@ def check_quotas(bp: Blueprint, layout: Layout, source_map: Locator | None = Non
 
     findings: list[Finding] = []
     dedicated = len(layout.transit.subnets) if layout.transit is not None else 0
-    subnets = len(layout.subnets) + dedicated
+    firewall = len(layout.inspection.subnets) if layout.inspection is not None else 0
+    subnets = len(layout.subnets) + dedicated + firewall
     if subnets > limits.subnets_per_vpc:
         extra = f" + {dedicated} transit attachment subnets" if dedicated else ""
+        extra += f" + {firewall} firewall subnets" if firewall else ""
         findings.append(finding(
             "subnet-quota", ("tiers",),
             f"{len(bp.tiers)} tiers x {len(bp.availability_zones)} zones{extra} = {subnets} "

@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
+from tierform import workflow
 from tierform.blueprint.checks import render_refusals
 from tierform.blueprint.load import load_blueprint_text
 from tierform.blueprint.schema import blueprint_json_schema
@@ -166,3 +167,13 @@ def test_schema_has_the_inspection_keys_and_accepts_the_fixture() -> None:
     document["inspection"]["modes"] = ["sideways"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, schema)
+
+
+def test_the_firewall_subnets_count_against_the_subnet_quota() -> None:
+    text = INSPECTED + "limits: {subnets_per_vpc: 7}\n"
+    with pytest.raises(BlueprintError) as caught:
+        workflow.check(load_blueprint_text(text, "t.yaml"))
+    [finding] = caught.value.findings
+    assert finding.code == "subnet-quota"
+    assert "+ 2 firewall subnets = 8 subnets" in finding.message
+    workflow.check(load_blueprint_text(INSPECTED + "limits: {subnets_per_vpc: 8}\n", "t.yaml"))
