@@ -24,9 +24,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from ipaddress import IPv4Network
-from typing import Literal
 
 from tierform.aws import ANYWHERE, INTERNET
 from tierform.blueprint.allocate import dedicated_subnets
@@ -37,7 +34,15 @@ from tierform.blueprint.inspection import (
     nat_tier_of,
 )
 from tierform.blueprint.model import Blueprint
-from tierform.layout.model import NaclRulePlan, NatPlan, SubnetPlan
+from tierform.layout.model import (
+    FirewallSubnetPlan,
+    InspectionPlan,
+    InspectionRoutePlan,
+    NaclRulePlan,
+    NatPlan,
+    StatefulRulePlan,
+    SubnetPlan,
+)
 from tierform.layout.names import az_suffix, nacl_rule_name, subnet_name
 from tierform.layout.numbering import flow_slot, rule_number
 
@@ -63,76 +68,6 @@ PRIORITIES = {"egress_domains": 100, "rules": 200, "flows": 300}
 """Strict-order priority of each rule group in the policy, by what it holds."""
 DEFAULT_ACTIONS = {"drop": "aws:drop_established", "alert": "aws:alert_established"}
 _PROTOCOLS = {"tcp": "TCP", "udp": "UDP", "icmp": "ICMP", "all": "IP"}
-
-Target = Literal["firewall", "igw", "nat"]
-
-
-@dataclass(frozen=True)
-class FirewallSubnetPlan:
-    name: str
-    """``firewall_a``: the subnet, its route table and associations."""
-    az: str
-    suffix: str
-    cidr: IPv4Network
-
-
-@dataclass(frozen=True)
-class InspectionRoutePlan:
-    """A route the inspection adds or retargets."""
-
-    name: str
-    """The ``aws_route`` resource name (``web_a_default`` when it retargets that route)."""
-    table: str
-    """The route table's resource name (``web_a``, ``firewall_a``, ``igw_edge``)."""
-    destination: str
-    target: Target
-    az: str | None = None
-    """``firewall``: the AZ whose endpoint it targets (always the table's subnet's AZ, or
-    for a NAT subnet's return route the private subnet's AZ)."""
-    nat: str | None = None
-    """``nat``: the NAT gateway's name."""
-    retargets: bool = False
-    """It is the subnet's ``<subnet>_default`` route with a new target (updated in place)."""
-
-
-@dataclass(frozen=True)
-class StatefulRulePlan:
-    """A 5-tuple PASS rule of the flows' rule group."""
-
-    sid: int
-    flow: str
-    protocol: str
-    """TCP, UDP, ICMP or IP."""
-    source: str
-    destination: str
-    destination_port: str
-    """``ANY``, ``443`` or ``1024:2048``."""
-
-
-@dataclass(frozen=True)
-class InspectionPlan:
-    modes: tuple[str, ...]
-    subnets: tuple[FirewallSubnetPlan, ...]
-    routes: tuple[InspectionRoutePlan, ...]
-    acl_rules: tuple[NaclRulePlan, ...]
-    domains: tuple[str, ...]
-    rules: tuple[str, ...]
-    flow_rules: tuple[StatefulRulePlan, ...]
-    default_action: str
-    """``aws:drop_established`` or ``aws:alert_established``."""
-    logging: tuple[str, ...]
-    """``ALERT``, ``FLOW``: in blueprint order."""
-    routing: InspectionRouting
-    edge: bool
-    """The internet gateway's edge route table is rendered (ingress)."""
-
-    def routes_of(self, table: str) -> list[InspectionRoutePlan]:
-        return [r for r in self.routes if r.table == table]
-
-    def retargeted(self, subnet: str) -> InspectionRoutePlan | None:
-        """The subnet's default route when the inspection retargets it."""
-        return next((r for r in self.routes if r.table == subnet and r.retargets), None)
-
 
 def flow_sid(flow_id: str, k: int) -> int:
     """Sid of a flow's ``k``-th pass rule: a digest of ``<id>:<k>`` (stable, not positional)."""

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
+from tierform.blueprint.inspection import InspectionRouting
 from tierform.blueprint.model import Blueprint
-
-if TYPE_CHECKING:
-    from tierform.layout.inspection import InspectionPlan
 from tierform.layout.ipv6 import subnet_block
 from tierform.layout.numbering import DENY_FIRST, Band
 
@@ -22,12 +20,16 @@ __all__ = [
     "DENY_DESCRIPTION",
     "INTERNET_RULES",
     "EndpointPlan",
+    "FirewallSubnetPlan",
+    "InspectionPlan",
+    "InspectionRoutePlan",
     "InterfaceEndpointPlan",
     "Layout",
     "NaclRulePlan",
     "NatPlan",
     "NetworkRoutePlan",
     "SgRulePlan",
+    "StatefulRulePlan",
     "SubnetPlan",
     "TransitPlan",
 ]
@@ -160,6 +162,75 @@ class TransitPlan:
     networks: tuple[str, ...]
     """The named networks with ``via: tgw``, in blueprint order."""
     acl_rules: tuple[NaclRulePlan, ...]
+
+
+@dataclass(frozen=True)
+class FirewallSubnetPlan:
+    """A Network Firewall endpoint's dedicated /28 (``tierform.layout.inspection``)."""
+
+    name: str
+    """``firewall_a``: the subnet, its route table and associations."""
+    az: str
+    suffix: str
+    cidr: IPv4Network
+
+
+@dataclass(frozen=True)
+class InspectionRoutePlan:
+    """A route the inspection adds or retargets."""
+
+    name: str
+    """The ``aws_route`` resource name (``web_a_default`` when it retargets that route)."""
+    table: str
+    """The route table's resource name (``web_a``, ``firewall_a``, ``igw_edge``)."""
+    destination: str
+    target: Literal["firewall", "igw", "nat"]
+    az: str | None = None
+    """``firewall``: the AZ whose endpoint it targets (always the table's subnet's AZ, or
+    for a NAT subnet's return route the private subnet's AZ)."""
+    nat: str | None = None
+    """``nat``: the NAT gateway's name."""
+    retargets: bool = False
+    """It is the subnet's ``<subnet>_default`` route with a new target (updated in place)."""
+
+
+@dataclass(frozen=True)
+class StatefulRulePlan:
+    """A 5-tuple PASS rule of the flows' rule group."""
+
+    sid: int
+    flow: str
+    protocol: str
+    """TCP, UDP, ICMP or IP."""
+    source: str
+    destination: str
+    destination_port: str
+    """``ANY``, ``443`` or ``1024:2048``."""
+
+
+@dataclass(frozen=True)
+class InspectionPlan:
+    modes: tuple[str, ...]
+    subnets: tuple[FirewallSubnetPlan, ...]
+    routes: tuple[InspectionRoutePlan, ...]
+    acl_rules: tuple[NaclRulePlan, ...]
+    domains: tuple[str, ...]
+    rules: tuple[str, ...]
+    flow_rules: tuple[StatefulRulePlan, ...]
+    default_action: str
+    """``aws:drop_established`` or ``aws:alert_established``."""
+    logging: tuple[str, ...]
+    """``ALERT``, ``FLOW``: in blueprint order."""
+    routing: InspectionRouting
+    edge: bool
+    """The internet gateway's edge route table is rendered (ingress)."""
+
+    def routes_of(self, table: str) -> list[InspectionRoutePlan]:
+        return [r for r in self.routes if r.table == table]
+
+    def retargeted(self, subnet: str) -> InspectionRoutePlan | None:
+        """The subnet's default route when the inspection retargets it."""
+        return next((r for r in self.routes if r.table == subnet and r.retargets), None)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from ipaddress import IPv4Network
 
 from tierform.aws import ANYWHERE, ANYWHERE_V6, normalise_protocol
 from tierform.blueprint.model import Blueprint
-from tierform.layout.inspection import EDGE_TABLE, InspectionPlan, InspectionRoutePlan
+from tierform.layout.inspection import EDGE_TABLE
 from tierform.layout.ipv6 import VPC_BLOCK
-from tierform.layout.model import Layout
+from tierform.layout.model import InspectionPlan, InspectionRoutePlan, Layout
 from tierform.layout.plan import plan_layout
 from tierform.network.model import (
     GatewayEndpoint,

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from tierform.blueprint.inspection import crosses, nat_tier_of
 from tierform.layout import Layout
-from tierform.layout.inspection import PRIORITIES, InspectionPlan
+from tierform.layout.inspection import PRIORITIES
+from tierform.layout.model import InspectionPlan
 from tierform.render.filters import hcl_string
 
 __all__ = ["FIREWALL", "LogDestination", "endpoint_expression", "inspection_context",
