@@ -16,7 +16,7 @@ from tierform.errors import BlueprintError
 from tierform.layout import derive, plan_layout
 from tierform.layout.names import addresses
 from tierform.layout.network import firewall_endpoint_id
-from tierform.render.inspection import endpoint_expression
+from tierform.render.inspection import endpoint_expression, inspection_context
 from tierform.render.module import render_module
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -156,3 +156,24 @@ def test_east_west_render_is_refused_with_exit_2() -> None:
         workflow.render(workflow.check(load_blueprint_text(text, "t.yaml")))
     assert caught.value.exit_code == 2
     assert "not built yet" in str(caught.value)
+
+
+@pytest.mark.parametrize(("flow_logs", "expected"), [
+    ("flow_logs: {destination: s3, bucket_arn: 'arn:aws:s3:::corp-logs/vpc'}",
+     [("bucketName", '"corp-logs"'), ("prefix", '"vpc/network-firewall/alert"')]),
+    ("flow_logs: {destination: s3, bucket_arn: 'arn:aws:s3:::corp-logs'}",
+     [("bucketName", '"corp-logs"'), ("prefix", '"network-firewall/alert"')]),
+    ("flow_logs: {destination: s3}", [("bucketName", "aws_s3_bucket.flow_logs.bucket")]),
+])
+def test_firewall_logs_go_under_the_flow_log_destination(
+        flow_logs: str, expected: list[tuple[str, str]]) -> None:
+    text = INSPECTED.replace("flow_logs:\n  destination: cloudwatch\n  retention_days: 365\n",
+                             flow_logs + "\n")
+    loaded = load_blueprint_text(text, "t.yaml")
+    context = inspection_context(plan_layout(loaded.blueprint, loaded.allocation))
+    assert context is not None
+    alert, flow = context["logs"]
+    assert (alert.log_type, alert.destination_type, list(alert.destination)) == \
+        ("ALERT", "S3", expected)
+    assert flow.log_type == "FLOW"
+    assert alert.log_group is None
