@@ -16,8 +16,8 @@ takes over); here it becomes resources, each named and numbered by identity:
   endpoint (symmetric return). Ingress and egress: egress crosses the firewall after NAT.
 - **Rule groups** (stateful, strict order), by priority: 100 the domain allow-list, 200 the
   blueprint's rule strings, 300 one 5-tuple PASS per inspected flow (sid from the flow id,
-  never its position); egress flows get no pass rule when ``egress_domains`` is given (a
-  TCP pass would let their connections by before the domain check).
+  never its position); flows to the internet get no pass rule when ``egress_domains`` is
+  given (a TCP pass would let their connections by before the domain check).
 """
 
 from __future__ import annotations
@@ -147,8 +147,8 @@ def _flow_rules(bp: Blueprint, routing: InspectionRouting,
         if not spec.inspects(flow, bp.tiers) or not crosses(bp, routing, flow):
             continue
         mode = spec.mode_of(flow, bp.tiers)
-        if mode == "egress" and spec.egress_domains:
-            continue
+        if flow.dst == INTERNET and spec.egress_domains:
+            continue  # the allow-list decides egress, a public tier's too
         protocol = _PROTOCOLS[flow.protocol]
         ranges = ([(0, 65535)] if flow.protocol in ("icmp", "all")
                   else flow.port_ranges())

@@ -177,3 +177,22 @@ def test_firewall_logs_go_under_the_flow_log_destination(
         ("ALERT", "S3", expected)
     assert flow.log_type == "FLOW"
     assert alert.log_group is None
+
+
+def test_with_domains_no_flow_to_the_internet_gets_a_pass_of_its_own() -> None:
+    """A public tier's egress is egress too: a TCP pass would skip the allow-list."""
+    text = INSPECTED.replace("  - {from: app, to: internet, ports: [443]}\n",
+                             "  - {from: app, to: internet, ports: [443]}\n"
+                             "  - {from: web, to: internet, ports: [443]}\n")
+    loaded = load_blueprint_text(text, "t.yaml")
+    plan = plan_layout(loaded.blueprint, loaded.allocation).inspection
+    assert plan is not None
+    assert {r.flow for r in plan.flow_rules} == {"internet_to_web_tcp"}
+    without = load_blueprint_text(
+        text.replace("  egress_domains: [\".amazonaws.com\", updates.example.com]\n", ""), "t")
+    plan = plan_layout(without.blueprint, without.allocation).inspection
+    assert plan is not None
+    assert {(r.flow, r.source) for r in plan.flow_rules if r.flow != "internet_to_web_tcp"} == {
+        # after NAT the firewall sees the NAT subnets' addresses; web's own are web's
+        ("app_to_internet_tcp", "10.0.1.0/24"), ("app_to_internet_tcp", "10.0.2.0/24"),
+        ("web_to_internet_tcp", "10.0.1.0/24"), ("web_to_internet_tcp", "10.0.2.0/24")}
