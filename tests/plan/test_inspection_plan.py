@@ -159,6 +159,11 @@ def test_policy_strict_order_defaults_and_priorities(planned: Plan) -> None:
 
 def test_rule_groups(planned: Plan) -> None:
     groups = {g.address: g for g in planned.resources("aws_networkfirewall_rule_group")}
+    # the capacity is in the name: a new capacity is a new group (create before destroy)
+    assert {a: (g["name"], g["capacity"]) for a, g in groups.items()} == {
+        "aws_networkfirewall_rule_group.egress_domains": ("inspected-egress-domains-100", 100),
+        "aws_networkfirewall_rule_group.rules": ("inspected-rules-100", 100),
+        "aws_networkfirewall_rule_group.flows": ("inspected-flows-100", 100)}
     for group in groups.values():
         assert group["type"] == "STATEFUL"
         options = group["rule_group"][0]["stateful_rule_options"][0]

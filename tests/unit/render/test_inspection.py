@@ -16,7 +16,11 @@ from tierform.errors import BlueprintError
 from tierform.layout import derive, plan_layout
 from tierform.layout.names import addresses
 from tierform.layout.network import firewall_endpoint_id
-from tierform.render.inspection import endpoint_expression, inspection_context
+from tierform.render.inspection import (
+    endpoint_expression,
+    inspection_context,
+    rule_group_capacity,
+)
 from tierform.render.module import render_module
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -196,3 +200,7 @@ def test_with_domains_no_flow_to_the_internet_gets_a_pass_of_its_own() -> None:
         # after NAT the firewall sees the NAT subnets' addresses; web's own are web's
         ("app_to_internet_tcp", "10.0.1.0/24"), ("app_to_internet_tcp", "10.0.2.0/24"),
         ("web_to_internet_tcp", "10.0.1.0/24"), ("web_to_internet_tcp", "10.0.2.0/24")}
+
+
+def test_rule_group_capacity_rounds_up_to_hundreds() -> None:
+    assert [rule_group_capacity(n) for n in (0, 1, 100, 101, 250)] == [100, 100, 100, 200, 300]
