@@ -196,7 +196,7 @@ def check_sources(rules: Rules, paths: Sequence[Path], fields: Sequence[str] | N
     con = connect()
     try:
         relation = records_relation(con, sources)
-        sql = aggregate_sql(classify_sql(rules, relation, COLUMNS))
+        sql = aggregate_sql(classify_sql(rules, relation, COLUMNS, dialect="duckdb"))
         try:
             rows = _run(con, sql, progress)
         except (duckdb.Error, UnicodeDecodeError, OSError) as error:
@@ -221,7 +221,8 @@ def classified_records(rules: Rules, paths: Sequence[Path],
     sources = [inspect_source(Path(p), fields) for p in paths]
     con = connect()
     try:
-        cursor = con.execute(classify_sql(rules, records_relation(con, sources), COLUMNS))
+        cursor = con.execute(classify_sql(rules, records_relation(con, sources), COLUMNS,
+                                          dialect="duckdb"))
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:

@@ -6,6 +6,9 @@ Presto/Trino (Athena engine 3) and DuckDB both accept: ``CASE``, ``BETWEEN``,
 ``TRY_CAST``, ``split_part`` (wrapped in ``coalesce`` because Trino answers NULL past the
 last part where DuckDB answers ''), ``floor``, ``%``, window functions, double-quoted
 identifiers. Addresses become integers by their four octets, so a CIDR is a ``BETWEEN``.
+The local check asks for ``dialect="duckdb"``, which cuts an address into its octets with
+one ``string_split`` instead of four ``split_part`` (the costliest step of a check); the
+rules and answers are the same (tests/unit/logs/test_dialects.py compares them).
 
 Per record, the classes (docs: README "Watching the layers"):
 
@@ -29,14 +32,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
+from typing import Literal
 
 from tierform.aws import DEFAULT_EPHEMERAL, INTERNET
 
 __all__ = [
     "CLASSES",
+    "DIALECTS",
     "FINDINGS",
     "NAT",
     "AddressRange",
+    "Dialect",
     "FlowRule",
     "Rules",
     "aggregate_sql",
@@ -49,6 +55,9 @@ FINDINGS = ("unintended_accept", "rejected_intended")
 NAT = "nat"
 """The endpoint of a NAT gateway's own address (given with ``--nat-address``)."""
 _PROTOCOL = {"tcp": 6, "udp": 17, "icmp": 1}
+Dialect = Literal["portable", "duckdb"]
+DIALECTS: tuple[Dialect, ...] = ("portable", "duckdb")
+"""``portable``: what Athena (Trino) and DuckDB both run; ``duckdb``: the local check's."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +143,16 @@ def _octets(column: str, prefix: str) -> str:
     return ", ".join([*parts, dots])
 
 
+def _octets_listed(prefix: str) -> str:
+    """DuckDB's faster spelling of ``_octets``: the text split once into a list
+    (``<prefix>parts``, see ``classify_sql``), the same parts and count of dots (a list of
+    n parts has n - 1 dots; NULL stays NULL)."""
+    parts_column = _q(prefix + "parts")
+    parts = [f"TRY_CAST({parts_column}[{i}] AS BIGINT) AS {_q(prefix + str(i))}"
+             for i in range(1, 5)]
+    return ", ".join([*parts, f"len({parts_column}) - 1 AS {_q(prefix + 'dots')}"])
+
+
 def _ip_int(prefix: str) -> str:
     """The address as a BIGINT from its octets, NULL when it is not IPv4 (IPv6, '-')."""
     octets = [_q(f"{prefix}{i}") for i in range(1, 5)]
@@ -170,8 +189,13 @@ def _flow_match(rules: Rules, src: str, dst: str, port: str, *, reply: bool) -> 
     return f"CASE {' '.join(whens)} END"
 
 
-def classify_sql(rules: Rules, relation: str, columns: Sequence[str]) -> str:
+def classify_sql(rules: Rules, relation: str, columns: Sequence[str], *,
+                 dialect: Dialect = "portable") -> str:
     """A SELECT of every record of ``relation`` with its class.
+
+    ``dialect``: ``portable`` (Athena and DuckDB) or ``duckdb`` (the local check), which
+    differ only in how an address text is cut into octets (split once into a DuckDB list,
+    about twice as fast as four ``split_part``); the rules, and every answer, are the same.
 
     ``columns``: the relation's column names (underscored field names). Output columns:
     ``srcaddr dstaddr srcport dstport protocol action packets bytes start end`` (as read),
@@ -203,8 +227,14 @@ def classify_sql(rules: Rules, relation: str, columns: Sequence[str]) -> str:
         f"ELSE 'request' END AS \"by_flags\" FROM {relation}")
     src_ip, dst_ip, src_n, dst_n = (_q(n) for n in ("src_ip", "dst_ip", "src_n", "dst_n"))
     # One layer per step, so that an expression used many times is computed once.
-    split = (f"SELECT b.*, {_octets(src_ip, 'so')}, {_octets(dst_ip, 'do')} "
-             f"FROM ({base}) b")
+    if dialect == "duckdb":
+        listed = (f"SELECT b.*, string_split({src_ip}, '.') AS {_q('soparts')}, "
+                  f"string_split({dst_ip}, '.') AS {_q('doparts')} FROM ({base}) b")
+        split = (f"SELECT l.* EXCLUDE ({_q('soparts')}, {_q('doparts')}), "
+                 f"{_octets_listed('so')}, {_octets_listed('do')} FROM ({listed}) l")
+    else:
+        split = (f"SELECT b.*, {_octets(src_ip, 'so')}, {_octets(dst_ip, 'do')} "
+                 f"FROM ({base}) b")
     numbered = (f"SELECT o.*, {_ip_int('so')} AS {src_n}, {_ip_int('do')} AS {dst_n} "
                 f"FROM ({split}) o")
     mapped = (

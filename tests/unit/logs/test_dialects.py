@@ -1,0 +1,163 @@
+"""The local check's faster SQL (``dialect="duckdb"``) gives exactly the answers of the
+portable SQL Athena runs, on records made to hit every edge: odd address texts (IPv6,
+``-``, too few or many dots, octets past 255, signs, empty parts), NODATA/SKIPDATA,
+tcp-flags and pkt-* addresses, every format (custom gzip, default plain, CloudWatch
+export), and several blueprints."""
+
+from __future__ import annotations
+
+import gzip
+import random
+from collections import Counter
+from ipaddress import IPv4Address
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tierform.logs.check import AGGREGATE_COLUMNS, check_sources, connect, records_relation
+from tierform.logs.formats import COLUMNS, DEFAULT_FIELDS, EXACT_FIELDS, inspect_source
+from tierform.logs.intent import rules_of
+from tierform.logs.rules import Rules, aggregate_sql, classify_sql
+from unit.logs.logs_support import SHIPPED, checked
+
+ODD_ADDRESSES = ("2600:1f18::1", "::ffff:10.0.1.5", "-", "10.0.1", "10.0.1.5.6", "10.0.1.256",
+                 "10.0..5", "+10.0.1.5", "10.0.1.05", "010.0.1.5", ".10.0.1", "10.0.1.",
+                 "0.0.0.0", "255.255.255.255", "10.0.1.-1", "1e1.0.1.5", "10.0.1.x")
+
+
+def _addresses(layout: Any, nat: list[str]) -> list[str]:
+    """Addresses in every subnet (first, last, middle), just outside, the NAT's own, the
+    VPC's space in no subnet, the internet, and odd texts."""
+    picks = list(nat)
+    for subnet in layout.subnets:
+        net = subnet.cidr
+        picks += [str(net.network_address), str(net.broadcast_address),
+                  str(net[net.num_addresses // 2]), str(net.network_address - 1),
+                  str(net.broadcast_address + 1)]
+    picks += [str(layout.blueprint.vpc.cidr[-2]), "198.51.100.7", "203.0.113.9", "8.8.8.8"]
+    return [*picks, *ODD_ADDRESSES]
+
+
+def _ports(rules: Rules) -> list[str]:
+    ports = {str(p) for f in rules.flows for lo, hi in f.ports for p in (lo, hi, lo - 1, hi + 1)}
+    return sorted(ports | {"0", "22", "1023", "1024", "40000", "65535", "-"})
+
+
+def _value(rng: random.Random, field: str, addresses: list[str], ports: list[str]) -> str:
+    if field in ("srcaddr", "dstaddr", "pkt-srcaddr", "pkt-dstaddr"):
+        return rng.choice(addresses if field[0] != "p" or rng.random() < 0.7 else ["-"])
+    if field in ("srcport", "dstport"):
+        return rng.choice(ports)
+    if field == "protocol":
+        return rng.choice(["6", "17", "1", "58", "-"])
+    if field == "action":
+        return rng.choice(["ACCEPT", "REJECT", "ACCEPT", "REJECT", "-"])
+    if field == "log-status":
+        return rng.choice(["OK"] * 8 + ["NODATA", "SKIPDATA"])
+    if field == "tcp-flags":
+        return rng.choice(["0", "1", "2", "3", "16", "18", "19", "24", "-"])
+    if field in ("packets", "bytes"):
+        return rng.choice([str(rng.randrange(1, 10_000)), "-"])
+    if field in ("start", "end"):
+        return str(rng.randrange(1_700_000_000, 1_700_100_000))
+    if field == "flow-direction":
+        return rng.choice(["ingress", "egress", "-"])
+    return rng.choice(["x-1", "-", "123456789012", "2"])
+
+
+def _write(tmp: Path, name: str, fields: tuple[str, ...], rng: random.Random,
+           addresses: list[str], ports: list[str], count: int, *, zipped: bool,
+           header: bool, cloudwatch: bool = False) -> Path:
+    lines = [" ".join(fields)] if header else []
+    for _ in range(count):
+        line = " ".join(_value(rng, f, addresses, ports) for f in fields)
+        lines.append(("2024-05-01T10:00:00.000Z " + line) if cloudwatch else line)
+    data = ("\n".join(lines) + "\n").encode()
+    path = tmp / name
+    path.write_bytes(gzip.compress(data, mtime=0) if zipped else data)
+    return path
+
+
+def _both(rules: Rules, paths: list[Path], fields: tuple[str, ...] | None,
+          ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Every classified record, by the portable SQL and by the local (DuckDB) SQL."""
+    sources = [inspect_source(p, fields) for p in paths]
+    con = connect()
+    try:
+        relation = records_relation(con, sources)
+        answers = []
+        for dialect in ("portable", "duckdb"):
+            sql = classify_sql(rules, relation, COLUMNS, dialect=dialect)
+            answers.append(con.execute(sql).fetchall())
+    finally:
+        con.close()
+    return answers[0], answers[1]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_the_local_sql_answers_as_the_portable_one_record_for_record(
+        name: str, tmp_path: Path) -> None:
+    layout = checked(name).layout
+    rng = random.Random(f"dialects-{name}")
+    nat = [str(s.cidr[4]) for s in layout.subnets if s.default_route != "nat"][:2]
+    rules = rules_of(layout, [IPv4Address(a) for a in nat])
+    addresses, ports = _addresses(layout, nat), _ports(rules)
+    fl = checked(name).loaded.blueprint.flow_logs
+    custom = tuple(fl.fields) if fl is not None and fl.fields else DEFAULT_FIELDS
+    exact = (*custom, *(f for f in EXACT_FIELDS if f not in custom))
+    paths = [
+        _write(tmp_path, "custom.log.gz", custom, rng, addresses, ports, 3000, zipped=True,
+               header=True),
+        _write(tmp_path, "default.log", DEFAULT_FIELDS, rng, addresses, ports, 3000,
+               zipped=False, header=False),
+        _write(tmp_path, "exact.log.gz", exact, rng, addresses, ports, 3000, zipped=True,
+               header=True),
+        _write(tmp_path, "000000.gz", custom, rng, addresses, ports, 1000, zipped=True,
+               header=False, cloudwatch=True),
+    ]
+    for path in paths:
+        portable, local = _both(rules, [path], custom)
+        assert len(portable) == len(local) > 900
+        assert Counter(portable) == Counter(local), path.name
+    # The aggregate the report is built from: the same rows either way.
+    sources = [inspect_source(p, custom) for p in paths]
+    con = connect()
+    try:
+        relation = records_relation(con, sources)
+        portable_rows = con.execute(aggregate_sql(classify_sql(rules, relation, COLUMNS)))
+        expected = Counter(portable_rows.fetchall())
+    finally:
+        con.close()
+    local_rows = check_sources(rules, paths, custom).rows
+    assert Counter(tuple(r[c] for c in AGGREGATE_COLUMNS) for r in local_rows) == expected
+    # The records reach every class (else the comparison would prove less than it says).
+    reached = {r[0] for r in expected}
+    assert reached == {"intended_accept", "unintended_accept", "rejected_intended",
+                       "expected_reject", "unmapped"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.sampled_from(ODD_ADDRESSES),
+    st.tuples(*[st.integers(-1, 300)] * 4).map(lambda t: ".".join(map(str, t))),
+    st.text(alphabet="0123456789.:-+ex", max_size=18),
+    st.none()), min_size=1, max_size=30))
+def test_an_address_text_becomes_the_same_number_either_way(texts: list[str | None]) -> None:
+    """The octet cut on its own, over any text: the integer (or NULL) is the same."""
+    rules = rules_of(checked("three-tier").layout)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE r (srcaddr VARCHAR, dstaddr VARCHAR, srcport INTEGER, "
+                "dstport INTEGER, protocol INTEGER, action VARCHAR, log_status VARCHAR)")
+    con.executemany("INSERT INTO r VALUES (?, ?, 40000, 443, 6, 'ACCEPT', 'OK')",
+                    [(t, t) for t in texts])
+    have = ("srcaddr", "dstaddr", "srcport", "dstport", "protocol", "action", "log_status")
+    answers = [con.execute(f"SELECT src_n, dst_n, src, dst, class, reason FROM "
+                           f"({classify_sql(rules, 'r', have, dialect=d)}) c").fetchall()
+               for d in ("portable", "duckdb")]
+    con.close()
+    assert Counter(answers[0]) == Counter(answers[1])
+    assert len(answers[0]) == len(texts)
