@@ -8,6 +8,9 @@ The records are made by ``tierform.logs.synthetic`` for the shipped three-tier b
 Each size is checked in a fresh process (wall and CPU seconds: CPU time is what
 stays comparable on a shared machine), so its peak resident memory is the check's own
 (``ru_maxrss``), not the generator's. The goal on a 2-core machine: 10M in under 20 s.
+At the first size the same process also checks with the portable SQL (Athena's spelling
+of the same rules, ``dialect="portable"``) before the local one, and prints the ratio:
+a ratio in one process, so it stays comparable on a shared machine.
 """
 
 from __future__ import annotations
@@ -33,16 +36,22 @@ from tierform.logs.check import check_sources
 from tierform.logs.intent import rules_of
 checked = workflow.check(workflow.load(Path(sys.argv[1])))
 nat = [__import__("ipaddress").IPv4Address(a) for a in json.loads(sys.argv[2])]
-paths = [Path(p) for p in sys.argv[3:]]
-usage = resource.getrusage(resource.RUSAGE_SELF)
-cpu = usage.ru_utime + usage.ru_stime
-started = time.perf_counter()
-result = check_sources(rules_of(checked.layout, nat), paths,
-                       checked.loaded.blueprint.flow_logs.fields)
-seconds = time.perf_counter() - started
-usage = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"records": result.records, "seconds": seconds,
-                  "cpu": usage.ru_utime + usage.ru_stime - cpu,
+rules = rules_of(checked.layout, nat)
+paths = [Path(p) for p in sys.argv[4:]]
+runs = {}
+for dialect in sys.argv[3].split(","):
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime
+    started = time.perf_counter()
+    result = check_sources(rules, paths, checked.loaded.blueprint.flow_logs.fields,
+                           dialect=dialect)
+    seconds = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    runs[dialect] = {"records": result.records, "seconds": seconds,
+                     "cpu": usage.ru_utime + usage.ru_stime - cpu,
+                     "rows": sorted(map(str, result.rows))}
+same = len({json.dumps(r.pop("rows")) for r in runs.values()}) == 1
+print(json.dumps({"runs": runs, "same": same,
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -83,16 +92,26 @@ def main() -> int:
                         os.link(path, link)
                     paths.append(link)
             env = dict(os.environ, PYTHONPATH=str(ROOT / "generator"))
+            dialects = "portable,duckdb" if size == sizes[0] else "duckdb"
             done = subprocess.run([sys.executable, "-c", CHECK, str(BLUEPRINT), json.dumps(nat),
-                                   *map(str, paths)], capture_output=True, text=True,
+                                   dialects, *map(str, paths)], capture_output=True, text=True,
                                   check=True, env=env)
             measured = json.loads(done.stdout.strip().splitlines()[-1])
-            rate = measured["records"] / measured["seconds"]
-            print(f"logs check: {measured['records']:>12,} records in "
-                  f"{measured['seconds']:6.2f} s = {rate:>12,.0f} records/s "
-                  f"(CPU {measured['cpu']:.1f} s: on a shared machine, wall time includes "
-                  "waiting), "
-                  f"peak {measured['peak_mib']:,.0f} MiB")
+            local = measured["runs"]["duckdb"]
+            rate = local["records"] / local["seconds"]
+            print(f"logs check: {local['records']:>12,} records in "
+                  f"{local['seconds']:6.2f} s = {rate:>12,.0f} records/s "
+                  f"(CPU {local['cpu']:.1f} s = {local['records'] / local['cpu']:,.0f} "
+                  "records per CPU second: on a shared machine, wall time includes waiting), "
+                  f"peak {measured['peak_mib']:,.0f} MiB, load {os.getloadavg()[0]:.1f}")
+            if "portable" in measured["runs"]:
+                portable = measured["runs"]["portable"]
+                print(f"logs check, local SQL vs the portable (Athena's) SQL, same process: "
+                      f"{portable['cpu'] / local['cpu']:.2f}x less CPU "
+                      f"({portable['cpu']:.1f} s -> {local['cpu']:.1f} s), "
+                      f"same rows: {'yes' if measured['same'] else 'NO'}")
+                if not measured["same"]:
+                    return 1
     return 0
 
 

@@ -26,7 +26,7 @@ from tierform.logs.formats import (
     column,
     inspect_source,
 )
-from tierform.logs.rules import Rules, aggregate_sql, classify_sql
+from tierform.logs.rules import Dialect, Rules, aggregate_sql, classify_sql
 
 if TYPE_CHECKING:
     import duckdb
@@ -187,8 +187,9 @@ def _source_error(error: Exception, sources: Sequence[Source]) -> LogFormatError
 
 def check_sources(rules: Rules, paths: Sequence[Path], fields: Sequence[str] | None, *,
                   progress: Callable[[float], None] | None = None,
-                  shown_bad_lines: int = 20) -> CheckResult:
-    """Classify every record of ``paths`` and aggregate in one pass (see ``rules``)."""
+                  shown_bad_lines: int = 20, dialect: Dialect = "duckdb") -> CheckResult:
+    """Classify every record of ``paths`` and aggregate in one pass (see ``rules``).
+    ``dialect``: the rules' SQL spelling (``portable``: Athena's, for comparisons)."""
     import duckdb
 
     started = time.perf_counter()
@@ -196,7 +197,7 @@ def check_sources(rules: Rules, paths: Sequence[Path], fields: Sequence[str] | N
     con = connect()
     try:
         relation = records_relation(con, sources)
-        sql = aggregate_sql(classify_sql(rules, relation, COLUMNS, dialect="duckdb"))
+        sql = aggregate_sql(classify_sql(rules, relation, COLUMNS, dialect=dialect))
         try:
             rows = _run(con, sql, progress)
         except (duckdb.Error, UnicodeDecodeError, OSError) as error:

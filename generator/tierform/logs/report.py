@@ -29,6 +29,15 @@ def _protocol(number: Any) -> str:
     return _PROTOCOLS.get(int(number), str(number)) if number is not None else "-"
 
 
+def _port_order(port: Any) -> tuple[bool, int]:
+    """Sort key of a port that a record without one (``-``) leaves as None: first."""
+    return (port is not None, int(port or 0))
+
+
+def _port_text(port: Any) -> str:
+    return "-" if port is None else str(port)
+
+
 def _merge(target: dict[str, Any], row: Mapping[str, Any]) -> None:
     for key in ("records", "packets", "bytes"):
         target[key] += int(row[key] or 0)
@@ -64,15 +73,18 @@ def summarize(rows: Sequence[Mapping[str, Any]], *, bad_count: int = 0,
                 {"client_ip": row["client_ip"], "server_ip": row["server_ip"],
                  "records": int(row["records"])})
     listed = sorted(connections.values(), key=lambda c: (
-        CLASSES.index(c["class"]), c["client"], c["server"], c["protocol"], c["port"]))
+        CLASSES.index(c["class"]), c["client"], c["server"], c["protocol"],
+        _port_order(c["port"])))
     findings = []
     for key, entry in connections.items():
         if entry["class"] in FINDINGS:
             top = sorted(talkers[key], key=lambda t: (-t["records"], t["client_ip"],
                                                       t["server_ip"]))[:TOP_TALKERS]
             findings.append({**entry, "top_talkers": top})
+    # The whole connection key: ties (icmp and udp on port 0) must not fall back on the
+    # order the engine returned its groups in (same records, same report).
     findings.sort(key=lambda f: (CLASSES.index(f["class"]), -f["records"], f["client"],
-                                 f["server"], f["port"]))
+                                 f["server"], _port_order(f["port"]), f["protocol"]))
     for entry in (*listed, *findings):
         entry["first_seen"], entry["last_seen"] = (_time(entry["first_seen"]),
                                                    _time(entry["last_seen"]))
@@ -117,7 +129,7 @@ def summary_text(summary: Mapping[str, Any]) -> str:
         if ports is not None and len(ports) > 1:
             port = f"{len(ports)} ports"
         elif c["protocol"] in ("tcp", "udp"):
-            port = f"{c['protocol']}/{c['port']}"
+            port = f"{c['protocol']}/{_port_text(c['port'])}"
         else:
             port = c["protocol"]
         lines.append(f"{c['class']:<18} {c['client']:<10} {c['server']:<10} {port:<10} "
@@ -131,7 +143,8 @@ def summary_text(summary: Mapping[str, Any]) -> str:
             what = ("ACCEPTED, but the blueprint allows no such flow"
                     if f["class"] == "unintended_accept"
                     else f"REJECTED, but flow {f['flow']} allows it")
-            lines.append(f"  {f['client']} -> {f['server']} {f['protocol']}/{f['port']}: {what} "
+            lines.append(f"  {f['client']} -> {f['server']} {f['protocol']}/"
+                         f"{_port_text(f['port'])}: {what} "
                          f"({f['records']:,} records, {f['first_seen']} .. {f['last_seen']})")
             for t in f["top_talkers"]:
                 lines.append(f"      {t['client_ip']} -> {t['server_ip']}: {t['records']:,}")
@@ -163,7 +176,8 @@ def summary_sarif(summary: Mapping[str, Any], blueprint_file: str,
         line, col = locate(path)
         results.append({
             "ruleId": rule, "ruleIndex": rule_ids.index(rule), "level": "error",
-            "message": {"text": f"{f['client']} -> {f['server']} {f['protocol']}/{f['port']}: "
+            "message": {"text": f"{f['client']} -> {f['server']} {f['protocol']}/"
+                                f"{_port_text(f['port'])}: "
                                 f"{f['records']} {f['class'].replace('_', ' ')} records "
                                 f"({f['first_seen']} .. {f['last_seen']})"},
             "locations": [{"physicalLocation": {

@@ -192,6 +192,34 @@ def test_the_command_reports_findings_and_exits_1(three_tier_sample: Path) -> No
     assert "from: web, to: app" in source[lines["logs/rejected-intended"] - 1]
 
 
+def test_records_without_ports_or_protocol_are_reported_not_a_traceback(
+        tmp_path: Path) -> None:
+    """An OK record with '-' for a port or the protocol (hand-made or cut files): its
+    port is None; the report used to sort None against numbers and crash."""
+    path = tmp_path / "no-ports.log"
+    path.write_text(
+        "srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n"
+        "198.51.100.7 10.0.1.10 - - 6 1 60 1 2 ACCEPT OK\n"
+        "198.51.100.7 10.0.1.10 40000 443 6 1 60 1 2 ACCEPT OK\n"
+        "10.0.1.10 10.0.21.10 40000 - 6 1 60 1 2 ACCEPT OK\n"
+        "10.0.1.10 10.0.21.10 40000 3306 6 1 60 1 2 ACCEPT OK\n"
+        "10.0.1.10 10.0.21.10 - - - 1 60 1 2 REJECT OK\n")
+    bp = str(BLUEPRINTS / "three-tier.yaml")
+    text = tierform("logs", "check", bp, str(path), quiet=True)
+    assert text.returncode == 1, text.stderr
+    assert "Traceback" not in text.stderr
+    assert "web -> db tcp/-: ACCEPTED, but the blueprint allows no such flow" in text.stdout
+    assert "web -> db tcp/3306: ACCEPTED" in text.stdout
+    doc = json.loads(tierform("logs", "check", bp, str(path), "--format", "json",
+                              quiet=True).stdout)
+    assert [(f["client"], f["server"], f["port"]) for f in doc["findings"]] == [
+        ("internet", "web", None), ("web", "db", None), ("web", "db", 3306)]
+    assert doc["classes"]["expected_reject"] == 1
+    sarif = tierform("logs", "check", bp, str(path), "--format", "sarif", quiet=True)
+    assert sarif.returncode == 1
+    assert "tcp/-" in sarif.stdout
+
+
 def test_athena_prints_projection_ddl_for_the_module_layout() -> None:
     done = tierform("logs", "athena", str(BLUEPRINTS / "four-tier.yaml"), "--bucket", "logs-b",
                     "--account", "123456789012", "--days", "2026/11/01", "2026/11/30",
