@@ -22,7 +22,7 @@ from tierform.logs.check import AGGREGATE_COLUMNS, check_sources, connect, recor
 from tierform.logs.formats import COLUMNS, DEFAULT_FIELDS, EXACT_FIELDS, inspect_source
 from tierform.logs.intent import rules_of
 from tierform.logs.report import summarize
-from tierform.logs.rules import Rules, classify_sql
+from tierform.logs.rules import DIALECTS, Rules, classify_sql
 from unit.logs.logs_support import SHIPPED, checked
 
 ODD_ADDRESSES = ("2600:1f18::1", "::ffff:10.0.1.5", "-", "10.0.1", "10.0.1.5.6", "10.0.1.256",
@@ -91,7 +91,7 @@ def _both(rules: Rules, paths: list[Path], fields: tuple[str, ...] | None,
     try:
         relation = records_relation(con, sources)
         answers = []
-        for dialect in ("portable", "duckdb"):
+        for dialect in DIALECTS:
             sql = classify_sql(rules, relation, COLUMNS, dialect=dialect)
             answers.append(con.execute(sql).fetchall())
     finally:
@@ -153,7 +153,7 @@ def test_an_address_text_becomes_the_same_number_either_way(texts: list[str | No
     have = ("srcaddr", "dstaddr", "srcport", "dstport", "protocol", "action", "log_status")
     answers = [con.execute(f"SELECT src_n, dst_n, src, dst, class, reason FROM "
                            f"({classify_sql(rules, 'r', have, dialect=d)}) c").fetchall()
-               for d in ("portable", "duckdb")]
+               for d in DIALECTS]
     con.close()
     assert Counter(answers[0]) == Counter(answers[1])
     assert len(answers[0]) == len(texts)
