@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 
 from tierform.analyze.atoms import Net
 from tierform.aws import DEFAULT_EPHEMERAL, PROTOCOLS
-from tierform.network.model import Firewall, FirewallRuleGroup, Network, StatefulRule
+from tierform.network.model import (
+    Firewall,
+    FirewallPolicy,
+    FirewallRuleGroup,
+    Network,
+    StatefulRule,
+)
 from tierform.ports import PortSet
 
 __all__ = ["FirewallVerdict", "firewall_cidrs", "firewall_verdict"]
@@ -48,7 +54,8 @@ class FirewallVerdict:
 
 def firewall_cidrs(network: Network) -> list[str]:
     """Every CIDR a firewall rule names: the analyzer's address atoms must split there."""
-    found: list[str] = []
+    found: list[str] = [c.lstrip("!") for policy in network.firewall_policies.values()
+                        for _, cidrs in policy.variables for c in cidrs]
     for group in network.firewall_rule_groups.values():
         found += [c.lstrip("!") for _, cidrs in group.variables for c in cidrs]
         for rule in group.rules:
@@ -64,9 +71,14 @@ class _Ends:
     """Whether an address spec holds the sender's or the receiver's class: yes, no, or
     maybe (a variable not read)."""
 
-    def __init__(self, group: FirewallRuleGroup, net: Callable[[str], Net | None],
+    def __init__(self, policy: FirewallPolicy, group: FirewallRuleGroup,
+                 net: Callable[[str], Net | None],
                  src: frozenset[Net], dst: frozenset[Net], vpc: list[Net]) -> None:
-        self.variables = dict(group.variables)
+        # Which of the two wins when both define a name is not modelled: unknown then.
+        ours, theirs = dict(group.variables), dict(policy.variables)
+        self.conflicts = {n for n in ours.keys() & theirs.keys() if
+                          set(ours[n]) != set(theirs[n])}
+        self.variables = {**theirs, **ours}
         self.net = net
         self.ends = {"src": src, "dst": dst}
         self.vpc = vpc
@@ -85,7 +97,10 @@ class _Ends:
             found: bool | None = True
         elif spec.startswith("$"):
             name = spec[1:]
-            if name in self.variables:
+            if name in self.conflicts or (name == "EXTERNAL_NET" and "HOME_NET" in
+                                          self.conflicts and name not in self.variables):
+                found = None
+            elif name in self.variables:
                 found = self._any(self.variables[name], end)
             elif name == "HOME_NET":
                 found = bool(self.ends[end] & set(self.vpc))
@@ -203,7 +218,7 @@ def firewall_verdict(network: Network, firewall: Firewall, net: Callable[[str], 
         for group, rule in ordered:
             if not remaining:
                 break
-            ends = _Ends(group, net, src, dst, vpc)
+            ends = _Ends(policy, group, net, src, dst, vpc)
             if rule is None:
                 if group.id in missing:
                     unknown |= remaining
@@ -218,14 +233,28 @@ def firewall_verdict(network: Network, firewall: Firewall, net: Callable[[str], 
                         f"rules the analyzer does not parse ({'; '.join(group.unparsed[:2])})")
                     remaining = PortSet.empty()
                     continue
+                # The rules AWS generates for a domain list read `$HOME_NET any ->
+                # $EXTERNAL_NET any`: east-west traffic is not theirs to pass or drop.
                 home = ends.match(("$HOME_NET",), "src")
-                if protocol != "tcp" or home is False:
+                external = ends.match(("$EXTERNAL_NET",), "dst")
+                if protocol != "tcp" or False in (home, external):
                     continue
-                if home is None:
+                if home is None or external is None:
                     unknown |= remaining
                     remaining = PortSet.empty()
                     continue
                 names = ", ".join(group.domains)
+                if group.domain_action == "allow" and "aws:drop_strict" in \
+                        policy.stateful_default:
+                    # drop_strict drops the TCP handshake before the host name is seen,
+                    # unless another rule passes it: what AWS does is not read here.
+                    unknown |= remaining
+                    remaining = PortSet.empty()
+                    verdict.reasons.append(
+                        f"firewall {label}: the domain list {group.source or group.id} needs "
+                        "the TCP handshake passed, which the default aws:drop_strict drops "
+                        "unless a rule passes it")
+                    continue
                 if group.domain_action == "allow":
                     passed |= remaining
                     remaining = PortSet.empty()

@@ -347,6 +347,9 @@ class FirewallPolicy:
     stateful_default: tuple[str, ...] = ()
     strict_order: bool = False
     source: str = ""
+    variables: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """``policy_variables`` ip sets (``HOME_NET``): a rule group's own definition wins,
+    then these, then the firewall's VPC."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from typing import Any
 
 from tierform.network.model import FirewallRuleGroup, StatefulRule
 
-__all__ = ["parse_rule_string", "parse_rules_string", "rule_from_header", "rule_group"]
+__all__ = ["parse_rule_string", "parse_rules_string", "policy_variables", "rule_from_header",
+           "rule_group"]
 
 _ACTIONS = {"pass": "pass", "drop": "drop", "reject": "reject", "rejectsrc": "reject",
             "rejectdst": "reject", "rejectboth": "reject", "alert": "alert"}
@@ -64,13 +65,17 @@ def _addresses(text: str) -> tuple[str, ...] | None:
     return tuple(i if "/" in i or not re.match(r"!?\d", i) else f"{i}/32" for i in items)
 
 
-def _partial(options: Iterable[tuple[str, str]]) -> bool:
+def _partial(options: Iterable[tuple[str, str]], action: str | None) -> bool:
+    """Whether the options match part of a connection only. ``established`` leaves a drop
+    whole (the connection carries nothing) but not a pass: the handshake is not the
+    rule's, so a later rule or ``aws:drop_strict`` may drop it."""
     for keyword, value in options:
         keyword = keyword.strip().lower()
         if keyword in _LABELS:
             continue
-        if keyword == "flow" and {v.strip() for v in value.split(",")} <= {
-                "to_server", "from_client", "established"}:
+        states = {v.strip().lower() for v in value.split(",")}
+        if keyword == "flow" and states <= {"to_server", "from_client", "established"} \
+                and (action != "pass" or "established" not in states):
             continue  # the connection's own direction: what the analyzer models
         return True
     return False
@@ -91,7 +96,7 @@ def rule_from_header(action: str, protocol: str, source: str, source_port: str,
         return f"`{shown}`"
     return StatefulRule(kind, protocol.strip().lower(), sources, sports, destinations,  # type: ignore[arg-type]
                         dports, "any" if direction.strip().upper() in ("ANY", "<>") else
-                        "forward", shown, _partial(options))
+                        "forward", shown, _partial(options, kind))
 
 
 def parse_rule_string(line: str) -> StatefulRule | str | None:
@@ -140,6 +145,17 @@ def _list(value: Any) -> list[Any]:
     return [value]
 
 
+def _option(option: Mapping[str, Any]) -> tuple[str, str]:
+    """A ``rule_option`` as (keyword, value): ``keyword = "sid:1"`` (no settings) is the
+    same option as ``keyword = "sid", settings = ["1"]``."""
+    keyword = str(option.get("keyword", ""))
+    settings = [str(s) for s in _list(option.get("settings"))]
+    if not settings and ":" in keyword:
+        keyword, _, value = keyword.partition(":")
+        return keyword, value
+    return keyword, ",".join(settings)
+
+
 def rule_group(key: str, values: Mapping[str, Any], source: str) -> FirewallRuleGroup:
     """An ``aws_networkfirewall_rule_group``'s values (Terraform's names) as the model's."""
     stateless = str(values.get("type") or "").upper() == "STATELESS"
@@ -149,8 +165,7 @@ def rule_group(key: str, values: Mapping[str, Any], source: str) -> FirewallRule
     unparsed: list[str] = []
     for raw in _list(rules_source.get("stateful_rule")):
         header = _first(raw.get("header"))
-        options = [(str(o.get("keyword", "")), " ".join(str(s) for s in _list(o.get("settings"))))
-                   for o in _list(raw.get("rule_option")) if isinstance(o, Mapping)]
+        options = [_option(o) for o in _list(raw.get("rule_option")) if isinstance(o, Mapping)]
         got = rule_from_header(str(raw.get("action", "")), str(header.get("protocol", "")),
                                str(header.get("source", "")), str(header.get("source_port", "")),
                                str(header.get("direction", "")),
@@ -171,14 +186,27 @@ def rule_group(key: str, values: Mapping[str, Any], source: str) -> FirewallRule
         action = "allow" if kind == "ALLOWLIST" else "deny" if kind == "DENYLIST" else None
         if action is None:
             unparsed.append(f"a {kind or 'untyped'} domain list")
-    variables: list[tuple[str, tuple[str, ...]]] = []
-    for ip_sets in _list(_first(body.get("rule_variables")).get("ip_sets")):
-        name = str(ip_sets.get("key") or "")
-        definition = _list(_first(ip_sets.get("ip_set")).get("definition"))
-        variables.append((name, tuple(str(d) for d in definition)))
+    variables = _ip_sets(_list(_first(body.get("rule_variables")).get("ip_sets")))
     order = str(_first(body.get("stateful_rule_options")).get("rule_order") or "")
     if stateless and _first(rules_source.get("stateless_rules_and_custom_actions")):
         unparsed.append("stateless rules (not modelled)")
     return FirewallRuleGroup(key, stateless, tuple(rules), domains, action,  # type: ignore[arg-type]
-                             tuple(unparsed), tuple(variables),
+                             tuple(unparsed), variables,
                              None if not order else order == "STRICT_ORDER", source)
+
+
+def _ip_sets(blocks: Iterable[Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``{key, ip_set {definition}}`` blocks -> (name, CIDRs)."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for block in blocks:
+        if not isinstance(block, Mapping):
+            continue
+        definition = _list(_first(block.get("ip_set")).get("definition"))
+        found.append((str(block.get("key") or ""), tuple(str(d) for d in definition)))
+    return tuple(found)
+
+
+def policy_variables(values: Mapping[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A policy's ``policy_variables`` block (Terraform's names): its ``rule_variables``
+    ip sets (AWS allows ``HOME_NET``)."""
+    return _ip_sets(_list(values.get("rule_variables")))

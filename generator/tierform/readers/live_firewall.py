@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from tierform.network.model import Firewall, FirewallPolicy, FirewallRuleGroup
-from tierform.readers.firewall_rules import rule_group
+from tierform.readers.firewall_rules import policy_variables, rule_group
 
 __all__ = ["LiveFirewalls", "read_firewalls"]
 
@@ -100,7 +100,11 @@ def _policy(arn: str, answer: Mapping[str, Any]) -> FirewallPolicy:
         groups("StatelessRuleGroupReferences"), groups("StatefulRuleGroupReferences"),
         tuple(body.get("StatefulDefaultActions") or ()),
         (body.get("StatefulEngineOptions") or {}).get("RuleOrder") == "STRICT_ORDER",
-        f"{arn} ({name})" if name else arn)
+        f"{arn} ({name})" if name else arn,
+        policy_variables({"rule_variables": [
+            {"key": key, "ip_set": [{"definition": (value or {}).get("Definition")}]}
+            for key, value in sorted(((body.get("PolicyVariables") or {}).get("RuleVariables")
+                                      or {}).items())]}))
 
 
 def read_firewalls(client: Any, vpc_ids: Collection[str]) -> LiveFirewalls:
@@ -123,6 +127,14 @@ def read_firewalls(client: Any, vpc_ids: Collection[str]) -> LiveFirewalls:
                                if (s.get("Attachment") or {}).get("SubnetId")))
         policy = str(raw.get("FirewallPolicyArn") or "") or None
         name = raw.get("FirewallName")
+        summary = (answer.get("FirewallStatus") or {}).get("ConfigurationSyncStateSummary")
+        if policy is not None and summary not in (None, "IN_SYNC"):
+            # The endpoints still enforce an earlier revision of the policy: not read.
+            firewalls[arn] = Firewall(
+                arn, subnets, endpoints, f"{policy} as the firewall still enforces it "
+                f"(its configuration is {summary}, not IN_SYNC)",
+                f"{arn} ({name})" if name else arn, str(raw.get("VpcId") or "") or None)
+            continue
         firewalls[arn] = Firewall(arn, subnets, endpoints, policy,
                                   f"{arn} ({name})" if name else arn,
                                   str(raw.get("VpcId") or "") or None)

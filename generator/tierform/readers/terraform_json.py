@@ -55,7 +55,7 @@ from tierform.network.model import (
 )
 from tierform.network.routes import ROUTE_TARGETS, gateway_kind
 from tierform.network.tags import TIER_TAG, tag
-from tierform.readers.firewall_rules import rule_group
+from tierform.readers.firewall_rules import policy_variables, rule_group
 
 __all__ = [
     "DEFAULT_SECURITY_GROUP_ID",
@@ -490,7 +490,8 @@ def _firewall_policies(read: _Read) -> tuple[dict[str, FirewallPolicy],
             _actions(body, "stateless_fragment_default_actions"),
             tuple(k for _, k in sorted(refs["stateless"], key=lambda r: r[0])),
             tuple(k for _, k in sorted(refs["stateful"], key=lambda r: r[0])),
-            _actions(body, "stateful_default_actions"), order == "STRICT_ORDER", inst.source)
+            _actions(body, "stateful_default_actions"), order == "STRICT_ORDER", inst.source,
+            policy_variables(_block(body.get("policy_variables"))))
     groups = {inst.key: rule_group(inst.key, inst.values, inst.source)
               for inst in read.kind("aws_networkfirewall_rule_group")}
     return policies, groups

@@ -1,0 +1,124 @@
+"""R15 under review: cases where the firewall filter could answer wrong, each checked
+against what AWS Network Firewall does. A domain list's generated rules are `$HOME_NET ->
+$EXTERNAL_NET` only; under aws:drop_strict the handshake they need is dropped; a pass rule
+with `flow:established` does not pass the handshake; a policy's `policy_variables`
+HOME_NET replaces the VPC's. What the analyzer cannot tell stays unknown, never passed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tierform.analyze import analyze, query
+from tierform.analyze.compile import Model
+from tierform.network.model import FirewallPolicy, FirewallRuleGroup, Network, StatefulRule
+from tierform.readers.firewall_rules import parse_rule_string, policy_variables, rule_group
+from unit.analyze.test_firewall import DROP_TELNET, PASS_443, _network
+
+ALLOW = FirewallRuleGroup("group", domains=(".amazonaws.com",), domain_action="allow",
+                          source="aws_networkfirewall_rule_group.domains")
+
+
+def _strict(default: str, **more: object) -> FirewallPolicy:
+    return FirewallPolicy("policy", stateful_groups=("group",), stateful_default=(default,),
+                          strict_order=True, source="aws_networkfirewall_firewall_policy.this",
+                          **more)  # type: ignore[arg-type]
+
+
+def _verdict(network: Network, src: str, dst: str) -> tuple[str, str]:
+    """(tcp passed, tcp unknown) by the firewall from subnet ``src`` to subnet ``dst``."""
+    model = Model(network)
+    hosts = {next(iter(h.subnets)) if h.subnets else h.endpoint: h for h in model.hosts}
+    verdict = model.firewall("fw", hosts[src].key, hosts[dst].key)
+    return str(verdict.passed[0]), str(verdict.unknown[0])
+
+
+def test_an_allow_list_does_not_pass_traffic_inside_home_net() -> None:
+    # East-west through the firewall: AWS's generated domain rules do not match (the
+    # destination is not $EXTERNAL_NET), so the default aws:drop_established drops it.
+    network = _network(group=ALLOW)
+    assert _verdict(network, "app-0", "public-0") == ("none", "none")
+    assert _verdict(network, "app-0", "internet")[0] == "all"  # the listed domains
+
+
+def test_an_allow_list_under_drop_strict_is_unknown_not_reachable() -> None:
+    # aws:drop_strict drops the SYN before TLS SNI / HTTP host is seen: AWS drops it all
+    # unless some rule passes the handshake. Never "reachable for the listed domains".
+    network = _network(group=ALLOW, policy=_strict("aws:drop_strict"))
+    result = analyze(network)
+    assert not result.ports("app", "internet", "tcp")
+    assert result.unknown_ports("app", "internet", "tcp").is_full()
+    assert any("aws:drop_strict" in r for r in result.incomplete_reasons)
+    assert query(network, "app", "internet", "tcp", 443).verdict == "unknown"
+    # drop_established lets the handshake through: the allow list decides.
+    assert analyze(_network(group=ALLOW)).ports("app", "internet", "tcp").is_full()
+
+
+def test_a_pass_rule_on_established_flows_does_not_pass_the_handshake() -> None:
+    text = "pass tcp $HOME_NET any -> $EXTERNAL_NET 443 (flow:established, to_server; sid:1;)"
+    rule = parse_rule_string(text)
+    assert isinstance(rule, StatefulRule)
+    assert rule.partial
+    # Under drop_strict AWS drops the SYN: the analyzer must not answer reachable.
+    answer = query(_network(rules=(rule,), policy=_strict("aws:drop_strict")),
+                   "app", "internet", "tcp", 443)
+    assert answer.verdict == "unknown"
+    # A later drop rule drops the SYN the pass rule does not match, even in strict order.
+    drop_443 = replace(DROP_TELNET, destination_ports=((443, 443),), text="drop 443")
+    assert query(_network(rules=(rule, drop_443)), "app", "internet", "tcp",
+                 443).verdict != "reachable"
+    # to_server alone matches the whole connection; a drop on established flows is whole.
+    plain = parse_rule_string("pass tcp $HOME_NET any -> $EXTERNAL_NET 443 (flow:to_server;"
+                              " sid:2;)")
+    assert isinstance(plain, StatefulRule)
+    assert not plain.partial
+    drop = parse_rule_string("drop tcp $HOME_NET any -> $EXTERNAL_NET 23 (flow:established;"
+                             " sid:3;)")
+    assert isinstance(drop, StatefulRule)
+    assert not drop.partial
+    assert query(_network(rules=(drop, PASS_443)), "app", "internet", "tcp",
+                 23).verdict == "blocked"
+
+
+def test_terraform_rule_options_in_either_spelling() -> None:
+    def five(options: list[dict[str, object]]) -> StatefulRule:
+        values = {"type": "STATEFUL", "rule_group": [{"rules_source": [{"stateful_rule": [{
+            "action": "PASS", "header": [{"protocol": "TCP", "source": "ANY",
+                                          "source_port": "ANY", "direction": "FORWARD",
+                                          "destination": "ANY", "destination_port": "443"}],
+            "rule_option": options}]}]}]}
+        [rule] = rule_group("g", values, "aws_networkfirewall_rule_group.g").rules
+        return rule
+
+    assert not five([{"keyword": "sid:1"}]).partial  # the label in the keyword itself
+    assert not five([{"keyword": "sid", "settings": ["1"]}]).partial
+    assert not five([{"keyword": "flow", "settings": ["to_server"]}]).partial
+    assert five([{"keyword": "flow", "settings": ["established", "to_server"]}]).partial
+    assert five([{"keyword": "content", "settings": ['"x"']}]).partial
+
+
+def test_policy_variables_home_net_replaces_the_vpc() -> None:
+    # HOME_NET is app-0 only (policy_variables): app-1's 443 falls to the default drop.
+    policy = _strict("aws:drop_established", variables=(("HOME_NET", ("10.0.10.0/24",)),))
+    network = _network(rules=(PASS_443,), policy=policy)
+    assert _verdict(network, "app-0", "internet") == ("443", "none")
+    assert _verdict(network, "app-1", "internet") == ("none", "none")
+    # ...and $EXTERNAL_NET follows it: app-1 is external now.
+    assert _verdict(network, "app-1", "app-0") == ("none", "none")
+    assert _verdict(network, "app-0", "app-1") == ("443", "none")
+
+
+def test_home_net_defined_differently_by_policy_and_group_is_unknown() -> None:
+    policy = _strict("aws:drop_established", variables=(("HOME_NET", ("10.0.10.0/24",)),))
+    group = FirewallRuleGroup("group", rules=(PASS_443,),
+                              variables=(("HOME_NET", ("10.0.0.0/16",)),))
+    network = _network(policy=policy, group=group)
+    assert _verdict(network, "app-1", "internet") == ("none", "443")
+    same = replace(group, variables=(("HOME_NET", ("10.0.10.0/24",)),))
+    assert _verdict(_network(policy=policy, group=same), "app-1", "internet") == ("none", "none")
+
+
+def test_policy_variables_are_read_from_terraform() -> None:
+    assert policy_variables({"rule_variables": [
+        {"key": "HOME_NET", "ip_set": [{"definition": ["10.0.0.0/16", "10.1.0.0/16"]}]}]}) \
+        == (("HOME_NET", ("10.0.0.0/16", "10.1.0.0/16")),)
+    assert policy_variables({}) == ()
