@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from ipaddress import ip_network
 
 from tierform.analyze.atoms import Net
 from tierform.aws import DEFAULT_EPHEMERAL, PROTOCOLS
@@ -86,8 +87,18 @@ class _Ends:
     def _cidr_holds(self, cidr: str, end: str) -> bool | None:
         net = self.net(cidr)
         if net is None:
-            return None
+            # A CIDR of the other family never matches (an IPv4 rule on IPv6 traffic);
+            # one that does not read is not known.
+            return False if self._other_family(cidr) else None
         return net in self.ends[end]
+
+    def _other_family(self, cidr: str) -> bool:
+        try:
+            version = ip_network(cidr, strict=False).version
+        except ValueError:
+            return False
+        ipv6_space = self.net("0.0.0.0/0") is None
+        return (version == 6) != ipv6_space
 
     def holds(self, spec: str, end: str) -> bool | None:
         spec = spec.strip()

@@ -7,10 +7,19 @@ HOME_NET replaces the VPC's. What the analyzer cannot tell stays unknown, never 
 from __future__ import annotations
 
 from dataclasses import replace
+from ipaddress import IPv4Network
 
 from tierform.analyze import analyze, query
+from tierform.analyze.atoms import Space
 from tierform.analyze.compile import Model
-from tierform.network.model import FirewallPolicy, FirewallRuleGroup, Network, StatefulRule
+from tierform.analyze.firewall import firewall_verdict
+from tierform.network.model import (
+    Firewall,
+    FirewallPolicy,
+    FirewallRuleGroup,
+    Network,
+    StatefulRule,
+)
 from tierform.readers.firewall_rules import parse_rule_string, policy_variables, rule_group
 from unit.analyze.test_firewall import DROP_TELNET, PASS_443, _network
 
@@ -122,3 +131,30 @@ def test_policy_variables_are_read_from_terraform() -> None:
         {"key": "HOME_NET", "ip_set": [{"definition": ["10.0.0.0/16", "10.1.0.0/16"]}]}]}) \
         == (("HOME_NET", ("10.0.0.0/16", "10.1.0.0/16")),)
     assert policy_variables({}) == ()
+
+
+def test_an_ipv4_rule_does_not_make_ipv6_traffic_unknown() -> None:
+    # AWS: a rule naming IPv4 CIDRs never matches an IPv6 packet; the rest is decided.
+    v4_rule = StatefulRule("drop", "tcp", ("10.0.0.0/8",), (), ("any",), ((23, 23),),
+                           text="drop tcp 10.0.0.0/8 any -> any 23")
+    network = Network("plan", (IPv4Network("10.0.0.0/16"),),
+                      firewalls={"fw": Firewall("fw", (), (), "policy")},
+                      firewall_policies={"policy": FirewallPolicy(
+                          "policy", stateful_groups=("group",), strict_order=True)},
+                      firewall_rule_groups={"group": FirewallRuleGroup(
+                          "group", rules=(v4_rule, PASS_443))})
+    space = Space("ipv6")
+    inside = frozenset(n for n in [space.net("::/0"), space.net("2001:db8::/56")] if n)
+    outside = frozenset(n for n in [space.net("::/0")] if n)
+    vpc = [n for n in [space.net("2001:db8::/56")] if n]
+    verdict = firewall_verdict(network, network.firewalls["fw"], space.net, inside, outside,
+                               vpc)
+    assert verdict.passed[0].is_full()  # 23 too: the IPv4 rule is not this family's
+    assert not verdict.unknown[0]
+    v4 = Space("ipv4")
+    app = frozenset(n for n in [v4.net("0.0.0.0/0"), v4.net("10.0.0.0/8"),
+                                 v4.net("10.0.0.0/16")] if n)
+    out4 = frozenset(n for n in [v4.net("0.0.0.0/0")] if n)
+    home = [n for n in [v4.net("10.0.0.0/16")] if n]
+    assert 23 not in firewall_verdict(network, network.firewalls["fw"], v4.net, app, out4,
+                                      home).passed[0]
