@@ -407,10 +407,11 @@ class Legs:
         fw_table = model.table_of.get(subnet)
         onward = model.lpm(fw_table, dst.key)
         where = f"through {label} (subnet {subnet}), then {model.table_name(fw_table)}"
-        if onward is not None and onward.kind == "gwlbe" \
-                and model.network.firewall_of(onward.target) is not None:
+        if onward is not None and onward.kind == "gwlbe" and onward.target == route.target:
+            # Only the same endpoint is a loop; another firewall's (or AZ's) endpoint is a
+            # further hop, unknown below.
             return Outbound(False, None, f"{where}: {route_detail(onward, dst.cidr)} sends it "
-                                         "back to a firewall endpoint (a loop)")
+                                         "back to the same firewall endpoint (a loop)")
         if onward is not None and onward.kind == "nat":
             gateway = model.network.nat_gateways.get(onward.target or "")
             if gateway is None:

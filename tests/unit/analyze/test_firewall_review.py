@@ -18,7 +18,10 @@ from tierform.network.model import (
     FirewallPolicy,
     FirewallRuleGroup,
     Network,
+    Route,
+    RouteTable,
     StatefulRule,
+    Subnet,
 )
 from tierform.readers.firewall_rules import parse_rule_string, policy_variables, rule_group
 from unit.analyze.test_firewall import DROP_TELNET, PASS_443, _network
@@ -158,3 +161,30 @@ def test_an_ipv4_rule_does_not_make_ipv6_traffic_unknown() -> None:
     home = [n for n in [v4.net("10.0.0.0/16")] if n]
     assert 23 not in firewall_verdict(network, network.firewalls["fw"], v4.net, app, out4,
                                       home).passed[0]
+
+
+def _two_firewalls(second_exit: Route) -> Network:
+    """The firewall subnet of az0 routes on to a second firewall's endpoint (vpce-z), whose
+    own subnet's table has ``second_exit``."""
+    network = _network()
+    network.subnets["fw2-0"] = Subnet("fw2-0", IPv4Network("10.0.101.0/28"), "az0", None,
+                                      source="aws_subnet.second")
+    network.route_tables["rt-fw2-0"] = RouteTable("rt-fw2-0", (second_exit,),
+                                                  frozenset({"fw2-0"}),
+                                                  source="aws_route_table.second")
+    network.firewalls["fw2"] = Firewall("fw2", (("az0", "fw2-0"),), (("az0", "vpce-z"),),
+                                        "policy", source="aws_networkfirewall_firewall.second")
+    for index in (0, 1):
+        table = network.route_tables[f"rt-fw-{index}"]
+        network.route_tables[table.id] = replace(table, routes=(
+            Route("0.0.0.0/0", "gwlbe", "vpce-z"),))
+    return network
+
+
+def test_a_chain_of_two_firewalls_is_not_a_loop() -> None:
+    # AWS forwards from one firewall to the other: not followed, so unknown, never blocked.
+    network = _two_firewalls(Route("0.0.0.0/0", "igw", "igw"))
+    answer = query(network, "app", "internet", "tcp", 443)
+    assert answer.verdict == "unknown"
+    assert "loop" not in " ".join(leg.detail for leg in answer.legs)
+    assert not analyze(network).reachable("app", "internet", "tcp", 443)
