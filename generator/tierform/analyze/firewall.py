@@ -75,11 +75,10 @@ class _Ends:
     def __init__(self, policy: FirewallPolicy, group: FirewallRuleGroup,
                  net: Callable[[str], Net | None],
                  src: frozenset[Net], dst: frozenset[Net], vpc: list[Net]) -> None:
-        # Which of the two wins when both define a name is not modelled: unknown then.
-        ours, theirs = dict(group.variables), dict(policy.variables)
-        self.conflicts = {n for n in ours.keys() & theirs.keys() if
-                          set(ours[n]) != set(theirs[n])}
-        self.variables = {**theirs, **ours}
+        # A group's own definition wins; the policy's (HOME_NET) serves the other groups.
+        self.variables = {**dict(policy.variables), **dict(group.variables)}
+        self.own = dict(group.variables)
+        self.firewall_home = dict(policy.variables).get("HOME_NET")
         self.net = net
         self.ends = {"src": src, "dst": dst}
         self.vpc = vpc
@@ -108,18 +107,12 @@ class _Ends:
             found: bool | None = True
         elif spec.startswith("$"):
             name = spec[1:]
-            if name in self.conflicts or (name == "EXTERNAL_NET" and "HOME_NET" in
-                                          self.conflicts and name not in self.variables):
-                found = None
-            elif name in self.variables:
+            if name in self.variables:
                 found = self._any(self.variables[name], end)
             elif name == "HOME_NET":
                 found = bool(self.ends[end] & set(self.vpc))
             elif name == "EXTERNAL_NET":
-                home = self.variables.get("HOME_NET")
-                inside = self._any(home, end) if home is not None else bool(
-                    self.ends[end] & set(self.vpc))
-                found = None if inside is None else not inside
+                found = self._external(end)
             else:
                 found = None
         else:
@@ -127,6 +120,19 @@ class _Ends:
         if found is None:
             return None
         return not found if negate else found
+
+    def _home(self, specs: Iterable[str] | None, end: str) -> bool | None:
+        return self._any(specs, end) if specs is not None else bool(
+            self.ends[end] & set(self.vpc))
+
+    def _external(self, end: str) -> bool | None:
+        """``!$HOME_NET`` of the firewall (the policy's, else the VPC). A group that
+        redefines HOME_NET only: AWS asks for both to be redefined; whether its
+        EXTERNAL_NET follows is not modelled, so unknown where the two readings differ."""
+        inside = self._home(self.firewall_home, end)
+        if "HOME_NET" in self.own and self._any(self.own["HOME_NET"], end) != inside:
+            return None
+        return None if inside is None else not inside
 
     def _any(self, specs: Iterable[str], end: str) -> bool | None:
         answers = [self.holds(s, end) for s in specs]

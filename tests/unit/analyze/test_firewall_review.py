@@ -119,14 +119,20 @@ def test_policy_variables_home_net_replaces_the_vpc() -> None:
     assert _verdict(network, "app-0", "app-1") == ("443", "none")
 
 
-def test_home_net_defined_differently_by_policy_and_group_is_unknown() -> None:
+def test_a_group_home_net_wins_over_the_policy_external_net_unknown_if_readings_differ(
+        ) -> None:
+    # AWS: policy variables serve the groups that do not define HOME_NET themselves; a
+    # group redefining HOME_NET alone: its EXTERNAL_NET is unknown where !group and
+    # !policy HOME_NET differ.
     policy = _strict("aws:drop_established", variables=(("HOME_NET", ("10.0.10.0/24",)),))
     group = FirewallRuleGroup("group", rules=(PASS_443,),
                               variables=(("HOME_NET", ("10.0.0.0/16",)),))
     network = _network(policy=policy, group=group)
-    assert _verdict(network, "app-1", "internet") == ("none", "443")
-    same = replace(group, variables=(("HOME_NET", ("10.0.10.0/24",)),))
-    assert _verdict(_network(policy=policy, group=same), "app-1", "internet") == ("none", "none")
+    assert _verdict(network, "app-1", "internet") == ("443", "none")  # group's HOME_NET
+    assert _verdict(network, "app-0", "app-1") == ("none", "443")  # external or not?
+    both = replace(group, variables=(("HOME_NET", ("10.0.0.0/16",)),
+                                     ("EXTERNAL_NET", ("!10.0.0.0/16",))))
+    assert _verdict(_network(policy=policy, group=both), "app-0", "app-1") == ("none", "none")
 
 
 def test_policy_variables_are_read_from_terraform() -> None:
