@@ -180,6 +180,16 @@ def _rule_match(rule: StatefulRule, ends: _Ends, protocol: str, ephemeral: PortS
     return (True, sure) if sure else (False, sure)
 
 
+def _action_order(item: tuple[FirewallRuleGroup, StatefulRule | None]) -> float:
+    """AWS's default action order: pass rules, then drop, reject, alert. An allow list's
+    generated rules pass the listed domains and drop the rest: after every plain pass
+    rule (which passes unrestricted), before the drops. What was not read comes first."""
+    group, rule = item
+    if rule is not None:
+        return _ORDER.get(rule.action, 0)
+    return 0.5 if group.domains and not group.unparsed else 0
+
+
 def firewall_verdict(network: Network, firewall: Firewall, net: Callable[[str], Net | None],
                      src: frozenset[Net], dst: frozenset[Net], vpc: list[Net],
                      ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL) -> FirewallVerdict:
@@ -227,7 +237,7 @@ def firewall_verdict(network: Network, firewall: Firewall, net: Callable[[str], 
         if group.domains or group.unparsed:
             ordered.append((group, None))
     if not policy.strict_order:
-        ordered.sort(key=lambda item: _ORDER.get(item[1].action, 0) if item[1] else 0)
+        ordered.sort(key=_action_order)
     for index, protocol in enumerate(PROTOCOLS):
         remaining = PortSet.full()
         passed = PortSet.empty()

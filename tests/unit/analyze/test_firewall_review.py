@@ -194,3 +194,18 @@ def test_a_chain_of_two_firewalls_is_not_a_loop() -> None:
     assert answer.verdict == "unknown"
     assert "loop" not in " ".join(leg.detail for leg in answer.legs)
     assert not analyze(network).reachable("app", "internet", "tcp", 443)
+
+
+def test_action_order_plain_pass_rules_come_before_an_allow_list() -> None:
+    # Default action order: every pass rule first. A plain pass of all TCP passes it
+    # unrestricted whatever group order: not "for the listed domains only".
+    policy = FirewallPolicy("policy", stateful_groups=("group", "open"))
+    network = _network(group=ALLOW, policy=policy)
+    network.firewall_rule_groups["open"] = FirewallRuleGroup("open", rules=(replace(
+        PASS_443, destination_ports=(), text="pass tcp $HOME_NET any -> $EXTERNAL_NET any"),))
+    result = analyze(network)
+    assert result.ports("app", "internet", "tcp").is_full()
+    assert not any("listed domains only" in w for w in result.warnings)
+    strict = replace(policy, strict_order=True)  # strict order: the allow list is first
+    network.firewall_policies["policy"] = strict
+    assert any("listed domains only" in w for w in analyze(network).warnings)
