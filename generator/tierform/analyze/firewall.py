@@ -291,6 +291,8 @@ def firewall_verdict(network: Network, firewall: Firewall, net: Callable[[str], 
                     verdict.details.append(f"except the domains {names} "
                                            f"({group.source or group.id})")
                 continue
+            if rule.action == "alert":
+                continue  # it logs and goes on: whether it matches never decides
             matched, ports = _rule_match(rule, ends, protocol, eph)
             covered = remaining & ports
             if matched is False or not covered:
@@ -300,8 +302,6 @@ def firewall_verdict(network: Network, firewall: Firewall, net: Callable[[str], 
                 remaining -= covered
                 verdict.reasons.append(f"firewall {label}: whether rule `{rule.text}` of "
                                        f"{group.source or group.id} matches is not known")
-                continue
-            if rule.action == "alert":
                 continue
             if rule.action == "pass":
                 passed |= covered

@@ -209,3 +209,13 @@ def test_action_order_plain_pass_rules_come_before_an_allow_list() -> None:
     strict = replace(policy, strict_order=True)  # strict order: the allow list is first
     network.firewall_policies["policy"] = strict
     assert any("listed domains only" in w for w in analyze(network).warnings)
+
+
+def test_an_alert_rule_never_makes_a_verdict_unknown() -> None:
+    # `alert` logs and goes on: its options (tls.sni...) cannot change the outcome.
+    alert = parse_rule_string('alert tls $HOME_NET any -> any any (tls.sni; content:"x"; '
+                              'sid:9;)')
+    assert isinstance(alert, StatefulRule)
+    result = analyze(_network(rules=(alert, DROP_TELNET, PASS_443)))
+    assert str(result.ports("app", "internet", "tcp")) == "443"
+    assert not result.unknown_ports("app", "internet", "tcp")
