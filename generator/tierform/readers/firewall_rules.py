@@ -17,11 +17,13 @@ from typing import Any
 
 from tierform.network.model import FirewallRuleGroup, StatefulRule
 
-__all__ = ["parse_rule_string", "parse_rules_string", "policy_variables", "rule_from_header",
-           "rule_group"]
+__all__ = ["NOT_READ", "parse_rule_string", "parse_rules_string", "policy_variables",
+           "rule_from_header", "rule_group"]
 
 _ACTIONS = {"pass": "pass", "drop": "drop", "reject": "reject", "rejectsrc": "reject",
             "rejectdst": "reject", "rejectboth": "reject", "alert": "alert"}
+NOT_READ = "(not read)"
+"""An ip set definition not in the input: no address is known to be in it or out."""
 _LABELS = frozenset({"msg", "sid", "rev", "classtype", "metadata", "priority", "gid",
                      "reference"})
 _HEADER = re.compile(r"^\s*(?P<action>\w+)\s+(?P<proto>[\w-]+)\s+(?P<src>\S+)\s+(?P<sport>\S+)"
@@ -190,6 +192,10 @@ def rule_group(key: str, values: Mapping[str, Any], source: str) -> FirewallRule
     order = str(_first(body.get("stateful_rule_options")).get("rule_order") or "")
     if stateless and _first(rules_source.get("stateless_rules_and_custom_actions")):
         unparsed.append("stateless rules (not modelled)")
+    if not stateless and not (text or listing or _list(rules_source.get("stateful_rule"))):
+        # AWS requires a rules source: none read is one unknown at plan time (a rules
+        # string built from values known after apply), not an empty group.
+        unparsed.append("its rules (not in the input: unknown at plan time?)")
     return FirewallRuleGroup(key, stateless, tuple(rules), domains, action,  # type: ignore[arg-type]
                              tuple(unparsed), variables,
                              None if not order else order == "STRICT_ORDER", source)
@@ -202,7 +208,12 @@ def _ip_sets(blocks: Iterable[Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
         if not isinstance(block, Mapping):
             continue
         definition = _list(_first(block.get("ip_set")).get("definition"))
-        found.append((str(block.get("key") or ""), tuple(str(d) for d in definition)))
+        cidrs = tuple(str(d) for d in definition if isinstance(d, str) and d)
+        if not definition or len(cidrs) < len(definition):
+            # Unknown at plan time (AWS requires one CIDR at least): not read, so a rule
+            # naming the variable is unknown, never "matches nothing".
+            cidrs += (NOT_READ,)
+        found.append((str(block.get("key") or ""), cidrs))
     return tuple(found)
 
 

@@ -219,3 +219,36 @@ def test_an_alert_rule_never_makes_a_verdict_unknown() -> None:
     result = analyze(_network(rules=(alert, DROP_TELNET, PASS_443)))
     assert str(result.ports("app", "internet", "tcp")) == "443"
     assert not result.unknown_ports("app", "internet", "tcp")
+
+
+def _planned_group(rules_source: dict[str, object],
+                   ip_sets: list[dict[str, object]] | None = None) -> FirewallRuleGroup:
+    body: dict[str, object] = {"rules_source": [rules_source]}
+    if ip_sets is not None:
+        body["rule_variables"] = [{"ip_sets": ip_sets}]
+    return rule_group("group", {"type": "STATEFUL", "rule_group": [body]},
+                      "aws_networkfirewall_rule_group.planned")
+
+
+def test_a_rules_string_unknown_at_plan_time_is_not_an_empty_group() -> None:
+    # A plan omits values known after apply: no rules source read is not "no rules".
+    group = _planned_group({"stateful_rule": [], "rules_source_list": []})
+    assert group.unparsed
+    result = analyze(_network(group=group, policy=_strict("aws:drop_established")))
+    assert result.unknown_ports("app", "internet", "tcp").is_full()
+    policy = FirewallPolicy("policy", stateful_groups=("group",), strict_order=True)
+    assert not analyze(_network(group=group, policy=policy)).ports("app", "internet", "tcp")
+
+
+def test_an_ip_set_unknown_at_plan_time_is_not_read() -> None:
+    text = "drop tcp $APP any -> $EXTERNAL_NET 23 (sid:1;)\n" \
+           "pass tcp $HOME_NET any -> $EXTERNAL_NET 443 (sid:2;)"
+    for definition in ([], [None], ["10.0.11.0/24", None]):
+        group = _planned_group({"rules_string": text}, [
+            {"key": "APP", "ip_set": [{"definition": definition}]}])
+        network = _network(group=group)
+        assert _verdict(network, "app-0", "internet") == ("443", "23")
+    known = _planned_group({"rules_string": text}, [
+        {"key": "APP", "ip_set": [{"definition": ["10.0.11.0/24"]}]}])
+    assert _verdict(_network(group=known), "app-0", "internet") == ("443", "none")
+    assert _verdict(_network(group=known), "app-1", "internet") == ("443", "none")
