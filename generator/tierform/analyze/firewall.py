@@ -310,6 +310,15 @@ def firewall_verdict(network: Network, firewall: Firewall, net: Callable[[str], 
             remaining -= covered
         if remaining and not (set(policy.stateful_default) & _DROPS):
             passed |= remaining
+        elif remaining and protocol == "udp" and "aws:drop_strict" not in \
+                policy.stateful_default:
+            # "established" drops a UDP flow once packets went both ways: the first
+            # datagrams of any flow pass (AWS's stateful default actions).
+            unknown |= remaining
+            verdict.reasons.append(
+                f"firewall {label}: the default {', '.join(policy.stateful_default)} of "
+                f"{policy.source or policy.id} lets a UDP flow's first datagrams through "
+                "(it drops only established flows)")
         elif remaining:
             verdict.deciding.append(f"policy {policy.source or policy.id} default "
                                     f"{', '.join(policy.stateful_default)}")

@@ -252,3 +252,17 @@ def test_an_ip_set_unknown_at_plan_time_is_not_read() -> None:
         {"key": "APP", "ip_set": [{"definition": ["10.0.11.0/24"]}]}])
     assert _verdict(_network(group=known), "app-0", "internet") == ("443", "none")
     assert _verdict(_network(group=known), "app-1", "internet") == ("443", "none")
+
+
+def test_drop_established_lets_a_udp_flows_first_datagrams_through() -> None:
+    # aws:drop_established drops a UDP flow only once packets went both ways: the first
+    # datagrams are delivered, so "blocked" would be a proof that can be wrong. Unknown,
+    # with the reason; aws:drop_strict drops them (blocked, naming the default).
+    result = analyze(_network())
+    assert not result.ports("app", "internet", "udp")
+    assert result.unknown_ports("app", "internet", "udp").is_full()
+    assert any("first datagrams" in r for r in result.incomplete_reasons)
+    assert query(_network(), "app", "internet", "udp", 53).verdict == "unknown"
+    strict = _network(policy=_strict("aws:drop_strict"))
+    assert query(strict, "app", "internet", "udp", 53).verdict == "blocked"
+    assert query(strict, "app", "internet", "tcp", 443).verdict == "reachable"
