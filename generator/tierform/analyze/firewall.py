@@ -285,7 +285,7 @@ def firewall_verdict(network: Network, firewall: Firewall, net: Callable[[str], 
                 if group.domain_action == "allow":
                     passed |= remaining
                     remaining = PortSet.empty()
-                    verdict.details.append(f"for the listed domains only ({names}: "
+                    verdict.details.append(f"TLS/HTTP for the listed domains only ({names}: "
                                            f"{group.source or group.id})")
                 else:
                     verdict.details.append(f"except the domains {names} "
