@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["OFFLINE_TRANSIT_GATEWAY", "needs_transit_gateway", "plan_variables"]
+__all__ = ["OFFLINE_CERTIFICATE", "OFFLINE_TRANSIT_GATEWAY", "needs_certificate",
+           "needs_transit_gateway", "plan_variables"]
 
 OFFLINE_TRANSIT_GATEWAY = "tgw-0123456789abcdef0"
+OFFLINE_CERTIFICATE = ("arn:aws:acm:us-east-1:123456789012:certificate/"
+                       "00000000-0000-0000-0000-000000000000")
 
 
 def needs_transit_gateway(source: Path) -> bool:
@@ -27,7 +30,25 @@ def needs_transit_gateway(source: Path) -> bool:
         encoding="utf-8")
 
 
+def needs_certificate(source: Path) -> bool:
+    """Whether the blueprint or module folder takes ``certificate_arn`` (an HTTPS or TLS
+    listener of a load balancer)."""
+    source = Path(source)
+    if source.suffix in (".yaml", ".yml"):
+        from tierform import workflow  # the layout decides
+
+        return any(lb.certificate for lb in workflow.check(workflow.load(source)).layout
+                   .load_balancers)
+    variables = source / "variables.tf"
+    return variables.is_file() and 'variable "certificate_arn"' in variables.read_text(
+        encoding="utf-8")
+
+
 def plan_variables(source: Path) -> dict[str, object]:
     """The variables an offline plan of ``source`` needs (empty for most modules)."""
-    return {"transit_gateway_id": OFFLINE_TRANSIT_GATEWAY} if needs_transit_gateway(source) \
-        else {}
+    out: dict[str, object] = {}
+    if needs_transit_gateway(source):
+        out["transit_gateway_id"] = OFFLINE_TRANSIT_GATEWAY
+    if needs_certificate(source):
+        out["certificate_arn"] = OFFLINE_CERTIFICATE
+    return out

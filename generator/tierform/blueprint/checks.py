@@ -26,7 +26,7 @@ from tierform.blueprint.allocate import Allocation, allocate, dedicated_block
 from tierform.blueprint.inspection import crosses, inspection_routing, nat_tier_of
 from tierform.blueprint.model import FLOW_ID_PATTERN, Blueprint, FlowSpec
 from tierform.errors import Finding
-from tierform.ports import PortSyntaxError, parse_port
+from tierform.ports import PortSet, PortSyntaxError, parse_port
 
 __all__ = [
     "ADMIN_PORTS",
@@ -166,6 +166,7 @@ def check_blueprint(bp: Blueprint, source_map: Locator, file: str,
     _check_flows(bp, report, broken)
     _check_flow_ids(bp, report, broken)
     _check_interface_endpoints(bp, report, broken)
+    _check_load_balancers(bp, report, broken)
     if broken.section("nat") and broken.whole("tiers"):
         _check_nat(bp, report)
     if broken.whole("flow_logs"):
@@ -760,6 +761,114 @@ def _check_ports(flow: FlowSpec, path: tuple[str | int, ...], report: _Report,
             report.add(error.code, (*path, "ports", index), error.message, error.hint)
             ok = False
     return ok
+
+
+# --- load balancers --------------------------------------------------------------------------
+
+_LISTENER_PROTOCOLS = {"application": ("HTTP", "HTTPS"), "network": ("TCP", "TLS", "UDP")}
+"""What each load balancer type listens with (ELBv2 CreateListener)."""
+
+
+def _check_load_balancers(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
+    """``tiers.<t>.load_balancer``: on a public tier, a target tier that exists and is not
+    public, ports 1-65535, the listener protocols of its type, one transport for an NLB,
+    and a flow from the internet to the tier on every listener port (required, not implied:
+    the blueprint's flows stay the list of what the internet reaches, and the tier's ACL
+    legs for it are that flow's, numbered by its id)."""
+    for name, tier in bp.tiers.items():
+        spec = tier.load_balancer
+        if spec is None or not broken.item("tiers", name):
+            continue
+        path: PathKey = ("tiers", name, "load_balancer")
+        if tier.exposure != "public":
+            report.add("load-balancer-not-public", path,
+                       f"tier '{name}' is {tier.exposure}, but has an internet-facing "
+                       "load balancer", "put the load balancer on a public tier (its subnets "
+                       "route to the internet gateway)", at_key=True)
+        target = spec.target.tier
+        tpath = (*path, "target", "tier")
+        if broken.section("tiers") and target not in bp.tiers \
+                and target not in broken.dropped_tiers:
+            report.add("load-balancer-target", tpath,
+                       f"load balancer of tier '{name}': target tier '{target}' does not exist",
+                       f"{_did_you_mean(target, bp.tiers)}known tiers: "
+                       f"{', '.join(sorted(bp.tiers))}")
+        elif target in bp.tiers and bp.tiers[target].exposure == "public":
+            report.add("load-balancer-target", tpath,
+                       f"load balancer of tier '{name}': target tier '{target}' is public; "
+                       "a load balancer proxies to a tier the internet cannot reach itself",
+                       "make the target tier private or isolated, or target another tier")
+        for key, port in (("port", spec.target.port),
+                          ("health_check", spec.health_port)):
+            if not 1 <= port <= 65535:
+                where = (*path, "target", key) if key == "port" else (
+                    *path, "target", "health_check", "port")
+                report.add("load-balancer-port", where,
+                           f"load balancer of tier '{name}': port {port} is not 1-65535",
+                           "write a port between 1 and 65535")
+        allowed = _LISTENER_PROTOCOLS[spec.type]
+        seen: dict[int, int] = {}
+        for index, listener in enumerate(spec.listeners):
+            lpath = (*path, "listeners", index)
+            if not 1 <= listener.port <= 65535:
+                report.add("load-balancer-port", (*lpath, "port"),
+                           f"listener port {listener.port} is not 1-65535",
+                           "write a port between 1 and 65535")
+            if listener.protocol not in allowed:
+                report.add("load-balancer-listener", (*lpath, "protocol"),
+                           f"a {spec.type} load balancer has no {listener.protocol} listener",
+                           f"use one of {', '.join(allowed)}, or type "
+                           f"{'network' if spec.type == 'application' else 'application'}")
+            if listener.port in seen:
+                report.add("load-balancer-listener", (*lpath, "port"),
+                           f"listener port {listener.port} repeats "
+                           f"listeners[{seen[listener.port]}]",
+                           "give each listener its own port")
+            seen.setdefault(listener.port, index)
+        if any(lst.protocol == "UDP" for lst in spec.listeners):
+            report.add("load-balancer-udp", (*path, "listeners"),
+                       f"load balancer of tier '{name}': UDP listeners are not rendered yet "
+                       "(a UDP target group keeps the client's address, so the target tier's "
+                       "ACL would have to admit the whole internet)",
+                       "use TCP or TLS listeners", at_key=True)
+        check = spec.target.health_check
+        if check is not None and check.path is not None and (
+                spec.type == "network" or not check.path.startswith("/")):
+            report.add("load-balancer-health-check", (*path, "target", "health_check", "path"),
+                       "a health-check path is for application load balancers and starts "
+                       "with '/'" if spec.type == "application" else
+                       "a network load balancer checks its targets by TCP: it takes no path",
+                       "write a path such as /healthz" if spec.type == "application"
+                       else "remove 'path'")
+        if broken.section("flows"):
+            _check_load_balancer_flow(bp, name, "tcp",
+                                      [lst.port for lst in spec.listeners], path, report,
+                                      broken)
+
+
+def _check_load_balancer_flow(bp: Blueprint, tier: str, transport: str, ports: list[int],
+                              path: PathKey, report: _Report, broken: ShapeErrors) -> None:
+    """Every listener port is opened from the internet to the tier by some flow."""
+    opened = PortSet.empty()
+    for index, flow in enumerate(bp.flows):
+        if not broken.item("flows", index) or flow.src != INTERNET or flow.dst != tier:
+            continue
+        if flow.protocol not in (transport, "all"):
+            continue
+        try:
+            opened = opened | flow.port_set()
+        except ValueError:
+            return  # the port syntax is reported with the flow
+    missing = [port for port in ports if 1 <= port <= 65535 and port not in opened]
+    if missing:
+        shown = ", ".join(str(p) for p in missing)
+        report.add("load-balancer-flow", (*path, "listeners"),
+                   f"the load balancer of tier '{tier}' listens on {transport} {shown}, but "
+                   f"no flow from the internet to '{tier}' opens "
+                   f"{'it' if len(missing) == 1 else 'them'}",
+                   f"add '- {{from: internet, to: {tier}, protocol: {transport}, ports: "
+                   f"[{shown}]}}' to flows (the flow is what opens the tier's network ACL to "
+                   "the internet)", at_key=True)
 
 
 # --- NAT, quotas ---------------------------------------------------------------------------

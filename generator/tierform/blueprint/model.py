@@ -26,14 +26,18 @@ __all__ = [
     "Exposure",
     "FlowLogsSpec",
     "FlowSpec",
+    "HealthCheckSpec",
     "InspectionMode",
     "InspectionSpec",
     "InterfaceEndpointsSpec",
     "Limits",
+    "ListenerSpec",
+    "LoadBalancerSpec",
     "MonitoringSpec",
     "NamedNetworkSpec",
     "PortRange",
     "Protocol",
+    "TargetSpec",
     "TierSpec",
     "VpcSpec",
 ]
@@ -93,6 +97,49 @@ class VpcSpec(_Strict):
     (``tierform.layout.ipv6``); absent: IPv4 only, the module as before."""
 
 
+class ListenerSpec(_Strict):
+    """A load balancer's listener: the port the internet connects to, and its protocol
+    (application: HTTP or HTTPS; network: TCP or TLS; UDP is refused in ``checks``)."""
+
+    port: Whole
+    protocol: Literal["HTTP", "HTTPS", "TCP", "TLS", "UDP"]
+
+
+class HealthCheckSpec(_Strict):
+    """How the load balancer probes its targets: a path (HTTP targets) and a port (by
+    default the target port; another port opens its own legs to the target tier)."""
+
+    path: str | None = None
+    port: Whole | None = None
+
+
+class TargetSpec(_Strict):
+    """Where the load balancer sends connections: a non-public tier, on one port."""
+
+    tier: str
+    port: Whole
+    health_check: HealthCheckSpec | None = None
+
+
+class LoadBalancerSpec(_Strict):
+    """An internet-facing load balancer in a public tier's subnets, a proxy to a target
+    tier: the internet reaches it on the listener ports, it reaches the target tier on the
+    target port (and health-check port); the target tier admits only its group."""
+
+    type: Literal["application", "network"]
+    listeners: list[ListenerSpec] = Field(min_length=1)
+    target: TargetSpec
+    access_logs_bucket: str | None = None
+    """An existing S3 bucket for the access logs (its policy must admit the ELB service);
+    none: no access logs (a checkov skip says why)."""
+
+    @property
+    def health_port(self) -> int:
+        """The port the health checks use: the health check's own, else the target port."""
+        check = self.target.health_check
+        return check.port if check is not None and check.port is not None else self.target.port
+
+
 class TierSpec(_Strict):
     """A layer: subnets that share reachability requirements, one per availability zone."""
 
@@ -112,6 +159,9 @@ class TierSpec(_Strict):
     block: Cidr | None = None
     """The VPC block a ``netmask`` tier is allocated from: ``vpc.cidr`` (the default) or one
     of ``vpc.secondary_cidrs``, written as that CIDR."""
+    load_balancer: LoadBalancerSpec | None = None
+    """Only on a public tier: an internet-facing ALB or NLB in the tier's subnets that
+    proxies to ``target.tier`` (``tierform.layout.load_balancer``)."""
 
 
 class FlowSpec(_Strict):

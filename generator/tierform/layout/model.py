@@ -25,6 +25,7 @@ __all__ = [
     "InspectionRoutePlan",
     "InterfaceEndpointPlan",
     "Layout",
+    "LoadBalancerPlan",
     "NaclRulePlan",
     "NatPlan",
     "NetworkRoutePlan",
@@ -109,6 +110,32 @@ class InterfaceEndpointPlan:
     """Tiers whose flows name the service, in tier order."""
     policy: bool = False
     """An endpoint policy is rendered (``interface_endpoints.policy``)."""
+
+
+@dataclass(frozen=True)
+class LoadBalancerPlan:
+    """An internet-facing load balancer in ``tier``'s subnets, proxying to ``target_tier``
+    (``tierform.layout.load_balancer``): its own group, one target group, its listeners."""
+
+    tier: str
+    name: str
+    """Resource name of the LB, its target group and listeners' prefix (``lb_web``)."""
+    type: Literal["application", "network"]
+    subnets: tuple[str, ...]
+    group: str
+    """Resource name of its security group (``lb_web``)."""
+    listeners: tuple[tuple[int, str], ...]
+    """(port, protocol) as written."""
+    target_tier: str
+    target_port: int
+    target_protocol: str
+    health_port: int
+    health_path: str | None
+    dualstack: bool
+    """Its subnets all have IPv6: ``ip_address_type = "dualstack"``, ``::/0`` admitted."""
+    certificate: bool
+    """An HTTPS or TLS listener takes ``var.certificate_arn``."""
+    access_logs_bucket: str | None = None
 
 
 @dataclass(frozen=True)
@@ -280,6 +307,8 @@ class Layout:
     """An egress-only internet gateway: some subnet routes ``::/0`` to it."""
     inspection: InspectionPlan | None = None
     """AWS Network Firewall (``inspection``): ``tierform.layout.inspection``."""
+    load_balancers: tuple[LoadBalancerPlan, ...] = field(default=())
+    """One per tier with ``load_balancer``, in tier order."""
 
     def subnets_of(self, tier: str) -> list[SubnetPlan]:
         return [s for s in self.subnets if s.tier == tier]

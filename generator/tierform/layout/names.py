@@ -189,6 +189,13 @@ def addresses(layout: Layout) -> dict[str, list[str]]:
         add(f"aws_vpc_endpoint.{i.name}", f"the {i.service} interface endpoint")
         add(f"aws_security_group.{i.group}", f"the {i.service} interface endpoint's security "
                                              "group")
+    for lb in layout.load_balancers:
+        what = f"tier {lb.tier}'s load balancer"
+        add(f"aws_lb.{lb.name}", what)
+        add(f"aws_security_group.{lb.group}", f"{what}'s security group")
+        add(f"aws_lb_target_group.{lb.name}", f"{what}'s target group")
+        for port, _ in lb.listeners:
+            add(f"aws_lb_listener.{lb.name}_{port}", f"{what}'s listener on {port}")
     for rule in layout.nacl_rules:
         add(f"aws_network_acl_rule.{rule.name}",
             f"rule {rule.rule_number} of tier {rule.tier}'s "
@@ -327,6 +334,17 @@ def _number_clashes(bp: Blueprint, layout: Layout, finding: _FindingFactory) -> 
     out: list[Finding] = []
     for (one, other), places in sorted(pairs.items()):
         tier, egress, number = min(places)
+        balancer = next((t for t in (one, other) if t not in index), None)
+        if balancer is not None:  # a load balancer's legs (tierform.layout.load_balancer)
+            flow = other if balancer == one else one
+            out.append(finding(
+                "rule-number-clash", ("flows", index[flow]) if flow in index else ("tiers",),
+                f"flow '{flow}' and the load balancer's legs '{balancer}' would both use "
+                f"rule {number} of tier {tier}'s {'outbound' if egress else 'inbound'} ACL: "
+                "rule numbers come from the id (tierform.layout.numbering)",
+                f"give the flow another id: 'id: {_free_id(flow, layout)}' would be free",
+                at_key=flow not in index))
+            continue
         spec = bp.flows[index[other]]
         path: tuple[str | int, ...] = ("flows", index[other])
         out.append(finding(

@@ -16,6 +16,8 @@ from tierform.network.model import (
     GatewayEndpoint,
     InterfaceEndpoint,
     InternetGateway,
+    Listener,
+    LoadBalancer,
     Nacl,
     NaclEntry,
     NatGateway,
@@ -25,6 +27,7 @@ from tierform.network.model import (
     SecurityGroup,
     SgRule,
     Subnet,
+    TargetGroup,
 )
 
 __all__ = ["derive", "firewall_endpoint_id", "network_of"]
@@ -141,6 +144,7 @@ def network_of(layout: Layout) -> Network:
         source="aws_default_security_group.this")
     owners: list[tuple[str, str | None]] = [(tier, tier) for tier in layout.tiers]
     owners += [(e.group, None) for e in layout.interface_endpoints]
+    owners += [(lb.group, None) for lb in layout.load_balancers]
     for owner, tier_of in owners:
         gid = f"aws_security_group.{owner}"
         rules = tuple(
@@ -160,6 +164,17 @@ def network_of(layout: Layout) -> Network:
         net.interface_endpoints[iid] = InterfaceEndpoint(
             iid, i.service_name, frozenset(f"aws_subnet.{s}" for s in i.subnets),
             (f"aws_security_group.{i.group}",), iid, "ipv4")  # rendered IPv4 only
+    for lb in layout.load_balancers:
+        lid = f"aws_lb.{lb.name}"
+        tg = TargetGroup(f"aws_lb_target_group.{lb.name}", lb.target_port,
+                         lb.target_protocol,
+                         lb.health_port if lb.health_port != lb.target_port else None,
+                         f"aws_lb_target_group.{lb.name}")
+        net.load_balancers[lid] = LoadBalancer(
+            lid, lb.type, False, frozenset(f"aws_subnet.{s}" for s in lb.subnets),
+            (f"aws_security_group.{lb.group}",),
+            tuple(Listener(port, protocol, (tg.id,)) for port, protocol in lb.listeners),
+            (tg,), lid)
     return net
 
 

@@ -49,11 +49,13 @@ from tierform.blueprint.allocate import allocate, dedicated_subnets
 from tierform.blueprint.model import Blueprint, FlowSpec, PortRange
 from tierform.layout.inspection import plan_inspection
 from tierform.layout.ipv6 import VPC_BLOCK, subnet_index, tier_block
+from tierform.layout.load_balancer import load_balancer_id, load_balancer_legs, load_balancers
 from tierform.layout.model import (
     DENY_DESCRIPTION,
     EndpointPlan,
     InterfaceEndpointPlan,
     Layout,
+    LoadBalancerPlan,
     NaclRulePlan,
     NatPlan,
     NetworkRoutePlan,
@@ -312,10 +314,15 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
         else:
             _plan_flow(bp, flow, nacl, sg, cidrs_of, nat_tier if nats else None, v6)
         nacl_rules += nacl.rules()
+    balancers = load_balancers(bp, subnets)
+    for lb in balancers:
+        if lb.target_tier in bp.tiers:  # else refused by the checks
+            nacl_rules += _plan_load_balancer(lb, sg, cidrs_of)
     nacl_rules += _denies(bp, nacl_rules)
 
     order = {tier: i for i, tier in enumerate(bp.tiers)}
     order.update({e.group: len(order) + i for i, e in enumerate(interface)})
+    order.update({lb.group: len(order) + i for i, lb in enumerate(balancers)})
     network_routes = _network_routes(bp, subnets)
     return Layout(
         blueprint=bp, subnets=tuple(subnets), nats=tuple(nats), endpoints=endpoints,
@@ -327,7 +334,22 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
         interface_endpoints=interface, transit=_transit(bp, network_routes),
         ipv6=bp.vpc.ipv6 is not None,
         has_eigw=any(s.ipv6_route == "eigw" for s in subnets),
-        inspection=plan_inspection(bp, subnets, nats, tier_cidrs))
+        inspection=plan_inspection(bp, subnets, nats, tier_cidrs),
+        load_balancers=balancers)
+
+
+def _plan_load_balancer(lb: LoadBalancerPlan, sg: _SgBook,
+                        cidrs_of: Callable[[str], list[str]]) -> list[NaclRulePlan]:
+    """An LB's group rules into the book, and its ACL rules (its own flow identity)."""
+    fid = load_balancer_id(lb.tier)
+    sg_legs, nacl_legs = load_balancer_legs(lb)
+    for leg in sg_legs:
+        sg.add(fid, leg.owner, leg.egress, "tcp", leg.ports, leg.peer, leg.cidr,
+               leg.peer_group, leg.description, legacy=False)
+    nacl = _FlowNacl(fid)
+    for n in nacl_legs:
+        nacl.add(n.tier, n.egress, "tcp", n.ports, cidrs_of(n.peer_tier), n.description, n.leg)
+    return nacl.rules()
 
 
 def _transit(bp: Blueprint, routes: tuple[NetworkRoutePlan, ...]) -> TransitPlan | None:

@@ -38,6 +38,8 @@ __all__ = [
     "GatewayEndpoint",
     "InterfaceEndpoint",
     "InternetGateway",
+    "Listener",
+    "LoadBalancer",
     "Nacl",
     "NaclEntry",
     "NatGateway",
@@ -51,6 +53,7 @@ __all__ = [
     "Source",
     "StatefulRule",
     "Subnet",
+    "TargetGroup",
     "Unresolved",
     "Vpc",
     "aws_default_nacl",
@@ -275,6 +278,52 @@ class InterfaceEndpoint:
 
 
 @dataclass(frozen=True)
+class Listener:
+    """A load balancer's listener: the port (and protocol) clients connect to."""
+
+    port: int
+    protocol: str = ""
+    target_groups: tuple[str, ...] = ()
+    """Ids of the target groups its default action forwards to (empty: not read)."""
+
+
+@dataclass(frozen=True)
+class TargetGroup:
+    """Where a load balancer sends connections: ``port`` of whatever is registered."""
+
+    id: str
+    port: int | None
+    """None: not in the input (then where the LB connects is unknown)."""
+    protocol: str = ""
+    health_port: int | None = None
+    """The health checks' port when another than ``port`` (None: the traffic port)."""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class LoadBalancer:
+    """An ALB or NLB (``aws_lb``): network interfaces in ``subnet_ids`` carrying
+    ``security_group_ids``; a proxy (``tierform.analyze.proxy``): clients connect to it
+    on the listener ports, it opens its own connections to the target groups' ports."""
+
+    id: str
+    type: str | None
+    """``application``, ``network``; None: not read."""
+    internal: bool | None
+    subnet_ids: frozenset[str] = frozenset()
+    security_group_ids: tuple[str, ...] | None = ()
+    """None: not read (then its legs are unknown); empty: no group (an NLB without one)."""
+    listeners: tuple[Listener, ...] = ()
+    target_groups: tuple[TargetGroup, ...] = ()
+    source: str = ""
+
+    @property
+    def endpoint(self) -> str:
+        """``lb:<name or id>``: what reports call it."""
+        return f"lb:{self.source or self.id}"
+
+
+@dataclass(frozen=True)
 class Appliance:
     """An in-VPC next hop a route can name: a network interface, or an instance (its
     primary interface), with what decides whether packets go on through it (R14). Keyed in
@@ -429,6 +478,8 @@ class Network:
     firewalls: dict[str, Firewall] = field(default_factory=dict)
     firewall_policies: dict[str, FirewallPolicy] = field(default_factory=dict)
     firewall_rule_groups: dict[str, FirewallRuleGroup] = field(default_factory=dict)
+    load_balancers: dict[str, LoadBalancer] = field(default_factory=dict)
+    """ALBs and NLBs by id: proxies (``tierform.analyze.proxy``), not hops of any path."""
 
     def firewall_of(self, endpoint: str | None) -> tuple[Firewall, str] | None:
         """R15: the firewall an endpoint id belongs to and its AZ (None: not known to be a

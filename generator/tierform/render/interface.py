@@ -13,6 +13,7 @@ from typing import TypeAlias
 from tierform.blueprint.checks import S3_RESERVED_PREFIXES
 from tierform.blueprint.model import FlowLogsSpec
 from tierform.layout import Layout
+from tierform.layout.load_balancer import CERTIFICATE_VARIABLE
 from tierform.render.filters import hcl_key, hcl_string, hcl_value
 
 __all__ = [
@@ -84,7 +85,15 @@ def variables_of(layout: Layout) -> tuple[VariablePlan, ...]:
         VariablePlan(
             "firewall_delete_protection", "bool", hcl_value(True),
             "Protect the Network Firewall from deletion (set false before a destroy)."),)
-        if layout.inspection is not None else ())
+        if layout.inspection is not None else ()) + ((
+        VariablePlan(
+            CERTIFICATE_VARIABLE, "string", hcl_value(None),
+            "ARN of the ACM certificate of the load balancers' HTTPS and TLS listeners "
+            "(required).",
+            Validation(f"var.{CERTIFICATE_VARIABLE} != null && can(regex(\"^arn:aws[a-z-]*:acm:\", "
+                       f"var.{CERTIFICATE_VARIABLE}))",
+                       "Set certificate_arn to an ACM certificate's ARN (arn:aws:acm:...).")),)
+        if any(lb.certificate for lb in layout.load_balancers) else ())
 
 
 def _name_prefix(layout: Layout) -> VariablePlan:
@@ -237,6 +246,22 @@ def outputs_of(layout: Layout) -> tuple[OutputPlan, ...]:
             "Security group IDs of the interface endpoints, by service.",
             tuple(Entry(hcl_string(e.service), f"aws_security_group.{e.group}.id")
                   for e in layout.interface_endpoints)))
+    if layout.load_balancers:
+        lbs = layout.load_balancers
+        outs.append(OutputPlan(
+            "load_balancer_dns_names", "DNS names of the load balancers, by tier.",
+            tuple(Entry(hcl_key(lb.tier), f"aws_lb.{lb.name}.dns_name") for lb in lbs)))
+        outs.append(OutputPlan(
+            "load_balancer_target_group_arns",
+            "ARNs of the load balancers' target groups, by tier: register the target "
+            "tier's hosts by IP address.",
+            tuple(Entry(hcl_key(lb.tier), f"aws_lb_target_group.{lb.name}.arn")
+                  for lb in lbs)))
+        outs.append(OutputPlan(
+            "load_balancer_security_group_ids",
+            "Security group IDs of the load balancers, by tier.",
+            tuple(Entry(hcl_key(lb.tier), f"aws_security_group.{lb.group}.id")
+                  for lb in lbs)))
     if layout.blueprint.flow_logs is not None:
         outs.append(OutputPlan("flow_log_id", "ID of the VPC flow log.", "aws_flow_log.this.id"))
         outs.append(OutputPlan("flow_log_destination_arn",

@@ -12,6 +12,7 @@ from typing import Any
 
 from tierform.aws import DEFAULT_EPHEMERAL
 from tierform.layout import Layout
+from tierform.layout.load_balancer import load_balancer_id
 from tierform.layout.model import INTERNET_RULES
 from tierform.ports import PortSet
 from tierform.render.diagram import diagram_of_layout, mermaid
@@ -21,6 +22,7 @@ from tierform.render.flow_logs import flow_log_of
 from tierform.render.hclfmt import align_equals, tidy
 from tierform.render.inspection import endpoint_expression, inspection_context
 from tierform.render.interface import outputs_of, variables_of
+from tierform.render.load_balancer import OFFLINE_CERTIFICATE, load_balancer_views
 from tierform.render.monitoring import monitoring_context
 from tierform.render.native_tests import (
     TEST_FILE,
@@ -42,6 +44,7 @@ MODULE_FILES = (
     "nacls.tf",
     "security_groups.tf",
     "endpoints.tf",
+    "load_balancer.tf",
     "transit.tf",
     "inspection.tf",
     "flow_logs.tf",
@@ -82,6 +85,12 @@ def render_context(layout: Layout) -> dict[str, Any]:
                               layout.interface_endpoints if e.policy},
         "internet_reasons": {flow.flow_id: flow.internet_reason for flow in bp.flows
                              if flow.internet_reason is not None},
+        "load_balancers": load_balancer_views(layout),
+        "certificate_needed": any(lb.certificate for lb in layout.load_balancers),
+        "offline_certificate": OFFLINE_CERTIFICATE,
+        "lb_reasons": {load_balancer_id(lb.tier): f"the load balancer of tier {lb.tier} "
+                       "listens on this port for the internet (its listeners)."
+                       for lb in layout.load_balancers},
     }
 
 
