@@ -7,7 +7,14 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from tierform.analyze import SCHEMA_VERSION, Flow, QueryResult, Reachability, UnknownFlow
+from tierform.analyze import (
+    SCHEMA_VERSION,
+    Flow,
+    ProxiedFlow,
+    QueryResult,
+    Reachability,
+    UnknownFlow,
+)
 from tierform.verify import LAYERS, VerifyFinding, VerifyReport
 
 if TYPE_CHECKING:  # the layout pulls in pydantic: `reach` of a JSON file never needs it
@@ -95,7 +102,16 @@ def reach_json(result: Reachability, source: str) -> dict[str, Any]:
         "unresolved": [{"address": u.address, "attribute": u.attribute, "reason": u.reason}
                        for u in result.unresolved],
         "findings": [{"level": "warning", "message": w} for w in result.warnings],
+        **({"proxied": [proxied_json(p) for p in result.proxied]} if result.proxied else {}),
     }
+
+
+def proxied_json(flow: ProxiedFlow) -> dict[str, Any]:
+    """One connection through a load balancer (a proxy: two connections, not a flow)."""
+    return {"from": flow.src, "to": flow.dst, "via": flow.via, "protocol": flow.protocol,
+            "verdict": flow.verdict, "listener_ports": flow.listener_ports.to_json(),
+            "target_ports": flow.target_ports.to_json(), "family": flow.family,
+            "detail": flow.detail, "reasons": list(flow.reasons)}
 
 
 def _grid(rows: list[list[str]]) -> str:
@@ -161,6 +177,11 @@ def reach_table(result: Reachability) -> str:
     rows = [["from \\ to", *endpoints]]
     rows += [[src, *(_cell(result, src, dst) for dst in endpoints)] for src in endpoints]
     lines += ["", _grid(rows)]
+    if result.proxied:
+        lines += ["", *(f"through {p.via}: {p.src} -> {p.dst} {p.verdict}"
+                        f"{' (IPv6 to the load balancer)' if p.family == 'ipv6' else ''}: "
+                        f"{p.detail}" + (f" ({'; '.join(p.reasons)})" if p.reasons else "")
+                        for p in result.proxied)]
     if result.warnings:
         lines += ["", *(f"warning: {w}" for w in result.warnings)]
     lines += [f"unresolved: {u.address} {u.attribute}: {u.reason}" for u in result.unresolved]

@@ -64,13 +64,15 @@ __all__ = [
     "group_matches",
     "inspection_findings",
     "intents_from_blueprint",
+    "load_balancer_findings",
     "own_vpc",
     "verify",
 ]
 
 LAYERS: tuple[Layer, ...] = ("routes", "nacls", "security_groups")
 FindingKind = Literal["unintended", "broken", "exposure", "single_layer", "unresolved",
-                      "identity", "route", "layer", "rule", "inspection"]
+                      "identity", "route", "layer", "rule", "inspection",
+                      "load_balancer"]
 Severity = Literal["end-to-end", "layer", "rule"]
 Gate = Literal["all", "layer", "end-to-end"]
 GATES: tuple[Gate, ...] = ("all", "layer", "end-to-end")
@@ -83,6 +85,7 @@ _SEVERITY: dict[FindingKind, Severity] = {
     "unintended": "end-to-end", "broken": "end-to-end", "exposure": "end-to-end",
     "unresolved": "end-to-end", "identity": "end-to-end", "route": "layer",
     "layer": "layer", "single_layer": "layer", "rule": "rule", "inspection": "end-to-end",
+    "load_balancer": "layer",
 }
 IntentProtocol = Literal["tcp", "udp", "icmp", "all"]
 
@@ -280,6 +283,7 @@ def verify(intents: Sequence[Intent], network: Network, *,
     findings.extend(route_findings(intents, network, declared_exposure, foreign))
     findings.extend(inspection_findings(network, inspected))
     findings.extend(_layers_alone(network, reach, allowed, eph, ephemeral, alone))
+    findings.extend(load_balancer_findings(network, reach))
 
     for tier, declared in declared_exposure.items():
         info = reach.tiers.get(tier)
@@ -317,6 +321,45 @@ def verify(intents: Sequence[Intent], network: Network, *,
 
 
 _RANK = {"isolated": 0, "private": 1, "public": 2, "unknown": 3}
+
+
+def _admits_anywhere(rule: SgRule, ports: PortSet) -> PortSet:
+    """The ports of ``ports`` an ingress rule admits from the whole internet (tcp)."""
+    if rule.egress or rule.cidr not in (ANYWHERE, ANYWHERE_V6) or rule.protocol not in (
+            "-1", "6"):
+        return PortSet.empty()
+    return ports & (PortSet.full() if rule.protocol == "-1"
+                    else PortSet.range(rule.from_port, rule.to_port))
+
+
+def load_balancer_findings(network: Network, reach: Reachability) -> list[VerifyFinding]:
+    """A tier behind a load balancer whose own group admits the internet (0.0.0.0/0 or
+    ::/0) on a target port: the LB is then not the only way in, one route (a public IP,
+    an IGW route) away from direct exposure. Behind an LB the tier's group should admit
+    the LB's group only (issue 15)."""
+    found: list[VerifyFinding] = []
+    behind: dict[str, dict[str, PortSet]] = {}
+    for flow in reach.proxied:
+        if flow.dst in network.tiers:
+            by_via = behind.setdefault(flow.dst, {})
+            by_via[flow.via] = by_via.get(flow.via, PortSet.empty()) | flow.target_ports
+    for tier, vias in sorted(behind.items()):
+        for via, ports in sorted(vias.items()):
+            for group in network.groups_of(tier):
+                for rule in group.rules:
+                    opened = _admits_anywhere(rule, ports)
+                    if not opened:
+                        continue
+                    found.append(VerifyFinding(
+                        "load_balancer",
+                        f"tier {tier} is behind load balancer {via.removeprefix('lb:')}, but "
+                        f"its security group {group.name or group.id} admits {rule.cidr} on "
+                        f"{format_ports('tcp', opened)} ({rule.source or 'a rule'}): admit "
+                        "only the load balancer's group on the target port",
+                        ("tiers", tier), INTERNET, tier, "tcp", opened, "security_groups",
+                        rule.source or group.source or group.id,
+                        family="ipv6" if rule.cidr == ANYWHERE_V6 else "ipv4"))
+    return found
 
 
 def own_vpc(network: Network, vpc_cidr: str) -> str | None:

@@ -16,11 +16,16 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tierform import workflow
+from tierform.analyze import analyze, query
 from tierform.blueprint.load import load_blueprint
-from tierform.layout import plan_layout
+from tierform.layout import derive, plan_layout
 from tierform.layout.numbering import flow_slot, rule_number
+from tierform.ports import PortSet
+from tierform.readers.plan import network_from_plan
 from tierform.render.load_balancer import OFFLINE_CERTIFICATE
 from tierform.render.module import render_module
+from tierform.report import reach_json
 from tierform.terraform import plan_files
 from tierform.terraform.plan import Plan
 
@@ -161,3 +166,71 @@ def test_nlb_variant_with_a_health_check_port(nlb: Plan) -> None:
     for cidr in WEB:
         assert (False, "allow", "tcp", 8080, 8080, cidr) in app
         assert (False, "allow", "tcp", 8443, 8443, cidr) in app
+
+
+def test_plan_reader_reads_the_lb_as_derive_intends(planned: Plan) -> None:
+    loaded = load_blueprint(BLUEPRINT)
+    network = network_from_plan(planned.raw)
+    assert network.unresolved == []
+    assert network.load_balancers == derive(loaded.blueprint, loaded.allocation).load_balancers
+    (lb,) = network.load_balancers.values()
+    assert (lb.type, lb.internal, lb.security_group_ids) == (
+        "application", False, ("aws_security_group.lb_web",))
+    assert [(lst.port, lst.target_groups) for lst in lb.listeners] == [
+        (443, ("aws_lb_target_group.lb_web",))]
+    assert [t.port for t in lb.target_groups] == [8443]
+
+
+OPEN_TARGET = """
+resource "aws_vpc_security_group_ingress_rule" "app_open_8443" {
+  security_group_id = aws_security_group.app.id
+  ip_protocol       = "tcp"
+  from_port         = 8443
+  to_port           = 8443
+  cidr_ipv4         = "0.0.0.0/0"
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def open_target(tierform_cache_dir: Path, tierform_terraform: str | None) -> Plan:
+    """The mutant issue 15 names: app's group open to the internet behind the ALB."""
+    loaded = load_blueprint(BLUEPRINT)
+    files = render_module(plan_layout(loaded.blueprint, loaded.allocation))
+    files["mutant.tf"] = OPEN_TARGET
+    return plan_files(files, VARIABLES, region="us-east-1", cache_dir=tierform_cache_dir,
+                      terraform=tierform_terraform)
+
+
+def test_the_internet_reaches_app_only_through_the_lb(planned: Plan) -> None:
+    loaded = load_blueprint(BLUEPRINT)
+    network = network_from_plan(planned.raw)
+    result = analyze(network)
+    assert reach_json(result, "plan") == reach_json(
+        analyze(derive(loaded.blueprint, loaded.allocation)), "plan")
+    # Never a direct path: the matrix has no internet -> app entry, the query blocks it.
+    assert not result.ports("internet", "app", "tcp")
+    assert query(network, "internet", "app", "tcp", 8443).verdict == "blocked"
+    (through,) = result.proxied
+    assert (through.src, through.dst, through.verdict) == ("internet", "app", "reachable")
+    assert (through.listener_ports, through.target_ports) == (PortSet.range(443, 443),
+                                                              PortSet.range(8443, 8443))
+    assert "through load balancer aws_lb.lb_web" in through.detail
+    assert "not a direct path" in through.detail
+    report = workflow.verify_network(workflow.load(BLUEPRINT), network)
+    assert not [f for f in report.findings if f.kind == "load_balancer"]
+    assert report.exit_code == 0
+
+
+def test_mutant_target_group_open_to_the_internet_is_caught_from_the_plan(
+        open_target: Plan) -> None:
+    network = network_from_plan(open_target.raw)
+    report = workflow.verify_network(workflow.load(BLUEPRINT), network)
+    (finding,) = [f for f in report.findings if f.kind == "load_balancer"]
+    assert finding.path == ("tiers", "app")
+    assert finding.layer == "security_groups"
+    assert finding.resource == "aws_vpc_security_group_ingress_rule.app_open_8443"
+    assert finding.ports == PortSet.range(8443, 8443)
+    assert "0.0.0.0/0" in finding.message
+    assert "aws_lb.lb_web" in finding.message
+    assert report.exit_code == 1

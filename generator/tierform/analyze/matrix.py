@@ -28,6 +28,7 @@ from tierform.analyze.compile import Host, Model, PeerView, PerProtocol, Profile
 from tierform.analyze.evaluate import Evaluator, Partial
 from tierform.analyze.exposure import exposures
 from tierform.analyze.legs import ASSUMED_TEXT, Half, Legs, sole_subnet
+from tierform.analyze.proxy import proxied_flows
 from tierform.analyze.results import Flow, Layer, Reachability, TierInfo, UnknownFlow
 from tierform.analyze.unknown import (
     peer_pairs,
@@ -82,10 +83,18 @@ def analyze(network: Network, *, ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
         assumptions.append(f"{ASSUMED_TEXT}: {'; '.join(assumed)}")
     if failed_open is not None:
         assumptions.append(f"layer {failed_open} treated as failed open (allows everything)")
+    proxied = []
+    if network.load_balancers:  # a proxy: two connections (analyze/proxy.py)
+        proxied = proxied_flows(network, lambda view: analyze(
+            view, ephemeral=ephemeral, failed_open=failed_open))
+        assumptions.append(
+            "a load balancer is a proxy: what reaches a tier through it is listed apart "
+            "(proxied), never as a direct path; its target groups may hold any host the "
+            "load balancer's groups and ACLs let it reach on a target port")
     return Reachability(tiers, [f for part in parts for f in part.flows],
                         [w for part in parts for w in part.warnings],
                         list(network.unresolved), assumptions, endpoints, failed_open,
-                        [u for part in parts for u in part.unknown])
+                        [u for part in parts for u in part.unknown], proxied)
 
 
 @dataclass(frozen=True)

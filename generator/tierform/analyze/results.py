@@ -21,6 +21,7 @@ __all__ = [
     "Layer",
     "LegCheck",
     "LegName",
+    "ProxiedFlow",
     "QueryResult",
     "Reachability",
     "TierInfo",
@@ -83,6 +84,26 @@ class UnknownFlow:
 
 
 @dataclass(frozen=True)
+class ProxiedFlow:
+    """``src`` reaches tier ``dst`` through load balancer ``via`` (never directly)."""
+
+    src: str
+    dst: str
+    via: str
+    """The LB's endpoint name (``lb:aws_lb.lb_web``)."""
+    listener_ports: PortSet
+    """Ports of the LB ``src`` can connect to (the listener ports that pass every layer)."""
+    target_ports: PortSet
+    """Ports of ``dst`` the LB can connect to (the target groups' ports that pass)."""
+    verdict: str
+    """``reachable`` or ``unknown``."""
+    detail: str
+    reasons: tuple[str, ...] = ()
+    family: AddressFamily = "ipv4"
+    protocol: str = "tcp"
+
+
+@dataclass(frozen=True)
 class Reachability:
     tiers: dict[str, TierInfo]
     flows: list[Flow]
@@ -93,13 +114,17 @@ class Reachability:
     failed_open: Layer | None = None
     unknown: list[UnknownFlow] = field(default_factory=list)
     """Pairs (and ports) whose answer is unknown; ``flows`` holds only known-reachable ports."""
+    proxied: list[ProxiedFlow] = field(default_factory=list)
+    """What reaches a tier through a load balancer (two connections, never a direct path:
+    ``flows`` does not hold it; ``tierform.analyze.proxy``)."""
 
     @property
     def complete(self) -> bool:
         """True when every answer is known: nothing unresolved, no pair and no tier's
         exposure unknown."""
         return not self.unknown and not self.unresolved and all(
-            "unknown" not in info.exposures for info in self.tiers.values())
+            "unknown" not in info.exposures for info in self.tiers.values()) and all(
+            p.verdict != "unknown" for p in self.proxied)
 
     @property
     def incomplete_reasons(self) -> list[str]:
@@ -113,6 +138,9 @@ class Reachability:
                 seen.setdefault(reason, None)
         for info in self.tiers.values():
             for reason in info.reasons:
+                seen.setdefault(reason, None)
+        for proxied in self.proxied:
+            for reason in proxied.reasons:
                 seen.setdefault(reason, None)
         return list(seen)
 

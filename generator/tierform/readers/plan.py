@@ -62,12 +62,17 @@ def planned_instances(plan: Mapping[str, Any], *, mode: str = "managed",
 _ARN_IS_ID = "aws_networkfirewall_"
 """Resources whose id is their ARN (so state keys them by it): an ``.arn`` reference names
 the instance, as ``.id`` does (a policy's rule groups, a firewall's policy)."""
+_ELB_ARN_IS_ID = frozenset({"aws_lb", "aws_alb", "aws_lb_listener", "aws_alb_listener",
+                            "aws_lb_target_group", "aws_alb_target_group"})
+"""ELBv2 types whose ``id`` is their ARN: the load-balancer reader follows listeners to
+LBs and target groups by ``.arn``."""
 
 
 def _key(symbol: Symbol, address: str) -> str | Unresolved:
     """The Network key (or known value) a symbol stands for."""
     target, attr = symbol.instance, symbol.attribute
-    if attr in (None, "id") or (attr == "arn" and target.type.startswith(_ARN_IS_ID)):
+    if attr in (None, "id") or (attr == "arn" and (target.type.startswith(_ARN_IS_ID)
+                                                   or target.type in _ELB_ARN_IS_ID)):
         return target.address
     if attr.startswith(FIREWALL_ENDPOINT_MARK) and target.type == "aws_networkfirewall_firewall":
         return f"{target.address}{attr}"  # R15: that firewall's endpoint in that AZ

@@ -35,6 +35,8 @@ from tierform.network.model import (
     GatewayEndpoint,
     InterfaceEndpoint,
     InternetGateway,
+    Listener,
+    LoadBalancer,
     Nacl,
     NaclEntry,
     NatGateway,
@@ -47,6 +49,7 @@ from tierform.network.model import (
     SgRule,
     Source,
     Subnet,
+    TargetGroup,
     Unresolved,
     Vpc,
     aws_default_nacl,
@@ -695,6 +698,76 @@ def _first(value: Any) -> str:
     return str(value) if value else ""
 
 
+_LB_TYPES = ("aws_lb", "aws_alb")
+_LISTENER_TYPES = ("aws_lb_listener", "aws_alb_listener")
+_TARGET_GROUP_TYPES = ("aws_lb_target_group", "aws_alb_target_group")
+
+
+def _port(value: Any) -> int | None:
+    """A port attribute as Terraform writes it (a number, or text for health checks)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _load_balancers(read: _Read, vpc: _Vpc, subnet_keys: frozenset[str]
+                    ) -> dict[str, LoadBalancer]:
+    """ALBs and NLBs (``aws_lb``/``aws_alb``) with a subnet in this VPC (from ``subnets``
+    or ``subnet_mapping``), their listeners and the target groups those forward to. An LB
+    whose groups cannot be read gets ``security_group_ids=None`` (its legs are unknown)."""
+    groups_by_key: dict[str, TargetGroup] = {}
+    for kind in _TARGET_GROUP_TYPES:
+        for inst in read.kind(kind):
+            checks = inst.values.get("health_check")
+            health = None
+            if isinstance(checks, list) and checks and isinstance(checks[0], Mapping):
+                health = _port(checks[0].get("port"))
+            port = _port(inst.values.get("port"))
+            groups_by_key[vpc.rel(inst.key)] = TargetGroup(
+                vpc.rel(inst.key), port, str(inst.values.get("protocol") or ""),
+                health if health != port else None, inst.source)
+    found: dict[str, LoadBalancer] = {}
+    for kind in _LB_TYPES:
+        for inst in read.kind(kind):
+            subnets = set(read.ids(inst, "subnets", scalar=False) or [])
+            for _, block in read.blocks(inst, "subnet_mapping", {"subnet_id": ("aws_subnet",)}):
+                if block.get("subnet_id"):
+                    subnets.add(str(block["subnet_id"]))
+            if not subnets & subnet_keys:
+                continue
+            groups = read.ids(inst, "security_groups", scalar=False)
+            listeners = []
+            for lkind in _LISTENER_TYPES:
+                for listener, _ in read.owned(lkind, "load_balancer_arn", {inst.key}):
+                    forwards: list[str] = []
+                    for _, action in read.blocks(listener, "default_action",
+                                                 {"target_group_arn": _TARGET_GROUP_TYPES}):
+                        target = action.get("target_group_arn")
+                        if target:
+                            forwards.append(str(target))
+                    port = _port(listener.values.get("port"))
+                    if port is None:
+                        read.unresolved.append(Unresolved(listener.address, "port", "unknown"))
+                        continue
+                    listeners.append(Listener(port, str(listener.values.get("protocol") or ""),
+                                              tuple(vpc.rel(t) for t in forwards)))
+            targets = tuple(dict.fromkeys(t for lst in listeners for t in lst.target_groups))
+            internal = inst.values.get("internal")
+            found[inst.key] = LoadBalancer(
+                vpc.rel(inst.key), str(inst.values.get("load_balancer_type") or "application"),
+                internal if isinstance(internal, bool) else None,
+                frozenset(vpc.rel(s) for s in subnets),
+                None if groups is None else tuple(vpc.rel(g) for g in groups),
+                tuple(sorted(listeners, key=lambda lst: lst.port)),
+                tuple(groups_by_key.get(t, TargetGroup(t, None)) for t in targets),
+                inst.source)
+    return found
+
+
 def _interface_endpoints(read: _Read, vpc: _Vpc) -> dict[str, InterfaceEndpoint]:
     """Interface endpoints: their subnets and security groups (attributes, or the separate
     association resources), the analyzer's ``aws:<service>`` endpoints."""
@@ -1093,6 +1166,7 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
     interface: dict[str, InterfaceEndpoint] = {}
     appliances: dict[str, Appliance] = {}
     firewalls: dict[str, Firewall] = {}
+    balancers: dict[str, LoadBalancer] = {}
     for vpc in vpcs:
         subnet_keys, own_subnets = _subnets(read, vpc, tier_tag)
         own_igws, own_nats = _gateways(read, vpc, subnet_keys)
@@ -1104,6 +1178,7 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
         endpoints.update(own_endpoints)
         tables.update(own_tables)
         interface.update(_interface_endpoints(read, vpc))
+        balancers.update(_load_balancers(read, vpc, subnet_keys))
         targets = {r.target for t in own_tables.values() for r in t.routes
                    if r.kind in ("eni", "instance") and r.target}
         appliances.update(_appliances(read, vpc, subnet_keys, targets))
@@ -1136,5 +1211,6 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
         peerings=_peerings(read, vpcs) if several else {},
         appliances=appliances,
         firewalls=firewalls, firewall_policies=policies, firewall_rule_groups=rule_groups,
+        load_balancers={b.id: b for b in balancers.values()},
     )
     return qualify_shared_tiers(network)
