@@ -18,6 +18,8 @@ from tierform.network.model import (
     GatewayEndpoint,
     InterfaceEndpoint,
     InternetGateway,
+    Listener,
+    LoadBalancer,
     Nacl,
     NaclEntry,
     NatGateway,
@@ -29,6 +31,8 @@ from tierform.network.model import (
     SecurityGroup,
     SgRule,
     Subnet,
+    TargetGroup,
+    Unresolved,
     Vpc,
     port_range,
 )
@@ -303,6 +307,60 @@ def _interface_endpoints(ec2: Any, vpc_id: str) -> dict[str, InterfaceEndpoint]:
     return found
 
 
+def load_balancers_live(elbv2: Any, subnets: Collection[str]
+                        ) -> tuple[dict[str, LoadBalancer], list[Unresolved]]:
+    """ALBs and NLBs with a subnet among ``subnets`` (DescribeLoadBalancers, Listeners,
+    TargetGroups); what cannot be read is an Unresolved item (the answer is then
+    incomplete), never a missing LB taken as none."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    found: dict[str, LoadBalancer] = {}
+    try:
+        raws = [raw for page in elbv2.get_paginator("describe_load_balancers").paginate()
+                for raw in page.get("LoadBalancers") or []]
+    except (ClientError, BotoCoreError) as error:
+        return {}, [Unresolved("elbv2", "DescribeLoadBalancers", str(error))]
+    missing: list[Unresolved] = []
+    for raw in raws:
+        own = {str(z.get("SubnetId")) for z in raw.get("AvailabilityZones") or []
+               if z.get("SubnetId")}
+        if not own & set(subnets):
+            continue
+        arn = str(raw["LoadBalancerArn"])
+        try:
+            listeners = [lst for page in elbv2.get_paginator("describe_listeners").paginate(
+                LoadBalancerArn=arn) for lst in page.get("Listeners") or []]
+            groups = elbv2.describe_target_groups(LoadBalancerArn=arn).get("TargetGroups") or []
+        except (ClientError, BotoCoreError) as error:
+            missing.append(Unresolved(arn, "listeners", str(error)))
+            listeners, groups = [], []
+        targets = {}
+        for group in groups:
+            port = group.get("Port")
+            health = str(group.get("HealthCheckPort") or "")
+            health_port = int(health) if health.isdigit() and int(health) != port else None
+            gid = str(group["TargetGroupArn"])
+            targets[gid] = TargetGroup(gid, int(port) if isinstance(port, int) else None,
+                                       str(group.get("Protocol") or ""), health_port,
+                                       str(group.get("TargetGroupName") or gid))
+        read = []
+        for listener in listeners:
+            forwards = tuple(str(a["TargetGroupArn"]) for a in listener.get("DefaultActions")
+                             or [] if a.get("TargetGroupArn"))
+            read.append(Listener(int(listener["Port"]), str(listener.get("Protocol") or ""),
+                                 forwards))
+        scheme = raw.get("Scheme")
+        found[arn] = LoadBalancer(
+            arn, str(raw.get("Type") or "") or None,
+            None if scheme is None else scheme == "internal", frozenset(own),
+            tuple(str(g) for g in raw.get("SecurityGroups") or []),
+            tuple(sorted(read, key=lambda lst: lst.port)),
+            tuple(targets[t] if t in targets else TargetGroup(t, None)
+                  for t in dict.fromkeys(f for lst in read for f in lst.target_groups)),
+            str(raw.get("LoadBalancerName") or arn))
+    return found, missing
+
+
 def select_vpcs(ec2: Any, *, vpc_ids: Sequence[str] = (),
                 tag_filters: Mapping[str, str] | None = None,
                 all_vpcs: bool = False) -> list[dict[str, Any]]:
@@ -352,7 +410,8 @@ def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
                       vpc_ids: Sequence[str] = (), all_vpcs: bool = False,
                       tag_filters: Mapping[str, str] | None = None, tier_tag: str = TIER_TAG,
                       named_networks: Mapping[str, IPv4Network | str] | None = None,
-                      firewall_client: Any | None = None) -> Network:
+                      firewall_client: Any | None = None,
+                      elbv2_client: Any | None = None) -> Network:
     """The live network of the VPCs :func:`select_vpcs` chooses (``vpc_id``: one by id).
 
     Several VPCs are read as the plan and state readers read them (R13): each object
@@ -360,7 +419,8 @@ def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
     VPCs share are qualified by the VPC's Name tag. Managed prefix lists named by group
     rules and routes are read by their entries (S5, R11). With ``firewall_client`` (boto3
     ``network-firewall``) the VPCs' Network Firewalls too (R15); without it a route to a
-    firewall endpoint stays an unknown Gateway Load Balancer endpoint."""
+    firewall endpoint stays an unknown Gateway Load Balancer endpoint. With
+    ``elbv2_client``, the load balancers in the VPCs' subnets (``load_balancers_live``)."""
     chosen = select_vpcs(ec2_client, vpc_ids=[vpc_id] if vpc_id else vpc_ids,
                          tag_filters=tag_filters, all_vpcs=all_vpcs)
     several = len(chosen) > 1
@@ -390,6 +450,9 @@ def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
         net.security_groups.update({k: replace(g, rules=tuple(
             e for r in g.rules for e in rules_by_prefix_list(r, lists)))
             for k, g in part.security_groups.items()})
+    if elbv2_client is not None:
+        net.load_balancers, missing = load_balancers_live(elbv2_client, net.subnets)
+        net.unresolved.extend(missing)
     if several:
         # As the plan and state readers: subnets in address-space order across VPCs.
         net.subnets = dict(sorted(net.subnets.items(), key=lambda item: item[1].cidr))
