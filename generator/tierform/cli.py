@@ -390,10 +390,18 @@ def cmd_reach(args: argparse.Namespace) -> int:
                    for f in families]
         result = next((r for r in answers if r.verdict == "reachable"),
                       next((r for r in answers if r.verdict == "unknown"), answers[0]))
+        # A load balancer is a proxy: what reaches --to through it is said apart, beside the
+        # direct answer (which the exit code keeps).
+        through = [p for p in workflow.analyze_network(network).proxied
+                   if (p.src, p.dst) == (args.from_, args.to) and args.protocol == p.protocol
+                   and args.port in p.target_ports] if network.load_balancers else []
         if args.format == "json":
-            out_json(report.query_json(result))
+            out_json({**report.query_json(result),
+                      **({"proxied": [report.proxied_json(p) for p in through]}
+                         if through else {})})
         else:
-            out(report.query_text(result))
+            out(report.query_text(result) + "".join(
+                f"  through {p.via}: {p.verdict}: {p.detail}\n" for p in through))
         return {"reachable": EXIT_OK, "blocked": EXIT_FINDINGS}.get(result.verdict or "",
                                                                    EXIT_INCOMPLETE)
     reach = workflow.analyze_network(network)

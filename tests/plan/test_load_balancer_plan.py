@@ -28,6 +28,7 @@ from tierform.render.module import render_module
 from tierform.report import reach_json
 from tierform.terraform import plan_files
 from tierform.terraform.plan import Plan
+from tierform.terraform.runner import Runner
 
 pytestmark = pytest.mark.terraform
 
@@ -234,3 +235,20 @@ def test_mutant_target_group_open_to_the_internet_is_caught_from_the_plan(
     assert "0.0.0.0/0" in finding.message
     assert "aws_lb.lb_web" in finding.message
     assert report.exit_code == 1
+
+
+def test_native_tests_of_the_lb_module_pass(tmp_path: Path,
+                                            tierform_terraform: str | None) -> None:
+    """The rendered module's own `terraform test` (offline plan, certificate input given
+    by the test file) passes with the load balancer in it."""
+    loaded = load_blueprint(BLUEPRINT)
+    files = render_module(plan_layout(loaded.blueprint, loaded.allocation))
+    for name, text in files.items():
+        if not name.startswith("example/"):
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text(text, encoding="utf-8")
+    runner = Runner(tmp_path, binary=tierform_terraform)
+    runner.init()
+    result = runner.execute("test", "-no-color", ok_codes=(0, 1))
+    assert result.returncode == 0, result.out + result.err
+    assert "1 passed, 0 failed" in result.out
