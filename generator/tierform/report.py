@@ -110,7 +110,8 @@ def proxied_json(flow: ProxiedFlow) -> dict[str, Any]:
     """One connection through a load balancer (a proxy: two connections, not a flow)."""
     return {"from": flow.src, "to": flow.dst, "via": flow.via, "protocol": flow.protocol,
             "verdict": flow.verdict, "listener_ports": flow.listener_ports.to_json(),
-            "target_ports": flow.target_ports.to_json(), "family": flow.family,
+            "target_ports": flow.target_ports.to_json(),
+            "health_ports": flow.health_ports.to_json(), "family": flow.family,
             "detail": flow.detail, "reasons": list(flow.reasons)}
 
 

@@ -55,6 +55,7 @@ __all__ = [
     "FindingKind",
     "Gate",
     "Intent",
+    "ProxyIntent",
     "Severity",
     "VerifyFinding",
     "VerifyReport",
@@ -66,6 +67,7 @@ __all__ = [
     "intents_from_blueprint",
     "load_balancer_findings",
     "own_vpc",
+    "proxy_intents_from_blueprint",
     "verify",
 ]
 
@@ -110,6 +112,18 @@ class Intent:
     def ports_for(self, protocol: ProtocolName) -> PortSet:
         """icmp and ``all`` carry no ports: everything."""
         return PortSet.full() if self.protocol == "all" or protocol == "icmp" else self.ports
+
+
+@dataclass(frozen=True)
+class ProxyIntent:
+    """A blueprint load balancer: the internet must reach ``target`` through it on
+    ``port`` (and the health checks on ``health_port``)."""
+
+    tier: str
+    target: str
+    port: int
+    health_port: int
+    path: tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -197,6 +211,13 @@ def intents_from_blueprint(bp: Blueprint) -> list[Intent]:
     return intents
 
 
+def proxy_intents_from_blueprint(bp: Blueprint) -> list[ProxyIntent]:
+    """The blueprint's load balancers as what must reach their target tier."""
+    return [ProxyIntent(name, tier.load_balancer.target.tier, tier.load_balancer.target.port,
+                        tier.load_balancer.health_port, ("tiers", name, "load_balancer"))
+            for name, tier in bp.tiers.items() if tier.load_balancer is not None]
+
+
 def declared_exposure(bp: Blueprint) -> dict[str, str]:
     return {name: tier.exposure for name, tier in bp.tiers.items()}
 
@@ -242,10 +263,13 @@ def verify(intents: Sequence[Intent], network: Network, *,
            declared_exposure: Mapping[str, str],
            ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
            expected: Expected | None = None, gate: Gate = "all",
-           inspected: Iterable[tuple[str, str]] = ()) -> VerifyReport:
+           inspected: Iterable[tuple[str, str]] = (),
+           proxies: Sequence[ProxyIntent] = ()) -> VerifyReport:
     """Identity, unintended, broken (tier and subnet pairs), exposure, route, layer-alone,
-    single-layer and inspection findings for one network; ``gate`` picks the severities
-    that fail; ``inspected``: the (src, dst) pairs that must cross a firewall (R15)."""
+    single-layer, inspection and load-balancer findings for one network; ``gate`` picks
+    the severities that fail; ``inspected``: the (src, dst) pairs that must cross a
+    firewall (R15); ``proxies``: the blueprint's load balancers (what must reach their
+    targets through them)."""
     reach = analyze(network, ephemeral=ephemeral)
     allowed = _allowed(intents)
     eph = PortSet.range(*ephemeral)
@@ -284,6 +308,7 @@ def verify(intents: Sequence[Intent], network: Network, *,
     findings.extend(inspection_findings(network, inspected))
     findings.extend(_layers_alone(network, reach, allowed, eph, ephemeral, alone))
     findings.extend(load_balancer_findings(network, reach))
+    findings.extend(_broken_proxies(proxies, network, reach))
 
     for tier, declared in declared_exposure.items():
         info = reach.tiers.get(tier)
@@ -330,6 +355,43 @@ def _admits_anywhere(rule: SgRule, ports: PortSet) -> PortSet:
         return PortSet.empty()
     return ports & (PortSet.full() if rule.protocol == "-1"
                     else PortSet.range(rule.from_port, rule.to_port))
+
+
+def _broken_proxies(proxies: Sequence[ProxyIntent], network: Network, reach: Reachability
+                    ) -> list[VerifyFinding]:
+    """A blueprint LB through which the internet does not reach its target tier on the
+    target port (or health-check port): broken. Unknown answers are not findings (the
+    result is incomplete, exit 3, with the reasons)."""
+    found: list[VerifyFinding] = []
+    by_name = {lb.endpoint: lb for lb in network.load_balancers.values()}
+
+    def in_tier(via: str, tier: str) -> bool:
+        lb = by_name.get(via)
+        return lb is not None and any(
+            (subnet := network.subnets.get(s)) is not None and subnet.tier == tier
+            for s in lb.subnet_ids)
+
+    for intent in proxies:
+        mine = [p for p in reach.proxied if (p.src, p.dst) == (INTERNET, intent.target)
+                and in_tier(p.via, intent.tier)]
+        if any(p.verdict == "unknown" for p in mine):
+            continue
+        reached, checked = PortSet.empty(), PortSet.empty()
+        for p in mine:
+            reached, checked = reached | p.target_ports, checked | p.health_ports
+        lost = [port for port, ok in ((intent.port, reached), (intent.health_port, checked))
+                if port not in ok]
+        lost = list(dict.fromkeys(lost))
+        if lost:
+            shown = format_ports("tcp", PortSet(tuple((p, p) for p in sorted(lost))))
+            found.append(VerifyFinding(
+                "load_balancer",
+                f"broken load balancer of tier {intent.tier}: the internet does not reach "
+                f"{intent.target} through it on {shown} (the listener, the load balancer's "
+                f"group and ACLs, or {intent.target}'s group or ACL refuse it)",
+                intent.path, INTERNET, intent.target, "tcp",
+                PortSet(tuple((p, p) for p in sorted(lost))), severity="end-to-end"))
+    return found
 
 
 def load_balancer_findings(network: Network, reach: Reachability) -> list[VerifyFinding]:

@@ -24,6 +24,7 @@ from tierform.verify import (
     adopt_blueprint,
     declared_exposure,
     intents_from_blueprint,
+    proxy_intents_from_blueprint,
     verify,
 )
 
@@ -161,7 +162,8 @@ def verify_network(loaded: LoadedBlueprint, network: Network, *,
                          if tier.security_groups is not None})
     network = adopt_blueprint(network, expected, blueprint.network_cidrs)
     return verify(intents_from_blueprint(blueprint), network,
-                  declared_exposure=declared_exposure(blueprint), expected=expected, gate=gate)
+                  declared_exposure=declared_exposure(blueprint), expected=expected, gate=gate,
+                  proxies=proxy_intents_from_blueprint(blueprint))
 
 
 def diagram(network: Network, *, title: str, blueprint: LoadedBlueprint | None = None,

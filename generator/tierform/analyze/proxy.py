@@ -74,6 +74,16 @@ def _ports(lb: LoadBalancer) -> tuple[PortSet, PortSet, list[str]]:
     return listened, targets, why
 
 
+def _health(lb: LoadBalancer) -> PortSet:
+    """The ports the health checks use: each target group's own, else its traffic port."""
+    found = PortSet.empty()
+    for group in lb.target_groups:
+        port = group.health_port if group.health_port is not None else group.port
+        if port is not None:
+            found = found | PortSet.range(port, port)
+    return found
+
+
 def _known(flows: list[Flow], src: str, dst: str, family: AddressFamily) -> PortSet:
     """Known-reachable tcp ports from ``src`` to ``dst`` in one family."""
     got = PortSet.empty()
@@ -157,13 +167,15 @@ def proxied_flows(network: Network, run: Callable[[Network], Reachability]
                     if not back and not back_maybe:
                         continue
                     lb_text = lb.source or lb.id
+                    checked = known(name, dst, "ipv4") & _health(lb)
                     if front and back:
                         out.append(ProxiedFlow(
                             src, dst, name, front, back, "reachable",
                             f"{src} reaches {dst} through load balancer {lb_text}: "
                             f"{src} connects to the load balancer on tcp {front}, the load "
                             f"balancer opens its own connection to {dst} on tcp {back} (a "
-                            "proxy, not a direct path)", family=family))
+                            "proxy, not a direct path)", family=family,
+                            health_ports=checked))
                     else:
                         out.append(ProxiedFlow(
                             src, dst, name, front | front_maybe, back | back_maybe, "unknown",

@@ -101,6 +101,9 @@ class ProxiedFlow:
     reasons: tuple[str, ...] = ()
     family: AddressFamily = "ipv4"
     protocol: str = "tcp"
+    health_ports: PortSet = field(default_factory=PortSet.empty)
+    """Health-check ports of ``dst`` the LB can connect to (a target it cannot check is
+    taken out of service: then nothing is forwarded)."""
 
 
 @dataclass(frozen=True)

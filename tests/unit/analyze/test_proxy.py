@@ -10,6 +10,7 @@ from tierform.analyze import analyze, query
 from tierform.blueprint.load import load_blueprint_text
 from tierform.layout import derive
 from tierform.network.model import Network, SecurityGroup, TargetGroup
+from tierform.workflow import verify_network
 
 FIXTURE = (Path(__file__).resolve().parents[2] / "plan" / "fixtures" / "load-balanced.yaml"
            ).read_text("utf-8")
@@ -67,3 +68,36 @@ def test_a_target_port_not_read_is_unknown() -> None:
     result = analyze(network)
     assert [(p.src, p.verdict) for p in result.proxied if p.dst == "app"] == [
         ("internet", "unknown")]
+
+
+def _verify(network: Network, text: str = FIXTURE) -> list[tuple[str, str, str]]:
+    loaded = load_blueprint_text(text, "t.yaml")
+    report = verify_network(loaded, network)
+    return [(f.kind, f.grade, f.message) for f in report.findings]
+
+
+def test_verify_reports_a_broken_load_balancer() -> None:
+    assert _verify(_network()) == []
+    network = _network()
+    app = network.security_groups["aws_security_group.app"]
+    network.security_groups["aws_security_group.app"] = replace(
+        app, rules=tuple(r for r in app.rules if r.group != "aws_security_group.lb_web"))
+    (finding,) = _verify(network)
+    assert finding[:2] == ("load_balancer", "end-to-end")
+    assert "broken load balancer of tier web" in finding[2]
+    assert "tcp 8443" in finding[2]
+
+
+def test_verify_reports_a_health_check_port_the_lb_cannot_reach() -> None:
+    text = FIXTURE.replace("health_check: {path: /healthz, port: 8443}",
+                           "health_check: {path: /healthz, port: 8080}")
+    network = _network(text)
+    assert _verify(network, text) == []
+    (p,) = analyze(network).proxied
+    assert str(p.health_ports) == "8080"
+    app = network.security_groups["aws_security_group.app"]
+    network.security_groups["aws_security_group.app"] = replace(
+        app, rules=tuple(r for r in app.rules if r.from_port != 8080))
+    (finding,) = _verify(network, text)
+    assert finding[0] == "load_balancer"
+    assert "tcp 8080" in finding[2]
