@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from tierform.blueprint.load import load_blueprint_text
-from tierform.layout import plan_layout
+from tierform.layout import check_layout, plan_layout
 from tierform.layout.names import addresses
 from tierform.layout.numbering import flow_slot, rule_number
 from tierform.render.module import render_module
@@ -66,3 +66,15 @@ def test_dual_stack_admits_ipv6_on_the_listener() -> None:
     assert cidrs == {"0.0.0.0/0", "::/0"}
     text = render_module(layout)["load_balancer.tf"]
     assert re.search(r'ip_address_type\s+= "dualstack"', text)
+
+
+def test_a_flow_whose_numbers_clash_with_the_lbs_legs_is_reported_at_the_flow() -> None:
+    slot = flow_slot("lb_web")
+    fid = next(f"web_to_app_{n}" for n in range(100_000) if flow_slot(f"web_to_app_{n}") == slot)
+    text = FIXTURE + f"  - {{from: web, to: app, ports: [9000], id: {fid}}}\n"
+    loaded = load_blueprint_text(text, "t.yaml")
+    findings = check_layout(loaded.blueprint, plan_layout(loaded.blueprint, loaded.allocation))
+    (finding,) = [f for f in findings if f.code == "rule-number-clash"]
+    assert finding.path == ("flows", 2)
+    assert "lb_web" in finding.message
+    assert f"'{fid}'" in finding.message
