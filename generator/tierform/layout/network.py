@@ -12,7 +12,11 @@ from tierform.layout.inspection import EDGE_TABLE
 from tierform.layout.ipv6 import VPC_BLOCK
 from tierform.layout.model import InspectionPlan, InspectionRoutePlan, Layout
 from tierform.layout.plan import plan_layout
+from tierform.network.firewall_rules import parse_rules_string, rule_from_header
 from tierform.network.model import (
+    Firewall,
+    FirewallPolicy,
+    FirewallRuleGroup,
     GatewayEndpoint,
     InterfaceEndpoint,
     InternetGateway,
@@ -28,9 +32,10 @@ from tierform.network.model import (
     SgRule,
     Subnet,
     TargetGroup,
+    firewall_endpoint_key,
 )
 
-__all__ = ["derive", "firewall_endpoint_id", "network_of"]
+__all__ = ["FIREWALL", "derive", "firewall_endpoint_id", "network_of"]
 
 _GATEWAY = {"vgw": "aws_vpn_gateway.this", "tgw": "var.transit_gateway_id"}
 """What a route to a named network targets, as the plan reader names it."""
@@ -178,10 +183,16 @@ def network_of(layout: Layout) -> Network:
     return net
 
 
+FIREWALL = "aws_networkfirewall_firewall.this"
+"""The rendered firewall's key, as the plan reader names it."""
+_POLICY = "aws_networkfirewall_firewall_policy.this"
+_GROUP = "aws_networkfirewall_rule_group"
+
+
 def firewall_endpoint_id(az: str) -> str:
     """The id derive gives the firewall's endpoint in ``az`` (known only after apply): the
-    firewall's address and the AZ its sync state is in."""
-    return f"aws_networkfirewall_firewall.this:{az}"
+    key the plan reader gives it too (R15), so the analyzer takes the route as a firewall hop."""
+    return firewall_endpoint_key(FIREWALL, az)
 
 
 def _firewall_network(net: Network, layout: Layout, plan: InspectionPlan) -> None:
@@ -206,10 +217,45 @@ def _firewall_network(net: Network, layout: Layout, plan: InspectionPlan) -> Non
         rid = f"aws_route_table.{EDGE_TABLE}"
         net.route_tables[rid] = RouteTable(
             rid, tuple(route(r) for r in plan.routes_of(EDGE_TABLE)), frozenset(), False,
-            None, f"{bp.name}-igw-edge", rid)
+            None, f"{bp.name}-igw-edge", rid,
+            gateway_ids=frozenset({"aws_internet_gateway.this"}))
     net.nacls["aws_network_acl.firewall"] = Nacl(
         "aws_network_acl.firewall",
         tuple(NaclEntry(r.rule_number, r.egress, "-1", "allow", r.cidr,
                         source=f"aws_network_acl_rule.{r.name}") for r in plan.acl_rules),
         frozenset(f"aws_subnet.{f.name}" for f in plan.subnets), False, None,
         f"{bp.name}-firewall", "aws_network_acl.firewall")
+    _firewall_rules(net, layout, plan)
+
+
+def _firewall_rules(net: Network, layout: Layout, plan: InspectionPlan) -> None:
+    """The firewall, its policy and rule groups as the plan reader reads the rendered ones
+    (R15): the same keys, the rules read by the same parser, so the analyzer answers alike."""
+    groups: list[FirewallRuleGroup] = []
+    if plan.domains:
+        groups.append(FirewallRuleGroup(
+            f"{_GROUP}.egress_domains", domains=plan.domains, domain_action="allow",
+            strict_order=True, source=f"{_GROUP}.egress_domains"))
+    if plan.rules:
+        rules, unparsed = parse_rules_string("\n".join(plan.rules))
+        groups.append(FirewallRuleGroup(f"{_GROUP}.rules", rules=tuple(rules),
+                                        unparsed=tuple(unparsed), strict_order=True,
+                                        source=f"{_GROUP}.rules"))
+    if plan.flow_rules:
+        passes = []
+        for r in plan.flow_rules:
+            got = rule_from_header("PASS", r.protocol, r.source, "ANY", "FORWARD",
+                                   r.destination, r.destination_port, [("sid", str(r.sid))])
+            assert not isinstance(got, str), got  # the layout writes only what parses
+            passes.append(got)
+        groups.append(FirewallRuleGroup(f"{_GROUP}.flows", rules=tuple(passes),
+                                        strict_order=True, source=f"{_GROUP}.flows"))
+    for g in groups:
+        net.firewall_rule_groups[g.id] = g
+    net.firewall_policies[_POLICY] = FirewallPolicy(
+        _POLICY, ("aws:forward_to_sfe",), ("aws:forward_to_sfe",), (),
+        tuple(g.id for g in groups), (plan.default_action,), True, _POLICY)
+    net.firewalls[FIREWALL] = Firewall(
+        FIREWALL, tuple(sorted((f.az, f"aws_subnet.{f.name}") for f in plan.subnets)),
+        tuple(sorted((f.az, firewall_endpoint_id(f.az)) for f in plan.subnets)), _POLICY,
+        FIREWALL)

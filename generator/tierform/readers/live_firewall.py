@@ -2,7 +2,7 @@
 DescribeFirewallPolicy, DescribeRuleGroup -> the model's firewalls, policies and groups.
 
 The API's documents are turned into Terraform's names and read by the one reader of rule
-groups (``readers/firewall_rules.py``), so plan, state and live read a rule alike. What a
+groups (``network/firewall_rules.py``), so plan, state and live read a rule alike. What a
 call refuses (access denied, a policy deleted meanwhile) is left out: the analyzer then
 answers unknown for what it would decide, never blocked.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from tierform.network.firewall_rules import policy_variables, rule_group
 from tierform.network.model import Firewall, FirewallPolicy, FirewallRuleGroup
-from tierform.readers.firewall_rules import policy_variables, rule_group
 
 __all__ = ["LiveFirewalls", "read_firewalls"]
 

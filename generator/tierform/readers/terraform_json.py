@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from tierform.aws import ANYWHERE, normalise_protocol
 from tierform.errors import ReadError
+from tierform.network.firewall_rules import policy_variables, rule_group
 from tierform.network.ipv6 import parse_ipv6, symbolic_base
 from tierform.network.model import (
     DEFAULT_NACL_ID,
@@ -58,7 +59,6 @@ from tierform.network.model import (
 )
 from tierform.network.routes import ROUTE_TARGETS, gateway_kind
 from tierform.network.tags import TIER_TAG, tag
-from tierform.readers.firewall_rules import policy_variables, rule_group
 
 __all__ = [
     "DEFAULT_SECURITY_GROUP_ID",

@@ -13,6 +13,7 @@ from tierform.analyze import analyze, query
 from tierform.analyze.atoms import Space
 from tierform.analyze.compile import Model
 from tierform.analyze.firewall import firewall_verdict
+from tierform.network.firewall_rules import parse_rule_string, policy_variables, rule_group
 from tierform.network.model import (
     Firewall,
     FirewallPolicy,
@@ -23,7 +24,6 @@ from tierform.network.model import (
     StatefulRule,
     Subnet,
 )
-from tierform.readers.firewall_rules import parse_rule_string, policy_variables, rule_group
 from unit.analyze.test_firewall import DROP_TELNET, PASS_443, _network
 
 ALLOW = FirewallRuleGroup("group", domains=(".amazonaws.com",), domain_action="allow",

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from tierform.network.firewall_rules import parse_rule_string, parse_rules_string
 from tierform.network.model import StatefulRule
-from tierform.readers.firewall_rules import parse_rule_string, parse_rules_string
 from tierform.readers.state import network_from_state
 
 
