@@ -63,6 +63,7 @@ __all__ = [
     "declared_exposure",
     "foreign_tiers",
     "group_matches",
+    "inspected_from_blueprint",
     "inspection_findings",
     "intents_from_blueprint",
     "load_balancer_findings",
@@ -216,6 +217,15 @@ def proxy_intents_from_blueprint(bp: Blueprint) -> list[ProxyIntent]:
     return [ProxyIntent(name, tier.load_balancer.target.tier, tier.load_balancer.target.port,
                         tier.load_balancer.health_port, ("tiers", name, "load_balancer"))
             for name, tier in bp.tiers.items() if tier.load_balancer is not None]
+
+
+def inspected_from_blueprint(bp: Blueprint) -> list[tuple[str, str]]:
+    """The (src, dst) pairs the blueprint's inspection says cross the firewall (its flows'
+    ``inspect``, else their mode): what ``verify(..., inspected=...)`` must prove (R15)."""
+    spec = bp.inspection
+    if spec is None:
+        return []
+    return list(dict.fromkeys((f.src, f.dst) for f in bp.flows if spec.inspects(f, bp.tiers)))
 
 
 def declared_exposure(bp: Blueprint) -> dict[str, str]:
@@ -676,6 +686,29 @@ def _justified(route: Route, tier: str, declared: str, intents: Sequence[Intent]
     return declared != "isolated" or wants_internet
 
 
+def _beyond_firewall(network: Network, route: Route, hops: int = 3) -> Route | None:
+    """R15: a route to a Network Firewall endpoint leaves the VPC (or not) by the firewall
+    subnet's route for that destination: judged as that route (None: it stays in the VPC).
+    Not a known firewall, a loop or a long chain: the route itself, judged as it is."""
+    found = network.firewall_of(route.target) if route.kind == "gwlbe" else None
+    dest = route.network
+    if found is None or dest is None or hops == 0:
+        return route
+    firewall, az = found
+    table = network.route_table_of(firewall.subnet_in(az) or "")
+    if table is None:
+        return route
+    covering = [r for r in table.routes if r.network is not None
+                and r.network.version == dest.version and dest.subnet_of(r.network)]  # type: ignore[arg-type]
+    local = max((c.prefixlen for c in network.vpc_cidrs
+                 if dest.version == 4 and dest.subnet_of(c)), default=-1)
+    onward = max(covering, key=lambda r: r.network.prefixlen if r.network else 0,
+                 default=None)
+    if onward is None or (onward.network is not None and onward.network.prefixlen <= local):
+        return None  # the local route: it does not leave the VPC
+    return _beyond_firewall(network, onward, hops - 1)
+
+
 def route_findings(intents: Sequence[Intent], network: Network,
                    declared: Mapping[str, str],
                    foreign: frozenset[str] = frozenset()) -> list[VerifyFinding]:
@@ -693,8 +726,9 @@ def route_findings(intents: Sequence[Intent], network: Network,
             if table is None:
                 continue
             for route in table.routes:
-                if route.kind in _STAYS or _justified(route, tier, exposure, intents,
-                                                      network.named_networks):
+                onward = _beyond_firewall(network, route)
+                if onward is None or onward.kind in _STAYS or _justified(
+                        onward, tier, exposure, intents, network.named_networks):
                     continue
                 key = (tier, table.id, route.destination)
                 if key in seen:

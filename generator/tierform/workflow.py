@@ -23,6 +23,7 @@ from tierform.verify import (
     VerifyReport,
     adopt_blueprint,
     declared_exposure,
+    inspected_from_blueprint,
     intents_from_blueprint,
     proxy_intents_from_blueprint,
     verify,
@@ -163,7 +164,8 @@ def verify_network(loaded: LoadedBlueprint, network: Network, *,
     network = adopt_blueprint(network, expected, blueprint.network_cidrs)
     return verify(intents_from_blueprint(blueprint), network,
                   declared_exposure=declared_exposure(blueprint), expected=expected, gate=gate,
-                  proxies=proxy_intents_from_blueprint(blueprint))
+                  proxies=proxy_intents_from_blueprint(blueprint),
+                  inspected=inspected_from_blueprint(blueprint))
 
 
 def diagram(network: Network, *, title: str, blueprint: LoadedBlueprint | None = None,

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from pathlib import Path
 
+from tierform import verify as verify_mod
 from tierform import workflow
 from tierform.analyze import analyze
 from tierform.layout.network import FIREWALL, firewall_endpoint_id
@@ -58,3 +61,40 @@ def test_reach_answers_the_inspected_flows_without_unknowns() -> None:
     got = {(f.src, f.dst): f.ports for f in reach.flows if f.protocol == "tcp"}
     assert PortSet(((80, 80), (443, 443))).issubset(got[("internet", "web")])
     assert PortSet(((443, 443),)).issubset(got[("app", "internet")])
+
+
+def test_verify_the_derived_network_proves_the_inspection() -> None:
+    checked = _checked()
+    assert verify_mod.inspected_from_blueprint(checked.loaded.blueprint) == [
+        ("internet", "web"), ("app", "internet")]
+    report = workflow.verify_network(checked.loaded, checked.network)
+    assert [f.message for f in report.findings] == []
+
+
+def test_route_through_the_firewall_is_judged_by_where_the_firewall_sends_it() -> None:
+    """A private tier routed to the firewall, whose subnet sends it to the internet gateway:
+    the tier's route leaves by the gateway (a finding); the firewall does not hide it."""
+    checked = _checked()
+    net = copy.deepcopy(checked.network)
+    app = net.route_tables["aws_route_table.app_a"]
+    net.route_tables[app.id] = dataclasses.replace(app, routes=tuple(
+        dataclasses.replace(r, kind="gwlbe", target=firewall_endpoint_id("us-east-1a"))
+        if r.destination == "0.0.0.0/0" else r for r in app.routes))
+    findings = verify_mod.route_findings(verify_mod.intents_from_blueprint(
+        checked.loaded.blueprint), net, verify_mod.declared_exposure(checked.loaded.blueprint))
+    (finding,) = findings
+    assert finding.message.startswith("private tier app: route table aws_route_table.app_a "
+                                      "sends 0.0.0.0/0 to gwlbe"), finding.message
+
+
+def test_bypass_when_the_nat_subnet_skips_the_firewall() -> None:
+    checked = _checked()
+    net = copy.deepcopy(checked.network)
+    web = net.route_tables["aws_route_table.web_a"]
+    net.route_tables[web.id] = dataclasses.replace(web, routes=tuple(
+        dataclasses.replace(r, kind="igw", target="aws_internet_gateway.this")
+        if r.destination == "0.0.0.0/0" else r for r in web.routes))
+    report = workflow.verify_network(checked.loaded, net)
+    bypass = [f.message for f in report.findings if f.kind == "inspection"]
+    assert any(m.startswith("bypass: app -> internet") for m in bypass), bypass
+    assert report.exit_code == 1
