@@ -499,18 +499,21 @@ def _read_live(*, region: str, endpoint: str | None, vpc_ids: Sequence[str],
     if endpoint:
         ec2 = client("ec2", endpoint, region, allow_remote=True)
         elbv2 = client("elbv2", endpoint, region, allow_remote=True)
+        firewall = client("network-firewall", endpoint, region, allow_remote=True)
     else:
         import boto3  # slow to import: only a live read of an AWS account needs it
 
         ec2 = boto3.client("ec2", region_name=region)
         elbv2 = boto3.client("elbv2", region_name=region)
+        firewall = boto3.client("network-firewall", region_name=region)
     if vpc_ids and all_vpcs:
         raise TierformError("--vpc-id names the VPCs to read and --all-vpcs reads every one: "
                             "give one of them")
     tags = None if vpc_ids or all_vpcs or name is None else {"Name": name}
     return network_from_live(ec2, vpc_ids=vpc_ids, all_vpcs=all_vpcs, tag_filters=tags,
                              tier_tag=tier_tag,
-                             named_networks=named, elbv2_client=elbv2)
+                             named_networks=named, elbv2_client=elbv2,
+                             firewall_client=firewall)
 
 
 # --------------------------------------------------------------------------- apply / destroy

@@ -83,7 +83,9 @@ def run_demo(blueprint: Path | None = None, *, terraform: str | None = None) -> 
                 live = network_from_live(client("ec2", aws.endpoint, bp.region),
                                          vpc_id=vpc_id,
                                          tag_filters=None if vpc_id else {"Name": bp.name},
-                                         named_networks=bp.network_cidrs)
+                                         named_networks=bp.network_cidrs,
+                                         firewall_client=client("network-firewall",
+                                                                aws.endpoint, bp.region))
                 verified = workflow.verify_network(checked.loaded, live)
                 _say(report.verify_table(verified))
                 clean &= verified.ok

@@ -66,7 +66,9 @@ class Applied:
 
     def live(self) -> Network:
         return network_from_live(self.ec2(), vpc_id=self.outputs["vpc_id"],
-                                 named_networks=self.checked.network.named_networks)
+                                 named_networks=self.checked.network.named_networks,
+                                 firewall_client=client("network-firewall", self.endpoint,
+                                                        self.region))
 
 
 FOUR_TIER = next(p for p in SHIPPED if p.stem == "four-tier")
