@@ -41,4 +41,5 @@ def test_live_read_passes_a_network_firewall_client(server: LocalAWS,
     assert (firewall.meta.endpoint_url, firewall.meta.region_name) == (
         server.endpoint.rstrip("/"), "us-east-1")
     assert firewall.list_firewalls(VpcIds=[vpc])["Firewalls"] == []  # answered, none yet
-    assert network.vpc_id == vpc and network.firewalls == {}
+    assert network.vpc_id == vpc
+    assert network.firewalls == {}
