@@ -63,7 +63,8 @@ def test_malformed_endpoints_are_refused(url: str) -> None:
 def test_provider_block_routes_every_service_to_the_endpoint() -> None:
     hcl = provider_hcl("http://127.0.0.1:5000/", "eu-west-1")
     assert 'region                      = "eu-west-1"' in hcl
-    for service in ("cloudwatch", "ec2", "iam", "kms", "logs", "s3", "sns", "sts"):
+    for service in ("cloudwatch", "ec2", "iam", "kms", "logs", "networkfirewall", "s3", "sns",
+                    "sts"):
         assert any(line.split() == [service, "=", '"http://127.0.0.1:5000"']
                    for line in hcl.splitlines()), service
     assert "skip_requesting_account_id  = false" in hcl

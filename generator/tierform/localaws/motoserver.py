@@ -17,7 +17,7 @@ from __future__ import annotations
 import inspect
 import os
 import threading
-from typing import Any
+from typing import Any, cast
 
 __all__ = ["FIXES", "LISTENING", "apply_fixes", "main"]
 
@@ -333,6 +333,439 @@ def _fix_deleted_transit_attachments() -> bool:
     return True
 
 
+# -- AWS Network Firewall -------------------------------------------------------------------
+# moto 5.x answers CreateFirewall, DescribeFirewall, ListFirewalls and the logging
+# configuration, and nothing else: no rule groups, no policies, no DeleteFirewall, no tags,
+# and a firewall without endpoints. The provider (5.100, measured with TF_LOG=DEBUG) needs
+# each of those to apply, read back and destroy aws_networkfirewall_* resources.
+
+_FIREWALL_ACTIONS = ("create_rule_group", "describe_rule_group", "update_rule_group",
+                     "delete_rule_group", "create_firewall_policy", "describe_firewall_policy",
+                     "update_firewall_policy", "delete_firewall_policy")
+_TAG_ACTIONS = ("tag_resource", "untag_resource", "list_tags_for_resource")
+
+
+def _firewall_classes() -> tuple[Any, Any] | None:
+    """moto's Network Firewall response and backend classes, when they look as these fixes
+    expect (a JSON response class whose backend property answers the region's backend)."""
+    try:
+        from moto.networkfirewall.models import NetworkFirewallBackend
+        from moto.networkfirewall.responses import NetworkFirewallResponse
+    except ImportError:
+        return None
+    find = NetworkFirewallBackend.__dict__.get("_get_firewall")
+    if not isinstance(NetworkFirewallResponse.__dict__.get("networkfirewall_backend"),
+                      property) or not callable(find) or list(
+            inspect.signature(find).parameters) != ["self", "firewall_arn", "firewall_name"]:
+        return None
+    return NetworkFirewallResponse, NetworkFirewallBackend
+
+
+def _firewall_error(code: str, message: str) -> Exception:
+    """A Network Firewall client error as AWS answers it (the provider's waits and destroy
+    read the code: ResourceNotFoundException is "gone")."""
+    from moto.core.exceptions import JsonRESTError
+
+    return JsonRESTError(code, message)
+
+
+def _firewall_store(backend: Any, kind: str) -> dict[str, dict[str, Any]]:
+    """The backend's records of one kind (ARN -> record), kept on the backend instance so
+    that moto's reset forgets them with the rest."""
+    found: dict[str, dict[str, Any]] = backend.__dict__.setdefault(f"_tierform_{kind}", {})
+    return found
+
+
+def _firewall_find(backend: Any, kind: str, arn: str | None, name: str | None,
+                   rule_type: str | None = None) -> dict[str, Any]:
+    """The record named by ARN, or by name (and type, for rule groups); not found as AWS."""
+    store = _firewall_store(backend, kind)
+    if arn and arn in store:
+        return store[arn]
+    for record in store.values():
+        if not arn and name and record["Name"] == name and rule_type in (None, record["Type"]):
+            return record
+    raise _firewall_error("ResourceNotFoundException",
+                          f"{kind[:-1]} not found: {arn or name}")
+
+
+def _firewall_new_token() -> str:
+    import uuid  # only here: the update tokens of the emulated resources
+
+    return str(uuid.uuid4())
+
+
+def _fix_firewall_rule_groups_and_policies() -> bool:
+    """Network Firewall rule groups and firewall policies are not stored at all.
+
+    moto 5.x has no Create/Describe/Update/DeleteRuleGroup or ...FirewallPolicy (HTTP 500,
+    "invalid character '<'" from the SDK). This stores them as AWS answers them: the given
+    rule group / policy document, a response with ARN, id, status and association count,
+    an update token checked and renewed on update (InvalidTokenException otherwise), delete
+    refused while a policy / firewall still uses the resource (InvalidOperationException),
+    and ResourceNotFoundException once deleted (the provider's delete wait).
+    """
+    classes = _firewall_classes()
+    if classes is None:
+        return False
+    response_class, backend_class = classes
+    if any(name in response_class.__dict__ or name in backend_class.__dict__
+           for name in _FIREWALL_ACTIONS):
+        return False  # moto implements (some of) them now: drop this fix
+
+    def rule_group_answer(backend: Any, record: dict[str, Any],
+                          status: str = "ACTIVE") -> dict[str, Any]:
+        used = sum(1 for policy in _firewall_store(backend, "policies").values()
+                   for ref in _policy_references(policy["Document"])
+                   if ref == record["Arn"])
+        answer = {"RuleGroupArn": record["Arn"], "RuleGroupName": record["Name"],
+                  "RuleGroupId": record["Id"], "Type": record["Type"],
+                  "Capacity": record["Capacity"], "RuleGroupStatus": status,
+                  "Tags": record["Tags"], "NumberOfAssociations": used}
+        for key in ("Description", "EncryptionConfiguration"):
+            if record.get(key) is not None:
+                answer[key] = record[key]
+        return answer
+
+    def policy_answer(backend: Any, record: dict[str, Any],
+                      status: str = "ACTIVE") -> dict[str, Any]:
+        used = sum(1 for firewall in backend.firewalls.values()
+                   if firewall.firewall_policy_arn == record["Arn"])
+        answer = {"FirewallPolicyArn": record["Arn"], "FirewallPolicyName": record["Name"],
+                  "FirewallPolicyId": record["Id"], "FirewallPolicyStatus": status,
+                  "Tags": record["Tags"], "NumberOfAssociations": used}
+        for key in ("Description", "EncryptionConfiguration"):
+            if record.get(key) is not None:
+                answer[key] = record[key]
+        return answer
+
+    def rule_group_document(self: Any) -> dict[str, Any]:
+        """RuleGroup or Rules (a Suricata string), exactly one, as AWS requires."""
+        document, rules = self._get_param("RuleGroup"), self._get_param("Rules")
+        if (document is None) == (rules is None):
+            raise _firewall_error("InvalidRequestException",
+                                  "Provide either Rules or RuleGroup, but not both")
+        found: dict[str, Any] = document if document is not None else {
+            "RulesSource": {"RulesString": rules}}
+        return found
+
+    def checked_token(self: Any, record: dict[str, Any]) -> None:
+        if self._get_param("UpdateToken") != record["UpdateToken"]:
+            raise _firewall_error("InvalidTokenException",
+                                  "Update token is invalid or has expired")
+        record["UpdateToken"] = _firewall_new_token()
+
+    def create_rule_group(self: Any) -> Any:
+        from moto.core.responses import ActionResult
+
+        backend = self.networkfirewall_backend
+        name, rule_type = self._get_param("RuleGroupName"), self._get_param("Type")
+        scope = "stateful" if rule_type == "STATEFUL" else "stateless"
+        arn = (f"arn:aws:network-firewall:{backend.region_name}:{backend.account_id}:"
+               f"{scope}-rulegroup/{name}")
+        store = _firewall_store(backend, "rule groups")
+        if arn in store:
+            raise _firewall_error("InvalidRequestException",
+                                  f"A resource with the name {name} already exists")
+        record = {"Arn": arn, "Name": name, "Id": _firewall_new_token(), "Type": rule_type,
+                  "Capacity": self._get_param("Capacity"),
+                  "Description": self._get_param("Description"),
+                  "EncryptionConfiguration": self._get_param("EncryptionConfiguration"),
+                  "Tags": list(self._get_param("Tags") or []),
+                  "Document": rule_group_document(self), "UpdateToken": _firewall_new_token()}
+        store[arn] = record
+        return ActionResult({"UpdateToken": record["UpdateToken"],
+                             "RuleGroupResponse": rule_group_answer(backend, record)})
+
+    def find_rule_group(self: Any) -> dict[str, Any]:
+        return _firewall_find(self.networkfirewall_backend, "rule groups",
+                              self._get_param("RuleGroupArn"),
+                              self._get_param("RuleGroupName"), self._get_param("Type"))
+
+    def describe_rule_group(self: Any) -> Any:
+        from moto.core.responses import ActionResult
+
+        record = find_rule_group(self)
+        return ActionResult({"UpdateToken": record["UpdateToken"],
+                             "RuleGroup": record["Document"],
+                             "RuleGroupResponse": rule_group_answer(
+                                 self.networkfirewall_backend, record)})
+
+    def update_rule_group(self: Any) -> Any:
+        from moto.core.responses import ActionResult
+
+        record = find_rule_group(self)
+        document = rule_group_document(self)
+        checked_token(self, record)
+        record["Document"] = document
+        for key in ("Description", "EncryptionConfiguration"):
+            if self._get_param(key) is not None:
+                record[key] = self._get_param(key)
+        return ActionResult({"UpdateToken": record["UpdateToken"],
+                             "RuleGroupResponse": rule_group_answer(
+                                 self.networkfirewall_backend, record)})
+
+    def delete_rule_group(self: Any) -> Any:
+        from moto.core.responses import ActionResult
+
+        backend = self.networkfirewall_backend
+        record = find_rule_group(self)
+        answer = rule_group_answer(backend, record, "DELETING")
+        if answer["NumberOfAssociations"]:
+            raise _firewall_error("InvalidOperationException",
+                                  f"Unable to delete {record['Arn']}: it is still in use")
+        del _firewall_store(backend, "rule groups")[record["Arn"]]
+        return ActionResult({"RuleGroupResponse": answer})
+
+    def create_firewall_policy(self: Any) -> Any:
+        from moto.core.responses import ActionResult
+
+        backend = self.networkfirewall_backend
+        name = self._get_param("FirewallPolicyName")
+        arn = (f"arn:aws:network-firewall:{backend.region_name}:{backend.account_id}:"
+               f"firewall-policy/{name}")
+        store = _firewall_store(backend, "policies")
+        if arn in store:
+            raise _firewall_error("InvalidRequestException",
+                                  f"A resource with the name {name} already exists")
+        record = {"Arn": arn, "Name": name, "Id": _firewall_new_token(),
+                  "Description": self._get_param("Description"),
+                  "EncryptionConfiguration": self._get_param("EncryptionConfiguration"),
+                  "Tags": list(self._get_param("Tags") or []),
+                  "Document": self._get_param("FirewallPolicy"),
+                  "UpdateToken": _firewall_new_token()}
+        store[arn] = record
+        return ActionResult({"UpdateToken": record["UpdateToken"],
+                             "FirewallPolicyResponse": policy_answer(backend, record)})
+
+    def find_policy(self: Any) -> dict[str, Any]:
+        return _firewall_find(self.networkfirewall_backend, "policies",
+                              self._get_param("FirewallPolicyArn"),
+                              self._get_param("FirewallPolicyName"))
+
+    def describe_firewall_policy(self: Any) -> Any:
+        from moto.core.responses import ActionResult
+
+        record = find_policy(self)
+        return ActionResult({"UpdateToken": record["UpdateToken"],
+                             "FirewallPolicy": record["Document"],
+                             "FirewallPolicyResponse": policy_answer(
+                                 self.networkfirewall_backend, record)})
+
+    def update_firewall_policy(self: Any) -> Any:
+        from moto.core.responses import ActionResult
+
+        record = find_policy(self)
+        checked_token(self, record)
+        record["Document"] = self._get_param("FirewallPolicy")
+        for key in ("Description", "EncryptionConfiguration"):
+            if self._get_param(key) is not None:
+                record[key] = self._get_param(key)
+        return ActionResult({"UpdateToken": record["UpdateToken"],
+                             "FirewallPolicyResponse": policy_answer(
+                                 self.networkfirewall_backend, record)})
+
+    def delete_firewall_policy(self: Any) -> Any:
+        from moto.core.responses import ActionResult
+
+        backend = self.networkfirewall_backend
+        record = find_policy(self)
+        answer = policy_answer(backend, record, "DELETING")
+        if answer["NumberOfAssociations"]:
+            raise _firewall_error("InvalidOperationException",
+                                  f"Unable to delete {record['Arn']}: it is still in use")
+        del _firewall_store(backend, "policies")[record["Arn"]]
+        return ActionResult({"FirewallPolicyResponse": answer})
+
+    for action in (create_rule_group, describe_rule_group, update_rule_group,
+                   delete_rule_group, create_firewall_policy, describe_firewall_policy,
+                   update_firewall_policy, delete_firewall_policy):
+        setattr(response_class, action.__name__, action)
+    return True
+
+
+def _policy_references(document: dict[str, Any] | None) -> list[str]:
+    """The rule group ARNs a firewall policy document refers to (stateless and stateful)."""
+    refs = []
+    for key in ("StatelessRuleGroupReferences", "StatefulRuleGroupReferences"):
+        refs += [ref.get("ResourceArn") for ref in (document or {}).get(key) or []]
+    return [ref for ref in refs if ref]
+
+
+def _fix_firewall_tags() -> bool:
+    """TagResource, UntagResource and ListTagsForResource of Network Firewall are missing.
+
+    The provider changes the tags of a firewall, policy or rule group in place with them
+    (HTTP 500 from moto 5.x). This keeps the tags where the describe answers read them:
+    the firewall's own list (and moto's tagger), the stored policy or rule group.
+    """
+    classes = _firewall_classes()
+    if classes is None:
+        return False
+    response_class, _ = classes
+    if any(name in response_class.__dict__ for name in _TAG_ACTIONS):
+        return False
+
+    def tags_of(self: Any) -> list[dict[str, str]]:
+        backend, arn = self.networkfirewall_backend, self._get_param("ResourceArn")
+        if arn in backend.firewalls:
+            firewall = backend.firewalls[arn]
+            if firewall.tags is None:
+                firewall.tags = []
+            return cast("list[dict[str, str]]", firewall.tags)
+        for kind in ("rule groups", "policies"):
+            if arn in _firewall_store(backend, kind):
+                return cast("list[dict[str, str]]", _firewall_store(backend, kind)[arn]["Tags"])
+        raise _firewall_error("ResourceNotFoundException", f"Resource not found: {arn}")
+
+    def tag_resource(self: Any) -> Any:
+        from moto.core.responses import ActionResult
+
+        tags = tags_of(self)
+        given = {tag["Key"]: tag["Value"] for tag in self._get_param("Tags") or []}
+        tags[:] = [tag for tag in tags if tag["Key"] not in given] + [
+            {"Key": key, "Value": value} for key, value in given.items()]
+        return ActionResult({})
+
+    def untag_resource(self: Any) -> Any:
+        from moto.core.responses import ActionResult
+
+        tags = tags_of(self)
+        gone = set(self._get_param("TagKeys") or [])
+        tags[:] = [tag for tag in tags if tag["Key"] not in gone]
+        return ActionResult({})
+
+    def list_tags_for_resource(self: Any) -> Any:
+        from moto.core.responses import ActionResult
+
+        return ActionResult({"Tags": list(tags_of(self))})
+
+    for action in (tag_resource, untag_resource, list_tags_for_resource):
+        setattr(response_class, action.__name__, action)
+    return True
+
+
+def _fix_firewall_endpoints() -> bool:
+    """A created firewall has no endpoints, and DeleteFirewall is missing.
+
+    AWS creates one endpoint per subnet mapping (a Gateway Load Balancer VPC endpoint in
+    that subnet) and answers them in ``FirewallStatus.SyncStates`` by availability zone:
+    the only place a route to the firewall finds its ``vpc_endpoint_id``. moto 5.x answers
+    no sync states, and has no DeleteFirewall (the provider's destroy fails). This creates
+    the endpoints as EC2 VPC endpoints (so CreateRoute with VpcEndpointId takes them and
+    DescribeRouteTables answers them) and answers READY with one sync state per mapping;
+    DeleteFirewall (refused under delete protection, as AWS) deletes the endpoints, and the
+    firewall is then ResourceNotFoundException (the provider's delete wait).
+    """
+    classes = _firewall_classes()
+    if classes is None:
+        return False
+    response_class, backend_class = classes
+    try:
+        from moto.ec2.models import ec2_backends
+        from moto.ec2.models.vpcs import VPCBackend
+        from moto.networkfirewall.models import NetworkFirewallModel
+        from moto.networkfirewall.responses import _firewall as firewall_answer
+    except ImportError:
+        return False
+    create = backend_class.__dict__.get("create_firewall")
+    if not callable(create) or "delete_firewall" in response_class.__dict__ \
+            or "delete_firewall" in backend_class.__dict__:
+        return False
+    expected = ["self", "vpc_id", "service_name", "endpoint_type", "policy_document",
+                "route_table_ids", "subnet_ids"]
+    if list(inspect.signature(VPCBackend.create_vpc_endpoint).parameters)[:7] != expected:
+        return False
+    try:
+        if '"Status": "READY"' not in inspect.getsource(NetworkFirewallModel.__init__):
+            return False  # moto builds the firewall status differently now
+    except (OSError, TypeError):
+        return False
+
+    def create_firewall(self: Any, *args: Any, **kwargs: Any) -> Any:
+        firewall = create(self, *args, **kwargs)
+        ec2 = ec2_backends[self.account_id][self.region_name]
+        states = {}
+        for mapping in firewall.subnet_mappings or []:
+            subnet = ec2.get_subnet(mapping["SubnetId"])
+            endpoint = ec2.create_vpc_endpoint(
+                firewall.vpc_id,
+                f"com.amazonaws.vpce.{self.region_name}.vpce-svc-"
+                f"{_firewall_new_token().replace('-', '')[:17]}",
+                "GatewayLoadBalancer", None, [], [subnet.id])
+            states[subnet.availability_zone] = {
+                "Attachment": {"SubnetId": subnet.id, "EndpointId": endpoint.id,
+                               "Status": "READY"},
+                "Config": {firewall.firewall_policy_arn: {
+                    "SyncStatus": "IN_SYNC", "UpdateToken": _firewall_new_token()}}}
+        firewall.firewall_status = dict(firewall.firewall_status, SyncStates=states)
+        return firewall
+
+    def delete_firewall(self: Any) -> Any:
+        from moto.core.responses import ActionResult
+
+        backend = self.networkfirewall_backend
+        firewall = backend._get_firewall(self._get_param("FirewallArn"),
+                                         self._get_param("FirewallName"))
+        if firewall.delete_protection:
+            raise _firewall_error("InvalidOperationException",
+                                  f"Firewall {firewall.arn} has delete protection enabled")
+        answer = firewall_answer(firewall)
+        ec2 = ec2_backends[backend.account_id][backend.region_name]
+        endpoints = [state["Attachment"]["EndpointId"]
+                     for state in firewall.firewall_status.get("SyncStates", {}).values()]
+        ec2.delete_vpc_endpoints(endpoints)
+        del backend.firewalls[firewall.arn]
+        return ActionResult({"Firewall": answer, "FirewallStatus": dict(
+            firewall.firewall_status, Status="DELETING")})
+
+    backend_class.create_firewall = create_firewall
+    response_class.delete_firewall = delete_firewall
+    return True
+
+
+_FIREWALL_PROTECTIONS = ("delete_protection", "subnet_change_protection",
+                         "firewall_policy_change_protection")
+
+
+def _fix_firewall_protection_defaults() -> bool:
+    """A firewall created without its protection flags is protected against everything.
+
+    AWS's default for DeleteProtection, SubnetChangeProtection and
+    FirewallPolicyChangeProtection is false; moto 5.x takes an absent flag as true. The
+    provider's SDK leaves a false flag out of CreateFirewall, so every firewall came out
+    delete-protected (the second plan wants to turn it off, DeleteFirewall is refused).
+    This creates the firewall with false for each flag the request left out.
+    """
+    classes = _firewall_classes()
+    if classes is None:
+        return False
+    _, backend_class = classes
+    try:
+        from moto.networkfirewall.models import NetworkFirewallModel
+    except ImportError:
+        return False
+    create = backend_class.__dict__.get("create_firewall")
+    if not callable(create) or not set(_FIREWALL_PROTECTIONS) <= set(
+            inspect.signature(create).parameters):
+        return False
+    try:
+        source = inspect.getsource(NetworkFirewallModel.__init__)
+    except (OSError, TypeError):
+        return False
+    if "if delete_protection is not None else True" not in source:
+        return False  # moto's default is no longer "protected"
+
+    def create_firewall(self: Any, *args: Any, **kwargs: Any) -> Any:
+        for flag in _FIREWALL_PROTECTIONS:
+            if kwargs.get(flag) is None:
+                kwargs[flag] = False
+        return create(self, *args, **kwargs)
+
+    backend_class.create_firewall = create_firewall
+    return True
+
+
 FIXES = {
     "security group rule descriptions": _fix_group_rule_description,
     "subnet IPv6 association state": _fix_subnet_ipv6_association_state,
@@ -342,6 +775,10 @@ FIXES = {
     "route targets moto does not store": _fix_route_targets,
     "transit gateway attachment tags": _fix_transit_attachment_tags,
     "deleted transit gateway attachments": _fix_deleted_transit_attachments,
+    "network firewall rule groups and policies": _fix_firewall_rule_groups_and_policies,
+    "network firewall tags": _fix_firewall_tags,
+    "network firewall protection defaults": _fix_firewall_protection_defaults,
+    "network firewall endpoints": _fix_firewall_endpoints,
 }
 """Every fix, by name: tests/unit/test_localaws.py checks that each still fits moto."""
 

@@ -27,11 +27,13 @@ __all__ = [
 FAKE_ACCESS_KEY = "test"
 FAKE_SECRET_KEY = "test"
 
-PROVIDER_ENDPOINT_SERVICES = ("acm", "cloudwatch", "ec2", "elbv2", "iam", "kms", "logs", "s3",
-                              "sns", "sts")
+PROVIDER_ENDPOINT_SERVICES = ("acm", "cloudwatch", "ec2", "elbv2", "iam", "kms", "logs",
+                              "networkfirewall", "s3", "sns", "sts")
 """Provider ``endpoints`` keys for every service a rendered module touches (VPC and
 flow logs: EC2, IAM role, CloudWatch Logs, S3 bucket, KMS; the alarms: CloudWatch, SNS;
-load balancers: ELBv2, and ACM for their certificates) plus STS for the account id."""
+load balancers: ELBv2, and ACM for their certificates; inspection: Network Firewall) plus
+STS for the account id. A service left out would go to AWS itself with the fake
+credentials."""
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
