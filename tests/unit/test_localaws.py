@@ -11,7 +11,7 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -283,6 +283,196 @@ def test_lifecycle_configuration_reads_back_as_written(server: LocalAWS,
         answer = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
         assert answer["Rules"] == [rule]
         assert answer["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
+
+
+
+# -- AWS Network Firewall (tests fail without the fixes in tierform.localaws.motoserver) -----
+
+_STATEFUL = {"StatefulRuleOptions": {"RuleOrder": "STRICT_ORDER"},
+             "RulesSource": {"StatefulRules": [{
+                 "Action": "DROP",
+                 "Header": {"Protocol": "TCP", "Source": "ANY", "SourcePort": "ANY",
+                            "Direction": "ANY", "Destination": "ANY", "DestinationPort": "23"},
+                 "RuleOptions": [{"Keyword": "sid", "Settings": ["1"]}]}]}}
+
+
+def _error_code(call: Callable[..., object], **kwargs: object) -> str:
+    """The client error code ``call(**kwargs)`` answers (it must fail)."""
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as caught:
+        call(**kwargs)
+    return str(caught.value.response["Error"]["Code"])
+
+
+def test_firewall_rule_groups_and_policies_are_stored(server: LocalAWS) -> None:
+    """AWS keeps what was created and answers it with the update token the next update must
+    name; a resource in use is not deleted; a deleted one is ResourceNotFoundException (the
+    provider's delete wait). moto 5.x has none of these operations (HTTP 500)."""
+    nfw = client("network-firewall", server.endpoint, "eu-west-1")
+    made = nfw.create_rule_group(RuleGroupName="telnet", Type="STATEFUL", Capacity=10,
+                                 RuleGroup=_STATEFUL, Tags=[{"Key": "Name", "Value": "t"}])
+    group = made["RuleGroupResponse"]
+    assert group["RuleGroupArn"].endswith(":stateful-rulegroup/telnet")
+    assert (group["RuleGroupStatus"], group["Capacity"], group["NumberOfAssociations"]) == (
+        "ACTIVE", 10, 0)
+    read = nfw.describe_rule_group(RuleGroupArn=group["RuleGroupArn"])
+    assert read["RuleGroup"] == _STATEFUL
+    assert read["UpdateToken"] == made["UpdateToken"]
+    assert read["RuleGroupResponse"]["Tags"] == [{"Key": "Name", "Value": "t"}]
+    assert nfw.describe_rule_group(RuleGroupName="telnet", Type="STATEFUL")[
+        "RuleGroupResponse"]["RuleGroupArn"] == group["RuleGroupArn"]
+
+    # Suricata rules given as Rules read back as the rules string; not both at once.
+    rules = 'drop tcp $HOME_NET any -> $EXTERNAL_NET 23 (msg:"no telnet"; sid:2; rev:1;)\n'
+    suricata = nfw.create_rule_group(RuleGroupName="suricata", Type="STATEFUL", Capacity=5,
+                                     Rules=rules)["RuleGroupResponse"]["RuleGroupArn"]
+    assert nfw.describe_rule_group(RuleGroupArn=suricata)["RuleGroup"] == {
+        "RulesSource": {"RulesString": rules}}
+    assert _error_code(nfw.create_rule_group, RuleGroupName="both", Type="STATEFUL",
+                       Capacity=5, Rules=rules, RuleGroup=_STATEFUL) == "InvalidRequestException"
+
+    # Updates name the current token and get a new one.
+    changed = {**_STATEFUL, "StatefulRuleOptions": {"RuleOrder": "DEFAULT_ACTION_ORDER"}}
+    assert _error_code(nfw.update_rule_group, RuleGroupArn=group["RuleGroupArn"],
+                       UpdateToken="stale", RuleGroup=changed) == "InvalidTokenException"
+    updated = nfw.update_rule_group(RuleGroupArn=group["RuleGroupArn"],
+                                    UpdateToken=read["UpdateToken"], RuleGroup=changed)
+    assert updated["UpdateToken"] != read["UpdateToken"]
+    assert nfw.describe_rule_group(RuleGroupArn=group["RuleGroupArn"])["RuleGroup"] == changed
+
+    document = {"StatelessDefaultActions": ["aws:forward_to_sfe"],
+                "StatelessFragmentDefaultActions": ["aws:forward_to_sfe"],
+                "StatefulEngineOptions": {"RuleOrder": "STRICT_ORDER"},
+                "StatefulDefaultActions": ["aws:drop_established"],
+                "StatefulRuleGroupReferences": [
+                    {"ResourceArn": group["RuleGroupArn"], "Priority": 1}]}
+    policy = nfw.create_firewall_policy(FirewallPolicyName="strict", FirewallPolicy=document)
+    policy_arn = policy["FirewallPolicyResponse"]["FirewallPolicyArn"]
+    assert policy_arn.endswith(":firewall-policy/strict")
+    read_policy = nfw.describe_firewall_policy(FirewallPolicyArn=policy_arn)
+    assert read_policy["FirewallPolicy"] == document
+    assert read_policy["UpdateToken"] == policy["UpdateToken"]
+    assert nfw.describe_rule_group(RuleGroupArn=group["RuleGroupArn"])[
+        "RuleGroupResponse"]["NumberOfAssociations"] == 1
+    less = {**document, "StatefulRuleGroupReferences": []}
+    nfw.update_firewall_policy(FirewallPolicyArn=policy_arn, FirewallPolicy=less,
+                               UpdateToken=read_policy["UpdateToken"])
+    assert nfw.describe_firewall_policy(FirewallPolicyArn=policy_arn)["FirewallPolicy"] == less
+    nfw.update_firewall_policy(FirewallPolicyArn=policy_arn, FirewallPolicy=document,
+                               UpdateToken=nfw.describe_firewall_policy(
+                                   FirewallPolicyArn=policy_arn)["UpdateToken"])
+
+    # In use: refused; after the policy is gone, deleted and then not found.
+    assert _error_code(nfw.delete_rule_group, RuleGroupArn=group["RuleGroupArn"]) == (
+        "InvalidOperationException")
+    assert nfw.delete_firewall_policy(FirewallPolicyArn=policy_arn)[
+        "FirewallPolicyResponse"]["FirewallPolicyStatus"] == "DELETING"
+    assert _error_code(nfw.describe_firewall_policy, FirewallPolicyArn=policy_arn) == (
+        "ResourceNotFoundException")
+    for arn in (group["RuleGroupArn"], suricata):
+        nfw.delete_rule_group(RuleGroupArn=arn)
+        assert _error_code(nfw.describe_rule_group, RuleGroupArn=arn) == (
+            "ResourceNotFoundException")
+
+
+def _firewall_vpc(server: LocalAWS, region: str, cidr: str) -> tuple[str, dict[str, str]]:
+    """A VPC with one /28 per AZ (a and b): its id and AZ -> subnet id."""
+    ec2 = client("ec2", server.endpoint, region)
+    vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+    blocks = list(ipaddress.ip_network(cidr).subnets(new_prefix=28))
+    subnets = {f"{region}{zone}": ec2.create_subnet(
+        VpcId=vpc, CidrBlock=str(block), AvailabilityZone=f"{region}{zone}")["Subnet"][
+        "SubnetId"] for zone, block in zip("ab", blocks, strict=False)}
+    return vpc, subnets
+
+
+def test_a_firewall_has_one_vpc_endpoint_per_subnet_mapping(server: LocalAWS) -> None:
+    """AWS answers one sync state per AZ whose endpoint is a Gateway Load Balancer VPC
+    endpoint in that subnet (routes name it as vpc_endpoint_id), and deletes the endpoints
+    with the firewall (moto 5.x: no sync states, no DeleteFirewall)."""
+    region = "eu-west-2"
+    vpc, subnets = _firewall_vpc(server, region, "10.30.0.0/24")
+    ec2 = client("ec2", server.endpoint, region)
+    nfw = client("network-firewall", server.endpoint, region)
+    policy = "arn:aws:network-firewall:eu-west-2:123456789012:firewall-policy/any"
+    made = nfw.create_firewall(FirewallName="edge", FirewallPolicyArn=policy, VpcId=vpc,
+                               SubnetMappings=[{"SubnetId": s} for s in subnets.values()])
+    states = nfw.describe_firewall(FirewallName="edge")["FirewallStatus"]
+    assert states["Status"] == "READY"
+    assert made["FirewallStatus"]["SyncStates"] == states["SyncStates"]
+    assert {zone: state["Attachment"]["SubnetId"] for zone, state in
+            states["SyncStates"].items()} == subnets
+    endpoints = {zone: state["Attachment"]["EndpointId"]
+                 for zone, state in states["SyncStates"].items()}
+    read = ec2.describe_vpc_endpoints(VpcEndpointIds=list(endpoints.values()))["VpcEndpoints"]
+    assert sorted((e["VpcEndpointId"], e["VpcEndpointType"], e["VpcId"], e["SubnetIds"])
+                  for e in read) == sorted((endpoints[zone], "GatewayLoadBalancer", vpc, [s])
+                                           for zone, s in subnets.items())
+
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0",
+                     VpcEndpointId=endpoints[f"{region}a"])
+    routes = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
+    assert {r["DestinationCidrBlock"]: r["GatewayId"] for r in routes} == {
+        "10.30.0.0/24": "local", "0.0.0.0/0": endpoints[f"{region}a"]}
+    ec2.delete_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0")
+
+    gone = nfw.delete_firewall(FirewallName="edge")
+    assert gone["FirewallStatus"]["Status"] == "DELETING"
+    assert _error_code(nfw.describe_firewall, FirewallName="edge") == (
+        "ResourceNotFoundException")
+    left = ec2.describe_vpc_endpoints(VpcEndpointIds=list(endpoints.values()))["VpcEndpoints"]
+    assert {e["State"] for e in left} == {"deleted"}
+
+
+def test_a_firewall_is_unprotected_unless_asked(server: LocalAWS) -> None:
+    """AWS's protection flags default to false (the provider's SDK leaves a false flag out);
+    moto 5.x took an absent flag as true, so DeleteFirewall was refused."""
+    region = "eu-west-3"
+    vpc, subnets = _firewall_vpc(server, region, "10.31.0.0/24")
+    nfw = client("network-firewall", server.endpoint, region)
+    policy = "arn:aws:network-firewall:eu-west-3:123456789012:firewall-policy/any"
+    mapping = [{"SubnetId": subnets[f"{region}a"]}]
+    plain = nfw.create_firewall(FirewallName="plain", FirewallPolicyArn=policy, VpcId=vpc,
+                                SubnetMappings=mapping)["Firewall"]
+    assert (plain["DeleteProtection"], plain["SubnetChangeProtection"],
+            plain["FirewallPolicyChangeProtection"]) == (False, False, False)
+    kept = nfw.create_firewall(FirewallName="kept", FirewallPolicyArn=policy, VpcId=vpc,
+                               SubnetMappings=[{"SubnetId": subnets[f"{region}b"]}],
+                               DeleteProtection=True)["Firewall"]
+    assert kept["DeleteProtection"] is True
+    assert _error_code(nfw.delete_firewall, FirewallName="kept") == "InvalidOperationException"
+    nfw.delete_firewall(FirewallName="plain")
+    assert [f["FirewallName"] for f in nfw.list_firewalls()["Firewalls"]] == ["kept"]
+
+
+def test_firewall_tags_change_in_place(server: LocalAWS) -> None:
+    """The provider changes tags with Tag/UntagResource and reads them back from the
+    describe answers (moto 5.x: no tag operations for Network Firewall)."""
+    region = "eu-north-1"
+    vpc, subnets = _firewall_vpc(server, region, "10.32.0.0/24")
+    nfw = client("network-firewall", server.endpoint, region)
+    group = nfw.create_rule_group(RuleGroupName="tagged", Type="STATELESS", Capacity=1,
+                                  RuleGroup={"RulesSource": {"StatelessRulesAndCustomActions": {
+                                      "StatelessRules": []}}},
+                                  Tags=[{"Key": "a", "Value": "1"}])["RuleGroupResponse"]
+    firewall = nfw.create_firewall(
+        FirewallName="tagged", VpcId=vpc, Tags=[{"Key": "a", "Value": "1"}],
+        FirewallPolicyArn="arn:aws:network-firewall:eu-north-1:123456789012:firewall-policy/p",
+        SubnetMappings=[{"SubnetId": subnets[f"{region}a"]}])["Firewall"]
+    for arn in (group["RuleGroupArn"], firewall["FirewallArn"]):
+        nfw.tag_resource(ResourceArn=arn, Tags=[{"Key": "a", "Value": "2"},
+                                                {"Key": "b", "Value": "3"}])
+        nfw.untag_resource(ResourceArn=arn, TagKeys=["b"])
+        assert nfw.list_tags_for_resource(ResourceArn=arn)["Tags"] == [
+            {"Key": "a", "Value": "2"}]
+    assert nfw.describe_rule_group(RuleGroupArn=group["RuleGroupArn"])[
+        "RuleGroupResponse"]["Tags"] == [{"Key": "a", "Value": "2"}]
+    assert nfw.describe_firewall(FirewallArn=firewall["FirewallArn"])["Firewall"][
+        "Tags"] == [{"Key": "a", "Value": "2"}]
+    assert _error_code(nfw.list_tags_for_resource, ResourceArn=group["RuleGroupArn"] + "x") == (
+        "ResourceNotFoundException")
 
 
 def test_stop_kills_the_server_and_is_idempotent() -> None:
