@@ -401,6 +401,7 @@ def test_a_firewall_has_one_vpc_endpoint_per_subnet_mapping(server: LocalAWS) ->
     states = nfw.describe_firewall(FirewallName="edge")["FirewallStatus"]
     assert states["Status"] == "READY"
     assert made["FirewallStatus"]["SyncStates"] == states["SyncStates"]
+    assert [m.get("IPAddressType") for m in made["Firewall"]["SubnetMappings"]] == ["IPV4"] * 2
     assert {zone: state["Attachment"]["SubnetId"] for zone, state in
             states["SyncStates"].items()} == subnets
     endpoints = {zone: state["Attachment"]["EndpointId"]

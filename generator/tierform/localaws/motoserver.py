@@ -687,6 +687,7 @@ def _fix_firewall_endpoints() -> bool:
         ec2 = ec2_backends[self.account_id][self.region_name]
         states = {}
         for mapping in firewall.subnet_mappings or []:
+            mapping.setdefault("IPAddressType", "IPV4")  # AWS answers the default it took
             subnet = ec2.get_subnet(mapping["SubnetId"])
             endpoint = ec2.create_vpc_endpoint(
                 firewall.vpc_id,
