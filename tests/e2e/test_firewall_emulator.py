@@ -3,7 +3,7 @@ empty a second time, routes each AZ to its own firewall endpoint, and destroys w
 
 What moto lacks for it is added by Tierform's emulator fixes (tierform.localaws.motoserver:
 rule groups, policies, endpoints in sync_states, DeleteFirewall, protection defaults, tags);
-this test applies through Tierform's own apply machinery (``tierform.apply``), the
+the tests apply through Tierform's own apply machinery (``tierform.apply``), the
 provider block it writes included (Network Firewall must go to the emulator, not to AWS).
 The tests run in file order on one worker (the last one destroys).
 """
@@ -75,6 +75,22 @@ def test_the_second_plan_is_empty(applied: Applied) -> None:
         "aws_networkfirewall_firewall", "aws_networkfirewall_firewall_policy",
         "aws_networkfirewall_logging_configuration", *["aws_networkfirewall_rule_group"] * 4]
 
+
+
+def test_rules_and_tags_change_in_place(applied: Applied) -> None:
+    """Editing a domain list and the tags updates in place (UpdateRuleGroup with the update
+    token, TagResource), and the plan after it is empty again."""
+    changed = {"egress_domains": [".amazonaws.com"], "tags": {"Team": "network"}}
+    runner = Runner(applied.workdir)
+    runner.apply(variables=changed)
+    assert pending_changes(runner.show(runner.plan(variables=changed))) == []
+    group = applied.nfw.describe_rule_group(RuleGroupName="inspected-egress-domains",
+                                            Type="STATEFUL")
+    assert group["RuleGroup"]["RulesSource"]["RulesSourceList"]["Targets"] == [
+        ".amazonaws.com"]
+    assert {"Key": "Team", "Value": "network"} in group["RuleGroupResponse"]["Tags"]
+    firewall = applied.nfw.describe_firewall(FirewallName="inspected")["Firewall"]
+    assert {"Key": "Team", "Value": "network"} in firewall["Tags"]
 
 def test_each_route_takes_the_firewall_endpoint_of_its_own_zone(applied: Applied) -> None:
     endpoints = applied.endpoints()
