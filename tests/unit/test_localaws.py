@@ -448,6 +448,67 @@ def test_a_firewall_is_unprotected_unless_asked(server: LocalAWS) -> None:
     assert [f["FirewallName"] for f in nfw.list_firewalls()["Firewalls"]] == ["kept"]
 
 
+
+def test_a_firewall_changes_subnets_policy_and_protections_in_place(server: LocalAWS) -> None:
+    """A zone added to the network maps one more subnet (its endpoint created), a zone
+    removed deletes its endpoint; a new policy, a description and the protections change
+    in place, each refused as AWS refuses it (moto 5.x: none of these calls)."""
+    region = "ap-south-1"
+    ec2 = client("ec2", server.endpoint, region)
+    nfw = client("network-firewall", server.endpoint, region)
+    vpc, subnets = _firewall_vpc(server, region, "10.33.0.0/24")
+    third = ec2.create_subnet(VpcId=vpc, CidrBlock="10.33.0.32/28",
+                              AvailabilityZone=f"{region}c")["Subnet"]["SubnetId"]
+    zone_a, zone_b, zone_c = (f"{region}{z}" for z in "abc")
+    policy = "arn:aws:network-firewall:ap-south-1:123456789012:firewall-policy/"
+    nfw.create_firewall(FirewallName="grow", FirewallPolicyArn=policy + "one", VpcId=vpc,
+                        SubnetMappings=[{"SubnetId": subnets[zone_a]}])
+
+    def endpoints() -> dict[str, str]:
+        states = nfw.describe_firewall(FirewallName="grow")["FirewallStatus"]["SyncStates"]
+        return {zone: state["Attachment"]["EndpointId"] for zone, state in states.items()}
+
+    first = endpoints()[zone_a]
+    added = nfw.associate_subnets(FirewallName="grow", SubnetMappings=[
+        {"SubnetId": subnets[zone_b]}, {"SubnetId": third}])
+    assert sorted(m["SubnetId"] for m in added["SubnetMappings"]) == sorted(
+        [*subnets.values(), third])
+    grown = endpoints()
+    assert sorted(grown) == [zone_a, zone_b, zone_c]
+    assert grown[zone_a] == first  # the zone that was there keeps its endpoint
+    assert _error_code(nfw.associate_subnets, FirewallName="grow", SubnetMappings=[
+        {"SubnetId": third}]) == "InvalidRequestException"  # one subnet per zone
+
+    nfw.disassociate_subnets(FirewallName="grow", SubnetIds=[third])
+    assert sorted(endpoints()) == [zone_a, zone_b]
+    assert ec2.describe_vpc_endpoints(VpcEndpointIds=[grown[zone_c]])["VpcEndpoints"][0][
+        "State"] == "deleted"
+
+    nfw.associate_firewall_policy(FirewallName="grow", FirewallPolicyArn=policy + "two")
+    read = nfw.describe_firewall(FirewallName="grow")
+    assert read["Firewall"]["FirewallPolicyArn"] == policy + "two"
+    assert {zone: list(state["Config"]) for zone, state in read["FirewallStatus"][
+        "SyncStates"].items()} == {zone_a: [policy + "two"], zone_b: [policy + "two"]}
+    nfw.update_firewall_description(FirewallName="grow", Description="inspected")
+    assert nfw.describe_firewall(FirewallName="grow")["Firewall"]["Description"] == "inspected"
+
+    for update, param, refused in (
+            (nfw.update_subnet_change_protection, "SubnetChangeProtection",
+             lambda: nfw.disassociate_subnets(FirewallName="grow", SubnetIds=[
+                 subnets[zone_b]])),
+            (nfw.update_firewall_policy_change_protection, "FirewallPolicyChangeProtection",
+             lambda: nfw.associate_firewall_policy(FirewallName="grow",
+                                                   FirewallPolicyArn=policy + "one")),
+            (nfw.update_firewall_delete_protection, "DeleteProtection",
+             lambda: nfw.delete_firewall(FirewallName="grow"))):
+        assert update(FirewallName="grow", **{param: True})[param] is True
+        assert nfw.describe_firewall(FirewallName="grow")["Firewall"][param] is True
+        assert _error_code(refused) == "InvalidOperationException"
+        assert update(FirewallName="grow", **{param: False})[param] is False
+    nfw.delete_firewall(FirewallName="grow")
+    assert {e["State"] for e in ec2.describe_vpc_endpoints(
+        VpcEndpointIds=list(grown.values()))["VpcEndpoints"]} == {"deleted"}
+
 def test_firewall_tags_change_in_place(server: LocalAWS) -> None:
     """The provider changes tags with Tag/UntagResource and reads them back from the
     describe answers (moto 5.x: no tag operations for Network Firewall)."""

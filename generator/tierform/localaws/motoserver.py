@@ -645,6 +645,42 @@ def _fix_firewall_tags() -> bool:
     return True
 
 
+def _firewall_attach(firewall: Any, ec2: Any, mappings: list[dict[str, str]]) -> None:
+    """Map ``firewall`` to more subnets: per subnet, a Gateway Load Balancer VPC endpoint
+    there and the sync state of its availability zone (one subnet per zone, as AWS)."""
+    states = firewall.firewall_status["SyncStates"]
+    for mapping in mappings:
+        subnet = ec2.get_subnet(mapping["SubnetId"])  # InvalidSubnetID.NotFound
+        if subnet.vpc_id != firewall.vpc_id or subnet.availability_zone in states:
+            raise _firewall_error(
+                "InvalidRequestException",
+                f"Subnet {subnet.id} is not in the firewall's VPC, or its availability zone "
+                "has a firewall subnet already")
+        endpoint = ec2.create_vpc_endpoint(
+            firewall.vpc_id,
+            f"com.amazonaws.vpce.{ec2.region_name}.vpce-svc-"
+            f"{_firewall_new_token().replace('-', '')[:17]}",
+            "GatewayLoadBalancer", None, [], [subnet.id])
+        states[subnet.availability_zone] = {
+            "Attachment": {"SubnetId": subnet.id, "EndpointId": endpoint.id,
+                           "Status": "READY"},
+            "Config": {firewall.firewall_policy_arn: {
+                "SyncStatus": "IN_SYNC", "UpdateToken": _firewall_new_token()}}}
+        # AWS answers the address type it took by default.
+        firewall.subnet_mappings.append({"IPAddressType": "IPV4", **mapping})
+
+
+def _firewall_detach(firewall: Any, ec2: Any, subnet_ids: list[str]) -> None:
+    """Unmap ``firewall`` from subnets: their endpoints deleted, their sync states gone."""
+    states = firewall.firewall_status["SyncStates"]
+    for zone, state in list(states.items()):
+        if state["Attachment"]["SubnetId"] in subnet_ids:
+            ec2.delete_vpc_endpoints([state["Attachment"]["EndpointId"]])
+            del states[zone]
+    firewall.subnet_mappings = [m for m in firewall.subnet_mappings
+                                if m["SubnetId"] not in subnet_ids]
+
+
 def _fix_firewall_endpoints() -> bool:
     """A created firewall has no endpoints, and DeleteFirewall is missing.
 
@@ -684,22 +720,9 @@ def _fix_firewall_endpoints() -> bool:
 
     def create_firewall(self: Any, *args: Any, **kwargs: Any) -> Any:
         firewall = create(self, *args, **kwargs)
-        ec2 = ec2_backends[self.account_id][self.region_name]
-        states = {}
-        for mapping in firewall.subnet_mappings or []:
-            mapping.setdefault("IPAddressType", "IPV4")  # AWS answers the default it took
-            subnet = ec2.get_subnet(mapping["SubnetId"])
-            endpoint = ec2.create_vpc_endpoint(
-                firewall.vpc_id,
-                f"com.amazonaws.vpce.{self.region_name}.vpce-svc-"
-                f"{_firewall_new_token().replace('-', '')[:17]}",
-                "GatewayLoadBalancer", None, [], [subnet.id])
-            states[subnet.availability_zone] = {
-                "Attachment": {"SubnetId": subnet.id, "EndpointId": endpoint.id,
-                               "Status": "READY"},
-                "Config": {firewall.firewall_policy_arn: {
-                    "SyncStatus": "IN_SYNC", "UpdateToken": _firewall_new_token()}}}
-        firewall.firewall_status = dict(firewall.firewall_status, SyncStates=states)
+        mappings, firewall.subnet_mappings = list(firewall.subnet_mappings or []), []
+        firewall.firewall_status = dict(firewall.firewall_status, SyncStates={})
+        _firewall_attach(firewall, ec2_backends[self.account_id][self.region_name], mappings)
         return firewall
 
     def delete_firewall(self: Any) -> Any:
@@ -712,10 +735,8 @@ def _fix_firewall_endpoints() -> bool:
             raise _firewall_error("InvalidOperationException",
                                   f"Firewall {firewall.arn} has delete protection enabled")
         answer = firewall_answer(firewall)
-        ec2 = ec2_backends[backend.account_id][backend.region_name]
-        endpoints = [state["Attachment"]["EndpointId"]
-                     for state in firewall.firewall_status.get("SyncStates", {}).values()]
-        ec2.delete_vpc_endpoints(endpoints)
+        _firewall_detach(firewall, ec2_backends[backend.account_id][backend.region_name],
+                         [m["SubnetId"] for m in firewall.subnet_mappings])
         del backend.firewalls[firewall.arn]
         return ActionResult({"Firewall": answer, "FirewallStatus": dict(
             firewall.firewall_status, Status="DELETING")})
@@ -767,6 +788,102 @@ def _fix_firewall_protection_defaults() -> bool:
     return True
 
 
+_FIREWALL_CHANGES = ("associate_subnets", "disassociate_subnets", "associate_firewall_policy",
+                     "update_firewall_delete_protection", "update_subnet_change_protection",
+                     "update_firewall_policy_change_protection", "update_firewall_description")
+
+
+def _fix_firewall_changes() -> bool:
+    """A firewall cannot be changed in place: its subnets, policy, protections, description.
+
+    The provider changes these with AssociateSubnets / DisassociateSubnets (a zone added to
+    or removed from the network), AssociateFirewallPolicy and the Update...Protection /
+    UpdateFirewallDescription calls; moto 5.x has none of them (HTTP 500). This answers
+    them as AWS: a subnet change adds or deletes that zone's endpoint (refused under
+    subnet change protection), a policy change is refused under policy change protection.
+    Needs the endpoints fix (the sync states it keeps).
+    """
+    classes = _firewall_classes()
+    if classes is None:
+        return False
+    response_class, _ = classes
+    if getattr(response_class.__dict__.get("delete_firewall"), "__module__", None) != __name__:
+        return False  # the endpoints fix is not applied: no sync states to change
+    if any(name in response_class.__dict__ for name in _FIREWALL_CHANGES):
+        return False
+    from moto.core.responses import ActionResult
+    from moto.ec2.models import ec2_backends
+
+    def changed(self: Any, guard: str | None = None) -> tuple[Any, Any]:
+        """The firewall named, its EC2 backend; refused while ``guard`` protects it."""
+        backend = self.networkfirewall_backend
+        firewall = backend._get_firewall(self._get_param("FirewallArn"),
+                                         self._get_param("FirewallName"))
+        if guard is not None and getattr(firewall, guard):
+            raise _firewall_error("InvalidOperationException",
+                                  f"Firewall {firewall.arn} has {guard.replace('_', ' ')} "
+                                  "enabled")
+        return firewall, ec2_backends[backend.account_id][backend.region_name]
+
+    def subnets_answer(firewall: Any) -> Any:
+        return ActionResult({"FirewallArn": firewall.arn, "FirewallName": firewall.firewall_name,
+                             "SubnetMappings": firewall.subnet_mappings,
+                             "UpdateToken": firewall.update_token})
+
+    def associate_subnets(self: Any) -> Any:
+        firewall, ec2 = changed(self, "subnet_change_protection")
+        _firewall_attach(firewall, ec2, self._get_param("SubnetMappings") or [])
+        return subnets_answer(firewall)
+
+    def disassociate_subnets(self: Any) -> Any:
+        firewall, ec2 = changed(self, "subnet_change_protection")
+        _firewall_detach(firewall, ec2, self._get_param("SubnetIds") or [])
+        return subnets_answer(firewall)
+
+    def associate_firewall_policy(self: Any) -> Any:
+        firewall, _ = changed(self, "firewall_policy_change_protection")
+        firewall.firewall_policy_arn = self._get_param("FirewallPolicyArn")
+        for state in firewall.firewall_status["SyncStates"].values():
+            state["Config"] = {firewall.firewall_policy_arn: {
+                "SyncStatus": "IN_SYNC", "UpdateToken": _firewall_new_token()}}
+        return ActionResult({"FirewallArn": firewall.arn,
+                             "FirewallName": firewall.firewall_name,
+                             "FirewallPolicyArn": firewall.firewall_policy_arn,
+                             "UpdateToken": firewall.update_token})
+
+    def flag(name: str, param: str) -> Any:
+        def update(self: Any) -> Any:
+            firewall, _ = changed(self)
+            setattr(firewall, name, bool(self._get_param(param)))
+            return ActionResult({"FirewallArn": firewall.arn,
+                                 "FirewallName": firewall.firewall_name,
+                                 param: getattr(firewall, name),
+                                 "UpdateToken": firewall.update_token})
+
+        return update
+
+    def update_firewall_description(self: Any) -> Any:
+        firewall, _ = changed(self)
+        firewall.description = self._get_param("Description")
+        return ActionResult({"FirewallArn": firewall.arn, "FirewallName": firewall.firewall_name,
+                             "Description": firewall.description,
+                             "UpdateToken": firewall.update_token})
+
+    actions = {"associate_subnets": associate_subnets,
+               "disassociate_subnets": disassociate_subnets,
+               "associate_firewall_policy": associate_firewall_policy,
+               "update_firewall_delete_protection": flag(
+                   "delete_protection", "DeleteProtection"),
+               "update_subnet_change_protection": flag(
+                   "subnet_change_protection", "SubnetChangeProtection"),
+               "update_firewall_policy_change_protection": flag(
+                   "firewall_policy_change_protection", "FirewallPolicyChangeProtection"),
+               "update_firewall_description": update_firewall_description}
+    for name, action in actions.items():
+        setattr(response_class, name, action)
+    return True
+
+
 FIXES = {
     "security group rule descriptions": _fix_group_rule_description,
     "subnet IPv6 association state": _fix_subnet_ipv6_association_state,
@@ -780,6 +897,7 @@ FIXES = {
     "network firewall tags": _fix_firewall_tags,
     "network firewall protection defaults": _fix_firewall_protection_defaults,
     "network firewall endpoints": _fix_firewall_endpoints,
+    "network firewall changes in place": _fix_firewall_changes,
 }
 """Every fix, by name: tests/unit/test_localaws.py checks that each still fits moto."""
 
