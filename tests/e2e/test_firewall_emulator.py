@@ -29,8 +29,14 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "emulator"
 MODULE = FIXTURES / "firewall"
 SAVED_STATE = FIXTURES / "firewall.state.json"
 REGION = "us-east-1"  # the fixture's availability zones name it
-ZONES = ("us-east-1a", "us-east-1b")
-PUBLIC = {"us-east-1a": "10.20.1.0/24", "us-east-1b": "10.20.2.0/24"}
+ZONES = {  # the fixture's two zones, and a third one the change test adds
+    "us-east-1a": {"firewall": "10.20.0.0/28", "public": "10.20.1.0/24",
+                   "private": "10.20.11.0/24"},
+    "us-east-1b": {"firewall": "10.20.0.16/28", "public": "10.20.2.0/24",
+                   "private": "10.20.12.0/24"},
+    "us-east-1c": {"firewall": "10.20.0.32/28", "public": "10.20.3.0/24",
+                   "private": "10.20.13.0/24"}}
+CHANGED = {"egress_domains": [".amazonaws.com"], "tags": {"Team": "network"}, "zones": ZONES}
 
 
 class Applied:
@@ -77,13 +83,15 @@ def test_the_second_plan_is_empty(applied: Applied) -> None:
 
 
 
-def test_rules_and_tags_change_in_place(applied: Applied) -> None:
-    """Editing a domain list and the tags updates in place (UpdateRuleGroup with the update
-    token, TagResource), and the plan after it is empty again."""
-    changed = {"egress_domains": [".amazonaws.com"], "tags": {"Team": "network"}}
+def test_a_zone_rules_and_tags_change_in_place(applied: Applied) -> None:
+    """A third zone maps one more firewall subnet (AssociateSubnets: its endpoint, routed
+    by the new zone's tables), a domain-list and tag edit updates in place (UpdateRuleGroup
+    with the update token, TagResource); the plan after it is empty again."""
     runner = Runner(applied.workdir)
-    runner.apply(variables=changed)
-    assert pending_changes(runner.show(runner.plan(variables=changed))) == []
+    runner.apply(variables=CHANGED)
+    assert pending_changes(runner.show(runner.plan(variables=CHANGED))) == []
+    assert sorted(applied.endpoints()) == sorted(ZONES)
+    applied.state = runner.show()  # what the next tests check: three zones
     group = applied.nfw.describe_rule_group(RuleGroupName="inspected-egress-domains",
                                             Type="STATEFUL")
     assert group["RuleGroup"]["RulesSource"]["RulesSourceList"]["Targets"] == [
@@ -94,14 +102,17 @@ def test_rules_and_tags_change_in_place(applied: Applied) -> None:
 
 def test_each_route_takes_the_firewall_endpoint_of_its_own_zone(applied: Applied) -> None:
     endpoints = applied.endpoints()
-    assert sorted(endpoints) == list(ZONES)
-    assert len(set(endpoints.values())) == len(ZONES)
+    zones = sorted(v["availability_zone"] for a, v in applied.values("aws_subnet").items()
+                   if a.startswith("aws_subnet.firewall["))
+    assert sorted(endpoints) == zones
+    assert len(zones) >= 2
+    assert len(set(endpoints.values())) == len(zones)
     subnets = {v["availability_zone"]: v["id"] for a, v in applied.values("aws_subnet").items()
                if a.startswith("aws_subnet.firewall[")}
     found = applied.ec2.describe_vpc_endpoints(VpcEndpointIds=list(endpoints.values()))
     assert {e["VpcEndpointId"]: (e["VpcEndpointType"], e["SubnetIds"])
             for e in found["VpcEndpoints"]} == {
-        endpoints[zone]: ("GatewayLoadBalancer", [subnets[zone]]) for zone in ZONES}
+        endpoints[zone]: ("GatewayLoadBalancer", [subnets[zone]]) for zone in zones}
 
     def routes(name: str) -> dict[str, str]:
         table = applied.ec2.describe_route_tables(Filters=[
@@ -110,32 +121,33 @@ def test_each_route_takes_the_firewall_endpoint_of_its_own_zone(applied: Applied
         return {r["DestinationCidrBlock"]: r.get("GatewayId") or r.get("NatGatewayId", "")
                 for r in table[0]["Routes"] if "DestinationCidrBlock" in r}
 
-    for zone in ZONES:
+    for zone in zones:
         # Public subnets leave by the firewall of their AZ ...
         assert routes(f"inspected-public-{zone}")["0.0.0.0/0"] == endpoints[zone]
         # ... the firewall subnets by the internet gateway.
         assert routes(f"inspected-firewall-{zone}")["0.0.0.0/0"].startswith("igw-")
     # Ingress: the edge table sends each public subnet to the endpoint of its own AZ.
     edge = routes("inspected-edge")
-    assert {cidr: edge[cidr] for cidr in PUBLIC.values()} == {
-        PUBLIC[zone]: endpoints[zone] for zone in ZONES}
+    assert {cidr: edge[cidr] for cidr in edge if cidr != "10.20.0.0/16"} == {
+        ZONES[zone]["public"]: endpoints[zone] for zone in zones}
     # The state records the same endpoints the routes took.
     assert {a: v["vpc_endpoint_id"] for a, v in applied.values("aws_route").items()
             if v.get("vpc_endpoint_id")} == {
-        **{f'aws_route.public_internet["{z}"]': endpoints[z] for z in ZONES},
-        **{f'aws_route.edge_to_public["{z}"]': endpoints[z] for z in ZONES}}
+        **{f'aws_route.public_internet["{z}"]': endpoints[z] for z in zones},
+        **{f'aws_route.edge_to_public["{z}"]': endpoints[z] for z in zones}}
 
 
 def test_the_state_reader_reads_the_applied_state(applied: Applied) -> None:
     """The state reader takes the applied firewall VPC (its tiers by the Tier tag); the
-    saved copy (for offline reader tests) has the same resources as a fresh apply."""
+    saved copy (for offline reader tests: the fixture's two zones) has the resources of an
+    apply, one zone's fewer than now."""
     network = network_from_state(applied.state)
     assert network.source == "state"
-    tiers = {s.tier for s in network.subnets.values()}
-    assert tiers == {"firewall", "public", "private"}
+    assert {s.tier for s in network.subnets.values()} == {"firewall", "public", "private"}
     saved = json.loads(SAVED_STATE.read_text())
     assert sorted(r["address"] for r in saved["values"]["root_module"]["resources"]) == sorted(
-        r["address"] for r in applied.state["values"]["root_module"]["resources"])
+        r["address"] for r in applied.state["values"]["root_module"]["resources"]
+        if '"us-east-1c"' not in r["address"])
 
 
 def test_destroy_leaves_no_firewall_policy_rule_group_or_endpoint(applied: Applied) -> None:
