@@ -352,6 +352,8 @@ def test_firewall_rule_groups_and_policies_are_stored(server: LocalAWS) -> None:
     assert policy_arn.endswith(":firewall-policy/strict")
     read_policy = nfw.describe_firewall_policy(FirewallPolicyArn=policy_arn)
     assert read_policy["FirewallPolicy"] == document
+    assert nfw.describe_firewall_policy(FirewallPolicyName="strict")[
+        "FirewallPolicyResponse"]["FirewallPolicyArn"] == policy_arn
     assert read_policy["UpdateToken"] == policy["UpdateToken"]
     assert nfw.describe_rule_group(RuleGroupArn=group["RuleGroupArn"])[
         "RuleGroupResponse"]["NumberOfAssociations"] == 1

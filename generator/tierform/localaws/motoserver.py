@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 import os
 import threading
+import uuid
 from typing import Any, cast
 
 __all__ = ["FIXES", "LISTENING", "apply_fixes", "main"]
@@ -383,15 +384,14 @@ def _firewall_find(backend: Any, kind: str, arn: str | None, name: str | None,
     if arn and arn in store:
         return store[arn]
     for record in store.values():
-        if not arn and name and record["Name"] == name and rule_type in (None, record["Type"]):
+        if not arn and name and record["Name"] == name and rule_type in (
+                None, record.get("Type")):
             return record
-    raise _firewall_error("ResourceNotFoundException",
-                          f"{kind[:-1]} not found: {arn or name}")
+    raise _firewall_error("ResourceNotFoundException", f"Resource not found: {arn or name}")
 
 
 def _firewall_new_token() -> str:
-    import uuid  # only here: the update tokens of the emulated resources
-
+    """A fresh update token (or id), as AWS's: a UUID."""
     return str(uuid.uuid4())
 
 
