@@ -376,6 +376,12 @@ def test_firewall_rule_groups_and_policies_are_stored(server: LocalAWS) -> None:
         nfw.delete_rule_group(RuleGroupArn=arn)
         assert _error_code(nfw.describe_rule_group, RuleGroupArn=arn) == (
             "ResourceNotFoundException")
+    # The emulator's reset (between e2e modules) forgets stored ones too.
+    kept = nfw.create_rule_group(RuleGroupName="kept", Type="STATEFUL", Capacity=1,
+                                 Rules=rules)["RuleGroupResponse"]["RuleGroupArn"]
+    server.reset()
+    assert _error_code(nfw.describe_rule_group, RuleGroupArn=kept) == (
+        "ResourceNotFoundException")
 
 
 def _firewall_vpc(server: LocalAWS, region: str, cidr: str) -> tuple[str, dict[str, str]]:
