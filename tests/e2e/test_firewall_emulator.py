@@ -20,6 +20,7 @@ from e2e_support import pending_changes
 
 from tierform.apply import apply_module, destroy_module
 from tierform.localaws import LocalAWS, client
+from tierform.readers.live import network_from_live
 from tierform.readers.state import network_from_state
 from tierform.terraform.runner import Runner, module_files
 
@@ -144,6 +145,21 @@ def test_the_state_reader_reads_the_applied_state(applied: Applied) -> None:
     network = network_from_state(applied.state)
     assert network.source == "state"
     assert {s.tier for s in network.subnets.values()} == {"firewall", "public", "private"}
+    # R15 from the state: the firewall's endpoints are the emulator's, its policy in order.
+    assert [sorted(f.endpoints) for f in network.firewalls.values()] == [
+        sorted(applied.endpoints().items())]
+    (policy,) = network.firewall_policies.values()
+    assert policy.strict_order is True
+    assert [g.rsplit("/", 1)[1] for g in policy.stateful_groups] == [
+        "inspected-five-tuple", "inspected-egress-domains", "inspected-suricata"]
+    # The live reader (DescribeFirewall and friends on the emulator) reads the same.
+    vpc = next(v["id"] for v in applied.values("aws_vpc").values())
+    live = network_from_live(applied.ec2, vpc_id=vpc, firewall_client=applied.nfw)
+    assert {k: sorted(f.endpoints) for k, f in live.firewalls.items()} == {
+        k: sorted(f.endpoints) for k, f in network.firewalls.items()}
+    assert [p.stateful_groups for p in live.firewall_policies.values()] == [
+        policy.stateful_groups]
+    assert sorted(live.firewall_rule_groups) == sorted(network.firewall_rule_groups)
     saved = json.loads(SAVED_STATE.read_text())
     assert sorted(r["address"] for r in saved["values"]["root_module"]["resources"]) == sorted(
         r["address"] for r in applied.state["values"]["root_module"]["resources"]
