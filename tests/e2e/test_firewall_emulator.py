@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 from e2e_support import pending_changes
 
 from tierform.apply import apply_module, destroy_module
+from tierform.errors import TierformError
 from tierform.localaws import LocalAWS, client
 from tierform.readers.live import network_from_live
 from tierform.readers.state import network_from_state
@@ -186,3 +187,32 @@ def test_destroy_leaves_no_firewall_policy_rule_group_or_endpoint(applied: Appli
     assert {e["State"] for e in left["VpcEndpoints"]} == {"deleted"}
     assert applied.ec2.describe_vpcs(Filters=[{"Name": "tag:Name",
                                                "Values": ["inspected"]}])["Vpcs"] == []
+
+
+INSPECTED = Path(__file__).resolve().parents[1] / "plan" / "fixtures" / "inspected.yaml"
+
+
+def test_a_rendered_inspected_module_applies_and_destroys(local_aws: LocalAWS,
+                                                          tmp_path: Path) -> None:
+    """What Tierform renders for inspection (tests/plan/fixtures/inspected.yaml) applies,
+    plans empty, and destroys once its delete protection (on by default, as AWS keeps it)
+    is turned off in place (UpdateFirewallDeleteProtection)."""
+    from tierform import workflow
+
+    checked = workflow.check(workflow.load(INSPECTED))
+    files = workflow.render(checked)
+    common: dict[str, Any] = {"name": checked.name, "region": checked.region,
+                              "workdir": tmp_path / "work", "endpoint": local_aws.endpoint}
+    outputs = apply_module(files, **common)
+    nfw = client("network-firewall", local_aws.endpoint, checked.region)
+    status = nfw.describe_firewall(FirewallArn=outputs["firewall_arn"])["FirewallStatus"]
+    assert outputs["firewall_endpoint_ids"] == {
+        zone: state["Attachment"]["EndpointId"] for zone, state in status["SyncStates"].items()}
+    runner = Runner(tmp_path / "work")
+    assert pending_changes(runner.show(runner.plan())) == []
+    with pytest.raises(TierformError, match="delete protection"):
+        destroy_module(files, **common, attempts=1)
+    unprotected = {"firewall_delete_protection": False}
+    runner.apply(variables=unprotected)
+    destroy_module(files, **common)
+    assert nfw.list_firewalls()["Firewalls"] == []
