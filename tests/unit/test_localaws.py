@@ -258,6 +258,46 @@ def test_revoking_a_missing_group_rule_id_is_rule_id_not_found(server: LocalAWS,
     assert caught.value.response["Error"]["Code"] == "InvalidPermission.NotFound"
 
 
+
+def test_a_replaced_route_keeps_its_endpoint_target(server: LocalAWS) -> None:
+    """AWS answers the target a route was replaced with; moto 5.x's ReplaceRoute dropped
+    VpcEndpointId (adding inspection to an applied network replaces 0.0.0.0/0 -> igw by the
+    firewall endpoint) and kept a stale one when replaced away from it."""
+    from botocore.exceptions import ClientError
+
+    ec2 = client("ec2", server.endpoint, "us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.5.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.5.0.0/24")["Subnet"]["SubnetId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    endpoint = ec2.create_vpc_endpoint(
+        VpcId=vpc, VpcEndpointType="GatewayLoadBalancer", SubnetIds=[subnet],
+        ServiceName="com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
+    )["VpcEndpoint"]["VpcEndpointId"]
+    gateway = ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-east-1.s3",
+                                      RouteTableIds=[table])["VpcEndpoint"]["VpcEndpointId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+
+    def target() -> dict[str, str]:
+        """The route's target fields (AWS answers a GWLB endpoint route's in GatewayId, as
+        for CreateRoute: the provider reads a vpce- GatewayId back as vpc_endpoint_id)."""
+        routes = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
+        (route,) = [r for r in routes if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
+        return {k: v for k, v in route.items() if k.endswith("Id")}
+
+    ec2.replace_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0",
+                      VpcEndpointId=endpoint)
+    assert target() == {"GatewayId": endpoint}
+    ec2.replace_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    assert target() == {"GatewayId": igw}
+    with pytest.raises(ClientError) as caught:  # as CreateRoute: GWLB endpoints only
+        ec2.replace_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0",
+                          VpcEndpointId=gateway)
+    assert caught.value.response["Error"]["Code"] == "RouteNotSupported"
+    assert target() == {"GatewayId": igw}
+
+
 _FLOW_LOG_RULE = {  # what the provider sends for modules/four-tier's flow log bucket rule
     "ID": "expire-flow-logs", "Status": "Enabled", "Filter": {"Prefix": ""},
     "Expiration": {"Days": 90}, "NoncurrentVersionExpiration": {"NoncurrentDays": 30},

@@ -249,6 +249,55 @@ def _fix_route_targets() -> bool:
     return True
 
 
+def _fix_replaced_route_targets() -> bool:
+    """ReplaceRoute drops ``VpcEndpointId`` (and the targets moto does not store).
+
+    moto 5.x's ReplaceRoute reads neither ``VpcEndpointId`` nor ``LocalGatewayId`` nor
+    ``CoreNetworkArn``: a route replaced onto a firewall or Gateway Load Balancer endpoint
+    (adding inspection to an applied network: ``gateway_id`` -> ``vpc_endpoint_id``, done by
+    ReplaceRoute) reads back with no target, and one replaced away from an endpoint keeps
+    the old one. AWS answers the target the route was replaced with. As CreateRoute does, an
+    endpoint that is not a Gateway Load Balancer endpoint is refused.
+    """
+    try:
+        from moto.ec2.exceptions import RouteNotSupportedError
+        from moto.ec2.models.route_tables import Route
+        from moto.ec2.responses.route_tables import RouteTables
+        from moto.ec2.utils import generate_route_id
+    except ImportError:
+        return False
+    current = RouteTables.__dict__.get("replace_route")
+    known = list(inspect.signature(Route.__init__).parameters)
+    if not callable(current) or list(inspect.signature(current).parameters) != ["self"] \
+            or "vpc_endpoint_id" not in known \
+            or list(inspect.signature(generate_route_id).parameters) != [
+                "route_table_id", "cidr_block", "ipv6_cidr_block", "prefix_list"]:
+        return False
+
+    def replace_route(self: Any) -> Any:
+        endpoint = self._get_param("VpcEndpointId")
+        if endpoint:
+            found = self.ec2_backend.describe_vpc_endpoints(vpc_end_point_ids=[endpoint])
+            if found[0].vpc_endpoint_type != "GatewayLoadBalancer":
+                raise RouteNotSupportedError(endpoint)
+        result = current(self)
+        table = self.ec2_backend.get_route_table(self._get_param("RouteTableId"))
+        destination = (self._get_param("DestinationPrefixListId")
+                       or self._get_param("DestinationIpv6CidrBlock")
+                       or self._get_param("DestinationCidrBlock"))
+        route_id = generate_route_id(table.id, destination,
+                                     self._get_param("DestinationIpv6CidrBlock"))
+        route = next((r for r in table.routes if r.id == route_id), None)
+        if route is not None:
+            route.vpc_endpoint_id = endpoint or None
+            for param, attr in _UNSTORED_ROUTE_TARGETS.items():
+                setattr(route, attr, self._get_param(param) or None)
+        return result
+
+    RouteTables.replace_route = replace_route  # type: ignore[method-assign]
+    return True
+
+
 def _fix_transit_attachment_tags() -> bool:
     """CreateTransitGatewayVpcAttachment drops the attachment's tags.
 
@@ -891,6 +940,7 @@ FIXES = {
     "missing security group rule ids": _fix_missing_group_rule_id,
     "one request at a time": _fix_one_request_at_a_time,
     "route targets moto does not store": _fix_route_targets,
+    "replaced route targets": _fix_replaced_route_targets,
     "transit gateway attachment tags": _fix_transit_attachment_tags,
     "deleted transit gateway attachments": _fix_deleted_transit_attachments,
     "network firewall rule groups and policies": _fix_firewall_rule_groups_and_policies,
