@@ -708,7 +708,36 @@ def _logs_setup(args: argparse.Namespace) -> tuple[LoadedBlueprint, Checked, Any
 
     loaded = workflow.load(Path(args.blueprint))
     checked = workflow.check(loaded)
-    return loaded, checked, rules_of(checked.layout, args.nat_address or ())
+    return loaded, checked, rules_of(checked.layout, _logs_nat_addresses(args, loaded))
+
+
+def _logs_nat_addresses(args: argparse.Namespace,
+                        loaded: LoadedBlueprint) -> tuple[IPv4Address, ...]:
+    """``--nat-address`` joined by the NAT gateways' addresses of ``--state`` or ``--live``
+    (``logs check`` only)."""
+    from tierform.logs.addresses import live_nat_addresses, state_nat_addresses  # logs stage
+
+    found = list(args.nat_address or ())
+    if getattr(args, "state", None):
+        found += state_nat_addresses(Path(args.state))
+    if getattr(args, "live", False):
+        if args.vpc_id and args.all_vpcs:
+            raise TierformError("--vpc-id names the VPCs to read and --all-vpcs reads every "
+                                "one: give one of them")
+        region = args.region or loaded.blueprint.region
+        if args.endpoint:
+            ec2 = client("ec2", args.endpoint, region, allow_remote=True)
+        else:
+            import boto3  # slow to import: only a live read of an AWS account needs it
+
+            ec2 = boto3.client("ec2", region_name=region)
+        found += live_nat_addresses(ec2, vpc_ids=args.vpc_id or (), all_vpcs=args.all_vpcs,
+                                    name=loaded.blueprint.name)
+    elif getattr(args, "endpoint", None) or getattr(args, "vpc_id", None) or getattr(
+            args, "all_vpcs", False):
+        raise TierformError("--endpoint, --vpc-id and --all-vpcs say where a --live read "
+                            "reads: add --live, or drop them")
+    return tuple(dict.fromkeys(found))
 
 
 def _duckdb_missing() -> TierformError:
@@ -752,10 +781,11 @@ def cmd_logs(args: argparse.Namespace) -> int:
                      "reply; add " + ", ".join(EXACT_FIELDS) + " to flow_logs.fields to "
                      "make it exact")
     natted = nat_tiers(checked.layout)
-    if natted and not args.nat_address and any(
+    if natted and not rules.nat_addresses and any(
             f.src in natted and f.dst == "internet" for f in loaded.blueprint.flows):
-        notes.append("NAT gateway addresses not given (--nat-address): their translated "
-                     "legs read as the NAT subnet's tier talking to the internet")
+        notes.append("NAT gateway addresses not given (--nat-address, --state or --live): "
+                     "their translated legs read as the NAT subnet's tier talking to the "
+                     "internet")
     summary = summarize(result.rows, bad_count=result.bad_count,
                         bad_lines=[{"path": b.path, "line": b.line, "problem": b.problem}
                                    for b in result.bad_lines], notes=notes)
@@ -1082,6 +1112,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "line), Parquet, or a CloudWatch Logs export")
     q.add_argument("--nat-address", action="append", type=_nat_address, metavar="IP",
                    help="a NAT gateway's private address (repeatable)")
+    built = q.add_mutually_exclusive_group()
+    built.add_argument("--state", metavar="FILE",
+                       help="state of the applied module (terraform show -json, or the "
+                            ".tfstate): its NAT gateways' addresses join --nat-address")
+    built.add_argument("--live", action="store_true",
+                       help="read the NAT gateways' addresses through the AWS API (boto3, "
+                            "your credentials), from the VPC as verify --live finds it")
+    live(q, "blueprint")
     q.add_argument("--format", choices=("text", "json", "sarif"), default="text",
                    help="output format: text (default), json, or sarif (for code scanning)")
     q = logs.add_parser("sample", help="Write generated flow-log records for the blueprint's "
