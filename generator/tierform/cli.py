@@ -708,18 +708,21 @@ def _logs_setup(args: argparse.Namespace) -> tuple[LoadedBlueprint, Checked, Any
 
     loaded = workflow.load(Path(args.blueprint))
     checked = workflow.check(loaded)
-    return loaded, checked, rules_of(checked.layout, _logs_nat_addresses(args, loaded))
+    nat, blocks6 = _logs_built(args, loaded)
+    return loaded, checked, rules_of(checked.layout, nat, blocks6)
 
 
-def _logs_nat_addresses(args: argparse.Namespace,
-                        loaded: LoadedBlueprint) -> tuple[IPv4Address, ...]:
-    """``--nat-address`` joined by the NAT gateways' addresses of ``--state`` or ``--live``
-    (``logs check`` only)."""
-    from tierform.logs.addresses import live_nat_addresses, state_nat_addresses  # logs stage
+def _logs_built(args: argparse.Namespace,
+                loaded: LoadedBlueprint) -> tuple[tuple[IPv4Address, ...], tuple[Any, ...]]:
+    """``--nat-address`` joined by the NAT gateways' addresses of ``--state`` or ``--live``,
+    and the IPv6 blocks these read (``logs check`` only)."""
+    from tierform.logs.addresses import Built, live_built, state_built  # the logs stage
 
-    found = list(args.nat_address or ())
+    built = Built()
+    tier_tag = getattr(args, "tier_tag", "Tier")
     if getattr(args, "state", None):
-        found += state_nat_addresses(Path(args.state))
+        built = state_built(Path(args.state), vpc_cidr=loaded.blueprint.vpc.cidr,
+                            tier_tag=tier_tag)
     if getattr(args, "live", False):
         if args.vpc_id and args.all_vpcs:
             raise TierformError("--vpc-id names the VPCs to read and --all-vpcs reads every "
@@ -731,13 +734,14 @@ def _logs_nat_addresses(args: argparse.Namespace,
             import boto3  # slow to import: only a live read of an AWS account needs it
 
             ec2 = boto3.client("ec2", region_name=region)
-        found += live_nat_addresses(ec2, vpc_ids=args.vpc_id or (), all_vpcs=args.all_vpcs,
-                                    name=loaded.blueprint.name)
+        built = live_built(ec2, vpc_ids=args.vpc_id or (), all_vpcs=args.all_vpcs,
+                           name=loaded.blueprint.name, tier_tag=tier_tag)
     elif getattr(args, "endpoint", None) or getattr(args, "vpc_id", None) or getattr(
             args, "all_vpcs", False):
         raise TierformError("--endpoint, --vpc-id and --all-vpcs say where a --live read "
                             "reads: add --live, or drop them")
-    return tuple(dict.fromkeys(found))
+    nat = tuple(dict.fromkeys([*(args.nat_address or ()), *built.nat_addresses]))
+    return nat, built.blocks6
 
 
 def _duckdb_missing() -> TierformError:
@@ -1115,11 +1119,14 @@ def build_parser() -> argparse.ArgumentParser:
     built = q.add_mutually_exclusive_group()
     built.add_argument("--state", metavar="FILE",
                        help="state of the applied module (terraform show -json, or the "
-                            ".tfstate): its NAT gateways' addresses join --nat-address")
+                            ".tfstate): its NAT gateways' addresses join --nat-address, its "
+                            "IPv6 blocks place IPv6 records")
     built.add_argument("--live", action="store_true",
-                       help="read the NAT gateways' addresses through the AWS API (boto3, "
-                            "your credentials), from the VPC as verify --live finds it")
+                       help="read the NAT gateways' addresses and the IPv6 blocks through "
+                            "the AWS API (boto3, your credentials), of the VPC as verify "
+                            "--live finds it")
     live(q, "blueprint")
+    tier_tag(q)
     q.add_argument("--format", choices=("text", "json", "sarif"), default="text",
                    help="output format: text (default), json, or sarif (for code scanning)")
     q = logs.add_parser("sample", help="Write generated flow-log records for the blueprint's "

@@ -1,47 +1,63 @@
-"""Addresses the blueprint cannot know, read from what was built: NAT gateways' private
-addresses, from a Terraform state or a live read, for ``logs check``.
+"""Addresses the blueprint cannot know, read from what was built, for ``logs check``: the
+NAT gateways' private addresses and the Amazon-provided IPv6 blocks of the VPC and its tier
+subnets, from a Terraform state or a live read.
 
-A NAT gateway's private address is AWS's choice inside its subnet, so only a state or the
-API holds it; without it the gateway's translated leg reads as its tier talking to the
-internet. A NAT gateway whose address is not recorded (pending, failed) adds nothing.
+Both are AWS's choice at apply time, so only a state or the API holds them: without the
+NAT addresses a gateway's translated leg reads as its tier talking to the internet;
+without the IPv6 blocks every IPv6 record is unmapped. A NAT gateway or block not recorded
+(pending, failed, disassociated) adds nothing.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from ipaddress import IPv4Address
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Any
 
 from tierform.errors import ReadError
+from tierform.logs.rules import Block6
+from tierform.network.tags import TIER_TAG
 from tierform.readers.state import iter_module_resources
 
-__all__ = ["live_nat_addresses", "state_nat_addresses"]
+__all__ = ["Built", "live_built", "state_built"]
+
+_TYPES = ("aws_nat_gateway", "aws_vpc", "aws_subnet")
 
 
-def _state_values(document: Mapping[str, Any], path: str) -> Iterator[Mapping[str, Any]]:
-    """The attribute maps of every ``aws_nat_gateway`` in ``terraform show -json`` output
-    (``values.root_module``) or a raw ``.tfstate`` (``resources[].instances[].attributes``)."""
+@dataclass(frozen=True)
+class Built:
+    """What a state or live read adds to the blueprint's placement of addresses."""
+
+    nat_addresses: tuple[IPv4Address, ...] = ()
+    blocks6: tuple[Block6, ...] = ()
+
+
+def _state_resources(document: Mapping[str, Any],
+                     path: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(type, attributes) of the managed NAT gateways, VPCs and subnets in ``terraform show
+    -json`` output (``values.root_module``) or a raw ``.tfstate`` (``resources[].instances``)."""
     values = document.get("values")
     if isinstance(values, Mapping) and isinstance(values.get("root_module"), Mapping):
         for resource in iter_module_resources(values["root_module"]):
-            if resource.get("type") == "aws_nat_gateway":
-                yield resource.get("values") or {}
+            if resource.get("type") in _TYPES:
+                yield str(resource["type"]), resource.get("values") or {}
         return
     resources = document.get("resources")
     if isinstance(resources, list) and "version" in document:
         for resource in resources:
-            if (isinstance(resource, Mapping) and resource.get("type") == "aws_nat_gateway"
+            if (isinstance(resource, Mapping) and resource.get("type") in _TYPES
                     and resource.get("mode", "managed") == "managed"):
                 for instance in resource.get("instances") or []:
                     if isinstance(instance, Mapping):
-                        yield instance.get("attributes") or {}
+                        yield str(resource["type"]), instance.get("attributes") or {}
         return
     if "planned_values" in document or "resource_changes" in document:
-        raise ReadError(f"{path}: this is a plan, not a state; NAT gateway addresses exist "
-                        "only after apply: give `terraform show -json` after apply or the "
-                        ".tfstate file")
+        raise ReadError(f"{path}: this is a plan, not a state; NAT gateway addresses and "
+                        "IPv6 blocks exist only after apply: give `terraform show -json` "
+                        "after apply or the .tfstate file")
     if values is None and "format_version" in document:
         return  # `terraform show -json` of an empty state: nothing applied
     raise ReadError(f"{path}: not a Terraform state: give `terraform show -json` output "
@@ -54,12 +70,28 @@ def _address(value: object, where: str) -> IPv4Address | None:
     try:
         return IPv4Address(str(value))
     except ValueError:
-        raise ReadError(f"{where}: private_ip {value!r} is not an IPv4 address; regenerate "
-                        "the state with terraform show -json") from None
+        raise ReadError(f"{where}: {value!r} is not an IPv4 address; regenerate the state "
+                        "with terraform show -json, or read it --live") from None
 
 
-def state_nat_addresses(path: Path) -> tuple[IPv4Address, ...]:
-    """The private addresses of the NAT gateways recorded in the state file ``path``."""
+def _block(value: object, where: str) -> IPv6Network | None:
+    if value in (None, ""):
+        return None
+    try:
+        return IPv6Network(str(value))
+    except ValueError:
+        raise ReadError(f"{where}: {value!r} is not an IPv6 block; regenerate the state with "
+                        "terraform show -json, or read it --live") from None
+
+
+def _tier(tags: object, tier_tag: str) -> str | None:
+    return str(tags[tier_tag]) if isinstance(tags, Mapping) and tags.get(tier_tag) else None
+
+
+def state_built(path: Path, *, vpc_cidr: IPv4Network,
+                tier_tag: str = TIER_TAG) -> Built:
+    """The NAT gateways' addresses and the IPv6 blocks of the blueprint's VPC (the state's
+    VPC with the blueprint's IPv4 CIDR) recorded in the state file ``path``."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -71,40 +103,73 @@ def state_nat_addresses(path: Path) -> tuple[IPv4Address, ...]:
                         "-json` output after apply, or the .tfstate file") from None
     if not isinstance(document, Mapping):
         raise ReadError(f"{path}: expected a JSON object (a Terraform state)")
-    found = []
-    for values in _state_values(document, str(path)):
-        where = f"{path}: aws_nat_gateway {values.get('id')}"
-        for value in (values.get("private_ip"),
-                      *(values.get("secondary_private_ip_addresses") or ())):
-            address = _address(value, where)
-            if address is not None:
-                found.append(address)
-    return tuple(dict.fromkeys(found))
+    nats: list[IPv4Address] = []
+    vpcs: dict[str, IPv6Network | None] = {}
+    subnets: list[tuple[str, IPv6Network, str | None]] = []
+    for kind, values in _state_resources(document, str(path)):
+        where = f"{path}: {kind} {values.get('id')}"
+        if kind == "aws_nat_gateway":
+            for value in (values.get("private_ip"),
+                          *(values.get("secondary_private_ip_addresses") or ())):
+                address = _address(value, where)
+                if address is not None:
+                    nats.append(address)
+        elif kind == "aws_vpc":
+            if str(values.get("cidr_block")) == str(vpc_cidr):
+                vpcs[str(values.get("id"))] = _block(values.get("ipv6_cidr_block"), where)
+        else:
+            block = _block(values.get("ipv6_cidr_block"), where)
+            if block is not None:
+                subnets.append((str(values.get("vpc_id")), block,
+                                _tier(values.get("tags_all") or values.get("tags"), tier_tag)))
+    blocks = [Block6(b, None) for b in vpcs.values() if b is not None]
+    blocks += [Block6(b, tier) for vpc, b, tier in subnets if vpc in vpcs]
+    return Built(tuple(dict.fromkeys(nats)), tuple(blocks))
 
 
-def live_nat_addresses(ec2: Any, *, vpc_ids: Sequence[str] = (), all_vpcs: bool = False,
-                       name: str | None = None) -> tuple[IPv4Address, ...]:
-    """The private addresses of the available NAT gateways of the VPCs read as ``verify
-    --live`` reads them: ``vpc_ids``, every VPC, or the VPC tagged ``Name`` = ``name``."""
+def live_built(ec2: Any, *, vpc_ids: Sequence[str] = (), all_vpcs: bool = False,
+               name: str | None = None, tier_tag: str = TIER_TAG) -> Built:
+    """The NAT gateways' addresses and the IPv6 blocks of the VPCs read as ``verify --live``
+    reads them: ``vpc_ids``, every VPC, or the VPC tagged ``Name`` = ``name``."""
     if vpc_ids:
-        vpcs = list(vpc_ids)
+        found = ec2.describe_vpcs(VpcIds=list(vpc_ids))
     elif all_vpcs:
-        vpcs = []
+        found = ec2.describe_vpcs()
     else:
         found = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [name or ""]}])
-        vpcs = [v["VpcId"] for v in found.get("Vpcs", [])]
-        if not vpcs:
-            raise ReadError(f"no VPC tagged Name={name} in the region: give --vpc-id, or "
-                            "the --region/--endpoint it was applied to")
-    filters = [{"Name": "vpc-id", "Values": vpcs}] if vpcs else []
-    found_addresses = []
-    for page in ec2.get_paginator("describe_nat_gateways").paginate(Filter=filters):
+    vpcs = [v for v in found.get("Vpcs", []) if not (all_vpcs and v.get("IsDefault"))]
+    if not vpcs:
+        raise ReadError(f"no VPC tagged Name={name} in the region: give --vpc-id, or the "
+                        "--region/--endpoint it was applied to")
+    ids = [str(v["VpcId"]) for v in vpcs]
+    blocks = [Block6(block, None) for v in vpcs
+              for block in _associated(v.get("Ipv6CidrBlockAssociationSet"), f"VPC {v['VpcId']}")]
+    where = [{"Name": "vpc-id", "Values": ids}]
+    for page in ec2.get_paginator("describe_subnets").paginate(Filters=where):
+        for subnet in page.get("Subnets", []):
+            tags = {t.get("Key"): t.get("Value") for t in subnet.get("Tags") or []}
+            blocks += [Block6(block, _tier(tags, tier_tag)) for block in _associated(
+                subnet.get("Ipv6CidrBlockAssociationSet"), f"subnet {subnet.get('SubnetId')}")]
+    nats: list[IPv4Address] = []
+    for page in ec2.get_paginator("describe_nat_gateways").paginate(Filter=where):
         for gateway in page.get("NatGateways", []):
             if gateway.get("State") not in (None, "available", "pending"):
                 continue
             for entry in gateway.get("NatGatewayAddresses", []):
-                where = f"NAT gateway {gateway.get('NatGatewayId')}"
-                address = _address(entry.get("PrivateIp"), where)
+                address = _address(entry.get("PrivateIp"),
+                                   f"NAT gateway {gateway.get('NatGatewayId')}")
                 if address is not None:
-                    found_addresses.append(address)
-    return tuple(dict.fromkeys(found_addresses))
+                    nats.append(address)
+    return Built(tuple(dict.fromkeys(nats)), tuple(blocks))
+
+
+def _associated(associations: object, where: str) -> list[IPv6Network]:
+    """The associated IPv6 blocks of a describe answer's ``Ipv6CidrBlockAssociationSet``."""
+    out = []
+    for entry in associations if isinstance(associations, list) else []:
+        state = (entry.get("Ipv6CidrBlockState") or {}).get("State", "associated")
+        if state in ("associated", "associating"):
+            block = _block(entry.get("Ipv6CidrBlock"), where)
+            if block is not None:
+                out.append(block)
+    return out

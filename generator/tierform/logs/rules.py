@@ -17,8 +17,15 @@ Per record, the classes (docs: README "Watching the layers"):
 - ``rejected_intended`` (finding): REJECT of a request or reply of a blueprint flow;
 - ``expected_reject``: REJECT of what no flow allows;
 - ``unmapped``: what the blueprint cannot place (``reason`` says why): a NODATA/SKIPDATA
-  record, an address in the VPC but in no tier subnet, an IPv6 or unreadable address,
-  traffic with neither end in the VPC.
+  record, an address in the VPC but in no tier subnet, an IPv6 address when the VPC's IPv6
+  blocks are not known (they are Amazon's choice: ``logs check --state`` or ``--live``
+  reads them), an unreadable address, traffic with neither end in the VPC.
+
+IPv6 placement: an address text is expanded (``::`` filled, every group padded to four
+hex digits) into its canonical 39-character form, and a block (nibble-aligned, as AWS's
+/56 and /64 are; others are split into nibble-aligned parts) is a prefix of that text. The
+same portable string functions (``strpos``, ``substr``, ``lpad``, ``replace``) run in both
+engines, so IPv6 has one spelling in both dialects.
 
 Request or reply: with ``tcp-flags`` in the format a SYN (2) without ACK opens a
 connection (request) and SYN-ACK (18) answers one (reply); otherwise, and for records
@@ -31,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Network
 from typing import Literal
 
 from tierform.aws import DEFAULT_EPHEMERAL, INTERNET
@@ -42,6 +49,7 @@ __all__ = [
     "FINDINGS",
     "NAT",
     "AddressRange",
+    "Block6",
     "Dialect",
     "FlowRule",
     "Rules",
@@ -78,6 +86,28 @@ class AddressRange:
 
 
 @dataclass(frozen=True)
+class Block6:
+    """An IPv6 block of ``endpoint`` (a tier; ``None``: the VPC's block outside every tier
+    subnet), as read from a state or the API."""
+
+    network: IPv6Network
+    endpoint: str | None
+
+    def prefixes(self) -> tuple[str, ...]:
+        """The block as prefixes of canonical address text (``_ip6_text``): split into
+        nibble-aligned parts when its length is not a multiple of four."""
+        length = -(-self.network.prefixlen // 4) * 4
+        parts = self.network.subnets(new_prefix=length) if length != self.network.prefixlen \
+            else iter([self.network])
+        out = []
+        for part in parts:
+            text = part.network_address.exploded
+            nibbles = length // 4
+            out.append(text[:nibbles + (nibbles - 1) // 4] if nibbles else "")
+        return tuple(out)
+
+
+@dataclass(frozen=True)
 class FlowRule:
     """One blueprint flow as the records see it: ``protocol`` None for ``all``; ``ports``
     empty when ports do not apply (icmp, all)."""
@@ -99,13 +129,15 @@ class Rules:
     endpoints: tuple[str, ...]
     ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL
     nat_addresses: tuple[str, ...] = field(default=())
+    blocks6: tuple[Block6, ...] = field(default=())
+    """IPv6 blocks, most specific first; empty: IPv6 addresses stay unmapped."""
 
     @classmethod
     def build(cls, *, vpc: IPv4Network, tiers: Mapping[str, Sequence[IPv4Network]],
               networks: Mapping[str, IPv4Network],
               flows: Sequence[tuple[str, str, str, str, tuple[tuple[int, int], ...]]],
               nat_tiers: Sequence[str] = (), nat_addresses: Sequence[IPv4Address] = (),
-              ) -> Rules:
+              blocks6: Sequence[Block6] = ()) -> Rules:
         """``flows``: (id, from, to, protocol name, port ranges). A flow from a tier in
         ``nat_tiers`` (private, routed through NAT) to the internet also allows the legs
         the NAT gateway's own address shows up in (tier -> nat, nat -> internet)."""
@@ -123,8 +155,10 @@ class Rules:
                 rules.append(FlowRule(flow_id, src, NAT, number, kept))
                 rules.append(FlowRule(flow_id, NAT, INTERNET, number, kept))
         names = (*tiers, *networks, INTERNET, *((NAT,) if nat_addresses else ()))
+        ordered6 = sorted(dict.fromkeys(blocks6), key=lambda b: (-b.network.prefixlen,
+                                                                   int(b.network.network_address)))
         return cls(tuple(ranges), tuple(rules), names,
-                   nat_addresses=tuple(str(a) for a in nat_addresses))
+                   nat_addresses=tuple(str(a) for a in nat_addresses), blocks6=tuple(ordered6))
 
 
 def _q(name: str) -> str:
@@ -159,6 +193,53 @@ def _ip_int(prefix: str) -> str:
     ok = " AND ".join(f"{o} BETWEEN 0 AND 255" for o in octets)
     value = " + ".join(f"{o} * {256 ** (3 - i)}" for i, o in enumerate(octets))
     return f"CASE WHEN {_q(prefix + 'dots')} = 3 AND {ok} THEN {value} END"
+
+
+_HEX = "0123456789abcdef:"
+
+
+def _ip6_expanded(column: str) -> str:
+    """An address text with ``::`` filled by zero groups (and a leading or trailing colon
+    that leaves dropped), NULL when it has no colon (not IPv6)."""
+    colons = f"(length({column}) - length(replace({column}, ':', '')))"
+    # Groups present: as many as colons with '::' inside, one fewer at either end.
+    at_end = (f"CASE WHEN substr({column}, 1, 2) = '::' OR "
+              f"substr({column}, length({column}) - 1, 2) = '::' THEN 1 ELSE 0 END")
+    filled = (f"replace({column}, '::', concat(':', substr('0:0:0:0:0:0:0:0:', 1, "
+              f"2 * (8 - {colons} + {at_end}))))")
+    lead = f"CASE WHEN substr({column}, 1, 2) = '::' THEN substr({filled}, 2) ELSE {filled} END"
+    trail = (f"CASE WHEN strpos({column}, '::') = 0 THEN {column} "
+             f"WHEN substr({column}, length({column}) - 1, 2) = '::' "
+             f"THEN substr({lead}, 1, length({lead}) - 1) ELSE {lead} END")
+    return (f"CASE WHEN {column} = '::' THEN '0:0:0:0:0:0:0:0' "
+            f"WHEN strpos({column}, ':') > 0 THEN lower({trail}) END")
+
+
+def _ip6_text(expanded: str) -> str:
+    """The canonical 39-character text of an expanded address (``_ip6_expanded``): eight
+    groups of four hex digits; NULL unless it is a well-formed IPv6 address."""
+    groups = [f"coalesce(split_part({expanded}, ':', {i}), '')" for i in range(1, 9)]
+    stripped = expanded
+    for char in _HEX:
+        stripped = f"replace({stripped}, '{char}', '')"
+    colons = f"length({expanded}) - length(replace({expanded}, ':', ''))"
+    ok = " AND ".join([f"{colons} = 7", f"{stripped} = ''",
+                       *(f"length({g}) BETWEEN 1 AND 4" for g in groups)])
+    text = ", ':', ".join(f"lpad({g}, 4, '0')" for g in groups)
+    return f"CASE WHEN {ok} THEN concat({text}) END"
+
+
+def _endpoint6(rules: Rules, text: str) -> str:
+    """The endpoint of a canonical IPv6 text: a block's tier, '-vpc' for the VPC's block
+    outside every tier subnet, 'internet' outside; NULL when no block is known."""
+    if not rules.blocks6:
+        return "CAST(NULL AS VARCHAR)"
+    whens = []
+    for block in rules.blocks6:
+        name = _lit(block.endpoint if block.endpoint is not None else "-vpc")
+        whens += [f"WHEN substr({text}, 1, {len(p)}) = {_lit(p)} THEN {name}"
+                  for p in block.prefixes()]
+    return f"CASE WHEN {text} IS NULL THEN NULL {' '.join(whens)} ELSE {_lit(INTERNET)} END"
 
 
 def _endpoint(rules: Rules, ip: str) -> str:
@@ -235,11 +316,17 @@ def classify_sql(rules: Rules, relation: str, columns: Sequence[str], *,
     else:
         split = (f"SELECT b.*, {_octets(src_ip, 'so')}, {_octets(dst_ip, 'do')} "
                  f"FROM ({base}) b")
-    numbered = (f"SELECT o.*, {_ip_int('so')} AS {src_n}, {_ip_int('do')} AS {dst_n} "
+    src_6, dst_6, src_6e, dst_6e = (_q(n) for n in ("src_6", "dst_6", "src_6e", "dst_6e"))
+    numbered = (f"SELECT o.*, {_ip_int('so')} AS {src_n}, {_ip_int('do')} AS {dst_n}, "
+                f"{_ip6_expanded(src_ip)} AS {src_6e}, {_ip6_expanded(dst_ip)} AS {dst_6e} "
                 f"FROM ({split}) o")
+    canonical = (f"SELECT e.*, {_ip6_text(src_6e)} AS {src_6}, "
+                 f"{_ip6_text(dst_6e)} AS {dst_6} FROM ({numbered}) e")
     mapped = (
-        f"SELECT n.*, {_endpoint(rules, src_n)} AS \"src\", "
-        f"{_endpoint(rules, dst_n)} AS \"dst\" FROM ({numbered}) n")
+        f"SELECT n.*, CASE WHEN {src_n} IS NOT NULL THEN {_endpoint(rules, src_n)} "
+        f"ELSE {_endpoint6(rules, src_6)} END AS \"src\", "
+        f"CASE WHEN {dst_n} IS NOT NULL THEN {_endpoint(rules, dst_n)} "
+        f"ELSE {_endpoint6(rules, dst_6)} END AS \"dst\" FROM ({canonical}) n")
     request = _flow_match(rules, _q("src"), _q("dst"), _q("dstport"), reply=False)
     reply = _flow_match(rules, _q("src"), _q("dst"), _q("srcport"), reply=True)
     matched = (
@@ -251,6 +338,9 @@ def classify_sql(rules: Rules, relation: str, columns: Sequence[str], *,
     unmapped_reason = (
         "CASE WHEN \"log_status\" <> 'OK' THEN concat('log-status ', \"log_status\") "
         "WHEN \"action\" NOT IN ('ACCEPT', 'REJECT') THEN 'no action' "
+        "WHEN (\"src\" IS NULL AND \"src_6\" IS NOT NULL) OR (\"dst\" IS NULL AND "
+        "\"dst_6\" IS NOT NULL) THEN 'IPv6, the VPC''s IPv6 blocks not known (give --state "
+        "or --live)' "
         "WHEN \"src\" IS NULL OR \"dst\" IS NULL THEN 'not an IPv4 address' "
         "WHEN \"src\" = '-vpc' OR \"dst\" = '-vpc' THEN 'in the VPC, in no tier subnet' "
         f"WHEN \"src\" = {_lit(INTERNET)} AND \"dst\" = {_lit(INTERNET)} "

@@ -154,7 +154,8 @@ def test_addresses_the_blueprint_cannot_place_are_unmapped_never_blocked(
         "- - - - - - - 1 2 - SKIPDATA\n")
     reasons = [(r["class"], r["reason"]) for r in classified_records(rules, [path], None)]
     assert sorted(reasons) == sorted([
-        ("unmapped", "not an IPv4 address"), ("unmapped", "not an IPv4 address"),
+        ("unmapped", "IPv6, the VPC's IPv6 blocks not known (give --state or --live)"),
+        ("unmapped", "not an IPv4 address"),
         ("unmapped", "in the VPC, in no tier subnet"), ("unmapped", "neither end in the VPC"),
         ("unmapped", "log-status SKIPDATA")])
 

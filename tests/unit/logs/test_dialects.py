@@ -1,15 +1,16 @@
 """The local check's faster SQL (``dialect="duckdb"``) gives exactly the answers of the
 portable SQL Athena runs, on records made to hit every edge: odd address texts (IPv6,
 ``-``, too few or many dots, octets past 255, signs, empty parts), NODATA/SKIPDATA,
-tcp-flags and pkt-* addresses, every format (custom gzip, default plain, CloudWatch
-export), and several blueprints."""
+tcp-flags and pkt-* addresses, IPv6 addresses placed by the VPC's and subnets' blocks
+(compressed, expanded, upper case, outside, in the VPC in no subnet), every format (custom
+gzip, default plain, CloudWatch export), and several blueprints."""
 
 from __future__ import annotations
 
 import gzip
 import random
 from collections import Counter
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address, IPv6Network
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tierform.logs.check import AGGREGATE_COLUMNS, check_sources, connect, records_relation
+from tierform.aws import INTERNET
+from tierform.logs.check import (
+    AGGREGATE_COLUMNS,
+    check_sources,
+    classified_records,
+    connect,
+    records_relation,
+)
 from tierform.logs.formats import COLUMNS, DEFAULT_FIELDS, EXACT_FIELDS, inspect_source
 from tierform.logs.intent import rules_of
 from tierform.logs.report import summarize
-from tierform.logs.rules import DIALECTS, Rules, classify_sql
+from tierform.logs.rules import DIALECTS, Block6, Rules, classify_sql
 from unit.logs.logs_support import SHIPPED, checked
 
 ODD_ADDRESSES = ("2600:1f18::1", "::ffff:10.0.1.5", "-", "10.0.1", "10.0.1.5.6", "10.0.1.256",
@@ -30,10 +38,33 @@ ODD_ADDRESSES = ("2600:1f18::1", "::ffff:10.0.1.5", "-", "10.0.1", "10.0.1.5.6",
                  "0.0.0.0", "255.255.255.255", "10.0.1.-1", "1e1.0.1.5", "10.0.1.x")
 
 
+VPC6 = IPv6Network("2600:1f18:ab:c00::/56")
+
+
+def _blocks6(layout: Any) -> list[Block6]:
+    """The VPC's /56 and a /64 per subnet, as a state of a dual-stack apply records them."""
+    subnets = list(VPC6.subnets(new_prefix=64))
+    return [Block6(VPC6, None), *(Block6(subnets[i + 1], s.tier)
+                                  for i, s in enumerate(layout.subnets))]
+
+
+def _addresses6(blocks: list[Block6]) -> list[str]:
+    """In every block (compressed, expanded, upper case, last), the VPC's /56 in no subnet,
+    and outside it."""
+    picks = []
+    for block in blocks[1:]:
+        net = block.network
+        picks += [str(net[1]), net[1].exploded, str(net[0x1234_0000_0000_00AB]).upper(),
+                  str(net[-1])]
+    picks += [str(VPC6[-1]), str(VPC6.network_address - 1), str(VPC6.broadcast_address + 1),
+              "2a05:d018::1"]
+    return picks
+
+
 def _addresses(layout: Any, nat: list[str]) -> list[str]:
     """Addresses in every subnet (first, last, middle), just outside, the NAT's own, the
-    VPC's space in no subnet, the internet, and odd texts."""
-    picks = list(nat)
+    VPC's space in no subnet, the internet, IPv6 in and out of the blocks, and odd texts."""
+    picks = list(nat) + _addresses6(_blocks6(layout))
     for subnet in layout.subnets:
         net = subnet.cidr
         picks += [str(net.network_address), str(net.broadcast_address),
@@ -105,7 +136,7 @@ def test_the_local_sql_answers_as_the_portable_one_record_for_record(
     layout = checked(name).layout
     rng = random.Random(f"dialects-{name}")
     nat = [str(s.cidr[4]) for s in layout.subnets if s.default_route != "nat"][:2]
-    rules = rules_of(layout, [IPv4Address(a) for a in nat])
+    rules = rules_of(layout, [IPv4Address(a) for a in nat], _blocks6(layout))
     addresses, ports = _addresses(layout, nat), _ports(rules)
     fl = checked(name).loaded.blueprint.flow_logs
     custom = tuple(fl.fields) if fl is not None and fl.fields else DEFAULT_FIELDS
@@ -134,6 +165,37 @@ def test_the_local_sql_answers_as_the_portable_one_record_for_record(
     reached = {r[0] for r in expected}
     assert reached == {"intended_accept", "unintended_accept", "rejected_intended",
                        "expected_reject", "unmapped"}
+    # IPv6 records were placed by tier, and only the VPC's space outside subnets is unmapped.
+    placed = Counter(r["src"] for r in classified_records(rules, paths[:1], custom)
+                     if r["src_ip"] in _addresses6(_blocks6(layout)))
+    assert set(placed) == {*(s.tier for s in layout.subnets), "-vpc", INTERNET}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 2 ** 128 - 1).map(IPv6Address).flatmap(
+    lambda a: st.sampled_from([str(a), a.exploded, str(a).upper()])), min_size=1,
+    max_size=20), st.integers(0, 2 ** 64 - 1), st.integers(40, 64))
+def test_an_ipv6_text_lands_in_the_block_python_puts_it_in(texts: list[str], net: int,
+                                                           length: int) -> None:
+    """The IPv6 placement on its own, against ``ipaddress``: any address (compressed or
+    not, any case), a block of any length (nibble-aligned or not), both dialects."""
+    block = IPv6Network((net << 64, 64)).supernet(new_prefix=length)
+    inside = [str(block[i]) for i in (0, 1, -1)]
+    rules = Rules.build(vpc=checked("three-tier").loaded.blueprint.vpc.cidr, tiers={},
+                        networks={}, flows=[], blocks6=[Block6(block, "web")])
+    con = duckdb.connect()
+    con.execute("CREATE TABLE r (srcaddr VARCHAR, dstaddr VARCHAR, srcport INTEGER, "
+                "dstport INTEGER, protocol INTEGER, action VARCHAR, log_status VARCHAR)")
+    rows = [*texts, *inside]
+    con.executemany("INSERT INTO r VALUES (?, '10.0.0.1', 40000, 443, 6, 'ACCEPT', 'OK')",
+                    [(t,) for t in rows])
+    have = ("srcaddr", "dstaddr", "srcport", "dstport", "protocol", "action", "log_status")
+    for dialect in DIALECTS:
+        sql = classify_sql(rules, "r", have, dialect=dialect)
+        got = con.execute(f"SELECT srcaddr, src FROM ({sql}) c").fetchall()
+        assert sorted(got) == sorted(
+            (t, "web" if IPv6Address(t) in block else "internet") for t in rows)
+    con.close()
 
 
 @settings(max_examples=300, deadline=None)
