@@ -132,12 +132,13 @@ def live_built(ec2: Any, *, vpc_ids: Sequence[str] = (), all_vpcs: bool = False,
     """The NAT gateways' addresses and the IPv6 blocks of the VPCs read as ``verify --live``
     reads them: ``vpc_ids``, every VPC, or the VPC tagged ``Name`` = ``name``."""
     if vpc_ids:
-        found = ec2.describe_vpcs(VpcIds=list(vpc_ids))
+        found = _describe(ec2, "describe_vpcs", "Vpcs", VpcIds=list(vpc_ids))
     elif all_vpcs:
-        found = ec2.describe_vpcs()
+        found = _describe(ec2, "describe_vpcs", "Vpcs")
     else:
-        found = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [name or ""]}])
-    vpcs = [v for v in found.get("Vpcs", []) if not (all_vpcs and v.get("IsDefault"))]
+        found = _describe(ec2, "describe_vpcs", "Vpcs",
+                          Filters=[{"Name": "tag:Name", "Values": [name or ""]}])
+    vpcs = [v for v in found if not (all_vpcs and v.get("IsDefault"))]
     if not vpcs:
         raise ReadError(f"no VPC tagged Name={name} in the region: give --vpc-id, or the "
                         "--region/--endpoint it was applied to")
@@ -145,22 +146,34 @@ def live_built(ec2: Any, *, vpc_ids: Sequence[str] = (), all_vpcs: bool = False,
     blocks = [Block6(block, None) for v in vpcs
               for block in _associated(v.get("Ipv6CidrBlockAssociationSet"), f"VPC {v['VpcId']}")]
     where = [{"Name": "vpc-id", "Values": ids}]
-    for page in ec2.get_paginator("describe_subnets").paginate(Filters=where):
-        for subnet in page.get("Subnets", []):
-            tags = {t.get("Key"): t.get("Value") for t in subnet.get("Tags") or []}
-            blocks += [Block6(block, _tier(tags, tier_tag)) for block in _associated(
-                subnet.get("Ipv6CidrBlockAssociationSet"), f"subnet {subnet.get('SubnetId')}")]
+    for subnet in _describe(ec2, "describe_subnets", "Subnets", Filters=where):
+        tags = {t.get("Key"): t.get("Value") for t in subnet.get("Tags") or []}
+        blocks += [Block6(block, _tier(tags, tier_tag)) for block in _associated(
+            subnet.get("Ipv6CidrBlockAssociationSet"), f"subnet {subnet.get('SubnetId')}")]
     nats: list[IPv4Address] = []
-    for page in ec2.get_paginator("describe_nat_gateways").paginate(Filter=where):
-        for gateway in page.get("NatGateways", []):
-            if gateway.get("State") not in (None, "available", "pending"):
-                continue
-            for entry in gateway.get("NatGatewayAddresses", []):
-                address = _address(entry.get("PrivateIp"),
-                                   f"NAT gateway {gateway.get('NatGatewayId')}")
-                if address is not None:
-                    nats.append(address)
+    for gateway in _describe(ec2, "describe_nat_gateways", "NatGateways", Filter=where):
+        if gateway.get("State") not in (None, "available", "pending"):
+            continue
+        for entry in gateway.get("NatGatewayAddresses", []):
+            address = _address(entry.get("PrivateIp"),
+                               f"NAT gateway {gateway.get('NatGatewayId')}")
+            if address is not None:
+                nats.append(address)
     return Built(tuple(dict.fromkeys(nats)), tuple(blocks))
+
+
+def _describe(ec2: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
+    """Every item of a paginated describe call; AWS or connection errors become ReadError."""
+    from botocore.exceptions import BotoCoreError, ClientError  # only a live read needs it
+
+    try:
+        return [item for page in ec2.get_paginator(operation).paginate(**kwargs)
+                for item in page.get(key) or []]
+    except ClientError as error:
+        raise ReadError(f"cannot read the NAT gateways and IPv6 blocks ({operation}): "
+                        f"{error}") from None
+    except BotoCoreError as error:
+        raise ReadError(f"cannot reach AWS for {operation}: {error}") from None
 
 
 def _associated(associations: object, where: str) -> list[IPv6Network]:
