@@ -4,16 +4,13 @@ single-resource mutants of it that the analyzer must tell apart."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
+from mutant_support import planned_network
 from tierform.analyze import analyze
 from tierform.network.model import Network
-from tierform.readers.plan import network_from_plan
-from tierform.terraform import plan_files
-from tierform.terraform.runner import module_files
 
 pytestmark = pytest.mark.terraform
 
@@ -22,14 +19,8 @@ MODULE = Path(__file__).resolve().parents[1] / "fixtures" / "handwritten" / "nat
 
 def _network(cache: Path, terraform: str | None, edit: tuple[str, str] | None = None
              ) -> Network:
-    files = module_files(MODULE)
-    if edit is not None:
-        old, new = edit
-        text = files["main.tf"].decode()
-        assert re.search(old, text), old  # the mutant must change something
-        files = {**files, "main.tf": re.sub(old, new, text, count=1).encode()}
-    plan = plan_files(files, region="us-east-1", cache_dir=cache, terraform=terraform)
-    return network_from_plan(plan.raw)
+    return planned_network(MODULE, cache, terraform, *(() if edit is None else (edit,)),
+                           with_config=False)
 
 
 @pytest.fixture(scope="module")

@@ -6,16 +6,13 @@ route straight to the internet gateway, a rule that drops web's 443."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
+from mutant_support import planned_network
 from tierform.analyze import analyze, query
 from tierform.network.model import Network, firewall_endpoint_key
-from tierform.readers.plan import network_from_plan
-from tierform.terraform import plan_files
-from tierform.terraform.runner import module_files
 from tierform.verify import inspection_findings
 
 pytestmark = pytest.mark.terraform
@@ -25,14 +22,7 @@ PAIRS = [("internet", "web"), ("app", "internet")]
 
 
 def _network(cache: Path, terraform: str | None, *edits: tuple[str, str]) -> Network:
-    files = module_files(MODULE)
-    text = files["main.tf"].decode()
-    for old, new in edits:
-        assert re.search(old, text), old  # the mutant must change something
-        text = re.sub(old, new, text, count=1)
-    plan = plan_files({**files, "main.tf": text.encode()}, region="us-east-1",
-                      cache_dir=cache, terraform=terraform)
-    return network_from_plan(plan.raw, config_dir=plan.config_dir)
+    return planned_network(MODULE, cache, terraform, *edits)
 
 
 @pytest.fixture(scope="module")
