@@ -15,6 +15,7 @@ from cli_support import ROOT
 from tierform.network.model import Network
 
 __all__ = [
+    "INSPECTED",
     "ROOT",
     "SHIPPED",
     "grown",
@@ -26,6 +27,8 @@ __all__ = [
 ]
 
 SHIPPED = sorted((ROOT / "blueprints").glob("*.yaml"))
+# The blueprint with a Network Firewall (inspection) that the firewall e2e modules apply.
+INSPECTED = ROOT / "tests" / "plan" / "fixtures" / "inspected.yaml"
 
 # Every resource tierform puts in a tier carries the Tier tag (DESIGN: SEC05-BP01 convention).
 _TIERED = (("describe_subnets", "Subnets", "SubnetId"),

@@ -1,10 +1,10 @@
 """R14 from state: the hand-written nat-instance fixture applied to the local emulator and
 read back. The state reader names the appliance by its AWS ids; the answer must equal the
-plan's (tests/plan/test_appliance_hops_plan.py). One apply, one show, one destroy."""
+plan's (tests/plan/test_appliance_hops_plan.py). One apply, one show; no destroy (the
+module's emulator reset)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +27,14 @@ REGION = "us-east-1"
 
 @pytest.fixture(scope="module")
 def applied_state(local_aws: LocalAWS,
-                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+                  tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     workdir = tmp_path_factory.mktemp("apply-nat-instance")
     runner = Runner.for_module(MODULE, workdir, region=REGION, endpoint=local_aws.endpoint)
     (workdir / OFFLINE_PROVIDER_FILE).write_text(provider_hcl(local_aws.endpoint, REGION))
     runner.init()
-    try:
-        runner.apply()
-        yield runner.show()
-    finally:
-        runner.destroy()
+    runner.apply()
+    # No destroy: no test asserts one; the module's emulator reset (conftest.py) empties it.
+    return runner.show()
 
 
 def test_state_reads_the_appliance_and_equals_the_plan(

@@ -5,13 +5,15 @@ What moto lacks for it is added by Tierform's emulator fixes (tierform.localaws.
 rule groups, policies, endpoints in sync_states, DeleteFirewall, protection defaults, tags);
 the tests apply through Tierform's own apply machinery (``tierform.apply``), the
 provider block it writes included (Network Firewall must go to the emulator, not to AWS).
-The tests run in file order on one worker (the last one destroys).
+The tests run in file order on one worker (the last one destroys). What Tierform renders
+for inspection has modules of its own (test_firewall_rendered.py, test_firewall_upgrade.py):
+``--dist loadscope`` keeps a module on one worker, so three modules apply on three workers
+at once instead of one after the other.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,6 @@ from botocore.exceptions import ClientError
 from e2e_support import pending_changes
 
 from tierform.apply import apply_module, destroy_module
-from tierform.errors import TierformError
 from tierform.localaws import LocalAWS, client
 from tierform.readers.live import network_from_live
 from tierform.readers.state import network_from_state
@@ -188,84 +189,3 @@ def test_destroy_leaves_no_firewall_policy_rule_group_or_endpoint(applied: Appli
     assert {e["State"] for e in left["VpcEndpoints"]} == {"deleted"}
     assert applied.ec2.describe_vpcs(Filters=[{"Name": "tag:Name",
                                                "Values": ["inspected"]}])["Vpcs"] == []
-
-
-INSPECTED = Path(__file__).resolve().parents[1] / "plan" / "fixtures" / "inspected.yaml"
-
-
-def test_a_rendered_inspected_module_applies_and_destroys(local_aws: LocalAWS,
-                                                          tmp_path: Path) -> None:
-    """What Tierform renders for inspection (tests/plan/fixtures/inspected.yaml) applies,
-    plans empty, and destroys once its delete protection (on by default, as AWS keeps it)
-    is turned off in place (UpdateFirewallDeleteProtection)."""
-    from tierform import workflow
-
-    checked = workflow.check(workflow.load(INSPECTED))
-    files = workflow.render(checked)
-    common: dict[str, Any] = {"name": checked.name, "region": checked.region,
-                              "workdir": tmp_path / "work", "endpoint": local_aws.endpoint}
-    outputs = apply_module(files, **common)
-    nfw = client("network-firewall", local_aws.endpoint, checked.region)
-    status = nfw.describe_firewall(FirewallArn=outputs["firewall_arn"])["FirewallStatus"]
-    assert outputs["firewall_endpoint_ids"] == {
-        zone: state["Attachment"]["EndpointId"] for zone, state in status["SyncStates"].items()}
-    runner = Runner(tmp_path / "work")
-    assert pending_changes(runner.show(runner.plan())) == []
-    with pytest.raises(TierformError, match="delete protection"):
-        destroy_module(files, **common, attempts=1)
-    unprotected = {"firewall_delete_protection": False}
-    runner.apply(variables=unprotected)
-    destroy_module(files, **common)
-    assert nfw.list_firewalls()["Firewalls"] == []
-
-
-def test_adding_inspection_to_an_applied_network_replaces_nothing(local_aws: LocalAWS,
-                                                                  tmp_path: Path) -> None:
-    """inspected.yaml without its `inspection` block applied first, then with it: the plan
-    only creates, and updates in place the public tables' default routes (internet gateway
-    -> the firewall endpoint of their zone: ReplaceRoute); AWS must replace nothing. The
-    second plan is empty (the emulator's "replaced route targets" fix: moto's ReplaceRoute
-    dropped the endpoint) and each replaced route answers its own zone's endpoint."""
-    import yaml
-
-    from tierform import workflow
-
-    data = yaml.safe_load(INSPECTED.read_text(encoding="utf-8"))
-    del data["inspection"]
-    plain = tmp_path / "plain.yaml"
-    plain.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    before, after = (workflow.check(workflow.load(path)) for path in (plain, INSPECTED))
-    workdir = tmp_path / "work"
-    common: dict[str, Any] = {"name": after.name, "region": after.region, "workdir": workdir,
-                              "endpoint": local_aws.endpoint}
-    apply_module(workflow.render(before), **common)
-    files = workflow.render(after)
-    # The upgrade, planned before it is applied, in a copy of the work directory (state,
-    # provider override and init included): Tierform never writes over its own files there.
-    probe = tmp_path / "probe"
-    shutil.copytree(workdir, probe, symlinks=True)
-    for name, text in files.items():
-        (probe / name).parent.mkdir(parents=True, exist_ok=True)
-        (probe / name).write_text(text, encoding="utf-8")
-    planner = Runner(probe)
-    planner.init()
-    changes = planner.show(planner.plan())["resource_changes"]
-    actions = {c["address"]: c["change"]["actions"] for c in changes
-               if c["change"]["actions"] not in (["no-op"], ["read"])}
-    updated = sorted(a for a, act in actions.items() if act == ["update"])
-    assert {tuple(act) for act in actions.values()} == {("create",), ("update",)}
-    assert updated == ["aws_route.web_a_default", "aws_route.web_b_default"]
-    outputs = apply_module(files, **common)
-    runner = Runner(workdir)
-    assert pending_changes(runner.show(runner.plan())) == []
-    ec2 = client("ec2", local_aws.endpoint, after.region)
-    zone_of = {subnet: zone for zone, subnet in outputs["subnet_ids"]["web"].items()}
-    tables = ec2.describe_route_tables(
-        Filters=[{"Name": "vpc-id", "Values": [outputs["vpc_id"]]}])["RouteTables"]
-    web = {zone_of[a["SubnetId"]]: r.get("GatewayId") for t in tables
-           for a in t["Associations"] if a.get("SubnetId") in zone_of
-           for r in t["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"}
-    assert web == outputs["firewall_endpoint_ids"]
-    assert len(web) == 2
-    runner.apply(variables={"firewall_delete_protection": False})
-    destroy_module(files, **common)
