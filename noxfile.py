@@ -147,10 +147,11 @@ def e2e(session: nox.Session) -> None:
     computes (load stayed under 2.5 with two workers on two cores). The tests of one apply
     stay on one worker (loadscope: a module at a time, and every shipped blueprint has its
     own module; loadgroup does not group under pytest 9.2 with xdist 3.8, which sets a
-    node id attribute pytest no longer reads).
+    node id attribute pytest no longer reads). The order modules are handed out in is
+    tests/e2e/conftest.py's (long modules first): xdist's reorder is off.
     """
     _run(session, "pytest", "tests/e2e", "-q", "-n", "3", "--dist", "loadscope",
-         *session.posargs, env=_terraform_env())
+         "--no-loadscope-reorder", *session.posargs, env=_terraform_env())
 
 
 @nox.session(**_USES_SHARED_VENV, default=False)

@@ -9,15 +9,20 @@ Fixtures, for test files of their own (their names are stable):
   of a second) instead of destroying what the module applied. So a fixture or test needs
   no ``terraform destroy`` in its clean-up; destroy only where a test asserts what the
   destroy does. A network must not be expected to outlive its module.
-- Grouping (CI runs ``-n 2 --dist loadscope``): the tests of one module stay on one
-  worker, so a module-scoped apply is built once. (``--dist loadgroup`` would not keep
-  them together here: xdist 3.8 marks a group by rewriting ``item._nodeid``, which
-  pytest 9.2 no longer reads, so every test becomes a group of its own.)
+- Grouping (CI runs ``-n 3 --dist loadscope --no-loadscope-reorder``): the tests of one
+  module stay on one worker, so a module-scoped apply is built once. Modules marked
+  ``e2e_long`` (several applies and destroys: minutes each) are handed out first, then the
+  rest by test count, most first: xdist's own reorder sorts by test count alone, which
+  left a long one-test module to start last and run on alone after the others finished.
+  (``--dist loadgroup`` would not keep them together here: xdist 3.8 marks a group by
+  rewriting ``item._nodeid``, which pytest 9.2 no longer reads, so every test becomes a
+  group of its own.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import groupby
 
 import pytest
 
@@ -46,3 +51,13 @@ def _empty_emulator_per_module() -> Iterator[None]:
     for aws in _STARTED:
         if aws.running:
             aws.reset()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Modules marked ``e2e_long`` first, then by test count (most first), each module's
+    tests kept together in file order. The same order on every xdist worker (it depends
+    on the collection alone), so the workers' collections still agree."""
+    modules = [list(tests) for _, tests in groupby(items, key=lambda i: i.nodeid.split("::")[0])]
+    modules.sort(key=lambda tests: (not any(i.get_closest_marker("e2e_long") for i in tests),
+                                    -len(tests)))
+    items[:] = [item for tests in modules for item in tests]

@@ -27,7 +27,7 @@ from tierform.readers.live import network_from_live
 from tierform.readers.state import network_from_state
 from tierform.terraform.runner import Runner, module_files
 
-pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
+pytestmark = [pytest.mark.e2e, pytest.mark.terraform, pytest.mark.e2e_long]
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "emulator"
 MODULE = FIXTURES / "firewall"

@@ -19,7 +19,7 @@ from tierform.errors import TierformError
 from tierform.localaws import LocalAWS, client
 from tierform.terraform.runner import Runner
 
-pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
+pytestmark = [pytest.mark.e2e, pytest.mark.terraform, pytest.mark.e2e_long]
 
 
 def test_a_rendered_inspected_module_applies_and_destroys(local_aws: LocalAWS,

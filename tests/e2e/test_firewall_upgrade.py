@@ -19,7 +19,7 @@ from tierform.apply import apply_module
 from tierform.localaws import LocalAWS, client
 from tierform.terraform.runner import Runner
 
-pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
+pytestmark = [pytest.mark.e2e, pytest.mark.terraform, pytest.mark.e2e_long]
 
 
 def test_adding_inspection_to_an_applied_network_replaces_nothing(local_aws: LocalAWS,
