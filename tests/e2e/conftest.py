@@ -22,9 +22,9 @@ Fixtures, for test files of their own (their names are stable):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import groupby
 
 import pytest
+from e2e_support import long_modules_first
 
 from tierform.localaws import LocalAWS
 
@@ -54,10 +54,5 @@ def _empty_emulator_per_module() -> Iterator[None]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Modules marked ``e2e_long`` first, then by test count (most first), each module's
-    tests kept together in file order. The same order on every xdist worker (it depends
-    on the collection alone), so the workers' collections still agree."""
-    modules = [list(tests) for _, tests in groupby(items, key=lambda i: i.nodeid.split("::")[0])]
-    modules.sort(key=lambda tests: (not any(i.get_closest_marker("e2e_long") for i in tests),
-                                    -len(tests)))
-    items[:] = [item for tests in modules for item in tests]
+    """Long modules first (e2e_support.long_modules_first): the order xdist hands them out."""
+    items[:] = long_modules_first(items)

@@ -1,14 +1,19 @@
 """Plain helpers shared by the e2e tests: run the CLI, list what a destroy left, find
-processes a command left behind, and grow a blueprint by one flow and one tier."""
+processes a command left behind, grow a blueprint by one flow and one tier, and order
+the modules for the workers (long ones first)."""
 
 from __future__ import annotations
 
 import copy
 import os
 import subprocess
+from collections.abc import Sequence
 from ipaddress import IPv4Network
+from itertools import groupby
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 import cli_support
 from cli_support import ROOT
@@ -20,6 +25,7 @@ __all__ = [
     "SHIPPED",
     "grown",
     "leftovers",
+    "long_modules_first",
     "pending_changes",
     "stray_processes",
     "tierform",
@@ -120,3 +126,15 @@ def grown(blueprint: dict[str, Any], network: Network, *, port: int = 6379) -> d
     data["flows"] += [{"from": src, "to": dst, "ports": [port], "id": f"grown_{port}"},
                       {"from": src, "to": "cache", "ports": [port]}]
     return data
+
+
+def long_modules_first(items: Sequence[pytest.Item]) -> list[pytest.Item]:
+    """``items`` (pytest items) with the modules marked ``e2e_long`` first, then the rest by
+    test count, most first; each module's tests together and in file order. It depends on
+    the collection alone, so every xdist worker computes the same order (conftest.py)."""
+    modules = [list(tests) for _, tests in groupby(
+        items, key=lambda item: item.nodeid.split("::")[0])]
+    modules.sort(key=lambda tests: (
+        not any(item.get_closest_marker("e2e_long") for item in tests),
+        -len(tests)))
+    return [item for tests in modules for item in tests]
