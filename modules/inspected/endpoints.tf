@@ -1,0 +1,1 @@
+# No gateway VPC endpoints in this blueprint.
