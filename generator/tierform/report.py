@@ -135,6 +135,10 @@ def subnets_json(layout: Layout) -> list[dict[str, Any]]:
     rows += [{"name": name, "tier": None, "exposure": "dedicated", "az": az, "cidr": str(cidr),
               "source": "dedicated (transit attachment, top of the VPC)"}
              for name, az, cidr in (layout.transit.subnets if layout.transit else ())]
+    # The Network Firewall endpoints' /28s (no tier either): the count said 8, the list 6.
+    rows += [{"name": f.name, "tier": None, "exposure": "dedicated", "az": f.az,
+              "cidr": str(f.cidr), "source": "dedicated (firewall endpoint, below the transit "
+              "block)"} for f in (layout.inspection.subnets if layout.inspection else ())]
     return rows
 
 

@@ -184,9 +184,18 @@ def diagram(network: Network, *, title: str, blueprint: LoadedBlueprint | None =
     edges: list[Edge] = []
     exposures: dict[str, str] = {}
     named: Mapping[str, Any] | None = None
+    lb_targets: dict[str, list[str]] = {}  # LB key -> the tiers drawn as its targets
     if blueprint is not None:
         bp = blueprint.blueprint
         exposures = {name: tier.exposure for name, tier in bp.tiers.items()}
+        for key, lb in network.load_balancers.items():
+            # The blueprint names the target tier of the LB in its tier (a plan has no
+            # registered targets to read).
+            tiers = {network.subnets[s].tier for s in lb.subnet_ids if s in network.subnets}
+            spec = bp.tiers[next(iter(tiers))].load_balancer if len(tiers) == 1 and \
+                next(iter(tiers)) in bp.tiers else None
+            if spec is not None:
+                lb_targets[key] = [spec.target.tier]
         named = dict(bp.network_cidrs)
         intended = blueprint_edges(bp)
         broken: set[int] = set()
@@ -217,5 +226,11 @@ def diagram(network: Network, *, title: str, blueprint: LoadedBlueprint | None =
             unknown.setdefault((item.src, item.dst), []).append(text)
         edges += [Edge(src, dst, "; ".join(parts), "unknown")
                   for (src, dst), parts in unknown.items()]
+        by_endpoint = {lb.endpoint: key for key, lb in network.load_balancers.items()}
+        for proxied in reach.proxied:  # what the analyzer finds each LB forwards to
+            if proxied.via in by_endpoint:
+                targets = lb_targets.setdefault(by_endpoint[proxied.via], [])
+                if proxied.dst not in targets:
+                    targets.append(proxied.dst)
     return diagram_of_network(network, title=title, edges=edges, exposures=exposures,
-                              named_networks=named)
+                              named_networks=named, lb_targets=lb_targets)

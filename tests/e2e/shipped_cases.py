@@ -68,7 +68,8 @@ class Applied:
         return network_from_live(self.ec2(), vpc_id=self.outputs["vpc_id"],
                                  named_networks=self.checked.network.named_networks,
                                  firewall_client=client("network-firewall", self.endpoint,
-                                                        self.region))
+                                                        self.region),
+                                 elbv2_client=client("elbv2", self.endpoint, self.region))
 
 
 FOUR_TIER = next(p for p in SHIPPED if p.stem == "four-tier")
@@ -81,7 +82,8 @@ def _four_tier_only(test: Callable[..., None]) -> Callable[..., None]:
 
 
 def _ipv4_only(test: Callable[..., None]) -> Callable[..., None]:
-    """The test adds IPv6: it runs on the blueprints that are not dual-stack already."""
+    """The test adds IPv6: it runs on the blueprints that are not dual-stack already and
+    have no inspection (validate refuses inspection in a dual-stack VPC)."""
     test.ipv4_only = True  # type: ignore[attr-defined]
     return test
 
@@ -90,7 +92,8 @@ def cases_for(stem: str) -> dict[str, Any]:
     """What the module of shipped blueprint ``stem`` holds: its blueprint, the ``applied``
     fixture and the cases that apply to it, in the order written here (never a skip)."""
     path = next(p for p in SHIPPED if p.stem == stem)
-    dual_stack = bool((yaml.safe_load(path.read_text()).get("vpc") or {}).get("ipv6"))
+    source = yaml.safe_load(path.read_text())
+    dual_stack = bool((source.get("vpc") or {}).get("ipv6")) or "inspection" in source
     cases: dict[str, Any] = {"SHIPPED_BLUEPRINT": path, "pytestmark": pytestmark,
                              "applied": applied}
     for name, value in globals().items():
@@ -109,7 +112,10 @@ def applied(request: pytest.FixtureRequest, local_aws: LocalAWS,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
     """Render the blueprint, apply it (the code path of ``tierform apply --endpoint``). A
     blueprint with a transit network gets a transit gateway created in the emulator first
-    (boto3), passed as the module's input for every terraform run of this blueprint.
+    (boto3), passed as the module's input for every terraform run of this blueprint; one
+    with an HTTPS/TLS listener a certificate requested from the emulator's ACM (input
+    ``certificate_arn``); one with inspection ``firewall_delete_protection = false``, so
+    that the destroy test can delete the firewall.
     No destroy in the clean-up: test_destroy_leaves_no_tiered_resource destroys and
     asserts; whatever a failed run leaves goes with the module's emulator reset."""
     path: Path = request.module.SHIPPED_BLUEPRINT
@@ -121,6 +127,12 @@ def applied(request: pytest.FixtureRequest, local_aws: LocalAWS,
             gateway = state.ec2().create_transit_gateway(
                 Description=f"{checked.name}: corp side (e2e)")["TransitGateway"]
             env.setenv("TF_VAR_transit_gateway_id", gateway["TransitGatewayId"])
+        if any(lb.certificate for lb in checked.layout.load_balancers):
+            acm = client("acm", local_aws.endpoint, state.region)
+            env.setenv("TF_VAR_certificate_arn", acm.request_certificate(
+                DomainName=f"{checked.name}.example.com")["CertificateArn"])
+        if checked.layout.inspection is not None:
+            env.setenv("TF_VAR_firewall_delete_protection", "false")
         state.outputs = apply_module(workflow.render(checked), name=checked.name,
                                      region=state.region, endpoint=local_aws.endpoint,
                                      workdir=workdir)

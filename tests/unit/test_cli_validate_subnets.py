@@ -28,6 +28,9 @@ def _expected(name: str) -> list[tuple[str, str, str, str]]:
            if end in bp.networks):
         rows += [(None, az, str(cidr), "dedicated (transit attachment, top of the VPC)")
                  for az, cidr in dedicated_subnets(bp, "transit").items()]
+    if bp.inspection is not None:
+        rows += [(None, az, str(cidr), "dedicated (firewall endpoint, below the transit block)")
+                 for az, cidr in dedicated_subnets(bp, "firewall").items()]
     return rows
 
 

@@ -47,7 +47,11 @@ def test_module_has_no_provider_and_no_count(rendered: tuple[str, dict[str, str]
     module = {p: t for p, t in rendered[1].items() if p.endswith(".tf") and "/" not in p}
     body = "\n".join(module.values())
     assert 'provider "aws"' not in body
-    assert not re.search(r"^\s*(count|for_each)\s*=", body, re.M)
+    # No resource is counted (each has its own address); a for_each may only drive a
+    # dynamic block inside one (an optional KMS key's encryption_configuration).
+    assert not re.search(r"^  (count|for_each)\s*=", body, re.M)
+    nested = re.findall(r'^( +)dynamic "\w+" \{\n\1  for_each\s*=', body, re.M)
+    assert len(nested) == len(re.findall(r"^\s*for_each\s*=", body, re.M))
     assert not re.search(r"^\s*(ingress|egress|route)\s*\{", body, re.M)
     # Bounded to the major version the tests run (5.x): 6.x is untested.
     assert 'version = ">= 5.0, < 6.0"' in module["versions.tf"]
@@ -70,10 +74,11 @@ def test_every_rule_and_route_is_its_own_resource(rendered: tuple[str, dict[str,
     assert "aws_network_acl_rule" in files["nacls.tf"]
     assert "aws_vpc_security_group_ingress_rule" in files["security_groups.tf"]
     sg_rules = re.findall(r'resource "aws_vpc_security_group_\w+_rule" "\w+" \{(.*?)\n\}',
-                          files["security_groups.tf"], re.S)
+                          files["security_groups.tf"] + files.get("load_balancer.tf", ""), re.S)
     assert sg_rules
-    # Named by the flow's identity, never its position.
-    assert all(re.search(r'description\s+= "flow [a-z][a-z0-9_:.-]*: ', r) for r in sg_rules)
+    # Named by the flow's identity (or the load balancer's, lb_<tier>), never its position.
+    assert all(re.search(r'description\s+= "(flow [a-z][a-z0-9_:.-]*|lb_[a-z0-9_]+): ', r)
+               for r in sg_rules)
     assert not any(re.search(r'description\s+= "flow \d', r) for r in sg_rules)
 
 

@@ -44,9 +44,12 @@ def test_verify_reports_no_findings(
 def test_no_single_layer_opens_a_forbidden_flow(
         verified: tuple[str, workflow.Checked, VerifyReport]) -> None:
     """Defence in depth: with routes, NACLs or security groups failed open, no forbidden
-    flow (from the internet or from another tier) opens into a private or isolated tier."""
+    flow (from the internet or from another tier) opens into a private or isolated tier
+    (nor with the firewall passing everything, where there is one)."""
     name, checked, report = verified
-    assert set(report.single_layer) == {"routes", "nacls", "security_groups"}
+    # A blueprint with inspection has a fourth layer: the firewall's rules (issue 15).
+    inspected = {"firewall"} if checked.loaded.blueprint.inspection is not None else set()
+    assert set(report.single_layer) == {"routes", "nacls", "security_groups"} | inspected
     opened = {layer: [(f.src, f.dst, f.protocol, str(f.ports)) for f in flows]
               for layer, flows in report.single_layer.items() if flows}
     assert opened == {}, name

@@ -26,6 +26,7 @@ __all__ = [
     "Edge",
     "EdgeKind",
     "Gateway",
+    "Hop",
     "Tier",
     "blueprint_edges",
     "diagram_of_layout",
@@ -80,6 +81,18 @@ class Edge:
 
 
 @dataclass(frozen=True)
+class Hop:
+    """A route drawn between two nodes (node ids: ``s<n>`` a subnet, ``g_...`` a gateway or
+    a load balancer, ``f_...`` a firewall endpoint): the paths through a firewall, and a
+    load balancer's connections to its target tier (``tier``: the head is that tier)."""
+
+    src: str
+    dst: str
+    label: str
+    tier: str | None = None
+
+
+@dataclass(frozen=True)
 class Diagram:
     title: str
     vpc: str
@@ -88,6 +101,9 @@ class Diagram:
     tiers: tuple[Tier, ...]
     gateways: tuple[Gateway, ...]
     edges: tuple[Edge, ...]
+    firewall: tuple[tuple[str, str], ...] = ()
+    """A Network Firewall's endpoints: ``(az, its subnet's cidr)`` in AZ order."""
+    hops: tuple[Hop, ...] = ()
 
 
 def node_id(kind: str, name: str) -> str:
@@ -100,7 +116,8 @@ def node_id(kind: str, name: str) -> str:
 
 
 def _gateways(network: Network) -> tuple[list[Gateway], dict[str, list[str]]]:
-    """The gateways default routes use, and each tier's default-route gateways."""
+    """The gateways default routes use, and each tier's default-route gateways (a route to
+    a known firewall endpoint is a hop of its subnet instead: ``_firewall_hops``)."""
     gateways: dict[str, Gateway] = {}
     if network.internet_gateways:
         gateways["igw"] = Gateway("igw", "internet gateway")
@@ -116,7 +133,8 @@ def _gateways(network: Network) -> tuple[list[Gateway], dict[str, list[str]]]:
         for subnet in network.subnets_of(tier):
             table = network.route_table_of(subnet.id)
             for route in table.routes if table is not None else ():
-                if route.kind in ("local", "endpoint"):
+                if route.kind in ("local", "endpoint") or (
+                        route.kind == "gwlbe" and network.firewall_of(route.target)):
                     continue
                 key = _route_key(route.kind, route.target, nat_keys)
                 if key not in gateways:
@@ -132,6 +150,67 @@ def _gateways(network: Network) -> tuple[list[Gateway], dict[str, list[str]]]:
 
 
 _FIREWALL = "aws_networkfirewall_firewall."
+
+
+def _firewall_node(az: str) -> str:
+    return node_id("f", az)
+
+
+def _firewall_hops(network: Network, numbers: Mapping[str, str], nat_keys: Mapping[str, str]
+                   ) -> tuple[list[tuple[str, str]], list[Hop]]:
+    """The firewall endpoints ``(az, subnet cidr)`` and the routes through them, each drawn
+    where the routing puts it: a tier subnet to its AZ's endpoint, the internet gateway's
+    edge table to an endpoint, an endpoint's subnet on to the internet gateway or a NAT."""
+    endpoints: dict[str, str] = {}
+    for firewall in sorted(network.firewalls.values(), key=lambda f: f.id):
+        for az, _ in firewall.endpoints:
+            subnet = network.subnets.get(firewall.subnet_in(az) or "")
+            endpoints.setdefault(az, str(subnet.cidr) if subnet is not None else "?")
+    hops: list[Hop] = []
+    if not endpoints:
+        return [], hops
+    for subnet_id, node in numbers.items():
+        table = network.route_table_of(subnet_id)
+        for route in table.routes if table is not None else ():
+            hop = network.firewall_of(route.target) if route.kind == "gwlbe" else None
+            if hop is not None:
+                hops.append(Hop(node, _firewall_node(hop[1]), route.destination))
+    for table in sorted(network.route_tables.values(), key=lambda t: t.id):
+        if not table.gateway_ids:
+            continue
+        for route in table.routes:
+            hop = network.firewall_of(route.target) if route.kind == "gwlbe" else None
+            if hop is not None:
+                hops.append(Hop(node_id("g", "igw"), _firewall_node(hop[1]),
+                                f"edge table: {route.destination}"))
+    for firewall in sorted(network.firewalls.values(), key=lambda f: f.id):
+        for az, subnet_id in firewall.subnets:
+            table = network.route_table_of(subnet_id)
+            for route in table.routes if table is not None else ():
+                if route.kind in ("igw", "nat"):
+                    key = _route_key(route.kind, route.target, nat_keys)
+                    hops.append(Hop(_firewall_node(az), node_id("g", key), route.destination))
+    return sorted(endpoints.items()), hops
+
+
+def _lb_nodes(network: Network, targets: Mapping[str, Iterable[str]]
+              ) -> tuple[list[Gateway], list[Hop]]:
+    """Each load balancer as a node in its tier (its listener ports), and an edge to each
+    tier it forwards to (``targets``: the blueprint's, or the analyzer's proxied flows)."""
+    nodes: list[Gateway] = []
+    hops: list[Hop] = []
+    for key, lb in sorted(network.load_balancers.items()):
+        tiers = {network.subnets[s].tier for s in lb.subnet_ids if s in network.subnets}
+        tier = next(iter(tiers)) if len(tiers) == 1 else None
+        kind = {"application": "ALB", "network": "NLB"}.get(lb.type or "", "load balancer")
+        listening = ", ".join(f"{lst.protocol} {lst.port}".strip() for lst in lb.listeners)
+        node = f"lb:{key}"
+        nodes.append(Gateway(node, f"{kind} {lb.source or key}"
+                             + (f"\nlisteners: {listening}" if listening else ""), tier))
+        ports = ",".join(sorted({str(t.port) for t in lb.target_groups if t.port is not None}))
+        for target in targets.get(key, ()):
+            hops.append(Hop(node_id("g", node), "", f"targets: tcp {ports or '?'}", target))
+    return nodes, hops
 
 
 def _route_key(kind: str, target: str | None, nat_keys: Mapping[str, str]) -> str:
@@ -152,20 +231,30 @@ def _route_key(kind: str, target: str | None, nat_keys: Mapping[str, str]) -> st
 
 def diagram_of_network(network: Network, *, title: str, edges: Iterable[Edge],
                        exposures: Mapping[str, str] | None = None,
-                       named_networks: Mapping[str, IPv4Network | str] | None = None
-                       ) -> Diagram:
-    """The diagram of ``network`` with ``edges`` drawn between its tiers and outside."""
+                       named_networks: Mapping[str, IPv4Network | str] | None = None,
+                       lb_targets: Mapping[str, Iterable[str]] | None = None) -> Diagram:
+    """The diagram of ``network`` with ``edges`` drawn between its tiers and outside;
+    ``lb_targets``: the tiers each load balancer (by key) forwards to."""
     exposures = exposures or {}
     named = dict(named_networks if named_networks is not None else network.named_networks)
     gateways, routes = _gateways(network)
     tiers = []
+    numbers: dict[str, str] = {}  # subnet id -> its node
     first = 1
     for name in network.tiers:
-        subnets = sorted(((s.az or "?", str(s.cidr)) for s in network.subnets_of(name)),
-                         key=lambda pair: (pair[0], IPv4Network(pair[1])))
+        ordered = sorted(network.subnets_of(name),
+                         key=lambda s: (s.az or "?", IPv4Network(str(s.cidr))))
+        subnets = [(s.az or "?", str(s.cidr)) for s in ordered]
+        numbers.update((s.id, f"s{first + i}") for i, s in enumerate(ordered))
         tiers.append(Tier(name, exposures.get(name), tuple(subnets), first,
                           tuple(routes.get(name, ()))))
         first += len(subnets)
+    nat_keys = {nat.id: f"nat{n}" for n, nat in enumerate(
+        sorted(network.nat_gateways.values(), key=lambda n: n.id), 1)}
+    firewall, hops = _firewall_hops(network, numbers, nat_keys)
+    balancers, lb_hops = _lb_nodes(network, lb_targets or {})
+    gateways += balancers
+    hops += lb_hops
     edges = tuple(edges)
     known = {INTERNET, *named, *network.tiers}
     # An edge may name an endpoint the network lacks (a broken flow to a missing tier):
@@ -175,7 +264,8 @@ def diagram_of_network(network: Network, *, title: str, edges: Iterable[Edge],
                *((n, "AWS service (interface endpoint)" if service_of_endpoint(n) is not None
                   else "not in this network") for n in dict.fromkeys(extra))]
     cidrs = ", ".join(str(c) for c in network.vpc_cidrs) or "?"
-    return Diagram(title, cidrs, tuple(outside), tuple(tiers), tuple(gateways), edges)
+    return Diagram(title, cidrs, tuple(outside), tuple(tiers), tuple(gateways), edges,
+                   tuple(firewall), tuple(hops))
 
 
 def blueprint_edges(bp: Blueprint) -> list[Edge]:
@@ -190,16 +280,23 @@ def diagram_of_layout(layout: Layout) -> Diagram:
     bp = layout.blueprint
     return diagram_of_network(network_of(layout), title=bp.name, edges=blueprint_edges(bp),
                               exposures={n: t.exposure for n, t in bp.tiers.items()},
-                              named_networks=bp.network_cidrs)
+                              named_networks=bp.network_cidrs,
+                              lb_targets={f"aws_lb.{lb.name}": (lb.target_tier,)
+                                          for lb in layout.load_balancers})
 
 
 # --------------------------------------------------------------------------- mermaid
 
 
 def _mm(text: str) -> str:
-    """Text inside a Mermaid ``"..."`` label (quotes and markup characters as entities)."""
+    """Text inside a Mermaid ``"..."`` label (quotes and markup characters as entities; a
+    newline as a line break)."""
     return (text.replace("&", "#38;").replace('"', "#quot;").replace("<", "#60;")
-            .replace(">", "#62;"))
+            .replace(">", "#62;").replace("\n", "<br/>"))
+
+
+def _hop_head(hop: Hop) -> str:
+    return node_id("t", hop.tier) if hop.tier is not None else hop.dst
 
 
 def _end(diagram: Diagram, name: str) -> str:
@@ -220,6 +317,11 @@ def mermaid(diagram: Diagram) -> str:
     for gateway in diagram.gateways:
         if gateway.tier is None:
             lines.append(f'    {node_id("g", gateway.key)}{{{{"{_mm(gateway.label)}"}}}}')
+    if diagram.firewall:
+        lines.append('    subgraph firewall["Network Firewall: an endpoint per AZ"]')
+        for az, cidr in diagram.firewall:
+            lines.append(f'      {_firewall_node(az)}{{{{"endpoint {_mm(az)}<br/>{_mm(cidr)}"}}}}')
+        lines.append("    end")
     for tier in diagram.tiers:
         exposure = f" ({tier.exposure})" if tier.exposure else ""
         lines.append(f'    subgraph {node_id("t", tier.name)}["{_mm(tier.name + exposure)}"]')
@@ -238,6 +340,9 @@ def mermaid(diagram: Diagram) -> str:
         for key in tier.routes:
             lines.append(f"  {node_id('g', key)} -.- {node_id('t', tier.name)}")
             links.append(("route", "#999999"))
+    for hop in diagram.hops:
+        lines.append(f'  {hop.src} -->|"{_mm(hop.label)}"| {_hop_head(hop)}')
+        links.append(("route", "#999999"))
     for edge in diagram.edges:
         arrow = {"solid": "-->", "dashed": "-.->", "dotted": "-.->"}[_EDGE_LOOK[edge.kind][1]]
         label = _mm(_KIND_NOTE[edge.kind] + edge.label)
@@ -291,6 +396,14 @@ def dot(diagram: Diagram) -> str:
         if gateway.tier is None:
             lines.append(f"    {node_id('g', gateway.key)} [label={_q(gateway.label)}, "
                          "shape=hexagon, fillcolor=\"#fff2cc\"];")
+    if diagram.firewall:
+        lines.append("    subgraph cluster_firewall {")
+        lines.append("      label=\"Network Firewall: an endpoint per AZ\"; style=\"rounded,filled\"; "
+                     "fillcolor=\"#fdeaea\"; color=\"#888888\";")
+        for az, cidr in diagram.firewall:
+            lines.append(f"      {_firewall_node(az)} [label={_q(f'endpoint {az}' + chr(10) + cidr)}, "
+                         "shape=hexagon, fillcolor=\"#f4cccc\"];")
+        lines.append("    }")
     for tier in diagram.tiers:
         fill = _TIER_FILL.get(tier.exposure or "", "#f7f7f7")
         exposure = f" ({tier.exposure})" if tier.exposure else ""
@@ -318,6 +431,11 @@ def dot(diagram: Diagram) -> str:
             # Drawn gateway -> tier, so the internet side stays on the left.
             lines.append(f"  {node_id('g', key)} -> {node} [{head}dir=none, "
                          "style=dotted, color=\"#999999\"];")
+    for hop in diagram.hops:
+        head, lhead = (hop.dst, None) if hop.tier is None else _anchor(diagram, hop.tier)
+        where = f", lhead={lhead}" if lhead else ""
+        lines.append(f"  {hop.src} -> {head} [label={_q(hop.label)}, color=\"#999999\", "
+                     f"fontcolor=\"#666666\", style=dashed{where}];")
     for edge in diagram.edges:
         colour, line = _EDGE_LOOK[edge.kind]
         tail, ltail = _anchor(diagram, edge.src)

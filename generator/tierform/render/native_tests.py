@@ -128,7 +128,17 @@ def _route_asserts(layout: Layout) -> list[NativeAssert]:
                 (f"length({table}.route) == 0",),
                 f"{table} (tier {s.tier}, {s.exposure}) must have no route besides the "
                 "local one"))
-        if s.default_route is not None:
+        retargeted = (layout.inspection.retargeted(s.name)
+                      if layout.inspection is not None else None)
+        if s.default_route is not None and retargeted is not None:
+            route = f"aws_route.{s.name}_default"
+            out.append(NativeAssert(
+                f"tier {s.tier} ({s.exposure}), {s.az}: default route to the firewall "
+                f"endpoint of {retargeted.az}",
+                (_equal(route, "destination_cidr_block", "0.0.0.0/0"),
+                 _equal(route, "gateway_id", None), _equal(route, "nat_gateway_id", None)),
+                f"{route} must send 0.0.0.0/0 to the firewall endpoint of {retargeted.az} only"))
+        elif s.default_route is not None:
             route = f"aws_route.{s.name}_default"
             other = "nat_gateway_id" if s.default_route == "igw" else "gateway_id"
             target = "the internet gateway" if s.default_route == "igw" else \
@@ -179,6 +189,38 @@ def _transit_asserts(layout: Layout) -> list[NativeAssert]:
     return out + [_nacl_assert(r) for r in layout.transit.acl_rules]
 
 
+_UNUSED_TARGETS = {"firewall": ("gateway_id", "nat_gateway_id"),
+                   "igw": ("nat_gateway_id", "vpc_endpoint_id"),
+                   "nat": ("gateway_id", "vpc_endpoint_id")}
+"""An inspection route's target keys that must stay null (its own is an expression)."""
+
+
+def _inspection_asserts(layout: Layout) -> list[NativeAssert]:
+    """The firewall subnets, the routes the inspection adds (the retargeted defaults are
+    the tiers' own, above) and the firewall subnets' ACL."""
+    if layout.inspection is None:
+        return []
+    out = [NativeAssert(
+        f"firewall endpoint subnet, {f.az}: {f.cidr}",
+        (_equal(f"aws_subnet.{f.name}", "cidr_block", str(f.cidr)),
+         _equal(f"aws_subnet.{f.name}", "availability_zone", f.az),
+         _equal(f"aws_subnet.{f.name}", "map_public_ip_on_launch", False)),
+        f"aws_subnet.{f.name} must be {f.cidr} in {f.az} with no public IPs on launch")
+        for f in layout.inspection.subnets]
+    for r in layout.inspection.routes:
+        if r.retargets:
+            continue
+        route = f"aws_route.{r.name}"
+        target = {"firewall": f"the firewall endpoint of {r.az}",
+                  "igw": "the internet gateway", "nat": f"NAT gateway {r.nat}"}[r.target]
+        out.append(NativeAssert(
+            f"{r.table}: {r.destination} to {target}",
+            (_equal(route, "destination_cidr_block", r.destination),
+             *(_equal(route, key, None) for key in _UNUSED_TARGETS[r.target])),
+            f"{route} must send {r.destination} to {target} only"))
+    return out + [_nacl_assert(r) for r in layout.inspection.acl_rules]
+
+
 def _subnet_asserts(layout: Layout) -> list[NativeAssert]:
     return [NativeAssert(
         f"tier {s.tier} ({s.exposure}), {s.az}: {s.cidr}",
@@ -220,6 +262,8 @@ def native_asserts(layout: Layout) -> dict[str, list[NativeAssert]]:
             [_nacl_assert(r) for r in layout.nacl_rules],
         "Transit attachment: local-only tables, and its ACL admits the VPC and the networks "
         "behind the gateway only": _transit_asserts(layout),
+        "Inspection: the firewall endpoints' subnets, each route through an endpoint of its "
+        "own AZ, and the firewall subnets' ACL": _inspection_asserts(layout),
         "Security group rules: each flow's rules, exactly its ports, protocol and peers":
             [_sg_assert(r) for r in layout.sg_rules],
     }

@@ -116,22 +116,24 @@ run "layering" {
 
   # --- Routes: isolated tiers have no route out; the others only the routes their exposure needs
 
-  # tier web (public), us-east-1a: default route to the internet gateway
+  # tier web (public), us-east-1a: default route to the firewall endpoint of us-east-1a
   assert {
     condition = alltrue([
       aws_route.web_a_default.destination_cidr_block == "0.0.0.0/0",
+      aws_route.web_a_default.gateway_id == null,
       aws_route.web_a_default.nat_gateway_id == null,
     ])
-    error_message = "aws_route.web_a_default must send 0.0.0.0/0 to the internet gateway only"
+    error_message = "aws_route.web_a_default must send 0.0.0.0/0 to the firewall endpoint of us-east-1a only"
   }
 
-  # tier web (public), us-east-1b: default route to the internet gateway
+  # tier web (public), us-east-1b: default route to the firewall endpoint of us-east-1b
   assert {
     condition = alltrue([
       aws_route.web_b_default.destination_cidr_block == "0.0.0.0/0",
+      aws_route.web_b_default.gateway_id == null,
       aws_route.web_b_default.nat_gateway_id == null,
     ])
-    error_message = "aws_route.web_b_default must send 0.0.0.0/0 to the internet gateway only"
+    error_message = "aws_route.web_b_default must send 0.0.0.0/0 to the firewall endpoint of us-east-1b only"
   }
 
   # tier app (private), us-east-1a: default route to NAT gateway web_a
@@ -678,6 +680,102 @@ run "layering" {
       aws_network_acl_rule.db_out_3801.icmp_code == null,
     ])
     error_message = "aws_network_acl_rule.db_out_3801 must be exactly rule 3801: egress allow tcp 1024-65535 to 10.0.12.0/24 (flow app_to_db_tcp return: db to app tcp 1024-65535)"
+  }
+
+  # --- Inspection: the firewall endpoints' subnets, each route through an endpoint of its own AZ, and the firewall subnets' ACL
+
+  # firewall endpoint subnet, us-east-1a: 10.0.255.128/28
+  assert {
+    condition = alltrue([
+      aws_subnet.firewall_a.cidr_block == "10.0.255.128/28",
+      aws_subnet.firewall_a.availability_zone == "us-east-1a",
+      aws_subnet.firewall_a.map_public_ip_on_launch == false,
+    ])
+    error_message = "aws_subnet.firewall_a must be 10.0.255.128/28 in us-east-1a with no public IPs on launch"
+  }
+
+  # firewall endpoint subnet, us-east-1b: 10.0.255.144/28
+  assert {
+    condition = alltrue([
+      aws_subnet.firewall_b.cidr_block == "10.0.255.144/28",
+      aws_subnet.firewall_b.availability_zone == "us-east-1b",
+      aws_subnet.firewall_b.map_public_ip_on_launch == false,
+    ])
+    error_message = "aws_subnet.firewall_b must be 10.0.255.144/28 in us-east-1b with no public IPs on launch"
+  }
+
+  # igw_edge: 10.0.1.0/24 to the firewall endpoint of us-east-1a
+  assert {
+    condition = alltrue([
+      aws_route.igw_edge_web_a.destination_cidr_block == "10.0.1.0/24",
+      aws_route.igw_edge_web_a.gateway_id == null,
+      aws_route.igw_edge_web_a.nat_gateway_id == null,
+    ])
+    error_message = "aws_route.igw_edge_web_a must send 10.0.1.0/24 to the firewall endpoint of us-east-1a only"
+  }
+
+  # igw_edge: 10.0.2.0/24 to the firewall endpoint of us-east-1b
+  assert {
+    condition = alltrue([
+      aws_route.igw_edge_web_b.destination_cidr_block == "10.0.2.0/24",
+      aws_route.igw_edge_web_b.gateway_id == null,
+      aws_route.igw_edge_web_b.nat_gateway_id == null,
+    ])
+    error_message = "aws_route.igw_edge_web_b must send 10.0.2.0/24 to the firewall endpoint of us-east-1b only"
+  }
+
+  # firewall_a: 0.0.0.0/0 to the internet gateway
+  assert {
+    condition = alltrue([
+      aws_route.firewall_a_default.destination_cidr_block == "0.0.0.0/0",
+      aws_route.firewall_a_default.nat_gateway_id == null,
+      aws_route.firewall_a_default.vpc_endpoint_id == null,
+    ])
+    error_message = "aws_route.firewall_a_default must send 0.0.0.0/0 to the internet gateway only"
+  }
+
+  # firewall_b: 0.0.0.0/0 to the internet gateway
+  assert {
+    condition = alltrue([
+      aws_route.firewall_b_default.destination_cidr_block == "0.0.0.0/0",
+      aws_route.firewall_b_default.nat_gateway_id == null,
+      aws_route.firewall_b_default.vpc_endpoint_id == null,
+    ])
+    error_message = "aws_route.firewall_b_default must send 0.0.0.0/0 to the internet gateway only"
+  }
+
+  # firewall subnets: all traffic from 0.0.0.0/0 (the firewall filters)
+  assert {
+    condition = alltrue([
+      aws_network_acl_rule.firewall_in_20650.rule_number == 20650,
+      aws_network_acl_rule.firewall_in_20650.egress == false,
+      aws_network_acl_rule.firewall_in_20650.protocol == "-1",
+      aws_network_acl_rule.firewall_in_20650.rule_action == "allow",
+      aws_network_acl_rule.firewall_in_20650.cidr_block == "0.0.0.0/0",
+      aws_network_acl_rule.firewall_in_20650.ipv6_cidr_block == null,
+      aws_network_acl_rule.firewall_in_20650.from_port == null,
+      aws_network_acl_rule.firewall_in_20650.to_port == null,
+      aws_network_acl_rule.firewall_in_20650.icmp_type == null,
+      aws_network_acl_rule.firewall_in_20650.icmp_code == null,
+    ])
+    error_message = "aws_network_acl_rule.firewall_in_20650 must be exactly rule 20650: ingress allow -1 from 0.0.0.0/0 (firewall subnets: all traffic from 0.0.0.0/0 (the firewall filters))"
+  }
+
+  # firewall subnets: all traffic to 0.0.0.0/0 (the firewall filters)
+  assert {
+    condition = alltrue([
+      aws_network_acl_rule.firewall_out_20650.rule_number == 20650,
+      aws_network_acl_rule.firewall_out_20650.egress == true,
+      aws_network_acl_rule.firewall_out_20650.protocol == "-1",
+      aws_network_acl_rule.firewall_out_20650.rule_action == "allow",
+      aws_network_acl_rule.firewall_out_20650.cidr_block == "0.0.0.0/0",
+      aws_network_acl_rule.firewall_out_20650.ipv6_cidr_block == null,
+      aws_network_acl_rule.firewall_out_20650.from_port == null,
+      aws_network_acl_rule.firewall_out_20650.to_port == null,
+      aws_network_acl_rule.firewall_out_20650.icmp_type == null,
+      aws_network_acl_rule.firewall_out_20650.icmp_code == null,
+    ])
+    error_message = "aws_network_acl_rule.firewall_out_20650 must be exactly rule 20650: egress allow -1 to 0.0.0.0/0 (firewall subnets: all traffic to 0.0.0.0/0 (the firewall filters))"
   }
 
   # --- Security group rules: each flow's rules, exactly its ports, protocol and peers

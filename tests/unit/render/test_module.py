@@ -97,9 +97,11 @@ def test_name_prefix_bound_is_the_blueprint_name_bound(four_tier: dict[str, Any]
 
 
 def _expression(value: Any) -> Any:
-    """An interface.Value as python-hcl2 reads it back: ``${expr}`` or a dict."""
+    """An interface.Value as python-hcl2 reads it back: ``${expr}`` or a dict (python-hcl2
+    drops the spaces inside a for expression's brackets: ``{ for ... }`` -> ``{for ...}``)."""
     if isinstance(value, str):
-        return f"${{{value}}}"
+        found = re.fullmatch(r"([{\[]) (for .*) ([}\]])", value)
+        return f"${{{''.join(found.groups()) if found else value}}}"
     return {e.key: _expression(e.value) for e in value}
 
 

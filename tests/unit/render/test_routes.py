@@ -54,10 +54,14 @@ def test_readme_default_route_column(case: Any) -> None:
         assert row.group(0).split(" | ")[3] == default_route_text(case.layout, tier)
     layout = case.layout
     for tier in layout.tiers:
-        route = layout.subnets_of(tier)[0].default_route
-        route6 = layout.subnets_of(tier)[0].ipv6_route
-        assert default_route_text(layout, tier) == {
-            "igw": "internet gateway", "nat": f"NAT gateway ({layout.blueprint.nat})",
+        first = layout.subnets_of(tier)[0]
+        route, route6 = first.default_route, first.ipv6_route
+        # A subnet whose default route the inspection retargets leaves by its AZ's endpoint.
+        through = layout.inspection is not None and layout.inspection.retargeted(first.name)
+        assert default_route_text(layout, tier) == ("firewall endpoint of its AZ, then " if
+                                                    through else "") + {
+            "igw": "internet gateway",
+            "nat": "NAT gateway" if through else f"NAT gateway ({layout.blueprint.nat})",
             None: "none (local only)"}[route] + {
             "igw": "; IPv6: internet gateway", "eigw": "; IPv6: egress-only internet gateway",
             None: ""}[route6]

@@ -65,7 +65,10 @@ def test_rendered_nacl_rules_carry_their_port_fields(case: Any) -> None:
 
 
 def test_rendered_sg_rules_carry_their_port_and_peer_fields(case: Any) -> None:
-    rendered = _resources(case.files["security_groups.tf"], r"aws_vpc_security_group_\w+_rule")
+    # A load balancer's own group rules are in load_balancer.tf, beside the LB.
+    rendered = {k: v for name in ("security_groups.tf", "load_balancer.tf")
+                for k, v in _resources(case.files.get(name, ""),
+                                       r"aws_vpc_security_group_\w+_rule").items()}
     assert set(rendered) == {r.name for r in case.layout.sg_rules}
     for rule in case.layout.sg_rules:
         body = rendered[rule.name]
