@@ -192,8 +192,9 @@ def diagram(network: Network, *, title: str, blueprint: LoadedBlueprint | None =
             # The blueprint names the target tier of the LB in its tier (a plan has no
             # registered targets to read).
             tiers = {network.subnets[s].tier for s in lb.subnet_ids if s in network.subnets}
-            spec = bp.tiers[next(iter(tiers))].load_balancer if len(tiers) == 1 and \
-                next(iter(tiers)) in bp.tiers else None
+            tier = next(iter(tiers)) if len(tiers) == 1 else None
+            spec = bp.tiers[tier].load_balancer if tier is not None and tier in bp.tiers \
+                else None
             if spec is not None:
                 lb_targets[key] = [spec.target.tier]
         named = dict(bp.network_cidrs)

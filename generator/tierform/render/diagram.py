@@ -398,11 +398,12 @@ def dot(diagram: Diagram) -> str:
                          "shape=hexagon, fillcolor=\"#fff2cc\"];")
     if diagram.firewall:
         lines.append("    subgraph cluster_firewall {")
-        lines.append("      label=\"Network Firewall: an endpoint per AZ\"; style=\"rounded,filled\"; "
-                     "fillcolor=\"#fdeaea\"; color=\"#888888\";")
+        lines.append("      label=\"Network Firewall: an endpoint per AZ\"; "
+                     "style=\"rounded,filled\"; fillcolor=\"#fdeaea\"; color=\"#888888\";")
         for az, cidr in diagram.firewall:
-            lines.append(f"      {_firewall_node(az)} [label={_q(f'endpoint {az}' + chr(10) + cidr)}, "
-                         "shape=hexagon, fillcolor=\"#f4cccc\"];")
+            label = _q(f"endpoint {az}\n{cidr}")
+            lines.append(f"      {_firewall_node(az)} [label={label}, shape=hexagon, "
+                         "fillcolor=\"#f4cccc\"];")
         lines.append("    }")
     for tier in diagram.tiers:
         fill = _TIER_FILL.get(tier.exposure or "", "#f7f7f7")

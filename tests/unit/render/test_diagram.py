@@ -102,6 +102,83 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
+# The README's pictures of each inspection mode: ingress alone, egress alone, both (the
+# shipped blueprint, with its ALB), drawn by the tool like docs/three-tier.*.
+_MODE_PICTURES = {"inspection-ingress": DOCS / "blueprints" / "inspection-ingress.yaml",
+                  "inspection-egress": DOCS / "blueprints" / "inspection-egress.yaml",
+                  "inspected": ROOT / "blueprints" / "inspected.yaml"}
+
+
+@needs_dot
+@pytest.mark.parametrize("name", sorted(_MODE_PICTURES))
+def test_the_inspection_pictures_in_docs_are_what_the_tool_draws(name: str,
+                                                                  tmp_path: Path) -> None:
+    svg, png = tmp_path / f"{name}.svg", tmp_path / f"{name}.png"
+    source = str(_MODE_PICTURES[name])
+    assert main(["diagram", source, "--format", "svg", "--out", str(svg)]) == 0
+    assert main(["diagram", source, "--format", "png", "--out", str(png)]) == 0
+    texts = _svg_texts(svg.read_text())
+    assert "endpoint us-east-1a" in texts
+    assert _svg_texts((DOCS / f"{name}.svg").read_text()) == texts
+    assert _png_size(png.read_bytes()) == _png_size((DOCS / f"{name}.png").read_bytes())
+
+
+def _hops(name: str) -> set[tuple[str, str, str]]:
+    """The diagram's route hops of a mode picture, with subnet and endpoint nodes named by
+    (tier or "firewall", AZ) so the expectations read as the routing does."""
+    checked = workflow.check(workflow.load(_MODE_PICTURES[name]))
+    picture = workflow.diagram(checked.network, title=name, blueprint=checked.loaded,
+                               own=True)
+    names = {f"s{t.first + i}": f"{t.name} {az[-1]}" for t in picture.tiers
+             for i, (az, _) in enumerate(t.subnets)}
+    names |= {node_id("f", az): f"firewall {az[-1]}" for az, _ in picture.firewall}
+    names |= {node_id("g", g.key): g.key for g in picture.gateways}
+    return {(names[h.src], h.tier or names[h.dst], h.label) for h in picture.hops}
+
+
+def test_ingress_is_drawn_igw_to_firewall_to_web_and_back_per_az() -> None:
+    assert _hops("inspection-ingress") == {
+        ("web a", "firewall a", "0.0.0.0/0"), ("web b", "firewall b", "0.0.0.0/0"),
+        ("igw", "firewall a", "edge table: 10.0.1.0/24"),
+        ("igw", "firewall b", "edge table: 10.0.2.0/24"),
+        ("firewall a", "igw", "0.0.0.0/0"), ("firewall b", "igw", "0.0.0.0/0")}
+
+
+def test_egress_is_drawn_app_to_firewall_to_nat_and_the_return_per_az() -> None:
+    hops = _hops("inspection-egress")
+    nat = {h[1] for h in hops if h[0] == "firewall a"}
+    assert len(nat) == 1
+    assert next(iter(nat)).startswith("nat")
+    assert hops == {
+        ("app a", "firewall a", "0.0.0.0/0"), ("app b", "firewall b", "0.0.0.0/0"),
+        ("firewall a", *nat, "0.0.0.0/0"),
+        ("firewall b", *{h[1] for h in hops if h[0] == "firewall b"}, "0.0.0.0/0"),
+        # The NAT subnets' return to each private subnet through that subnet's own AZ.
+        ("web a", "firewall a", "10.0.11.0/24"), ("web b", "firewall b", "10.0.12.0/24")}
+    assert {h[1] for h in hops if h[0] == "firewall b"} != nat  # one NAT per AZ
+
+
+def test_both_modes_and_the_alb_are_drawn_nat_then_firewall() -> None:
+    """Both modes: the private tiers keep their NAT route, web (NAT's tier) leaves through
+    the firewall; the ALB is a node in web with its listener, an edge to app on 8443."""
+    assert _hops("inspected") == {
+        ("web a", "firewall a", "0.0.0.0/0"), ("web b", "firewall b", "0.0.0.0/0"),
+        ("igw", "firewall a", "edge table: 10.0.1.0/24"),
+        ("igw", "firewall b", "edge table: 10.0.2.0/24"),
+        ("firewall a", "igw", "0.0.0.0/0"), ("firewall b", "igw", "0.0.0.0/0"),
+        ("lb:aws_lb.lb_web", "app", "targets: tcp 8443")}
+    checked = workflow.check(workflow.load(_MODE_PICTURES["inspected"]))
+    picture = workflow.diagram(checked.network, title="x", blueprint=checked.loaded, own=True)
+    (lb,) = [g for g in picture.gateways if g.key.startswith("lb:")]
+    assert (lb.tier, lb.label) == ("web", "ALB aws_lb.lb_web\nlisteners: HTTPS 443")
+    assert all(key.startswith("nat") for key in next(
+        t for t in picture.tiers if t.name == "app").routes)
+    # Without the blueprint, the analyzer's proxied flow names the LB's target tier.
+    alone = workflow.diagram(checked.network, title="x")
+    assert [h.label for h in alone.hops if (h.src, h.tier) == (
+        node_id("g", "lb:aws_lb.lb_web"), "app")] == ["targets: tcp 8443"]
+
+
 @needs_dot
 def test_svg_and_png_are_drawn_by_graphviz_like_the_committed_docs(tmp_path: Path) -> None:
     svg, png = tmp_path / "three-tier.svg", tmp_path / "three-tier.png"
