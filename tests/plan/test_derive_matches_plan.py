@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, assume, given, note, settings
 from hypothesis import strategies as st
 
-from shipped_support import OFFLINE_TRANSIT_GATEWAY
+from shipped_support import OFFLINE_CERTIFICATE, OFFLINE_TRANSIT_GATEWAY
 from tierform.analyze import analyze
 from tierform.blueprint.load import LoadedBlueprint, load_blueprint, load_blueprint_text
 from tierform.errors import BlueprintError
@@ -77,8 +77,12 @@ def _agreement(loaded: LoadedBlueprint, cache_dir: Path, terraform: str | None
     """The derived network and the planned one (plan cached by content)."""
     bp = loaded.blueprint
     layout = plan_layout(bp, loaded.allocation)
-    variables = {"transit_gateway_id": OFFLINE_TRANSIT_GATEWAY} if layout.transit else None
-    plan = plan_files(render_module(layout), variables, region=bp.region,
+    # The inputs a plan needs (any well-formed value: nothing is applied).
+    variables: dict[str, object] = {
+        **({"transit_gateway_id": OFFLINE_TRANSIT_GATEWAY} if layout.transit else {}),
+        **({"certificate_arn": OFFLINE_CERTIFICATE}
+           if any(lb.certificate for lb in layout.load_balancers) else {})}
+    plan = plan_files(render_module(layout), variables or None, region=bp.region,
                       cache_dir=cache_dir, terraform=terraform)
     return (derive(bp, loaded.allocation),
             # With the module's HCL: a dual-stack module's IPv6 blocks are expressions of
