@@ -8,6 +8,7 @@ only through the ALB). These run first, on the same apply; the shared cases dest
 
 from __future__ import annotations
 
+import pytest
 from shipped_cases import Applied, cases_for
 
 from tierform import workflow
@@ -75,3 +76,5 @@ def test_live_and_state_prove_the_lb_as_a_proxy_behind_the_firewall(applied: App
 
 
 globals().update(cases_for("inspected"))
+# One apply shared by eleven tests, ~12 min on one worker under load: handed out first.
+globals()["pytestmark"] = [*globals()["pytestmark"], pytest.mark.e2e_long]
