@@ -187,6 +187,40 @@ def test_the_server_handles_one_request_at_a_time() -> None:
     assert done.stdout.split() == ["1"]
 
 
+def test_a_nat_gateway_takes_a_free_address_of_its_subnet(server: LocalAWS) -> None:
+    """AWS gives a NAT gateway an address of its own subnet; moto 5.x drew any 10.x.y.z.
+    Not one another interface holds, not one of AWS's reserved ones, and its interface and
+    DescribeNatGateways agree on it."""
+    ec2 = client("ec2", server.endpoint, "us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.5.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.5.1.0/28")["Subnet"]["SubnetId"]
+    taken = ec2.create_network_interface(SubnetId=subnet, PrivateIpAddress="10.5.1.4")[
+        "NetworkInterface"]["PrivateIpAddress"]
+    addresses = []
+    for _ in range(2):
+        eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        nat = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=eip)["NatGateway"]
+        (address,) = nat["NatGatewayAddresses"]
+        eni = ec2.describe_network_interfaces(NetworkInterfaceIds=[
+            address["NetworkInterfaceId"]])["NetworkInterfaces"][0]
+        assert eni["PrivateIpAddress"] == address["PrivateIp"]
+        assert [a["PrivateIpAddress"] for a in eni["PrivateIpAddresses"]] == [
+            address["PrivateIp"]]
+        described = ec2.describe_nat_gateways(NatGatewayIds=[nat["NatGatewayId"]])[
+            "NatGateways"][0]["NatGatewayAddresses"][0]["PrivateIp"]
+        assert described == address["PrivateIp"]
+        addresses.append(address["PrivateIp"])
+    usable = [str(a) for a in list(ipaddress.ip_network("10.5.1.0/28"))[4:-1]]
+    assert all(a in usable for a in addresses), addresses
+    assert len({taken, *addresses}) == 3  # none shares an address
+    # An instance started there later does not take a gateway's address either (moto's
+    # instances do not see interfaces made by CreateNetworkInterface: not this fix's).
+    image = ec2.describe_images()["Images"][0]["ImageId"]
+    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId=subnet)[
+        "Instances"][0]
+    assert instance["PrivateIpAddress"] not in addresses
+
+
 def test_local_gateway_and_core_network_routes_keep_their_target(server: LocalAWS) -> None:
     """AWS answers the target a route was created with; moto 5.x dropped these two."""
     ec2 = client("ec2", server.endpoint, "us-east-1")

@@ -15,6 +15,7 @@ first one, tests/unit/test_localaws.py); ``aws_vpc`` with ``enable_dns_hostnames
 from __future__ import annotations
 
 import inspect
+import ipaddress
 import os
 import threading
 import uuid
@@ -198,6 +199,72 @@ def _fix_subnet_ipv6_association_state() -> bool:
         return found
 
     Subnet.ipv6_cidr_block_association_set = property(associations)  # type: ignore[method-assign,assignment]
+    return True
+
+
+_AWS_RESERVED_HEAD = 4
+"""AWS keeps a subnet's first four addresses (network, router, DNS, reserved) and its last."""
+
+
+def _free_subnet_address(subnet: Any, held: set[str]) -> str | None:
+    """The lowest address of ``subnet`` AWS would hand an interface and none holds."""
+    network = ipaddress.ip_network(subnet.cidr_block)
+    for offset in range(_AWS_RESERVED_HEAD, network.num_addresses - 1):
+        candidate = str(network.network_address + offset)
+        if candidate not in held:
+            return candidate
+    return None
+
+
+def _fix_nat_gateway_address() -> bool:
+    """A NAT gateway's private address is any 10.x.y.z, not one of its subnet's.
+
+    moto 5.x draws it with ``random_private_ip()`` (no range); AWS gives the gateway's
+    interface a free address of the subnet it is created in. Flow-log replay and the
+    metric filters place a NAT by that address, so a drawn one lands outside the VPC or in
+    another tier. This moves the gateway and its interface to the lowest free address of
+    the subnet (past AWS's reserved four; not held by another interface or instance there)
+    and reserves it in the subnet, so a later instance does not take it.
+    """
+    try:
+        from moto.ec2.models.nat_gateways import NatGateway
+        from moto.ec2.models.subnets import Subnet
+        from moto.ec2.utils import generate_dns_from_ip
+    except ImportError:
+        return False
+    current = NatGateway.__dict__.get("__init__")
+    if not callable(current) or not callable(getattr(Subnet, "request_ip", None)) \
+            or list(inspect.signature(Subnet.request_ip).parameters) != [
+                "self", "ip", "instance"]:
+        return False
+    try:
+        source = inspect.getsource(current)
+    except (OSError, TypeError):
+        return False
+    if "self.private_ip = random_private_ip()" not in source:
+        return False  # moto no longer draws the address without the subnet's range
+
+    def __init__(self: Any, backend: Any, subnet_id: str, *args: Any, **kwargs: Any) -> None:
+        current(self, backend, subnet_id, *args, **kwargs)
+        subnet, eni = backend.get_subnet(subnet_id), self._eni
+        held = set(getattr(subnet, "_subnet_ips", {}))
+        for other in backend.enis.values():
+            if other is not eni and getattr(other.subnet, "id", None) == subnet.id:
+                held.add(other.private_ip_address)
+                held.update(a.get("PrivateIpAddress") for a in other.private_ip_addresses)
+        address = _free_subnet_address(subnet, held)
+        if address is None:
+            return  # a full subnet: AWS refuses the create; moto's address stays
+        self.private_ip = eni.private_ip_address = address
+        for entry in eni.private_ip_addresses:
+            if entry.get("Primary"):
+                entry["PrivateIpAddress"] = address
+                if "PrivateDnsName" in entry:
+                    entry["PrivateDnsName"] = eni.private_dns_name = generate_dns_from_ip(
+                        address)
+        subnet.request_ip(address, eni)
+
+    NatGateway.__init__ = __init__  # type: ignore[method-assign]
     return True
 
 
@@ -939,6 +1006,7 @@ FIXES = {
     "missing network ACL entries": _fix_missing_network_acl_entry,
     "missing security group rule ids": _fix_missing_group_rule_id,
     "one request at a time": _fix_one_request_at_a_time,
+    "NAT gateway addresses in their subnet": _fix_nat_gateway_address,
     "route targets moto does not store": _fix_route_targets,
     "replaced route targets": _fix_replaced_route_targets,
     "transit gateway attachment tags": _fix_transit_attachment_tags,
