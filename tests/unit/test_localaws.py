@@ -259,6 +259,35 @@ def test_deleting_a_missing_network_acl_entry_is_not_found(server: LocalAWS) -> 
 
 
 
+def test_replacing_a_missing_network_acl_association_is_not_found(server: LocalAWS) -> None:
+    """AWS's client error for an association that is not there (e.g. a retried replace that
+    had gone through), not moto's HTTP 500 (retried by the SDK as a server error); an
+    unknown ACL id changes nothing (moto dropped the subnet's association first)."""
+    ec2 = client("ec2", server.endpoint, "us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.4.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.4.1.0/24")["Subnet"]["SubnetId"]
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+
+    def association() -> tuple[str, str]:
+        found = [(a["NetworkAclAssociationId"], a["NetworkAclId"])
+                 for n in ec2.describe_network_acls(Filters=[
+                     {"Name": "association.subnet-id", "Values": [subnet]}])["NetworkAcls"]
+                 for a in n["Associations"] if a["SubnetId"] == subnet]
+        assert len(found) == 1, found
+        return found[0]
+
+    old, default = association()
+    assert _error_code(ec2.replace_network_acl_association, AssociationId=old,
+                       NetworkAclId="acl-0123456789abcdef0") == "InvalidNetworkAclID.NotFound"
+    assert association() == (old, default)  # nothing changed
+    new = ec2.replace_network_acl_association(AssociationId=old, NetworkAclId=acl)[
+        "NewAssociationId"]
+    assert association() == (new, acl)
+    assert _error_code(ec2.replace_network_acl_association, AssociationId=old,
+                       NetworkAclId=acl) == "InvalidAssociationID.NotFound"
+    assert association() == (new, acl)
+
+
 @pytest.mark.parametrize("egress", [False, True], ids=["ingress", "egress"])
 def test_revoking_a_missing_group_rule_id_is_rule_id_not_found(server: LocalAWS,
                                                                 egress: bool) -> None:

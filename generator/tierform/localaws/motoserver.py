@@ -90,6 +90,45 @@ def _fix_missing_network_acl_entry() -> bool:
     return True
 
 
+def _fix_missing_network_acl_association() -> bool:
+    """ReplaceNetworkAclAssociation of an association that is not there fails with HTTP 500.
+
+    AWS answers the client error ``InvalidAssociationID.NotFound``; moto 5.x lets
+    StopIteration escape (an HTML 500 page). Seen in an e2e apply on a loaded machine: the
+    SDK retried a replace whose first answer was lost after it had gone through (the old
+    association id was gone), met the 500 twice more (HTTP 5xx is retryable), and the whole
+    apply was then retried by ``tierform apply`` for a server error that was none. moto
+    also drops the old association before it looks the new ACL up: an unknown ACL id left
+    the subnet with no ACL at all. This checks both first, as AWS does.
+    """
+    try:
+        from moto.ec2.exceptions import InvalidAssociationIdError
+        from moto.ec2.models.network_acls import NetworkAclBackend
+    except ImportError:
+        return False
+    current = NetworkAclBackend.__dict__.get("replace_network_acl_association")
+    if not callable(current) or list(inspect.signature(current).parameters) != [
+            "self", "association_id", "network_acl_id"]:
+        return False
+    try:
+        if "default_acl = next(" not in inspect.getsource(current):
+            return False  # moto no longer looks the association up this way
+    except (OSError, TypeError):
+        return False
+
+    def replace_network_acl_association(self: Any, association_id: str,
+                                        network_acl_id: str) -> Any:
+        if not any(association_id in acl._associations
+                   for acl in list(self.network_acls.values())):
+            raise InvalidAssociationIdError(association_id)
+        self.get_network_acl(network_acl_id)  # InvalidNetworkAclID.NotFound, nothing changed
+        return current(self, association_id, network_acl_id)
+
+    NetworkAclBackend.replace_network_acl_association = (  # type: ignore[method-assign]
+        replace_network_acl_association)
+    return True
+
+
 def _fix_missing_group_rule_id() -> bool:
     """Revoking a security group rule id that is not there answers the wrong error code.
 
@@ -1004,6 +1043,7 @@ FIXES = {
     "security group rule descriptions": _fix_group_rule_description,
     "subnet IPv6 association state": _fix_subnet_ipv6_association_state,
     "missing network ACL entries": _fix_missing_network_acl_entry,
+    "missing network ACL associations": _fix_missing_network_acl_association,
     "missing security group rule ids": _fix_missing_group_rule_id,
     "one request at a time": _fix_one_request_at_a_time,
     "NAT gateway addresses in their subnet": _fix_nat_gateway_address,
