@@ -703,20 +703,26 @@ def _nat_address(text: str) -> IPv4Address:
         raise argparse.ArgumentTypeError(f"{text!r} is not an IPv4 address") from None
 
 
-def _logs_setup(args: argparse.Namespace) -> tuple[LoadedBlueprint, Checked, Any]:
-    from tierform.logs.intent import rules_of  # start-up: pydantic (the blueprint)
+def _logs_setup(args: argparse.Namespace) -> tuple[LoadedBlueprint, Checked, Any, list[str]]:
+    """The blueprint, its layout, the classification rules (with what ``--state``/``--live``
+    read) and the report's notes on what stands in for addresses not read."""
+    from tierform.logs.intent import rules_of, stand_ins  # start-up: pydantic (the blueprint)
 
     loaded = workflow.load(Path(args.blueprint))
     checked = workflow.check(loaded)
-    nat, blocks6 = _logs_built(args, loaded)
-    return loaded, checked, rules_of(checked.layout, nat, blocks6)
+    built = _logs_built(args, loaded, checked)
+    return loaded, checked, rules_of(checked.layout, built.nat_addresses, built.blocks6,
+                                     built.interfaces), stand_ins(checked.layout,
+                                                                  built.interfaces)
 
 
-def _logs_built(args: argparse.Namespace,
-                loaded: LoadedBlueprint) -> tuple[tuple[IPv4Address, ...], tuple[Any, ...]]:
+def _logs_built(args: argparse.Namespace, loaded: LoadedBlueprint, checked: Checked) -> Any:
     """``--nat-address`` joined by the NAT gateways' addresses of ``--state`` or ``--live``,
-    and the IPv6 blocks these read (``logs check`` only)."""
-    from tierform.logs.addresses import Built, live_built, state_built  # the logs stage
+    the IPv6 blocks these read, and (``--live``) the load balancers' and interface
+    endpoints' network interfaces."""
+    from tierform.layout.load_balancer import load_balancer_id  # the logs stage
+    from tierform.logs.addresses import Built, live_built, state_built
+    from tierform.logs.intent import endpoint_name
 
     built = Built()
     tier_tag = getattr(args, "tier_tag", "Tier")
@@ -734,14 +740,19 @@ def _logs_built(args: argparse.Namespace,
             import boto3  # slow to import: only a live read of an AWS account needs it
 
             ec2 = boto3.client("ec2", region_name=region)
-        built = live_built(ec2, vpc_ids=args.vpc_id or (), all_vpcs=args.all_vpcs,
-                           name=loaded.blueprint.name, tier_tag=tier_tag)
+        layout = checked.layout
+        built = live_built(
+            ec2, vpc_ids=args.vpc_id or (), all_vpcs=args.all_vpcs,
+            name=loaded.blueprint.name, tier_tag=tier_tag,
+            load_balancers={lb.tier: load_balancer_id(lb.tier) for lb in layout.load_balancers},
+            services={e.service_name: endpoint_name(e.service)
+                      for e in layout.interface_endpoints})
     elif getattr(args, "endpoint", None) or getattr(args, "vpc_id", None) or getattr(
             args, "all_vpcs", False):
         raise TierformError("--endpoint, --vpc-id and --all-vpcs say where a --live read "
                             "reads: add --live, or drop them")
     nat = tuple(dict.fromkeys([*(args.nat_address or ()), *built.nat_addresses]))
-    return nat, built.blocks6
+    return Built(nat, built.blocks6, built.interfaces)
 
 
 def _duckdb_missing() -> TierformError:
@@ -760,7 +771,7 @@ def cmd_logs(args: argparse.Namespace) -> int:
     from tierform.logs.intent import nat_tiers
     from tierform.logs.report import summarize, summary_sarif, summary_text
 
-    loaded, checked, rules = _logs_setup(args)
+    loaded, checked, rules, notes = _logs_setup(args)
     fl = loaded.blueprint.flow_logs
     fields = fl.fields if fl is not None else None
     for source in args.sources:
@@ -778,7 +789,6 @@ def cmd_logs(args: argparse.Namespace) -> int:
         if show is not None:
             sys.stderr.write("\n")
     read = {f for s in result.sources for f in s.fields}
-    notes = []
     if result.records and "tcp-flags" not in read:
         notes.append("requests told from replies by ports (no tcp-flags field): a record "
                      "B->A from a flow A->B's port to an ephemeral port (1024-65535) is its "
@@ -810,7 +820,7 @@ def _logs_sample(args: argparse.Namespace) -> int:
     from tierform.logs.formats import DEFAULT_FIELDS, EXACT_FIELDS  # start-up: the logs stage
     from tierform.logs.synthetic import generate, write_parquet, write_text
 
-    loaded, checked, _ = _logs_setup(args)
+    loaded, checked, _, _ = _logs_setup(args)
     fl = loaded.blueprint.flow_logs
     custom = tuple(fl.fields) if fl is not None and fl.fields else DEFAULT_FIELDS
     fields = {"custom": custom, "default": DEFAULT_FIELDS,
@@ -842,7 +852,7 @@ def _logs_sample(args: argparse.Namespace) -> int:
 def _logs_athena(args: argparse.Namespace) -> int:
     from tierform.logs.athena import athena_sql  # start-up: the logs stage
 
-    loaded, _, rules = _logs_setup(args)
+    loaded, _, rules, notes = _logs_setup(args)
     fl = loaded.blueprint.flow_logs
     bucket = args.bucket
     if bucket is None and fl is not None and fl.bucket_arn:
@@ -853,7 +863,7 @@ def _logs_athena(args: argparse.Namespace) -> int:
     out(athena_sql(rules, fl.fields if fl is not None else None, bucket=bucket,
                    account=args.account, region=args.region or loaded.blueprint.region,
                    table=args.table, parquet=args.parquet,
-                   days=tuple(args.days) if args.days else None))
+                   days=tuple(args.days) if args.days else None, notes=notes))
     return EXIT_OK
 
 
@@ -1105,6 +1115,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="write the diagram here (png needs it); "
                                                  "default: standard output")
 
+    def built_from(q: argparse.ArgumentParser) -> None:
+        """``logs check`` and ``logs athena``: the addresses the blueprint cannot know."""
+        q.add_argument("--nat-address", action="append", type=_nat_address, metavar="IP",
+                       help="a NAT gateway's private address (repeatable)")
+        built = q.add_mutually_exclusive_group()
+        built.add_argument("--state", metavar="FILE",
+                           help="state of the applied module (terraform show -json, or the "
+                                ".tfstate): its NAT gateways' addresses join --nat-address, "
+                                "its IPv6 blocks place IPv6 records")
+        built.add_argument("--live", action="store_true",
+                           help="read the NAT gateways' addresses, the IPv6 blocks and the "
+                                "network interfaces of load balancers and interface "
+                                "endpoints through the AWS API (boto3, your credentials), of "
+                                "the VPC as verify --live finds it")
+
     p = add("logs", "Replay VPC flow logs against the blueprint (`logs check`, `logs athena`).")
     logs = p.add_subparsers(dest="logs_command", required=True, metavar="SUBCOMMAND",
                             help="check, sample or athena (each has --help)")
@@ -1114,17 +1139,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("sources", nargs="+", metavar="SOURCE",
                    help="flow-log files: text as S3 delivers it (plain or .gz, header "
                         "line), Parquet, or a CloudWatch Logs export")
-    q.add_argument("--nat-address", action="append", type=_nat_address, metavar="IP",
-                   help="a NAT gateway's private address (repeatable)")
-    built = q.add_mutually_exclusive_group()
-    built.add_argument("--state", metavar="FILE",
-                       help="state of the applied module (terraform show -json, or the "
-                            ".tfstate): its NAT gateways' addresses join --nat-address, its "
-                            "IPv6 blocks place IPv6 records")
-    built.add_argument("--live", action="store_true",
-                       help="read the NAT gateways' addresses and the IPv6 blocks through "
-                            "the AWS API (boto3, your credentials), of the VPC as verify "
-                            "--live finds it")
+    built_from(q)
     live(q, "blueprint")
     tier_tag(q)
     q.add_argument("--format", choices=("text", "json", "sarif"), default="text",
@@ -1155,8 +1170,15 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--parquet", action="store_true", help="the logs are delivered as Parquet")
     q.add_argument("--days", nargs=2, metavar=("FROM", "TO"),
                    help="scan only these days (yyyy/MM/dd)")
-    q.add_argument("--nat-address", action="append", type=_nat_address, metavar="IP",
-                   help="a NAT gateway's private address (repeatable)")
+    built_from(q)
+    q.add_argument("--endpoint", default=None, metavar="URL", type=_endpoint_url,
+                   help="AWS API endpoint of a --live read (an emulator)")
+    q.add_argument("--vpc-id", action="append", metavar="VPC",
+                   help="a VPC a --live read reads (repeatable; default: the VPC tagged "
+                        "Name=<the blueprint's name>)")
+    q.add_argument("--all-vpcs", action="store_true",
+                   help="a --live read reads every non-default VPC of the region")
+    tier_tag(q)
     p = add("ci", "Write a CI pipeline that gates the blueprints: validate, render --check, "
                   "terraform test, plan, verify (SARIF to code scanning).")
     p.add_argument("kind", choices=("github", "gitlab"),

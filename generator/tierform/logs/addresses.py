@@ -1,6 +1,8 @@
-"""Addresses the blueprint cannot know, read from what was built, for ``logs check``: the
-NAT gateways' private addresses and the Amazon-provided IPv6 blocks of the VPC and its tier
-subnets, from a Terraform state or a live read.
+"""Addresses the blueprint cannot know, read from what was built, for ``logs check`` and
+``logs athena``: the NAT gateways' private addresses and the Amazon-provided IPv6 blocks of
+the VPC and its tier subnets, from a Terraform state or a live read; the network interfaces
+of the load balancers and interface endpoints, from a live read only (a state records
+neither: the aws_lb resource has no addresses, aws_vpc_endpoint only interface ids).
 
 Both are AWS's choice at apply time, so only a state or the API holds them: without the
 NAT addresses a gateway's translated leg reads as its tier talking to the internet;
@@ -13,11 +15,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Network, IPv6Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from pathlib import Path
 from typing import Any
 
 from tierform.errors import ReadError
+from tierform.logs.intent import Interface
 from tierform.logs.rules import Block6
 from tierform.network.tags import TIER_TAG
 from tierform.readers.state import iter_module_resources
@@ -33,6 +36,9 @@ class Built:
 
     nat_addresses: tuple[IPv4Address, ...] = ()
     blocks6: tuple[Block6, ...] = ()
+    interfaces: tuple[Interface, ...] = ()
+    """Addresses of the load balancers (``lb_<tier>``) and interface endpoints
+    (``aws:<service>``) the read found."""
 
 
 def _state_resources(document: Mapping[str, Any],
@@ -128,9 +134,13 @@ def state_built(path: Path, *, vpc_cidr: IPv4Network,
 
 
 def live_built(ec2: Any, *, vpc_ids: Sequence[str] = (), all_vpcs: bool = False,
-               name: str | None = None, tier_tag: str = TIER_TAG) -> Built:
+               name: str | None = None, tier_tag: str = TIER_TAG,
+               load_balancers: Mapping[str, str] | None = None,
+               services: Mapping[str, str] | None = None) -> Built:
     """The NAT gateways' addresses and the IPv6 blocks of the VPCs read as ``verify --live``
-    reads them: ``vpc_ids``, every VPC, or the VPC tagged ``Name`` = ``name``."""
+    reads them: ``vpc_ids``, every VPC, or the VPC tagged ``Name`` = ``name``.
+    ``load_balancers``: tier -> LB id (``lb_<tier>``) of the tiers with a load balancer;
+    ``services``: endpoint service name (``com.amazonaws.<region>.ssm``) -> ``aws:ssm``."""
     if vpc_ids:
         found = _describe(ec2, "describe_vpcs", "Vpcs", VpcIds=list(vpc_ids))
     elif all_vpcs:
@@ -146,8 +156,10 @@ def live_built(ec2: Any, *, vpc_ids: Sequence[str] = (), all_vpcs: bool = False,
     blocks = [Block6(block, None) for v in vpcs
               for block in _associated(v.get("Ipv6CidrBlockAssociationSet"), f"VPC {v['VpcId']}")]
     where = [{"Name": "vpc-id", "Values": ids}]
+    tier_of: dict[str, str | None] = {}
     for subnet in _describe(ec2, "describe_subnets", "Subnets", Filters=where):
         tags = {t.get("Key"): t.get("Value") for t in subnet.get("Tags") or []}
+        tier_of[str(subnet.get("SubnetId"))] = _tier(tags, tier_tag)
         blocks += [Block6(block, _tier(tags, tier_tag)) for block in _associated(
             subnet.get("Ipv6CidrBlockAssociationSet"), f"subnet {subnet.get('SubnetId')}")]
     nats: list[IPv4Address] = []
@@ -159,7 +171,72 @@ def live_built(ec2: Any, *, vpc_ids: Sequence[str] = (), all_vpcs: bool = False,
                                f"NAT gateway {gateway.get('NatGatewayId')}")
             if address is not None:
                 nats.append(address)
-    return Built(tuple(dict.fromkeys(nats)), tuple(blocks))
+    interfaces = _lb_interfaces(ec2, where, tier_of, load_balancers or {})
+    interfaces += _endpoint_interfaces(ec2, where, services or {})
+    return Built(tuple(dict.fromkeys(nats)), tuple(blocks), tuple(dict.fromkeys(interfaces)))
+
+
+def _interface_addresses(interface: Mapping[str, Any]) -> list[IPv4Address | IPv6Address]:
+    """Every private IPv4 and IPv6 address of a DescribeNetworkInterfaces answer's item."""
+    where = f"network interface {interface.get('NetworkInterfaceId')}"
+    out: list[IPv4Address | IPv6Address] = []
+    for entry in interface.get("PrivateIpAddresses") or [
+            {"PrivateIpAddress": interface.get("PrivateIpAddress")}]:
+        address = _address(entry.get("PrivateIpAddress"), where)
+        if address is not None:
+            out.append(address)
+    for entry in interface.get("Ipv6Addresses") or []:
+        try:
+            out.append(IPv6Address(str(entry.get("Ipv6Address"))))
+        except ValueError:
+            raise ReadError(f"{where}: {entry.get('Ipv6Address')!r} is not an IPv6 "
+                            "address") from None
+    return out
+
+
+def _lb_interfaces(ec2: Any, where: list[dict[str, Any]], tier_of: Mapping[str, str | None],
+                   load_balancers: Mapping[str, str]) -> list[Interface]:
+    """The load balancers' interfaces: AWS describes them ``ELB app/<name>/<id>`` (ALB) or
+    ``ELB net/<name>/<id>`` (NLB); one in the subnets of a tier with a load balancer is
+    that tier's LB (a Classic LB, ``ELB <name>``, is not Tierform's)."""
+    if not load_balancers:
+        return []
+    out: list[Interface] = []
+    filters = [*where, {"Name": "description", "Values": ["ELB app/*", "ELB net/*"]}]
+    for interface in _describe(ec2, "describe_network_interfaces", "NetworkInterfaces",
+                               Filters=filters):
+        description = str(interface.get("Description") or "")
+        if not description.startswith(("ELB app/", "ELB net/")):
+            continue  # a filter the server did not apply is no reason to misplace one
+        lb = load_balancers.get(tier_of.get(str(interface.get("SubnetId"))) or "")
+        if lb is not None:
+            out += [(lb, a) for a in _interface_addresses(interface)]
+    return out
+
+
+def _endpoint_interfaces(ec2: Any, where: list[dict[str, Any]],
+                         services: Mapping[str, str]) -> list[Interface]:
+    """The interface endpoints' network interfaces (DescribeVpcEndpoints, then their
+    NetworkInterfaceIds through DescribeNetworkInterfaces), of the services flows name."""
+    if not services:
+        return []
+    owner: dict[str, str] = {}
+    for endpoint in _describe(ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=[
+            *where, {"Name": "vpc-endpoint-type", "Values": ["Interface"]}]):
+        name = services.get(str(endpoint.get("ServiceName")))
+        if name is None or endpoint.get("State", "available").lower() not in (
+                "available", "pending", "pendingacceptance"):
+            continue
+        for interface_id in endpoint.get("NetworkInterfaceIds") or []:
+            owner[str(interface_id)] = name
+    if not owner:
+        return []
+    out: list[Interface] = []
+    for interface in _describe(ec2, "describe_network_interfaces", "NetworkInterfaces",
+                               NetworkInterfaceIds=sorted(owner)):
+        name = owner[str(interface.get("NetworkInterfaceId"))]
+        out += [(name, a) for a in _interface_addresses(interface)]
+    return out
 
 
 def _describe(ec2: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
@@ -170,7 +247,7 @@ def _describe(ec2: Any, operation: str, key: str, **kwargs: Any) -> list[dict[st
         return [item for page in ec2.get_paginator(operation).paginate(**kwargs)
                 for item in page.get(key) or []]
     except ClientError as error:
-        raise ReadError(f"cannot read the NAT gateways and IPv6 blocks ({operation}): "
+        raise ReadError(f"cannot read the addresses the blueprint cannot know ({operation}): "
                         f"{error}") from None
     except BotoCoreError as error:
         raise ReadError(f"cannot reach AWS for {operation}: {error}") from None

@@ -76,12 +76,14 @@ def report_query(view: str = VIEW) -> str:
 
 def athena_sql(rules: Rules, fields: Sequence[str] | None, *, bucket: str, account: str,
                region: str, table: str = "vpc_flow_logs", parquet: bool = False,
-               days: tuple[str, str] | None = None) -> str:
-    """The whole recipe: DDL, the classified view, the report query."""
+               days: tuple[str, str] | None = None, notes: Sequence[str] = ()) -> str:
+    """The whole recipe: DDL, the classified view, the report query; ``notes`` (what stands
+    in for addresses not read, ``tierform.logs.intent.stand_ins``) as comments first."""
     table_ddl = ddl(fields, bucket=bucket, account=account, region=region, table=table,
                     parquet=parquet)
     where = f"\"day\" BETWEEN '{days[0]}' AND '{days[1]}'" if days else None
-    return (f"-- 1. The flow-log table (partition projection on the day).\n"
+    head = "".join(f"-- note: {n}\n" for n in notes) + ("\n" if notes else "")
+    return (f"{head}-- 1. The flow-log table (partition projection on the day).\n"
             f"{table_ddl};\n\n"
             f"-- 2. Every record with its class (the rules of `tierform logs check`).\n"
             f"CREATE OR REPLACE VIEW {VIEW} AS\n{view_sql(rules, fields, table, where)};\n\n"

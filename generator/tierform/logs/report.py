@@ -106,7 +106,7 @@ def summary_text(summary: Mapping[str, Any]) -> str:
         f"{count:,} {name.replace('_', ' ')}" for name, count in summary["classes"].items())]
     lines.append("")
     lines.append(f"{'class':<18} {'client':<10} {'server':<10} {'port':<10} {'records':>10}  "
-                 "first seen            last seen")
+                 "first seen            last seen             flow")
     shown: list[dict[str, Any]] = []
     rejects: dict[tuple[str, str], dict[str, Any]] = {}
     for c in summary["connections"]:
@@ -132,8 +132,11 @@ def summary_text(summary: Mapping[str, Any]) -> str:
             port = f"{c['protocol']}/{_port_text(c['port'])}"
         else:
             port = c["protocol"]
+        # The flow (or load balancer, lb_<tier>) a record is intended by: the label that
+        # says a tier pair's traffic is an LB's or an endpoint's, not the tiers' own.
         lines.append(f"{c['class']:<18} {c['client']:<10} {c['server']:<10} {port:<10} "
-                     f"{c['records']:>10,}  {c['first_seen'] or '-':<20}  {c['last_seen'] or '-'}")
+                     f"{c['records']:>10,}  {c['first_seen'] or '-':<20}  "
+                     f"{c['last_seen'] or '-':<20}  {c.get('flow') or '-'}".rstrip())
     for reason, count in summary["unmapped"].items():
         lines.append(f"{'unmapped':<18} {reason:<43} {count:>10,}")
     if summary["findings"]:

@@ -137,11 +137,15 @@ class Rules:
               networks: Mapping[str, IPv4Network],
               flows: Sequence[tuple[str, str, str, str, tuple[tuple[int, int], ...]]],
               nat_tiers: Sequence[str] = (), nat_addresses: Sequence[IPv4Address] = (),
-              blocks6: Sequence[Block6] = ()) -> Rules:
+              blocks6: Sequence[Block6] = (),
+              interfaces: Sequence[tuple[str, IPv4Address]] = ()) -> Rules:
         """``flows``: (id, from, to, protocol name, port ranges). A flow from a tier in
         ``nat_tiers`` (private, routed through NAT) to the internet also allows the legs
-        the NAT gateway's own address shows up in (tier -> nat, nat -> internet)."""
+        the NAT gateway's own address shows up in (tier -> nat, nat -> internet).
+        ``interfaces``: (endpoint, address) of network interfaces that are endpoints of
+        their own (a load balancer's, an interface endpoint's), more specific than a tier."""
         ranges = [AddressRange(IPv4Network(f"{a}/32"), NAT) for a in nat_addresses]
+        ranges += [AddressRange(IPv4Network(f"{a}/32"), name) for name, a in interfaces]
         ranges += [AddressRange(c, t) for t, cidrs in tiers.items() for c in cidrs]
         ranges += [AddressRange(c, n) for n, c in networks.items()]
         ranges.append(AddressRange(vpc, None))
@@ -154,7 +158,10 @@ class Rules:
             if nat_addresses and src in nat_tiers and dst == INTERNET:
                 rules.append(FlowRule(flow_id, src, NAT, number, kept))
                 rules.append(FlowRule(flow_id, NAT, INTERNET, number, kept))
-        names = (*tiers, *networks, INTERNET, *((NAT,) if nat_addresses else ()))
+        names = (*tiers, *networks, INTERNET, *((NAT,) if nat_addresses else ()),
+                 *dict.fromkeys(name for name, _ in interfaces),
+                 *dict.fromkeys(b.endpoint for b in blocks6
+                                if b.endpoint is not None and b.endpoint not in tiers))
         ordered6 = sorted(dict.fromkeys(blocks6), key=lambda b: (-b.network.prefixlen,
                                                                    int(b.network.network_address)))
         return cls(tuple(ranges), tuple(rules), names,
