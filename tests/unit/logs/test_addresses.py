@@ -8,16 +8,18 @@ from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from cli_support import failed, tierform
 from tierform.errors import ReadError
 from tierform.logs.addresses import state_built
+from tierform.logs.athena import athena_columns, view_sql
 from tierform.logs.check import classified_records
 from tierform.logs.formats import DEFAULT_FIELDS
 from tierform.logs.intent import rules_of
 from tierform.logs.synthetic import generate, write_text
-from unit.logs.logs_support import BLUEPRINTS, checked
+from unit.logs.logs_support import BLUEPRINTS, checked, classified
 
 BP = str(BLUEPRINTS / "four-tier.yaml")
 VPC = checked("four-tier").loaded.blueprint.vpc.cidr
@@ -202,3 +204,51 @@ def test_the_state_places_ipv6_records_by_tier(tmp_path: Path) -> None:
         "expected_reject": 1, "unmapped": 2}
     # Without the state no IPv6 record can be placed, and none is called a finding.
     assert check(0)["classes"]["unmapped"] == len(_RECORDS6)
+
+
+def test_logs_athena_state_feeds_the_same_rules_into_the_sql(tmp_path: Path) -> None:
+    """`logs athena --state`: the printed view is the one of the state's rules (NAT address
+    and IPv6 blocks placed), and on DuckDB it answers as the local check with that state,
+    record for record."""
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(_dual_state()))
+    bp = str(BLUEPRINTS / "dual-stack.yaml")
+    done = tierform("logs", "athena", bp, "--account", "123456789012", "--bucket", "b",
+                    "--state", str(state), quiet=True)
+    assert done.returncode == 0, done.stderr
+    built = state_built(state, vpc_cidr=DUAL.vpc.cidr)
+    rules = rules_of(checked("dual-stack").layout, built.nat_addresses, built.blocks6)
+    fields = DUAL.flow_logs.fields if DUAL.flow_logs is not None else None
+    view = view_sql(rules, fields)
+    assert view in done.stdout
+    assert view_sql(rules_of(checked("dual-stack").layout), fields) not in done.stdout
+    sample = generate(checked("dual-stack").layout, 2000, seed=5)
+    lines = [" ".join(fields or DEFAULT_FIELDS)]
+    lines += [" ".join(str(r.get(f, "-")) for f in fields or DEFAULT_FIELDS)
+              for r in sample.records]
+    for n, (src, dst, sport, dport, action, _) in enumerate(_RECORDS6):
+        values = {"srcaddr": src, "dstaddr": dst, "srcport": sport, "dstport": dport,
+                  "protocol": 6, "packets": 3, "bytes": 300, "start": 1000 + n,
+                  "end": 1060 + n, "action": action, "log-status": "OK"}
+        lines.append(" ".join(str(values.get(f, "-")) for f in fields or DEFAULT_FIELDS))
+    lines.append(" ".join({"srcaddr": "10.0.11.9", "dstaddr": "10.0.1.37", "srcport": "41000",
+                           "dstport": "443", "protocol": "6", "action": "ACCEPT",
+                           "log-status": "OK"}.get(f, "1") for f in fields or DEFAULT_FIELDS))
+    records = tmp_path / "records.log"
+    records.write_text("\n".join(lines) + "\n")
+    con = duckdb.connect()
+    columns = athena_columns(fields)
+    text = ", ".join(f"'{n}': 'VARCHAR'" for n, _ in columns)
+    typed = ", ".join(f'"{n}"' if t == "VARCHAR" else f'TRY_CAST("{n}" AS {t}) AS "{n}"'
+                      for n, t in columns)
+    con.execute(f"CREATE TABLE vpc_flow_logs AS SELECT {typed} FROM read_csv('{records}', "
+                f"delim=' ', header=true, auto_detect=false, columns={{{text}}})")
+    cursor = con.execute(view)
+    names = [d[0] for d in cursor.description]
+    athena = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    con.close()
+    local = classified_records(rules, [records], fields)
+    assert classified(athena) == classified(local)
+    placed = {r["dst"] for r in local}
+    assert "nat" in placed  # the state's NAT address
+    assert {"web", "app"} <= {r["dst"] for r in local if ":" in str(r["dstaddr"])}

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tierform import workflow
 from tierform.aws import INTERNET
 from tierform.logs.check import (
     AGGREGATE_COLUMNS,
@@ -28,10 +29,10 @@ from tierform.logs.check import (
     records_relation,
 )
 from tierform.logs.formats import COLUMNS, DEFAULT_FIELDS, EXACT_FIELDS, inspect_source
-from tierform.logs.intent import rules_of
+from tierform.logs.intent import Interface, rules_of
 from tierform.logs.report import summarize
 from tierform.logs.rules import DIALECTS, Block6, Rules, classify_sql
-from unit.logs.logs_support import SHIPPED, checked
+from unit.logs.logs_support import BLUEPRINTS, ROOT, SHIPPED, checked
 
 ODD_ADDRESSES = ("2600:1f18::1", "::ffff:10.0.1.5", "-", "10.0.1", "10.0.1.5.6", "10.0.1.256",
                  "10.0..5", "+10.0.1.5", "10.0.1.05", "010.0.1.5", ".10.0.1", "10.0.1.",
@@ -219,3 +220,43 @@ def test_an_address_text_becomes_the_same_number_either_way(texts: list[str | No
     con.close()
     assert Counter(answers[0]) == Counter(answers[1])
     assert len(answers[0]) == len(texts)
+
+
+@pytest.mark.parametrize("read", [False, True], ids=["stand-ins", "interfaces"])
+@pytest.mark.parametrize("blueprint", [ROOT / "tests/plan/fixtures/load-balanced.yaml",
+                                       BLUEPRINTS / "hybrid.yaml"], ids=lambda p: p.stem)
+def test_load_balancers_and_endpoints_answer_the_same_either_way(
+        blueprint: Path, read: bool, tmp_path: Path) -> None:
+    """The LB's and endpoints' edges (their own addresses, IPv4 and IPv6, or their tier
+    standing in): the same classes in both dialects, and their labels are reached."""
+    layout = workflow.check(workflow.load(blueprint)).layout
+    interfaces: list[Interface] = []
+    if read:
+        owners = [*(f"lb_{lb.tier}" for lb in layout.load_balancers),
+                  *(f"aws:{e.service}" for e in layout.interface_endpoints)]
+        for n, owner in enumerate(owners):
+            tier = next(s for s in layout.subnets if s.tier == (
+                owner[3:] if owner.startswith("lb_") else layout.interface_endpoints[0].tier))
+            interfaces += [(owner, tier.cidr[10 + n]), (owner, VPC6[0x100 + n])]
+    rules = rules_of(layout, (), _blocks6(layout), interfaces)
+    addresses = [*(str(a) for _, a in interfaces), *_addresses(layout, [])]
+    rng = random.Random(f"stand-ins-{blueprint.stem}-{read}")
+    path = _write(tmp_path, "records.log.gz", DEFAULT_FIELDS, rng, addresses, _ports(rules),
+                  4000, zipped=True, header=False)
+    # And one request and its reply of every edge of theirs, so that each label is reached.
+    own = [f for f in rules.flows if f.flow_id.startswith("lb_") or " or " in f.flow_id
+           or (read and f.dst.startswith("aws:"))]
+    assert own
+    where = {**{s.tier: str(s.cidr[5]) for s in layout.subnets}, INTERNET: "198.51.100.7",
+             **{owner: str(a) for owner, a in interfaces}}
+    edges = [line for n, f in enumerate(own) for line in (
+        f"{where[f.src]} {where[f.dst]} {40000 + n} {f.ports[0][0]} 6 ACCEPT",
+        f"{where[f.dst]} {where[f.src]} {f.ports[0][0]} {40000 + n} 6 ACCEPT")]
+    edge_file = tmp_path / "edges.log"
+    edge_file.write_text("srcaddr dstaddr srcport dstport protocol action\n" +
+                         "\n".join(edges) + "\n")
+    for records in (path, edge_file):
+        portable, local = _both(rules, [records], None)
+        assert Counter(portable) == Counter(local)
+    labels = [r["flow_id"] for r in classified_records(rules, [edge_file], None)]
+    assert labels == [f.flow_id for f in own for _ in (1, 2)]
