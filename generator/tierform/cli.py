@@ -747,8 +747,8 @@ def _logs_built(args: argparse.Namespace, loaded: LoadedBlueprint, checked: Chec
             load_balancers={lb.tier: load_balancer_id(lb.tier) for lb in layout.load_balancers},
             services={e.service_name: endpoint_name(e.service)
                       for e in layout.interface_endpoints})
-    elif getattr(args, "endpoint", None) or getattr(args, "vpc_id", None) or getattr(
-            args, "all_vpcs", False):
+    elif (getattr(args, "endpoint", None) and not getattr(args, "run", False)) or getattr(
+            args, "vpc_id", None) or getattr(args, "all_vpcs", False):
         raise TierformError("--endpoint, --vpc-id and --all-vpcs say where a --live read "
                             "reads: add --live, or drop them")
     nat = tuple(dict.fromkeys([*(args.nat_address or ()), *built.nat_addresses]))
@@ -769,7 +769,7 @@ def cmd_logs(args: argparse.Namespace) -> int:
     from tierform.logs.check import check_sources, tty_progress  # start-up: the logs engine
     from tierform.logs.formats import EXACT_FIELDS
     from tierform.logs.intent import nat_tiers
-    from tierform.logs.report import summarize, summary_sarif, summary_text
+    from tierform.logs.report import summarize
 
     loaded, checked, rules, notes = _logs_setup(args)
     fl = loaded.blueprint.flow_logs
@@ -804,6 +804,16 @@ def cmd_logs(args: argparse.Namespace) -> int:
                         bad_lines=[{"path": b.path, "line": b.line, "problem": b.problem}
                                    for b in result.bad_lines], notes=notes)
     info(f"classified {result.records:,} records in {result.seconds:.1f} s")
+    if _logs_print(args, loaded, summary):
+        return EXIT_FINDINGS
+    return EXIT_INCOMPLETE if result.bad_count else EXIT_OK
+
+
+def _logs_print(args: argparse.Namespace, loaded: LoadedBlueprint, summary: Any) -> bool:
+    """The report of ``logs check`` or ``logs athena --run`` in ``--format``; True when
+    it holds findings."""
+    from tierform.logs.report import summary_sarif, summary_text  # the logs stage
+
     if args.format == "json":
         out_json(summary)
     elif args.format == "sarif":
@@ -811,9 +821,7 @@ def cmd_logs(args: argparse.Namespace) -> int:
         out_json(summary_sarif(summary, loaded.file, loaded.source_map.locate, flows))
     else:
         out(printable(summary_text(summary)))
-    if summary["findings"]:
-        return EXIT_FINDINGS
-    return EXIT_INCOMPLETE if result.bad_count else EXIT_OK
+    return bool(summary["findings"])
 
 
 def _logs_sample(args: argparse.Namespace) -> int:
@@ -860,11 +868,36 @@ def _logs_athena(args: argparse.Namespace) -> int:
     if bucket is None:
         raise TierformError("give --bucket: the S3 bucket the flow logs are delivered to "
                             "(`terraform output` of the module names it)")
-    out(athena_sql(rules, fl.fields if fl is not None else None, bucket=bucket,
-                   account=args.account, region=args.region or loaded.blueprint.region,
-                   table=args.table, parquet=args.parquet,
-                   days=tuple(args.days) if args.days else None, notes=notes))
-    return EXIT_OK
+    fields = fl.fields if fl is not None else None
+    region = args.region or loaded.blueprint.region
+    days = (args.days[0], args.days[1]) if args.days else None
+    if not args.run:
+        if args.output_location:
+            raise TierformError("--output-location is where --run leaves Athena's results: "
+                                "add --run, or drop it")
+        out(athena_sql(rules, fields, bucket=bucket, account=args.account, region=region,
+                       table=args.table, parquet=args.parquet, days=days, notes=notes))
+        return EXIT_OK
+    from tierform.logs.athena import run_report  # the logs stage
+    from tierform.logs.report import summarize
+
+    location = args.output_location or ""
+    if not location.startswith("s3://") or len(location) <= len("s3://"):
+        raise TierformError("--run needs --output-location s3://BUCKET/PREFIX/: where Athena "
+                            "writes the query results (the workgroup's own setting aside)")
+    if args.endpoint:
+        athena = client("athena", args.endpoint, region, allow_remote=True)
+    else:
+        import boto3  # slow to import: only a run on an AWS account needs it
+
+        athena = boto3.client("athena", region_name=region)
+    rows = run_report(athena, rules, fields, bucket=bucket, account=args.account,
+                      region=region, output_location=location, table=args.table,
+                      parquet=args.parquet, days=days, database=args.database,
+                      workgroup=args.workgroup)
+    summary = summarize(rows, notes=notes)
+    info(f"Athena classified {summary['records']:,} records")
+    return EXIT_FINDINGS if _logs_print(args, loaded, summary) else EXIT_OK
 
 
 # --------------------------------------------------------------------------- parser
@@ -889,8 +922,9 @@ _EXIT_CODES = {
                "input, or no emulator recorded for --local",
     "diagram": "0 drawn (findings are drawn, not gated: use verify to gate); 2 bad input, or "
                "Graphviz `dot` missing for --format svg or png",
-    "logs": "0 ok (check: every record as intended; sample, athena: written); 1 check: "
-            "findings; 2 bad input; 3 check: lines that could not be read",
+    "logs": "0 ok (check, athena --run: every record as intended; sample, athena: written); "
+            "1 check, athena --run: findings; 2 bad input (athena --run: a query Athena "
+            "failed); 3 check: lines that could not be read",
     "ci": "0 written or up to date; 2 a bad blueprint, or an output file Tierform did not "
           "write",
     "demo": "0 the whole loop passed; 1 a stage found a problem; 2 bad input or set-up",
@@ -1171,8 +1205,20 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--days", nargs=2, metavar=("FROM", "TO"),
                    help="scan only these days (yyyy/MM/dd)")
     built_from(q)
+    q.add_argument("--run", action="store_true",
+                   help="run the recipe on Athena (boto3, your credentials): create the table "
+                        "and view, run the report query, print the report as logs check "
+                        "does; exit 1 on findings")
+    q.add_argument("--output-location", metavar="S3URI",
+                   help="with --run: where Athena writes results (s3://BUCKET/PREFIX/)")
+    q.add_argument("--database", default="default",
+                   help="with --run: the Glue database of the table (default: default)")
+    q.add_argument("--workgroup", default="primary",
+                   help="with --run: the Athena workgroup (default: primary)")
+    q.add_argument("--format", choices=("text", "json", "sarif"), default="text",
+                   help="with --run: the report's format (text, json or sarif)")
     q.add_argument("--endpoint", default=None, metavar="URL", type=_endpoint_url,
-                   help="AWS API endpoint of a --live read (an emulator)")
+                   help="AWS API endpoint of a --live read or a --run (an emulator)")
     q.add_argument("--vpc-id", action="append", metavar="VPC",
                    help="a VPC a --live read reads (repeatable; default: the VPC tagged "
                         "Name=<the blueprint's name>)")

@@ -15,6 +15,8 @@ minute on the provider's S3 lifecycle polling alone).
 from __future__ import annotations
 
 import copy
+import json
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,17 +26,24 @@ import pytest
 import yaml
 from e2e_support import SHIPPED, grown, leftovers, pending_changes
 
+from cli_support import tierform
 from tierform import workflow
 from tierform.analyze import Reachability
 from tierform.apply import apply_module
 from tierform.layout import Layout
 from tierform.localaws import LocalAWS, client, provider_hcl
+from tierform.logs.addresses import state_built
+from tierform.logs.check import classified_records
+from tierform.logs.formats import DEFAULT_FIELDS
+from tierform.logs.intent import rules_of
+from tierform.logs.synthetic import generate, write_text
 from tierform.network.model import Network
 from tierform.readers.live import network_from_live
 from tierform.render.writer import write_module
 from tierform.report import verify_table
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
 from tierform.terraform.runner import Runner
+from unit.logs.logs_support import classified, labelled
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
 
@@ -88,6 +97,12 @@ def _ipv4_only(test: Callable[..., None]) -> Callable[..., None]:
     return test
 
 
+def _dual_stack_only(test: Callable[..., None]) -> Callable[..., None]:
+    """The test needs the Amazon-provided IPv6 blocks: it runs on the dual-stack blueprints."""
+    test.dual_stack_only = True  # type: ignore[attr-defined]
+    return test
+
+
 def cases_for(stem: str) -> dict[str, Any]:
     """What the module of shipped blueprint ``stem`` holds: its blueprint, the ``applied``
     fixture and the cases that apply to it, in the order written here (never a skip)."""
@@ -102,6 +117,8 @@ def cases_for(stem: str) -> dict[str, Any]:
         if getattr(value, "four_tier_only", False) and path != FOUR_TIER:
             continue
         if getattr(value, "ipv4_only", False) and dual_stack:
+            continue
+        if getattr(value, "dual_stack_only", False) and not dual_stack:
             continue
         cases[name] = value
     return cases
@@ -341,6 +358,37 @@ def test_upgrade_to_dual_stack_creates_and_updates_in_place(applied: Applied) ->
     assert not [a for a in created if a.startswith("aws_network_acl_rule.")
                 and a in {f"aws_network_acl_rule.{r.name}"
                           for r in applied.checked.layout.nacl_rules}]
+
+
+@_dual_stack_only
+def test_flow_logs_are_placed_by_the_applied_state(applied: Applied, tmp_path: Path) -> None:
+    """Generated records with the apply's real IPv6 /64s and NAT addresses (read from its
+    .tfstate): `logs check --state` places every one (only the generator's deliberate
+    unmapped records stay unmapped) and finds exactly the injected findings."""
+    state = applied.workdir / "terraform.tfstate"
+    layout = applied.checked.layout
+    built = state_built(state, vpc_cidr=applied.checked.loaded.blueprint.vpc.cidr)
+    assert built.nat_addresses, "the apply's NAT gateways"
+    assert {b.endpoint for b in built.blocks6} == {None, *(
+        s.tier for s in layout.subnets if s.ipv6_index is not None)}
+    sample = generate(layout, 4000, seed=16, nat_addresses=built.nat_addresses,
+                      blocks6=built.blocks6)
+    fl = applied.checked.loaded.blueprint.flow_logs
+    fields = tuple(fl.fields) if fl is not None and fl.fields else DEFAULT_FIELDS
+    records = write_text(sample, tmp_path / "applied.log.gz", fields)
+    assert sum(":" in r.get("srcaddr", "") for r in sample.records) > 100
+    done = tierform("logs", "check", str(applied.path), str(records), "--state", str(state),
+                    "--format", "json", quiet=True)
+    assert done.returncode == 1, done.stderr
+    doc = json.loads(done.stdout)
+    labels = Counter(sample.labels)
+    assert doc["classes"] == {c: labels.get(c, 0) for c in doc["classes"]}
+    assert set(doc["unmapped"]) <= {"log-status NODATA", "in the VPC, in no tier subnet"}
+    assert {(f["class"], f["client"], f["server"], f["port"]) for f in doc["findings"]} == {
+        (c.klass, c.client, c.server, c.port) for c in sample.injected}
+    # Record for record: the class each was made to have.
+    rules = rules_of(layout, built.nat_addresses, built.blocks6)
+    assert classified(classified_records(rules, [records], fields)) == labelled(sample)
 
 
 def test_destroy_leaves_no_tiered_resource(applied: Applied) -> None:

@@ -10,6 +10,7 @@ web reaches neither, verify finds nothing.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 import yaml
 from e2e_support import leftovers, pending_changes
 
+from cli_support import tierform
 from tierform import workflow
 from tierform.analyze import query
 from tierform.apply import apply_module
@@ -120,6 +122,58 @@ def test_live_and_state_prove_the_endpoint_flows(upgraded: Any, local_aws: Local
         assert query(network, "app", "aws:kms", "tcp", 443).verdict == "blocked"
     report = workflow.verify_network(checked.loaded, _live(local_aws, checked, outputs))
     assert report.ok, verify_table(report)
+
+
+def _records(tmp: Path, rows: list[tuple[str, str, int]]) -> Path:
+    lines = ["srcaddr dstaddr srcport dstport protocol packets bytes start end action "
+             "log-status"]
+    lines += [f"{s} {d} {41000 + n} {port} 6 3 300 {1000 + n} {1060 + n} ACCEPT OK"
+              for n, (s, d, port) in enumerate(rows)]
+    path = tmp / "endpoints.log"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_logs_live_places_the_endpoints_network_interfaces(
+        upgraded: Any, local_aws: LocalAWS, tmp_path: Path) -> None:
+    """`logs check --live` reads each endpoint's interfaces (DescribeVpcEndpoints, then
+    DescribeNetworkInterfaces): app's traffic to kms's interface is then a finding (its
+    flow is to ssm only), where without the read the vpce tier stands for both."""
+    checked, _, _, outputs = upgraded
+    ec2 = client("ec2", local_aws.endpoint, checked.loaded.blueprint.region)
+    addresses: dict[str, str] = {}
+    for endpoint in ec2.describe_vpc_endpoints()["VpcEndpoints"]:
+        service = endpoint["ServiceName"].rsplit(".", 1)[-1]
+        (eni, *_) = ec2.describe_network_interfaces(
+            NetworkInterfaceIds=endpoint["NetworkInterfaceIds"])["NetworkInterfaces"]
+        addresses[service] = eni["PrivateIpAddress"]
+    assert sorted(addresses) == ["kms", "ssm"]
+    host = {s.tier: str(s.cidr[10]) for s in checked.layout.subnets}
+    records = _records(tmp_path, [(host["app"], addresses["ssm"], 443),
+                                  (host["db"], addresses["kms"], 443),
+                                  (host["db"], addresses["ssm"], 443),
+                                  (host["web"], addresses["ssm"], 443),
+                                  (host["app"], addresses["kms"], 443)])
+    blueprint = checked.loaded.file
+    done = tierform("logs", "check", blueprint, str(records), "--live", "--endpoint",
+                    local_aws.endpoint, "--vpc-id", outputs["vpc_id"], "--format", "json",
+                    quiet=True)
+    assert done.returncode == 1, done.stderr
+    doc = json.loads(done.stdout)
+    assert {(c["client"], c["server"], c["flow"]) for c in doc["connections"]} == {
+        ("app", "aws:ssm", "app_to_aws:ssm_tcp"), ("db", "aws:kms", "db_to_aws:kms_tcp"),
+        ("db", "aws:ssm", "db_to_aws:ssm_tcp"), ("web", "aws:ssm", None),
+        ("app", "aws:kms", None)}
+    assert {(f["client"], f["server"]) for f in doc["findings"]} == {
+        ("web", "aws:ssm"), ("app", "aws:kms")}
+    assert not any("interface endpoint" in n for n in doc["notes"])
+    # The same records without the read: the tier stands for the endpoints, said so.
+    done = tierform("logs", "check", blueprint, str(records), "--format", "json",
+                    quiet=True)
+    doc = json.loads(done.stdout)
+    assert {(f["client"], f["server"]) for f in doc["findings"]} == {
+        ("web", "vpce")}
+    assert any("interface endpoints aws:kms, aws:ssm" in n for n in doc["notes"])
 
 
 def test_adding_a_transit_network_plans_only_creates(upgraded: Any, local_aws: LocalAWS,

@@ -9,6 +9,7 @@ nothing. The HTTPS listener takes a certificate requested from the emulator's AC
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 from e2e_support import leftovers
 
+from cli_support import tierform
 from tierform import workflow
 from tierform.analyze import Reachability, query
 from tierform.apply import apply_module
@@ -98,6 +100,40 @@ def test_live_and_state_prove_the_lb_as_a_proxy(applied: Any, local_aws: LocalAW
         assert query(network, "internet", "app", "tcp", 8443).verdict == "blocked"
     report = workflow.verify_network(checked.loaded, _live(local_aws, checked, outputs))
     assert report.ok, verify_table(report)
+
+
+def test_logs_live_places_the_lb_network_interfaces(applied: Any, local_aws: LocalAWS,
+                                                   tmp_path: Path) -> None:
+    """`logs check --live` takes the LB's interfaces (described ``ELB app/<name>/<id>`` in
+    its tier's subnets) as the LB's: only they may reach app on 8443. The emulator creates
+    no interfaces for a load balancer, so the test makes one as AWS describes it."""
+    checked, _, outputs, _ = applied
+    ec2 = client("ec2", local_aws.endpoint, checked.loaded.blueprint.region)
+    web = next(s for s in _live(local_aws, checked, outputs).subnets_of("web"))
+    cidr = next(s.cidr for s in checked.layout.subnets if str(s.cidr) == str(web.cidr))
+    lb_ip, other = str(cidr[20]), str(cidr[30])
+    ec2.create_network_interface(SubnetId=web.id, PrivateIpAddress=lb_ip,
+                                 Description="ELB app/tf-lb-20261201/50dc6c495c0c9188")
+    app = str(next(s.cidr for s in checked.layout.subnets if s.tier == "app")[10])
+    lines = ["srcaddr dstaddr srcport dstport protocol action",
+             f"198.51.100.7 {lb_ip} 50000 443 6 ACCEPT", f"{lb_ip} {app} 40000 8443 6 ACCEPT",
+             f"{app} {lb_ip} 8443 40000 6 ACCEPT", f"{other} {app} 40001 8443 6 ACCEPT"]
+    records = tmp_path / "lb.log"
+    records.write_text("\n".join(lines) + "\n")
+    done = tierform("logs", "check", str(BLUEPRINT), str(records), "--live", "--endpoint",
+                    local_aws.endpoint, "--vpc-id", outputs["vpc_id"], "--format", "json",
+                    quiet=True)
+    assert done.returncode == 1, done.stderr
+    doc = json.loads(done.stdout)
+    assert {(c["class"], c["client"], c["server"], c["flow"]) for c in doc["connections"]} == {
+        ("intended_accept", "internet", "lb_web", "lb_web"),
+        ("intended_accept", "lb_web", "app", "lb_web"),
+        ("unintended_accept", "web", "app", None)}
+    assert not any("load balancer" in n for n in doc["notes"])
+    done = tierform("logs", "check", str(BLUEPRINT), str(records), "--format", "json",
+                    quiet=True)
+    assert done.returncode == 0, done.stderr
+    assert any(n.startswith("load balancer lb_web") for n in json.loads(done.stdout)["notes"])
 
 
 def test_destroy_leaves_nothing(applied: Any, local_aws: LocalAWS) -> None:

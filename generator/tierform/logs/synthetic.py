@@ -13,7 +13,9 @@ What a sample holds, mixed by weight:
 - a misconfiguration (``misconfigured=True``): ACCEPTs, both ways, between two tiers the
   blueprint does not connect, on a port the server tier serves another flow on;
 - a broken flow (``broken=True``): REJECTs of requests of a tier-to-tier flow;
-- NODATA records and traffic to a subnet the blueprint does not know: unmapped.
+- NODATA records and traffic to a subnet the blueprint does not know: unmapped;
+- given a dual-stack apply's IPv6 blocks (``blocks6``), part of the intended traffic as
+  IPv6 between hosts of the tiers' /64s and the internet.
 
 Every field AWS defines can be written (``-`` where the sample has no value), in any
 order: the blueprint's custom format, AWS's default format, with or without the exact
@@ -28,13 +30,14 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Network
 from pathlib import Path
 
 from tierform.aws import INTERNET
 from tierform.layout import Layout
 from tierform.logs.formats import DEFAULT_FIELDS
 from tierform.logs.intent import nat_tiers
+from tierform.logs.rules import Block6
 
 __all__ = ["Connection", "Sample", "generate", "write_parquet", "write_text"]
 
@@ -43,6 +46,7 @@ _INTERNET_POOLS = (IPv4Network("198.51.100.0/24"), IPv4Network("203.0.113.0/24")
                    IPv4Network("52.94.0.0/20"), IPv4Network("185.199.108.0/22"))
 _SCAN_PORTS = (21, 22, 23, 25, 110, 135, 139, 445, 1433, 3306, 3389, 5432, 5900, 6379,
                8080, 8443, 9200, 27017)
+_INTERNET6 = (IPv6Network("2001:db8:1::/48"), IPv6Network("2606:4700:10::/48"))
 _PROTOCOL = {"tcp": 6, "udp": 17, "icmp": 1}
 START = int(datetime(2026, 11, 30, tzinfo=UTC).timestamp())
 
@@ -75,6 +79,7 @@ class _Hosts:
     def __init__(self, layout: Layout, rng: random.Random) -> None:
         self.rng = rng
         self.by_endpoint: dict[str, list[tuple[str, str]]] = {}
+        self.by_endpoint6: dict[str, list[tuple[str, str]]] = {}
         for index, subnet in enumerate(layout.subnets):
             usable = subnet.cidr.num_addresses - 5  # AWS reserves 4 first and the last
             # Offset 4 (the first usable address) is left to a NAT gateway.
@@ -91,6 +96,19 @@ class _Hosts:
         self.by_endpoint[INTERNET] = [
             (str(p.network_address + rng.randrange(1, p.num_addresses - 1)), "-")
             for p in pool for _ in range(8)]
+
+    def add6(self, layout: Layout, blocks6: Sequence[Block6]) -> None:
+        """IPv6 hosts in the tier subnets' /64s (as a state or live read gives them), each
+        in the subnet of its tier that holds the block, and internet IPv6 hosts."""
+        subnet_ids = {s.tier: f"subnet-{i:017x}" for i, s in enumerate(layout.subnets)}
+        for block in blocks6:
+            if block.endpoint in subnet_ids and block.network.prefixlen >= 64:
+                self.by_endpoint6.setdefault(block.endpoint, []).extend(
+                    (str(block.network[self.rng.randrange(16, 2 ** 32)]),
+                     subnet_ids[block.endpoint]) for _ in range(3))
+        if self.by_endpoint6:
+            self.by_endpoint6[INTERNET] = [(str(p[self.rng.randrange(1, 2 ** 40)]), "-")
+                                           for p in _INTERNET6 for _ in range(4)]
 
     def pick(self, endpoint: str) -> tuple[str, str]:
         return self.rng.choice(self.by_endpoint[endpoint])
@@ -141,7 +159,8 @@ class _Writer:
             "end": str(self.clock + self.rng.randrange(1, 60)), "action": action,
             "log-status": "OK", "vpc-id": "vpc-0a1b2c3d4e5f60718", "subnet-id": at[1],
             "instance-id": _id("i-", at[0]) if at[1] != "-" else "-",
-            "tcp-flags": str(flags) if protocol == 6 else "0", "type": "IPv4",
+            "tcp-flags": str(flags) if protocol == 6 else "0",
+            "type": "IPv6" if ":" in src[0] else "IPv4",
             "pkt-srcaddr": pkt_src or src[0], "pkt-dstaddr": pkt_dst or dst[0],
             "region": self.region, "flow-direction": direction,
             "traffic-path": "-"})
@@ -165,17 +184,26 @@ class _Writer:
 
 
 def generate(layout: Layout, records: int = 1000, seed: int = 0, *,
-             misconfigured: bool = True, broken: bool = True) -> Sample:
-    """``records`` flow-log records for the layout's network (see the module's text)."""
+             misconfigured: bool = True, broken: bool = True,
+             nat_addresses: Sequence[IPv4Address] | None = None,
+             blocks6: Sequence[Block6] = ()) -> Sample:
+    """``records`` flow-log records for the layout's network (see the module's text).
+    ``nat_addresses``: the NAT gateways' real addresses (a state's; default: the first
+    usable address of each NAT subnet). ``blocks6``: the IPv6 blocks of a dual-stack apply
+    (``tierform.logs.addresses``): a share of the intended traffic between tiers with a
+    /64 and the internet is then IPv6 (no NAT: IPv6 leaves through the egress-only
+    gateway)."""
     rng = random.Random(seed)
     hosts = _Hosts(layout, rng)
+    hosts.add6(layout, blocks6)
     sample = Sample()
     out = _Writer(layout, rng, sample)
     bp = layout.blueprint
     tiers = list(layout.tiers or dict.fromkeys(s.tier for s in layout.subnets))
     natted = set(nat_tiers(layout))
     nats = [s for s in layout.subnets if s.name in {n.subnet for n in layout.nats}]
-    sample.nat_addresses = tuple(s.cidr.network_address + 4 for s in nats)
+    sample.nat_addresses = (tuple(nat_addresses) if nat_addresses is not None
+                            else tuple(s.cidr.network_address + 4 for s in nats))
     flows = [f for f in bp.flows if f.src in hosts.by_endpoint and f.dst in hosts.by_endpoint]
 
     misconfig: Connection | None = None
@@ -211,6 +239,11 @@ def generate(layout: Layout, records: int = 1000, seed: int = 0, *,
             ranges = f.port_ranges()
             lo, hi = rng.choice(ranges) if protocol in (6, 17) else (0, 0)
             port = rng.randint(lo, min(hi, lo + 10))
+            six = hosts.by_endpoint6
+            if f.src in six and f.dst in six and rng.random() < 0.3:
+                out.connection("intended_accept", rng.choice(six[f.src]),
+                               rng.choice(six[f.dst]), protocol, port, replied=True)
+                continue
             client, server = hosts.pick(f.src), hosts.pick(f.dst)
             if f.src in natted and f.dst == INTERNET and sample.nat_addresses:
                 nat = (str(rng.choice(sample.nat_addresses)), "-")
