@@ -10,7 +10,7 @@ from ipaddress import IPv4Address, IPv6Address
 from pathlib import Path
 from typing import Any
 
-from cli_support import tierform
+from cli_support import failed, tierform
 from tierform import workflow
 from tierform.logs.check import classified_records
 from tierform.logs.intent import Interface, rules_of, stand_ins
@@ -139,3 +139,6 @@ def test_the_report_labels_the_traffic_and_says_what_stands_in(tmp_path: Path) -
                    "b", quiet=True)
     assert sql.returncode == 0, sql.stderr
     assert sql.stdout.startswith("-- note: load balancer lb_web")
+    # --output-location says where --run leaves results: alone it is a mistake, exit 2.
+    failed(tierform("logs", "athena", str(LB_BP), "--account", "123456789012", "--bucket",
+                    "b", "--output-location", "s3://r/", quiet=True), 2, "add --run")
