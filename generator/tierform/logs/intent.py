@@ -91,8 +91,12 @@ def rules_of(layout: Layout, nat_addresses: Sequence[IPv4Address] = (),
     known = {name for name, _ in kept}
     # A block tagged with a tier the blueprint lacks is the VPC's, in no tier (unmapped).
     placed = [b if b.endpoint in tiers else Block6(b.network, None) for b in blocks6]
-    placed += [Block6(IPv6Network(f"{a}/128"), name) for name, a in kept
-               if isinstance(a, IPv6Address)]
+    # An interface's IPv6 address only with the VPC's blocks: with a block known, every
+    # IPv6 address outside all of them reads as the internet, which without the VPC's own
+    # would be a guess.
+    if placed:
+        placed += [Block6(IPv6Network(f"{a}/128"), name) for name, a in kept
+                   if isinstance(a, IPv6Address)]
     flows: list[_FlowTuple] = [(f.flow_id, f.src, f.dst, f.protocol, tuple(f.port_ranges()))
                                for f in bp.flows]
     flows += _lb_flows(layout, known) + _endpoint_flows(layout, known)

@@ -6,7 +6,7 @@ addresses their tier stands for them, and the report says so."""
 from __future__ import annotations
 
 import json
-from ipaddress import IPv4Address, IPv6Address
+from ipaddress import IPv4Address, IPv6Address, IPv6Network
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from cli_support import failed, tierform
 from tierform import workflow
 from tierform.logs.check import classified_records
 from tierform.logs.intent import Interface, rules_of, stand_ins
+from tierform.logs.rules import Block6
 from unit.logs.logs_support import BLUEPRINTS, ROOT
 
 LB_BP = ROOT / "tests" / "plan" / "fixtures" / "load-balanced.yaml"
@@ -29,10 +30,10 @@ def _records(tmp: Path, rows: list[tuple[str, str, int, int]], name: str = "r.lo
     return path
 
 
-def _classes(path: Path, blueprint: Path,
-             interfaces: list[Interface]) -> list[tuple[Any, ...]]:
+def _classes(path: Path, blueprint: Path, interfaces: list[Interface],
+             blocks6: tuple[Block6, ...] = ()) -> list[tuple[Any, ...]]:
     layout = workflow.check(workflow.load(blueprint)).layout
-    rules = rules_of(layout, interfaces=interfaces)
+    rules = rules_of(layout, blocks6=blocks6, interfaces=interfaces)
     return [(r["src"], r["dst"], r["flow_id"], r["class"])
             for r in classified_records(rules, [path], None)]
 
@@ -68,9 +69,12 @@ def test_with_its_addresses_the_lb_is_an_endpoint_of_its_own(tmp_path: Path) -> 
         ("app", "lb_web", "lb_web", "intended_accept"),
         ("web", "app", None, "unintended_accept"),
         ("lb_web", "app", None, "unintended_accept"),
-        # No IPv6 blocks known, yet the LB's own IPv6 address is placed.
-        ("internet", "lb_web", "lb_web", "intended_accept")]
+        # No IPv6 block of the VPC known: no IPv6 address is placed, not even the LB's.
+        (None, None, None, "unmapped")]
     assert stand_ins(workflow.check(workflow.load(LB_BP)).layout, interfaces) == []
+    vpc6 = (Block6(IPv6Network("2600:1f18:ab:c00::/56"), None),)
+    assert _classes(path, LB_BP, interfaces, vpc6)[-1] == (
+        "internet", "lb_web", "lb_web", "intended_accept")
 
 
 def test_a_health_check_port_of_its_own_is_an_lb_edge(tmp_path: Path) -> None:
