@@ -138,7 +138,7 @@ def test_logs_live_places_the_endpoints_network_interfaces(
         upgraded: Any, local_aws: LocalAWS, tmp_path: Path) -> None:
     """`logs check --live` reads each endpoint's interfaces (DescribeVpcEndpoints, then
     DescribeNetworkInterfaces): app's traffic to kms's interface is then a finding (its
-    flow is to ssm only), where without the read the vpce tier stands for both."""
+    flow is to ssm only), where without the read the vpce tier would stand for both."""
     checked, _, _, outputs = upgraded
     ec2 = client("ec2", local_aws.endpoint, checked.loaded.blueprint.region)
     addresses: dict[str, str] = {}
@@ -167,13 +167,9 @@ def test_logs_live_places_the_endpoints_network_interfaces(
     assert {(f["client"], f["server"]) for f in doc["findings"]} == {
         ("web", "aws:ssm"), ("app", "aws:kms")}
     assert not any("interface endpoint" in n for n in doc["notes"])
-    # The same records without the read: the tier stands for the endpoints, said so.
-    done = tierform("logs", "check", blueprint, str(records), "--format", "json",
-                    quiet=True)
-    doc = json.loads(done.stdout)
-    assert {(f["client"], f["server"]) for f in doc["findings"]} == {
-        ("web", "vpce")}
-    assert any("interface endpoints aws:kms, aws:ssm" in n for n in doc["notes"])
+    # Without the read the vpce tier would stand for them (tests/unit/logs/
+    # test_stand_ins.py): not asserted here, since moto draws an endpoint's interface
+    # address from any 10.x.y.z, not from its subnet as AWS does.
 
 
 def test_adding_a_transit_network_plans_only_creates(upgraded: Any, local_aws: LocalAWS,
