@@ -860,6 +860,13 @@ def _logs_sample(args: argparse.Namespace) -> int:
 def _logs_athena(args: argparse.Namespace) -> int:
     from tierform.logs.athena import athena_sql  # start-up: the logs stage
 
+    location = args.output_location or ""
+    if args.run and (not location.startswith("s3://") or len(location) <= len("s3://")):
+        raise TierformError("--run needs --output-location s3://BUCKET/PREFIX/: where Athena "
+                            "writes the query results (the workgroup's own setting aside)")
+    if location and not args.run:
+        raise TierformError("--output-location is where --run leaves Athena's results: "
+                            "add --run, or drop it")
     loaded, _, rules, notes = _logs_setup(args)
     fl = loaded.blueprint.flow_logs
     bucket = args.bucket
@@ -872,19 +879,12 @@ def _logs_athena(args: argparse.Namespace) -> int:
     region = args.region or loaded.blueprint.region
     days = (args.days[0], args.days[1]) if args.days else None
     if not args.run:
-        if args.output_location:
-            raise TierformError("--output-location is where --run leaves Athena's results: "
-                                "add --run, or drop it")
         out(athena_sql(rules, fields, bucket=bucket, account=args.account, region=region,
                        table=args.table, parquet=args.parquet, days=days, notes=notes))
         return EXIT_OK
     from tierform.logs.athena import run_report  # the logs stage
     from tierform.logs.report import summarize
 
-    location = args.output_location or ""
-    if not location.startswith("s3://") or len(location) <= len("s3://"):
-        raise TierformError("--run needs --output-location s3://BUCKET/PREFIX/: where Athena "
-                            "writes the query results (the workgroup's own setting aside)")
     if args.endpoint:
         athena = client("athena", args.endpoint, region, allow_remote=True)
     else:
