@@ -166,6 +166,22 @@ def summary_text(summary: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _sarif_path(finding: Mapping[str, Any],
+                flow_index: Mapping[str, int]) -> tuple[str | int, ...]:
+    """Where in the blueprint a finding points: the flow it breaks, the load balancer
+    (``lb_<tier>``) or the interface endpoints (``aws:<service>``) it concerns, else the
+    tier it enters."""
+    flow, server = finding["flow"] or "", str(finding["server"])
+    if flow in flow_index:
+        return ("flows", flow_index[flow])
+    lb = flow if flow.startswith("lb_") else server if server.startswith("lb_") else None
+    if lb is not None:
+        return ("tiers", lb.removeprefix("lb_"), "load_balancer")
+    if server.startswith("aws:"):
+        return ("interface_endpoints",)
+    return ("tiers", server)
+
+
 def summary_sarif(summary: Mapping[str, Any], blueprint_file: str,
                   locate: Callable[[tuple[str | int, ...]], tuple[int, int]],
                   flow_index: Mapping[str, int]) -> dict[str, Any]:
@@ -174,8 +190,7 @@ def summary_sarif(summary: Mapping[str, Any], blueprint_file: str,
     results = []
     for f in summary["findings"]:
         rule = "logs/" + f["class"].replace("_", "-")
-        path: tuple[str | int, ...] = (("flows", flow_index[f["flow"]])
-                                      if f["flow"] in flow_index else ("tiers", f["server"]))
+        path = _sarif_path(f, flow_index)
         line, col = locate(path)
         results.append({
             "ruleId": rule, "ruleIndex": rule_ids.index(rule), "level": "error",

@@ -12,8 +12,9 @@ from typing import Any
 
 from cli_support import failed, tierform
 from tierform import workflow
-from tierform.logs.check import classified_records
+from tierform.logs.check import check_sources, classified_records
 from tierform.logs.intent import Interface, rules_of, stand_ins
+from tierform.logs.report import summarize, summary_sarif
 from tierform.logs.rules import Block6
 from unit.logs.logs_support import BLUEPRINTS, ROOT
 
@@ -146,3 +147,23 @@ def test_the_report_labels_the_traffic_and_says_what_stands_in(tmp_path: Path) -
     # --output-location says where --run leaves results: alone it is a mistake, exit 2.
     failed(tierform("logs", "athena", str(LB_BP), "--account", "123456789012", "--bucket",
                     "b", "--output-location", "s3://r/", quiet=True), 2, "add --run")
+
+
+def test_sarif_points_lb_and_endpoint_findings_at_their_blocks(tmp_path: Path) -> None:
+    """A finding at the LB's own address points at its tier's ``load_balancer`` block; one
+    at an endpoint's, at ``interface_endpoints``."""
+    for blueprint, interfaces, row, key in (
+            (LB_BP, [("lb_web", IPv4Address("10.0.1.10"))],
+             ("198.51.100.7", "10.0.1.10", 50000, 8080), "load_balancer:"),
+            (HYBRID, [("aws:ssm", IPv4Address("10.40.40.5"))],
+             ("10.40.0.5", "10.40.40.5", 40003, 443), "interface_endpoints:")):
+        loaded = workflow.load(blueprint)
+        rules = rules_of(workflow.check(loaded).layout, interfaces=interfaces)
+        path = _records(tmp_path, [row], f"{blueprint.stem}.log")
+        summary = summarize(check_sources(rules, [path], None).rows)
+        flows = {f.flow_id: i for i, f in enumerate(loaded.blueprint.flows)}
+        (result,) = summary_sarif(summary, loaded.file, loaded.source_map.locate,
+                                  flows)["runs"][0]["results"]
+        line = result["locations"][0]["physicalLocation"]["region"]["startLine"]
+        text = blueprint.read_text().splitlines()[line - 1]
+        assert key in text or key in blueprint.read_text().splitlines()[line - 2], text
