@@ -165,6 +165,7 @@ def check_blueprint(bp: Blueprint, source_map: Locator, file: str,
         _check_addresses(bp, report, allocation or allocate(bp))
     _check_flows(bp, report, broken)
     _check_flow_ids(bp, report, broken)
+    _check_vpns(bp, report, broken)
     _check_interface_endpoints(bp, report, broken)
     _check_load_balancers(bp, report, broken)
     if broken.section("nat") and broken.whole("tiers"):
@@ -306,6 +307,45 @@ def _check_vpc_and_networks(bp: Blueprint, report: _Report, broken: ShapeErrors)
                            f"network '{name}' ({cidr}) overlaps network '{other}' "
                            f"({bp.network_cidrs[other]}): an address would belong to both",
                            "make the named networks disjoint")
+
+
+def _check_vpns(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
+    """``networks.<name>.vpn``: only through the module's own virtual private gateway,
+    which exists only when a flow names a ``via: vgw`` network; one customer gateway
+    address per VPN (AWS hands back the same gateway for the same address and ASN, so two
+    resources would manage, and destroy, one object); a unicast address."""
+    seen: dict[str, str] = {}
+    named = {end for flow in bp.flows for end in (flow.src, flow.dst)}
+    for name in bp.networks:
+        vpn = bp.network_vpn(name) if broken.item("networks", name) else None
+        if vpn is None:
+            continue
+        path = ("networks", name, "vpn")
+        if bp.network_via(name) != "vgw":
+            report.add("vpn-needs-vgw", path,
+                       f"network '{name}' is reached through the transit gateway (via: "
+                       "tgw); the module's VPN attaches to its virtual private gateway",
+                       "write 'via: vgw', or attach your VPN to the transit gateway outside "
+                       "the module", at_key=True)
+        elif broken.whole("flows") and name not in named:
+            report.add("vpn-unused", path,
+                       f"network '{name}' has a VPN but no flow names it: the module creates "
+                       "its virtual private gateway (and so the VPN) only for networks flows "
+                       "name", f"add a flow from or to '{name}', or remove 'vpn'",
+                       at_key=True)
+        address = vpn.customer_gateway.ip_address
+        where = (*path, "customer_gateway", "ip_address")
+        if (address.is_multicast or address.is_unspecified or address.is_loopback
+                or address.is_link_local or address.is_reserved):
+            report.add("bad-address", where,
+                       f"network '{name}': {address} cannot be a customer gateway's address",
+                       "write the outside (unicast) IPv4 address of your VPN device")
+        other = seen.setdefault(str(address), name)
+        if other != name:
+            report.add("vpn-customer-gateway-shared", where,
+                       f"networks '{other}' and '{name}' both name the customer gateway "
+                       f"{address}: AWS keeps one gateway per address, so the module would "
+                       "manage it twice", "give each VPN its own customer gateway address")
 
 
 def _check_tiers(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:

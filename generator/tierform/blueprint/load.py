@@ -328,6 +328,8 @@ _EXAMPLES: dict[str, str] = {
     "exposure": "exposure: public   # or private, isolated",
     "from": "from: web",
     "to": "to: app",
+    "customer_gateway": "customer_gateway: {ip_address: 198.51.100.7, bgp_asn: 65000}",
+    "ip_address": "ip_address: 198.51.100.7",
 }
 
 _PATTERN_HINTS: dict[str, str] = {
@@ -371,6 +373,14 @@ def _clean_loc(loc: tuple[str | int, ...], data: Any, keep_last: bool) -> tuple[
     return tuple(out), is_key
 
 
+def _value_at(data: Any, path: PathKey) -> Any:
+    """The value at ``path`` (a cleaned ``loc``: every part is in ``data``)."""
+    current = data
+    for part in path:
+        current = current[part]
+    return current
+
+
 def _under(path: PathKey, prefixes: set[PathKey]) -> bool:
     return any(path[:len(prefix)] == prefix for prefix in prefixes)
 
@@ -385,6 +395,11 @@ def _shape_findings(
         kind = error["type"]
         path, is_key = _clean_loc(tuple(error["loc"]), data, keep_last=kind == "missing")
         if (path, is_key) in seen:  # one finding per location (a union reports per branch)
+            continue
+        if (kind.startswith("ip_v4") and len(path) == 2 and path[0] == "networks"
+                and isinstance(_value_at(data, path), dict)):
+            # A union's CIDR branch (``networks.<name>``) read a mapping: the mapping's
+            # own branch reports what is wrong inside it, at its line.
             continue
         seen.add((path, is_key))
         if _under(path, quiet):  # the structure check said it already
@@ -564,6 +579,9 @@ def _describe(error: ErrorDetails, path: PathKey, is_key: bool,
         topic = "tiers" if is_key and path[:1] == ("tiers",) else field_name
         hint = _PATTERN_HINTS.get(topic, f"must match {ctx.get('pattern', '')}")
         return f"{_show(value)} is not a valid {_noun(topic)}", hint, "bad-name"
+    if kind == "ip_v4_address":
+        return (f"{_show(value)} is not a valid IPv4 address",
+                "write the address as text, e.g. 198.51.100.7", "bad-address")
     if kind.startswith(("ip_v4", "ip_any")):
         return (f"{_show(value)} is not a valid IPv4 CIDR block", _cidr_hint(value),
                 "bad-cidr")

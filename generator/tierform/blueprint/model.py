@@ -7,7 +7,7 @@ The format grows by adding optional keys; a blueprint that was valid stays valid
 
 from __future__ import annotations
 
-from ipaddress import IPv4Network
+from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator
@@ -22,6 +22,7 @@ __all__ = [
     "TIER_NAME_PATTERN",
     "AlarmsSpec",
     "Blueprint",
+    "CustomerGatewaySpec",
     "EndpointPolicySpec",
     "Exposure",
     "FlowLogsSpec",
@@ -40,6 +41,7 @@ __all__ = [
     "TargetSpec",
     "TierSpec",
     "VpcSpec",
+    "VpnSpec",
 ]
 
 
@@ -77,6 +79,16 @@ def _cidr_text(value: object) -> object:
 
 
 Cidr = Annotated[IPv4Network, BeforeValidator(_cidr_text)]
+
+
+def _address_text(value: object) -> object:
+    """An address is written as text, for the reason ``_cidr_text`` gives."""
+    if not isinstance(value, str | IPv4Address):
+        raise PydanticCustomError("ip_v4_address", "Input is not a valid IPv4 address")
+    return value
+
+
+Address = Annotated[IPv4Address, BeforeValidator(_address_text)]
 
 
 class _Strict(BaseModel):
@@ -324,6 +336,23 @@ class InspectionSpec(_Strict):
         return flow.inspect if flow.inspect is not None else mode in self.modes
 
 
+class CustomerGatewaySpec(_Strict):
+    """The on-premises end of a site-to-site VPN: its outside IPv4 address and its BGP ASN
+    (AWS asks for one even when the routes are static)."""
+
+    ip_address: Address
+    bgp_asn: Whole = Field(default=65000, ge=1, le=2147483647)
+    """The provider's ``bgp_asn`` takes 1 to 2147483647 (larger 4-byte ASNs need another
+    argument, not rendered)."""
+
+
+class VpnSpec(_Strict):
+    """A site-to-site VPN connection from the module's virtual private gateway to a
+    customer gateway, with static routes only (one per network CIDR)."""
+
+    customer_gateway: CustomerGatewaySpec
+
+
 class NamedNetworkSpec(_Strict):
     """A named network with its way in: ``via: vgw`` (the module's virtual private gateway,
     the default, as the short form ``corp: 192.168.0.0/16``) or ``via: tgw`` (an existing
@@ -331,6 +360,9 @@ class NamedNetworkSpec(_Strict):
 
     cidr: Cidr
     via: Literal["vgw", "tgw"] = "vgw"
+    vpn: VpnSpec | None = None
+    """``via: vgw`` only: the module also creates the customer gateway and the VPN
+    connection to its virtual private gateway (``tierform.layout.plan``)."""
 
 
 class Limits(_Strict):
@@ -369,6 +401,11 @@ class Blueprint(_Strict):
         """Named network -> its CIDR, whichever form it is written in."""
         return {name: value.cidr if isinstance(value, NamedNetworkSpec) else value
                 for name, value in self.networks.items()}
+
+    def network_vpn(self, name: str) -> VpnSpec | None:
+        """The site-to-site VPN of named network ``name``, if it has one."""
+        value = self.networks[name]
+        return value.vpn if isinstance(value, NamedNetworkSpec) else None
 
     def network_via(self, name: str) -> Literal["vgw", "tgw"]:
         """How named network ``name`` is reached (``vgw`` unless written ``via: tgw``)."""

@@ -33,6 +33,7 @@ __all__ = [
     "StatefulRulePlan",
     "SubnetPlan",
     "TransitPlan",
+    "VpnPlan",
 ]
 
 INTERNET_RULES = DENY_FIRST
@@ -179,6 +180,20 @@ class NetworkRoutePlan:
 
 
 @dataclass(frozen=True)
+class VpnPlan:
+    """A site-to-site VPN to a named network (``networks.<name>.vpn``): the customer
+    gateway, the connection to ``aws_vpn_gateway.this`` (static routes only) and one
+    ``aws_vpn_connection_route`` per network CIDR, named by the CIDR (never a position)."""
+
+    network: str
+    """The named network; also the name of the customer gateway and the connection."""
+    ip_address: str
+    bgp_asn: int
+    routes: tuple[tuple[str, IPv4Network], ...]
+    """(resource name, destination CIDR): ``corp_192_168_0_0_16``."""
+
+
+@dataclass(frozen=True)
 class TransitPlan:
     """The transit gateway attachment: dedicated /28 subnets (one per AZ) with their own
     route table each and one ACL, admitting all traffic between the VPC and the networks
@@ -298,6 +313,8 @@ class Layout:
     network_routes: tuple[NetworkRoutePlan, ...] = field(default=())
     has_vgw: bool = False
     """A virtual private gateway for the named networks (some flow names one)."""
+    vpns: tuple[VpnPlan, ...] = field(default=())
+    """Site-to-site VPNs to ``via: vgw`` networks some flow names, in blueprint order."""
     interface_endpoints: tuple[InterfaceEndpointPlan, ...] = field(default=())
     transit: TransitPlan | None = None
     """Present when some flow names a network with ``via: tgw``."""

@@ -60,6 +60,7 @@ __all__ = [
     "secondary_block_name",
     "sg_rule_name",
     "subnet_name",
+    "vpn_route_name",
 ]
 
 
@@ -116,6 +117,12 @@ def network_route_name(subnet: str, network: str) -> str:
     return f"{subnet}_{network}"
 
 
+def vpn_route_name(network: str, cidr: object) -> str:
+    """``corp`` and ``192.168.0.0/16`` -> ``corp_192_168_0_0_16``: a VPN connection route,
+    named by its network and CIDR (adding a CIDR never renames another's route)."""
+    return f"{network}_" + str(cidr).replace(".", "_").replace("/", "_")
+
+
 def endpoint_association_name(service: str, table: str) -> str:
     return f"{service}_{table}"
 
@@ -145,6 +152,11 @@ def addresses(layout: Layout) -> dict[str, list[str]]:
         add("aws_internet_gateway.this", "the internet gateway")
     if layout.has_vgw:
         add("aws_vpn_gateway.this", "the virtual private gateway")
+    for vpn in layout.vpns:
+        add(f"aws_customer_gateway.{vpn.network}", f"network {vpn.network}'s customer gateway")
+        add(f"aws_vpn_connection.{vpn.network}", f"network {vpn.network}'s VPN connection")
+        for name, cidr in vpn.routes:
+            add(f"aws_vpn_connection_route.{name}", f"the VPN route to {cidr}")
     if layout.has_eigw:
         add("aws_egress_only_internet_gateway.this", "the egress-only internet gateway")
     for tier in layout.tiers:

@@ -27,6 +27,8 @@ semantics.md, D4 and D7).
 - Named networks are reached through one virtual private gateway (``aws_vpn_gateway.this``)
   the module creates when a flow names a named network; each tier with such a flow gets a
   route to the network's CIDR in each of its route tables (``aws_route.<tier>_<az>_<net>``).
+  A network with ``vpn`` also gets its customer gateway and a static-routes-only VPN
+  connection to that gateway, named by the network, routes named by the CIDR.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ from tierform.layout.model import (
     SgRulePlan,
     SubnetPlan,
     TransitPlan,
+    VpnPlan,
 )
 from tierform.layout.names import (
     az_suffix,
@@ -70,6 +73,7 @@ from tierform.layout.names import (
     network_route_name,
     sg_rule_name,
     subnet_name,
+    vpn_route_name,
 )
 from tierform.layout.numbering import (
     IPV6_DENY,
@@ -331,6 +335,7 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
         sg_rules=tuple(sorted(sg.rules(), key=lambda r: (order[r.tier], r.egress, r.name))),
         has_igw=bool(public), tiers=tuple(bp.tiers), network_routes=network_routes,
         has_vgw=any(r.via == "vgw" for r in network_routes),
+        vpns=_vpns(bp, network_routes),
         interface_endpoints=interface, transit=_transit(bp, network_routes),
         ipv6=bp.vpc.ipv6 is not None,
         has_eigw=any(s.ipv6_route == "eigw" for s in subnets),
@@ -451,6 +456,22 @@ def _denies(bp: Blueprint, rules: list[NaclRulePlan]) -> list[NaclRulePlan]:
             for tier, egress in directions
             for number, cidr in sorted(excluded + ([(IPV6_DENY, VPC_BLOCK)]
                                                    if (tier, egress) in directions6 else []))]
+
+
+def _vpns(bp: Blueprint, routes: tuple[NetworkRoutePlan, ...]) -> tuple[VpnPlan, ...]:
+    """A VPN for each ``via: vgw`` network with ``vpn`` that the gateway routes to (the
+    checks refuse ``vpn`` on a network no flow names, or on a ``via: tgw`` one)."""
+    routed = {r.network for r in routes if r.via == "vgw"}
+    plans: list[VpnPlan] = []
+    for name in bp.networks:
+        vpn = bp.network_vpn(name)
+        if vpn is None or name not in routed:
+            continue
+        cidr = bp.network_cidrs[name]
+        plans.append(VpnPlan(name, str(vpn.customer_gateway.ip_address),
+                             vpn.customer_gateway.bgp_asn,
+                             ((vpn_route_name(name, cidr), cidr),)))
+    return tuple(plans)
 
 
 def _network_routes(bp: Blueprint, subnets: list[SubnetPlan]) -> tuple[NetworkRoutePlan, ...]:

@@ -212,6 +212,19 @@ def outputs_of(layout: Layout) -> tuple[OutputPlan, ...]:
             "vpn_gateway_id",
             "ID of the virtual private gateway for the named networks: attach your VPN or "
             "Direct Connect to it.", "aws_vpn_gateway.this.id"))
+    if layout.vpns:
+        outs.append(OutputPlan(
+            "vpn_connection_ids", "Site-to-site VPN connection IDs, by named network.",
+            tuple(Entry(hcl_key(v.network), f"aws_vpn_connection.{v.network}.id")
+                  for v in layout.vpns)))
+        outs.append(OutputPlan(
+            "vpn_tunnel_addresses",
+            "AWS's outside addresses of each VPN connection's two tunnels, by named network: "
+            "configure them on the customer gateway (the pre-shared keys are in the state).",
+            tuple(Entry(hcl_key(v.network),
+                        f"[aws_vpn_connection.{v.network}.tunnel1_address, "
+                        f"aws_vpn_connection.{v.network}.tunnel2_address]")
+                  for v in layout.vpns)))
     if layout.endpoints:
         outs.append(OutputPlan(
             "vpc_endpoint_ids", "Gateway VPC endpoint IDs by service.",
