@@ -337,6 +337,7 @@ _PATTERN_HINTS: dict[str, str] = {
     "region": "an AWS region code such as us-east-1 or eu-west-2",
     "tiers": "tier names are lower-case letters, digits and '_', starting with a letter, "
              "at most 30 characters (they become Terraform resource names)",
+    "ipam_pool_id": "write the IPAM pool's ID: 'ipam-pool-' and 8 to 17 hex digits",
 }
 
 
@@ -373,6 +374,15 @@ def _clean_loc(loc: tuple[str | int, ...], data: Any, keep_last: bool) -> tuple[
     return tuple(out), is_key
 
 
+def _scalar_branch_of_mapping(kind: str, path: PathKey, data: Any) -> bool:
+    """The scalar branch of a union (``networks.<name>``: a CIDR; ``vpc.ipv6``:
+    ``amazon``) refusing a mapping: the mapping's own branch reports what is wrong inside
+    it, at its line, so this one would only repeat it wrongly."""
+    union = (len(path) == 2 and path[0] == "networks") or path == ("vpc", "ipv6")
+    return (union and kind.startswith(("ip_v4", "literal_error"))
+            and isinstance(_value_at(data, path), dict))
+
+
 def _value_at(data: Any, path: PathKey) -> Any:
     """The value at ``path`` (a cleaned ``loc``: every part is in ``data``)."""
     current = data
@@ -396,10 +406,7 @@ def _shape_findings(
         path, is_key = _clean_loc(tuple(error["loc"]), data, keep_last=kind == "missing")
         if (path, is_key) in seen:  # one finding per location (a union reports per branch)
             continue
-        if (kind.startswith("ip_v4") and len(path) == 2 and path[0] == "networks"
-                and isinstance(_value_at(data, path), dict)):
-            # A union's CIDR branch (``networks.<name>``) read a mapping: the mapping's
-            # own branch reports what is wrong inside it, at its line.
+        if _scalar_branch_of_mapping(kind, path, data):
             continue
         seen.add((path, is_key))
         if _under(path, quiet):  # the structure check said it already
@@ -573,6 +580,11 @@ def _describe(error: ErrorDetails, path: PathKey, is_key: bool,
         hint = f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(choices)}"
         if field_name == "tierform":
             hint = "this version of Tierform reads blueprint format 1: write 'tierform: 1'"
+        if path == ("vpc", "ipv6"):
+            hint += " (or an IPAM pool: {ipam_pool_id: ipam-pool-..., netmask_length: 56})"
+        if field_name == "netmask_length":
+            hint = ("write 56 (or leave it out): tiers' /64s are numbered within a /56, "
+                    "so another length would move every subnet")
         return (f"{shown} is not allowed for '{field_name}': expected {expected}", hint,
                 "bad-value")
     if kind == "string_pattern_mismatch":

@@ -31,6 +31,7 @@ __all__ = [
     "InspectionMode",
     "InspectionSpec",
     "InterfaceEndpointsSpec",
+    "Ipv6IpamSpec",
     "Limits",
     "ListenerSpec",
     "LoadBalancerSpec",
@@ -95,6 +96,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class Ipv6IpamSpec(_Strict):
+    """The VPC's IPv6 /56 allocated from an IPAM pool instead of Amazon's. Only a /56: the
+    stable index (tier t, zone i -> /64 number 8t + i) and the analyzer's symbolic
+    reading are about a /56; another length would move every subnet."""
+
+    ipam_pool_id: str = Field(pattern=r"^ipam-pool-[0-9a-f]{8,17}$")
+    """The module input ``ipv6_ipam_pool_id``'s default (another account may set its own)."""
+    netmask_length: Annotated[Literal[56], BeforeValidator(_exact_number)] = 56
+
+
 class VpcSpec(_Strict):
     """The VPC: one IPv4 CIDR, DNS support and hostnames on by default."""
 
@@ -103,9 +114,10 @@ class VpcSpec(_Strict):
     """More IPv4 blocks (append only: a block's deny rule number is its place, 15102 + i)."""
     enable_dns_support: Flag = True
     enable_dns_hostnames: Flag = True
-    ipv6: Literal["amazon"] | None = None
-    """Dual-stack: ``amazon`` asks AWS for an Amazon-provided /56 and gives every tier
-    (unless ``tiers.<name>.ipv6: false``) a /64 per subnet by a stable index
+    ipv6: Literal["amazon"] | Ipv6IpamSpec | None = None
+    """Dual-stack: ``amazon`` asks AWS for an Amazon-provided /56 (``{ipam_pool_id,
+    netmask_length: 56}``: from an IPAM pool) and gives every tier (unless
+    ``tiers.<name>.ipv6: false``) a /64 per subnet by a stable index
     (``tierform.layout.ipv6``); absent: IPv4 only, the module as before."""
 
 

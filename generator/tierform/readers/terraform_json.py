@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from tierform.aws import ANYWHERE, normalise_protocol
 from tierform.errors import ReadError
 from tierform.network.firewall_rules import policy_variables, rule_group
-from tierform.network.ipv6 import parse_ipv6, symbolic_base
+from tierform.network.ipv6 import AMAZON_PREFIXLEN, parse_ipv6, symbolic_base
 from tierform.network.model import (
     DEFAULT_NACL_ID,
     MAIN_ROUTE_TABLE_ID,
@@ -327,7 +327,8 @@ def _all_vpcs(read: _Read) -> list[_Vpc]:
 
 def _vpc_ipv6(read: _Read, vpc: _Vpc, chosen: Instance) -> tuple[str, ...]:
     """The VPC's IPv6 blocks (N4): known ones as they are; an Amazon-provided one that is
-    unknown at plan time as its symbol; an IPAM-allocated unknown one is unresolved."""
+    unknown at plan time as its symbol, and so an IPAM-allocated one of that length (/56);
+    an IPAM-allocated unknown one of another or no length is unresolved."""
     found: list[str] = []
 
     def one(inst: Instance, generated: bool) -> None:
@@ -336,8 +337,17 @@ def _vpc_ipv6(read: _Read, vpc: _Vpc, chosen: Instance) -> tuple[str, ...]:
             if value:
                 found.append(str(value))
         elif inst.values.get("ipv6_ipam_pool_id"):
-            read.unresolved.append(Unresolved(inst.address, "ipv6_cidr_block",
-                                              "unknown (allocated from an IPAM pool)"))
+            length = inst.values.get("ipv6_netmask_length")
+            if length == AMAZON_PREFIXLEN and not isinstance(length, bool):
+                # A /56 from a pool: as unknown as Amazon's, and as symbolic (N4).
+                found.append(symbolic_base(inst.key))
+            else:
+                read.unresolved.append(Unresolved(
+                    inst.address, "ipv6_cidr_block",
+                    "unknown (allocated from an IPAM pool"
+                    + (f", /{length}: only a /56 is read symbolically)"
+                       if isinstance(length, int) and not isinstance(length, bool)
+                       else ", its length not given)")))
         elif generated:
             found.append(symbolic_base(inst.key))
         elif inst.type != "aws_vpc":  # a VPC asks for no IPv6 block unless told to

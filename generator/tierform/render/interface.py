@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from tierform.blueprint.checks import S3_RESERVED_PREFIXES
-from tierform.blueprint.model import FlowLogsSpec
+from tierform.blueprint.model import FlowLogsSpec, Ipv6IpamSpec
 from tierform.layout import Layout
 from tierform.layout.load_balancer import CERTIFICATE_VARIABLE
 from tierform.render.filters import hcl_key, hcl_string, hcl_value
@@ -77,7 +77,7 @@ def variables_of(layout: Layout) -> tuple[VariablePlan, ...]:
         Validation("var.transit_gateway_id != null && can(regex(\"^tgw-[0-9a-f]{8,17}$\", "
                    "var.transit_gateway_id))",
                    "Set transit_gateway_id to the transit gateway's ID (tgw-...).")),)
-        if layout.transit is not None else ()) + ((VariablePlan(
+        if layout.transit is not None else ()) + _ipam_pool(layout) + ((VariablePlan(
         "alarm_queries", "bool", hcl_value(True),
         "Save the alarms' Logs Insights queries (aws_cloudwatch_query_definition); false "
         "where that API is missing (a local emulator)."),)
@@ -94,6 +94,19 @@ def variables_of(layout: Layout) -> tuple[VariablePlan, ...]:
                        f"var.{CERTIFICATE_VARIABLE}))",
                        "Set certificate_arn to an ACM certificate's ARN (arn:aws:acm:...).")),)
         if any(lb.certificate for lb in layout.load_balancers) else ())
+
+
+def _ipam_pool(layout: Layout) -> tuple[VariablePlan, ...]:
+    """``ipv6_ipam_pool_id`` when the VPC's /56 comes from an IPAM pool: the blueprint's
+    pool by default, another account's or region's pool where the module is reused."""
+    ipv6 = layout.blueprint.vpc.ipv6
+    if not isinstance(ipv6, Ipv6IpamSpec):
+        return ()
+    return (VariablePlan(
+        "ipv6_ipam_pool_id", "string", hcl_string(ipv6.ipam_pool_id),
+        "ID of the IPAM pool the VPC's IPv6 /56 is allocated from.",
+        Validation("can(regex(\"^ipam-pool-[0-9a-f]{8,17}$\", var.ipv6_ipam_pool_id))",
+                   "Set ipv6_ipam_pool_id to an IPAM pool's ID (ipam-pool-...).")),)
 
 
 def _name_prefix(layout: Layout) -> VariablePlan:
@@ -182,7 +195,9 @@ def outputs_of(layout: Layout) -> tuple[OutputPlan, ...]:
     ]
     if layout.ipv6:
         outs.append(OutputPlan("vpc_ipv6_cidr_block",
-                               "The VPC's Amazon-provided IPv6 block (/56).",
+                               "The VPC's Amazon-provided IPv6 block (/56)."
+                               if layout.blueprint.vpc.ipv6 == "amazon" else
+                               "The VPC's IPv6 block (/56), from the IPAM pool.",
                                "aws_vpc.this.ipv6_cidr_block"))
         outs.append(OutputPlan(
             "subnet_ipv6_cidr_blocks",

@@ -178,6 +178,10 @@ CONSTRUCTS: dict[str, dict[str, dict[str, Any]]] = {
     "subnet IPv6 block carved from the unknown VPC block": {},
     "VPC IPv6 block from an IPAM pool": {"aws_vpc.main": {
         "cidr_block": "10.0.0.0/16", "ipv6_ipam_pool_id": "ipam-pool-0123"}},
+    # Only a /56 is read symbolically (the layout's "block 8t + i" is about a /56).
+    "VPC IPv6 /48 from an IPAM pool": {"aws_vpc.main": {
+        "cidr_block": "10.0.0.0/16", "ipv6_ipam_pool_id": "ipam-pool-0123",
+        "ipv6_netmask_length": 48}},
     "group rule for a prefix list": {"aws_vpc_security_group_ingress_rule.web_https_v6": {
         "ip_protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv6": None,
         "cidr_ipv4": None, "referenced_security_group_id": None,
