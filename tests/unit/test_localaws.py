@@ -146,6 +146,46 @@ def test_a_transit_attachment_keeps_its_tags_and_reads_back_deleted(server: Loca
     assert again["State"] == "available"
 
 
+def test_a_static_vpn_connection_keeps_its_options_and_routes(server: LocalAWS) -> None:
+    """AWS keeps a VPN connection's ``StaticRoutesOnly`` and answers its static routes under
+    ``Routes`` (moto 5.x: no options, so the provider replaces the connection on every
+    plan; CreateVpnConnectionRoute and DeleteVpnConnectionRoute not implemented)."""
+    ec2 = client("ec2", server.endpoint, "us-west-2")
+    gateway = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    customer = ec2.create_customer_gateway(Type="ipsec.1", PublicIp="198.51.100.9",
+                                           BgpAsn=65010)["CustomerGateway"]
+    made = ec2.create_vpn_connection(
+        Type="ipsec.1", CustomerGatewayId=customer["CustomerGatewayId"],
+        VpnGatewayId=gateway, Options={"StaticRoutesOnly": True})["VpnConnection"]
+    vpn = made["VpnConnectionId"]
+    ec2.create_vpn_connection_route(VpnConnectionId=vpn, DestinationCidrBlock="192.168.0.0/16")
+    (read,) = ec2.describe_vpn_connections(VpnConnectionIds=[vpn])["VpnConnections"]
+    assert read["Options"]["StaticRoutesOnly"] is True
+    assert read["Routes"] == [{"DestinationCidrBlock": "192.168.0.0/16", "Source": "Static",
+                               "State": "available"}]
+    # The provider finds a route by this filter (moto: HTTP 500, filter not implemented).
+    by_route = ec2.describe_vpn_connections(Filters=[
+        {"Name": "route.destination-cidr-block", "Values": ["192.168.0.0/16"]},
+        {"Name": "vpn-connection-id", "Values": [vpn]}])
+    assert [c["VpnConnectionId"] for c in by_route["VpnConnections"]] == [vpn]
+    assert ec2.describe_vpn_connections(VpnConnectionIds=[vpn], Filters=[
+        {"Name": "route.destination-cidr-block", "Values": ["10.9.0.0/16"]}])[
+            "VpnConnections"] == []
+    with pytest.raises(ec2.exceptions.ClientError, match="RouteAlreadyExists"):
+        ec2.create_vpn_connection_route(VpnConnectionId=vpn,
+                                        DestinationCidrBlock="192.168.0.0/16")
+    ec2.delete_vpn_connection_route(VpnConnectionId=vpn, DestinationCidrBlock="192.168.0.0/16")
+    (read,) = ec2.describe_vpn_connections(VpnConnectionIds=[vpn])["VpnConnections"]
+    assert read.get("Routes", []) == []
+    with pytest.raises(ec2.exceptions.ClientError, match=r"InvalidRoute\.NotFound"):
+        ec2.delete_vpn_connection_route(VpnConnectionId=vpn,
+                                        DestinationCidrBlock="192.168.0.0/16")
+    dynamic = ec2.create_vpn_connection(
+        Type="ipsec.1", CustomerGatewayId=customer["CustomerGatewayId"],
+        VpnGatewayId=gateway)["VpnConnection"]
+    assert dynamic["Options"]["StaticRoutesOnly"] is False
+
+
 def test_every_emulator_fix_fits_this_moto() -> None:
     """A fix skips itself when moto's code changed shape: then this fails, and the fix is
     to be redone for the new moto (or dropped if moto now answers like AWS)."""

@@ -489,6 +489,97 @@ def _fix_deleted_transit_attachments() -> bool:
     return True
 
 
+def _fix_vpn_connection_routes() -> bool:
+    """Static VPN connections: their options and routes are not kept.
+
+    moto 5.x creates a VPN connection without reading ``Options`` (DescribeVpnConnections
+    then has no ``StaticRoutesOnly``, and ``static_routes_only``, which forces a new
+    connection, differs on every plan) and has no CreateVpnConnectionRoute or
+    DeleteVpnConnectionRoute (HTTP 500, "not implemented"). AWS keeps the options and
+    answers each route under ``Routes`` with its state; the provider waits for
+    ``available`` after a create and for the route's absence (or ``deleted``) after a
+    delete, reading it with the filters ``route.destination-cidr-block`` and
+    ``vpn-connection-id``, which moto refuses (HTTP 500). This keeps both, on the
+    connection moto already stores, and answers those filters.
+    """
+    try:
+        from moto.core.responses import EmptyResult
+        from moto.ec2.exceptions import EC2ClientError
+        from moto.ec2.models.vpn_connections import VPNConnection
+        from moto.ec2.responses.vpn_connections import VPNConnections
+    except ImportError:
+        return False
+    create = VPNConnections.__dict__.get("create_vpn_connection")
+    if not callable(create) or "create_vpn_connection_route" in VPNConnections.__dict__:
+        return False  # moto answers the routes itself now
+    try:
+        if "Options" in inspect.getsource(create) or "self.options = None" not in \
+                inspect.getsource(VPNConnection.__init__):
+            return False  # no longer the code this fix was written against
+    except (OSError, TypeError):
+        return False
+
+    def create_vpn_connection(self: Any) -> Any:
+        result = create(self)
+        options = self._get_param("Options", {}) or {}
+        connection = result.result["VpnConnection"]
+        static = str(options.get("StaticRoutesOnly", "false")).lower() == "true"
+        connection.options = {"StaticRoutesOnly": static,
+                              "LocalIpv4NetworkCidr": "0.0.0.0/0",
+                              "RemoteIpv4NetworkCidr": "0.0.0.0/0",
+                              "TunnelInsideIpVersion": "ipv4"}
+        connection.routes = []
+        return result
+
+    def _connection(self: Any) -> Any:
+        wanted = self._get_param("VpnConnectionId")
+        (found,) = self.ec2_backend.describe_vpn_connections(vpn_connection_ids=[wanted])
+        return found
+
+    def create_vpn_connection_route(self: Any) -> Any:
+        connection = _connection(self)
+        cidr = self._get_param("DestinationCidrBlock")
+        routes = connection.__dict__.setdefault("routes", [])
+        if any(r["DestinationCidrBlock"] == cidr for r in routes):
+            raise EC2ClientError("RouteAlreadyExists",
+                                 f"The route {cidr} already exists in {connection.id}")
+        routes.append({"DestinationCidrBlock": cidr, "Source": "Static",
+                       "State": "available"})
+        return EmptyResult()
+
+    def delete_vpn_connection_route(self: Any) -> Any:
+        connection = _connection(self)
+        cidr = self._get_param("DestinationCidrBlock")
+        routes = connection.__dict__.setdefault("routes", [])
+        kept = [r for r in routes if r["DestinationCidrBlock"] != cidr]
+        if len(kept) == len(routes):
+            raise EC2ClientError("InvalidRoute.NotFound",
+                                 f"The route {cidr} does not exist in {connection.id}")
+        connection.routes = kept
+        return EmptyResult()
+
+    filter_value = VPNConnection.__dict__.get("get_filter_value")
+    if not callable(filter_value):
+        return False
+
+    def get_filter_value(self: Any, filter_name: str, method_name: str | None = None) -> Any:
+        if filter_name == "route.destination-cidr-block":
+            return [r["DestinationCidrBlock"] for r in self.__dict__.get("routes") or ()]
+        if filter_name == "vpn-connection-id":
+            return self.id
+        if filter_name == "transit-gateway-id":
+            return self.transit_gateway_id
+        if filter_name == "option.static-routes-only":
+            return str(bool((self.options or {}).get("StaticRoutesOnly"))).lower()
+        return filter_value(self, filter_name, method_name)
+
+    for patched in (create_vpn_connection, create_vpn_connection_route,
+                    delete_vpn_connection_route):
+        setattr(VPNConnections, patched.__name__, patched)
+    setattr(VPNConnection, "get_filter_value", get_filter_value)  # noqa: B010
+    return True
+
+
 # -- AWS Network Firewall -------------------------------------------------------------------
 # moto 5.x answers CreateFirewall, DescribeFirewall, ListFirewalls and the logging
 # configuration, and nothing else: no rule groups, no policies, no DeleteFirewall, no tags,
@@ -1051,6 +1142,7 @@ FIXES = {
     "replaced route targets": _fix_replaced_route_targets,
     "transit gateway attachment tags": _fix_transit_attachment_tags,
     "deleted transit gateway attachments": _fix_deleted_transit_attachments,
+    "VPN connection options and routes": _fix_vpn_connection_routes,
     "network firewall rule groups and policies": _fix_firewall_rule_groups_and_policies,
     "network firewall tags": _fix_firewall_tags,
     "network firewall protection defaults": _fix_firewall_protection_defaults,
