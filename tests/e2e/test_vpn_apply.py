@@ -23,7 +23,7 @@ from tierform.readers.state import network_from_state
 from tierform.report import verify_table
 from tierform.terraform.runner import Runner
 
-pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
+pytestmark = [pytest.mark.e2e, pytest.mark.terraform, pytest.mark.e2e_long]
 
 BLUEPRINT = Path(__file__).resolve().parents[1] / "plan" / "fixtures" / "vpn.yaml"
 
