@@ -54,6 +54,7 @@ class Space:
         self.family = family
         self.bits = 32 if family == "ipv4" else 128
         self.anchors: dict[str, int] = {}
+        self._nets: dict[IPv4Network | str | None, Net | None] = {}
         if family == "ipv6":
             prefixes = [p for p in map(parse_ipv6, texts) if p is not None]
             concrete = [p for p in prefixes if p.base is None and p.prefixlen > 0]
@@ -67,7 +68,15 @@ class Space:
                 candidate += 1
 
     def net(self, value: IPv4Network | str | None) -> Net | None:
-        """The Net of a CIDR text of this family; other families and junk -> None."""
+        """The Net of a CIDR text of this family; other families and junk -> None. Memoized:
+        rules name the same few blocks again and again, and parsing is the slow part."""
+        try:
+            return self._nets[value]
+        except KeyError:
+            found = self._nets[value] = self._parse(value)
+            return found
+
+    def _parse(self, value: IPv4Network | str | None) -> Net | None:
         if self.family == "ipv4":
             return as_net(value)
         if value is None or isinstance(value, IPv4Network):

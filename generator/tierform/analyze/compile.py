@@ -27,6 +27,7 @@ __all__ = [
     "Host",
     "Model",
     "NaclRule",
+    "PeerClass",
     "PeerView",
     "PerProtocol",
     "Profile",
@@ -40,6 +41,9 @@ NONE: PerProtocol = (PortSet.empty(),) * 3
 ALL: PerProtocol = (PortSet.full(),) * 3
 _INDEX: dict[str, int] = {name: index for index, name in enumerate(PROTOCOLS)}
 _ANY = PROTOCOL_NUMBERS["all"]
+_INDEX_OF_NUMBER: dict[str, int] = {
+    _ANY: -1, **{PROTOCOL_NUMBERS[name]: index for index, name in enumerate(PROTOCOLS)}}
+"""A rule's protocol number -> its PerProtocol position; -1 for every protocol."""
 _NO_NETS: frozenset[Net] = frozenset()
 _NO_GROUPS: frozenset[str] = frozenset()
 
@@ -78,6 +82,21 @@ class Host:
     @property
     def profile(self) -> Profile:
         return (self.tier or "", self.table, self.nacl)
+
+
+def _most_specific_first(net: Net) -> int:
+    return -net[1]
+
+
+@dataclass(frozen=True)
+class PeerClass:
+    """Hosts of one endpoint indexed by the CIDRs of their chains (Model.peer_groups)."""
+
+    hosts: list[Host]
+    positions: frozenset[int]
+    nets: frozenset[Net]  # every CIDR of the hosts' chains
+    under: dict[Net, frozenset[int]]  # CIDR -> the positions of the hosts it holds
+    groups: frozenset[str]  # the groups the endpoint's hosts carry
 
 
 @dataclass(frozen=True)
@@ -150,6 +169,9 @@ class Model:
         self.family = family
         self.space = Space(family, ipv6_texts(network) if family == "ipv6" else ())
         self.warnings: list[str] = []
+        self._interned: dict[PerProtocol, PerProtocol] = {ALL: ALL, NONE: NONE}
+        self._interned_sets: dict[PortSet, PortSet] = {PortSet.full(): PortSet.full(),
+                                                        PortSet.empty(): PortSet.empty()}
         as_net = self.space.net
         self.vpc_texts = [str(c) for c in (network.vpc_cidrs if family == "ipv4"
                                            else network.vpc_ipv6_cidrs)]
@@ -176,11 +198,25 @@ class Model:
                                      tuple[NaclRule, ...]] = {}
         self._nacl_cache: dict[tuple[str, bool, int], PerProtocol] = {}
         self._nacl_by_view: dict[tuple[str, bool, frozenset[Net]], PerProtocol] = {}
+        self._nacl_views: dict[tuple[str, bool, Net], frozenset[Net]] = {}
         self._sg_by_view: dict[tuple[str, bool, frozenset[Net], frozenset[str]],
                                PerProtocol] = {}
         self._sg_cache: dict[tuple[str, bool, int, str], PerProtocol] = {}
         self._profile_nets: dict[tuple[Profile, bool],
                                  tuple[frozenset[Net], frozenset[str]]] = {}
+
+    def intern(self, ports: PerProtocol) -> PerProtocol:
+        """One object per distinct value, for the triple and each of its sets: many
+        views and meets give equal port sets, and the matrix does its set operations once
+        per object (Evaluator.meet, matrix._between)."""
+        found = self._interned.get(ports)
+        if found is None:
+            sets = self._interned_sets
+            found = (sets.setdefault(ports[0], ports[0]), sets.setdefault(ports[1], ports[1]),
+                     sets.setdefault(ports[2], ports[2]))
+            found = self._interned.setdefault(found, found)
+            self._interned[ports] = found
+        return found
 
     # -- compilation -------------------------------------------------------------------
 
@@ -403,9 +439,17 @@ class Model:
         groups those group rules name; where peering is read, the peer's VPCs (R13). Two
         peers with one view get the same half from that end (legs.py), so the matrix
         evaluates one of them (matrix.py)."""
-        tier, table, nacl = profile
+        nets = self._seen_by(profile, sender)
+        vpcs = (frozenset(self.network.vpc_of(s) for s in peer.subnets)
+                if self.network.peerings else None)
+        return (self.key_set[peer.key] & nets[0],
+                self.group_ids.get(peer.endpoint, _NO_GROUPS) & nets[1], vpcs)
+
+    def _seen_by(self, profile: Profile, sender: bool) -> tuple[frozenset[Net], frozenset[str]]:
+        """The CIDRs and peer groups the layers of ``profile`` have rules for (peer_view)."""
         nets = self._profile_nets.get((profile, sender))
         if nets is None:
+            tier, table, nacl = profile
             found: set[Net] = set(self.vpc)  # a subnet without a table: local routes only
             found.update(self.tables.get(table or "", ()))
             for egress in (False, True):
@@ -413,10 +457,44 @@ class Model:
             by_net, by_group = self.sg_peers.get((tier, sender), (_NO_NETS, _NO_GROUPS))
             found.update(by_net)
             nets = self._profile_nets[(profile, sender)] = (frozenset(found), by_group)
-        vpcs = (frozenset(self.network.vpc_of(s) for s in peer.subnets)
-                if self.network.peerings else None)
-        return (self.key_set[peer.key] & nets[0],
-                self.group_ids.get(peer.endpoint, _NO_GROUPS) & nets[1], vpcs)
+        return nets
+
+    def peer_groups(self, profile: Profile, peers: PeerClass, sender: bool
+                    ) -> list[tuple[PeerView, list[Host]]]:
+        """``peers`` (hosts of one endpoint) grouped by peer_view(profile, peer, sender),
+        without a view per peer. CIDRs nest or are disjoint, so the CIDRs of a peer's chain
+        that the profile has rules for are those holding the most specific of them: peers
+        with one such deepest CIDR have one view. Walking the profile's CIDRs among the
+        peers' chains, most specific first, hands out the peers in a few set operations.
+        Not for peered networks, where a view also holds the peer's VPCs."""
+        nets, groups = self._seen_by(profile, sender)
+        group_view = peers.groups & groups
+        remaining = set(peers.positions)
+        found: list[tuple[PeerView, list[Host]]] = []
+        for net in sorted(peers.nets & nets, key=_most_specific_first):
+            members = peers.under[net] & remaining
+            if members:
+                remaining -= members
+                first = peers.hosts[min(members)]
+                view = (self.key_set[first.key] & nets, group_view, None)
+                found.append((view, [peers.hosts[i] for i in sorted(members)]))
+        if remaining:
+            found.append(((_NO_NETS, group_view, None),
+                          [peers.hosts[i] for i in sorted(remaining)]))
+        return found
+
+    def peer_class(self, hosts: list[Host]) -> PeerClass:
+        """The index peer_groups() needs over hosts of one endpoint."""
+        under: dict[Net, set[int]] = {}
+        for index, host in enumerate(hosts):
+            for net in self.key_chain[host.key]:
+                under.setdefault(net, set()).add(index)
+        endpoints = {host.endpoint for host in hosts}
+        if len(endpoints) != 1:
+            raise ValueError("a peer class holds the hosts of one endpoint")
+        return PeerClass(hosts, frozenset(range(len(hosts))), frozenset(under),
+                         {net: frozenset(members) for net, members in under.items()},
+                         self.group_ids.get(hosts[0].endpoint, _NO_GROUPS))
 
     def firewall(self, firewall: str, src: int, dst: int) -> FirewallVerdict:
         """R15: what a firewall passes from atom class ``src`` to atom class ``dst``."""
@@ -468,7 +546,18 @@ class Model:
     # has rules for: atom classes with the same view get the same answer, computed once.
 
     def _nacl_view(self, nacl: str, egress: bool, key: int) -> frozenset[Net]:
-        return self.key_set[key] & self.nacl_nets.get((nacl, egress), _NO_NETS)
+        """The NACL's CIDRs that hold the atom class ``key``. CIDRs nest or are disjoint,
+        so they are the ones holding the most specific of them (peer_groups): one set per
+        such CIDR, found by a walk up the class's chain instead of a set intersection."""
+        nets = self.nacl_nets.get((nacl, egress), _NO_NETS)
+        deepest = next((n for n in self.key_chain[key] if n in nets), None)
+        if deepest is None:
+            return _NO_NETS
+        cache_key = (nacl, egress, deepest)
+        view = self._nacl_views.get(cache_key)
+        if view is None:
+            view = self._nacl_views[cache_key] = self.key_set[key] & nets
+        return view
 
     def _nacl_candidates(self, nacl: str, egress: bool, key: int) -> tuple[NaclRule, ...]:
         """Entries whose CIDR holds the atom class ``key``, in rule-number order."""
@@ -499,7 +588,7 @@ class Model:
                 tcp, udp, icmp = (_first_match(r for r in candidates
                                                if r.protocol in (_ANY, PROTOCOL_NUMBERS[name]))
                                   for name in PROTOCOLS)
-                cached = self._nacl_by_view[view_key] = (tcp, udp, icmp)
+                cached = self._nacl_by_view[view_key] = self.intern((tcp, udp, icmp))
             self._nacl_cache[cache_key] = cached
         return cached
 
@@ -525,10 +614,23 @@ class Model:
                         self.group_ids.get(peer, _NO_GROUPS) & groups)
             cached = self._sg_by_view.get(view_key)
             if cached is None:
-                tcp, udp, icmp = (_union(r.ports for r in self.sg_matches(tier, egress, key,
-                                                                         peer, name))
-                                  for name in PROTOCOLS)
-                cached = self._sg_by_view[view_key] = (tcp, udp, icmp)
+                # sg_matches() for the three protocols in one pass; each union made once.
+                by_net, by_group = self.sg_index[(tier, egress)]
+                ranges: tuple[list[tuple[int, int]], ...] = ([], [], [])
+                for rules in (*(by_net.get(n, ()) for n in self.key_chain[key]),
+                              *(by_group.get(g, ()) for g in self.group_ids.get(peer, ()))):
+                    for rule in rules:
+                        index = _INDEX_OF_NUMBER.get(rule.protocol)
+                        if index is None:
+                            continue
+                        if index < 0:  # protocol -1: every protocol
+                            for found in ranges:
+                                found.extend(rule.ports.ranges)
+                        else:
+                            ranges[index].extend(rule.ports.ranges)
+                tcp, udp, icmp = (PortSet(found) if found else PortSet.empty()
+                                  for found in ranges)
+                cached = self._sg_by_view[view_key] = self.intern((tcp, udp, icmp))
             self._sg_cache[cache_key] = cached
         return cached
 

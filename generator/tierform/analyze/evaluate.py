@@ -125,7 +125,8 @@ class Evaluator:
         key = (id(a), id(b))
         hit = self._meets.get(key)
         if hit is None:
-            hit = self._meets[key] = (a, b, (a[0] & b[0], a[1] & b[1], a[2] & b[2]))
+            hit = self._meets[key] = (a, b, self.model.intern(
+                (a[0] & b[0], a[1] & b[1], a[2] & b[2])))
         return hit[2]
 
     def evaluate(self, path: Path, partial: set[Partial] | None = None,

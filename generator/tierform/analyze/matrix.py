@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from tierform.analyze.compile import Host, Model, PeerView, PerProtocol, Profile
+from tierform.analyze.compile import Host, Model, PeerClass, PeerView, PerProtocol, Profile
 from tierform.analyze.evaluate import Evaluator, Partial
 from tierform.analyze.exposure import exposures
 from tierform.analyze.legs import ASSUMED_TEXT, Half, Legs, sole_subnet
@@ -247,6 +247,8 @@ class _Halves:
         self.evaluator = evaluator
         self._views: dict[tuple[Profile, bool], dict[int, PeerView]] = {}
         self._canonical: dict[PeerView, PeerView] = {}
+        # id(a list of peers) -> (the list, kept so that the id stays its own; its index)
+        self._classes: dict[int, tuple[list[Host], PeerClass | None]] = {}
         self._halves: dict[tuple[bool, Profile, PeerView],
                            tuple[Half, PerProtocol | None, list[_Reply | None]]] = {}
 
@@ -254,23 +256,10 @@ class _Halves:
         """The halves at ``host``'s end (its sending or receiving one) facing ``peers``,
         grouped by view, with the ports they open (groups that open nothing left out)."""
         profile = host.profile
-        views = self._views.get((profile, sender))
-        if views is None:
-            views = self._views[(profile, sender)] = {}
-        peer_view = self.legs.model.peer_view
-        groups: dict[PeerView, list[Host]] = {}
-        for peer in peers:
-            view = views.get(id(peer))
-            if view is None:  # one object per distinct view: they are few, peers many
-                found_view = peer_view(profile, peer, sender)
-                view = views[id(peer)] = self._canonical.setdefault(found_view, found_view)
-            members = groups.get(view)
-            if members is None:
-                groups[view] = [peer]
-            else:
-                members.append(peer)
         found: list[_Side] = []
-        for view, members in groups.items():
+        canonical = self._canonical
+        for view, members in self._groups(profile, sender, peers):
+            view = canonical.setdefault(view, view)
             cache_key = (sender, profile, view)
             hit = self._halves.get(cache_key)
             if hit is None:
@@ -285,6 +274,29 @@ class _Halves:
             if opened is not None and any(opened):
                 found.append((None, members, half, opened, replies))
         return found
+
+    def _groups(self, profile: Profile, sender: bool, peers: list[Host]
+                ) -> Iterable[tuple[PeerView, list[Host]]]:
+        """``peers`` grouped by their view from ``profile``: by Model.peer_groups for the
+        hosts of one endpoint (without peering, views hold no VPCs), else peer by peer."""
+        model = self.legs.model
+        known = self._classes.get(id(peers))
+        if known is None:
+            indexed = (model.peer_class(peers) if not model.network.peerings
+                       and len({peer.endpoint for peer in peers}) == 1 else None)
+            known = self._classes[id(peers)] = (peers, indexed)
+        if known[1] is not None:
+            return model.peer_groups(profile, known[1], sender)
+        views = self._views.get((profile, sender))
+        if views is None:
+            views = self._views[(profile, sender)] = {}
+        groups: dict[PeerView, list[Host]] = {}
+        for peer in peers:
+            view = views.get(id(peer))
+            if view is None:  # one object per distinct view: they are few, peers many
+                view = views[id(peer)] = model.peer_view(profile, peer, sender)
+            groups.setdefault(view, []).append(peer)
+        return groups.items()
 
     def _half(self, sender: bool, host: Host, peer: Host) -> Half:
         return self.legs.sender(host, peer) if sender else self.legs.receiver(host, peer)

@@ -18,7 +18,7 @@ from tierform.analyze.compile import Model, protocol_index
 from tierform.analyze.evaluate import Evaluator
 from tierform.analyze.legs import Legs
 from tierform.analyze.matrix import reach
-from tierform.aws import INTERNET, PROTOCOLS
+from tierform.aws import INTERNET, PROTOCOLS, AddressFamily
 from tierform.network.model import Network
 from tierform.network.synthetic import synthetic_network
 from tierform.ports import PortSet
@@ -39,13 +39,15 @@ FAILED_OPEN: list[Layer | None] = [None, "nacls", "security_groups", "routes"]
 Partial = tuple[str, str, str, str, bool, str, PortSet]
 
 
-def reference(network: Network, failed_open: Layer | None
+def reference(network: Network, failed_open: Layer | None, family: AddressFamily = "ipv4",
+              unknown_passes: bool = False
               ) -> tuple[dict[tuple[str, str, str], PortSet], set[Partial]]:
     """Reachable ports per (src, dst, protocol), and the return legs that allow only part of
     the ephemeral range, pair by pair. A return leg is checked when the forward legs allow
-    some port, in the order the path lists them, up to the first that allows nothing."""
-    model = Model(network)
-    legs = Legs(model, routes_open=failed_open == "routes")
+    some port, in the order the path lists them, up to the first that allows nothing.
+    ``unknown_passes``: the Legs mode (an unknown route check counts as passing)."""
+    model = Model(network, family)
+    legs = Legs(model, routes_open=failed_open == "routes", unknown_passes=unknown_passes)
     evaluator = Evaluator(model, (1024, 65535), failed_open)
     eph = evaluator.ephemeral
     flows: dict[tuple[str, str, str], PortSet] = {}
