@@ -7,6 +7,11 @@ other jobs share the cores. "per doubling" is the time ratio scaled to a doublin
 subnet count, ``(t2 / t1) ** (1 / log2(n2 / n1))``: 2 means linear growth, 4 quadratic.
 Each size runs in a fresh process, so "peak MiB" is that process's peak resident set
 (``ru_maxrss``: the network, its compilation and the result).
+
+"/ calib" is the analysis's CPU time over a fixed baseline measured in the same process,
+interleaved with the runs (before each one, the fastest kept): a pure-Python loop of the
+port-set unions and intersections the matrix is made of (``calibrate``). On a loaded
+machine both slow down alike, so the ratio stays comparable where seconds do not.
 """
 
 from __future__ import annotations
@@ -21,23 +26,40 @@ import time
 
 from tierform.analyze import analyze
 from tierform.network.synthetic import synthetic_network
+from tierform.ports import PortSet
 
 SIZES = ((50, 800), (100, 1600), (300, 5000), (600, 10000), (1200, 20000), (2400, 40000))
 
 
+def calibrate() -> float:
+    """CPU seconds of a fixed workload: 200,000 port-set unions and intersections."""
+    sets = [PortSet(((low, low + width), (low + 2 * width, low + 3 * width)))
+            for low in range(0, 60000, 997) for width in (0, 10, 100)]
+    start = time.process_time()
+    found = PortSet.empty()
+    for round_ in range(100_000 // len(sets) + 1):
+        for index, ports in enumerate(sets):
+            found = (found | ports) & sets[(index + round_) % len(sets)]
+            found = found | ports
+    return time.process_time() - start
+
+
 def one(subnets: int, rules: int, repeat: int) -> dict[str, float]:
-    """Build and analyze one size in this process: the fastest of ``repeat`` runs."""
+    """Build and analyze one size in this process: the fastest of ``repeat`` runs, and the
+    fastest calibration, one before each run."""
     start = time.perf_counter()
     network = synthetic_network(subnets, rules, seed=1)
     built = time.perf_counter() - start
-    times, flows = [], 0
+    times, calibrations, flows = [], [], 0
     for _ in range(max(1, repeat)):
+        calibrations.append(calibrate())
         start, cpu = time.perf_counter(), time.process_time()
         flows = len(analyze(network).flows)
         times.append((time.perf_counter() - start, time.process_time() - cpu))
     elapsed, cpu_time = min(times)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return {"built": built, "elapsed": elapsed, "cpu": cpu_time, "flows": flows, "peak": peak}
+    return {"built": built, "elapsed": elapsed, "cpu": cpu_time, "flows": flows, "peak": peak,
+            "calib": min(calibrations)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     previous: tuple[int, float] | None = None
     print(f"{'subnets':>7} {'rules':>6} {'build s':>8} {'analyze s':>9} {'cpu s':>6} "
-          f"{'flows':>6} {'peak MiB':>8} {'ratio':>6} {'per doubling':>12}")
+          f"{'/ calib':>7} {'flows':>6} {'peak MiB':>8} {'ratio':>6} {'per doubling':>12}")
     for subnets, rules in SIZES:
         run = subprocess.run([sys.executable, __file__, "--one", str(subnets), str(rules),
                               "--repeat", str(args.repeat)], capture_output=True, text=True,
@@ -63,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             ratio = f"x{r['elapsed'] / seconds:.1f}"
             doubling = f"x{(r['elapsed'] / seconds) ** (1 / math.log2(subnets / size)):.1f}"
         print(f"{subnets:>7} {rules:>6} {r['built']:>8.2f} {r['elapsed']:>9.2f} {r['cpu']:>6.2f} "
-              f"{int(r['flows']):>6} {r['peak']:>8.0f} {ratio:>6} {doubling:>12}")
+              f"{r['cpu'] / r['calib']:>7.1f} {int(r['flows']):>6} {r['peak']:>8.0f} {ratio:>6} "
+              f"{doubling:>12}")
         previous = (subnets, r["elapsed"])
     return 0
 

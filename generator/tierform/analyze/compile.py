@@ -16,7 +16,14 @@ from dataclasses import dataclass
 
 from tierform.analyze.atoms import Net, Space, atoms
 from tierform.analyze.firewall import FirewallVerdict, firewall_cidrs, firewall_verdict
-from tierform.aws import INTERNET, PORTED_PROTOCOLS, PROTOCOL_NUMBERS, PROTOCOLS, AddressFamily
+from tierform.aws import (
+    INTERNET,
+    MAX_PORT,
+    PORTED_PROTOCOLS,
+    PROTOCOL_NUMBERS,
+    PROTOCOLS,
+    AddressFamily,
+)
 from tierform.network.model import NaclEntry, Network, Route, RouteTable, SecurityGroup, SgRule
 from tierform.ports import PortSet
 
@@ -44,6 +51,7 @@ _ANY = PROTOCOL_NUMBERS["all"]
 _INDEX_OF_NUMBER: dict[str, int] = {
     _ANY: -1, **{PROTOCOL_NUMBERS[name]: index for index, name in enumerate(PROTOCOLS)}}
 """A rule's protocol number -> its PerProtocol position; -1 for every protocol."""
+_EVERY_PORT = (0, MAX_PORT)
 _NO_NETS: frozenset[Net] = frozenset()
 _NO_GROUPS: frozenset[str] = frozenset()
 
@@ -119,10 +127,14 @@ class GroupRule:
     rule: SgRule
 
 
-def _rule_ports(protocol: str, low: int, high: int) -> PortSet:
+def _rule_ports(protocol: str, low: int, high: int,
+                known: dict[tuple[int, int], PortSet]) -> PortSet:
     # Only tcp and udp carry ports (icmp from/to are type/code): others match every port.
     if protocol in PORTED_PROTOCOLS:
-        return PortSet.range(low, high)
+        found = known.get((low, high))
+        if found is None:  # rules repeat few ranges: one object each
+            found = known[(low, high)] = PortSet.range(low, high)
+        return found
     return PortSet.full()
 
 
@@ -169,6 +181,7 @@ class Model:
         self.family = family
         self.space = Space(family, ipv6_texts(network) if family == "ipv6" else ())
         self.warnings: list[str] = []
+        self._ranges: dict[tuple[int, int], PortSet] = {}  # a rule's ports, one object each
         self._interned: dict[PerProtocol, PerProtocol] = {ALL: ALL, NONE: NONE}
         self._interned_sets: dict[PortSet, PortSet] = {PortSet.full(): PortSet.full(),
                                                         PortSet.empty(): PortSet.empty()}
@@ -273,7 +286,8 @@ class Model:
                         self.relevant.add(cidr)
                     protocol = str(entry.protocol)
                     rules.append(NaclRule(entry.rule_number, protocol,
-                                          _rule_ports(protocol, entry.from_port, entry.to_port),
+                                          _rule_ports(protocol, entry.from_port, entry.to_port,
+                                                      self._ranges),
                                           cidr, entry.action == "allow", entry))
                 index: dict[Net, list[NaclRule]] = {}
                 for rule in rules:
@@ -335,7 +349,7 @@ class Model:
                         protocol = str(rule.protocol)
                         rules.append(GroupRule(group, protocol,
                                                _rule_ports(protocol, rule.from_port,
-                                                           rule.to_port),
+                                                           rule.to_port, self._ranges),
                                                cidr, rule.group, rule))
                 by_net: dict[Net, list[GroupRule]] = {}
                 by_group: dict[str, list[GroupRule]] = {}
@@ -616,7 +630,8 @@ class Model:
             if cached is None:
                 # sg_matches() for the three protocols in one pass; each union made once.
                 by_net, by_group = self.sg_index[(tier, egress)]
-                ranges: tuple[list[tuple[int, int]], ...] = ([], [], [])
+                # Rules repeat few port ranges: each distinct one is merged once.
+                ranges: tuple[set[tuple[int, int]], ...] = (set(), set(), set())
                 for rules in (*(by_net.get(n, ()) for n in self.key_chain[key]),
                               *(by_group.get(g, ()) for g in self.group_ids.get(peer, ()))):
                     for rule in rules:
@@ -625,10 +640,11 @@ class Model:
                             continue
                         if index < 0:  # protocol -1: every protocol
                             for found in ranges:
-                                found.extend(rule.ports.ranges)
+                                found.update(rule.ports.ranges)
                         else:
-                            ranges[index].extend(rule.ports.ranges)
-                tcp, udp, icmp = (PortSet(found) if found else PortSet.empty()
+                            ranges[index].update(rule.ports.ranges)
+                tcp, udp, icmp = (PortSet.full() if _EVERY_PORT in found
+                                  else PortSet(found) if found else PortSet.empty()
                                   for found in ranges)
                 cached = self._sg_by_view[view_key] = self.intern((tcp, udp, icmp))
             self._sg_cache[cache_key] = cached

@@ -21,7 +21,7 @@ tests/unit/analyze/test_matrix_reference.py checks all this against a pair loop.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from tierform.analyze.compile import Host, Model, PeerClass, PeerView, PerProtocol, Profile
@@ -325,8 +325,11 @@ def _replied(evaluator: Evaluator, side: _Side, index: int, flow: _FlowKey,
         passed = evaluator.replies_pass((half,), index, flow, seen)
         reply = replies[index] = (passed, tuple((e[3], e[4], e[6]) for e in seen))
     passed, loose = reply
-    for owner, egress, got in loose:
-        partial.update((*flow, owner, egress, member.cidr, got) for member in members)
+    if loose:
+        src, dst, protocol = flow
+        for owner, egress, got in loose:
+            partial.update([(src, dst, protocol, owner, egress, member.cidr, got)
+                            for member in members])
     return passed
 
 
@@ -388,6 +391,9 @@ def _between(legs: Legs, evaluator: Evaluator, senders: list[Host], receivers: l
                         if ports:
                             add(flow, ports)
     direct = [side for side in sends if side[2].nat_subnet is None]
+    if not same_profile:  # no block to leave out: every sender pairs with every receiver
+        _combine(evaluator, direct, gets, flows, add, partial)
+        return
     for k, flow in enumerate(flows):
         sent = [(side[0], side[3][k], side) for side in direct if side[3][k]]
         got = [(side[0], side[3][k], side) for side in gets if side[3][k]]
@@ -414,6 +420,55 @@ def _between(legs: Legs, evaluator: Evaluator, senders: list[Host], receivers: l
             both = meets.get(mark)
             if both is None:
                 both = meets[mark] = ports & receivable(b)
+            if both and _replied(evaluator, side, k, flow, partial):
+                reached[id(both)] = both
+        for both in reached.values():
+            add(flow, both)
+
+
+def _combine(evaluator: Evaluator, sends: list[_Side], gets: list[_Side],
+             flows: Sequence[_FlowKey], add: Callable[[_FlowKey, PortSet], None],
+             partial: set[Partial]) -> None:
+    """_between's unions per protocol when no two sides share a block (two profiles): the
+    same steps without the "all but one block" unions, each set operation once per port
+    set object."""
+    empty = PortSet.empty()
+    for k, flow in enumerate(flows):
+        sendable = empty
+        seen: set[int] = set()
+        for side in sends:
+            ports = side[3][k]
+            if ports and id(ports) not in seen:
+                seen.add(id(ports))
+                sendable = sendable | ports
+        if not sendable:
+            continue
+        receivable = empty
+        overlaps: dict[int, bool] = {}
+        seen = set()
+        for side in gets:
+            ports = side[3][k]
+            if not ports:
+                continue
+            mark = id(ports)
+            overlap = overlaps.get(mark)
+            if overlap is None:
+                overlap = overlaps[mark] = bool(ports & sendable)
+            # The receiver's return filters, for the senders that have a partner (A3).
+            if overlap and _replied(evaluator, side, k, flow, partial) and mark not in seen:
+                seen.add(mark)
+                receivable = receivable | ports
+        if not receivable:
+            continue
+        meets: dict[int, PortSet] = {}
+        reached: dict[int, PortSet] = {}
+        for side in sends:
+            ports = side[3][k]
+            if not ports:
+                continue
+            both = meets.get(id(ports))
+            if both is None:
+                both = meets[id(ports)] = ports & receivable
             if both and _replied(evaluator, side, k, flow, partial):
                 reached[id(both)] = both
         for both in reached.values():
