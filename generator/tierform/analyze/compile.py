@@ -211,7 +211,8 @@ class Model:
                                      tuple[NaclRule, ...]] = {}
         self._nacl_cache: dict[tuple[str, bool, int], PerProtocol] = {}
         self._nacl_by_view: dict[tuple[str, bool, frozenset[Net]], PerProtocol] = {}
-        self._nacl_views: dict[tuple[str, bool, Net], frozenset[Net]] = {}
+        # (id of a rule set's CIDRs, kept in nacl_nets or sg_peers; a CIDR) -> _view()
+        self._views: dict[tuple[int, Net], frozenset[Net]] = {}
         self._sg_by_view: dict[tuple[str, bool, frozenset[Net], frozenset[str]],
                                PerProtocol] = {}
         self._sg_cache: dict[tuple[str, bool, int, str], PerProtocol] = {}
@@ -560,17 +561,20 @@ class Model:
     # has rules for: atom classes with the same view get the same answer, computed once.
 
     def _nacl_view(self, nacl: str, egress: bool, key: int) -> frozenset[Net]:
-        """The NACL's CIDRs that hold the atom class ``key``. CIDRs nest or are disjoint,
-        so they are the ones holding the most specific of them (peer_groups): one set per
-        such CIDR, found by a walk up the class's chain instead of a set intersection."""
-        nets = self.nacl_nets.get((nacl, egress), _NO_NETS)
+        return self._view(self.nacl_nets.get((nacl, egress), _NO_NETS), key)
+
+    def _view(self, nets: frozenset[Net], key: int) -> frozenset[Net]:
+        """``key_set[key] & nets``: the CIDRs of a rule set that hold the atom class ``key``.
+        CIDRs nest or are disjoint, so they are the ones holding the most specific of them
+        (peer_groups): one set object per rule set and such CIDR, found by a walk up the
+        class's chain instead of a new set each time."""
         deepest = next((n for n in self.key_chain[key] if n in nets), None)
         if deepest is None:
             return _NO_NETS
-        cache_key = (nacl, egress, deepest)
-        view = self._nacl_views.get(cache_key)
+        cache_key = (id(nets), deepest)
+        view = self._views.get(cache_key)
         if view is None:
-            view = self._nacl_views[cache_key] = self.key_set[key] & nets
+            view = self._views[cache_key] = self.key_set[key] & nets
         return view
 
     def _nacl_candidates(self, nacl: str, egress: bool, key: int) -> tuple[NaclRule, ...]:
@@ -624,7 +628,7 @@ class Model:
         cached = self._sg_cache.get(cache_key)
         if cached is None:
             nets, groups = self.sg_peers[(tier, egress)]
-            view_key = (tier, egress, self.key_set[key] & nets,
+            view_key = (tier, egress, self._view(nets, key),
                         self.group_ids.get(peer, _NO_GROUPS) & groups)
             cached = self._sg_by_view.get(view_key)
             if cached is None:
