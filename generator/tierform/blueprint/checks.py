@@ -17,6 +17,7 @@ from ipaddress import IPv4Network
 from typing import Protocol
 
 from tierform.aws import (
+    GATEWAY_ENDPOINT_SERVICES,
     INTERFACE_ENDPOINT_SERVICES,
     INTERNET,
     service_endpoint,
@@ -510,7 +511,8 @@ def _check_flows(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
     # Names are known when tiers and networks were read (a broken tier keeps its name).
     names_ok = broken.section("tiers") and broken.section("networks")
     endpoints = [*bp.tiers, *bp.networks, INTERNET]
-    services = [service_endpoint(s) for s in INTERFACE_ENDPOINT_SERVICES]
+    services = [service_endpoint(s) for s in (*INTERFACE_ENDPOINT_SERVICES,
+                                               *GATEWAY_ENDPOINT_SERVICES)]
     known_names = {*endpoints, *services, *broken.dropped_tiers}
     endpoints += services
     seen: dict[tuple[str, str, str, tuple[tuple[int, int], ...]], int] = {}
@@ -546,27 +548,34 @@ def _check_flows(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
 
 
 _ENDPOINT_PORT = 443
-"""Interface endpoints answer on HTTPS only (AWS PrivateLink for AWS services)."""
+"""Interface endpoints answer on HTTPS only (AWS PrivateLink for AWS services); flows to
+the gateway-endpoint services (S3, DynamoDB) are held to it too: their legs are rendered
+for HTTPS (README, gateway-endpoint flows)."""
 
 
 def _check_service_flow(bp: Blueprint, flow: FlowSpec, path: tuple[str | int, ...],
                         report: _Report, broken: ShapeErrors) -> None:
-    """A flow to ``aws:<service>``: from a tier, TCP 443, with a tier for the endpoint."""
+    """A flow to ``aws:<service>``: from a tier, TCP 443, with a tier for the endpoint
+    (interface endpoints; a gateway endpoint lives in route tables, not subnets)."""
     if service_of_endpoint(flow.src) is not None:
         report.add("flow-from-service", (*path, "from"),
                    f"flow {flow.src} -> {flow.dst}: an AWS service does not open connections "
-                   "through an interface endpoint",
+                   "through a VPC endpoint",
                    f"write the flow the other way: from a tier to '{flow.src}'")
         return
+    gateway = service_of_endpoint(flow.dst) in GATEWAY_ENDPOINT_SERVICES
+    answers = ("gateway-endpoint flows are rendered for" if gateway
+               else "interface endpoints answer on")
     if flow.src not in bp.tiers:
         report.add("flow-service-source", (*path, "from"),
                    f"flow {flow.src} -> {flow.dst}: only a tier of this VPC reaches an AWS "
-                   "service through the VPC's interface endpoint",
+                   f"service through the VPC's {'gateway' if gateway else 'interface'} "
+                   "endpoint",
                    "start the flow at a tier")
     if flow.protocol != "tcp":
         report.add("flow-service-protocol", (*path, "protocol"),
-                   f"flow {flow.src} -> {flow.dst} uses {flow.protocol}: interface endpoints "
-                   f"answer on TCP {_ENDPOINT_PORT} only", "use 'protocol: tcp', ports [443]")
+                   f"flow {flow.src} -> {flow.dst} uses {flow.protocol}: {answers} "
+                   f"TCP {_ENDPOINT_PORT} only", "use 'protocol: tcp', ports [443]")
     elif not any(tuple(item[:2]) == path for item in broken.ports):
         try:
             ranges = flow.port_ranges()
@@ -574,9 +583,10 @@ def _check_service_flow(bp: Blueprint, flow: FlowSpec, path: tuple[str | int, ..
             ranges = [(_ENDPOINT_PORT, _ENDPOINT_PORT)]  # reported by _check_ports
         if ranges != [(_ENDPOINT_PORT, _ENDPOINT_PORT)]:
             report.add("flow-service-ports", (*path, "ports"),
-                       f"flow {flow.src} -> {flow.dst}: interface endpoints answer on TCP "
+                       f"flow {flow.src} -> {flow.dst}: {answers} TCP "
                        f"{_ENDPOINT_PORT} only", "write 'ports: [443]'")
-    if bp.interface_endpoints is None and broken.section("interface_endpoints"):
+    if bp.interface_endpoints is None and broken.section("interface_endpoints") \
+            and not gateway:
         report.add("flow-service-needs-tier", path,
                    f"flow {flow.src} -> {flow.dst} needs an interface endpoint, and no tier "
                    "is chosen for the endpoints' network interfaces",

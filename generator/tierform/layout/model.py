@@ -90,6 +90,11 @@ class EndpointPlan:
     service_name: str
     """The AWS endpoint service name, e.g. ``com.amazonaws.us-east-1.s3``."""
     route_tables: tuple[str, ...]
+    clients: tuple[str, ...] = ()
+    """The tiers whose flows name ``aws:<service>`` (tier order); empty: ``endpoints:``
+    alone asked for it."""
+    listed: bool = True
+    """Named in ``endpoints:`` (its route on every private and isolated table)."""
 
 
 @dataclass(frozen=True)
@@ -293,6 +298,9 @@ class SgRulePlan:
     moved_from: str | None = None
     """The name Tierform gave this rule before names were escaped, when it differs and
     Terraform can follow it (a ``moved`` block is rendered)."""
+    prefix_list: str | None = None
+    """The gateway endpoint (resource name) whose prefix list is the peer (a flow to
+    ``aws:s3``): ``prefix_list_id = aws_vpc_endpoint.<it>.prefix_list_id``."""
     label: str = ""
     """``<tier>_<from|to>_<peer>_<ports>`` unescaped, for the ``Name`` tag (tags need not be
     unique; names must): the tag every release has given this rule."""

@@ -157,7 +157,8 @@ def network_of(layout: Layout) -> Network:
                    0 if r.from_port is None else r.from_port,
                    65535 if r.to_port is None else r.to_port,
                    r.cidr, None if r.peer_tier is None else f"aws_security_group.{r.peer_tier}",
-                   None, r.description,
+                   None if r.prefix_list is None else f"aws_vpc_endpoint.{r.prefix_list}",
+                   r.description,
                    f"aws_vpc_security_group_{'egress' if r.egress else 'ingress'}_rule.{r.name}")
             for r in layout.sg_rules if r.tier == owner)
         net.security_groups[gid] = SecurityGroup(gid, rules, tier_of, f"{bp.name}-{owner}",

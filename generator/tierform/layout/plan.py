@@ -39,6 +39,7 @@ from ipaddress import IPv4Network, collapse_addresses
 from typing import Literal
 
 from tierform.aws import (
+    GATEWAY_ENDPOINT_SERVICES,
     ANYWHERE,
     ANYWHERE_V6,
     DEFAULT_EPHEMERAL,
@@ -85,8 +86,8 @@ from tierform.layout.numbering import (
 )
 from tierform.ports import format_ports
 
-__all__ = ["az_suffix", "endpoint_group_name", "endpoint_resource_name", "peer_cidrs",
-           "plan_layout"]
+__all__ = ["az_suffix", "endpoint_group_name", "endpoint_resource_name", "gateway_peer",
+           "peer_cidrs", "plan_layout"]
 
 Leg = Literal["forward", "return"]
 
@@ -188,7 +189,7 @@ class _SgBook:
 
     def add(self, flow_id: str, tier: str, egress: bool, protocol: str, ports: PortRange,
             peer: str, cidr: str | None, peer_tier: str | None, description: str, *,
-            legacy: bool = True) -> None:
+            legacy: bool = True, prefix_list: str | None = None) -> None:
         """``legacy``: the rule may have had an older name (not for endpoint groups' rules
         nor IPv6 twins, which are newer than the renaming)."""
         hcl_protocol = _hcl_protocol(protocol)
@@ -205,7 +206,7 @@ class _SgBook:
         rule = SgRulePlan(
             name=name, tier=tier, egress=egress, protocol=hcl_protocol, from_port=low,
             to_port=high, cidr=cidr, peer_tier=peer_tier, description="", flow="",
-            moved_from=legacy_sg_rule_name(tier, egress, peer, protocol, ports) if legacy
+            prefix_list=prefix_list, moved_from=legacy_sg_rule_name(tier, egress, peer, protocol, ports) if legacy
             else None, label=legacy_sg_rule_name(tier, egress, peer, protocol, ports,
                                                  ipv6=ipv6))
         self.wanted.setdefault(name, (rule, {}))[1].setdefault(flow_id, description)
@@ -228,7 +229,7 @@ class _SgBook:
                 name=name, tier=rule.tier, egress=rule.egress, protocol=rule.protocol,
                 from_port=rule.from_port, to_port=rule.to_port, cidr=rule.cidr,
                 peer_tier=rule.peer_tier, description=descriptions[owner], flow=owner,
-                moved_from=old if follow else None, label=rule.label or name))
+                prefix_list=rule.prefix_list, moved_from=old if follow else None, label=rule.label or name))
         return out
 
 
@@ -292,9 +293,8 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
                 if bp.vpc.ipv6 is not None and bp.tiers[t].ipv6},
                frozenset(s.tier for s in subnets if s.ipv6_route is not None))
 
-    endpoint_tables = tuple(s.name for s in subnets if s.exposure in ("private", "isolated"))
-    endpoints = tuple(EndpointPlan(e, service_name(bp.region, e), endpoint_tables)
-                      for e in dict.fromkeys(bp.endpoints))
+    endpoints = _gateway_endpoints(bp, subnets)
+    gateways = {e.service: e for e in endpoints}
 
     tier_cidrs = peer_cidrs(bp, allocation)
 
@@ -312,7 +312,10 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
     for flow in bp.flows:
         nacl = _FlowNacl(flow.flow_id)
         service = service_of_endpoint(flow.dst)
-        if service is not None:
+        if service is not None and service in gateways:
+            if flow.src in bp.tiers:  # else refused by the checks
+                _plan_gateway_flow(flow, gateways[service], nacl, sg)
+        elif service is not None:
             if service in groups and flow.src in bp.tiers:  # else refused by the checks
                 _plan_service_flow(flow, groups[service], nacl, sg, cidrs_of)
         else:
@@ -436,6 +439,54 @@ def _plan_service_flow(flow: FlowSpec, endpoint: InterfaceEndpointPlan, nacl: _F
             f"{_ports_text('tcp', DEFAULT_EPHEMERAL)}")
     nacl.add(src, False, "tcp", DEFAULT_EPHEMERAL, cidrs_of(host), back, "return")
     nacl.add(host, True, "tcp", DEFAULT_EPHEMERAL, cidrs_of(src), back, "return")
+
+
+def _gateway_endpoints(bp: Blueprint, subnets: list[SubnetPlan]) -> tuple[EndpointPlan, ...]:
+    """Gateway endpoints: those ``endpoints:`` lists (blueprint order, routed on every
+    private and isolated table, as always), then those only flows to ``aws:s3`` /
+    ``aws:dynamodb`` name (service order). Either way a flow's tier gets the route on its
+    tables too; a service only flows name is routed on their tiers' tables alone."""
+    clients: dict[str, set[str]] = {}
+    for flow in bp.flows:
+        service = service_of_endpoint(flow.dst)
+        if service in GATEWAY_ENDPOINT_SERVICES and flow.src in bp.tiers:
+            clients.setdefault(service, set()).add(flow.src)
+    listed = list(dict.fromkeys(bp.endpoints))
+    out = []
+    for service in [*listed, *sorted(set(clients) - set(listed))]:
+        wanted = clients.get(service, set())
+        tables = tuple(s.name for s in subnets if s.tier in wanted or (
+            service in listed and s.exposure in ("private", "isolated")))
+        out.append(EndpointPlan(service, service_name(bp.region, service), tables,
+                                tuple(t for t in bp.tiers if t in wanted), service in listed))
+    return tuple(out)
+
+
+def gateway_peer(service: str) -> str:
+    """``vpce-s3``: the peer part of a rule name whose peer is a gateway endpoint's prefix
+    list (a ``-`` no tier name holds, so it never meets a tier's rule name)."""
+    return f"vpce-{service}"
+
+
+def _plan_gateway_flow(flow: FlowSpec, endpoint: EndpointPlan, nacl: _FlowNacl,
+                       sg: _SgBook) -> None:
+    """A flow to ``aws:s3`` / ``aws:dynamodb``: the route to the endpoint's prefix list is on
+    the tier's tables (``_gateway_endpoints``); the tier's group egress names that prefix
+    list, exactly. NACLs cannot name a prefix list, and the service's entries are AWS's
+    (they change, and reading them needs the API at plan time): the legs are TCP 443 out to
+    0.0.0.0/0 and its return in, in the internet band below the deny band, so the VPC's
+    own addresses stay denied there and the route table and group do the narrowing."""
+    fid, src = flow.flow_id, flow.src
+    target = service_endpoint(endpoint.service)
+    for ports in flow.port_ranges():
+        what = f"flow {fid}: {src} to {target} {_ports_text('tcp', ports)}"
+        sg.add(fid, src, True, "tcp", ports, gateway_peer(endpoint.service), None, None, what,
+               legacy=False, prefix_list=endpoint.service)
+        nacl.add(src, True, "tcp", ports, [ANYWHERE],
+                 f"{what} (prefix list: NACLs cannot name it)")
+    back = (f"flow {fid} return: {target} to {src} "
+            f"{_ports_text('tcp', DEFAULT_EPHEMERAL)}")
+    nacl.add(src, False, "tcp", DEFAULT_EPHEMERAL, [ANYWHERE], back, "return")
 
 
 def _denies(bp: Blueprint, rules: list[NaclRulePlan]) -> list[NaclRulePlan]:

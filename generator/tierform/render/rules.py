@@ -32,7 +32,10 @@ def nacl_cidr_field(rule: NaclRulePlan) -> tuple[str, str]:
 
 
 def sg_peer_field(rule: SgRulePlan) -> tuple[str, str]:
-    """The peer of a security group rule: another tier's group, else a CIDR."""
+    """The peer of a security group rule: another tier's group, a gateway endpoint's
+    prefix list, else a CIDR."""
+    if rule.prefix_list is not None:
+        return "prefix_list_id", f"aws_vpc_endpoint.{rule.prefix_list}.prefix_list_id"
     if rule.peer_tier is not None:
         return "referenced_security_group_id", f"aws_security_group.{rule.peer_tier}.id"
     if rule.cidr is None:
