@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from ipaddress import IPv4Network, ip_network
 
 from tierform.analyze.atoms import Net, Space, atoms
 from tierform.analyze.firewall import FirewallVerdict, firewall_cidrs, firewall_verdict
@@ -24,7 +25,15 @@ from tierform.aws import (
     PROTOCOLS,
     AddressFamily,
 )
-from tierform.network.model import NaclEntry, Network, Route, RouteTable, SecurityGroup, SgRule
+from tierform.network.model import (
+    GatewayEndpoint,
+    NaclEntry,
+    Network,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    SgRule,
+)
 from tierform.ports import PortSet
 
 __all__ = [
@@ -58,6 +67,14 @@ _NO_GROUPS: frozenset[str] = frozenset()
 IPV6_ENDPOINT_TYPES = frozenset({"dualstack", "ipv6"})
 """Interface endpoint ``ip_address_type`` values that give its network interfaces IPv6
 addresses; ``ipv4`` gives none; anything else (not read) leaves IPv6 unknown."""
+
+NOT_PUBLIC = tuple(IPv4Network(c) for c in (
+    "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+    "192.168.0.0/16", "198.18.0.0/15"))
+"""Address space AWS never puts a service's public prefix list in (RFC 1918, shared,
+loopback, link-local, benchmarking): rules and routes naming only these (and 0.0.0.0/0)
+treat every public address alike, so a gateway endpoint's service is placed without its
+entries (R5)."""
 
 Profile = tuple[str, str | None, str | None]
 """(tier, route table, NACL): what the layers know of a tiered host class's own subnet."""
@@ -138,6 +155,15 @@ def _rule_ports(protocol: str, low: int, high: int,
     return PortSet.full()
 
 
+def _not_public(text: str) -> bool:
+    """Whether a CIDR lies wholly in space no AWS service prefix list holds."""
+    try:
+        net = ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return isinstance(net, IPv4Network) and any(net.subnet_of(n) for n in NOT_PUBLIC)
+
+
 def _first_match(rules: Iterable[NaclRule]) -> PortSet:
     """A2 over ports: each port is decided by the first entry (in order) that covers it."""
     remaining = PortSet.full()
@@ -197,9 +223,23 @@ class Model:
         self.public_endpoints = {INTERNET} | {name for name, cidr in
                                               network.named_networks.items()
                                               if not cidr.is_private and name in self.named}
+        self.gateways: dict[str, list[GatewayEndpoint]] = {}
+        """aws:<service> -> its gateway endpoints (R5): a route to one, or a group rule
+        naming its prefix list, reaches the service."""
+        for gateway in sorted(network.endpoints.values(), key=lambda e: e.id):
+            self.gateways.setdefault(gateway.endpoint, []).append(gateway)
+        self.public_endpoints |= set(self.gateways)  # public AWS addresses (R3)
         self._compile_tables()
         self._compile_nacls()
         self._compile_groups()
+        self.gateway_nets: dict[str, frozenset[Net]] = {}
+        """aws:<service> -> the prefix list's entries as read (every endpoint's)."""
+        for name, found in self.gateways.items():
+            if family == "ipv4" and all(e.cidrs is not None for e in found):
+                entries = {n for e in found for c in e.cidrs or ()
+                           if (n := self.space.net(c)) is not None}
+                self.gateway_nets[name] = frozenset(entries)
+                self.relevant |= entries
         for cidr in firewall_cidrs(network):  # R15: firewall rules tell these apart
             key = self.space.net(cidr)
             if key is not None:
@@ -330,6 +370,8 @@ class Model:
                 self.appliance_groups[appliance.id] = owner
                 self.groups.setdefault(owner, found)
         self.group_ids = {t: frozenset(g.id for g in groups) for t, groups in self.groups.items()}
+        for name, gateways in self.gateways.items():
+            self.group_ids[name] = frozenset(n for e in gateways for n in e.names)
         self.sg_index: dict[tuple[str, bool],
                             tuple[dict[Net, list[GroupRule]], dict[str, list[GroupRule]]]] = {}
         self.sg_peers: dict[tuple[str, bool], tuple[frozenset[Net], frozenset[str]]] = {}
@@ -348,10 +390,12 @@ class Model:
                         if cidr is not None:
                             self.relevant.add(cidr)
                         protocol = str(rule.protocol)
+                        # A prefix list is a peer by name, as a group is: a gateway
+                        # endpoint's hosts (aws:<service>) carry its names (R5).
                         rules.append(GroupRule(group, protocol,
                                                _rule_ports(protocol, rule.from_port,
                                                            rule.to_port, self._ranges),
-                                               cidr, rule.group, rule))
+                                               cidr, rule.group or rule.prefix_list, rule))
                 by_net: dict[Net, list[GroupRule]] = {}
                 by_group: dict[str, list[GroupRule]] = {}
                 for group_rule in rules:
@@ -378,6 +422,7 @@ class Model:
         classes: dict[tuple[str, str | None, str | None, int], set[str]] = {}
         examples: dict[tuple[str, str | None, str | None, int], str] = {}
         subnet_keys: dict[str, dict[int, str]] = {}  # subnet id -> its atom classes
+        gateway_atoms: dict[str, list[tuple[int, str]]] = {}  # aws:<service> -> its classes
         for atom in atoms([*self.relevant, *subnet_nets], self.space.bits):
             relevant = tuple(n for n in atom.chain if n in self.relevant)
             key = key_ids.get(relevant)
@@ -386,6 +431,11 @@ class Model:
                 self.key_chain.append(relevant)
                 self.key_set.append(frozenset(relevant))
             subnet = next((subnet_nets[n] for n in atom.chain if n in subnet_nets), None)
+            if subnet is None and not any(n in vpc_nets for n in atom.chain):
+                for name, entries in self.gateway_nets.items():
+                    if any(n in entries for n in atom.chain):  # R5: the service's addresses
+                        gateway_atoms.setdefault(name, []).append(
+                            (key, self.space.text(atom.node)))
             if subnet is not None:
                 subnet_keys.setdefault(subnet.id, {}).setdefault(key, self.space.text(atom.node))
                 if subnet.tier is None:
@@ -400,10 +450,15 @@ class Model:
                 ident = (named or INTERNET, None, None, key)
                 classes.setdefault(ident, set())
             examples.setdefault(ident, self.space.text(atom.node))
-        self.services = frozenset(e.endpoint for e in net.interface_endpoints.values())
+        self.services = frozenset({*(e.endpoint for e in net.interface_endpoints.values()),
+                                   *self.gateways})
         """The aws:<service> endpoints: they accept connections and never open one."""
         self.uncertain: dict[str, list[str]] = {}
-        """aws:<service> -> why its interfaces' addresses are not known well enough (V10)."""
+        """aws:<service> -> why its interfaces' addresses are not known well enough (V10),
+        or a gateway endpoint's prefix list's (R5)."""
+        self.gateway_keys: dict[int, str] = {}
+        """Atom classes of a gateway endpoint's service -> aws:<service> (Model.lpm)."""
+        gateway_hosts = self._place_gateways(gateway_atoms, key_ids)
         for interface in sorted(net.interface_endpoints.values(), key=lambda e: e.id):
             name = interface.endpoint
             label = interface.source or interface.id
@@ -444,6 +499,44 @@ class Model:
             tier = endpoint if subnet_ids else None
             self.hosts.append(Host(endpoint, tier, frozenset(subnet_ids), table, nacl, key,
                                    examples[ident]))
+        self.hosts += gateway_hosts
+
+    def _place_gateways(self, atoms_of: dict[str, list[tuple[int, str]]],
+                        key_ids: dict[tuple[Net, ...], int]) -> list[Host]:
+        """R5: the hosts of each gateway endpoint's service, outside the VPC. Each gets an
+        atom class of its own (same CIDR chain, a key of its own) so that Model.lpm can
+        send it to the endpoint where its table routes the prefix list. Its addresses are
+        the prefix list's entries where read; else, when every rule and route names only
+        non-public space besides 0.0.0.0/0, any public address (the entries are AWS's
+        public ranges): else unknown, never blocked."""
+        hosts: list[Host] = []
+        public = sorted(self.space.text(n) for n in self.relevant
+                        if n != (0, 0) and not _not_public(self.space.text(n)))
+        for name, gateways in self.gateways.items():
+            labels = ", ".join(e.source or e.id for e in gateways)
+            if self.family == "ipv6":
+                self.uncertain.setdefault(name, []).append(
+                    f"gateway endpoint {labels}: whether its prefix list holds IPv6 "
+                    "addresses is not modelled")
+                continue
+            if name in self.gateway_nets:
+                found = atoms_of.get(name, [])
+            elif not public and ((0, 0),) in key_ids:
+                found = [(key_ids[((0, 0),)], "a public address of the service")]
+            else:
+                self.uncertain.setdefault(name, []).append(
+                    f"gateway endpoint {labels}: the entries of its prefix list are not in "
+                    f"the input, and rules or routes name public addresses "
+                    f"({', '.join(public[:3])}{', ...' if len(public) > 3 else ''}) that "
+                    "they may hold")
+                continue
+            for key, example in found:
+                own = len(self.key_chain)
+                self.key_chain.append(self.key_chain[key])
+                self.key_set.append(self.key_set[key])
+                self.gateway_keys[own] = name
+                hosts.append(Host(name, None, frozenset(), None, None, own, example))
+        return hosts
 
     # -- what one profile sees of a peer -------------------------------------------------
 
@@ -457,8 +550,11 @@ class Model:
         nets = self._seen_by(profile, sender)
         vpcs = (frozenset(self.network.vpc_of(s) for s in peer.subnets)
                 if self.network.peerings else None)
-        return (self.key_set[peer.key] & nets[0],
-                self.group_ids.get(peer.endpoint, _NO_GROUPS) & nets[1], vpcs)
+        groups = self.group_ids.get(peer.endpoint, _NO_GROUPS) & nets[1]
+        if peer.key in self.gateway_keys:  # R5: its own route; never shared with others
+            groups |= {peer.endpoint,
+                       *(r.target or "" for r in self._endpoint_routes(profile[1]))}
+        return (self.key_set[peer.key] & nets[0], groups, vpcs)
 
     def _seen_by(self, profile: Profile, sender: bool) -> tuple[frozenset[Net], frozenset[str]]:
         """The CIDRs and peer groups the layers of ``profile`` have rules for (peer_view)."""
@@ -481,7 +577,8 @@ class Model:
         that the profile has rules for are those holding the most specific of them: peers
         with one such deepest CIDR have one view. Walking the profile's CIDRs among the
         peers' chains, most specific first, hands out the peers in a few set operations.
-        Not for peered networks, where a view also holds the peer's VPCs."""
+        Not for peered networks, where a view also holds the peer's VPCs, nor for gateway
+        endpoints' hosts, whose view holds the profile's endpoint routes (peer_view)."""
         nets, groups = self._seen_by(profile, sender)
         group_view = peers.groups & groups
         remaining = set(peers.positions)
@@ -510,6 +607,10 @@ class Model:
         return PeerClass(hosts, frozenset(range(len(hosts))), frozenset(under),
                          {net: frozenset(members) for net, members in under.items()},
                          self.group_ids.get(hosts[0].endpoint, _NO_GROUPS))
+
+    def _endpoint_routes(self, table: str | None) -> list[Route]:
+        found = self.network.route_tables.get(table or "")
+        return [r for r in found.routes if r.kind == "endpoint"] if found is not None else []
 
     def firewall(self, firewall: str, src: int, dst: int) -> FirewallVerdict:
         """R15: what a firewall passes from atom class ``src`` to atom class ``dst``."""
@@ -554,6 +655,17 @@ class Model:
             # No table at all: only the implicit local routes.
             found = next((Route(self.space.text(n), "local", "local", source="local route")
                           for n in self.key_chain[key] if n in self.vpc), None)
+        service = self.gateway_keys.get(key)
+        if service is not None and table in self.tables:
+            # R5: the route to the service's prefix list, unless a CIDR route more specific
+            # than the entry holding the address wins (longest prefix, R2).
+            ids = {e.id for e in self.gateways[service]}
+            entry = max((n[1] for n in self.key_chain[key]
+                         if n in self.gateway_nets.get(service, ())), default=0)
+            endpoint = next((r for r in self._endpoint_routes(table) if r.target in ids), None)
+            length = next((n[1] for n in self.key_chain[key] if n in routes), 0)
+            if endpoint is not None and (found is None or length <= entry):
+                found = endpoint
         self._lpm_cache[(table, key)] = found
         return found
 

@@ -279,7 +279,10 @@ class Legs:
             return peer.endpoint in self.model.public_endpoints, None
         if kind == "eigw" and self.model.family == "ipv6":
             return not inbound and peer.endpoint == INTERNET, None
-        if kind in ("blackhole", "local", "nat", "endpoint"):
+        if kind == "endpoint":  # R5: a gateway endpoint delivers to its own service only
+            ids = {e.id for e in self.model.gateways.get(peer.endpoint, ())}
+            return not inbound and route.target in ids, None
+        if kind in ("blackhole", "local", "nat"):
             return False, None
         if kind in _ASSUMED and peer.endpoint != INTERNET:
             self.assumed.add(f"{route.target or route.destination} reaches {peer.endpoint}")

@@ -208,6 +208,8 @@ def reach(legs: Legs, evaluator: Evaluator, *, share: bool = True
             _between(legs, evaluator, senders, peer, False, add, partial, halves)
     for receivers in tiered:
         for peer in outside:
+            if peer[0].endpoint in legs.model.services:
+                continue  # a gateway endpoint's service never opens one either (R5)
             _between(legs, evaluator, peer, receivers, False, add, partial, halves)
 
     by_subnet: dict[str, list[Host]] = {}
@@ -278,12 +280,15 @@ class _Halves:
     def _groups(self, profile: Profile, sender: bool, peers: list[Host]
                 ) -> Iterable[tuple[PeerView, list[Host]]]:
         """``peers`` grouped by their view from ``profile``: by Model.peer_groups for the
-        hosts of one endpoint (without peering, views hold no VPCs), else peer by peer."""
+        hosts of one endpoint (without peering, views hold no VPCs; not a gateway
+        endpoint's, whose views hold routes: R5), else peer by peer."""
         model = self.legs.model
         known = self._classes.get(id(peers))
         if known is None:
             indexed = (model.peer_class(peers) if not model.network.peerings
-                       and len({peer.endpoint for peer in peers}) == 1 else None)
+                       and len({peer.endpoint for peer in peers}) == 1
+                       and not any(peer.key in model.gateway_keys for peer in peers)
+                       else None)
             known = self._classes[id(peers)] = (peers, indexed)
         if known[1] is not None:
             return model.peer_groups(profile, known[1], sender)

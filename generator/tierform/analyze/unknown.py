@@ -171,9 +171,13 @@ def peer_pairs(network: Network, family: AddressFamily = "ipv4"
     tiers = sorted({s.tier for s in _hosted(network, family) if s.tier is not None})
     named = list(network.named_networks) if family == "ipv4" else []
     pairs: dict[tuple[str, str], list[str]] = {}
+    # R5: a gateway endpoint's prefix list is the endpoint aws:<service>, not a peer unread.
+    gateways = {n for e in network.endpoints.values() for n in e.names}
     for tier in tiers:
         for group in network.groups_of(tier):
             for rule in group.rules:
+                if rule.prefix_list in gateways:
+                    continue
                 if rule.prefix_list is not None:
                     peer = f"prefix list {rule.prefix_list} (its entries are not in the input)"
                     ends = [*tiers, *named, INTERNET]

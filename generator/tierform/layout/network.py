@@ -126,7 +126,7 @@ def network_of(layout: Layout) -> Network:
         eid = f"aws_vpc_endpoint.{e.service}"
         net.endpoints[eid] = GatewayEndpoint(
             eid, services[e.service],
-            frozenset(f"aws_route_table.{t}" for t in e.route_tables), eid)
+            frozenset(f"aws_route_table.{t}" for t in e.route_tables), eid, eid)
     # Managed default NACL with no entries: subnets left on it are denied (fail closed).
     net.nacls["aws_default_network_acl.this"] = Nacl(
         "aws_default_network_acl.this", is_default=True, name=f"{bp.name}-default",

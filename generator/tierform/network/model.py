@@ -227,10 +227,28 @@ class InternetGateway:
 
 @dataclass(frozen=True)
 class GatewayEndpoint:
+    """A gateway endpoint (S3, DynamoDB): a route to the service's prefix list on
+    ``route_table_ids``; the analyzer's endpoint ``aws:<service>`` (R5)."""
+
     id: str
     service: str
     route_table_ids: frozenset[str] = frozenset()
     source: str = ""
+    prefix_list_id: str | None = None
+    """What group rules name its prefix list by: ``pl-...`` once applied, the endpoint's
+    own key in a plan (``prefix_list_id`` is known only after apply); None: not read."""
+    cidrs: tuple[str, ...] | None = None
+    """The prefix list's entries (AWS's addresses for the service); None: not read."""
+
+    @property
+    def endpoint(self) -> str:
+        """``aws:s3``: the name flows and queries use."""
+        return f"aws:{service_from_name(self.service)}"
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every id a rule may name its prefix list by."""
+        return frozenset({self.id, *([self.prefix_list_id] if self.prefix_list_id else [])})
 
 
 @dataclass(frozen=True)
@@ -545,8 +563,9 @@ class Network:
 
     @property
     def services(self) -> list[str]:
-        """The ``aws:<service>`` endpoints of the interface endpoints, sorted."""
-        return sorted({e.endpoint for e in self.interface_endpoints.values()})
+        """The ``aws:<service>`` endpoints of the interface and gateway endpoints, sorted."""
+        return sorted({*(e.endpoint for e in self.interface_endpoints.values()),
+                       *(e.endpoint for e in self.endpoints.values())})
 
     def groups_of(self, tier: str) -> list[SecurityGroup]:
         """Security groups placed on a tier (explicit placement first, else the Tier tag)."""

@@ -74,6 +74,8 @@ def _key(symbol: Symbol, address: str) -> str | Unresolved:
     if attr in (None, "id") or (attr == "arn" and (target.type.startswith(_ARN_IS_ID)
                                                    or target.type in _ELB_ARN_IS_ID)):
         return target.address
+    if attr == "prefix_list_id" and target.type == "aws_vpc_endpoint":
+        return target.address  # R5: that gateway endpoint's prefix list, by the endpoint
     if attr.startswith(FIREWALL_ENDPOINT_MARK) and target.type == "aws_networkfirewall_firewall":
         return f"{target.address}{attr}"  # R15: that firewall's endpoint in that AZ
     value = target.values.get(attr)

@@ -691,8 +691,13 @@ def _endpoints(read: _Read, vpc: _Vpc, tables: Mapping[str, RouteTable]
     for inst in gateways:
         ids = set(read.ids(inst, "route_table_ids", scalar=False) or []) | extra[inst.key]
         service = str(inst.values.get("service_name") or "")
-        found[inst.key] = GatewayEndpoint(vpc.rel(inst.key), service,
-                                          frozenset(vpc.rel(t) for t in ids), inst.source)
+        listed = inst.values.get("prefix_list_id")
+        cidrs = inst.values.get("cidr_blocks")  # known once applied (state), else not read
+        found[inst.key] = GatewayEndpoint(
+            vpc.rel(inst.key), service, frozenset(vpc.rel(t) for t in ids), inst.source,
+            listed if isinstance(listed, str) and listed else inst.key,
+            tuple(str(c) for c in cidrs) if isinstance(cidrs, list) and cidrs
+            and all(isinstance(c, str) and c for c in cidrs) else None)
         for table in ids:
             if table in routed:
                 old = routed[table]
