@@ -39,10 +39,10 @@ from ipaddress import IPv4Network, collapse_addresses
 from typing import Literal
 
 from tierform.aws import (
-    GATEWAY_ENDPOINT_SERVICES,
     ANYWHERE,
     ANYWHERE_V6,
     DEFAULT_EPHEMERAL,
+    GATEWAY_ENDPOINT_SERVICES,
     INTERNET,
     service_endpoint,
     service_name,
@@ -206,7 +206,8 @@ class _SgBook:
         rule = SgRulePlan(
             name=name, tier=tier, egress=egress, protocol=hcl_protocol, from_port=low,
             to_port=high, cidr=cidr, peer_tier=peer_tier, description="", flow="",
-            prefix_list=prefix_list, moved_from=legacy_sg_rule_name(tier, egress, peer, protocol, ports) if legacy
+            prefix_list=prefix_list,
+            moved_from=legacy_sg_rule_name(tier, egress, peer, protocol, ports) if legacy
             else None, label=legacy_sg_rule_name(tier, egress, peer, protocol, ports,
                                                  ipv6=ipv6))
         self.wanted.setdefault(name, (rule, {}))[1].setdefault(flow_id, description)
@@ -229,7 +230,8 @@ class _SgBook:
                 name=name, tier=rule.tier, egress=rule.egress, protocol=rule.protocol,
                 from_port=rule.from_port, to_port=rule.to_port, cidr=rule.cidr,
                 peer_tier=rule.peer_tier, description=descriptions[owner], flow=owner,
-                prefix_list=rule.prefix_list, moved_from=old if follow else None, label=rule.label or name))
+                prefix_list=rule.prefix_list, moved_from=old if follow else None,
+                label=rule.label or name))
         return out
 
 
