@@ -232,12 +232,19 @@ def declared_exposure(bp: Blueprint) -> dict[str, str]:
     return {name: tier.exposure for name, tier in bp.tiers.items()}
 
 
-def _allowed(intents: Sequence[Intent]) -> dict[tuple[str, str, str], PortSet]:
+def _allowed(intents: Sequence[Intent], network: Network | None = None
+             ) -> dict[tuple[str, str, str], PortSet]:
+    """What the intents allow; a flow to the internet also allows the gateway-endpoint
+    services of ``network`` (S3, DynamoDB: public AWS addresses, which a gateway endpoint
+    only shortcuts, R5) on its ports."""
+    gateways = sorted({e.endpoint for e in network.endpoints.values()}) if network else []
     allowed: dict[tuple[str, str, str], PortSet] = {}
     for intent in intents:
         for protocol in intent.protocols():
-            key = (intent.src, intent.dst, protocol)
-            allowed[key] = allowed.get(key, PortSet.empty()) | intent.ports_for(protocol)
+            dsts = [intent.dst, *(gateways if intent.dst == INTERNET else [])]
+            for dst in dsts:
+                key = (intent.src, dst, protocol)
+                allowed[key] = allowed.get(key, PortSet.empty()) | intent.ports_for(protocol)
     return allowed
 
 
@@ -281,7 +288,7 @@ def verify(intents: Sequence[Intent], network: Network, *,
     firewall (R15); ``proxies``: the blueprint's load balancers (what must reach their
     targets through them)."""
     reach = analyze(network, ephemeral=ephemeral)
-    allowed = _allowed(intents)
+    allowed = _allowed(intents, network)
     eph = PortSet.range(*ephemeral)
     findings: list[VerifyFinding] = [] if expected is None else identity(expected, network)
     # R13: the tiers of the input's other VPCs are outside networks here: what they let
@@ -895,7 +902,8 @@ def _needed(layer: Layer, network: Network, allowed: Mapping[tuple[str, str, str
     - A NAT subnet's ACL carries both legs of the traffic it translates: the tier holding a
       NAT gateway admits, from the tiers that flow to the internet, what they send there.
     - ACLs see an interface endpoint as its subnets' addresses: a flow to ``aws:<service>``
-      needs the ACLs to admit it into the tiers whose subnets hold the endpoint."""
+      needs the ACLs to admit it into the tiers whose subnets hold the endpoint.
+    - ACLs see a gateway endpoint's service as the internet (0.0.0.0/0)."""
     needed = dict(allowed)
     hosts = endpoint_tiers(network)
 
@@ -924,6 +932,17 @@ def _needed(layer: Layer, network: Network, allowed: Mapping[tuple[str, str, str
                 if nat is not None and nat != src:
                     add((src, nat, protocol), ports)
                     add((nat, INTERNET, protocol), ports)
+    # R5: a gateway endpoint's service is public addresses: what a layer admits to the
+    # internet it admits to them; and ACLs cannot name a prefix list, so a flow to one
+    # needs the ACLs to admit the internet (0.0.0.0/0) on its ports.
+    gateways = sorted({e.endpoint for e in network.endpoints.values()})
+    for (src, dst, protocol), ports in list(needed.items()):
+        if dst == INTERNET:
+            for gateway in gateways:
+                add((src, gateway, protocol), ports)
+        elif dst in gateways and layer == "nacls":
+            for other in (INTERNET, *gateways):
+                add((src, other, protocol), ports)
     return needed
 
 
