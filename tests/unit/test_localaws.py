@@ -105,6 +105,28 @@ def test_group_reference_rules_keep_their_description(server: LocalAWS) -> None:
             for r in rules if not r["IsEgress"]] == [(web, "web to db")]
 
 
+def test_prefix_list_rules_keep_their_description(server: LocalAWS) -> None:
+    """A group rule naming a prefix list (a flow to aws:s3): AWS returns its description,
+    moto alone drops it (Terraform then diffs on every plan). The list is the emulator's
+    AWS-managed one for S3, as a gateway endpoint names it."""
+    ec2 = client("ec2", server.endpoint, "us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    app = ec2.create_security_group(VpcId=vpc, GroupName="app", Description="app")["GroupId"]
+    [s3] = ec2.describe_prefix_lists(Filters=[
+        {"Name": "prefix-list-name", "Values": ["com.amazonaws.us-east-1.s3"]}])["PrefixLists"]
+    # AWS lists the entries (moto alone answers none): the state and live readers place
+    # aws:s3 by them.
+    entries = ec2.get_managed_prefix_list_entries(PrefixListId=s3["PrefixListId"])["Entries"]
+    assert sorted(s3["Cidrs"]) == sorted(e["Cidr"] for e in entries) != []
+    ec2.authorize_security_group_egress(GroupId=app, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+         "PrefixListIds": [{"PrefixListId": s3["PrefixListId"], "Description": "app to s3"}]}])
+    rules = ec2.describe_security_group_rules(
+        Filters=[{"Name": "group-id", "Values": [app]}])["SecurityGroupRules"]
+    assert [(r.get("PrefixListId"), r.get("Description")) for r in rules
+            if r["IsEgress"] and r.get("PrefixListId")] == [(s3["PrefixListId"], "app to s3")]
+
+
 def test_a_subnet_ipv6_block_reads_back_associated(server: LocalAWS) -> None:
     """AWS answers the state's name (moto alone nests the whole state object as text, and
     the provider's create wait fails)."""

@@ -52,6 +52,71 @@ def _fix_group_rule_description() -> bool:
     return True
 
 
+def _fix_prefix_list_rule_description() -> bool:
+    """DescribeSecurityGroupRules drops the description of prefix-list rules.
+
+    moto 5.x keeps only the ``PrefixListId`` of a rule's prefix list (its ``Description``
+    is lost); AWS returns it. ``aws_vpc_security_group_egress_rule`` with
+    ``prefix_list_id`` (a flow to ``aws:s3``) and a ``description`` then diffs on every
+    plan. The rule keeps the description it was given; the description property (moto's
+    own or the group-reference fix above) falls back to it.
+    """
+    try:
+        from moto.ec2.models.security_groups import SecurityGroupRule
+    except ImportError:
+        return False
+    current = SecurityGroupRule.__dict__.get("description")
+    init = SecurityGroupRule.__init__
+    if not isinstance(current, property) or current.fget is None \
+            or "prefix_list_id" not in inspect.signature(init).parameters:
+        return False
+    read = current.fget
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        bound = inspect.signature(init).bind(self, *args, **kwargs)
+        given = bound.arguments.get("prefix_list_id")
+        init(self, *args, **kwargs)
+        self.tierform_prefix_list_description = (
+            given.get("Description") if isinstance(given, dict) else None)
+
+    def description(self: Any) -> str | None:
+        found: str | None = read(self)
+        if found is None:
+            found = getattr(self, "tierform_prefix_list_description", None)
+        return found
+
+    SecurityGroupRule.__init__ = __init__  # type: ignore[method-assign]
+    SecurityGroupRule.description = property(description)  # type: ignore[method-assign,assignment]
+    return True
+
+
+def _fix_prefix_list_cidrs() -> bool:
+    """DescribePrefixLists answers no ``Cidrs``.
+
+    moto 5.x serialises its prefix list objects by the response shape, and they hold their
+    entries by version, not as ``cidrs``; AWS lists the CIDRs of each AWS-managed list.
+    The AWS provider reads an ``aws_vpc_endpoint``'s ``cidr_blocks`` from it, and the live
+    reader places ``aws:s3`` by it: without them both are empty. The fix answers the
+    newest version's entries."""
+    try:
+        from moto.ec2.models.managed_prefixes import ManagedPrefixList
+    except ImportError:
+        return False
+    if hasattr(ManagedPrefixList, "cidrs") \
+            or "entry" not in inspect.signature(ManagedPrefixList.__init__).parameters:
+        return False
+
+    def cidrs(self: Any) -> list[str]:
+        entries = getattr(self, "entries", None)
+        if not isinstance(entries, dict) or not entries:
+            return []
+        latest = entries[max(entries)]
+        return [str(e["Cidr"]) for e in latest or [] if isinstance(e, dict) and e.get("Cidr")]
+
+    ManagedPrefixList.cidrs = property(cidrs)  # type: ignore[attr-defined]
+    return True
+
+
 def _fix_missing_network_acl_entry() -> bool:
     """DeleteNetworkAclEntry of a rule that is not there fails with HTTP 500 (not XML).
 
@@ -1132,6 +1197,8 @@ def _fix_firewall_changes() -> bool:
 
 FIXES = {
     "security group rule descriptions": _fix_group_rule_description,
+    "prefix-list rule descriptions": _fix_prefix_list_rule_description,
+    "prefix list CIDRs": _fix_prefix_list_cidrs,
     "subnet IPv6 association state": _fix_subnet_ipv6_association_state,
     "missing network ACL entries": _fix_missing_network_acl_entry,
     "missing network ACL associations": _fix_missing_network_acl_association,

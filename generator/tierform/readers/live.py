@@ -286,7 +286,26 @@ def _endpoints(ec2: Any, vpc_id: str) -> dict[str, GatewayEndpoint]:
         found[eid] = GatewayEndpoint(eid, str(raw.get("ServiceName") or ""),
                                      frozenset(str(t) for t in raw.get("RouteTableIds") or []),
                                      _label(eid, resource_tags(raw)))
-    return found
+    lists = _service_prefix_lists(ec2, sorted({e.service for e in found.values()}))
+    return {eid: replace(e, prefix_list_id=lists[e.service][0], cidrs=lists[e.service][1])
+            if e.service in lists else e for eid, e in found.items()}
+
+
+def _service_prefix_lists(ec2: Any, services: list[str]
+                          ) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Service name -> (prefix list id, its CIDRs) of AWS's prefix lists for the gateway
+    endpoints' services (DescribePrefixLists); a refused read leaves them out, so the
+    service's answers stay unknown (R5)."""
+    if not services:
+        return {}
+    try:
+        raw = _paginate(ec2, "describe_prefix_lists", "PrefixLists",
+                        Filters=[{"Name": "prefix-list-name", "Values": services}])
+        return {str(p["PrefixListName"]): (str(p["PrefixListId"]),
+                                           tuple(str(c) for c in p.get("Cidrs") or []))
+                for p in raw if p.get("PrefixListName") in services and p.get("Cidrs")}
+    except ReadError:  # e.g. no ec2:DescribePrefixLists: unknown, never blocked
+        return {}
 
 
 def _interface_endpoints(ec2: Any, vpc_id: str) -> dict[str, InterfaceEndpoint]:
