@@ -74,7 +74,8 @@ def test_adding_a_gateway_flow_plans_only_creates(upgraded: Any) -> None:
     assert "aws_vpc_security_group_egress_rule.app_to_vpce-s3_tcp_443" in created
     # app's ACL: the 443 leg, its return, and the deny band before them (VPC CIDR).
     acl = [a for a in created if a.startswith("aws_network_acl_rule.")]
-    assert acl and all(a.startswith("aws_network_acl_rule.app_") for a in acl)
+    assert acl
+    assert all(a.startswith("aws_network_acl_rule.app_") for a in acl)
 
 
 def test_second_plan_after_upgrade_is_empty(upgraded: Any) -> None:

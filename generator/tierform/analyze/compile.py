@@ -431,11 +431,13 @@ class Model:
                 self.key_chain.append(relevant)
                 self.key_set.append(frozenset(relevant))
             subnet = next((subnet_nets[n] for n in atom.chain if n in subnet_nets), None)
+            service = False
             if subnet is None and not any(n in vpc_nets for n in atom.chain):
                 for name, entries in self.gateway_nets.items():
                     if any(n in entries for n in atom.chain):  # R5: the service's addresses
                         gateway_atoms.setdefault(name, []).append(
                             (key, self.space.text(atom.node)))
+                        service = True
             if subnet is not None:
                 subnet_keys.setdefault(subnet.id, {}).setdefault(key, self.space.text(atom.node))
                 if subnet.tier is None:
@@ -447,6 +449,8 @@ class Model:
                 named = next((named_nets[n] for n in atom.chain if n in named_nets), None)
                 if named is None and any(n in vpc_nets for n in atom.chain):
                     continue  # VPC addresses outside every subnet hold no hosts
+                if named is None and service:
+                    continue  # R5: read entries are aws:<service>, not the internet
                 ident = (named or INTERNET, None, None, key)
                 classes.setdefault(ident, set())
             examples.setdefault(ident, self.space.text(atom.node))

@@ -180,7 +180,7 @@ def peer_pairs(network: Network, family: AddressFamily = "ipv4"
                     continue
                 if rule.prefix_list is not None:
                     peer = f"prefix list {rule.prefix_list} (its entries are not in the input)"
-                    ends = [*tiers, *named, INTERNET]
+                    ends = [*tiers, *named, INTERNET, *network.services]
                 elif rule.group is not None and rule.group not in network.security_groups:
                     # Any tier's hosts may carry it, or a peer VPC's; internet hosts cannot.
                     peer = f"security group {rule.group} (not in the input)"
