@@ -17,7 +17,8 @@ def test_a_named_network_is_a_row_a_column_and_a_query_end(tmp_path: Path) -> No
     done = tierform("reach", str(STATE), "--network", "corp=192.168.0.0/16", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     header = next(line for line in done.stdout.splitlines() if line.startswith("from"))
-    assert header.split()[-2:] == ["corp", "internet"]
+    # Then the state's gateway endpoints' services (R5).
+    assert header.split()[-4:] == ["corp", "internet", "aws:dynamodb", "aws:s3"]
     assert any(line.startswith("corp ") for line in done.stdout.splitlines())
     without = tierform("reach", str(STATE), "--from", "corp", "--to", "Web", "--port", "443",
                        cwd=tmp_path)
