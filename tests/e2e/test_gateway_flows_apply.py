@@ -28,7 +28,7 @@ from tierform.report import verify_table
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
 from tierform.terraform.runner import Runner
 
-pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
+pytestmark = [pytest.mark.e2e, pytest.mark.terraform, pytest.mark.e2e_long]
 
 THREE_TIER = Path(__file__).resolve().parents[2] / "blueprints" / "three-tier.yaml"
 
