@@ -190,14 +190,6 @@ def render_refusals(bp: Blueprint, source_map: Locator, file: str) -> list[Findi
     network was written by someone else (the rendered module would place its own groups,
     which the key does not name). Empty: it can."""
     report = _Report(source_map, file)
-    if bp.inspection is not None and "east-west" in bp.inspection.modes:
-        report.add("not-built", ("inspection", "modes",
-                                 bp.inspection.modes.index("east-west")),
-                   "inspection mode 'east-west' (tier <-> tier through the firewall) is not "
-                   "built yet: `render` cannot write its routes (more specific routes "
-                   "between the tiers' subnets); `validate` and `verify` accept it",
-                   "remove 'east-west' from inspection.modes to render ingress/egress "
-                   "inspection; filter between tiers with the flows (ACLs and groups)")
     for name, tier in bp.tiers.items():
         if tier.security_groups is not None:
             report.add("adopt-only", ("tiers", name, "security_groups"),
@@ -1275,15 +1267,34 @@ def _check_inspection(bp: Blueprint, report: _Report, broken: ShapeErrors) -> No
                        "egress), so this flow would cross the firewall one way only",
                        "add 'ingress' to inspection.modes (egress is then inspected after "
                        "NAT), or opt the private tier's internet flows out (inspect: false)")
+        # East-west between the NAT gateways' tier and a private tier that uses them: the
+        # NAT subnets would route that tier's subnets to the firewall, so the replies of its
+        # internet traffic (sent out to the NAT directly) would cross the firewall one way.
+        elif ((pair := routing.pair(flow.src, flow.dst)) is not None
+              and nat_tier is not None and nat_tier in pair
+              and any(bp.tiers[t].exposure == "private" for t in pair if t != nat_tier)
+              and spec.mode_of(flow, bp.tiers) == "east-west"):
+            other = next(t for t in pair if t != nat_tier)
+            report.add("inspection-asymmetric", ("flows", index),
+                       f"flow {flow.flow_id} would route tiers '{nat_tier}' (the NAT "
+                       f"gateways' tier) and '{other}' (private: its internet traffic goes "
+                       "out through those NAT gateways) through the firewall east-west; the "
+                       "NAT subnets would then send the replies to tier "
+                       f"'{other}''s internet traffic through the firewall, which never saw "
+                       "that traffic leave (asymmetric: its stateful engine drops them)",
+                       f"set 'inspect: false' on the flows between '{nat_tier}' and "
+                       f"'{other}' (the ACLs and groups still filter them)")
     for index, flow in flows:
         mode = spec.mode_of(flow, bp.tiers)
         path = ("flows", index, "inspect")
         if mode is None:
             if flow.inspect:
+                where = ("stays inside tier '{}': traffic inside one subnet meets no route "
+                         "table".format(flow.src) if flow.src == flow.dst
+                         else "goes to a named network or an AWS service")
                 report.add("inspect-unsupported", path,
-                           f"flow {flow.flow_id} never crosses the firewall (it goes to a "
-                           "named network or an AWS service): it cannot be inspected",
-                           "remove 'inspect'")
+                           f"flow {flow.flow_id} never crosses the firewall (it {where}): "
+                           "it cannot be inspected", "remove 'inspect'")
             continue
         if flow.inspect and mode not in spec.modes:
             report.add("inspect-mode-off", path,
@@ -1291,9 +1302,17 @@ def _check_inspection(bp: Blueprint, report: _Report, broken: ShapeErrors) -> No
                        f"({_MODE_WORDS[mode]}) is not in inspection.modes",
                        f"add '{mode}' to inspection.modes, or remove 'inspect: true'")
             continue
-        if mode == "east-west":
-            continue  # not rendered yet: `render` refuses the mode (render_refusals)
         wanted, crossing = spec.inspects(flow, bp.tiers), crosses(bp, routing, flow)
+        if mode == "east-west":
+            if crossing and not wanted:
+                a, b = routing.pair(flow.src, flow.dst) or (flow.src, flow.dst)
+                report.add("inspect-per-subnet", path,
+                           f"flow {flow.flow_id} opts out of inspection, but another flow "
+                           f"between tiers '{a}' and '{b}' is inspected: east-west routes "
+                           "are per subnet pair (each subnet's table sends the other tier's "
+                           "subnets to the firewall), so it would be inspected anyway",
+                           f"set the same 'inspect' on every flow between '{a}' and '{b}'")
+            continue
         tier = flow.src if flow.src in bp.tiers else flow.dst
         if crossing and not wanted:
             via = (f"the NAT gateways' tier '{nat_tier_of(bp)}' routes"

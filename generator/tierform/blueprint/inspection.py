@@ -12,6 +12,12 @@ their route to NAT, and the NAT's public tier routes through the firewall (AWS's
 gateway and firewall" model; the firewall sees the NAT's private address as the source).
 With ``egress`` alone, the private tiers route to the firewall, which routes to NAT (the
 firewall sees the tiers' own addresses).
+
+``east-west`` routes a pair of tiers through the firewall (``InspectionRouting.east_west``):
+each subnet's table routes every subnet CIDR of the other tier to an endpoint (more specific
+than the local route; AWS takes such a route only for a destination that is exactly a
+subnet's CIDR), both ways through the same endpoint (``east_west_az``). Routing is per
+subnet pair, so every flow between the two tiers crosses it, whichever way it goes.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from dataclasses import dataclass
 from tierform.aws import INTERNET
 from tierform.blueprint.model import Blueprint, FlowSpec
 
-__all__ = ["InspectionRouting", "crosses", "inspection_routing", "nat_tier_of"]
+__all__ = ["InspectionRouting", "crosses", "east_west_az", "inspection_routing", "nat_tier_of"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,23 @@ class InspectionRouting:
     """Private tiers: ``0.0.0.0/0`` to the endpoint, which routes to NAT (egress alone)."""
     egress_after_nat: bool
     """Ingress and egress both on: private tiers' egress is inspected after the NAT."""
+    east_west: tuple[tuple[str, str], ...] = ()
+    """Tier pairs routed through the firewall between them (east-west), each pair in
+    blueprint order (the earlier tier first), the pairs in the order of their first flow."""
+
+    def pair(self, a: str, b: str) -> tuple[str, str] | None:
+        """The routed pair joining tiers ``a`` and ``b`` (either way round), if any."""
+        return next((p for p in self.east_west if {a, b} == set(p)), None)
+
+
+def east_west_az(first_az: str, second_az: str) -> str:
+    """The AZ of the endpoint a subnet pair's east-west traffic crosses, both ways: one
+    function of the pair, so both tables name the same endpoint (Network Firewall keeps no
+    state across endpoints). ``first_az`` is the AZ of the subnet of the tier earlier in the
+    blueprint: in one AZ that AZ's endpoint (no AZ crossed); across two, the earlier tier's
+    subnet's AZ (the traffic crosses AZs once, as it would without the firewall)."""
+    del second_az  # same AZ: the same answer; different AZs: the earlier tier's, by design
+    return first_az
 
 
 def nat_tier_of(bp: Blueprint) -> str | None:
@@ -65,11 +88,17 @@ def inspection_routing(bp: Blueprint) -> InspectionRouting | None:
         elif (tier_spec.exposure == "private" and "egress" in spec.modes and not after_nat
               and nat_tier is not None and ends):
             private.append(tier)
-    return InspectionRouting(tuple(public), tuple(private), after_nat)
+    order = list(bp.tiers)
+    pairs: dict[tuple[str, str], None] = {}
+    for f in wanted:
+        if spec.mode_of(f, bp.tiers) == "east-west":
+            a, b = sorted((f.src, f.dst), key=order.index)
+            pairs.setdefault((a, b))
+    return InspectionRouting(tuple(public), tuple(private), after_nat, tuple(pairs))
 
 
 def crosses(bp: Blueprint, routing: InspectionRouting, flow: FlowSpec) -> bool:
-    """The flow's path crosses the firewall under ``routing`` (east-west: never, for now)."""
+    """The flow's path crosses the firewall under ``routing``."""
     spec = bp.inspection
     if spec is None:
         return False
@@ -81,4 +110,6 @@ def crosses(bp: Blueprint, routing: InspectionRouting, flow: FlowSpec) -> bool:
         if routing.egress_after_nat:
             return nat_tier_of(bp) in routing.public
         return flow.src in routing.private
+    if mode == "east-west":
+        return routing.pair(flow.src, flow.dst) is not None
     return False

@@ -315,7 +315,7 @@ class InspectionSpec(_Strict):
 
     modes: list[InspectionMode] = Field(min_length=1)
     """``ingress`` (internet <-> public tiers), ``egress`` (private tiers -> internet),
-    ``east-west`` (between tiers: refused by ``render`` for now)."""
+    ``east-west`` (between two tiers: more specific routes between their subnets)."""
     egress_domains: list[str] = Field(default_factory=list)
     """Egress allow-list (TLS SNI / HTTP host; a leading ``.`` covers subdomains): when
     given, other egress to the internet is dropped by the firewall."""
@@ -331,12 +331,14 @@ class InspectionSpec(_Strict):
         """The mode that would inspect ``flow``: from the internet ``ingress``; from a public
         tier to the internet ``ingress`` too (its default route is the one the firewall
         takes over); from a private tier to the internet ``egress``; between two tiers
-        ``east-west``; None for flows the firewall never sees (named networks, services)."""
+        ``east-west``; None for flows the firewall never sees (named networks, services,
+        and a tier to itself: traffic inside one subnet meets no route table, so a tier's
+        own traffic cannot all be routed through the firewall)."""
         if flow.src == _INTERNET and flow.dst in tiers:
             return "ingress"
         if flow.dst == _INTERNET and flow.src in tiers:
             return "ingress" if tiers[flow.src].exposure == "public" else "egress"
-        if flow.src in tiers and flow.dst in tiers:
+        if flow.src in tiers and flow.dst in tiers and flow.src != flow.dst:
             return "east-west"
         return None
 
@@ -384,6 +386,7 @@ class Limits(_Strict):
     sg_rules_per_direction: Whole = Field(default=60, ge=1, le=1000)
     subnets_per_vpc: Whole = Field(default=200, ge=1)
     nat_gateways_per_az: Whole = Field(default=5, ge=0)
+    routes_per_table: Whole = Field(default=50, ge=1, le=1000)
 
 
 class Blueprint(_Strict):

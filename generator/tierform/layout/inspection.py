@@ -14,9 +14,13 @@ takes over); here it becomes resources, each named and numbered by identity:
   the endpoint, the firewall subnets' to the NAT gateway of their AZ (``nat: single``: the
   one NAT), and each NAT subnet routes the private subnets it serves back to their AZ's
   endpoint (symmetric return). Ingress and egress: egress crosses the firewall after NAT.
+  East-west, per routed tier pair (X earlier in the blueprint than Y): each X subnet's table
+  routes each Y subnet's CIDR to an endpoint and that Y subnet's table routes the X
+  subnet's CIDR back to the same one (``east_west_az``: the X subnet's AZ), named
+  ``<table subnet>_east_west_<destination subnet>``.
 - **Rule groups** (stateful, strict order), by priority: 100 the domain allow-list, 200 the
   blueprint's rule strings, 300 one 5-tuple PASS per inspected flow (sid from the flow id,
-  never its position); flows to the internet get no pass rule when ``egress_domains`` is
+  never its position; east-west: per source and destination subnet CIDR); flows to the internet get no pass rule when ``egress_domains`` is
   given (a TCP pass would let their connections by before the domain check).
 """
 
@@ -30,6 +34,7 @@ from tierform.blueprint.allocate import dedicated_subnets
 from tierform.blueprint.inspection import (
     InspectionRouting,
     crosses,
+    east_west_az,
     inspection_routing,
     nat_tier_of,
 )
@@ -115,6 +120,14 @@ def plan_inspection(bp: Blueprint, subnets: tuple[SubnetPlan, ...] | list[Subnet
         if nat_subnet is not None:
             routes.append(InspectionRoutePlan(f"{nat_subnet}_via_firewall_{s.name}",
                                               nat_subnet, str(s.cidr), "firewall", s.az))
+    for first, second in routing.east_west:
+        for x in (s for s in subnets if s.tier == first):
+            for y in (s for s in subnets if s.tier == second):
+                az = east_west_az(x.az, y.az)
+                routes.append(InspectionRoutePlan(f"{x.name}_east_west_{y.name}", x.name,
+                                                  str(y.cidr), "firewall", az, peer=y.name))
+                routes.append(InspectionRoutePlan(f"{y.name}_east_west_{x.name}", y.name,
+                                                  str(x.cidr), "firewall", az, peer=x.name))
     acl_rules = []
     number = rule_number("internet", flow_slot(f"firewall:{ANYWHERE}"), 0)
     for egress in (False, True):
@@ -154,6 +167,9 @@ def _flow_rules(bp: Blueprint, routing: InspectionRouting,
                   else flow.port_ranges())
         if flow.src == INTERNET:
             pairs = [("ANY", cidr) for cidr in tier_cidrs[flow.dst]]
+        elif mode == "east-west":
+            pairs = [(cidr, peer) for cidr in tier_cidrs[flow.src]
+                     for peer in tier_cidrs[flow.dst]]
         elif mode == "egress" and routing.egress_after_nat:
             pairs = [(cidr, "ANY") for cidr in nat_cidrs]
         else:

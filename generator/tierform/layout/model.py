@@ -233,12 +233,15 @@ class InspectionRoutePlan:
     destination: str
     target: Literal["firewall", "igw", "nat"]
     az: str | None = None
-    """``firewall``: the AZ whose endpoint it targets (always the table's subnet's AZ, or
-    for a NAT subnet's return route the private subnet's AZ)."""
+    """``firewall``: the AZ whose endpoint it targets (the table's subnet's AZ; for a NAT
+    subnet's return route the private subnet's AZ; east-west, ``east_west_az`` of the
+    pair)."""
     nat: str | None = None
     """``nat``: the NAT gateway's name."""
     retargets: bool = False
     """It is the subnet's ``<subnet>_default`` route with a new target (updated in place)."""
+    peer: str | None = None
+    """East-west: the subnet whose CIDR is the destination (the other end of the pair)."""
 
 
 @dataclass(frozen=True)

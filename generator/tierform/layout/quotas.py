@@ -1,11 +1,11 @@
 """AWS quotas a layout must fit: subnets per VPC, NAT gateways per AZ, rules per NACL
-and security-group direction. Every quota check is here, counted on what is rendered,
+and security-group direction, routes per route table. Every quota check is here, counted on what is rendered,
 and each finding is born with its blueprint location.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from tierform.blueprint.checks import Locator
 from tierform.blueprint.model import Blueprint, Limits
@@ -61,6 +61,7 @@ def check_quotas(bp: Blueprint, layout: Layout, source_map: Locator | None = Non
             f"limits.nat_gateways_per_az ({limits.nat_gateways_per_az})",
             "ask AWS for a higher NAT gateway quota and raise "
             "limits.nat_gateways_per_az, or set 'nat: none'"))
+    findings += _route_quota(bp, layout, limits, finding)
     index = {flow.flow_id: i for i, flow in enumerate(bp.flows)}
     # AWS enforces both quotas separately for IPv4 and IPv6 rules: a dual-stack tier's
     # IPv6 twins do not halve its IPv4 room. A group-reference rule counts in both.
@@ -103,3 +104,46 @@ def check_quotas(bp: Blueprint, layout: Layout, source_map: Locator | None = Non
             f"merge flows' ports into ranges, use fewer flows to this tier, or raise "
             f"{setting} if your account's quota is higher"))
     return findings
+
+
+def _route_quota(bp: Blueprint, layout: Layout, limits: Limits,
+                 finding: Callable[..., Finding]) -> list[Finding]:
+    """IPv4 routes per route table (AWS's default quota: 50 non-propagated routes) of each
+    subnet's table: its default route, named networks, gateway endpoints (a prefix-list
+    route each, counted as one), and the inspection's routes (egress returns, east-west:
+    one per subnet of the other tier of each routed pair). The IPv6 ``::/0`` is one route
+    of the separate IPv6 count."""
+    plan = layout.inspection
+    out: list[Finding] = []
+    for s in layout.subnets:
+        parts: dict[str, int] = {}
+        if s.default_route is not None:
+            parts["default"] = 1
+        if layout.network_routes_of(s.name):
+            parts["named networks"] = len(layout.network_routes_of(s.name))
+        served = sum(1 for e in layout.endpoints if s.name in e.route_tables)
+        if served:
+            parts["gateway endpoints"] = served
+        extra = [r for r in (plan.routes_of(s.name) if plan is not None else ())
+                 if not r.retargets]
+        if any(r.peer is None for r in extra):
+            parts["egress returns"] = sum(1 for r in extra if r.peer is None)
+        if any(r.peer is not None for r in extra):
+            parts["east-west"] = sum(1 for r in extra if r.peer is not None)
+        total = sum(parts.values())
+        if total <= limits.routes_per_table:
+            continue
+        spec = bp.inspection
+        path: tuple[str | int, ...] = (
+            ("inspection", "modes", spec.modes.index("east-west"))
+            if "east-west" in parts and spec is not None and "east-west" in spec.modes
+            else ("tiers", s.tier))
+        shown = ", ".join(f"{name} {n}" for name, n in parts.items())
+        out.append(finding(
+            "route-quota", path,
+            f"the route table of subnet {s.name} (tier '{s.tier}') needs {total} routes "
+            f"({shown}), more than limits.routes_per_table ({limits.routes_per_table})",
+            "inspect fewer tier pairs east-west (each routes every subnet of the other "
+            "tier), use fewer zones or named networks, or raise limits.routes_per_table to "
+            "the account's quota (AWS: up to 1000)"))
+    return out

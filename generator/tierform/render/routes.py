@@ -21,7 +21,8 @@ class RouteTableView:
     """``default route to the internet gateway``, ``default route to NAT gateway web_a``
     or ``local routes only``, then ``; corp through the VPN gateway`` per named network."""
     local_only: bool
-    """No route besides the implicit local one: no default route, no named network.
+    """No route besides the implicit local one: no default route, no named network, no
+    inspection route (east-west).
     Only such a table is written with ``route = []`` (beside ``aws_route`` resources an
     inline empty list is a perpetual diff)."""
 
@@ -54,10 +55,17 @@ def route_tables_of(layout: Layout) -> dict[str, RouteTableView]:
             text += f"; {', '.join(tgw)} through the transit gateway"
         returns = [r.destination for r in (layout.inspection.routes_of(s.name)
                                            if layout.inspection is not None else ())
-                   if not r.retargets]
+                   if not r.retargets and r.peer is None]
         if returns:
             text += f"; {', '.join(returns)} back through the firewall (egress return)"
-        out[s.name] = RouteTableView(text, s.default_route is None and not networks)
+        east_west = [r.destination for r in (layout.inspection.routes_of(s.name)
+                                             if layout.inspection is not None else ())
+                     if r.peer is not None]
+        if east_west:
+            text += f"; {', '.join(east_west)} through the firewall (east-west)"
+        # Inspection routes are aws_route resources too: beside them no inline ``route = []``.
+        out[s.name] = RouteTableView(text, s.default_route is None and not networks
+                                     and not returns and not east_west)
     return out
 
 

@@ -144,13 +144,61 @@ def test_dual_stack_is_refused() -> None:
     assert _codes(text) == ["inspection-ipv6"]
 
 
-def test_east_west_validates_but_render_refuses_it() -> None:
-    text = INSPECTED.replace(MODES, "modes: [ingress, egress, east-west]")
-    loaded = load_blueprint_text(text, "t.yaml")
-    [refusal] = render_refusals(loaded.blueprint, loaded.source_map, "t.yaml")
-    assert refusal.code == "not-built"
-    assert refusal.path == ("inspection", "modes", 2)
-    assert "not built yet" in refusal.message
+EAST_WEST = (ROOT / "tests" / "plan" / "fixtures" / "inspected-east-west.yaml").read_text(
+    "utf-8")
+
+
+def test_east_west_validates_and_renders() -> None:
+    loaded = load_blueprint_text(EAST_WEST, "t.yaml")
+    assert render_refusals(loaded.blueprint, loaded.source_map, "t.yaml") == []
+
+
+def test_east_west_between_the_nat_tier_and_a_private_tier_is_refused() -> None:
+    # web holds the NAT gateways app's internet traffic leaves by: the NAT subnets' routes
+    # to app through the firewall would carry the replies of that traffic one way.
+    text = EAST_WEST.replace("ports: [8080], inspect: false}", "ports: [8080]}")
+    [finding] = _findings(text)
+    assert finding.code == "inspection-asymmetric"
+    assert finding.path == ("flows", 1)
+    assert "web_to_app_tcp" in finding.message and "NAT" in finding.message
+    assert "inspect: false" in finding.hint
+
+
+def test_east_west_is_per_subnet_pair_not_per_flow() -> None:
+    text = EAST_WEST.replace("  - {from: app, to: internet, ports: [443]}\n",
+                             "  - {from: app, to: internet, ports: [443]}\n"
+                             "  - {from: db, to: app, ports: [9000], inspect: false}\n")
+    [finding] = _findings(text)
+    assert finding.code == "inspect-per-subnet"
+    assert finding.path == ("flows", 4, "inspect")
+    assert "'app' and 'db'" in finding.message
+    assert finding.line == _line_of(text, "9000")
+
+
+def test_a_flow_inside_one_tier_cannot_be_inspected() -> None:
+    text = EAST_WEST.replace("  - {from: app, to: internet, ports: [443]}\n",
+                             "  - {from: app, to: internet, ports: [443]}\n"
+                             "  - {from: app, to: app, ports: [7000], inspect: true}\n")
+    [finding] = _findings(text)
+    assert finding.code == "inspect-unsupported"
+    assert "inside tier 'app'" in finding.message
+    # without `inspect`, east-west on does not claim it (it would be a bypass finding)
+    load_blueprint_text(text.replace(", inspect: true}", "}"), "t.yaml")
+
+
+def test_east_west_routes_count_against_the_route_table_quota() -> None:
+    text = EAST_WEST + "limits: {routes_per_table: 2}\n"
+    with pytest.raises(BlueprintError) as caught:
+        workflow.check(load_blueprint_text(text, "t.yaml"))
+    found = [f for f in caught.value.findings if f.code == "route-quota"]
+    # app_a: its default route and the two db subnets; db_a: the two app subnets
+    assert {f.message.split("subnet ")[1].split(" ")[0] for f in found} == {
+        "app_a", "app_b"}
+    [first, *_] = found
+    assert "needs 3 routes (default 1, east-west 2)" in first.message
+    assert "limits.routes_per_table (2)" in first.message
+    assert first.path == ("inspection", "modes", 2)
+    assert caught.value.exit_code == 2
 
 
 def test_schema_has_the_inspection_keys_and_accepts_the_fixture() -> None:

@@ -155,14 +155,6 @@ def test_egress_pass_rules_without_domains_come_from_the_tier() -> None:
         for cidr in ("10.0.11.0/24", "10.0.12.0/24")}
 
 
-def test_east_west_render_is_refused_with_exit_2() -> None:
-    text = INSPECTED.replace("modes: [ingress, egress]", "modes: [ingress, egress, east-west]")
-    with pytest.raises(BlueprintError) as caught:
-        workflow.render(workflow.check(load_blueprint_text(text, "t.yaml")))
-    assert caught.value.exit_code == 2
-    assert "not built yet" in str(caught.value)
-
-
 @pytest.mark.parametrize(("flow_logs", "expected"), [
     ("flow_logs: {destination: s3, bucket_arn: 'arn:aws:s3:::corp-logs/vpc'}",
      [("bucketName", '"corp-logs"'), ("prefix", '"vpc/network-firewall/alert"')]),
@@ -205,3 +197,45 @@ def test_with_domains_no_flow_to_the_internet_gets_a_pass_of_its_own() -> None:
 
 def test_rule_group_capacity_rounds_up_to_hundreds() -> None:
     assert [rule_group_capacity(n) for n in (0, 1, 100, 101, 250)] == [100, 100, 100, 200, 300]
+
+
+EAST_WEST = (ROOT / "tests" / "plan" / "fixtures" / "inspected-east-west.yaml").read_text(
+    "utf-8")
+
+
+def test_east_west_routes_one_endpoint_per_subnet_pair_both_ways() -> None:
+    loaded = load_blueprint_text(EAST_WEST, "t.yaml")
+    layout = plan_layout(loaded.blueprint, loaded.allocation)
+    plan = layout.inspection
+    assert plan is not None
+    assert plan.routing.east_west == (("app", "db"),)
+    got = {(r.name, r.table, r.destination, r.az, r.peer) for r in plan.routes
+           if r.peer is not None}
+    a, b = "us-east-1a", "us-east-1b"
+    # same AZ: that AZ's endpoint; across AZs: the app subnet's (app is listed first)
+    assert got == {
+        ("app_a_east_west_db_a", "app_a", "10.0.21.0/24", a, "db_a"),
+        ("db_a_east_west_app_a", "db_a", "10.0.11.0/24", a, "app_a"),
+        ("app_a_east_west_db_b", "app_a", "10.0.22.0/24", a, "db_b"),
+        ("db_b_east_west_app_a", "db_b", "10.0.11.0/24", a, "app_a"),
+        ("app_b_east_west_db_a", "app_b", "10.0.21.0/24", b, "db_a"),
+        ("db_a_east_west_app_b", "db_a", "10.0.12.0/24", b, "app_b"),
+        ("app_b_east_west_db_b", "app_b", "10.0.22.0/24", b, "db_b"),
+        ("db_b_east_west_app_b", "db_b", "10.0.12.0/24", b, "app_b"),
+    }
+    # one PASS per (app subnet, db subnet); web -> app opted out has none
+    assert {(r.flow, r.source, r.destination, r.destination_port)
+            for r in plan.flow_rules if r.flow == "app_to_db_tcp"} == {
+        ("app_to_db_tcp", s, d, "3306") for s in ("10.0.11.0/24", "10.0.12.0/24")
+        for d in ("10.0.21.0/24", "10.0.22.0/24")}
+    assert not [r for r in plan.flow_rules if r.flow == "web_to_app_tcp"]
+    # the derived network holds the routes; db's tables are no longer local-only, so
+    # routes.tf must not write `route = []` beside the aws_route resources
+    net = derive(loaded.blueprint, loaded.allocation)
+    db_b = net.route_tables["aws_route_table.db_b"]
+    assert {(r.destination, r.kind, r.target) for r in db_b.routes} == {
+        ("10.0.11.0/24", "gwlbe", firewall_endpoint_id(a)),
+        ("10.0.12.0/24", "gwlbe", firewall_endpoint_id(b))}
+    routes_tf = render_module(layout)["routes.tf"]
+    db_table = routes_tf[routes_tf.index('resource "aws_route_table" "db_b"'):]
+    assert "route = []" not in db_table[:db_table.index("\n}\n")]
