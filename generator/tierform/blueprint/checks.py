@@ -1289,8 +1289,8 @@ def _check_inspection(bp: Blueprint, report: _Report, broken: ShapeErrors) -> No
         path = ("flows", index, "inspect")
         if mode is None:
             if flow.inspect:
-                where = ("stays inside tier '{}': traffic inside one subnet meets no route "
-                         "table".format(flow.src) if flow.src == flow.dst
+                where = (f"stays inside tier '{flow.src}': traffic inside one subnet meets "
+                         "no route table" if flow.src == flow.dst
                          else "goes to a named network or an AWS service")
                 report.add("inspect-unsupported", path,
                            f"flow {flow.flow_id} never crosses the firewall (it {where}): "

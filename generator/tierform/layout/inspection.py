@@ -20,8 +20,9 @@ takes over); here it becomes resources, each named and numbered by identity:
   ``<table subnet>_east_west_<destination subnet>``.
 - **Rule groups** (stateful, strict order), by priority: 100 the domain allow-list, 200 the
   blueprint's rule strings, 300 one 5-tuple PASS per inspected flow (sid from the flow id,
-  never its position; east-west: per source and destination subnet CIDR); flows to the internet get no pass rule when ``egress_domains`` is
-  given (a TCP pass would let their connections by before the domain check).
+  never its position; east-west: per source and destination subnet CIDR); flows to the
+  internet get no pass rule when ``egress_domains`` is given (a TCP pass would let their
+  connections by before the domain check).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """AWS quotas a layout must fit: subnets per VPC, NAT gateways per AZ, rules per NACL
-and security-group direction, routes per route table. Every quota check is here, counted on what is rendered,
-and each finding is born with its blueprint location.
+and security-group direction, routes per route table. Every quota check is here, counted
+on what is rendered, and each finding is born with its blueprint location.
 """
 
 from __future__ import annotations

@@ -160,7 +160,8 @@ def test_east_west_between_the_nat_tier_and_a_private_tier_is_refused() -> None:
     [finding] = _findings(text)
     assert finding.code == "inspection-asymmetric"
     assert finding.path == ("flows", 1)
-    assert "web_to_app_tcp" in finding.message and "NAT" in finding.message
+    assert "web_to_app_tcp" in finding.message
+    assert "NAT" in finding.message
     assert "inspect: false" in finding.hint
 
 
