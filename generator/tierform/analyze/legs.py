@@ -453,7 +453,8 @@ class Legs:
         firewall's rules (facing the far end, seeing both addresses), then the NAT
         gateway's sides when the chain goes on through one. The reply must come back
         through the same endpoint: the NAT subnet's route to the sender must be that
-        endpoint, else the firewall sees one direction only (asymmetric: unknown)."""
+        endpoint (east-west: the receiver's route to the sender), else the firewall sees
+        one direction only (asymmetric: unknown)."""
         model = self.model
         assert sender.firewall is not None
         assert sender.nat_subnet is not None
@@ -484,7 +485,20 @@ class Legs:
             checks.append(RouteCheck("return", back_table, self.unknown_passes, note=why,
                                      unknown=why))
             self._note(src, dst, why)
-        if sender.then_nat is not None:
+        if dst.tier is not None:  # east-west: the reply must come back the same way
+            sent = model.lpm(src.table, dst.key)
+            reply = model.lpm(dst.table, src.key)
+            if reply is None or reply.kind != "gwlbe" or sent is None or \
+                    reply.target != sent.target:
+                why = (f"asymmetric: the reply from {dst.cidr} to {src.cidr} leaves by "
+                       f"{model.table_name(dst.table)}: {route_detail(reply, src.cidr)}, not "
+                       f"back through {label}'s endpoint, so the firewall sees one direction "
+                       "of the connection only (what its stateful engine does then is not "
+                       "modelled)")
+                checks.append(RouteCheck("return", dst.table, self.unknown_passes, note=why,
+                                         unknown=why))
+                self._note(src, dst, why)
+        elif sender.then_nat is not None:
             halves += list(self.hop(sender.then_nat, src, dst))
             nat_table = model.table_of.get(sender.then_nat)
             reply = model.lpm(nat_table, src.key)
@@ -764,6 +778,10 @@ class Legs:
         if same_subnet:  # A4: no route table inside one subnet
             return Half(peer, (), forward)
         if peer.tier is not None:
+            east_west = self._east_west_out(host, peer)
+            if east_west is not None:
+                check, subnet, firewall = east_west
+                return Half(peer, (check,), forward, replies, subnet, firewall=firewall)
             ok, route, why = self.local(host.table, peer)
             self._note(host, peer, why)
             return Half(peer, (RouteCheck("forward", host.table, ok, route, peer.cidr,
@@ -779,6 +797,86 @@ class Legs:
                     forward, replies, out.nat_subnet, out.hop_groups, out.firewall,
                     out.then_nat, out.firewall_after_nat)
 
+    def _firewall_route(self, table: str | None, peer: Host) -> Route | None:
+        """The route of ``table`` to ``peer`` when it is more specific than local and goes
+        to a Network Firewall endpoint of the input (R15, east-west); else None."""
+        if self.routes_open:
+            return None
+        route = self.model.lpm(table, peer.key)
+        if route is None or route.kind != "gwlbe" or \
+                self.model.network.firewall_of(route.target) is None:
+            return None
+        return route
+
+    def _east_west_out(self, host: Host, peer: Host
+                       ) -> tuple[RouteCheck, str | None, str | None] | None:
+        """R15, east-west: the sender's route to a tier is a firewall endpoint. Followed to
+        the endpoint's subnet, whose table must deliver to the peer by the local route (the
+        firewall's halves and the reply's checks are _firewall_hop's); a route on to another
+        in-VPC hop is unknown, one back to the same endpoint a loop (blocked). The check
+        carries the route, so the matrix builds this half peer by peer. None: not such a
+        route (local() decides)."""
+        route = self._firewall_route(host.table, peer)
+        if route is None:
+            return None
+        model = self.model
+        found = model.network.firewall_of(route.target)
+        assert found is not None
+        firewall, az = found
+        label = f"firewall {firewall.source or firewall.id} in {az}"
+        subnet = firewall.subnet_in(az)
+        if subnet is None or subnet not in model.network.subnets:
+            why = unmodelled(route, peer.cidr, f"goes through {label}, whose subnet in that "
+                                               "AZ is not in the input")
+            self._note(host, peer, why)
+            return RouteCheck("forward", host.table, self.unknown_passes, route, peer.cidr,
+                              why, why), None, None
+        fw_table = model.table_of.get(subnet)
+        onward = model.lpm(fw_table, peer.key)
+        where = (f"{route_detail(route, peer.cidr)}: through {label} (subnet {subnet}), then "
+                 f"{model.table_name(fw_table)}: {route_detail(onward, peer.cidr)}")
+        if onward is not None and onward.kind == "gwlbe" and onward.target == route.target:
+            return RouteCheck("forward", host.table, False, route, peer.cidr,
+                              f"{where}: back to the same firewall endpoint (a loop)"), \
+                None, None
+        if onward is None or onward.kind == "blackhole":
+            return RouteCheck("forward", host.table, False, route, peer.cidr,
+                              f"{where}: not delivered to {peer.cidr}"), None, None
+        if onward.kind != "local":
+            why = unmodelled(route, peer.cidr, f"goes through {label}, then on by "
+                                               f"{route_detail(onward, peer.cidr)}: a further "
+                                               "hop, not followed")
+            self._note(host, peer, why)
+            return RouteCheck("forward", host.table, self.unknown_passes, route, peer.cidr,
+                              why, why), None, None
+        return RouteCheck("forward", host.table, True, route, peer.cidr, where), subnet, \
+            firewall.id
+
+    def _east_west_back(self, host: Host, peer: Host) -> RouteCheck | None:
+        """R15, east-west: the receiver's route back to a tier is a firewall endpoint. The
+        reply crosses that firewall's halves only if the connection came through the same
+        endpoint (the sender's route to this host is that endpoint: _firewall_hop then holds
+        the firewall's legs); otherwise the firewall sees the reply alone (asymmetric:
+        unknown). None: not such a route."""
+        route = self._firewall_route(host.table, peer)
+        if route is None:
+            return None
+        came = self.model.lpm(peer.table, host.key)
+        found = self.model.network.firewall_of(route.target)
+        assert found is not None
+        firewall, az = found
+        label = f"firewall {firewall.source or firewall.id}'s endpoint in {az}"
+        if came is not None and came.kind == "gwlbe" and came.target == route.target:
+            return RouteCheck("return", host.table, True, route, peer.cidr,
+                              f"{route_detail(route, peer.cidr)}: the reply goes back through "
+                              f"{label}, the way the connection came")
+        why = (f"asymmetric: the reply from {host.cidr} to {peer.cidr} goes through {label} "
+               f"({route_detail(route, peer.cidr)}), but the connection came by "
+               f"{route_detail(came, host.cidr)}: the firewall sees one direction only (what "
+               "its stateful engine does then is not modelled)")
+        self._note(peer, host, why)
+        return RouteCheck("return", host.table, self.unknown_passes, route, peer.cidr, why, why)
+
     def _note(self, src: Host, dst: Host, why: str | None) -> None:
         if why is not None:
             self.unknowns.setdefault((src.endpoint, dst.endpoint), set()).add(why)
@@ -793,6 +891,9 @@ class Legs:
         if same_subnet:  # A4
             return Half(peer, (), forward)
         if peer.tier is not None:
+            back = self._east_west_back(host, peer)
+            if back is not None:
+                return Half(peer, (back,), forward, replies)
             ok, route, why = self.local(host.table, peer)
             self._note(peer, host, why)
             return Half(peer, (RouteCheck("return", host.table, ok, route, peer.cidr,

@@ -242,7 +242,8 @@ class _Halves:
     peers that a profile's layers cannot tell apart get the very same half, so it is built
     and evaluated (reply checks included) once for all of them, across every pair of
     profiles. A half whose route check is unknown is not shared: its reason names the peer
-    (Legs._note)."""
+    (Legs._note); nor one whose route is a firewall endpoint (R15, east-west: its verdict
+    depends on the peer's own route back, which the view does not hold)."""
 
     def __init__(self, legs: Legs, evaluator: Evaluator) -> None:
         self.legs = legs
@@ -266,7 +267,9 @@ class _Halves:
             hit = self._halves.get(cache_key)
             if hit is None:
                 half = self._half(sender, host, members[0])
-                if any(check.unknown is not None for check in half.routes) or any(
+                if any(check.unknown is not None or (check.route is not None and
+                                                     check.route.kind == "gwlbe")
+                       for check in half.routes) or any(
                         f.origin is not None for f in half.forward):  # R15: pair by pair
                     found.extend(self._one_by_one(sender, host, members))
                     continue
