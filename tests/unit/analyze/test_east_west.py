@@ -87,8 +87,8 @@ def _mutate(network: Network, mutant: str) -> None:
     if mutant == "hop":
         for fw in [t for t in network.route_tables.values()
                    if t.source.startswith("aws_route_table.firewall_")]:
-            network.route_tables[fw.id] = replace(fw, routes=fw.routes + (
-                Route("10.0.16.0/20", "eni", "eni-0abc", "mutant"),))
+            network.route_tables[fw.id] = replace(fw, routes=(
+                *fw.routes, Route("10.0.16.0/20", "eni", "eni-0abc", "mutant")))
 
 
 def _unknown_reasons(network: Network) -> list[str]:
@@ -116,8 +116,8 @@ def test_a_loop_back_to_the_same_endpoint_blocks() -> None:
     for fw in [t for t in network.route_tables.values()
                if t.source.startswith("aws_route_table.firewall_")]:
         endpoint = A if fw.source.endswith("_a") else B
-        network.route_tables[fw.id] = replace(fw, routes=fw.routes + (
-            Route("10.0.16.0/20", "gwlbe", endpoint, "mutant"),))
+        network.route_tables[fw.id] = replace(fw, routes=(
+            *fw.routes, Route("10.0.16.0/20", "gwlbe", endpoint, "mutant")))
     result = query(network, "app", "db", "tcp", 3306)
     assert result.verdict == "blocked"
     assert any("a loop" in leg.detail for leg in result.blocking)
