@@ -1050,7 +1050,11 @@ def inspection_findings(network: Network, inspected: Iterable[tuple[str, str]]
     direction crosses none, ``cross-AZ`` when the endpoint is another AZ's, ``asymmetric``
     when the reply does not come back through the same endpoint. From the internet, the
     tier's route back out is the one checked (the internet gateway's edge table is not
-    read). Over IPv4, by the route tables (the rules are the analyzer's)."""
+    read). Between two tiers (east-west) one endpoint serves a subnet pair both ways, so
+    ``cross-AZ`` means an endpoint in neither subnet's AZ (a pair across two AZs crosses
+    AZs once whichever of the two it uses), and ``asymmetric`` that the other subnet's
+    route back is not that endpoint. Over IPv4, by the route tables (the rules are the
+    analyzer's)."""
     model = Model(network)
     found: list[VerifyFinding] = []
     for src, dst in dict.fromkeys(inspected):
@@ -1095,13 +1099,13 @@ def _inspected_path(model: Model, subnet_id: str, own: Host, peer: Host,
     firewall, az = found
     label = f"firewall {firewall.source or firewall.id}"
     out: list[VerifyFinding] = []
+    if peer.tier is not None:
+        return _east_west(model, subnet_id, own, peer, route, pair, where)
     if subnet.az is not None and az != subnet.az:
         out.append(VerifyFinding(
             "inspection", f"cross-AZ: {where} in {subnet.az} routes it to {label}'s endpoint "
             f"in {az} ({route.source or model.table_name(table)}): use its own AZ's endpoint",
             path, src, dst, resource=route.source, layer="routes"))
-    if peer.tier is not None:
-        return out  # between tiers: the reply's route is the other tier's own check
     fw_subnet = firewall.subnet_in(az)
     onward = model.lpm(model.table_of.get(fw_subnet or ""), peer.key) if fw_subnet else None
     if onward is not None and onward.kind == "igw":  # in and out by the edge table
@@ -1131,6 +1135,41 @@ def _inspected_path(model: Model, subnet_id: str, own: Host, peer: Host,
                     f"{model.table_name(back_table)} ({shown}), not back through {label}'s "
                     f"endpoint in {az}", path, src, dst,
                     resource=back.source if back is not None else "", layer="routes"))
+    return out
+
+
+def _east_west(model: Model, subnet_id: str, own: Host, peer: Host, route: Route,
+               pair: tuple[str, str], where: str) -> list[VerifyFinding]:
+    """F8 between two tiers: the subnet's route to the peer reaches a firewall endpoint in
+    the AZ of one of the two subnets (else ``cross-AZ``), and the peer's table routes the
+    reply back through that same endpoint (else ``asymmetric``)."""
+    network = model.network
+    src, dst = pair
+    found = network.firewall_of(route.target)
+    assert found is not None
+    firewall, az = found
+    label = f"firewall {firewall.source or firewall.id}"
+    subnet = network.subnets[subnet_id]
+    peer_azs = {network.subnets[s].az for s in peer.subnets if s in network.subnets}
+    out: list[VerifyFinding] = []
+    if subnet.az is not None and az not in {subnet.az, *peer_azs}:
+        out.append(VerifyFinding(
+            "inspection", f"cross-AZ: {where} in {subnet.az} routes it to {peer.cidr} "
+            f"({', '.join(sorted(a for a in peer_azs if a))}) through {label}'s endpoint in "
+            f"{az} ({route.source or model.table_name(model.table_of.get(subnet_id))}): use "
+            "the endpoint of one of the two subnets' AZs", ("flows",), src, dst,
+            resource=route.source, layer="routes"))
+    back = model.lpm(peer.table, own.key)
+    if back is None or back.kind != "gwlbe" or back.target != route.target:
+        shown = "no route" if back is None else \
+            f"{back.destination} -> {back.kind} {back.target or ''}".rstrip()
+        out.append(VerifyFinding(
+            "inspection", f"asymmetric: {where} sends it to {peer.cidr} through {label}'s "
+            f"endpoint in {az}, but the reply to {own.cidr} leaves by "
+            f"{model.table_name(peer.table)} ({shown}), not back through that endpoint",
+            ("flows",), src, dst,
+            resource=back.source if back is not None else model.table_name(peer.table),
+            layer="routes"))
     return out
 
 

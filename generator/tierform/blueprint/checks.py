@@ -1289,11 +1289,11 @@ def _check_inspection(bp: Blueprint, report: _Report, broken: ShapeErrors) -> No
         path = ("flows", index, "inspect")
         if mode is None:
             if flow.inspect:
-                where = (f"stays inside tier '{flow.src}': traffic inside one subnet meets "
-                         "no route table" if flow.src == flow.dst
-                         else "goes to a named network or an AWS service")
+                goes = (f"stays inside tier '{flow.src}': traffic inside one subnet meets "
+                        "no route table" if flow.src == flow.dst
+                        else "goes to a named network or an AWS service")
                 report.add("inspect-unsupported", path,
-                           f"flow {flow.flow_id} never crosses the firewall (it {where}): "
+                           f"flow {flow.flow_id} never crosses the firewall (it {goes}): "
                            "it cannot be inspected", "remove 'inspect'")
             continue
         if flow.inspect and mode not in spec.modes:

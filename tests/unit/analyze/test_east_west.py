@@ -15,6 +15,7 @@ from tierform import workflow
 from tierform.analyze import analyze, query
 from tierform.layout.network import firewall_endpoint_id
 from tierform.network.model import FirewallRuleGroup, Network, Route
+from tierform.verify import inspected_from_blueprint, inspection_findings
 from unit.analyze.test_matrix_reference import as_dict, reference
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -138,3 +139,42 @@ def test_a_firewall_group_not_read_is_unknown_not_blocked() -> None:
     network.firewall_rule_groups[rid] = FirewallRuleGroup(
         rid, unparsed=("a rule the reader does not parse",), strict_order=True)
     assert query(network, "app", "db", "tcp", 3306).verdict == "unknown"
+
+
+# --- verify (F8): bypass, cross-AZ, asymmetric between two tiers --------------------------
+
+
+def _findings(network: Network) -> list[tuple[str, str]]:
+    bp = workflow.check(workflow.load(EAST_WEST)).loaded.blueprint
+    inspected = inspected_from_blueprint(bp)
+    assert ("app", "db") in inspected
+    assert ("web", "app") not in inspected  # opted out
+    return [(f.message.split(":")[0], f.resource) for f in
+            inspection_findings(network, inspected)]
+
+
+def test_verify_accepts_the_design_cross_az_pairs_included() -> None:
+    # app_b -> db_a crosses AZs through app_b's endpoint (b): the design, no finding
+    assert _findings(_network()) == []
+
+
+def test_verify_names_a_missing_return_route_asymmetric() -> None:
+    network = _network()
+    _set_route(network, "db_b", "10.0.11.0/24", None)
+    assert _findings(network) == [("asymmetric", "aws_route_table.db_b local route")]
+
+
+def test_verify_names_a_route_to_the_other_endpoint() -> None:
+    network = _network()  # app_a -> db_a, one AZ: the b endpoint is in neither's AZ
+    _set_route(network, "app_a", "10.0.21.0/24", Route("10.0.21.0/24", "gwlbe", B, "mutant"))
+    assert sorted(_findings(network)) == [("asymmetric", "aws_route.db_a_east_west_app_a"),
+                                          ("cross-AZ", "mutant")]
+    network = _network()  # app_a -> db_b across AZs: b is db_b's AZ, but db_b replies by a
+    _set_route(network, "app_a", "10.0.22.0/24", Route("10.0.22.0/24", "gwlbe", B, "mutant"))
+    assert _findings(network) == [("asymmetric", "aws_route.db_b_east_west_app_a")]
+
+
+def test_verify_names_a_route_that_skips_the_firewall() -> None:
+    network = _network()
+    _set_route(network, "app_b", "10.0.22.0/24", None)
+    assert _findings(network) == [("bypass", "aws_route_table.app_b local route")]
