@@ -138,4 +138,15 @@ def paths_mermaid(layout: Layout, plan: InspectionPlan) -> str:
             lines.append(f"  fw -->|\"return\"| {tier}")
         lines.append('  fw -->|"firewall subnet 0.0.0.0/0"| nat')
         lines.append("  nat --> igw")
+    shown = {line.split("[", 1)[0].strip() for line in lines if '["' in line}
+    for first, second in plan.routing.east_west:
+        for tier in (first, second):
+            if tier not in shown:
+                shown.add(tier)
+                lines.append(f'  {tier}["{tier} ({bp.tiers[tier].exposure})"]')
+        # One endpoint per subnet pair, both ways (the first tier's subnet's AZ).
+        lines.append(f'  {first} -->|"east-west: {second} subnets"| fw')
+        lines.append(f'  {second} -->|"east-west: {first} subnets"| fw')
+        lines.append(f'  fw -->|"local"| {first}')
+        lines.append(f'  fw -->|"local"| {second}')
     return "\n".join(line for line in lines if line) + "\n"
