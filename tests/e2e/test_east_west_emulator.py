@@ -24,7 +24,7 @@ from tierform.readers.state import network_from_state
 from tierform.terraform.runner import Runner
 from tierform.verify import inspected_from_blueprint, inspection_findings
 
-pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
+pytestmark = [pytest.mark.e2e, pytest.mark.terraform, pytest.mark.e2e_long]
 
 EAST_WEST = Path(__file__).resolve().parents[1] / "plan" / "fixtures" / \
     "inspected-east-west.yaml"
