@@ -106,6 +106,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
 # shipped blueprint, with its ALB), drawn by the tool like docs/three-tier.*.
 _MODE_PICTURES = {"inspection-ingress": DOCS / "blueprints" / "inspection-ingress.yaml",
                   "inspection-egress": DOCS / "blueprints" / "inspection-egress.yaml",
+                  "inspection-east-west": DOCS / "blueprints" / "inspection-east-west.yaml",
                   "inspected": ROOT / "blueprints" / "inspected.yaml"}
 
 
@@ -156,6 +157,17 @@ def test_egress_is_drawn_app_to_firewall_to_nat_and_the_return_per_az() -> None:
         # The NAT subnets' return to each private subnet through that subnet's own AZ.
         ("web a", "firewall a", "10.0.11.0/24"), ("web b", "firewall b", "10.0.12.0/24")}
     assert {h[1] for h in hops if h[0] == "firewall b"} != nat  # one NAT per AZ
+
+
+def test_east_west_is_drawn_per_subnet_pair_through_the_app_subnet_s_endpoint() -> None:
+    """East-west alone: each app subnet routes each db subnet to the endpoint of its own
+    AZ, and each db subnet routes that app subnet back to the same endpoint (app is listed
+    first, so the app subnet's AZ picks); no default route takes the firewall."""
+    assert _hops("inspection-east-west") == {
+        ("app a", "firewall a", "10.0.21.0/24"), ("app a", "firewall a", "10.0.22.0/24"),
+        ("app b", "firewall b", "10.0.21.0/24"), ("app b", "firewall b", "10.0.22.0/24"),
+        ("db a", "firewall a", "10.0.11.0/24"), ("db b", "firewall a", "10.0.11.0/24"),
+        ("db a", "firewall b", "10.0.12.0/24"), ("db b", "firewall b", "10.0.12.0/24")}
 
 
 def test_both_modes_and_the_alb_are_drawn_nat_then_firewall() -> None:
