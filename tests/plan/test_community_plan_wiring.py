@@ -71,6 +71,14 @@ def test_the_hcl_reading_agrees_with_the_references_where_they_resolve(
         assert [u.attribute for u in from_references.unresolved] == ["route_table_id"]
         assert "aws_subnet.db_spare" in from_hcl.route_tables["aws_route_table.db[0]"].subnet_ids
         return
+    if from_references.unresolved and source.endswith("inspected.yaml"):
+        # A firewall module: each AZ's endpoint is one([for s in ...sync_states : ... if
+        # s.availability_zone == "<az>"]), known after apply; the HCL evaluation resolves the
+        # routes and the firewall's subnets (R15), the references alone leave them unknown.
+        assert {u.attribute for u in from_references.unresolved} == {
+            "subnet_mapping[0]", "subnet_mapping[1]", "target", "vpc_endpoint_id"}, source
+        assert from_hcl.firewalls, source
+        return
     if from_references.unresolved and "community" not in source:
         # A dual-stack module: cidrsubnet() of the /56 unknown until apply is evaluated
         # from the HCL only (symbolic); the references alone leave those blocks unknown.
