@@ -108,7 +108,8 @@ def cases_for(stem: str) -> dict[str, Any]:
     fixture and the cases that apply to it, in the order written here (never a skip)."""
     path = next(p for p in SHIPPED if p.stem == stem)
     source = yaml.safe_load(path.read_text())
-    dual_stack = bool((source.get("vpc") or {}).get("ipv6")) or "inspection" in source
+    dual_stack = bool((source.get("vpc") or {}).get("ipv6"))
+    can_add_ipv6 = not dual_stack and "inspection" not in source
     cases: dict[str, Any] = {"SHIPPED_BLUEPRINT": path, "pytestmark": pytestmark,
                              "applied": applied}
     for name, value in globals().items():
@@ -116,7 +117,7 @@ def cases_for(stem: str) -> dict[str, Any]:
             continue
         if getattr(value, "four_tier_only", False) and path != FOUR_TIER:
             continue
-        if getattr(value, "ipv4_only", False) and dual_stack:
+        if getattr(value, "ipv4_only", False) and not can_add_ipv6:
             continue
         if getattr(value, "dual_stack_only", False) and not dual_stack:
             continue
