@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -319,6 +320,35 @@ def test_deleting_a_missing_network_acl_entry_is_not_found(server: LocalAWS) -> 
     assert [(e["RuleNumber"], e["Egress"]) for e in entries if e["RuleNumber"] == 100] == [
         (100, True)]  # only the ingress rule went
 
+
+
+def test_a_retried_request_gets_its_first_answer_again(server: LocalAWS) -> None:
+    """An attempt that carries the invocation id of a call already executed (the SDK's
+    retry after a lost answer) is answered as the first attempt was, not executed twice;
+    a new call (a new id) still meets AWS's own answer."""
+    from botocore.exceptions import ClientError
+
+    ec2 = client("ec2", server.endpoint, "us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    invocation = f"tierform-replay-{acl}"
+
+    def one_invocation(request: Any, **_: Any) -> None:
+        request.headers["amz-sdk-invocation-id"] = invocation
+
+    def create() -> None:
+        ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=15120, Protocol="-1",
+                                     RuleAction="deny", Egress=False, CidrBlock="10.8.0.0/16")
+
+    ec2.meta.events.register("before-send.ec2.CreateNetworkAclEntry", one_invocation)
+    create()
+    create()  # the retry of the same call: its first answer, nothing created twice
+    ec2.meta.events.unregister("before-send.ec2.CreateNetworkAclEntry", one_invocation)
+    entries = ec2.describe_network_acls(NetworkAclIds=[acl])["NetworkAcls"][0]["Entries"]
+    assert [e["RuleNumber"] for e in entries if not e["Egress"]].count(15120) == 1
+    with pytest.raises(ClientError) as caught:
+        create()  # a new call: AWS's answer
+    assert caught.value.response["Error"]["Code"] == "NetworkAclEntryAlreadyExists"
 
 
 def test_replacing_a_missing_network_acl_association_is_not_found(server: LocalAWS) -> None:

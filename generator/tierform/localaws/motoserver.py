@@ -1195,6 +1195,66 @@ def _fix_firewall_changes() -> bool:
     return True
 
 
+_REPLAYED = 4096
+"""Answers kept for replay (a retry comes within seconds: the newest few thousand suffice)."""
+
+
+def _fix_replay_retried_requests() -> bool:
+    """A retried request the emulator already executed gets that first answer again.
+
+    The provider's SDK marks every attempt of one call with the same
+    ``amz-sdk-invocation-id`` header and ``amz-sdk-request: attempt=N``. Under load the
+    emulator's answer to an attempt is now and then lost after the change was applied (seen
+    in e2e: the SDK retried 130 ms after sending with no answer, no timeout); the retry then
+    met its own first try (NetworkAclEntryAlreadyExists, InvalidPermission.NotFound on a
+    revoke). AWS does not lose answers so: a replayed answer is what AWS's client would have
+    read. Only answers below 500 are replayed (a 5xx retry is executed again, as AWS does).
+    """
+    try:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    except ImportError:
+        return False
+    current = DomainDispatcherApplication.__dict__.get("__call__")
+    if not callable(current) or list(inspect.signature(current).parameters) != [
+            "self", "environ", "start_response"]:
+        return False
+    answers: dict[str, tuple[str, list[tuple[str, str]], bytes]] = {}
+    lock = threading.Lock()
+
+    def __call__(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        invocation = str(environ.get("HTTP_AMZ_SDK_INVOCATION_ID") or "")
+        if not invocation:
+            return current(self, environ, start_response)
+        with lock:
+            kept = answers.get(invocation)
+        if kept is not None:
+            status, headers, body = kept
+            start_response(status, headers)
+            return [body]
+        seen: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            seen.append((status, list(headers)))
+            return start_response(status, headers, exc_info)
+
+        chunks = current(self, environ, capture)
+        try:
+            body = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if callable(close):
+                close()
+        if seen and int(seen[0][0].split()[0]) < 500:
+            with lock:
+                answers[invocation] = (seen[0][0], seen[0][1], body)
+                while len(answers) > _REPLAYED:
+                    del answers[next(iter(answers))]
+        return [body]
+
+    DomainDispatcherApplication.__call__ = __call__  # type: ignore[method-assign]
+    return True
+
+
 FIXES = {
     "security group rule descriptions": _fix_group_rule_description,
     "prefix-list rule descriptions": _fix_prefix_list_rule_description,
@@ -1204,6 +1264,7 @@ FIXES = {
     "missing network ACL associations": _fix_missing_network_acl_association,
     "missing security group rule ids": _fix_missing_group_rule_id,
     "one request at a time": _fix_one_request_at_a_time,
+    "retried requests replayed": _fix_replay_retried_requests,
     "NAT gateway addresses in their subnet": _fix_nat_gateway_address,
     "route targets moto does not store": _fix_route_targets,
     "replaced route targets": _fix_replaced_route_targets,
