@@ -112,7 +112,7 @@ def plan(session: nox.Session) -> None:
 
 
 # Blueprints whose optional resources no shipped module has (alarms): checkov scans them too.
-_SECURITY_FIXTURES = ("alarms.yaml", "inspected.yaml", "load-balanced.yaml")
+_SECURITY_FIXTURES = ("alarms.yaml", "inspected.yaml", "load-balanced.yaml", "vpn.yaml")
 
 
 @nox.session(python=PYTHON, requires=["venv"])
