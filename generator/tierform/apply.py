@@ -7,7 +7,9 @@ ownership rule as ``render``: a user's files are kept, a directory that is not
 Tierform's is refused) under the directory's lock, which is held for the whole command:
 two applies into one work directory run one after the other, and two ``--local`` runs
 share one emulator (``tierform.localaws.detached``). An emulator that answers HTTP 5xx
-is retried a few times, since a rerun continues from the state.
+is retried a few times, since a rerun continues from the state. Terraform's commands run
+on this process's long-lived provider (``terraform.reattach.ReattachedRunner``) unless
+``TIERFORM_REATTACH=0``: an apply would otherwise start the 700 MB provider several times.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from tierform.localaws import detached
 from tierform.localaws.provider import provider_hcl
 from tierform.render.writer import check_writable, locked, write_module
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
+from tierform.terraform.reattach import ReattachedRunner, reattachable
 from tierform.terraform.runner import Runner
 
 __all__ = ["ATTEMPTS", "Progress", "apply_module", "apply_root", "destroy_module", "quietly",
@@ -129,7 +132,7 @@ def apply_root(root: Path, *, endpoint: str, terraform: str | None = None,
 
     ``arguments``: the user's ``-var``/``-var-file`` options, passed to apply as given.
     """
-    runner = Runner(root, binary=terraform)
+    runner = _runner(root, terraform, endpoint)
     with progress(f"terraform init ({root})"):
         runner.init()
     with progress(f"terraform apply {root.name} -> {endpoint}") as events:
@@ -181,13 +184,19 @@ def _prepared(files: Mapping[str, str], workdir: Path, url: str, region: str,
     # marker does not list yet may be the emulator record written just now.
     write_module(module, workdir, extra={OFFLINE_PROVIDER_FILE: provider}, force=True,
                  hint=_WORKDIR_HINT)
-    runner = Runner(workdir, binary=terraform)
+    runner = _runner(workdir, terraform, url)
     if not (workdir / ".terraform").is_dir() or not (workdir / ".terraform.lock.hcl").is_file():
         # The module only ever needs hashicorp/aws: once installed, a rerun or a
         # destroy in the same work directory does not need init again.
         with progress(f"terraform init ({workdir})"):
             runner.init()
     return runner
+
+
+def _runner(workdir: Path, terraform: str | None, endpoint: str) -> Runner:
+    """Commands in ``workdir`` against ``endpoint``: on a reattached provider where it may be."""
+    kind = ReattachedRunner if reattachable(endpoint) else Runner
+    return kind(workdir, binary=terraform)
 
 
 def _retrying(verb: str, action: Callable[[], T], attempts: int, progress: Progress) -> T:

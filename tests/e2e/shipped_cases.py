@@ -42,7 +42,7 @@ from tierform.readers.live import network_from_live
 from tierform.render.writer import write_module
 from tierform.report import verify_table
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
-from tierform.terraform.runner import Runner
+from tierform.terraform.reattach import ReattachedRunner
 from unit.logs.logs_support import classified, labelled
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
@@ -67,8 +67,8 @@ class Applied:
     def region(self) -> str:
         return self.checked.loaded.blueprint.region
 
-    def runner(self) -> Runner:
-        return Runner(self.workdir)  # init ran in apply_module; .terraform/ is kept
+    def runner(self) -> ReattachedRunner:
+        return ReattachedRunner(self.workdir)  # init ran in apply_module; .terraform/ is kept
 
     def ec2(self) -> Any:
         return client("ec2", self.endpoint, self.region)

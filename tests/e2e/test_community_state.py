@@ -20,14 +20,14 @@ from tierform import workflow
 from tierform.localaws import LocalAWS, provider_hcl
 from tierform.report import reach_json
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
-from tierform.terraform.runner import Runner
+from tierform.terraform.reattach import ReattachedRunner
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
 
 
 def _apply_and_save_state(module: Path, workdir: Path, local_aws: LocalAWS) -> Path:
     """``terraform show -json`` of the applied module, saved in ``workdir``."""
-    runner = Runner.for_module(module, workdir / "module", region=REGION,
+    runner = ReattachedRunner.for_module(module, workdir / "module", region=REGION,
                                endpoint=local_aws.endpoint)
     # The emulator provider block (same file name as the runner's): it asks STS for the
     # account id, without which security-group references read back as "<account>/sg-...".

@@ -21,7 +21,7 @@ from tierform.apply import apply_module, destroy_module
 from tierform.blueprint.load import load_blueprint_text
 from tierform.localaws import LocalAWS, client
 from tierform.readers.state import network_from_state
-from tierform.terraform.runner import Runner
+from tierform.terraform.reattach import ReattachedRunner
 from tierform.verify import inspected_from_blueprint, inspection_findings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform, pytest.mark.e2e_long]
@@ -50,7 +50,7 @@ def test_east_west_applies_routes_both_ways_and_verifies_from_state(
     common: dict[str, Any] = {"name": checked.name, "region": checked.region,
                               "workdir": tmp_path / "work", "endpoint": local_aws.endpoint}
     outputs = apply_module(files, **common)
-    runner = Runner(tmp_path / "work")
+    runner = ReattachedRunner(tmp_path / "work")
     assert pending_changes(runner.show(runner.plan())) == []
     endpoints = outputs["firewall_endpoint_ids"]
     assert sorted(endpoints) == ["us-east-1a", "us-east-1b"]
@@ -92,7 +92,7 @@ def test_adding_east_west_replaces_nothing(local_aws: LocalAWS, tmp_path: Path) 
     for name, body in files.items():
         (probe / name).parent.mkdir(parents=True, exist_ok=True)
         (probe / name).write_text(body, encoding="utf-8")
-    planner = Runner(probe)
+    planner = ReattachedRunner(probe)
     planner.init()
     changes = planner.show(planner.plan())["resource_changes"]
     actions = {c["address"]: c["change"]["actions"] for c in changes
@@ -105,7 +105,7 @@ def test_adding_east_west_replaces_nothing(local_aws: LocalAWS, tmp_path: Path) 
     updated = sorted(a for a, act in actions.items() if act == ["update"])
     assert updated == ["aws_networkfirewall_rule_group.flows"]  # the new PASS rules
     apply_module(files, **common)
-    runner = Runner(workdir)
+    runner = ReattachedRunner(workdir)
     assert pending_changes(runner.show(runner.plan())) == []
     runner.apply(variables={"firewall_delete_protection": False})
     destroy_module(files, **common)

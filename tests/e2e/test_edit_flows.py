@@ -20,7 +20,7 @@ from tierform.apply import apply_module
 from tierform.localaws import LocalAWS, provider_hcl
 from tierform.render.writer import write_module
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
-from tierform.terraform.runner import Runner
+from tierform.terraform.reattach import ReattachedRunner
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
 
@@ -59,7 +59,7 @@ def test_renamed_group_rules_are_moved_not_replaced(local_aws: LocalAWS, tmp_pat
     workdir = tmp_path / "work"
     apply_module(previous, name=checked.name, region=checked.region,
                  endpoint=local_aws.endpoint, workdir=workdir)
-    runner = Runner(workdir)
+    runner = ReattachedRunner(workdir)
     rewrite(files, workdir, local_aws.endpoint, checked.region)
     out = workdir / "moved.tfplan"
     runner.execute("plan", "-input=false", "-no-color", f"-out={out}")

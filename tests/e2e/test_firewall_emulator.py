@@ -25,7 +25,8 @@ from tierform.apply import apply_module, destroy_module
 from tierform.localaws import LocalAWS, client
 from tierform.readers.live import network_from_live
 from tierform.readers.state import network_from_state
-from tierform.terraform.runner import Runner, module_files
+from tierform.terraform.reattach import ReattachedRunner
+from tierform.terraform.runner import module_files
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform, pytest.mark.e2e_long]
 
@@ -71,12 +72,12 @@ def applied(local_aws: LocalAWS, tmp_path_factory: pytest.TempPathFactory) -> Ap
     done = Applied(local_aws, tmp_path_factory.mktemp("apply-firewall") / "work")
     apply_module(done.files, name="inspected", region=REGION, workdir=done.workdir,
                  endpoint=local_aws.endpoint)
-    done.state = Runner(done.workdir).show()
+    done.state = ReattachedRunner(done.workdir).show()
     return done
 
 
 def test_the_second_plan_is_empty(applied: Applied) -> None:
-    runner = Runner(applied.workdir)
+    runner = ReattachedRunner(applied.workdir)
     plan = runner.show(runner.plan())
     assert pending_changes(plan) == []
     # Not vacuous: the plan refreshed every Network Firewall resource the fixture has.
@@ -91,7 +92,7 @@ def test_a_zone_rules_and_tags_change_in_place(applied: Applied) -> None:
     """A third zone maps one more firewall subnet (AssociateSubnets: its endpoint, routed
     by the new zone's tables), a domain-list and tag edit updates in place (UpdateRuleGroup
     with the update token, TagResource); the plan after it is empty again."""
-    runner = Runner(applied.workdir)
+    runner = ReattachedRunner(applied.workdir)
     runner.apply(variables=CHANGED)
     assert pending_changes(runner.show(runner.plan(variables=CHANGED))) == []
     assert sorted(applied.endpoints()) == sorted(ZONES)

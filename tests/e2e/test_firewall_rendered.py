@@ -17,7 +17,7 @@ from e2e_support import INSPECTED, pending_changes
 from tierform.apply import apply_module, destroy_module
 from tierform.errors import TierformError
 from tierform.localaws import LocalAWS, client
-from tierform.terraform.runner import Runner
+from tierform.terraform.reattach import ReattachedRunner
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform, pytest.mark.e2e_long]
 
@@ -38,7 +38,7 @@ def test_a_rendered_inspected_module_applies_and_destroys(local_aws: LocalAWS,
     status = nfw.describe_firewall(FirewallArn=outputs["firewall_arn"])["FirewallStatus"]
     assert outputs["firewall_endpoint_ids"] == {
         zone: state["Attachment"]["EndpointId"] for zone, state in status["SyncStates"].items()}
-    runner = Runner(tmp_path / "work")
+    runner = ReattachedRunner(tmp_path / "work")
     assert pending_changes(runner.show(runner.plan())) == []
     with pytest.raises(TierformError, match="delete protection"):
         destroy_module(files, **common, attempts=1)

@@ -17,7 +17,7 @@ from e2e_support import INSPECTED, pending_changes
 
 from tierform.apply import apply_module
 from tierform.localaws import LocalAWS, client
-from tierform.terraform.runner import Runner
+from tierform.terraform.reattach import ReattachedRunner
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform, pytest.mark.e2e_long]
 
@@ -50,7 +50,7 @@ def test_adding_inspection_to_an_applied_network_replaces_nothing(local_aws: Loc
     for name, text in files.items():
         (probe / name).parent.mkdir(parents=True, exist_ok=True)
         (probe / name).write_text(text, encoding="utf-8")
-    planner = Runner(probe)
+    planner = ReattachedRunner(probe)
     planner.init()
     changes = planner.show(planner.plan())["resource_changes"]
     actions = {c["address"]: c["change"]["actions"] for c in changes
@@ -59,7 +59,7 @@ def test_adding_inspection_to_an_applied_network_replaces_nothing(local_aws: Loc
     assert {tuple(act) for act in actions.values()} == {("create",), ("update",)}
     assert updated == ["aws_route.web_a_default", "aws_route.web_b_default"]
     outputs = apply_module(files, **common)
-    runner = Runner(workdir)
+    runner = ReattachedRunner(workdir)
     assert pending_changes(runner.show(runner.plan())) == []
     ec2 = client("ec2", local_aws.endpoint, after.region)
     zone_of = {subnet: zone for zone, subnet in outputs["subnet_ids"]["web"].items()}

@@ -20,7 +20,8 @@ from tierform.readers.state import network_from_state
 from tierform.report import reach_json
 from tierform.terraform import plan_files
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
-from tierform.terraform.runner import Runner, module_files
+from tierform.terraform.reattach import ReattachedRunner
+from tierform.terraform.runner import module_files
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
 
@@ -33,7 +34,7 @@ def applied_state(local_aws: LocalAWS,
                   tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """``terraform show -json`` of the applied fixture."""
     workdir = tmp_path_factory.mktemp("apply-handwritten")
-    runner = Runner.for_module(MODULE, workdir, region=REGION,
+    runner = ReattachedRunner.for_module(MODULE, workdir, region=REGION,
                                endpoint=local_aws.endpoint)
     # The emulator provider block replaces the runner's (same file name): it lets the provider
     # ask STS for the account id, without which SG references diff on every read.

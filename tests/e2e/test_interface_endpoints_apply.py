@@ -28,7 +28,7 @@ from tierform.readers.state import network_from_state
 from tierform.render.writer import write_module
 from tierform.report import verify_table
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
-from tierform.terraform.runner import Runner
+from tierform.terraform.reattach import ReattachedRunner
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
 
@@ -51,12 +51,12 @@ def _grown(tmp: Path) -> workflow.Checked:
 
 @pytest.fixture(scope="module")
 def upgraded(local_aws: LocalAWS, tmp_path_factory: pytest.TempPathFactory
-             ) -> tuple[workflow.Checked, Runner, dict[str, Any], dict[str, Any]]:
+             ) -> tuple[workflow.Checked, ReattachedRunner, dict[str, Any], dict[str, Any]]:
     """three-tier applied, then the endpoint flows planned (kept) and applied."""
     checked = workflow.check(workflow.load(THREE_TIER))
     region = checked.loaded.blueprint.region
     workdir = tmp_path_factory.mktemp("apply-endpoints")
-    runner = Runner(workdir)
+    runner = ReattachedRunner(workdir)
     apply_module(workflow.render(checked), name=checked.name, region=region,
                  endpoint=local_aws.endpoint, workdir=workdir)
     bigger = _grown(tmp_path_factory.mktemp("grown"))

@@ -14,14 +14,14 @@ from tierform import workflow
 from tierform.localaws import LocalAWS, provider_hcl
 from tierform.network.ipv6 import parse_ipv6
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
-from tierform.terraform.runner import Runner
+from tierform.terraform.reattach import ReattachedRunner
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
 
 
 def test_dual_stack_state_is_the_hand_derived_matrix(local_aws: LocalAWS,
                                                      tmp_path: Path) -> None:
-    runner = Runner.for_module(DUALSTACK, tmp_path / "module", region="us-east-1",
+    runner = ReattachedRunner.for_module(DUALSTACK, tmp_path / "module", region="us-east-1",
                                endpoint=local_aws.endpoint)
     (tmp_path / "module" / OFFLINE_PROVIDER_FILE).write_text(
         provider_hcl(local_aws.endpoint, "us-east-1"))

@@ -22,7 +22,7 @@ from tierform.readers.live import network_from_live
 from tierform.readers.state import network_from_state
 from tierform.report import reach_json
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
-from tierform.terraform.runner import Runner
+from tierform.terraform.reattach import ReattachedRunner
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
 
@@ -36,7 +36,7 @@ def applied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalAWS
     the state JSON beside it."""
     workdir = tmp_path_factory.mktemp("peered")
     with LocalAWS() as aws:
-        runner = Runner.for_module(PEERED, workdir / "module", region=REGION,
+        runner = ReattachedRunner.for_module(PEERED, workdir / "module", region=REGION,
                                    endpoint=aws.endpoint)
         (workdir / "module" / OFFLINE_PROVIDER_FILE).write_text(provider_hcl(aws.endpoint,
                                                                              REGION))

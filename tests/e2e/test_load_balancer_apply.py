@@ -26,7 +26,7 @@ from tierform.localaws import LocalAWS, client
 from tierform.readers.live import network_from_live
 from tierform.readers.state import network_from_state
 from tierform.report import verify_table
-from tierform.terraform.runner import Runner
+from tierform.terraform.reattach import ReattachedRunner
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform, pytest.mark.e2e_long]
 
@@ -36,7 +36,7 @@ _VARIABLE = "TF_VAR_certificate_arn"
 
 @pytest.fixture(scope="module")
 def applied(local_aws: LocalAWS, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[tuple[workflow.Checked, Runner, dict[str, Any], str]]:
+            ) -> Iterator[tuple[workflow.Checked, ReattachedRunner, dict[str, Any], str]]:
     """The fixture applied once; the certificate comes from the emulator's ACM."""
     checked = workflow.check(workflow.load(BLUEPRINT))
     region = checked.loaded.blueprint.region
@@ -48,7 +48,7 @@ def applied(local_aws: LocalAWS, tmp_path_factory: pytest.TempPathFactory
     try:
         outputs = apply_module(workflow.render(checked), name=checked.name, region=region,
                                endpoint=local_aws.endpoint, workdir=workdir)
-        yield checked, Runner(workdir), outputs, certificate
+        yield checked, ReattachedRunner(workdir), outputs, certificate
     finally:
         if before is None:
             os.environ.pop(_VARIABLE, None)

@@ -21,7 +21,7 @@ from tierform.localaws import LocalAWS, client
 from tierform.readers.live import network_from_live
 from tierform.readers.state import network_from_state
 from tierform.report import verify_table
-from tierform.terraform.runner import Runner
+from tierform.terraform.reattach import ReattachedRunner
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform, pytest.mark.e2e_long]
 
@@ -30,13 +30,13 @@ BLUEPRINT = Path(__file__).resolve().parents[1] / "plan" / "fixtures" / "vpn.yam
 
 @pytest.fixture(scope="module")
 def applied(local_aws: LocalAWS, tmp_path_factory: pytest.TempPathFactory
-            ) -> tuple[workflow.Checked, Runner, dict[str, Any]]:
+            ) -> tuple[workflow.Checked, ReattachedRunner, dict[str, Any]]:
     checked = workflow.check(workflow.load(BLUEPRINT))
     workdir = tmp_path_factory.mktemp("apply-vpn")
     outputs = apply_module(workflow.render(checked), name=checked.name,
                            region=checked.loaded.blueprint.region,
                            endpoint=local_aws.endpoint, workdir=workdir)
-    return checked, Runner(workdir), outputs
+    return checked, ReattachedRunner(workdir), outputs
 
 
 def test_the_vpn_is_applied_static_with_its_route(applied: Any, local_aws: LocalAWS) -> None:

@@ -15,6 +15,13 @@ Terraform where it listens. What had to be right (measured, issue 13):
   stopped at exit; on Linux the kernel also stops it when its parent dies).
 
 ``TIERFORM_REATTACH=0`` turns it off: Terraform then starts its providers itself.
+
+Applies against an emulator use them too (``ReattachedRunner``: apply, destroy, show,
+refresh; measured in README's benchmark section). Terraform configures the provider anew
+on every command, so one process serves emulators at different endpoints one after the
+other; what the provider reads from its *own* environment (``AWS_*``, proxies) is fixed
+when it starts, so it is started again when those variables change. An ``https`` endpoint
+that needs ``AWS_CA_BUNDLE`` is not reattached (``reattachable``).
 """
 
 from __future__ import annotations
@@ -31,18 +38,21 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from tierform.terraform.runner import record_event
+from tierform.terraform.runner import Runner, record_event
 
 __all__ = [
+    "PROVIDER_VERBS",
     "REATTACH_ENV",
     "ProviderProcess",
+    "ReattachedRunner",
     "any_dead",
     "enabled",
     "provider_binaries",
+    "reattachable",
     "reattached",
     "running",
     "stop_all",
@@ -57,6 +67,17 @@ _STOP_TIMEOUT = 10.0
 # Not handed to the provider: AWS_CA_BUNDLE breaks every run after the first (see above).
 _DROPPED_ENV = ("AWS_CA_BUNDLE", "TF_REATTACH_PROVIDERS")
 
+# What the AWS provider reads from its own environment (the rest is Terraform's business):
+# a provider started with other values of these is started again.
+_PROVIDER_ENV_PREFIXES = ("AWS_",)
+_PROVIDER_ENV_NAMES = frozenset({"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY",
+                                 "SSL_CERT_FILE", "SSL_CERT_DIR", "HOME",
+                                 "TF_APPEND_USER_AGENT"})
+
+PROVIDER_VERBS = frozenset({"plan", "apply", "destroy", "show", "refresh", "import",
+                            "validate", "console", "state"})
+"""Terraform verbs that start providers (``init``, ``output``, ``version``, ``fmt`` do not)."""
+
 _GUARD = threading.RLock()  # one terraform command (set) at a time on our providers
 _PROCESSES: dict[Path, ProviderProcess] = {}
 _UNSUPPORTED: set[Path] = set()  # binaries that did not start in debug mode
@@ -65,6 +86,23 @@ _UNSUPPORTED: set[Path] = set()  # binaries that did not start in debug mode
 def enabled() -> bool:
     """False when ``TIERFORM_REATTACH=0`` (or ``false``/``no``/``off``)."""
     return os.environ.get(REATTACH_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def _provider_environment() -> tuple[tuple[str, str], ...]:
+    """The variables a started provider has read already (see ``_PROVIDER_ENV_NAMES``)."""
+    return tuple(sorted(
+        (k, v) for k, v in os.environ.items()
+        if k not in _DROPPED_ENV and (k.upper() in _PROVIDER_ENV_NAMES
+                                      or k.upper().startswith(_PROVIDER_ENV_PREFIXES))))
+
+
+def reattachable(endpoint: str | None = None) -> bool:
+    """Whether commands against ``endpoint`` may use a reattached provider: turned on, and
+    not an ``https`` endpoint while ``AWS_CA_BUNDLE`` is set (the provider runs without it)."""
+    if not enabled():
+        return False
+    return not (endpoint and endpoint.lower().startswith("https:")
+                and os.environ.get("AWS_CA_BUNDLE"))
 
 
 def provider_binaries(workdir: Path) -> list[Path]:
@@ -101,6 +139,7 @@ class ProviderProcess:
     def __init__(self, binary: Path) -> None:
         self.binary = Path(binary)
         self.folder = Path(tempfile.mkdtemp(prefix="tierform-provider-"))
+        self.environment = _provider_environment()
         env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
         env.update({"TF_LOG": "off", "TF_LOG_PROVIDER": "off", "TF_LOG_SDK": "off"})
         with open(self.folder / "stdout", "wb") as out, open(self.folder / "stderr", "wb") as err:
@@ -156,10 +195,14 @@ class ProviderProcess:
 def _ensure(binary: Path) -> ProviderProcess | None:
     """The running process for ``binary``: started, or started again when it died."""
     process = _PROCESSES.get(binary)
-    if process is not None and process.alive:
+    if process is not None and process.alive and process.environment == _provider_environment():
         return process
     if process is not None:
-        LOG.warning("provider %s (pid %d) died; starting it again", binary, process.pid)
+        if process.alive:
+            LOG.info("provider %s (pid %d): its AWS_*/proxy variables changed; starting it "
+                     "again", binary, process.pid)
+        else:
+            LOG.warning("provider %s (pid %d) died; starting it again", binary, process.pid)
         process.stop()
         del _PROCESSES[binary]
     if binary in _UNSUPPORTED:
@@ -194,6 +237,26 @@ def reattached(workdir: Path) -> Iterator[dict[str, str]]:
             if process is not None:
                 value.update(process.reattach)
         yield {"TF_REATTACH_PROVIDERS": json.dumps(value, sort_keys=True)} if value else {}
+
+
+class ReattachedRunner(Runner):
+    """A ``Runner`` whose provider-starting commands (``PROVIDER_VERBS``) run on this
+    process's long-lived providers, each command holding them alone while it runs.
+
+    For applies against an emulator: an apply is refresh + plan + apply, three provider
+    starts without this. When reattach is off (``TIERFORM_REATTACH=0``) it is a ``Runner``.
+    A provider that dies during a command fails that command (an apply is not run again
+    behind the user's back: it may have created what the state does not record); the next
+    command starts it again.
+    """
+
+    @contextlib.contextmanager
+    def _environment(self, verb: str) -> Iterator[Mapping[str, str]]:
+        if verb not in PROVIDER_VERBS:
+            yield self._env
+            return
+        with reattached(self.workdir) as extra:
+            yield {**self._env, **extra}
 
 
 def any_dead() -> bool:

@@ -218,8 +218,9 @@ class Runner:
         LOG.info("%s (in %s)", " ".join(command), self.workdir)
         _count(verb, self.workdir)
         timeout = timeout_for(verb)
-        result = (self._streamed(verb, command, events, timeout) if events is not None
-                  else self._run(verb, command, timeout))
+        with self._environment(verb) as env:
+            result = (self._streamed(verb, command, events, timeout, env) if events is not None
+                      else self._run(verb, command, timeout, env))
         for line in result.out.splitlines():
             LOG.debug("%s: %s", verb, line)
         for line in result.err.splitlines():
@@ -229,15 +230,21 @@ class Runner:
             self._fail(verb, result)
         return result
 
+    @contextlib.contextmanager
+    def _environment(self, verb: str) -> Iterator[Mapping[str, str]]:
+        """The environment of one ``verb`` command, for as long as it runs (a subclass may
+        hold a resource for it: ``reattach.ReattachedRunner`` a shared provider)."""
+        yield self._env
+
     def _streamed(self, verb: str, command: tuple[str, ...], events: Events,
-                  timeout: float) -> CommandResult:
+                  timeout: float, env: Mapping[str, str]) -> CommandResult:
         """Run a ``-json`` command, passing each UI message on; errors as text in ``err``.
         In a process group of its own, killed whole when ``timeout`` expires."""
         lines: list[str] = []
         errors: list[str] = []
         try:
             process = subprocess.Popen(
-                command, cwd=self.workdir, env=self._env, stdin=subprocess.DEVNULL,
+                command, cwd=self.workdir, env=dict(env), stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
                 errors="replace", start_new_session=True)
         except OSError as exc:
@@ -291,12 +298,13 @@ class Runner:
         return CommandResult(command, code, "".join(lines), "\n".join([*errors, err.strip()])
                              .strip())
 
-    def _run(self, verb: str, command: tuple[str, ...], timeout: float) -> CommandResult:
+    def _run(self, verb: str, command: tuple[str, ...], timeout: float,
+             env: Mapping[str, str]) -> CommandResult:
         """Run ``command`` in a process group of its own, killed whole on expiry (Terraform
         starts provider plugins as children) or when Tierform itself is interrupted."""
         try:
             process = subprocess.Popen(
-                command, cwd=self.workdir, env=self._env, stdin=subprocess.DEVNULL,
+                command, cwd=self.workdir, env=dict(env), stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
                 errors="replace", start_new_session=True)
         except OSError as exc:
