@@ -180,6 +180,17 @@ def unmodelled(route: Route, cidr: str, why: str) -> str:
             + f"{f' ({route.source})' if route.source else ''}: traffic to {cidr} {why}")
 
 
+def _private_nat_drops(gateway: NatGateway, onward: Route | None, cidr: str) -> str | None:
+    """R4: a private NAT gateway forwards (source-translated to its private address) by its
+    subnet's table like a public one, but an internet gateway drops what it sends: the
+    reason when that is the onward route, else None (the onward route decides)."""
+    if gateway.public or onward is None or onward.kind != "igw":
+        return None
+    return (f"NAT gateway {gateway.source or gateway.id} is private, and its subnet routes "
+            f"{cidr} to internet gateway {onward.target or ''}".rstrip()
+            + " (an internet gateway drops traffic from a private NAT gateway)")
+
+
 def route_detail(route: Route | None, cidr: str) -> str:
     if route is None:
         return f"no route to {cidr}"
@@ -420,11 +431,11 @@ class Legs:
             if gateway is None:
                 return unknown(f"goes through {label}, then to NAT gateway {onward.target}, "
                                "which is not in the input")
-            if not gateway.public:
-                return Outbound(False, None, f"{where}: NAT gateway {gateway.source or gateway.id}"
-                                             " is private: no internet path")
             nat_table = model.table_of.get(gateway.subnet_id)
             last = model.lpm(nat_table, dst.key)
+            dropped = _private_nat_drops(gateway, last, dst.cidr)
+            if dropped is not None:
+                return Outbound(False, None, f"{where}: {dropped}")
             ok, why = (False, None) if last is None else self._leaves(last, dst)
             text = (f"{where}: {route_detail(onward, dst.cidr)}, then NAT gateway "
                     f"{gateway.source or gateway.id}: {model.table_name(nat_table)}: "
@@ -564,6 +575,9 @@ class Legs:
         if last is not None and last.kind in (*_APPLIANCES, "gwlbe", "nat"):
             text = f"{where}: {route_detail(last, dst.cidr)}: a further in-VPC hop, not followed"
             return Outbound(self.unknown_passes, None, text, text)
+        dropped = _private_nat_drops(gateway, last, dst.cidr)
+        if dropped is not None:
+            return Outbound(False, None, f"{where}: {dropped}")
         ok, why = (False, None) if last is None else self._leaves(last, dst)
         text = f"{where}: {why or route_detail(last, dst.cidr)}"
         if why is not None:
@@ -720,10 +734,11 @@ class Legs:
                    f"{route.target} that is not in the input")
             return Outbound(self.unknown_passes, None, missing, missing)
         name = gateway.source or gateway.id
-        if not gateway.public:
-            return Outbound(False, None, f"NAT gateway {name} is private: no internet path")
         nat_table = model.table_of.get(gateway.subnet_id)
         onward = model.lpm(nat_table, dst.key)
+        dropped = _private_nat_drops(gateway, onward, dst.cidr)
+        if dropped is not None:
+            return Outbound(False, None, dropped)
         if onward is not None and onward.kind == "gwlbe" \
                 and model.network.firewall_of(onward.target) is not None:
             return self._nat_then_firewall(gateway, onward, dst)

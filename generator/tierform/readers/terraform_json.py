@@ -407,7 +407,7 @@ def _gateways(read: _Read, vpc: _Vpc, subnet_keys: Collection[str]
                 vpc.rel(gateway), found.source if found else inst.source)
     nats: dict[str, NatGateway] = {}
     for inst, subnets in read.owned("aws_nat_gateway", "subnet_id", subnet_keys):
-        # connectivity_type "private": no internet path through this NAT.
+        # connectivity_type "private": an internet gateway drops its traffic (R4).
         public = (inst.values.get("connectivity_type") or "public") == "public"
         nats[vpc.rel(inst.key)] = NatGateway(vpc.rel(inst.key), vpc.rel(subnets[0]),
                                              public, inst.source)

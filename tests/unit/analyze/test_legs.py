@@ -6,7 +6,19 @@ from __future__ import annotations
 from tierform.analyze import analyze, query
 from tierform.network.model import NatGateway, Route
 from tierform.network.synthetic import layered_network
-from unit.analyze.networks import EPH, IGW, TO_NAT, allow, net, reference, sg_in, sg_out
+from unit.analyze.networks import (
+    APP,
+    DB,
+    EPH,
+    IGW,
+    TO_NAT,
+    WEB,
+    allow,
+    net,
+    reference,
+    sg_in,
+    sg_out,
+)
 
 # -- routing -----------------------------------------------------------------------
 
@@ -46,10 +58,73 @@ def test_r4_nat_in_a_private_subnet_gives_no_internet() -> None:
     assert "does not route" in why.blocking[0].detail
 
 
-def test_r4_private_nat_gateway() -> None:
+def test_r4_private_nat_gateway_to_an_internet_gateway_is_dropped() -> None:
     network = net()
     network.nat_gateways["nat-a"] = NatGateway("nat-a", "web-0", public=False)
-    assert not analyze(network).reachable("app", "internet", "tcp", 443)
+    result = analyze(network)
+    assert not result.reachable("app", "internet", "tcp", 443)
+    assert not result.unknown_ports("app", "internet", "tcp")  # known: the gateway drops it
+    assert result.tiers["app"].exposure == "isolated"
+    why = query(network, "app", "internet", "tcp", 443)
+    assert why.verdict == "blocked"
+    assert any("drops traffic from a private NAT gateway" in b.detail for b in why.blocking)
+
+
+CORP = "192.168.0.0/16"
+
+
+def _private_nat_to_corp(nat_routes: list[Route], *, nat_nacl_corp: bool = True):  # type: ignore[no-untyped-def]
+    """app -> corp 443 through a private NAT gateway in a 'transit' subnet whose table
+    routes corp to a transit gateway; app's group and NACL, the NAT subnet's NACL admit."""
+    nacls = {**reference()["nacls"],  # type: ignore[dict-item]
+             "app": [allow(10, CORP, (443, 443), egress=True), allow(10, CORP, EPH),
+                     *reference()["nacls"]["app"]],  # type: ignore[index]
+             "transit": [allow(100, "10.0.11.0/24", (443, 443)),
+                         allow(100, "10.0.11.0/24", EPH, egress=True),
+                         *([allow(110, CORP, (443, 443), egress=True), allow(110, CORP, EPH)]
+                           if nat_nacl_corp else [])]}
+    groups = {**reference()["groups"],  # type: ignore[dict-item]
+              "app": [*reference()["groups"]["app"], sg_out((443, 443), cidr=CORP)],  # type: ignore[index]
+              "transit": []}
+    network = layered_network(
+        {"web": WEB, "app": APP, "db": DB, "transit": ["10.0.31.0/24"]},
+        **reference(routes={"web": [IGW], "app": [TO_NAT, Route(CORP, "nat", "nat-p")],
+                            "transit": nat_routes},
+                    nats={"nat-a": "web"}, nacls=nacls, groups=groups),
+        named={"corp": CORP})
+    network.nat_gateways["nat-p"] = NatGateway("nat-p", "transit-0", public=False)
+    return network
+
+
+def test_r4_private_nat_gateway_forwards_to_a_named_network_behind_a_transit_gateway() -> None:
+    network = _private_nat_to_corp([Route(CORP, "tgw", "tgw-1")])
+    result = analyze(network)
+    assert str(result.ports("app", "corp", "tcp")) == "443"
+    assert not result.unknown_ports("app", "corp", "tcp")
+    assert any("tgw-1 reaches corp" in a for a in result.assumptions), result.assumptions
+    answer = query(network, "app", "corp", "tcp", 443)
+    assert answer.reachable, answer.legs
+    assert result.tiers["app"].exposure == "private"  # the public NAT still decides that
+
+
+def test_r4_private_nat_gateway_subnet_nacl_is_crossed_both_ways() -> None:
+    network = _private_nat_to_corp([Route(CORP, "tgw", "tgw-1")], nat_nacl_corp=False)
+    result = analyze(network)
+    assert not result.ports("app", "corp", "tcp")
+    assert not result.unknown_ports("app", "corp", "tcp")
+    why = query(network, "app", "corp", "tcp", 443)
+    assert any(b.layer == "nacls" and "NAT subnet" in b.detail for b in why.blocking), \
+        why.blocking
+
+
+def test_r4_private_nat_gateway_onward_route_decides() -> None:
+    # No route to corp from the NAT's subnet: blocked, with the route.
+    assert not analyze(_private_nat_to_corp([])).ports("app", "corp", "tcp")
+    assert not analyze(_private_nat_to_corp([])).unknown_ports("app", "corp", "tcp")
+    # On to a peering connection whose far side is not in the input: unknown, never blocked.
+    result = analyze(_private_nat_to_corp([Route(CORP, "peering", "pcx-1")]))
+    assert not result.ports("app", "corp", "tcp")
+    assert "443" in str(result.unknown_ports("app", "corp", "tcp"))
 
 
 def test_r6_named_network_needs_a_direct_link() -> None:
