@@ -797,6 +797,10 @@ class Legs:
             if east_west is not None:
                 check, subnet, firewall = east_west
                 return Half(peer, (check,), forward, replies, subnet, firewall=firewall)
+            through = self._appliance_out(host, peer)
+            if through is not None:
+                check, subnet, groups = through
+                return Half(peer, (check,), forward, replies, subnet, groups)
             ok, route, why = self.local(host.table, peer)
             self._note(host, peer, why)
             return Half(peer, (RouteCheck("forward", host.table, ok, route, peer.cidr,
@@ -892,6 +896,111 @@ class Legs:
         self._note(peer, host, why)
         return RouteCheck("return", host.table, self.unknown_passes, route, peer.cidr, why, why)
 
+    def _appliance(self, route: Route | None) -> Appliance | None:
+        """The appliance a route names (R14: by interface or instance id), if read."""
+        if route is None or route.kind not in _APPLIANCES:
+            return None
+        return self.model.network.appliances.get(route.target or "")
+
+    def _appliance_out(self, host: Host, peer: Host
+                       ) -> tuple[RouteCheck, str | None, str | None] | None:
+        """R9, between tiers: the sender's route to a tier names a network interface or an
+        instance (an appliance in front of a subnet). Followed as out of the VPC (R14): the
+        appliance read with its groups and its source/destination check off, in a subnet
+        of its own (neither end's), whose table delivers to the peer and back to the
+        sender by the local route; the receiver's table must send the reply to the same
+        appliance (else asymmetric). The hop's NACL and groups are Legs.hop's (the check
+        returns the appliance's subnet and groups). What was not read, a further hop or an
+        asymmetric reply: unknown; a loop, a blackhole or no route: blocked. None: not such
+        a route (local() decides)."""
+        if self.routes_open:
+            return None
+        model = self.model
+        route = model.lpm(host.table, peer.key)
+        if route is None or route.kind not in _APPLIANCES:
+            return None
+
+        def check(ok: bool, text: str, unknown: bool = False
+                  ) -> tuple[RouteCheck, str | None, str | None]:
+            why = unmodelled(route, peer.cidr, text) if unknown else None
+            self._note(host, peer, why)
+            return (RouteCheck("forward", host.table, self.unknown_passes if unknown else ok,
+                               route, peer.cidr, why or text, why), None, None)
+
+        appliance = self._appliance(route)
+        if appliance is None:
+            return check(False, "goes to an appliance that is not in what was read", True)
+        label = appliance.source or appliance.id
+        if appliance.source_dest_check is not False:
+            state = "on" if appliance.source_dest_check else "not read"
+            return check(False, f"goes through {label}, whose source/destination check is "
+                                f"{state}: whether it forwards is not known", True)
+        groups = model.appliance_groups.get(appliance.id)
+        if groups is None:
+            return check(False, f"goes through {label}, whose security groups are not all in "
+                                "what was read", True)
+        subnet = appliance.subnet_id
+        if subnet not in model.network.subnets:
+            return check(False, f"goes through {label} in subnet {subnet}, which is not in "
+                                "the input", True)
+        if subnet in host.subnets or subnet in peer.subnets:
+            return check(False, f"goes through {label} in subnet {subnet}, a subnet of one "
+                                "end: which legs cross a NACL there is not modelled", True)
+        hop_table = model.table_of.get(subnet)
+        onward = model.lpm(hop_table, peer.key)
+        where = (f"{route_detail(route, peer.cidr)}: through {label} (subnet {subnet}), then "
+                 f"{model.table_name(hop_table)}: {route_detail(onward, peer.cidr)}")
+        if onward is not None and (found := self._appliance(onward)) is not None \
+                and found.id == appliance.id:
+            return check(False, f"{where}: back to the same appliance (a loop)")
+        if onward is None or onward.kind == "blackhole":
+            return check(False, f"{where}: not delivered to {peer.cidr}")
+        if onward.kind != "local":
+            return check(False, f"goes through {label}, then on by "
+                                f"{route_detail(onward, peer.cidr)}: a further hop, not "
+                                "followed", True)
+        home = model.lpm(hop_table, host.key)
+        if home is None or home.kind != "local":
+            return check(False, f"goes through {label}, whose subnet sends the reply to "
+                                f"{host.cidr} by {route_detail(home, host.cidr)}, not the "
+                                "local route: not followed", True)
+        reply = model.lpm(peer.table, host.key)
+        back = self._appliance(reply)
+        if back is None or back.id != appliance.id:
+            return check(False, f"goes through {label}, but the reply from {peer.cidr} to "
+                                f"{host.cidr} leaves by {model.table_name(peer.table)}: "
+                                f"{route_detail(reply, host.cidr)}, not back through it "
+                                "(asymmetric: what the appliance does with one direction "
+                                "of a connection is not modelled)", True)
+        return (RouteCheck("forward", host.table, True, route, peer.cidr, where), subnet,
+                groups)
+
+    def _appliance_back(self, host: Host, peer: Host) -> RouteCheck | None:
+        """R9, between tiers: the receiver's route back to the sender names an appliance.
+        The reply goes through it only if the connection came through the same one (the
+        sender's route: _appliance_out then holds the hop's legs); otherwise the appliance
+        sees the reply alone (asymmetric: unknown). None: not such a route."""
+        if self.routes_open:
+            return None
+        model = self.model
+        route = model.lpm(host.table, peer.key)
+        if route is None or route.kind not in _APPLIANCES:
+            return None
+        came = model.lpm(peer.table, host.key)
+        appliance, sent = self._appliance(route), self._appliance(came)
+        if appliance is not None and sent is not None and sent.id == appliance.id:
+            return RouteCheck("return", host.table, True, route, peer.cidr,
+                              f"{route_detail(route, peer.cidr)}: the reply goes back "
+                              f"through {appliance.source or appliance.id}, the way the "
+                              "connection came")
+        why = unmodelled(route, peer.cidr,
+                         f"is the reply's way back, but the connection came by "
+                         f"{route_detail(came, host.cidr)} (asymmetric: what the appliance "
+                         "does with one direction of a connection is not modelled)")
+        self._note(peer, host, why)
+        return RouteCheck("return", host.table, self.unknown_passes, route, peer.cidr, why,
+                          why)
+
     def _note(self, src: Host, dst: Host, why: str | None) -> None:
         if why is not None:
             self.unknowns.setdefault((src.endpoint, dst.endpoint), set()).add(why)
@@ -906,7 +1015,7 @@ class Legs:
         if same_subnet:  # A4
             return Half(peer, (), forward)
         if peer.tier is not None:
-            back = self._east_west_back(host, peer)
+            back = self._east_west_back(host, peer) or self._appliance_back(host, peer)
             if back is not None:
                 return Half(peer, (back,), forward, replies)
             ok, route, why = self.local(host.table, peer)

@@ -48,6 +48,9 @@ PLACEMENT_ASSUMPTION = (
 )
 
 _FlowKey = tuple[str, str, str]  # (src endpoint, dst endpoint, protocol)
+_PAIRWISE = frozenset({"gwlbe", "eni", "instance"})
+"""Route kinds whose half is built peer by peer: a firewall or appliance hop between tiers
+(R15, R9) depends on the peer's own route back, which a peer view does not hold."""
 
 
 def analyze(network: Network, *, ephemeral: tuple[int, int] = DEFAULT_EPHEMERAL,
@@ -242,8 +245,9 @@ class _Halves:
     peers that a profile's layers cannot tell apart get the very same half, so it is built
     and evaluated (reply checks included) once for all of them, across every pair of
     profiles. A half whose route check is unknown is not shared: its reason names the peer
-    (Legs._note); nor one whose route is a firewall endpoint (R15, east-west: its verdict
-    depends on the peer's own route back, which the view does not hold)."""
+    (Legs._note); nor one whose route is a firewall endpoint or an appliance (R15, R9,
+    east-west: its verdict depends on the peer's own route back, which the view does not
+    hold)."""
 
     def __init__(self, legs: Legs, evaluator: Evaluator) -> None:
         self.legs = legs
@@ -268,7 +272,7 @@ class _Halves:
             if hit is None:
                 half = self._half(sender, host, members[0])
                 if any(check.unknown is not None or (check.route is not None and
-                                                     check.route.kind == "gwlbe")
+                                                     check.route.kind in _PAIRWISE)
                        for check in half.routes) or any(
                         f.origin is not None for f in half.forward):  # R15: pair by pair
                     found.extend(self._one_by_one(sender, host, members))
