@@ -1,7 +1,7 @@
 """R14 from state: the hand-written nat-instance fixture applied to the local emulator and
-read back. The state reader names the appliance by its AWS ids; the answer must equal the
-plan's (tests/plan/test_appliance_hops_plan.py). One apply, one show; no destroy (the
-module's emulator reset)."""
+read back, from the state and live. The state and live readers name the appliance by its
+AWS ids; the answers must equal the plan's (tests/plan/test_appliance_hops_plan.py). One
+apply, one show; no destroy (the module's emulator reset)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from tierform.analyze import analyze
-from tierform.localaws import LocalAWS, provider_hcl
+from tierform.localaws import LocalAWS, client, provider_hcl
+from tierform.readers.live import network_from_live
 from tierform.readers.plan import network_from_plan
 from tierform.readers.state import network_from_state
 from tierform.report import reach_json
@@ -58,3 +59,26 @@ def test_state_reads_the_appliance_and_equals_the_plan(
     assert got["flows"] == planned["flows"]
     assert {t: i["exposure"] for t, i in got["tiers"].items()} == \
         {t: i["exposure"] for t, i in planned["tiers"].items()}
+
+
+def test_live_reads_the_appliance_and_equals_the_state(
+        applied_state: dict[str, Any], local_aws: LocalAWS) -> None:
+    """The live reader asks DescribeNetworkInterfaces for the interface the route names
+    (subnet, groups, SourceDestCheck), so the live answer is the state's, not unknown."""
+    vpc_id = next(r["values"]["id"] for r in applied_state["values"]["root_module"]["resources"]
+                  if r["address"] == "aws_vpc.this")
+    live = network_from_live(client("ec2", local_aws.endpoint, REGION), vpc_id=vpc_id)
+    eni = [a for a in live.appliances.values() if a.id.startswith("eni-")]
+    assert eni, live.appliances
+    assert eni[0].source_dest_check is False
+    assert eni[0].security_group_ids
+    assert eni[0].security_group_ids[0].startswith("sg-")
+    result = analyze(live)
+    assert str(result.ports("app", "internet", "tcp")) == "443"
+    assert not result.unknown_ports("app", "internet", "tcp")
+    assert result.tiers["app"].exposure == "private"
+    state = reach_json(analyze(network_from_state(applied_state)), "state")
+    got = reach_json(result, "live")
+    assert got["flows"] == state["flows"]
+    assert {t: i["exposure"] for t, i in got["tiers"].items()} == \
+        {t: i["exposure"] for t, i in state["tiers"].items()}

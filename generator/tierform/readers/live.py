@@ -15,6 +15,7 @@ from typing import Any
 from tierform.aws import NACL_LAST_USER_RULE, normalise_protocol
 from tierform.errors import ReadError
 from tierform.network.model import (
+    Appliance,
     GatewayEndpoint,
     InterfaceEndpoint,
     InternetGateway,
@@ -466,6 +467,7 @@ def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
             e for r in t.routes for e in routes_by_prefix_list(r, lists)))
             for k, t in part.route_tables.items()})
         net.nacls.update(part.nacls)
+        net.appliances.update(part.appliances)
         net.security_groups.update({k: replace(g, rules=tuple(
             e for r in g.rules for e in rules_by_prefix_list(r, lists)))
             for k, g in part.security_groups.items()})
@@ -482,6 +484,68 @@ def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
         net.firewalls, net.firewall_policies, net.firewall_rule_groups = read_firewalls(
             firewall_client, [p.vpc_id for p in parts])
     return qualify_shared_tiers(net)
+
+
+def _appliance(raw: Mapping[str, Any], ident: str, subnets: Collection[str]
+               ) -> Appliance | None:
+    """One appliance from a DescribeNetworkInterfaces item (or an instance's primary
+    interface): its subnet, groups and source/destination check; None outside ``subnets``."""
+    subnet = str(raw.get("SubnetId") or "")
+    if subnet not in subnets:
+        return None  # in no subnet of this VPC: the route's target stays unknown
+    groups = tuple(str(g["GroupId"]) for g in raw.get("Groups") or [] if g.get("GroupId"))
+    check = raw.get("SourceDestCheck")
+    tags = resource_tags({"Tags": raw.get("TagSet") or raw.get("Tags") or []})
+    return Appliance(ident, subnet, groups or None, check if isinstance(check, bool) else None,
+                     _label(ident, tags))
+
+
+def _appliances(ec2: Any, vpc_id: str, tables: Iterable[RouteTable],
+                subnets: Collection[str]) -> dict[str, Appliance]:
+    """R14, R9: the network interfaces and instances the VPC's routes name, by every id a
+    route may name them by (an instance also by its primary interface), read with
+    DescribeNetworkInterfaces and DescribeInstances: subnet, groups, SourceDestCheck. Asked
+    only when some route names one; a refused read leaves them out (unknown, never
+    blocked)."""
+    targets = {r.target for t in tables for r in t.routes
+               if r.kind in ("eni", "instance") and r.target}
+    if not targets:
+        return {}
+    found: dict[str, Appliance] = {}
+    try:
+        interfaces = {str(raw["NetworkInterfaceId"]): raw for raw in _paginate(
+            ec2, "describe_network_interfaces", "NetworkInterfaces", Filters=_in_vpc(vpc_id))}
+    except ReadError:
+        interfaces = {}
+    for eni, raw in interfaces.items():
+        if eni in targets and (appliance := _appliance(raw, eni, subnets)) is not None:
+            found[eni] = appliance
+    wanted = sorted(t for t in targets if t.startswith("i-"))
+    if not wanted:
+        return found
+    try:
+        reservations = list(_paginate(ec2, "describe_instances", "Reservations",
+                                      Filters=_in_vpc(vpc_id)))
+    except ReadError:
+        return found
+    for instance in (i for r in reservations for i in r.get("Instances") or []):
+        ident = str(instance.get("InstanceId") or "")
+        if ident not in targets:
+            continue
+        primary = next((n for n in instance.get("NetworkInterfaces") or []
+                        if (n.get("Attachment") or {}).get("DeviceIndex") == 0), None)
+        source = {**(primary or {}), "TagSet": instance.get("Tags") or []}
+        if primary is None:  # no interface listed: the instance's own fields
+            source.update(SubnetId=instance.get("SubnetId"),
+                          Groups=instance.get("SecurityGroups") or [],
+                          SourceDestCheck=instance.get("SourceDestCheck"))
+        appliance = _appliance(source, ident, subnets)
+        if appliance is None:
+            continue
+        found[ident] = appliance
+        if primary is not None and primary.get("NetworkInterfaceId"):
+            found[str(primary["NetworkInterfaceId"])] = appliance
+    return found
 
 
 @dataclass(frozen=True)
@@ -533,6 +597,7 @@ def _read_vpc(ec2_client: Any, vpc: Mapping[str, Any], tier_tag: str,
     net.route_tables = {k: replace(t, vpc=own) for k, t in
                         _route_tables(ec2_client, vid, tier_tag, net.endpoints).items()}
     net.nacls = {k: replace(n, vpc=own) for k, n in _nacls(ec2_client, vid, tier_tag).items()}
+    net.appliances = _appliances(ec2_client, vid, net.route_tables.values(), net.subnets)
     net.security_groups = {k: replace(g, vpc=own) for k, g in
                            _security_groups(ec2_client, vid, tier_tag).items()}
     return _Part(net, vpc_tags.get("Name"), _label(vid, vpc_tags))
