@@ -36,6 +36,7 @@ __all__ = [
     "Half",
     "Legs",
     "Outbound",
+    "MAX_HOPS",
     "Path",
     "RouteCheck",
     "route_detail",
@@ -98,6 +99,7 @@ class Half(NamedTuple):
     firewall: str | None = None  # ... or through this firewall's endpoint there (R15)
     then_nat: str | None = None  # ... and then through a NAT gateway in this subnet (R15)
     firewall_after_nat: bool = False  # ... or the NAT gateway first, then the firewall
+    more_hops: tuple[tuple[str, str | None], ...] = ()  # further hops: (subnet, groups)
 
 
 class Path(NamedTuple):
@@ -143,6 +145,7 @@ class Outbound:
     firewall: str | None = None  # through a Network Firewall endpoint (R15): the firewall
     then_nat: str | None = None  # ... then a NAT gateway in this subnet
     firewall_after_nat: bool = False  # the NAT gateway (nat_subnet) first, then the firewall
+    more_hops: tuple[tuple[str, str | None], ...] = ()  # after the first hop: (subnet, groups)
 
 
 _Filters = tuple[tuple[Filter, ...], tuple[Filter, ...]]  # (forward, replies) of one half
@@ -160,6 +163,8 @@ _PRIVATE_VIA_IGW = (" (an internet gateway does not forward private addresses su
 
 _APPLIANCES = frozenset({"eni", "instance"})
 """In-VPC next hops followed by their subnet's table (R14)."""
+MAX_HOPS = 4
+"""The longest chain of in-VPC hops followed (R9, R14); beyond it the answer is unknown."""
 _ASSUMED = frozenset({"tgw", "vgw"})
 """Gateways assumed to reach the named networks routed to them (their far side is not read)."""
 _KIND_NAMES: dict[str, str] = {
@@ -189,6 +194,18 @@ def _private_nat_drops(gateway: NatGateway, onward: Route | None, cidr: str) -> 
     return (f"NAT gateway {gateway.source or gateway.id} is private, and its subnet routes "
             f"{cidr} to internet gateway {onward.target or ''}".rstrip()
             + " (an internet gateway drops traffic from a private NAT gateway)")
+
+
+def _then(inner: Outbound, subnet: str, groups: str | None, where: str) -> Outbound:
+    """R14, a chain: the way out through an appliance (``subnet``, its ``groups``) and on
+    by ``inner``, the rest of the chain: its hops come after this one."""
+    text = f"{where}, then {inner.detail}"
+    if not inner.ok:
+        return Outbound(False, None, text, text if inner.unknown is not None else None)
+    rest = ((inner.nat_subnet, inner.hop_groups), *inner.more_hops) \
+        if inner.nat_subnet is not None else ()
+    return Outbound(True, subnet, text, text if inner.unknown is not None else None,
+                    hop_groups=groups, more_hops=rest)
 
 
 def route_detail(route: Route | None, cidr: str) -> str:
@@ -350,13 +367,15 @@ class Legs:
         self._out_cache[cache_key] = result
         return result
 
-    def _via_appliance(self, route: Route, dst: Host) -> Outbound:
+    def _via_appliance(self, route: Route, dst: Host, seen: tuple[str, ...] = ()) -> Outbound:
         """R14: out of the VPC through a network interface or an instance in the VPC. The
         packet goes to the appliance in its subnet (that subnet's NACL both ways and the
         interface's groups, as for a NAT gateway, A5) and on by that subnet's table, whose
         route must be a direct exit (R3, R8). Followed only when the appliance is read with
-        its groups and its source/destination check off; else unknown. One hop: a route on
-        to another in-VPC hop is unknown, one back to the same appliance a loop (dropped)."""
+        its groups and its source/destination check off; else unknown. A chain: on to
+        another appliance or a NAT gateway, each hop the same way, up to MAX_HOPS (beyond:
+        unknown); a route back to an appliance of the chain (``seen``) is a loop (dropped);
+        on to a Gateway Load Balancer or firewall endpoint, unknown."""
         model = self.model
         appliance: Appliance | None = model.network.appliances.get(route.target or "")
 
@@ -381,12 +400,27 @@ class Legs:
         hop_table = model.table_of.get(appliance.subnet_id)
         onward = model.lpm(hop_table, dst.key)
         where = f"{label} in subnet {appliance.subnet_id}, then {model.table_name(hop_table)}"
-        if onward is not None and onward.kind in _APPLIANCES and onward.target == route.target:
+        chain = (*seen, appliance.id)
+        again = self._appliance(onward)
+        if again is not None and again.id in chain:
+            same = "the same appliance" if again.id == appliance.id else \
+                f"{again.source or again.id}, an earlier hop"
             return Outbound(False, None, f"via {where}: {route_detail(onward, dst.cidr)} "
-                                         "sends it back to the same appliance (a loop)")
-        if onward is not None and onward.kind in (*_APPLIANCES, "gwlbe", "nat"):
-            return unknown(f"goes through {label}, then on to a second in-VPC hop "
-                           f"({route_detail(onward, dst.cidr)}): one hop is followed")
+                                         f"sends it back to {same} (a loop)")
+        if onward is not None and onward.kind in (*_APPLIANCES, "nat"):
+            if len(chain) >= MAX_HOPS:
+                return unknown(f"goes through {label}, then on to a further in-VPC hop "
+                               f"({route_detail(onward, dst.cidr)}): more than {MAX_HOPS} "
+                               "hops are not followed")
+            inner = (self._via_appliance(onward, dst, chain) if onward.kind in _APPLIANCES
+                     else self._via_nat(onward, dst, dst.endpoint in model.public_endpoints))
+            if inner.firewall is not None:
+                return unknown(f"goes through {label}, then {inner.detail}: a firewall after "
+                               "an appliance is not followed")
+            return _then(inner, appliance.subnet_id, groups, f"via {where}")
+        if onward is not None and onward.kind == "gwlbe":
+            return unknown(f"goes through {label}, then on to an endpoint "
+                           f"({route_detail(onward, dst.cidr)}): not followed")
         ok, why = (False, None) if onward is None else self._leaves(onward, dst)
         if why is not None:
             text = f"via {where}, then {why}"
@@ -799,8 +833,10 @@ class Legs:
                 return Half(peer, (check,), forward, replies, subnet, firewall=firewall)
             through = self._appliance_out(host, peer)
             if through is not None:
-                check, subnet, groups = through
-                return Half(peer, (check,), forward, replies, subnet, groups)
+                check, hops = through
+                first, groups = hops[0] if hops else (None, None)
+                return Half(peer, (check,), forward, replies, first, groups,
+                            more_hops=tuple(hops[1:]))
             ok, route, why = self.local(host.table, peer)
             self._note(host, peer, why)
             return Half(peer, (RouteCheck("forward", host.table, ok, route, peer.cidr,
@@ -814,7 +850,7 @@ class Legs:
                            RouteCheck("return", host.table, out.ok, note=back,
                                       unknown=out.unknown)),
                     forward, replies, out.nat_subnet, out.hop_groups, out.firewall,
-                    out.then_nat, out.firewall_after_nat)
+                    out.then_nat, out.firewall_after_nat, out.more_hops)
 
     def _firewall_route(self, table: str | None, peer: Host) -> Route | None:
         """The route of ``table`` to ``peer`` when it is more specific than local and goes
@@ -902,17 +938,65 @@ class Legs:
             return None
         return self.model.network.appliances.get(route.target or "")
 
+    def _chain(self, route: Route, toward: Host, ends: tuple[Host, ...]
+               ) -> tuple[list[Appliance], Route | None, str, bool | None]:
+        """R9: the appliances a packet to ``toward`` crosses from ``route`` on, each
+        followed by its subnet's table, up to MAX_HOPS: (the appliances, the route after the
+        last, the way in words, and why it stops: None when it ends on a route that is no
+        appliance, False blocked (a loop), True unknown: not read, in a subnet of one of
+        ``ends``, or beyond the bound; the words then say why)."""
+        model = self.model
+        chain: list[Appliance] = []
+        current: Route | None = route
+        way = route_detail(route, toward.cidr)
+        while current is not None and current.kind in _APPLIANCES:
+            appliance = self._appliance(current)
+            if appliance is None:
+                return chain, current, unmodelled(current, toward.cidr, "goes to an appliance "
+                                                  "that is not in what was read"), True
+            label = appliance.source or appliance.id
+            if any(a.id == appliance.id for a in chain):
+                return chain, current, f"{way}: back to {label}, an earlier hop (a loop)", False
+            if len(chain) >= MAX_HOPS:
+                return chain, current, unmodelled(current, toward.cidr, f"goes through more "
+                                                  f"than {MAX_HOPS} in-VPC hops: not followed"), \
+                    True
+            problem = None
+            if appliance.source_dest_check is not False:
+                state = "on" if appliance.source_dest_check else "not read"
+                problem = (f"goes through {label}, whose source/destination check is {state}: "
+                           "whether it forwards is not known")
+            elif model.appliance_groups.get(appliance.id) is None:
+                problem = (f"goes through {label}, whose security groups are not all in what "
+                           "was read")
+            elif appliance.subnet_id not in model.network.subnets:
+                problem = (f"goes through {label} in subnet {appliance.subnet_id}, which is not "
+                           "in the input")
+            elif any(appliance.subnet_id in end.subnets for end in ends):
+                problem = (f"goes through {label} in subnet {appliance.subnet_id}, a subnet of "
+                           "one end: which legs cross a NACL there is not modelled")
+            if problem is not None:
+                return chain, current, unmodelled(current, toward.cidr, problem), True
+            chain.append(appliance)
+            table = model.table_of.get(appliance.subnet_id)
+            current = model.lpm(table, toward.key)
+            way += (f": through {label} (subnet {appliance.subnet_id}), then "
+                    f"{model.table_name(table)}: {route_detail(current, toward.cidr)}")
+        return chain, current, way, None
+
     def _appliance_out(self, host: Host, peer: Host
-                       ) -> tuple[RouteCheck, str | None, str | None] | None:
+                       ) -> tuple[RouteCheck, list[tuple[str, str | None]]] | None:
         """R9, between tiers: the sender's route to a tier names a network interface or an
-        instance (an appliance in front of a subnet). Followed as out of the VPC (R14): the
+        instance (an appliance in front of a subnet). Followed as out of the VPC (R14): each
         appliance read with its groups and its source/destination check off, in a subnet
-        of its own (neither end's), whose table delivers to the peer and back to the
-        sender by the local route; the receiver's table must send the reply to the same
-        appliance (else asymmetric). The hop's NACL and groups are Legs.hop's (the check
-        returns the appliance's subnet and groups). What was not read, a further hop or an
-        asymmetric reply: unknown; a loop, a blackhole or no route: blocked. None: not such
-        a route (local() decides)."""
+        of its own (neither end's), whose table goes on to the next appliance (a chain of up
+        to MAX_HOPS) or delivers to the peer by the local route; the reply must come back
+        through the same appliances in reverse (the receiver's table, then each one's
+        subnet's table, the last by the local route to the sender), else asymmetric. The
+        hops' NACLs and groups are Legs.hop's (the check returns each hop's subnet and
+        groups). What was not read, a hop of another kind, beyond the bound or an
+        asymmetric reply: unknown; a loop, a blackhole or no route: blocked. None: not
+        such a route (local() decides)."""
         if self.routes_open:
             return None
         model = self.model
@@ -921,65 +1005,47 @@ class Legs:
             return None
 
         def check(ok: bool, text: str, unknown: bool = False
-                  ) -> tuple[RouteCheck, str | None, str | None]:
-            why = unmodelled(route, peer.cidr, text) if unknown else None
+                  ) -> tuple[RouteCheck, list[tuple[str, str | None]]]:
+            why = text if unknown else None
             self._note(host, peer, why)
             return (RouteCheck("forward", host.table, self.unknown_passes if unknown else ok,
-                               route, peer.cidr, why or text, why), None, None)
+                               route, peer.cidr, text, why), [])
 
-        appliance = self._appliance(route)
-        if appliance is None:
-            return check(False, "goes to an appliance that is not in what was read", True)
-        label = appliance.source or appliance.id
-        if appliance.source_dest_check is not False:
-            state = "on" if appliance.source_dest_check else "not read"
-            return check(False, f"goes through {label}, whose source/destination check is "
-                                f"{state}: whether it forwards is not known", True)
-        groups = model.appliance_groups.get(appliance.id)
-        if groups is None:
-            return check(False, f"goes through {label}, whose security groups are not all in "
-                                "what was read", True)
-        subnet = appliance.subnet_id
-        if subnet not in model.network.subnets:
-            return check(False, f"goes through {label} in subnet {subnet}, which is not in "
-                                "the input", True)
-        if subnet in host.subnets or subnet in peer.subnets:
-            return check(False, f"goes through {label} in subnet {subnet}, a subnet of one "
-                                "end: which legs cross a NACL there is not modelled", True)
-        hop_table = model.table_of.get(subnet)
-        onward = model.lpm(hop_table, peer.key)
-        where = (f"{route_detail(route, peer.cidr)}: through {label} (subnet {subnet}), then "
-                 f"{model.table_name(hop_table)}: {route_detail(onward, peer.cidr)}")
-        if onward is not None and (found := self._appliance(onward)) is not None \
-                and found.id == appliance.id:
-            return check(False, f"{where}: back to the same appliance (a loop)")
-        if onward is None or onward.kind == "blackhole":
-            return check(False, f"{where}: not delivered to {peer.cidr}")
-        if onward.kind != "local":
-            return check(False, f"goes through {label}, then on by "
-                                f"{route_detail(onward, peer.cidr)}: a further hop, not "
-                                "followed", True)
-        home = model.lpm(hop_table, host.key)
-        if home is None or home.kind != "local":
-            return check(False, f"goes through {label}, whose subnet sends the reply to "
-                                f"{host.cidr} by {route_detail(home, host.cidr)}, not the "
-                                "local route: not followed", True)
+        chain, last, way, stop = self._chain(route, peer, (host, peer))
+        if stop is not None:
+            return check(False, way, stop)
+        if last is None or last.kind == "blackhole":
+            return check(False, f"{way}: not delivered to {peer.cidr}")
+        if last.kind != "local":
+            return check(False, unmodelled(route, peer.cidr, f"goes through "
+                                           f"{len(chain)} appliance(s), then on by "
+                                           f"{route_detail(last, peer.cidr)}: a further hop, "
+                                           "not followed"), True)
         reply = model.lpm(peer.table, host.key)
-        back = self._appliance(reply)
-        if back is None or back.id != appliance.id:
-            return check(False, f"goes through {label}, but the reply from {peer.cidr} to "
-                                f"{host.cidr} leaves by {model.table_name(peer.table)}: "
-                                f"{route_detail(reply, host.cidr)}, not back through it "
-                                "(asymmetric: what the appliance does with one direction "
-                                "of a connection is not modelled)", True)
-        return (RouteCheck("forward", host.table, True, route, peer.cidr, where), subnet,
-                groups)
+        back: list[Appliance] = []
+        home: Route | None = reply
+        if reply is not None and reply.kind in _APPLIANCES:
+            back, home, _, problem = self._chain(reply, host, (host, peer))
+            if problem is not None:
+                back = []
+        if [a.id for a in back] != [a.id for a in reversed(chain)] or home is None \
+                or home.kind != "local":
+            return check(False, unmodelled(route, peer.cidr, (
+                f"goes through {', '.join(a.source or a.id for a in chain)}, but the reply "
+                f"from {peer.cidr} to {host.cidr} leaves by {model.table_name(peer.table)}: "
+                f"{route_detail(reply, host.cidr)}, not back through the same appliances "
+                "to the local route (asymmetric: what an appliance does with one direction "
+                "of a connection is not modelled)")), True)
+        hops: list[tuple[str, str | None]] = [
+            (a.subnet_id, model.appliance_groups.get(a.id)) for a in chain]
+        return RouteCheck("forward", host.table, True, route, peer.cidr, way), hops
 
     def _appliance_back(self, host: Host, peer: Host) -> RouteCheck | None:
         """R9, between tiers: the receiver's route back to the sender names an appliance.
-        The reply goes through it only if the connection came through the same one (the
-        sender's route: _appliance_out then holds the hop's legs); otherwise the appliance
-        sees the reply alone (asymmetric: unknown). None: not such a route."""
+        The reply goes through it only if the connection came through the same appliances
+        (the sender's route, then each hop's table: _appliance_out then holds the hops'
+        legs and checks the reply's whole way); otherwise an appliance sees the reply
+        alone (asymmetric: unknown). None: not such a route."""
         if self.routes_open:
             return None
         model = self.model
@@ -987,12 +1053,15 @@ class Legs:
         if route is None or route.kind not in _APPLIANCES:
             return None
         came = model.lpm(peer.table, host.key)
-        appliance, sent = self._appliance(route), self._appliance(came)
-        if appliance is not None and sent is not None and sent.id == appliance.id:
+        back, _, _, _ = self._chain(route, peer, (host, peer))
+        sent: list[Appliance] = []
+        if came is not None and came.kind in _APPLIANCES:
+            sent = self._chain(came, host, (host, peer))[0]
+        if sent and [a.id for a in sent] == [a.id for a in reversed(back)][:len(sent)]:
+            label = ", ".join(a.source or a.id for a in back)
             return RouteCheck("return", host.table, True, route, peer.cidr,
                               f"{route_detail(route, peer.cidr)}: the reply goes back "
-                              f"through {appliance.source or appliance.id}, the way the "
-                              "connection came")
+                              f"through {label}, the way the connection came")
         why = unmodelled(route, peer.cidr,
                          f"is the reply's way back, but the connection came by "
                          f"{route_detail(came, host.cidr)} (asymmetric: what the appliance "
@@ -1080,6 +1149,8 @@ class Legs:
             return Path(src, dst, (sender, *self._firewall_hop(src, dst, sender), receiver))
         hop = (self.hop(sender.nat_subnet, src, dst, sender.hop_groups) if sender.nat_subnet
                else ())
+        for subnet, groups in sender.more_hops:  # R9, R14: a chain of hops, in order
+            hop = (*hop, *self.hop(subnet, src, dst, groups))
         return Path(src, dst, (sender, *hop, receiver))
 
     def inside(self, src: Host, dst: Host) -> Path | None:

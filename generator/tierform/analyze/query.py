@@ -164,6 +164,9 @@ def _where(path: Path, filt: Filter, peer: Host) -> str:
                               or path.nat_subnet is None):  # R15: a firewall's hops
         return (f"firewall chain subnet ({_hop_nacl(filt)}) "
                 f"{'outbound to' if filt.egress else 'inbound from'} {peer.endpoint}")
+    if filt.end == "nat" and path.halves[0].more_hops:  # R9, R14: a chain of hops
+        return (f"hop subnet ({_hop_nacl(filt)}) "
+                f"{'outbound to' if filt.egress else 'inbound from'} {peer.endpoint}")
     if filt.end == "nat":
         return (f"NAT subnet {path.nat_subnet} "
                 f"{'outbound to' if filt.egress else 'inbound from'} {peer.endpoint}")
