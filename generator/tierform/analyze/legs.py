@@ -30,13 +30,13 @@ from tierform.network.model import Appliance, NatGateway, Route
 
 __all__ = [
     "ASSUMED_TEXT",
+    "MAX_HOPS",
     "End",
     "Filter",
     "FilterLayer",
     "Half",
     "Legs",
     "Outbound",
-    "MAX_HOPS",
     "Path",
     "RouteCheck",
     "route_detail",
