@@ -19,7 +19,8 @@ from tierform.readers.state import network_from_state
 from tierform.report import reach_json
 from tierform.terraform import plan_files
 from tierform.terraform.cliconfig import OFFLINE_PROVIDER_FILE
-from tierform.terraform.runner import Runner, module_files
+from tierform.terraform.reattach import ReattachedRunner
+from tierform.terraform.runner import module_files
 
 pytestmark = [pytest.mark.e2e, pytest.mark.terraform]
 
@@ -32,7 +33,8 @@ REGION = "us-east-1"
 def applied_state(local_aws: LocalAWS,
                   tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     workdir = tmp_path_factory.mktemp("apply-east-west-appliance")
-    runner = Runner.for_module(MODULE, workdir, region=REGION, endpoint=local_aws.endpoint)
+    runner = ReattachedRunner.for_module(MODULE, workdir, region=REGION,
+                                         endpoint=local_aws.endpoint)
     (workdir / OFFLINE_PROVIDER_FILE).write_text(provider_hcl(local_aws.endpoint, REGION))
     runner.init()
     runner.apply()
