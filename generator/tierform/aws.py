@@ -21,8 +21,10 @@ __all__ = [
     "GATEWAY_ENDPOINT_SERVICES",
     "INTERFACE_ENDPOINT_SERVICES",
     "INTERNET",
+    "IPV6_NATIVE_STAND_IN",
     "MAX_PORT",
     "NACL_LAST_USER_RULE",
+    "NAT64_PREFIX",
     "PORTED_PROTOCOLS",
     "PROTOCOLS",
     "PROTOCOL_NUMBERS",
@@ -41,6 +43,12 @@ INTERNET = "internet"
 
 ANYWHERE = "0.0.0.0/0"
 ANYWHERE_V6 = "::/0"
+NAT64_PREFIX = "64:ff9b::/96"
+"""The well-known NAT64 prefix (RFC 6052): DNS64 answers IPv4-only names inside it, and a
+route for it to a NAT gateway translates the connection to IPv4."""
+IPV6_NATIVE_STAND_IN = "0.0.0.0/32"
+"""The IPv4 CIDR an IPv6-only subnet is recorded with (it holds no IPv4 hosts: the
+analyzer leaves it out of the IPv4 family)."""
 
 AddressFamily = Literal["ipv4", "ipv6"]
 FAMILIES: tuple[AddressFamily, ...] = ("ipv4", "ipv6")

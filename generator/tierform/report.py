@@ -123,6 +123,8 @@ def _grid(rows: list[list[str]]) -> str:
 
 def _allocation(layout: Layout, tier: str) -> str:
     spec = layout.blueprint.tiers[tier]
+    if all(s.ipv6_only for s in layout.subnets_of(tier)):
+        return "IPv6 only (no IPv4 block)"
     return "blueprint cidrs" if spec.cidrs else f"allocated (netmask /{spec.netmask})"
 
 
@@ -130,7 +132,8 @@ def subnets_json(layout: Layout) -> list[dict[str, Any]]:
     """Every subnet the module creates: the allocator's CIDRs, visible before a render."""
     rows: list[dict[str, Any]] = [
         {"name": s.name, "tier": s.tier, "exposure": s.exposure, "az": s.az,
-         "cidr": str(s.cidr), "source": _allocation(layout, s.tier)} for s in layout.subnets]
+         "cidr": None if s.cidr is None else str(s.cidr), "source": _allocation(layout, s.tier)}
+        for s in layout.subnets]
     # The transit attachment's own /28s (no tier: they hold no workload).
     rows += [{"name": name, "tier": None, "exposure": "dedicated", "az": az, "cidr": str(cidr),
               "source": "dedicated (transit attachment, top of the VPC)"}
@@ -145,7 +148,8 @@ def subnets_json(layout: Layout) -> list[dict[str, Any]]:
 def subnets_table(layout: Layout) -> str:
     """``subnets_json`` as a text table, one subnet a row, in render order."""
     rows = [["SUBNET", "TIER", "EXPOSURE", "AZ", "CIDR", "CIDR SOURCE"]]
-    rows += [[r["name"], r["tier"] or "-", r["exposure"], r["az"], r["cidr"], r["source"]]
+    rows += [[r["name"], r["tier"] or "-", r["exposure"], r["az"], r["cidr"] or "-",
+              r["source"]]
              for r in subnets_json(layout)]
     return _grid(rows)
 

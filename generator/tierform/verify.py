@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GATES",
+    "IPV6_ONLY",
     "LAYERS",
     "Expected",
     "FindingKind",
@@ -125,6 +126,11 @@ class ProxyIntent:
     port: int
     health_port: int
     path: tuple[str | int, ...]
+
+
+IPV6_ONLY = "IPv6 only"
+"""What ``Expected.subnets`` and the identity check name an IPv6-only subnet by (it has no
+IPv4 CIDR; its /64 is symbolic in a plan)."""
 
 
 @dataclass(frozen=True)
@@ -208,7 +214,11 @@ def intents_from_blueprint(bp: Blueprint) -> list[Intent]:
         ports = PortSet(flow.port_ranges())
         label = (f"{flow.flow_id} ({flow.src} -> {flow.dst} "
                  f"{format_ports(flow.protocol, ports)})")
-        intents.append(Intent(flow.src, flow.dst, flow.protocol, ports, label, ("flows", index)))
+        # A flow with an IPv6-only tier at one end has no IPv4 to be reachable over.
+        only = bp.vpc.ipv6 is not None and any(
+            end in bp.tiers and bp.tiers[end].ipv6_only for end in (flow.src, flow.dst))
+        intents.append(Intent(flow.src, flow.dst, flow.protocol, ports, label, ("flows", index),
+                              ("ipv6",) if only else ("ipv4",)))
     return intents
 
 
@@ -332,6 +342,14 @@ def verify(intents: Sequence[Intent], network: Network, *,
         if info is None:
             findings.append(VerifyFinding("exposure", f"tier {tier} is declared {declared} but "
                                           "has no subnets in the network", ("tiers", tier)))
+        elif not info.subnets and info.exposure_ipv6 is not None:
+            # IPv6-only (no IPv4 subnet): its IPv6 exposure is the one declared. Unknown is
+            # no finding: the answer is incomplete already (exit 3), not wrong.
+            if info.exposure_ipv6 not in (declared, "unknown"):
+                findings.append(VerifyFinding(
+                    "exposure", f"tier {tier} is declared {declared} but its IPv6 routes make "
+                    f"it {info.exposure_ipv6} (it has no IPv4 subnet)",
+                    ("tiers", tier, "exposure"), dst=tier, layer="routes", family="ipv6"))
         elif info.exposure != declared:
             findings.append(VerifyFinding(
                 "exposure", f"tier {tier} is declared {declared} but its routes make it "
@@ -474,7 +492,8 @@ def identity(expected: Expected, network: Network) -> list[VerifyFinding]:
     actual: dict[str, set[str]] = {}
     for subnet in network.subnets.values():
         if subnet.tier is not None and subnet.vpc == own:
-            actual.setdefault(subnet.tier, set()).add(str(subnet.cidr))
+            actual.setdefault(subnet.tier, set()).add(
+                IPV6_ONLY if subnet.ipv6_native else str(subnet.cidr))
     for tier, cidrs in sorted(expected.subnets.items()):
         got = actual.get(tier)
         if got is None:

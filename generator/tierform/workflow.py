@@ -18,6 +18,7 @@ from tierform.analyze import Reachability, analyze
 from tierform.errors import BlueprintError
 from tierform.readers.files import read_network as read_network_file
 from tierform.verify import (
+    IPV6_ONLY,
     Expected,
     Gate,
     VerifyReport,
@@ -155,9 +156,12 @@ def verify_network(loaded: LoadedBlueprint, network: Network, *,
     CIDRs, the blueprint's named networks are endpoints, and a tier's ``security_groups``
     places the groups its references match (``adopt_blueprint``)."""
     blueprint = loaded.blueprint
+    only = {t for t, spec in blueprint.tiers.items()
+            if blueprint.vpc.ipv6 is not None and spec.ipv6 and spec.ipv6_only}
     expected = Expected(str(blueprint.vpc.cidr),
-                        {tier: frozenset(str(c) for c in zones.values())
-                         for tier, zones in loaded.allocation.items()},
+                        {**{tier: frozenset(str(c) for c in zones.values())
+                            for tier, zones in loaded.allocation.items() if tier not in only},
+                         **{tier: frozenset({IPV6_ONLY}) for tier in only}},
                         {name: tuple(tier.security_groups)
                          for name, tier in blueprint.tiers.items()
                          if tier.security_groups is not None})

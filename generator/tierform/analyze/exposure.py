@@ -38,6 +38,7 @@ def exposures(legs: Legs) -> tuple[dict[str, TierInfo], list[str]]:
     hosted = {s for h in model.hosts for s in h.subnets}
     per_subnet: dict[str, Exposure] = {}
     why: dict[str, set[str]] = {}
+    capped: set[str] = set()
     for subnet in net.subnets.values():
         if subnet.id not in hosted:
             continue  # no host of this family in it
@@ -53,9 +54,14 @@ def exposures(legs: Legs) -> tuple[dict[str, TierInfo], list[str]]:
                 exposure = "public"
                 break
             if route.unknown is not None:
-                reasons.add(route.unknown)
+                (capped if route.outbound_only else reasons).add(route.unknown)
             elif route.ok:
                 exposure = "private"
+        # A route that is never a way in (NAT64) cannot make a subnet public: unknown only
+        # whether it makes an otherwise isolated subnet private.
+        if exposure == "isolated":
+            reasons |= capped
+        capped = set()
         if exposure != "public":
             reasons |= _prefix_list_exits(net, table)
             if reasons:

@@ -146,6 +146,7 @@ class Outbound:
     then_nat: str | None = None  # ... then a NAT gateway in this subnet
     firewall_after_nat: bool = False  # the NAT gateway (nat_subnet) first, then the firewall
     more_hops: tuple[tuple[str, str | None], ...] = ()  # after the first hop: (subnet, groups)
+    outbound_only: bool = False  # unknown, but never a way in (NAT64: a NAT gateway, R12)
 
 
 _Filters = tuple[tuple[Filter, ...], tuple[Filter, ...]]  # (forward, replies) of one half
@@ -355,7 +356,7 @@ class Legs:
         elif route is not None and route.kind == "nat" and self.model.family == "ipv6":
             why = unmodelled(route, dst.cidr, "goes to a NAT gateway over IPv6 (NAT64, "
                                               "not modelled)")
-            result = Outbound(self.unknown_passes, None, why, why)
+            result = Outbound(self.unknown_passes, None, why, why, outbound_only=True)
         elif direct or route is None or route.kind != "nat":
             detail = route_detail(route, dst.cidr) if why is None else why
             if route is not None and route.kind == "igw" and not direct:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tierform.aws import INTERNET, AddressFamily
-from tierform.network.ipv6 import parse_ipv6
+from tierform.network.ipv6 import never_a_vpc_block, parse_ipv6
 from tierform.network.model import Network, Route, Subnet, Unresolved
 
 __all__ = ["prefix_list_pairs", "undecided_ipv6_pairs", "unplaced", "unresolved_pairs"]
@@ -137,7 +137,8 @@ def undecided_ipv6_pairs(network: Network) -> dict[tuple[str, str], list[str]]:
 
     def undecided(text: str | None) -> bool:
         found = parse_ipv6(text)
-        return found is not None and found.base is None and found.prefixlen > 0
+        return (found is not None and found.base is None and found.prefixlen > 0
+                and not never_a_vpc_block(found))
 
     for tier in tiers:
         texts: list[tuple[str, str]] = []

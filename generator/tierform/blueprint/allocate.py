@@ -26,6 +26,11 @@ follow one rule of their own: purpose ``k`` (its place in ``DEDICATED``) takes t
 other purpose moves it, and it moves nothing: the checks refuse a tier that overlaps it
 (tiers are placed from the bottom, so that happens only in a nearly full VPC).
 
+An IPv6-only tier (``ipv6_only``) has no IPv4 subnets: with neither ``cidrs`` nor
+``netmask`` it takes no space at all; with one of them, it reserves that space exactly as
+above, unused, so that turning an existing tier IPv6-only moves no tier after it (its
+subnets are replaced anyway: AWS cannot make a subnet IPv6-only in place).
+
 Consequences: appending a tier at the end of ``tiers`` or an availability zone at the
 end of ``availability_zones`` (up to 4 zones) moves no existing subnet. Growing past
 4 zones doubles the slots and moves the tier's block: start with more zones listed
@@ -95,6 +100,8 @@ def allocate(bp: Blueprint) -> Allocation:
                 taken.append(cidr)
             continue
         if tier.netmask is None:
+            if tier.ipv6_only:
+                continue  # IPv6-only: no IPv4 space asked for, none taken
             result.unplaced[name] = "the tier gives neither 'cidrs' nor 'netmask'"
             continue
         netmask = tier.netmask

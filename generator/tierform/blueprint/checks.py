@@ -175,6 +175,7 @@ def check_blueprint(bp: Blueprint, source_map: Locator, file: str,
         _check_flow_logs(bp, report)
     _check_misc(bp, report, broken)
     _check_ipv6(bp, report, broken)
+    _check_ipv6_only(bp, report, broken)
     _check_tags(bp, report, broken)
     if broken.section("name") and broken.whole("flow_logs"):
         _check_bucket_name(bp, report)
@@ -350,7 +351,7 @@ def _check_tiers(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
         if not broken.item("tiers", name):
             continue
         path = ("tiers", name)
-        if tier.cidrs is None and tier.netmask is None:
+        if tier.cidrs is None and tier.netmask is None and not tier.ipv6_only:
             report.add("tier-subnets", path,
                        f"tier '{name}' gives neither 'cidrs' nor 'netmask'",
                        "add 'netmask: 24' (allocated) or 'cidrs: [...]' (one per zone)",
@@ -1027,6 +1028,86 @@ def _check_ipv6(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
                    f"{len(bp.availability_zones)} availability zones; a dual-stack tier "
                    f"holds {IPV6_ZONES} /64s (one per zone)",
                    "list at most 8 zones, or remove 'ipv6' under vpc", at_key=True)
+
+
+def _check_ipv6_only(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
+    """What an IPv6-only tier (``tiers.<name>.ipv6_only``) cannot do: it has no IPv4
+    address, so nothing that speaks only IPv4 can reach it or be reached from it (named
+    networks, IPv4-only tiers, endpoints, load balancers, the NAT gateways' subnets), and
+    ICMP (ICMPv6 is not derived) would derive no rule at all."""
+    if not (broken.section("vpc") and broken.section("tiers")):
+        return
+    only = {name for name, spec in bp.tiers.items()
+            if spec.ipv6_only and broken.item("tiers", name)}
+    for name in sorted(only, key=list(bp.tiers).index):
+        spec = bp.tiers[name]
+        where = ("tiers", name, "ipv6_only")
+        if bp.vpc.ipv6 is None:
+            report.add("ipv6-only-without-vpc", where,
+                       f"tier '{name}' is IPv6-only but the VPC is IPv4 only",
+                       "add 'ipv6: amazon' under vpc, or remove this key", at_key=True)
+        elif not spec.ipv6:
+            report.add("ipv6-only-without-ipv6", where,
+                       f"tier '{name}' is IPv6-only and says 'ipv6: false'",
+                       "remove 'ipv6: false' (or 'ipv6_only')", at_key=True)
+        if spec.load_balancer is not None:
+            report.add("ipv6-only-load-balancer", ("tiers", name, "load_balancer"),
+                       f"tier '{name}' is IPv6-only: an internet-facing load balancer needs "
+                       "IPv4 addresses in its subnets", "put the load balancer in a "
+                       "dual-stack public tier", at_key=True)
+        if broken.section("nat") and nat_tier_of(bp) == name:
+            report.add("ipv6-only-nat-tier", where,
+                       f"tier '{name}' holds the NAT gateways (the first public tier, nat: "
+                       f"{bp.nat}): a NAT gateway needs an IPv4 subnet",
+                       "list a dual-stack public tier first, or remove 'ipv6_only'",
+                       at_key=True)
+    if not only:
+        return
+    ends = bp.tiers
+    spec_ie = bp.interface_endpoints
+    if spec_ie is not None and spec_ie.tier in only:
+        report.add("ipv6-only-endpoints", ("interface_endpoints", "tier"),
+                   f"interface endpoints in IPv6-only tier '{spec_ie.tier}': not supported "
+                   "(the endpoints' network interfaces and their rules are IPv4)",
+                   "place the interface endpoints in a dual-stack tier")
+    for lb_tier, lb_spec in ends.items():
+        lb = lb_spec.load_balancer
+        if lb is not None and lb.target.tier in only:
+            report.add("ipv6-only-load-balancer", ("tiers", lb_tier, "load_balancer",
+                                                   "target", "tier"),
+                       f"the load balancer of '{lb_tier}' targets IPv6-only tier "
+                       f"'{lb.target.tier}': its targets are registered by IPv4",
+                       "target a dual-stack tier")
+    if not broken.section("flows"):
+        return
+    for index, flow in enumerate(bp.flows):
+        if not broken.item("flows", index):
+            continue
+        for end, other, key in ((flow.src, flow.dst, "to"), (flow.dst, flow.src, "from")):
+            if end not in only:
+                continue
+            path = ("flows", index, key)
+            if other in bp.networks:
+                report.add("ipv6-only-network", path,
+                           f"flow {flow.src} -> {flow.dst}: '{end}' is IPv6-only and named "
+                           f"network '{other}' is IPv4 (NAT64 reaches only the internet)",
+                           f"make '{end}' dual-stack (remove 'ipv6_only'), or remove the flow")
+            elif other in ends and other not in only and not ends[other].ipv6:
+                report.add("ipv6-only-ipv4-tier", path,
+                           f"flow {flow.src} -> {flow.dst}: '{end}' is IPv6-only and "
+                           f"'{other}' has no IPv6 ('ipv6: false')",
+                           f"give '{other}' IPv6 (remove 'ipv6: false'), or remove the flow")
+            elif service_of_endpoint(other) is not None:
+                report.add("ipv6-only-endpoints", path,
+                           f"flow {flow.src} -> {flow.dst}: '{end}' is IPv6-only; AWS "
+                           "service endpoints are reached over IPv4 here",
+                           f"make '{end}' dual-stack, or remove the flow")
+            elif flow.protocol == "icmp":
+                report.add("ipv6-only-icmp", ("flows", index, "protocol"),
+                           f"flow {flow.src} -> {flow.dst}: '{end}' is IPv6-only and ICMPv6 "
+                           "is not derived, so this flow would open nothing",
+                           "use tcp or udp, or remove the flow")
+                break
 
 
 MAX_TAGS = 50

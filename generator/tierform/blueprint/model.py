@@ -180,6 +180,12 @@ class TierSpec(_Strict):
     ipv6: Flag = True
     """In a dual-stack VPC (``vpc.ipv6``), whether the tier's subnets get IPv6 /64s;
     ``false``: IPv4 only (its IPv6 index stays reserved, so no other tier moves)."""
+    ipv6_only: Flag = False
+    """In a dual-stack VPC, subnets with no IPv4 block at all (``ipv6_native``): their /64s
+    by the same stable index, DNS64 where a NAT64 route exists (a private tier with NAT:
+    ``64:ff9b::/96`` to its zone's NAT gateway). ``netmask``/``cidrs`` are optional: when
+    written, the IPv4 space stays reserved, unused, so that turning a tier IPv6-only moves
+    no other tier; left out, the tier takes no IPv4 space."""
     block: Cidr | None = None
     """The VPC block a ``netmask`` tier is allocated from: ``vpc.cidr`` (the default) or one
     of ``vpc.secondary_cidrs``, written as that CIDR."""

@@ -50,7 +50,8 @@ class SubnetPlan:
     az: str
     suffix: str
     az_index: int
-    cidr: IPv4Network
+    cidr: IPv4Network | None
+    """None: an IPv6-only subnet (``ipv6_native``), no IPv4 block."""
     exposure: str
     map_public_ip: bool
     default_route: str | None
@@ -65,6 +66,14 @@ class SubnetPlan:
     ipv6_route: Literal["igw", "eigw"] | None = None
     """The ``::/0`` route: the internet gateway (public), the egress-only internet gateway
     (private with NAT), or none (isolated, IPv4-only, private without NAT)."""
+    nat64: str | None = None
+    """IPv6-only private subnets with NAT: the NAT gateway of its zone that
+    ``64:ff9b::/96`` (NAT64, with DNS64 on the subnet) goes to."""
+
+    @property
+    def ipv6_only(self) -> bool:
+        """No IPv4 block: the subnet is ``ipv6_native``."""
+        return self.cidr is None
 
     @property
     def ipv6_cidr(self) -> str | None:

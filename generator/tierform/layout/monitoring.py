@@ -371,7 +371,8 @@ def _sides(layout: Layout) -> dict[str, AddressMatch]:
     bp = layout.blueprint
     tiers: dict[str, list[IPv4Network]] = {}
     for subnet in layout.subnets:
-        tiers.setdefault(subnet.tier, []).append(subnet.cidr)
+        if subnet.cidr is not None:  # IPv6-only subnets have no IPv4 side
+            tiers.setdefault(subnet.tier, []).append(subnet.cidr)
     sides = {t: AddressMatch(tuple(c), label=t) for t, c in tiers.items()}
     networks = bp.network_cidrs
     for name, cidr in networks.items():
@@ -413,7 +414,7 @@ def _nat_sides(layout: Layout, tier: str, side: AddressMatch) -> list[AddressMat
     if not any(s.name in nats for s in subnets):
         return [side]
     return [AddressMatch((s.cidr,), excluded=tuple(nats.get(s.name, ())), label=tier,
-                         part=s.name) for s in subnets]
+                         part=s.name) for s in subnets if s.cidr is not None]
 
 
 _Box = tuple[str, int | None, tuple[int, ...], Interval | None, Interval | None]

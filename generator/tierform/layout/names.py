@@ -172,6 +172,8 @@ def addresses(layout: Layout) -> dict[str, list[str]]:
         if s.ipv6_route is not None:
             add(f"aws_route.{default_route_name(s.name)}_ipv6",
                 f"the IPv6 default route of {what}")
+        if s.nat64 is not None:
+            add(f"aws_route.{s.name}_nat64", f"the NAT64 route of {what}")
     for n in layout.nats:
         add(f"aws_nat_gateway.{n.name}", f"the NAT gateway in {n.az}")
         add(f"aws_eip.{n.name}", f"the NAT gateway's address in {n.az}")

@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from ipaddress import IPv4Network
 
-from tierform.aws import ANYWHERE, ANYWHERE_V6, normalise_protocol
+from tierform.aws import (
+    ANYWHERE,
+    ANYWHERE_V6,
+    IPV6_NATIVE_STAND_IN,
+    NAT64_PREFIX,
+    normalise_protocol,
+)
 from tierform.blueprint.model import Blueprint
 from tierform.layout.inspection import EDGE_TABLE
 from tierform.layout.ipv6 import VPC_BLOCK
@@ -56,9 +62,12 @@ def network_of(layout: Layout) -> Network:
     services = {e.service: e.service_name for e in layout.endpoints}
     for s in layout.subnets:
         sid = f"aws_subnet.{s.name}"
-        net.subnets[sid] = Subnet(sid, s.cidr, s.az, s.tier, f"{bp.name}-{s.tier}-{s.suffix}",
+        # An IPv6-only subnet is recorded as the readers record it (IPv4 stand-in, native).
+        cidr = s.cidr if s.cidr is not None else IPv4Network(IPV6_NATIVE_STAND_IN)
+        net.subnets[sid] = Subnet(sid, cidr, s.az, s.tier, f"{bp.name}-{s.tier}-{s.suffix}",
                                   s.map_public_ip, sid, ipv6_cidr=s.ipv6_cidr,
-                                  assign_ipv6=s.ipv6_cidr is not None)
+                                  assign_ipv6=s.ipv6_cidr is not None,
+                                  ipv6_native=s.ipv6_only)
     if layout.has_igw:
         net.internet_gateways["aws_internet_gateway.this"] = InternetGateway(
             "aws_internet_gateway.this", "aws_internet_gateway.this")
@@ -88,6 +97,9 @@ def network_of(layout: Layout) -> Network:
                        else "aws_egress_only_internet_gateway.this")
             routes += (Route(ANYWHERE_V6, s.ipv6_route, gateway,
                              f"aws_route.{s.name}_default_ipv6"),)
+        if s.nat64 is not None:
+            routes += (Route(NAT64_PREFIX, "nat", f"aws_nat_gateway.{s.nat64}",
+                             f"aws_route.{s.name}_nat64"),)
         # A VPN or transit gateway reaches the named networks only (never the internet).
         routes += tuple(Route(str(r.cidr), r.via, _GATEWAY[r.via], f"aws_route.{r.name}")
                         for r in layout.network_routes_of(s.name))

@@ -169,6 +169,12 @@ class _Ipv6:
     """Tier with IPv6 -> its position in ``tiers`` (its /61 reservation)."""
     internet: frozenset[str]
     """Tiers with a ``::/0`` route (internet gateway or egress-only internet gateway)."""
+    only: frozenset[str] = frozenset()
+    """IPv6-only tiers: no IPv4 rule is theirs, none names them."""
+
+    def v4(self, owner: str, cidrs: list[str]) -> list[str]:
+        """The IPv4 peers of a rule of ``owner``: none on an IPv6-only tier's layers."""
+        return [] if owner in self.only else cidrs
 
     def peers(self, peer: str, owner: str) -> list[str]:
         """The IPv6 CIDRs of ``peer`` for a rule of tier ``owner``: none unless both ends
@@ -243,6 +249,9 @@ def peer_cidrs(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network]
     blocks = {r.tier: r.network for r in allocate(bp).reservations if not r.explicit}
     out: dict[str, list[str]] = {}
     for tier in bp.tiers:
+        if bp.vpc.ipv6 is not None and bp.tiers[tier].ipv6 and bp.tiers[tier].ipv6_only:
+            out[tier] = []  # IPv6-only: no IPv4 address to name (its reservation is unused)
+            continue
         subnets = [IPv4Network(c) for c in allocation.get(tier, {}).values()]
         block = blocks.get(tier)
         others = [IPv4Network(c) for t, cidrs in allocation.items() if t != tier
@@ -278,22 +287,29 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
             elif spec.exposure == "private" and nats:
                 route = "nat"
                 nat = nats[index].name if bp.nat == "per_az" else nats[0].name
-            cidr = IPv4Network(allocation[tier][az])
             ipv6 = bp.vpc.ipv6 is not None and spec.ipv6
             route6: Literal["igw", "eigw"] | None = None
             if ipv6 and route is not None:
                 route6 = "igw" if route == "igw" else "eigw"
+            cidr: IPv4Network | None = None
+            nat64: str | None = None
+            if ipv6 and spec.ipv6_only:  # no IPv4: NAT64 for the IPv4 internet
+                nat64, nat, route = (nat if route == "nat" else None), None, None
+            else:
+                cidr = IPv4Network(allocation[tier][az])
             subnets.append(SubnetPlan(
                 name=subnet_name(tier, suffix), tier=tier, az=az, suffix=suffix,
                 az_index=index, cidr=cidr,
                 exposure=spec.exposure, map_public_ip=spec.map_public_ip_on_launch,
                 default_route=route, nat=nat,
-                block=next((b for b in bp.vpc.secondary_cidrs if cidr.subnet_of(b)), None),
+                block=next((b for b in bp.vpc.secondary_cidrs
+                            if cidr is not None and cidr.subnet_of(b)), None),
                 ipv6_index=subnet_index(position, index) if ipv6 else None,
-                ipv6_route=route6))
+                ipv6_route=route6, nat64=nat64))
     v6 = _Ipv6({t: i for i, t in enumerate(bp.tiers)
                 if bp.vpc.ipv6 is not None and bp.tiers[t].ipv6},
-               frozenset(s.tier for s in subnets if s.ipv6_route is not None))
+               frozenset(s.tier for s in subnets if s.ipv6_route is not None),
+               frozenset(s.tier for s in subnets if s.ipv6_only))
 
     endpoints = _gateway_endpoints(bp, subnets)
     gateways = {e.service: e for e in endpoints}
@@ -500,15 +516,18 @@ def _denies(bp: Blueprint, rules: list[NaclRulePlan]) -> list[NaclRulePlan]:
                  for i, cidr in enumerate(bp.vpc.secondary_cidrs)]
     excluded += [(deny_number(i), str(cidr)) for i, cidr in enumerate(bp.network_cidrs.values())]
     directions = dict.fromkeys((r.tier, r.egress) for r in rules if r.band == "internet")
-    # Dual-stack: the VPC's IPv6 block before the ::/0 allows (15101, numbering).
+    # Dual-stack: the VPC's IPv6 block before the ::/0 allows (15101, numbering); IPv4
+    # denies only where a 0.0.0.0/0 allow is (not on an IPv6-only tier's ACL).
     directions6 = {(r.tier, r.egress) for r in rules if r.cidr == ANYWHERE_V6}
+    directions4 = {(r.tier, r.egress) for r in rules if r.band == "internet" and not r.ipv6}
     return [NaclRulePlan(name=nacl_rule_name(tier, egress, number), tier=tier, egress=egress,
                          rule_number=number, protocol="-1", from_port=0, to_port=65535,
                          cidr=cidr, description=DENY_DESCRIPTION, flow=None, action="deny",
                          band="deny", ipv6=number == IPV6_DENY)
             for tier, egress in directions
-            for number, cidr in sorted(excluded + ([(IPV6_DENY, VPC_BLOCK)]
-                                                   if (tier, egress) in directions6 else []))]
+            for number, cidr in sorted((excluded if (tier, egress) in directions4 else [])
+                                       + ([(IPV6_DENY, VPC_BLOCK)]
+                                          if (tier, egress) in directions6 else []))]
 
 
 def _vpns(bp: Blueprint, routes: tuple[NetworkRoutePlan, ...]) -> tuple[VpnPlan, ...]:
@@ -549,15 +568,20 @@ def _plan_flow(bp: Blueprint, flow: FlowSpec, nacl: _FlowNacl, sg: _SgBook,
     Dual-stack: each ACL rule whose both ends have IPv6 gets an IPv6 twin (peer tier: its
     /61; internet: ``::/0``, for tiers routed there); security groups get a ``::/0`` twin
     of each internet rule (tier peers are group references, which cover both families).
-    NAT is IPv4 only: a private tier's IPv6 leaves through the egress-only gateway."""
+    NAT is IPv4 only: a private tier's IPv6 leaves through the egress-only gateway. An
+    IPv6-only tier's layers name no IPv4 peer and no IPv4 rule names it; with NAT, its
+    ``64:ff9b::/96`` goes to the NAT gateway (NAT64): the NAT legs below."""
     fid = flow.flow_id
     src, dst, protocol = flow.src, flow.dst, flow.protocol
-    if protocol == "icmp":
-        v6 = _Ipv6({}, frozenset())  # ICMPv6 is another protocol (58): not derived (README)
+    if protocol == "icmp":  # ICMPv6 is another protocol (58): not derived (README)
+        v6 = _Ipv6({}, frozenset(), v6.only)
     src_is_tier, dst_is_tier = src in bp.tiers, dst in bp.tiers
     src_cidrs, dst_cidrs = cidrs_of(src), cidrs_of(dst)
     via_nat = (dst == INTERNET and src_is_tier and nat_tier is not None
                and bp.tiers[src].exposure == "private")
+    # NAT64 (an IPv6-only private tier): the NAT subnet's ACL admits the tier's /61 in
+    # over IPv6 and the translated connection out over IPv4, and the replies back.
+    nat64 = [tier_block(v6.tiers[src])] if via_nat and src in v6.only else []
     for ports in flow.port_ranges():
         what = f"flow {fid}: {src} to {dst} {_ports_text(protocol, ports)}"
         # Security groups are stateful (S2): the forward rule on each end is enough.
@@ -565,7 +589,7 @@ def _plan_flow(bp: Blueprint, flow: FlowSpec, nacl: _FlowNacl, sg: _SgBook,
             if src_is_tier:
                 sg.add(fid, dst, False, protocol, ports, src, None, src, what)
             else:
-                for cidr in src_cidrs:
+                for cidr in v6.v4(dst, src_cidrs):
                     sg.add(fid, dst, False, protocol, ports, src, cidr, None, what)
                 for cidr in v6.peers(src, dst):
                     sg.add(fid, dst, False, protocol, ports, src, cidr, None,
@@ -574,17 +598,17 @@ def _plan_flow(bp: Blueprint, flow: FlowSpec, nacl: _FlowNacl, sg: _SgBook,
             if dst_is_tier:
                 sg.add(fid, src, True, protocol, ports, dst, None, dst, what)
             else:
-                for cidr in dst_cidrs:
+                for cidr in v6.v4(src, dst_cidrs):
                     sg.add(fid, src, True, protocol, ports, dst, cidr, None, what)
                 for cidr in v6.peers(dst, src):
                     sg.add(fid, src, True, protocol, ports, dst, cidr, None,
                            what + " (IPv6)", legacy=False)
         # NACLs are stateless (A2, A3): the forward leg on both subnets' ACLs...
         if src_is_tier:
-            nacl.add(src, True, protocol, ports, dst_cidrs, what)
+            nacl.add(src, True, protocol, ports, v6.v4(src, dst_cidrs), what)
             nacl.add(src, True, protocol, ports, v6.peers(dst, src), what, ipv6=True)
         if dst_is_tier:
-            nacl.add(dst, False, protocol, ports, src_cidrs, what)
+            nacl.add(dst, False, protocol, ports, v6.v4(dst, src_cidrs), what)
             nacl.add(dst, False, protocol, ports, v6.peers(src, dst), what, ipv6=True)
         # A5: a private tier reaches the internet through NAT; both legs cross the NAT
         # subnet's ACL, and replies keep the internet host's address (covered below by
@@ -593,15 +617,19 @@ def _plan_flow(bp: Blueprint, flow: FlowSpec, nacl: _FlowNacl, sg: _SgBook,
             via = f"flow {fid} via NAT: {src} to {dst} {_ports_text(protocol, ports)}"
             nacl.add(nat_tier, False, protocol, ports, src_cidrs, via)
             nacl.add(nat_tier, True, protocol, ports, [ANYWHERE], via)
+            if nat64:  # in over IPv6 from the tier, out translated to IPv4 (above)
+                nacl.add(nat_tier, False, protocol, ports, nat64, via, ipv6=True)
     # ... and the return leg, once per flow (every port range's replies share it).
     back_protocol, back_ports = _return_protocol_ports(protocol)
     back = f"flow {fid} return: {dst} to {src} {_ports_text(back_protocol, back_ports)}"
     if src_is_tier:
-        nacl.add(src, False, back_protocol, back_ports, dst_cidrs, back, "return")
+        nacl.add(src, False, back_protocol, back_ports, v6.v4(src, dst_cidrs), back,
+                 "return")
         nacl.add(src, False, back_protocol, back_ports, v6.peers(dst, src), back, "return",
                  ipv6=True)
     if dst_is_tier:
-        nacl.add(dst, True, back_protocol, back_ports, src_cidrs, back, "return")
+        nacl.add(dst, True, back_protocol, back_ports, v6.v4(dst, src_cidrs), back,
+                 "return")
         nacl.add(dst, True, back_protocol, back_ports, v6.peers(src, dst), back, "return",
                  ipv6=True)
     if via_nat and nat_tier is not None:
@@ -609,3 +637,6 @@ def _plan_flow(bp: Blueprint, flow: FlowSpec, nacl: _FlowNacl, sg: _SgBook,
                     f"{_ports_text(back_protocol, back_ports)}")
         nacl.add(nat_tier, False, back_protocol, back_ports, [ANYWHERE], via_back, "return")
         nacl.add(nat_tier, True, back_protocol, back_ports, src_cidrs, via_back, "return")
+        if nat64:
+            nacl.add(nat_tier, True, back_protocol, back_ports, nat64, via_back, "return",
+                     ipv6=True)

@@ -84,7 +84,8 @@ def rules_of(layout: Layout, nat_addresses: Sequence[IPv4Address] = (),
     bp = layout.blueprint
     tiers: dict[str, list[IPv4Network]] = {}
     for subnet in layout.subnets:
-        tiers.setdefault(subnet.tier, []).append(subnet.cidr)
+        if subnet.cidr is not None:  # IPv6-only subnets have no IPv4 block
+            tiers.setdefault(subnet.tier, []).append(subnet.cidr)
     owners = {load_balancer_id(lb.tier) for lb in layout.load_balancers}
     owners |= {endpoint_name(e.service) for e in layout.interface_endpoints}
     kept = [(name, address) for name, address in interfaces if name in owners]

@@ -81,6 +81,8 @@ class _Hosts:
         self.by_endpoint: dict[str, list[tuple[str, str]]] = {}
         self.by_endpoint6: dict[str, list[tuple[str, str]]] = {}
         for index, subnet in enumerate(layout.subnets):
+            if subnet.cidr is None:
+                continue  # IPv6-only: no IPv4 hosts
             usable = subnet.cidr.num_addresses - 5  # AWS reserves 4 first and the last
             # Offset 4 (the first usable address) is left to a NAT gateway.
             hosts = sorted(rng.sample(range(5, 4 + usable), min(6, usable - 1)))
@@ -203,7 +205,8 @@ def generate(layout: Layout, records: int = 1000, seed: int = 0, *,
     natted = set(nat_tiers(layout))
     nats = [s for s in layout.subnets if s.name in {n.subnet for n in layout.nats}]
     sample.nat_addresses = (tuple(nat_addresses) if nat_addresses is not None
-                            else tuple(s.cidr.network_address + 4 for s in nats))
+                            else tuple(s.cidr.network_address + 4 for s in nats
+                                       if s.cidr is not None))
     flows = [f for f in bp.flows if f.src in hosts.by_endpoint and f.dst in hosts.by_endpoint]
 
     misconfig: Connection | None = None
@@ -228,7 +231,8 @@ def generate(layout: Layout, records: int = 1000, seed: int = 0, *,
     # A host of a subnet the blueprint does not know (made by hand in the VPC): unmapped.
     # (Traffic to the VPC's DNS stray_host would be an example too, but flow logs omit it.)
     stray = next((c for c in vpc.subnets(new_prefix=min(28, vpc.prefixlen + 8))
-                  if not any(c.overlaps(s.cidr) for s in layout.subnets)), None)
+                  if not any(s.cidr is not None and c.overlaps(s.cidr)
+                             for s in layout.subnets)), None)
     stray_host = (str(stray.network_address + 9), "-") if stray is not None else None
 
     while len(sample.records) < records:

@@ -23,6 +23,7 @@ __all__ = [
     "Ipv6Prefix",
     "contains",
     "is_symbolic",
+    "never_a_vpc_block",
     "overlaps",
     "parse_ipv6",
     "symbolic_base",
@@ -100,6 +101,18 @@ def is_symbolic(text: str | None) -> bool:
     return found is not None and found.base is not None
 
 
+_RESERVED = Ipv6Prefix(None, 0, 8)
+"""``::/8``, reserved by the IETF (it holds ``::ffff:0:0/96`` and NAT64's ``64:ff9b::/96``):
+no VPC IPv6 block lies there, Amazon-provided (global unicast), BYOIP (publicly routable)
+or from an IPAM pool (global unicast or unique local, ``fc00::/7``)."""
+
+
+def never_a_vpc_block(prefix: Ipv6Prefix) -> bool:
+    """A concrete prefix wholly inside ``::/8``: disjoint from every VPC IPv6 block, an
+    unknown one too, so it can be placed against a symbolic block (N4)."""
+    return prefix.base is None and _inside(_RESERVED, prefix)
+
+
 def _inside(outer: Ipv6Prefix, inner: Ipv6Prefix) -> bool:
     if inner.prefixlen < outer.prefixlen:
         return False
@@ -114,6 +127,8 @@ def contains(outer: Ipv6Prefix, inner: Ipv6Prefix) -> bool | None:
         return _inside(outer, inner)
     if outer.base is None and outer.prefixlen == 0:
         return True
+    if never_a_vpc_block(outer) or never_a_vpc_block(inner):
+        return False  # one is symbolic (a VPC's block), the other reserved
     return None
 
 
@@ -123,4 +138,6 @@ def overlaps(a: Ipv6Prefix, b: Ipv6Prefix) -> bool | None:
         return _inside(a, b) or _inside(b, a)
     if (a.base is None and a.prefixlen == 0) or (b.base is None and b.prefixlen == 0):
         return True
+    if never_a_vpc_block(a) or never_a_vpc_block(b):
+        return False
     return None

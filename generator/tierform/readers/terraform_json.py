@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from ipaddress import IPv4Network, ip_network
 from typing import Any, Protocol
 
-from tierform.aws import ANYWHERE, normalise_protocol
+from tierform.aws import ANYWHERE, IPV6_NATIVE_STAND_IN, normalise_protocol
 from tierform.errors import ReadError
 from tierform.network.firewall_rules import policy_variables, rule_group
 from tierform.network.ipv6 import AMAZON_PREFIXLEN, parse_ipv6, symbolic_base
@@ -78,9 +78,6 @@ __all__ = [
     "whole_number",
 ]
 
-IPV6_NATIVE_STAND_IN = "0.0.0.0/32"
-"""The IPv4 CIDR an IPv6-only subnet is recorded with (it holds no IPv4 hosts: the
-analyzer leaves it out of the IPv4 family)."""
 
 DEFAULT_SECURITY_GROUP_ID = "default_security_group"
 """Id of the VPC's default security group when a plan does not manage it."""

@@ -62,6 +62,14 @@ class Tier:
     the diagram, so node ids are unique whatever the names."""
     routes: tuple[str, ...] = ()
     """Gateway keys its default routes go to (``igw``, ``nat:<id>``, ``vgw``...)."""
+    ipv6_only: bool = False
+    """Every subnet is IPv6-only (``ipv6_native``): labelled so, its subnets "IPv6 only"."""
+
+    @property
+    def label(self) -> str:
+        """``name (exposure, IPv6-only)``: the tier box's title."""
+        words = [w for w in (self.exposure, "IPv6-only" if self.ipv6_only else None) if w]
+        return self.name + (f" ({', '.join(words)})" if words else "")
 
 
 @dataclass(frozen=True)
@@ -244,10 +252,13 @@ def diagram_of_network(network: Network, *, title: str, edges: Iterable[Edge],
     for name in network.tiers:
         ordered = sorted(network.subnets_of(name),
                          key=lambda s: (s.az or "?", IPv4Network(str(s.cidr))))
-        subnets = [(s.az or "?", str(s.cidr)) for s in ordered]
+        # An IPv6-only subnet's IPv4 CIDR is the readers' stand-in: not drawn.
+        subnets = [(s.az or "?", "IPv6 only" if s.ipv6_native else str(s.cidr))
+                   for s in ordered]
         numbers.update((s.id, f"s{first + i}") for i, s in enumerate(ordered))
         tiers.append(Tier(name, exposures.get(name), tuple(subnets), first,
-                          tuple(routes.get(name, ()))))
+                          tuple(routes.get(name, ())),
+                          bool(ordered) and all(s.ipv6_native for s in ordered)))
         first += len(subnets)
     nat_keys = {nat.id: f"nat{n}" for n, nat in enumerate(
         sorted(network.nat_gateways.values(), key=lambda n: n.id), 1)}
@@ -323,8 +334,7 @@ def mermaid(diagram: Diagram) -> str:
             lines.append(f'      {_firewall_node(az)}{{{{"endpoint {_mm(az)}<br/>{_mm(cidr)}"}}}}')
         lines.append("    end")
     for tier in diagram.tiers:
-        exposure = f" ({tier.exposure})" if tier.exposure else ""
-        lines.append(f'    subgraph {node_id("t", tier.name)}["{_mm(tier.name + exposure)}"]')
+        lines.append(f'    subgraph {node_id("t", tier.name)}["{_mm(tier.label)}"]')
         for index, (az, cidr) in enumerate(tier.subnets):
             lines.append(f'      s{tier.first + index}["{_mm(cidr)}<br/>{_mm(az)}"]')
         for gateway in diagram.gateways:
@@ -407,9 +417,8 @@ def dot(diagram: Diagram) -> str:
         lines.append("    }")
     for tier in diagram.tiers:
         fill = _TIER_FILL.get(tier.exposure or "", "#f7f7f7")
-        exposure = f" ({tier.exposure})" if tier.exposure else ""
         lines.append(f"    subgraph cluster_{node_id('t', tier.name)} {{")
-        lines.append(f"      label={_q(tier.name + exposure)}; style=\"rounded,filled\"; "
+        lines.append(f"      label={_q(tier.label)}; style=\"rounded,filled\"; "
                      f"fillcolor={_q(fill)}; color=\"#888888\";")
         for index, (az, cidr) in enumerate(tier.subnets):
             label = _q(cidr + "\n" + az)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tierform.layout import Layout
-from tierform.layout.model import NaclRulePlan, SgRulePlan
+from tierform.layout.model import NaclRulePlan, SgRulePlan, SubnetPlan
 from tierform.render.filters import hcl_string, hcl_value
 from tierform.render.rules import port_fields
 
@@ -222,7 +222,7 @@ def _inspection_asserts(layout: Layout) -> list[NativeAssert]:
 
 
 def _subnet_asserts(layout: Layout) -> list[NativeAssert]:
-    return [NativeAssert(
+    return [_ipv6_only_assert(s) if s.ipv6_only else NativeAssert(
         f"tier {s.tier} ({s.exposure}), {s.az}: {s.cidr}",
         (_equal(f"aws_subnet.{s.name}", "cidr_block", str(s.cidr)),
          _equal(f"aws_subnet.{s.name}", "availability_zone", s.az),
@@ -233,6 +233,18 @@ def _subnet_asserts(layout: Layout) -> list[NativeAssert]:
         f"aws_subnet.{s.name} must be {s.cidr} in {s.az}"
         f"{' (public IPs on launch)' if s.map_public_ip else ' with no public IPs on launch'}")
         for s in layout.subnets]
+
+
+def _ipv6_only_assert(s: SubnetPlan) -> NativeAssert:
+    """An IPv6-only subnet: native, no IPv4 block, DNS64 exactly where NAT64 is routed."""
+    return NativeAssert(
+        f"tier {s.tier} ({s.exposure}), {s.az}: IPv6 only",
+        (_equal(f"aws_subnet.{s.name}", "ipv6_native", True),
+         _equal(f"aws_subnet.{s.name}", "availability_zone", s.az),
+         _equal(f"aws_subnet.{s.name}", "assign_ipv6_address_on_creation", True),
+         _equal(f"aws_subnet.{s.name}", "enable_dns64", s.nat64 is not None)),
+        f"aws_subnet.{s.name} must be IPv6-only in {s.az}"
+        f"{' with DNS64' if s.nat64 is not None else ' without DNS64'}")
 
 
 def _default_asserts() -> list[NativeAssert]:

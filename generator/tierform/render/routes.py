@@ -43,12 +43,16 @@ def route_tables_of(layout: Layout) -> dict[str, RouteTableView]:
             text = "default route to the internet gateway"
         elif s.default_route == "nat":
             text = f"default route to NAT gateway {s.nat}"
+        elif s.ipv6_only:
+            text = "IPv6 only (no IPv4 routes)"
         else:
             text = "local routes only"
         if s.ipv6_route == "igw":
             text += "; IPv6 default route to the internet gateway"
         elif s.ipv6_route == "eigw":
             text += "; IPv6 default route to the egress-only internet gateway"
+        if s.nat64 is not None:
+            text += f"; NAT64 (64:ff9b::/96) to NAT gateway {s.nat64}"
         if vgw:
             text += f"; {', '.join(vgw)} through the VPN gateway"
         if tgw:
@@ -65,6 +69,7 @@ def route_tables_of(layout: Layout) -> dict[str, RouteTableView]:
             text += f"; {', '.join(east_west)} through the firewall (east-west)"
         # Inspection routes are aws_route resources too: beside them no inline ``route = []``.
         out[s.name] = RouteTableView(text, s.default_route is None and not networks
+                                     and s.ipv6_route is None and s.nat64 is None
                                      and not returns and not east_west)
     return out
 
@@ -82,4 +87,8 @@ def default_route_text(layout: Layout, tier: str) -> str:
         return "internet gateway" + ipv6
     if route == "nat":
         return f"NAT gateway ({layout.blueprint.nat})" + ipv6
+    if first.ipv6_only and first.ipv6_route is not None:  # IPv6-only: no IPv4 route
+        return (("internet gateway" if first.ipv6_route == "igw"
+                 else "egress-only internet gateway") + " (IPv6 only)"
+                + ("; NAT64: NAT gateway" if first.nat64 is not None else ""))
     return "none (local only)"
