@@ -196,6 +196,7 @@ def test_turning_on_ipv6_only_tiers_only_adds(planned: Plan, tmp_path: Path,
     changed = [a for a in base if a not in planned or planned[a].after != base[a].after]
     assert changed == []
     added = sorted(set(planned) - set(base))
-    assert "aws_subnet.worker_a" in added and "aws_route.worker_a_nat64" in added
+    assert "aws_subnet.worker_a" in added
+    assert "aws_route.worker_a_nat64" in added
     assert "aws_network_acl_rule.web_in_10750" in added  # the NAT64 legs are new rules
     assert all(planned[a].actions == ("create",) for a in planned)

@@ -81,7 +81,8 @@ def test_turning_a_tier_ipv6_only_moves_no_other_tier() -> None:
     new = {s.name: (s.cidr, s.ipv6_index) for s in _layout(after).subnets}
     assert {k: v for k, v in new.items() if not k.startswith("worker")} == \
         {k: v for k, v in old.items() if not k.startswith("worker")}
-    assert new["worker_a"] == (None, 16) and old["worker_a"][1] == 16
+    assert new["worker_a"] == (None, 16)
+    assert old["worker_a"][1] == 16
     # Without the netmask the space is free, and the tier after it would move: that is
     # why the netmask may stay (README).
     freed = _with(worker={"exposure": "private", "ipv6_only": True})
@@ -91,7 +92,8 @@ def test_turning_a_tier_ipv6_only_moves_no_other_tier() -> None:
 def test_every_rule_of_an_ipv6_only_tier_is_ipv6_and_nat64_legs_on_the_nat_acl() -> None:
     layout = _layout(BASE)
     worker = [r for r in layout.nacl_rules if r.tier == "worker"]
-    assert worker and all(r.ipv6 for r in worker)
+    assert worker
+    assert all(r.ipv6 for r in worker)
     assert all(":" in r.cidr or "ipv6_cidr_block" in r.cidr for r in worker)
     # No rule anywhere names worker by IPv4; db's side of worker -> db is IPv6 only.
     db = {(r.egress, r.cidr) for r in layout.nacl_rules if r.tier == "db"
@@ -193,10 +195,14 @@ def test_a_nat64_route_alone_is_unknown_never_blocked_nor_private() -> None:
 def test_reserved_prefixes_are_never_a_vpc_block() -> None:
     nat64, vpc = parse_ipv6("64:ff9b::/96"), parse_ipv6(VPC6)
     other = parse_ipv6("2600:1f18::/32")
-    assert nat64 is not None and vpc is not None and other is not None
-    assert never_a_vpc_block(nat64) and not never_a_vpc_block(other)
+    assert nat64 is not None
+    assert vpc is not None
+    assert other is not None
+    assert never_a_vpc_block(nat64)
+    assert not never_a_vpc_block(other)
     assert not never_a_vpc_block(vpc)
-    assert overlaps(nat64, vpc) is False and contains(vpc, nat64) is False
+    assert overlaps(nat64, vpc) is False
+    assert contains(vpc, nat64) is False
     assert contains(nat64, vpc) is False
     assert overlaps(other, vpc) is None  # a global unicast prefix stays undecided
 
@@ -207,7 +213,8 @@ def test_diagram_labels_ipv6_only_tiers() -> None:
     assert "worker (private, IPv6-only)" in text
     assert "app (private)" in text
     assert "IPv6 only<br/>us-east-1a" in text
-    assert "0.0.0.0/32" not in text and "0.0.0.0/32" not in dot(diagram)
+    assert "0.0.0.0/32" not in text
+    assert "0.0.0.0/32" not in dot(diagram)
     assert "worker (private, IPv6-only)" in dot(diagram)
 
 
