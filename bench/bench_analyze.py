@@ -10,7 +10,8 @@ Each size runs in a fresh process, so "peak MiB" is that process's peak resident
 
 "/ calib" is the analysis's CPU time over a fixed baseline measured in the same process,
 interleaved with the runs (before each one, the fastest kept): a pure-Python loop of the
-port-set unions and intersections the matrix is made of (``calibrate``). On a loaded
+port-range unions and intersections the matrix is made of (``calibrate``, a frozen copy
+of the merge loops, so that it does not speed up with tierform's own port sets). On a loaded
 machine both slow down alike, so the ratio stays comparable where seconds do not.
 """
 
@@ -26,21 +27,59 @@ import time
 
 from tierform.analyze import analyze
 from tierform.network.synthetic import synthetic_network
-from tierform.ports import PortSet
 
 SIZES = ((50, 800), (100, 1600), (300, 5000), (600, 10000), (1200, 20000), (2400, 40000))
 
 
+def _merge(a: tuple[tuple[int, int], ...], b: tuple[tuple[int, int], ...]
+           ) -> tuple[tuple[int, int], ...]:
+    """Union of two sorted, merged range tuples (the calibration's own copy, frozen: it must
+    not get faster when tierform's PortSet does)."""
+    out: list[tuple[int, int]] = []
+    i = j = 0
+    while i < len(a) or j < len(b):
+        if j >= len(b) or (i < len(a) and a[i][0] <= b[j][0]):
+            low, high = a[i]
+            i += 1
+        else:
+            low, high = b[j]
+            j += 1
+        if out and low <= out[-1][1] + 1:
+            if high > out[-1][1]:
+                out[-1] = (out[-1][0], high)
+        else:
+            out.append((low, high))
+    return tuple(out)
+
+
+def _meet(a: tuple[tuple[int, int], ...], b: tuple[tuple[int, int], ...]
+          ) -> tuple[tuple[int, int], ...]:
+    """Intersection of two sorted, merged range tuples (frozen, as _merge)."""
+    out: list[tuple[int, int]] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        low = max(a[i][0], b[j][0])
+        high = min(a[i][1], b[j][1])
+        if low <= high:
+            out.append((low, high))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return tuple(out)
+
+
 def calibrate() -> float:
-    """CPU seconds of a fixed workload: 200,000 port-set unions and intersections."""
-    sets = [PortSet(((low, low + width), (low + 2 * width, low + 3 * width)))
+    """CPU seconds of a fixed workload: 200,000 unions and intersections of port ranges, by
+    a frozen copy of the merge loops (not tierform's PortSet, which changes)."""
+    sets = [((low, low + width), (low + 2 * width, low + 3 * width))
             for low in range(0, 60000, 997) for width in (0, 10, 100)]
     start = time.process_time()
-    found = PortSet.empty()
+    found: tuple[tuple[int, int], ...] = ()
     for round_ in range(100_000 // len(sets) + 1):
         for index, ports in enumerate(sets):
-            found = (found | ports) & sets[(index + round_) % len(sets)]
-            found = found | ports
+            found = _meet(_merge(found, ports), sets[(index + round_) % len(sets)])
+            found = _merge(found, ports)
     return time.process_time() - start
 
 

@@ -103,8 +103,7 @@ class PortSet:
         return sum(high - low + 1 for low, high in self._ranges)
 
     def is_full(self) -> bool:
-        ranges = self._ranges
-        return len(ranges) == 1 and ranges[0] == (0, MAX_PORT)
+        return self is _FULL or self._ranges == _FULL_RANGES
 
     def __contains__(self, port: object) -> bool:
         if not isinstance(port, int):
@@ -114,15 +113,27 @@ class PortSet:
     def first(self) -> int | None:
         return self._ranges[0][0] if self._ranges else None
 
+    # The set operations below are the analyzer's inner loop (analyze/matrix.py): the
+    # one-range cases, the commonest by far, are answered without a merge loop.
+
     def union(self, other: PortSet) -> PortSet:
-        if not other._ranges or other is self:
-            return self
-        if not self._ranges:
-            return other
-        if self.is_full() or other.is_full():
-            return _FULL
-        # Linear merge of two sorted, merged range lists.
         a, b = self._ranges, other._ranges
+        if not b or other is self:
+            return self
+        if not a:
+            return other
+        if a == _FULL_RANGES or b == _FULL_RANGES:
+            return _FULL
+        if len(a) == 1 and len(b) == 1:
+            (low, high), (low2, high2) = a[0], b[0]
+            if low2 <= high + 1 and low <= high2 + 1:  # overlapping or adjacent
+                if low <= low2 and high >= high2:
+                    return self
+                if low2 <= low and high2 >= high:
+                    return other
+                return PortSet._trusted(((min(low, low2), max(high, high2)),))
+            return PortSet._trusted((a[0], b[0]) if low < low2 else (b[0], a[0]))
+        # Linear merge of two sorted, merged range lists.
         out: list[PortRange] = []
         i = j = 0
         while i < len(a) or j < len(b):
@@ -140,12 +151,20 @@ class PortSet:
         return PortSet._trusted(tuple(out))
 
     def intersection(self, other: PortSet) -> PortSet:
-        if self.is_full():
-            return other
-        if other.is_full():
-            return self
-        out: list[PortRange] = []
         a, b = self._ranges, other._ranges
+        if not a or b == _FULL_RANGES:
+            return self
+        if not b or a == _FULL_RANGES:
+            return other
+        if len(a) == 1 and len(b) == 1:
+            (low, high), (low2, high2) = a[0], b[0]
+            if low2 <= low and high <= high2:
+                return self
+            if low <= low2 and high2 <= high:
+                return other
+            low, high = max(low, low2), min(high, high2)
+            return PortSet._trusted(((low, high),)) if low <= high else _EMPTY
+        out: list[PortRange] = []
         i = j = 0
         while i < len(a) and j < len(b):
             low = max(a[i][0], b[j][0])
@@ -156,7 +175,7 @@ class PortSet:
                 i += 1
             else:
                 j += 1
-        return PortSet._trusted(tuple(out))
+        return PortSet._trusted(tuple(out)) if out else _EMPTY
 
     def complement(self) -> PortSet:
         out: list[PortRange] = []
@@ -170,8 +189,23 @@ class PortSet:
         return PortSet._trusted(tuple(out))
 
     def difference(self, other: PortSet) -> PortSet:
-        if not other._ranges or not self._ranges:
+        a, b = self._ranges, other._ranges
+        if not b or not a:
             return self
+        if b == _FULL_RANGES or other is self:
+            return _EMPTY
+        if len(b) == 1:  # cut one range out of each of ours
+            cut_low, cut_high = b[0]
+            out: list[PortRange] = []
+            for low, high in a:
+                if high < cut_low or low > cut_high:
+                    out.append((low, high))
+                    continue
+                if low < cut_low:
+                    out.append((low, cut_low - 1))
+                if high > cut_high:
+                    out.append((cut_high + 1, high))
+            return PortSet._trusted(tuple(out)) if out else _EMPTY
         return self.intersection(other.complement())
 
     def issubset(self, other: PortSet) -> bool:
@@ -198,7 +232,8 @@ class PortSet:
         return [[low, high] for low, high in self._ranges]
 
 
-_FULL = PortSet(((0, MAX_PORT),))
+_FULL_RANGES: tuple[PortRange, ...] = ((0, MAX_PORT),)
+_FULL = PortSet(_FULL_RANGES)
 _EMPTY = PortSet()
 
 

@@ -164,27 +164,34 @@ def _not_public(text: str) -> bool:
     return isinstance(net, IPv4Network) and any(net.subnet_of(n) for n in NOT_PUBLIC)
 
 
-def _first_match(rules: Iterable[NaclRule]) -> PortSet:
-    """A2 over ports: each port is decided by the first entry (in order) that covers it."""
-    remaining = PortSet.full()
-    allowed = PortSet.empty()
+def _first_match_all(rules: Iterable[NaclRule]) -> PerProtocol:
+    """A2 over ports, per protocol (tcp, udp, icmp) in one pass over the entries in order:
+    each port is decided by the first entry that covers it; an entry of protocol -1 decides
+    the ports still open of every protocol, any other entry those of its own."""
+    full = PortSet.full()
+    remaining = [full, full, full]
+    allowed = [PortSet.empty()] * 3
+    undecided = 3
     for rule in rules:
-        decided = remaining & rule.ports
-        if not decided:
+        index = _INDEX_OF_NUMBER.get(rule.protocol)
+        if index is None:
             continue
-        if rule.allow:
-            allowed = allowed | decided
-        remaining = remaining - decided
-        if not remaining:
+        ports = rule.ports
+        for i in (0, 1, 2) if index < 0 else (index,):
+            left = remaining[i]
+            if not left:
+                continue
+            decided = left if ports is full else left & ports
+            if not decided:
+                continue
+            if rule.allow:
+                allowed[i] = allowed[i] | decided
+            left = remaining[i] = left - decided
+            if not left:
+                undecided -= 1
+        if not undecided:
             break
-    return allowed
-
-
-def _union(sets: Iterable[PortSet]) -> PortSet:
-    found = PortSet.empty()
-    for ports in sets:
-        found = found | ports
-    return found
+    return allowed[0], allowed[1], allowed[2]
 
 
 def ipv6_texts(network: Network) -> list[str]:
@@ -718,11 +725,8 @@ class Model:
             view_key = (nacl, egress, self._nacl_view(nacl, egress, key))
             cached = self._nacl_by_view.get(view_key)
             if cached is None:
-                candidates = self._nacl_candidates(nacl, egress, key)
-                tcp, udp, icmp = (_first_match(r for r in candidates
-                                               if r.protocol in (_ANY, PROTOCOL_NUMBERS[name]))
-                                  for name in PROTOCOLS)
-                cached = self._nacl_by_view[view_key] = self.intern((tcp, udp, icmp))
+                cached = self._nacl_by_view[view_key] = self.intern(
+                    _first_match_all(self._nacl_candidates(nacl, egress, key)))
             self._nacl_cache[cache_key] = cached
         return cached
 
