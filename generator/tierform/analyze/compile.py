@@ -263,6 +263,7 @@ class Model:
         self._sg_by_view: dict[tuple[str, bool, frozenset[Net], frozenset[str]],
                                PerProtocol] = {}
         self._sg_cache: dict[tuple[str, bool, int, str], PerProtocol] = {}
+        self._sg_groups: dict[tuple[str, bool, str], frozenset[str]] = {}
         self._profile_nets: dict[tuple[Profile, bool],
                                  tuple[frozenset[Net], frozenset[str]]] = {}
 
@@ -661,7 +662,11 @@ class Model:
         if cached is not self:
             return cached  # type: ignore[return-value]
         routes = self.tables.get(table or "", {})
-        found = next((routes[n] for n in self.key_chain[key] if n in routes), None)
+        found = None
+        for n in self.key_chain[key]:  # a loop, not next(genexpr): called per fresh peer
+            if n in routes:
+                found = routes[n]
+                break
         if table is None or table not in self.tables:
             # No table at all: only the implicit local routes.
             found = next((Route(self.space.text(n), "local", "local", source="local route")
@@ -691,8 +696,10 @@ class Model:
         CIDRs nest or are disjoint, so they are the ones holding the most specific of them
         (peer_groups): one set object per rule set and such CIDR, found by a walk up the
         class's chain instead of a new set each time."""
-        deepest = next((n for n in self.key_chain[key] if n in nets), None)
-        if deepest is None:
+        for deepest in self.key_chain[key]:  # a loop, not next(genexpr): it is hot
+            if deepest in nets:
+                break
+        else:
             return _NO_NETS
         cache_key = (id(nets), deepest)
         view = self._views.get(cache_key)
@@ -748,8 +755,11 @@ class Model:
         cached = self._sg_cache.get(cache_key)
         if cached is None:
             nets, groups = self.sg_peers[(tier, egress)]
-            view_key = (tier, egress, self._view(nets, key),
-                        self.group_ids.get(peer, _NO_GROUPS) & groups)
+            seen_key = (tier, egress, peer)
+            seen = self._sg_groups.get(seen_key)
+            if seen is None:  # one set per peer endpoint, not per atom class
+                seen = self._sg_groups[seen_key] = self.group_ids.get(peer, _NO_GROUPS) & groups
+            view_key = (tier, egress, self._view(nets, key), seen)
             cached = self._sg_by_view.get(view_key)
             if cached is None:
                 # sg_matches() for the three protocols in one pass; each union made once.

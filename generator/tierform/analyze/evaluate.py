@@ -88,6 +88,28 @@ class Evaluator:
                     partial.add((*flow, filt.owner, filt.egress, peer.cidr, got))
         return True
 
+    def reply_checks(self, half: Half) -> list[tuple[bool, tuple[tuple[str, bool, PortSet], ...]]]:
+        """replies_pass for one half and every protocol at once (tcp, udp, icmp): whether
+        the reply passes, and the return legs allowing part of the range before the first
+        that blocks it, as (NACL id, egress, ephemeral ports allowed)."""
+        peer = half.peer
+        filters = half.replies
+        got = [self.reply(filt, peer) for filt in filters]
+        ephemeral = self.ephemeral
+        found = []
+        for index in (0, 1, 2):
+            passed = True
+            loose: list[tuple[str, bool, PortSet]] = []
+            for filt, ports in zip(filters, got, strict=True):
+                allowed = ports[index]
+                if not allowed:
+                    passed = False
+                    break
+                if allowed != ephemeral:
+                    loose.append((filt.owner, filt.egress, allowed))
+            found.append((passed, tuple(dict.fromkeys(loose))))
+        return found
+
     def opens(self, half: Half) -> PerProtocol | None:
         """The forward ports one half lets through per protocol; None when one of its
         route checks fails."""
