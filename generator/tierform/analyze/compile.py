@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from ipaddress import IPv4Network, ip_network
+from operator import attrgetter
 
 from tierform.analyze.atoms import Net, Space, atoms
 from tierform.analyze.firewall import FirewallVerdict, firewall_cidrs, firewall_verdict
@@ -34,7 +35,7 @@ from tierform.network.model import (
     SecurityGroup,
     SgRule,
 )
-from tierform.ports import PortSet
+from tierform.ports import PortRange, PortSet
 
 __all__ = [
     "ALL",
@@ -111,6 +112,10 @@ class Host:
 
 def _most_specific_first(net: Net) -> int:
     return -net[1]
+
+
+_NUMBER = attrgetter("number")
+"""A NACL rule's number, as a sort key (C-level, it sorts every view's entries)."""
 
 
 @dataclass(frozen=True)
@@ -258,12 +263,15 @@ class Model:
                                      tuple[NaclRule, ...]] = {}
         self._nacl_cache: dict[tuple[str, bool, int], PerProtocol] = {}
         self._nacl_by_view: dict[tuple[str, bool, frozenset[Net]], PerProtocol] = {}
-        # (id of a rule set's CIDRs, kept in nacl_nets or sg_peers; a CIDR) -> _view()
+        # (id of a rule set's CIDRs, kept in nacl_nets, sg_peers or _profile_nets; a CIDR)
+        # -> _view()
         self._views: dict[tuple[int, Net], frozenset[Net]] = {}
         self._sg_by_view: dict[tuple[str, bool, frozenset[Net], frozenset[str]],
                                PerProtocol] = {}
         self._sg_cache: dict[tuple[str, bool, int, str], PerProtocol] = {}
         self._sg_groups: dict[tuple[str, bool, str], frozenset[str]] = {}
+        self._sg_rule_ranges: dict[int, tuple[frozenset[PortRange], frozenset[PortRange],
+                                              frozenset[PortRange]]] = {}
         self._profile_nets: dict[tuple[Profile, bool],
                                  tuple[frozenset[Net], frozenset[str]]] = {}
 
@@ -595,13 +603,17 @@ class Model:
         group_view = peers.groups & groups
         remaining = set(peers.positions)
         found: list[tuple[PeerView, list[Host]]] = []
+        views = self._views
         for net in sorted(peers.nets & nets, key=_most_specific_first):
             members = peers.under[net] & remaining
             if members:
                 remaining -= members
-                first = peers.hosts[min(members)]
-                view = (self.key_set[first.key] & nets, group_view, None)
-                found.append((view, [peers.hosts[i] for i in sorted(members)]))
+                seen = views.get((id(nets), net))  # as _view(): one set per deepest CIDR
+                if seen is None:
+                    first = peers.hosts[min(members)]
+                    seen = views[(id(nets), net)] = self.key_set[first.key] & nets
+                found.append(((seen, group_view, None),
+                              [peers.hosts[i] for i in sorted(members)]))
         if remaining:
             found.append(((_NO_NETS, group_view, None),
                           [peers.hosts[i] for i in sorted(remaining)]))
@@ -716,8 +728,8 @@ class Model:
             index = self.nacl_index[(nacl, egress)] if view else {}
             # The view's CIDRs all hold the atom: longest prefix first, as in its chain, so
             # that entries with one number keep the order they had (sort is stable).
-            matching = [r for n in sorted(view, key=lambda n: -n[1]) for r in index[n]]
-            matching.sort(key=lambda r: r.number)
+            matching = [r for n in sorted(view, key=_most_specific_first) for r in index[n]]
+            matching.sort(key=_NUMBER)
             found = self._candidates_cache[cache_key] = tuple(matching)
         return found
 
@@ -766,23 +778,37 @@ class Model:
                 by_net, by_group = self.sg_index[(tier, egress)]
                 # Rules repeat few port ranges: each distinct one is merged once.
                 ranges: tuple[set[tuple[int, int]], ...] = (set(), set(), set())
-                for rules in (*(by_net.get(n, ()) for n in self.key_chain[key]),
-                              *(by_group.get(g, ()) for g in self.group_ids.get(peer, ()))):
-                    for rule in rules:
-                        index = _INDEX_OF_NUMBER.get(rule.protocol)
-                        if index is None:
-                            continue
-                        if index < 0:  # protocol -1: every protocol
-                            for found in ranges:
-                                found.update(rule.ports.ranges)
-                        else:
-                            ranges[index].update(rule.ports.ranges)
+                for rules in (*(by_net[n] for n in self.key_chain[key] if n in by_net),
+                              *(by_group[g] for g in self.group_ids.get(peer, ())
+                                if g in by_group)):
+                    for each, more in zip(ranges, self._sg_ranges(rules), strict=True):
+                        each.update(more)
                 tcp, udp, icmp = (PortSet.full() if _EVERY_PORT in found
                                   else PortSet(found) if found else PortSet.empty()
                                   for found in ranges)
                 cached = self._sg_by_view[view_key] = self.intern((tcp, udp, icmp))
             self._sg_cache[cache_key] = cached
         return cached
+
+    def _sg_ranges(self, rules: list[GroupRule]
+                   ) -> tuple[frozenset[PortRange], frozenset[PortRange], frozenset[PortRange]]:
+        """The port ranges of one CIDR's (or one peer group's) rules per protocol, made once
+        per rule list (sg_index's lists are kept, so their ids stay theirs)."""
+        found = self._sg_rule_ranges.get(id(rules))
+        if found is None:
+            ranges: tuple[set[PortRange], ...] = (set(), set(), set())
+            for rule in rules:
+                index = _INDEX_OF_NUMBER.get(rule.protocol)
+                if index is None:
+                    continue
+                if index < 0:  # protocol -1: every protocol
+                    for each in ranges:
+                        each.update(rule.ports.ranges)
+                else:
+                    ranges[index].update(rule.ports.ranges)
+            found = self._sg_rule_ranges[id(rules)] = (
+                frozenset(ranges[0]), frozenset(ranges[1]), frozenset(ranges[2]))
+        return found
 
     def sg_matches(self, tier: str, egress: bool, key: int, peer: str,
                    protocol: str) -> list[GroupRule]:
