@@ -263,15 +263,13 @@ class Model:
                                      tuple[NaclRule, ...]] = {}
         self._nacl_cache: dict[tuple[str, bool, int], PerProtocol] = {}
         self._nacl_by_view: dict[tuple[str, bool, frozenset[Net]], PerProtocol] = {}
-        # (id of a rule set's CIDRs, kept in nacl_nets, sg_peers or _profile_nets; a CIDR)
-        # -> _view()
+        # (id of a rule set's CIDRs, kept in nacl_nets or sg_peers; a CIDR) -> _view()
         self._views: dict[tuple[int, Net], frozenset[Net]] = {}
         self._sg_by_view: dict[tuple[str, bool, frozenset[Net], frozenset[str]],
                                PerProtocol] = {}
         self._sg_cache: dict[tuple[str, bool, int, str], PerProtocol] = {}
         self._sg_groups: dict[tuple[str, bool, str], frozenset[str]] = {}
-        self._sg_rule_ranges: dict[int, tuple[frozenset[PortRange], frozenset[PortRange],
-                                              frozenset[PortRange]]] = {}
+        self._sg_rule_ranges: dict[int, tuple[tuple[PortRange, ...], ...]] = {}
         self._profile_nets: dict[tuple[Profile, bool],
                                  tuple[frozenset[Net], frozenset[str]]] = {}
 
@@ -603,17 +601,13 @@ class Model:
         group_view = peers.groups & groups
         remaining = set(peers.positions)
         found: list[tuple[PeerView, list[Host]]] = []
-        views = self._views
         for net in sorted(peers.nets & nets, key=_most_specific_first):
             members = peers.under[net] & remaining
             if members:
                 remaining -= members
-                seen = views.get((id(nets), net))  # as _view(): one set per deepest CIDR
-                if seen is None:
-                    first = peers.hosts[min(members)]
-                    seen = views[(id(nets), net)] = self.key_set[first.key] & nets
-                found.append(((seen, group_view, None),
-                              [peers.hosts[i] for i in sorted(members)]))
+                first = peers.hosts[min(members)]
+                view = (self.key_set[first.key] & nets, group_view, None)
+                found.append((view, [peers.hosts[i] for i in sorted(members)]))
         if remaining:
             found.append(((_NO_NETS, group_view, None),
                           [peers.hosts[i] for i in sorted(remaining)]))
@@ -790,8 +784,7 @@ class Model:
             self._sg_cache[cache_key] = cached
         return cached
 
-    def _sg_ranges(self, rules: list[GroupRule]
-                   ) -> tuple[frozenset[PortRange], frozenset[PortRange], frozenset[PortRange]]:
+    def _sg_ranges(self, rules: list[GroupRule]) -> tuple[tuple[PortRange, ...], ...]:
         """The port ranges of one CIDR's (or one peer group's) rules per protocol, made once
         per rule list (sg_index's lists are kept, so their ids stay theirs)."""
         found = self._sg_rule_ranges.get(id(rules))
@@ -806,8 +799,8 @@ class Model:
                         each.update(rule.ports.ranges)
                 else:
                     ranges[index].update(rule.ports.ranges)
-            found = self._sg_rule_ranges[id(rules)] = (
-                frozenset(ranges[0]), frozenset(ranges[1]), frozenset(ranges[2]))
+            found = self._sg_rule_ranges[id(rules)] = (  # tuples: a third of a set's size
+                tuple(ranges[0]), tuple(ranges[1]), tuple(ranges[2]))
         return found
 
     def sg_matches(self, tier: str, egress: bool, key: int, peer: str,
