@@ -23,10 +23,12 @@ from tierform.render.filters import hcl_string
 from tierform.render.native_tests import offline_provider_lines
 
 __all__ = [
+    "GO_GC",
     "OFFLINE_PROVIDER_FILE",
     "PROVIDER_MIRROR_ENV",
     "cli_config_path",
     "environment_fingerprint",
+    "go_gc_env",
     "install_env",
     "mirror_cli_config",
     "offline_provider_hcl",
@@ -38,6 +40,12 @@ PROVIDER_MIRROR_ENV = "TIERFORM_PROVIDER_MIRROR"
 
 OFFLINE_PROVIDER_FILE = "_tierform_provider.tf"
 """Name of the provider file the runner adds beside a module's own files."""
+
+GO_GC = "400"
+"""``GOGC`` of the terraform commands Tierform runs, unless the user sets ``GOGC``: terraform
+decodes the AWS provider's whole schema in every command (about 2 CPU-seconds at Go's
+default 100); collecting garbage less often cuts plan and show CPU by a quarter for about
+170 MiB more peak memory (measured on three-tier, issue 13). The result is the same."""
 
 # Environment that changes what `terraform init` installs or how it resolves providers.
 _INSTALL_SETTINGS = ("TF_CLI_CONFIG_FILE", "TF_PLUGIN_CACHE_DIR",
@@ -155,5 +163,12 @@ def terraform_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
         "CHECKPOINT_DISABLE": "1",
     }
     env.update(install_env())
+    env.update(go_gc_env())
     env.update(extra or {})
     return env
+
+
+def go_gc_env(environ: Mapping[str, str] | None = None, value: str = GO_GC) -> dict[str, str]:
+    """``{"GOGC": value}`` unless the environment already sets ``GOGC`` (the user's wins)."""
+    env = os.environ if environ is None else environ
+    return {} if env.get("GOGC") else {"GOGC": value}

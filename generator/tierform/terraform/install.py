@@ -140,9 +140,14 @@ def install_inputs(files: Mapping[str, str | bytes]) -> str | None:
 
 
 def has_module_calls(files: Mapping[str, str | bytes]) -> bool:
-    """True when a ``.tf`` file calls a module (the plan dir then needs ``terraform get``)."""
+    """True when a ``.tf`` file of the root folder calls a module (the plan dir then needs
+    ``terraform get``, which also installs the calls of the called modules).
+
+    Terraform reads only the root folder's files: a subfolder's calls (the ``example/``
+    of a shipped module, which calls ``../``) matter only when the root calls that folder.
+    """
     for relative, content in files.items():
-        if relative.endswith(".tf"):
+        if relative.endswith(".tf") and "/" not in relative:
             text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
             if _MODULE_BLOCK.search(_strip_comments(text)):
                 return True

@@ -11,6 +11,8 @@ Terraform where it listens. What had to be right (measured, issue 13):
   mixed their ``tags_all`` (``reattached`` holds a lock for the plan and its show; each
   Python process, e.g. each pytest-xdist worker, has its own providers);
 - its debug log is heavy: ``TF_LOG=off`` and the rest to a file in a private temp dir;
+- it runs with ``GOGC=400`` unless the user sets ``GOGC`` (``cliconfig.GO_GC``): serving the
+  schema to every command costs a quarter less CPU;
 - a dead provider is started again, and none outlives this process (own process group,
   stopped at exit; on Linux the kernel also stops it when its parent dies).
 
@@ -42,6 +44,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from tierform.terraform.cliconfig import go_gc_env
 from tierform.terraform.runner import Runner, record_event
 
 __all__ = [
@@ -142,6 +145,7 @@ class ProviderProcess:
         self.environment = _provider_environment()
         env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
         env.update({"TF_LOG": "off", "TF_LOG_PROVIDER": "off", "TF_LOG_SDK": "off"})
+        env.update(go_gc_env())  # a quarter less CPU per schema served, ~140 MiB more peak
         with open(self.folder / "stdout", "wb") as out, open(self.folder / "stderr", "wb") as err:
             self.process = subprocess.Popen(
                 [str(self.binary), "-debug"], stdin=subprocess.DEVNULL, stdout=out, stderr=err,

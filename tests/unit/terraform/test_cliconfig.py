@@ -10,8 +10,10 @@ import pytest
 
 from tierform.errors import TerraformSetupError
 from tierform.terraform.cliconfig import (
+    GO_GC,
     PROVIDER_MIRROR_ENV,
     environment_fingerprint,
+    go_gc_env,
     install_env,
     mirror_cli_config,
     terraform_env,
@@ -28,6 +30,16 @@ def test_no_setting_no_change(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(PROVIDER_MIRROR_ENV, raising=False)
     assert install_env() == {}
     assert "TF_CLI_CONFIG_FILE" not in terraform_env()
+
+
+def test_terraform_runs_with_less_garbage_collection_unless_the_user_says(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GOGC", raising=False)
+    assert terraform_env()["GOGC"] == GO_GC == "400"
+    monkeypatch.setenv("GOGC", "50")
+    assert "GOGC" not in terraform_env()  # the inherited GOGC=50 stays
+    assert go_gc_env({"GOGC": "off"}) == {}
+    assert go_gc_env({}) == {"GOGC": GO_GC}
 
 
 def test_a_mirror_becomes_the_cli_configuration_of_every_run(

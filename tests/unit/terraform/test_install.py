@@ -67,6 +67,16 @@ def test_only_init_can_tell_remote_modules_and_json() -> None:
     assert install_inputs(_module(**{"calls.tf": local, "net/main.tf": MAIN})) is not None
     assert has_module_calls(_module(**{"calls.tf": local}))
     assert not has_module_calls(_module(**{"calls.tf": "# module \"x\" {\n"}))
+
+
+def test_only_the_root_folders_calls_need_get() -> None:
+    """Terraform reads the root folder only: an ``example/`` that calls ``../`` needs no
+    ``get`` in the plan dir (it cost a terraform run per work dir); a root call does."""
+    up = 'module "this" {\n  source = "../"\n}\n'
+    down = 'module "net" {\n  source = "./net"\n}\n'
+    assert not has_module_calls(_module(**{"example/main.tf": up}))
+    assert not has_module_calls(_module(**{"net/calls.tf": down, "net/net/main.tf": MAIN}))
+    assert has_module_calls(_module(**{"calls.tf": down, "net/main.tf": MAIN}))
     for source in ("terraform-aws-modules/vpc/aws", "git::https://example.com/m.git", "../up"):
         call = f'module "net" {{\n  source = "{source}"\n}}\n'
         assert install_inputs(_module(**{"calls.tf": call})) is None, source
