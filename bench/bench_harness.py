@@ -163,10 +163,10 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _provider_cpu() -> float:
+def _provider_cpu(pids: list[int] | None = None) -> float:
     """CPU seconds so far of the reattached providers still running (not yet reaped)."""
     total = 0
-    for pid in reattach.running().values():
+    for pid in reattach.running().values() if pids is None else pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -227,7 +227,8 @@ def _steps() -> Iterator[None]:
     def timed_start(self: reattach.ProviderProcess, binary: Path) -> None:
         start = time.perf_counter()
         start_provider(self, binary)
-        STEPS.append(("provider start", time.perf_counter() - start, 0.0, _provider_cpu()))
+        STEPS.append(("provider start", time.perf_counter() - start, 0.0,
+                      _provider_cpu([self.pid])))
 
     STEPS.clear()
     Runner.execute = timed_execute  # type: ignore[method-assign]
