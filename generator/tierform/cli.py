@@ -370,8 +370,9 @@ def cmd_reach(args: argparse.Namespace) -> int:
                                              config_dir=_config_dir(args),
                                              named=_named_networks(args.network))
     for name in _named_networks(args.network):
-        cidr = network.named_networks[name]
-        inside = [str(c) for c in network.vpc_cidrs if c.overlaps(cidr)]
+        cidr = network.named_networks[name][0]  # --network gives one CIDR
+        inside = [str(c) for c in network.vpc_cidrs if c.version == cidr.version
+                  and c.overlaps(cidr)]
         if inside:
             raise TierformError(f"--network {name}={cidr} overlaps the VPC ({', '.join(inside)}):"
                                 " a named network is outside it; give its own CIDR")

@@ -41,7 +41,15 @@ from tierform.aws import (
     ProtocolName,
 )
 from tierform.network.ipv6 import parse_ipv6, symbolic_base
-from tierform.network.model import NaclEntry, Network, Route, SecurityGroup, SgRule
+from tierform.network.model import (
+    NaclEntry,
+    NamedCidr,
+    Network,
+    Route,
+    SecurityGroup,
+    SgRule,
+    named_networks_of,
+)
 from tierform.ports import PortSet, format_ports
 
 if TYPE_CHECKING:
@@ -637,7 +645,7 @@ def group_matches(ref: str, group: SecurityGroup) -> bool:
 
 
 def adopt_blueprint(network: Network, expected: Expected,
-                    named_networks: Mapping[str, IPv4Network],
+                    named_networks: Mapping[str, object],
                     tier_groups: Mapping[str, Sequence[str]] | None = None) -> Network:
     """The network as the blueprint names it: a subnet with no tier tag takes the tier whose
     blueprint CIDR it has; the blueprint's named networks are endpoints (a read's own win);
@@ -669,7 +677,7 @@ def adopt_blueprint(network: Network, expected: Expected,
             nacls={k: replace(v, tier=plain(v.tier, v.vpc)) for k, v in network.nacls.items()},
             security_groups={k: replace(v, tier=plain(v.tier, v.vpc))
                              for k, v in network.security_groups.items()})
-    named = {**{k: IPv4Network(v) for k, v in named_networks.items()}, **network.named_networks}
+    named = {**named_networks_of(named_networks), **network.named_networks}
     placed = dict(network.tier_groups)
     mapping = expected.groups if tier_groups is None else tier_groups
     for tier, refs in mapping.items():
@@ -692,19 +700,20 @@ _EXPOSURE_TARGETS: dict[str, frozenset[str]] = {
 
 
 def _named_between(tier: str, intents: Sequence[Intent],
-                   named: Mapping[str, IPv4Network]) -> dict[str, IPv4Network]:
+                   named: Mapping[str, tuple[NamedCidr, ...]]
+                   ) -> dict[str, tuple[NamedCidr, ...]]:
     """The named networks a flow of the blueprint connects with ``tier`` (either way)."""
     ends = {i.dst for i in intents if i.src == tier} | {i.src for i in intents if i.dst == tier}
     return {name: cidr for name, cidr in named.items() if name in ends}
 
 
 def _justified(route: Route, tier: str, declared: str, intents: Sequence[Intent],
-               named: Mapping[str, IPv4Network]) -> bool:
+               named: Mapping[str, tuple[NamedCidr, ...]]) -> bool:
     dest = route.network
-    if dest is not None and dest.version == 4:
-        for cidr in _named_between(tier, intents, named).values():
-            if cidr.overlaps(dest):  # a route to a named network that a flow names
-                return True
+    if dest is not None:
+        for cidrs in _named_between(tier, intents, named).values():
+            if any(c.version == dest.version and c.overlaps(dest) for c in cidrs):
+                return True  # a route to a named network that a flow names
     if route.kind not in _EXPOSURE_TARGETS.get(declared, frozenset()):
         return False
     wants_internet = any(INTERNET in (i.src, i.dst) and tier in (i.src, i.dst) for i in intents)

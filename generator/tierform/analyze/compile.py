@@ -206,6 +206,8 @@ def ipv6_texts(network: Network) -> list[str]:
     texts += [r.destination for t in network.route_tables.values() for r in t.routes]
     texts += [e.cidr for n in network.nacls.values() for e in n.entries]
     texts += [r.cidr for g in network.security_groups.values() for r in g.rules if r.cidr]
+    texts += [str(c) for cidrs in network.named_networks.values() for c in cidrs
+              if c.version == 6]  # IPv6 named networks
     return texts
 
 
@@ -227,14 +229,21 @@ class Model:
         self.vpc_texts = [str(c) for c in (network.vpc_cidrs if family == "ipv4"
                                            else network.vpc_ipv6_cidrs)]
         self.vpc = [n for n in (as_net(c) for c in self.vpc_texts) if n is not None]
-        # Named networks are IPv4 CIDRs: IPv6 has tiers and the internet only.
-        self.named = {name: n for name, cidr in network.named_networks.items()
-                      if (n := as_net(cidr)) is not None}
+        # A named network's CIDRs of this family (several: a prefix list's; a network with
+        # none of this family is no endpoint of it).
+        self.named: dict[str, tuple[Net, ...]] = {}
+        for name, cidrs in network.named_networks.items():
+            nets = tuple(n for c in cidrs if (n := as_net(str(c))) is not None)
+            if nets:
+                self.named[name] = nets
         # R3: an internet gateway forwards only public addresses: a named network in private
         # address space (RFC 1918...) is reached by a direct link (VGW, TGW, peering) only.
-        self.public_endpoints = {INTERNET} | {name for name, cidr in
-                                              network.named_networks.items()
-                                              if not cidr.is_private and name in self.named}
+        # One of several CIDRs public: the network counts as public (reachable, never a
+        # "blocked" that its public block would contradict).
+        self.public_endpoints = {INTERNET} | {
+            name for name, cidrs in network.named_networks.items() if name in self.named
+            and any(not c.is_private for c in cidrs
+                    if (c.version == 4) == (family == "ipv4"))}
         self.gateways: dict[str, list[GatewayEndpoint]] = {}
         """aws:<service> -> its gateway endpoints (R5): a route to one, or a group rule
         naming its prefix list, reaches the service."""
@@ -298,7 +307,8 @@ class Model:
     def _compile_tables(self) -> None:
         net = self.network
         self.tables: dict[str, dict[Net, Route]] = {}
-        self.relevant: set[Net] = {(0, 0), *self.vpc, *self.named.values()}
+        self.relevant: set[Net] = {(0, 0), *self.vpc,
+                                   *(n for nets in self.named.values() for n in nets)}
         for table in net.route_tables.values():
             routes: dict[Net, Route] = {}
             for vpc_cidr in self._local(table):  # R1: implicit local route per VPC CIDR
@@ -428,7 +438,7 @@ class Model:
         else:  # a subnet without an IPv6 block has no IPv6 hosts
             subnet_nets = {cidr: s for s in net.subnets.values()
                            if (cidr := self.space.net(s.ipv6_cidr)) is not None}
-        named_nets = {n: name for name, n in self.named.items()}
+        named_nets = {n: name for name, nets in self.named.items() for n in nets}
         vpc_nets = set(self.vpc)
         self.key_chain: list[tuple[Net, ...]] = []
         self.key_set: list[frozenset[Net]] = []  # key_chain as sets, for views

@@ -17,7 +17,7 @@ from tierform.aws import INTERNET, AddressFamily
 from tierform.network.ipv6 import never_a_vpc_block, parse_ipv6
 from tierform.network.model import Network, Route, Subnet, Unresolved
 
-__all__ = ["prefix_list_pairs", "undecided_ipv6_pairs", "unplaced", "unresolved_pairs"]
+__all__ = ["named_of", "prefix_list_pairs", "undecided_ipv6_pairs", "unplaced", "unresolved_pairs"]
 
 
 def _named(address: str, ident: str, source: str) -> bool:
@@ -94,6 +94,13 @@ def unplaced(route: Route) -> str | None:
     return f"a prefix-list route out of the VPC is not analyzed: {where}"
 
 
+def named_of(network: Network, family: AddressFamily) -> list[str]:
+    """The named networks with a CIDR of ``family`` (the endpoints of that family)."""
+    version = 4 if family == "ipv4" else 6
+    return [name for name, cidrs in network.named_networks.items()
+            if any(c.version == version for c in cidrs)]
+
+
 def _hosted(network: Network, family: AddressFamily) -> list[Subnet]:
     return [s for s in network.subnets.values() if s.tier is not None
             and (s.ipv6_cidr if family == "ipv6" else not s.ipv6_native)]
@@ -104,7 +111,7 @@ def prefix_list_pairs(network: Network, family: AddressFamily = "ipv4"
     """(src, dst) -> why unknown, for the tiers whose tables route a prefix list out of the
     VPC (R11): its CIDRs are not read, so those connections are not decided. Outbound to
     the outside endpoints; inbound too unless the route is egress-only."""
-    outside = [*network.named_networks, INTERNET] if family == "ipv4" else [INTERNET]
+    outside = [*named_of(network, family), INTERNET]
     pairs: dict[tuple[str, str], list[str]] = {}
     for subnet in _hosted(network, family):
         assert subnet.tier is not None
@@ -170,7 +177,7 @@ def peer_pairs(network: Network, family: AddressFamily = "ipv4"
     could admit (into the tier for inbound rules, out of it for outbound) is undecided;
     a group outside the input is never on internet hosts."""
     tiers = sorted({s.tier for s in _hosted(network, family) if s.tier is not None})
-    named = list(network.named_networks) if family == "ipv4" else []
+    named = named_of(network, family)
     pairs: dict[tuple[str, str], list[str]] = {}
     # R5: a gateway endpoint's prefix list is the endpoint aws:<service>, not a peer unread.
     gateways = {n for e in network.endpoints.values() for n in e.names}

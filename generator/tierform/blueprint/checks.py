@@ -25,7 +25,13 @@ from tierform.aws import (
 )
 from tierform.blueprint.allocate import Allocation, allocate, dedicated_block
 from tierform.blueprint.inspection import crosses, inspection_routing, nat_tier_of
-from tierform.blueprint.model import FLOW_ID_PATTERN, Blueprint, FlowSpec
+from tierform.blueprint.model import (
+    FLOW_ID_PATTERN,
+    NETWORK_CIDRS,
+    Blueprint,
+    FlowSpec,
+    NamedNetworkSpec,
+)
 from tierform.errors import Finding
 from tierform.ports import PortSet, PortSyntaxError, parse_port
 
@@ -283,24 +289,53 @@ def _check_vpc_and_networks(bp: Blueprint, report: _Report, broken: ShapeErrors)
                    "room for 8 (AWS's default quota is 4)", "use fewer, larger blocks",
                    at_key=True)
     names = [name for name in bp.networks if broken.item("networks", name)]
-    for index, name in enumerate(names):
-        cidr = bp.network_cidrs[name]
-        for block in blocks[1:] if vpc_ok else ():
-            if cidr.overlaps(block):
-                report.add("network-overlaps-vpc", ("networks", name),
-                           f"network '{name}' ({cidr}) overlaps the VPC's secondary CIDR "
-                           f"{block}", "use a CIDR outside every block of the VPC")
-        if vpc_ok and cidr.overlaps(vpc):
-            report.add("network-overlaps-vpc", ("networks", name),
-                       f"network '{name}' ({cidr}) overlaps the VPC {vpc}",
-                       "a named network is outside the VPC: use a CIDR that does not "
-                       "overlap the VPC (flows inside the VPC name tiers)")
-        for other in names[:index]:
-            if cidr.overlaps(bp.network_cidrs[other]):
-                report.add("network-overlap", ("networks", name),
+    placed: list[tuple[str, IPv4Network]] = []  # every checked CIDR of the earlier networks
+    for name in names:
+        seen: dict[IPv4Network, int] = {}
+        for k, cidr in enumerate(bp.network_cidrs[name]):
+            where = _network_cidr_path(bp, name, k)
+            for block in blocks[1:] if vpc_ok else ():
+                if cidr.overlaps(block):
+                    report.add("network-overlaps-vpc", where,
+                               f"network '{name}' ({cidr}) overlaps the VPC's secondary CIDR "
+                               f"{block}", "use a CIDR outside every block of the VPC")
+            if vpc_ok and cidr.overlaps(vpc):
+                report.add("network-overlaps-vpc", where,
+                           f"network '{name}' ({cidr}) overlaps the VPC {vpc}",
+                           "a named network is outside the VPC: use a CIDR that does not "
+                           "overlap the VPC (flows inside the VPC name tiers)")
+            same = next((j for c, j in seen.items() if c.overlaps(cidr)), None)
+            if same is not None:
+                report.add("network-cidr-duplicate", where,
+                           f"network '{name}': {cidr} overlaps its own CIDR "
+                           f"{bp.network_cidrs[name][same]} (position {same + 1})",
+                           "list each block once, and blocks that do not overlap (a larger "
+                           "block covers the smaller)")
+            else:
+                seen[cidr] = k
+            other = next((o for o, c in placed if c.overlaps(cidr)), None)
+            if other is not None:
+                clash = next(c for o, c in placed if o == other and c.overlaps(cidr))
+                report.add("network-overlap", where,
                            f"network '{name}' ({cidr}) overlaps network '{other}' "
-                           f"({bp.network_cidrs[other]}): an address would belong to both",
+                           f"({clash}): an address would belong to both",
                            "make the named networks disjoint")
+        placed += [(name, c) for c in bp.network_cidrs[name]]
+        if len(bp.network_cidrs[name]) > NETWORK_CIDRS:
+            report.add("network-cidr-count", ("networks", name, "cidrs"),
+                       f"network '{name}' has {len(bp.network_cidrs[name])} CIDRs; the ACLs' "
+                       f"deny band has room for {NETWORK_CIDRS} per network",
+                       "aggregate blocks, or split the network in two", at_key=True)
+
+
+def _network_cidr_path(bp: Blueprint, name: str, k: int) -> tuple[str | int, ...]:
+    """Where a named network's ``k``-th CIDR is written: the short form's value, ``cidr``,
+    or the ``cidrs`` item."""
+    value = bp.networks[name]
+    if not isinstance(value, NamedNetworkSpec):
+        return ("networks", name)
+    return ("networks", name, "cidr") if value.cidr is not None else (
+        "networks", name, "cidrs", k)
 
 
 def _check_vpns(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:

@@ -10,7 +10,15 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from tierform.aws import INTERNET as _INTERNET
@@ -19,6 +27,7 @@ from tierform.ports import PortRange, PortSet, parse_ports
 
 __all__ = [
     "FLOW_ID_PATTERN",
+    "NETWORK_CIDRS",
     "TIER_NAME_PATTERN",
     "AlarmsSpec",
     "Blueprint",
@@ -373,16 +382,39 @@ class VpnSpec(_Strict):
     customer_gateway: CustomerGatewaySpec
 
 
+NETWORK_CIDRS = 10
+"""CIDRs a named network may have: the ACLs' deny band numbers each (``tierform.layout.
+numbering``: ten deny numbers per network)."""
+
+
 class NamedNetworkSpec(_Strict):
     """A named network with its way in: ``via: vgw`` (the module's virtual private gateway,
     the default, as the short form ``corp: 192.168.0.0/16``) or ``via: tgw`` (an existing
-    transit gateway, attached in dedicated subnets)."""
+    transit gateway, attached in dedicated subnets). Its addresses: ``cidr`` (one block,
+    routed and ruled by CIDR) or ``cidrs`` (a list, even of one: a managed prefix list that
+    routes and groups name, so that adding a block changes only the list)."""
 
-    cidr: Cidr
+    cidr: Cidr | None = None
+    cidrs: list[Cidr] | None = Field(default=None, min_length=1)
+    """Several blocks: the module's ``aws_ec2_managed_prefix_list.<name>`` (append only: a
+    block's deny rule number is its place, ``tierform.layout.numbering``)."""
     via: Literal["vgw", "tgw"] = "vgw"
     vpn: VpnSpec | None = None
     """``via: vgw`` only: the module also creates the customer gateway and the VPN
     connection to its virtual private gateway (``tierform.layout.plan``)."""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> NamedNetworkSpec:
+        if (self.cidr is None) == (self.cidrs is None):
+            raise PydanticCustomError(
+                "network_cidr_form",
+                "write exactly one of 'cidr' (one block) and 'cidrs' (a list: a prefix list)")
+        return self
+
+    @property
+    def blocks(self) -> tuple[IPv4Network, ...]:
+        """Every CIDR of the network, as written."""
+        return (self.cidr,) if self.cidr is not None else tuple(self.cidrs or ())
 
 
 class Limits(_Strict):
@@ -418,10 +450,15 @@ class Blueprint(_Strict):
     limits: Limits = Field(default_factory=Limits)
 
     @property
-    def network_cidrs(self) -> dict[str, IPv4Network]:
-        """Named network -> its CIDR, whichever form it is written in."""
-        return {name: value.cidr if isinstance(value, NamedNetworkSpec) else value
+    def network_cidrs(self) -> dict[str, tuple[IPv4Network, ...]]:
+        """Named network -> its CIDRs (one, or ``cidrs`` as written), whichever form."""
+        return {name: value.blocks if isinstance(value, NamedNetworkSpec) else (value,)
                 for name, value in self.networks.items()}
+
+    def network_prefix_list(self, name: str) -> bool:
+        """Whether named network ``name`` is a managed prefix list (written ``cidrs:``)."""
+        value = self.networks[name]
+        return isinstance(value, NamedNetworkSpec) and value.cidrs is not None
 
     def network_vpn(self, name: str) -> VpnSpec | None:
         """The site-to-site VPN of named network ``name``, if it has one."""

@@ -29,6 +29,7 @@ __all__ = [
     "NaclRulePlan",
     "NatPlan",
     "NetworkRoutePlan",
+    "PrefixListPlan",
     "SgRulePlan",
     "StatefulRulePlan",
     "SubnetPlan",
@@ -188,9 +189,28 @@ class NetworkRoutePlan:
     subnet: str
     """Name of the subnet (and its route table)."""
     network: str
-    cidr: IPv4Network
+    cidr: IPv4Network | None
+    """The destination CIDR; None when the destination is the network's prefix list."""
     via: Literal["vgw", "tgw"] = "vgw"
     """Through the VPN gateway, or the transit gateway (``var.transit_gateway_id``)."""
+    prefix_list: str | None = None
+    """``aws_ec2_managed_prefix_list.<this>``: a ``cidrs:`` network's list (one route for
+    all its CIDRs: adding one changes only the list)."""
+
+
+@dataclass(frozen=True)
+class PrefixListPlan:
+    """A named network written with ``cidrs:``: ``aws_ec2_managed_prefix_list.<name>``,
+    ``max_entries`` = its CIDR count, one ``entry`` per CIDR in blueprint order."""
+
+    name: str
+    """The resource name: the network's name."""
+    network: str
+    cidrs: tuple[IPv4Network, ...]
+
+    @property
+    def max_entries(self) -> int:
+        return len(self.cidrs)
 
 
 @dataclass(frozen=True)
@@ -316,6 +336,11 @@ class SgRulePlan:
     label: str = ""
     """``<tier>_<from|to>_<peer>_<ports>`` unescaped, for the ``Name`` tag (tags need not be
     unique; names must): the tag every release has given this rule."""
+    network_list: str | None = None
+    """The named network (``cidrs:``) whose managed prefix list is the peer:
+    ``prefix_list_id = aws_ec2_managed_prefix_list.<it>.id``."""
+    list_entries: int = 0
+    """The peer prefix list's ``max_entries``: AWS counts the rule that many times."""
 
 
 @dataclass(frozen=True)
@@ -345,6 +370,8 @@ class Layout:
     inspection: InspectionPlan | None = None
     """AWS Network Firewall (``inspection``): ``tierform.layout.inspection``."""
     load_balancers: tuple[LoadBalancerPlan, ...] = field(default=())
+    prefix_lists: tuple[PrefixListPlan, ...] = field(default=())
+    """Managed prefix lists of ``cidrs:`` networks some flow names, in blueprint order."""
     """One per tier with ``load_balancer``, in tier order."""
 
     def subnets_of(self, tier: str) -> list[SubnetPlan]:

@@ -375,9 +375,9 @@ def _sides(layout: Layout) -> dict[str, AddressMatch]:
             tiers.setdefault(subnet.tier, []).append(subnet.cidr)
     sides = {t: AddressMatch(tuple(c), label=t) for t, c in tiers.items()}
     networks = bp.network_cidrs
-    for name, cidr in networks.items():
-        sides[name] = AddressMatch((cidr,), label=name)
-    inside = [bp.vpc.cidr, *bp.vpc.secondary_cidrs, *networks.values()]
+    for name, cidrs in networks.items():
+        sides[name] = AddressMatch(cidrs, label=name)
+    inside = [bp.vpc.cidr, *bp.vpc.secondary_cidrs, *(c for cs in networks.values() for c in cs)]
     exact = all(_aligned_blocks(n)[1] for n in inside)
     # Not in the VPC nor a named network; when that cannot be said exactly, any address.
     sides[INTERNET] = AddressMatch(tuple(inside) if exact else (), negate=exact,

@@ -39,6 +39,7 @@ from tierform.network.model import (
     Subnet,
     TargetGroup,
     firewall_endpoint_key,
+    named_networks_of,
 )
 
 __all__ = ["FIREWALL", "derive", "firewall_endpoint_id", "network_of"]
@@ -57,7 +58,7 @@ def network_of(layout: Layout) -> Network:
     bp = layout.blueprint
     net = Network(source="blueprint", vpc_cidrs=(bp.vpc.cidr, *bp.vpc.secondary_cidrs),
                   vpc_id="aws_vpc.this",
-                  named_networks=bp.network_cidrs,
+                  named_networks=named_networks_of(bp.network_cidrs),
                   vpc_ipv6_cidrs=(VPC_BLOCK,) if layout.ipv6 else ())
     services = {e.service: e.service_name for e in layout.endpoints}
     for s in layout.subnets:
@@ -101,8 +102,11 @@ def network_of(layout: Layout) -> Network:
             routes += (Route(NAT64_PREFIX, "nat", f"aws_nat_gateway.{s.nat64}",
                              f"aws_route.{s.name}_nat64"),)
         # A VPN or transit gateway reaches the named networks only (never the internet).
-        routes += tuple(Route(str(r.cidr), r.via, _GATEWAY[r.via], f"aws_route.{r.name}")
-                        for r in layout.network_routes_of(s.name))
+        # A prefix-list route is the route to each of its entries (R11).
+        routes += tuple(Route(str(c), r.via, _GATEWAY[r.via], f"aws_route.{r.name}")
+                        for r in layout.network_routes_of(s.name)
+                        for c in ((r.cidr,) if r.cidr is not None
+                                  else bp.network_cidrs[r.network]))
         # R5: a gateway endpoint adds a prefix-list route for its service to each table it
         # serves; recorded as the plan, state and live readers do (destination = service).
         routes += tuple(Route(services[e.service], "endpoint",
@@ -168,11 +172,14 @@ def network_of(layout: Layout) -> Network:
             SgRule(r.egress, normalise_protocol(r.protocol),
                    0 if r.from_port is None else r.from_port,
                    65535 if r.to_port is None else r.to_port,
-                   r.cidr, None if r.peer_tier is None else f"aws_security_group.{r.peer_tier}",
+                   cidr, None if r.peer_tier is None else f"aws_security_group.{r.peer_tier}",
                    None if r.prefix_list is None else f"aws_vpc_endpoint.{r.prefix_list}",
                    r.description,
                    f"aws_vpc_security_group_{'egress' if r.egress else 'ingress'}_rule.{r.name}")
-            for r in layout.sg_rules if r.tier == owner)
+            for r in layout.sg_rules if r.tier == owner
+            # A named network's prefix list: a rule per entry (S5, its entries are known).
+            for cidr in ([r.cidr] if r.network_list is None
+                         else [str(c) for c in bp.network_cidrs[r.network_list]]))
         net.security_groups[gid] = SecurityGroup(gid, rules, tier_of, f"{bp.name}-{owner}",
                                                  False, gid)
         if tier_of is not None:

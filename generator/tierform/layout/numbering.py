@@ -47,6 +47,8 @@ from __future__ import annotations
 import hashlib
 from typing import Literal
 
+from tierform.blueprint.model import NETWORK_CIDRS as BLUEPRINT_NETWORK_CIDRS
+
 __all__ = [
     "DENY_FIRST",
     "INTERNET_FIRST",
@@ -80,8 +82,8 @@ SECONDARY_DENY_FIRST = IPV6_DENY + 1
 """Deny of secondary CIDR 0 (``vpc.secondary_cidrs``); CIDR ``i`` is + i."""
 NETWORK_DENY_FIRST = 15110
 """Deny of named network 0's first CIDR; network ``i``'s ``k``-th CIDR is + 10 * i + k."""
-NETWORK_CIDRS = 10
-"""Deny numbers per named network (one per CIDR)."""
+NETWORK_CIDRS = BLUEPRINT_NETWORK_CIDRS
+"""Deny numbers per named network (one per CIDR): the blueprint's bound."""
 MAX_SECONDARY_CIDRS = NETWORK_DENY_FIRST - SECONDARY_DENY_FIRST
 """Secondary CIDRs the deny band has room for (8: 15102-15109, below the named networks)."""
 MAX_NETWORKS = (16000 - NETWORK_DENY_FIRST) // NETWORK_CIDRS

@@ -62,6 +62,7 @@ from tierform.layout.model import (
     NaclRulePlan,
     NatPlan,
     NetworkRoutePlan,
+    PrefixListPlan,
     SgRulePlan,
     SubnetPlan,
     TransitPlan,
@@ -195,9 +196,11 @@ class _SgBook:
 
     def add(self, flow_id: str, tier: str, egress: bool, protocol: str, ports: PortRange,
             peer: str, cidr: str | None, peer_tier: str | None, description: str, *,
-            legacy: bool = True, prefix_list: str | None = None) -> None:
+            legacy: bool = True, prefix_list: str | None = None,
+            network_list: tuple[str, int] | None = None) -> None:
         """``legacy``: the rule may have had an older name (not for endpoint groups' rules
-        nor IPv6 twins, which are newer than the renaming)."""
+        nor IPv6 twins, which are newer than the renaming). ``network_list``: (named
+        network, its CIDR count) whose prefix list is the peer."""
         hcl_protocol = _hcl_protocol(protocol)
         ipv6 = cidr is not None and ":" in cidr
         name = sg_rule_name(tier, egress, peer, protocol, ports, ipv6=ipv6)
@@ -213,6 +216,8 @@ class _SgBook:
             name=name, tier=tier, egress=egress, protocol=hcl_protocol, from_port=low,
             to_port=high, cidr=cidr, peer_tier=peer_tier, description="", flow="",
             prefix_list=prefix_list,
+            network_list=network_list[0] if network_list else None,
+            list_entries=network_list[1] if network_list else 0,
             moved_from=legacy_sg_rule_name(tier, egress, peer, protocol, ports) if legacy
             else None, label=legacy_sg_rule_name(tier, egress, peer, protocol, ports,
                                                  ipv6=ipv6))
@@ -237,7 +242,8 @@ class _SgBook:
                 from_port=rule.from_port, to_port=rule.to_port, cidr=rule.cidr,
                 peer_tier=rule.peer_tier, description=descriptions[owner], flow=owner,
                 prefix_list=rule.prefix_list, moved_from=old if follow else None,
-                label=rule.label or name))
+                label=rule.label or name, network_list=rule.network_list,
+                list_entries=rule.list_entries))
         return out
 
 
@@ -320,7 +326,7 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
         if endpoint == INTERNET:
             return [ANYWHERE]
         if endpoint in bp.networks:
-            return [str(bp.network_cidrs[endpoint])]
+            return [str(c) for c in bp.network_cidrs[endpoint]]
         return tier_cidrs[endpoint]
 
     interface = _interface_endpoints(bp, subnets)
@@ -361,7 +367,16 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
         ipv6=bp.vpc.ipv6 is not None,
         has_eigw=any(s.ipv6_route == "eigw" for s in subnets),
         inspection=plan_inspection(bp, subnets, nats, tier_cidrs),
-        load_balancers=balancers)
+        load_balancers=balancers,
+        prefix_lists=_prefix_lists(bp, network_routes, sg.rules()))
+
+
+def _prefix_lists(bp: Blueprint, routes: tuple[NetworkRoutePlan, ...],
+                  rules: list[SgRulePlan]) -> tuple[PrefixListPlan, ...]:
+    """The managed prefix list of each ``cidrs:`` network a route or group rule names."""
+    named = {r.prefix_list for r in routes} | {r.network_list for r in rules}
+    return tuple(PrefixListPlan(name, name, bp.network_cidrs[name])
+                 for name in bp.networks if name in named and bp.network_prefix_list(name))
 
 
 def _plan_load_balancer(lb: LoadBalancerPlan, sg: _SgBook,
@@ -389,7 +404,7 @@ def _transit(bp: Blueprint, routes: tuple[NetworkRoutePlan, ...]) -> TransitPlan
         return None
     subnets = tuple((subnet_name("transit", az_suffix(bp.region, az)), az, cidr)
                     for az, cidr in dedicated_subnets(bp, "transit").items())
-    peers = [str(bp.vpc.cidr), *(str(bp.network_cidrs[n]) for n in networks)]
+    peers = [str(bp.vpc.cidr), *(str(c) for n in networks for c in bp.network_cidrs[n])]
     rules = []
     for cidr in peers:
         number = rule_number("peer", flow_slot(f"transit:{cidr}"), 0)
@@ -514,7 +529,9 @@ def _denies(bp: Blueprint, rules: list[NaclRulePlan]) -> list[NaclRulePlan]:
     # 15101 is kept for the VPC's IPv6 block; secondary CIDR i is 15102 + i (append only).
     excluded += [(secondary_deny_number(i), str(cidr))
                  for i, cidr in enumerate(bp.vpc.secondary_cidrs)]
-    excluded += [(deny_number(i), str(cidr)) for i, cidr in enumerate(bp.network_cidrs.values())]
+    excluded += [(deny_number(i, k), str(cidr))
+                 for i, cidrs in enumerate(bp.network_cidrs.values())
+                 for k, cidr in enumerate(cidrs)]  # k: the CIDR's place (append only)
     directions = dict.fromkeys((r.tier, r.egress) for r in rules if r.band == "internet")
     # Dual-stack: the VPC's IPv6 block before the ::/0 allows (15101, numbering); IPv4
     # denies only where a 0.0.0.0/0 allow is (not on an IPv6-only tier's ACL).
@@ -539,10 +556,10 @@ def _vpns(bp: Blueprint, routes: tuple[NetworkRoutePlan, ...]) -> tuple[VpnPlan,
         vpn = bp.network_vpn(name)
         if vpn is None or name not in routed:
             continue
-        cidr = bp.network_cidrs[name]
         plans.append(VpnPlan(name, str(vpn.customer_gateway.ip_address),
                              vpn.customer_gateway.bgp_asn,
-                             ((vpn_route_name(name, cidr), cidr),)))
+                             tuple((vpn_route_name(name, cidr), cidr)  # a VPN route per CIDR
+                                   for cidr in bp.network_cidrs[name])))
     return tuple(plans)
 
 
@@ -556,8 +573,17 @@ def _network_routes(bp: Blueprint, subnets: list[SubnetPlan]) -> tuple[NetworkRo
                 wanted.setdefault(tier, {})[peer] = None
     return tuple(
         NetworkRoutePlan(network_route_name(s.name, network), s.name, network,
-                         bp.network_cidrs[network], bp.network_via(network))
+                         None if bp.network_prefix_list(network) else bp.network_cidrs[network][0],
+                         bp.network_via(network),
+                         network if bp.network_prefix_list(network) else None)
         for s in subnets for network in bp.networks if network in wanted.get(s.tier, {}))
+
+
+def _network_list(bp: Blueprint, endpoint: str) -> tuple[str, int] | None:
+    """(network, its CIDR count) when ``endpoint`` is a ``cidrs:`` network, else None."""
+    if endpoint in bp.networks and bp.network_prefix_list(endpoint):
+        return endpoint, len(bp.network_cidrs[endpoint])
+    return None
 
 
 def _plan_flow(bp: Blueprint, flow: FlowSpec, nacl: _FlowNacl, sg: _SgBook,
@@ -577,6 +603,8 @@ def _plan_flow(bp: Blueprint, flow: FlowSpec, nacl: _FlowNacl, sg: _SgBook,
         v6 = _Ipv6({}, frozenset(), v6.only)
     src_is_tier, dst_is_tier = src in bp.tiers, dst in bp.tiers
     src_cidrs, dst_cidrs = cidrs_of(src), cidrs_of(dst)
+    # A ``cidrs:`` network is its prefix list in group rules (one rule, whatever its size).
+    src_list, dst_list = _network_list(bp, src), _network_list(bp, dst)
     via_nat = (dst == INTERNET and src_is_tier and nat_tier is not None
                and bp.tiers[src].exposure == "private")
     # NAT64 (an IPv6-only private tier): the NAT subnet's ACL admits the tier's /61 in
@@ -588,6 +616,9 @@ def _plan_flow(bp: Blueprint, flow: FlowSpec, nacl: _FlowNacl, sg: _SgBook,
         if dst_is_tier:
             if src_is_tier:
                 sg.add(fid, dst, False, protocol, ports, src, None, src, what)
+            elif src_list is not None:
+                sg.add(fid, dst, False, protocol, ports, src, None, None, what, legacy=False,
+                       network_list=src_list)
             else:
                 for cidr in v6.v4(dst, src_cidrs):
                     sg.add(fid, dst, False, protocol, ports, src, cidr, None, what)
@@ -597,6 +628,9 @@ def _plan_flow(bp: Blueprint, flow: FlowSpec, nacl: _FlowNacl, sg: _SgBook,
         if src_is_tier:
             if dst_is_tier:
                 sg.add(fid, src, True, protocol, ports, dst, None, dst, what)
+            elif dst_list is not None:
+                sg.add(fid, src, True, protocol, ports, dst, None, None, what, legacy=False,
+                       network_list=dst_list)
             else:
                 for cidr in v6.v4(src, dst_cidrs):
                     sg.add(fid, src, True, protocol, ports, dst, cidr, None, what)

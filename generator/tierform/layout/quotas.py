@@ -72,10 +72,12 @@ def check_quotas(bp: Blueprint, layout: Layout, source_map: Locator | None = Non
     for sg_rule in layout.sg_rules:
         v6 = sg_rule.cidr is not None and ":" in sg_rule.cidr
         families = ("ipv6",) if v6 else ("ipv4", "ipv6") if (
-            sg_rule.cidr is None and layout.ipv6) else ("ipv4",)
+            sg_rule.cidr is None and sg_rule.network_list is None and layout.ipv6) \
+            else ("ipv4",)
         for family in families:
+            # A rule naming a named network's prefix list counts as its max_entries rules.
             counted.setdefault(("sg", sg_rule.tier, sg_rule.egress, family),
-                               []).append(sg_rule.flow)
+                               []).extend([sg_rule.flow] * max(1, sg_rule.list_entries))
     for (kind, tier, egress, family), flows in counted.items():
         limit = (limits.nacl_rules_per_direction if kind == "nacl"
                  else limits.sg_rules_per_direction)
@@ -110,7 +112,8 @@ def _route_quota(bp: Blueprint, layout: Layout, limits: Limits,
                  finding: Callable[..., Finding]) -> list[Finding]:
     """IPv4 routes per route table (AWS's default quota: 50 non-propagated routes) of each
     subnet's table: its default route, named networks, gateway endpoints (a prefix-list
-    route each, counted as one), and the inspection's routes (egress returns, east-west:
+    route each, counted as one; a named network's prefix list as its max_entries), and the
+    inspection's routes (egress returns, east-west:
     one per subnet of the other tier of each routed pair). The IPv6 ``::/0`` is one route
     of the separate IPv6 count."""
     plan = layout.inspection
@@ -120,7 +123,11 @@ def _route_quota(bp: Blueprint, layout: Layout, limits: Limits,
         if s.default_route is not None:
             parts["default"] = 1
         if layout.network_routes_of(s.name):
-            parts["named networks"] = len(layout.network_routes_of(s.name))
+            # A route to a named network's prefix list counts as its max_entries routes
+            # (AWS's rule for customer-managed prefix lists in route tables).
+            parts["named networks"] = sum(
+                1 if r.cidr is not None else len(bp.network_cidrs[r.network])
+                for r in layout.network_routes_of(s.name))
         served = sum(1 for e in layout.endpoints if s.name in e.route_tables)
         if served:
             parts["gateway endpoints"] = served

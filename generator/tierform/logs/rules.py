@@ -134,7 +134,7 @@ class Rules:
 
     @classmethod
     def build(cls, *, vpc: IPv4Network, tiers: Mapping[str, Sequence[IPv4Network]],
-              networks: Mapping[str, IPv4Network],
+              networks: Mapping[str, IPv4Network | Sequence[IPv4Network]],
               flows: Sequence[tuple[str, str, str, str, tuple[tuple[int, int], ...]]],
               nat_tiers: Sequence[str] = (), nat_addresses: Sequence[IPv4Address] = (),
               blocks6: Sequence[Block6] = (),
@@ -147,7 +147,8 @@ class Rules:
         ranges = [AddressRange(IPv4Network(f"{a}/32"), NAT) for a in nat_addresses]
         ranges += [AddressRange(IPv4Network(f"{a}/32"), name) for name, a in interfaces]
         ranges += [AddressRange(c, t) for t, cidrs in tiers.items() for c in cidrs]
-        ranges += [AddressRange(c, n) for n, c in networks.items()]
+        ranges += [AddressRange(c, n) for n, cs in networks.items()
+                   for c in (cs if isinstance(cs, Sequence) else (cs,))]  # a network's CIDRs
         ranges.append(AddressRange(vpc, None))
         ranges.sort(key=lambda r: (-r.network.prefixlen, r.low))
         rules: list[FlowRule] = []

@@ -42,6 +42,7 @@ __all__ = [
     "LoadBalancer",
     "Nacl",
     "NaclEntry",
+    "NamedCidr",
     "NatGateway",
     "Network",
     "Peering",
@@ -58,6 +59,8 @@ __all__ = [
     "Vpc",
     "aws_default_nacl",
     "firewall_endpoint_key",
+    "named_blocks",
+    "named_networks_of",
     "port_range",
 ]
 
@@ -450,6 +453,30 @@ class Unresolved:
     reason: str
 
 
+NamedCidr = IPv4Network | IPv6Network
+
+
+def named_blocks(value: object) -> tuple[NamedCidr, ...]:
+    """A named network's CIDRs from what a caller gives: one CIDR (text or network) or
+    several (a blueprint's ``cidrs``, a prefix list's entries), IPv4 or IPv6."""
+    if isinstance(value, IPv4Network | IPv6Network):
+        return (value,)
+    if isinstance(value, str):
+        return (ip_network(value),)
+    if isinstance(value, tuple | list):
+        return tuple(b for v in value for b in named_blocks(v))
+    raise TypeError(f"a named network's CIDR: {value!r}")
+
+
+def named_networks_of(named: object) -> dict[str, tuple[NamedCidr, ...]]:
+    """``{name: cidr or cidrs}`` -> ``{name: (cidr, ...)}`` (None: none)."""
+    if named is None:
+        return {}
+    if not isinstance(named, dict) and not hasattr(named, "items"):
+        raise TypeError(f"named networks: {named!r}")
+    return {str(k): named_blocks(v) for k, v in named.items()}
+
+
 def aws_default_nacl(subnet_ids: frozenset[str] = frozenset(), *, ipv6: bool = False) -> Nacl:
     """AWS's default NACL when nothing manages it: allow all, both directions (rule 100);
     in a VPC with an IPv6 block also ``::/0`` (rule 101, A7)."""
@@ -478,7 +505,8 @@ class Network:
     internet_gateways: dict[str, InternetGateway] = field(default_factory=dict)
     endpoints: dict[str, GatewayEndpoint] = field(default_factory=dict)
     interface_endpoints: dict[str, InterfaceEndpoint] = field(default_factory=dict)
-    named_networks: dict[str, IPv4Network] = field(default_factory=dict)
+    named_networks: dict[str, tuple[NamedCidr, ...]] = field(default_factory=dict)
+    """Named network -> its CIDRs (a prefix list's several; IPv4 or IPv6)."""
     tier_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Explicit placement: tier -> security group ids. Tiers absent here use the
     groups whose ``tier`` is that tier (the ``Tier`` tag)."""

@@ -20,6 +20,7 @@ from tierform.network.model import (
     SgRule,
     Subnet,
     aws_default_nacl,
+    named_networks_of,
 )
 
 __all__ = ["layered_network", "synthetic_network"]
@@ -142,7 +143,7 @@ def layered_network(
     (a CIDR or a symbolic prefix); the n-th subnet then gets ``cidrsubnet(ipv6, 8, n)``."""
     block = parse_ipv6(ipv6)
     net = Network("plan", (IPv4Network(vpc),), vpc_ipv6_cidrs=(ipv6,) if ipv6 else ())
-    net.named_networks.update({k: IPv4Network(v) for k, v in (named or {}).items()})
+    net.named_networks.update(named_networks_of(named))
     net.internet_gateways["igw"] = InternetGateway("igw", "aws_internet_gateway.this")
     net.route_tables["main"] = RouteTable("main", (), frozenset(), is_main=True,
                                           source="main route table")

@@ -35,6 +35,7 @@ from tierform.network.model import (
     TargetGroup,
     Unresolved,
     Vpc,
+    named_networks_of,
     port_range,
 )
 from tierform.network.routes import ROUTE_TARGETS, gateway_kind
@@ -429,7 +430,7 @@ def _peerings(ec2: Any, vpcs: Collection[str]) -> dict[str, Peering]:
 def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
                       vpc_ids: Sequence[str] = (), all_vpcs: bool = False,
                       tag_filters: Mapping[str, str] | None = None, tier_tag: str = TIER_TAG,
-                      named_networks: Mapping[str, IPv4Network | str] | None = None,
+                      named_networks: Mapping[str, Any] | None = None,
                       firewall_client: Any | None = None,
                       elbv2_client: Any | None = None) -> Network:
     """The live network of the VPCs :func:`select_vpcs` chooses (``vpc_id``: one by id).
@@ -455,7 +456,7 @@ def network_from_live(ec2_client: Any, *, vpc_id: str | None = None,
     net = Network(
         source="live", vpc_cidrs=tuple(dict.fromkeys(c for p in parts for c in p.vpc_cidrs)),
         vpc_id=main.vpc_id,
-        named_networks={k: IPv4Network(v) for k, v in (named_networks or {}).items()},
+        named_networks=named_networks_of(named_networks),
         vpc_ipv6_cidrs=tuple(dict.fromkeys(c for p in parts for c in p.vpc_ipv6_cidrs)))
     for part in parts:
         net.subnets.update(part.subnets)

@@ -11,7 +11,6 @@ Anything else is reported with the expression and the reason, never guessed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any
 
@@ -275,7 +274,7 @@ def data_instances(plan: Mapping[str, Any]) -> list[PlannedInstance]:
 
 
 def network_from_plan(plan: Mapping[str, Any], *, tier_tag: str = TIER_TAG,
-                      named_networks: Mapping[str, IPv4Network] | None = None,
+                      named_networks: Mapping[str, Any] | None = None,
                       tier_groups: Mapping[str, Sequence[str]] | None = None,
                       config_dir: Path | None = None,
                       sources: Sources | None = None) -> Network:

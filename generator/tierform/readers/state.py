@@ -7,7 +7,6 @@ the assembly is the one shared with the plan reader (``readers/terraform_json.py
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from ipaddress import IPv4Network
 from typing import Any
 
 from tierform.errors import ReadError
@@ -44,7 +43,7 @@ class _StateWiring:
 
 
 def network_from_state(state: Mapping[str, Any], *, tier_tag: str = TIER_TAG,
-                       named_networks: Mapping[str, IPv4Network] | None = None,
+                       named_networks: Mapping[str, Any] | None = None,
                        tier_groups: Mapping[str, Sequence[str]] | None = None) -> Network:
     """The Network recorded in ``terraform show -json`` state; ids are AWS ids."""
     root = (state.get("values") or {}).get("root_module")

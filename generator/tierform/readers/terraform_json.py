@@ -55,6 +55,7 @@ from tierform.network.model import (
     Vpc,
     aws_default_nacl,
     firewall_endpoint_key,
+    named_networks_of,
     port_range,
 )
 from tierform.network.routes import ROUTE_TARGETS, gateway_kind
@@ -1161,7 +1162,7 @@ def qualify_shared_tiers(network: Network) -> Network:
 
 
 def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
-             tier_tag: str = TIER_TAG, named_networks: Mapping[str, IPv4Network] | None = None,
+             tier_tag: str = TIER_TAG, named_networks: Mapping[str, Any] | None = None,
              tier_groups: Mapping[str, Sequence[str]] | None = None) -> Network:
     """Build the Network of every VPC from instances and their wiring (R13: several VPCs
     are read together, each with its own local routes, main table and defaults)."""
@@ -1213,7 +1214,7 @@ def assemble(instances: Sequence[Instance], wiring: Wiring, *, source: Source,
         nat_gateways=nats, internet_gateways=igws,
         endpoints={e.id: e for e in endpoints.values()},
         interface_endpoints={e.id: e for e in interface.values()},
-        named_networks={k: IPv4Network(v) for k, v in (named_networks or {}).items()},
+        named_networks=named_networks_of(named_networks),
         tier_groups={t: tuple(g) for t, g in (tier_groups or {}).items()},
         unresolved=list(dict.fromkeys(read.unresolved)),  # each VPC's pass reads them all
         vpc_id=first.rel(first.key) if first.instance is not None else "vpc",

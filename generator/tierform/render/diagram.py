@@ -18,7 +18,7 @@ from typing import Literal
 from tierform.aws import INTERNET, service_of_endpoint
 from tierform.blueprint.model import Blueprint
 from tierform.layout import Layout, network_of
-from tierform.network.model import Network
+from tierform.network.model import Network, named_networks_of
 from tierform.ports import format_ports
 
 __all__ = [
@@ -239,12 +239,13 @@ def _route_key(kind: str, target: str | None, nat_keys: Mapping[str, str]) -> st
 
 def diagram_of_network(network: Network, *, title: str, edges: Iterable[Edge],
                        exposures: Mapping[str, str] | None = None,
-                       named_networks: Mapping[str, IPv4Network | str] | None = None,
+                       named_networks: Mapping[str, object] | None = None,
                        lb_targets: Mapping[str, Iterable[str]] | None = None) -> Diagram:
     """The diagram of ``network`` with ``edges`` drawn between its tiers and outside;
     ``lb_targets``: the tiers each load balancer (by key) forwards to."""
     exposures = exposures or {}
-    named = dict(named_networks if named_networks is not None else network.named_networks)
+    named = (named_networks_of(named_networks) if named_networks is not None
+             else network.named_networks)
     gateways, routes = _gateways(network)
     tiers = []
     numbers: dict[str, str] = {}  # subnet id -> its node
@@ -271,7 +272,7 @@ def diagram_of_network(network: Network, *, title: str, edges: Iterable[Edge],
     # An edge may name an endpoint the network lacks (a broken flow to a missing tier):
     # it is drawn as an outside node so the finding stays visible.
     extra = [end for edge in edges for end in (edge.src, edge.dst) if end not in known]
-    outside = [(INTERNET, None), *((n, str(c)) for n, c in named.items()),
+    outside = [(INTERNET, None), *((n, ", ".join(map(str, c))) for n, c in named.items()),
                *((n, "AWS service (interface endpoint)" if service_of_endpoint(n) is not None
                   else "not in this network") for n in dict.fromkeys(extra))]
     cidrs = ", ".join(str(c) for c in network.vpc_cidrs) or "?"

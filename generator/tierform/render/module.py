@@ -40,6 +40,7 @@ MODULE_FILES = (
     "vpc.tf",
     "subnets.tf",
     "routes.tf",
+    "prefix_lists.tf",
     "nat.tf",
     "nacls.tf",
     "security_groups.tf",

@@ -162,6 +162,13 @@ def _route_asserts(layout: Layout) -> list[NativeAssert]:
                 f"{route} must send ::/0 to {target} only"))
         for r in networks:
             route = f"aws_route.{r.name}"
+            if r.cidr is None:  # the prefix list's id is known after apply only
+                out.append(NativeAssert(
+                    f"tier {s.tier}, {s.az}: {r.network} (prefix list) through its gateway",
+                    (_equal(route, "destination_cidr_block", None),
+                     _equal(route, "nat_gateway_id", None)),
+                    f"{route} must send the prefix list of {r.network} only to its gateway"))
+                continue
             out.append(NativeAssert(
                 f"tier {s.tier}, {s.az}: {r.network} through the VPN gateway",
                 (_equal(route, "destination_cidr_block", str(r.cidr)),

@@ -36,6 +36,8 @@ def sg_peer_field(rule: SgRulePlan) -> tuple[str, str]:
     prefix list, else a CIDR."""
     if rule.prefix_list is not None:
         return "prefix_list_id", f"aws_vpc_endpoint.{rule.prefix_list}.prefix_list_id"
+    if rule.network_list is not None:
+        return "prefix_list_id", f"aws_ec2_managed_prefix_list.{rule.network_list}.id"
     if rule.peer_tier is not None:
         return "referenced_security_group_id", f"aws_security_group.{rule.peer_tier}.id"
     if rule.cidr is None:
