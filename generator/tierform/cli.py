@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -300,34 +300,38 @@ def _config_dir(args: argparse.Namespace) -> Path:
     return path
 
 
-def _named_network(text: str) -> tuple[str, IPv4Network]:
-    """argparse type: ``NAME=CIDR`` (a bad one is a usage error, exit 2)."""
+def _named_network(text: str) -> tuple[str, IPv4Network | IPv6Network]:
+    """argparse type: ``NAME=CIDR``, IPv4 or IPv6 (a bad one is a usage error, exit 2)."""
     name, sep, cidr = text.partition("=")
     if not sep or not re.fullmatch(r"[a-z][a-z0-9_-]{0,29}", name):
         raise argparse.ArgumentTypeError(
             f"{text!r} is not NAME=CIDR (e.g. corp=192.168.0.0/16; a name is lower-case "
             "letters, digits, '_' and '-', starting with a letter)")
     try:
-        return name, IPv4Network(cidr)
+        return name, ip_network(cidr)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r}: {cidr!r} is not an IPv4 network (e.g. 192.168.0.0/16)") from None
+            f"{text!r}: {cidr!r} is not an IPv4 or IPv6 network (e.g. 192.168.0.0/16 or "
+            "2001:db8::/48)") from None
 
 
-def _named_networks(pairs: Sequence[tuple[str, IPv4Network]] | None) -> dict[str, IPv4Network]:
-    named: dict[str, IPv4Network] = {}
+def _named_networks(pairs: Sequence[tuple[str, IPv4Network | IPv6Network]] | None
+                    ) -> dict[str, tuple[IPv4Network | IPv6Network, ...]]:
+    """NAME=CIDR pairs -> name -> its CIDRs (a name given again adds a CIDR: a network
+    with several, such as a prefix list's)."""
+    named: dict[str, tuple[IPv4Network | IPv6Network, ...]] = {}
     for name, cidr in pairs or ():
-        if name == "internet" or name in named:
+        if name == "internet" or cidr in named.get(name, ()):
             raise TierformError(f"--network {name}={cidr}: "
                                 + ("'internet' is built in" if name == "internet"
-                                   else f"{name} is given twice")
-                                + "; give each named network once")
-        named[name] = cidr
+                                   else f"{name}={cidr} is given twice")
+                                + "; give each CIDR of a named network once")
+        named[name] = (*named.get(name, ()), cidr)
     return named
 
 
 def _network_from_source(source: str, *, tier_tag: str, config_dir: Path | None = None,
-                         named: Mapping[str, IPv4Network] | None = None
+                         named: Mapping[str, object] | None = None
                          ) -> tuple[str, Network]:
     path = Path(source)
     if path.suffix in (".yaml", ".yml"):
@@ -369,8 +373,7 @@ def cmd_reach(args: argparse.Namespace) -> int:
         kind, network = _network_from_source(args.source, tier_tag=args.tier_tag,
                                              config_dir=_config_dir(args),
                                              named=_named_networks(args.network))
-    for name in _named_networks(args.network):
-        cidr = network.named_networks[name][0]  # --network gives one CIDR
+    for name, cidr in args.network or ():
         inside = [str(c) for c in network.vpc_cidrs if c.version == cidr.version
                   and c.overlaps(cidr)]
         if inside:

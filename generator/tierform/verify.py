@@ -222,11 +222,14 @@ def intents_from_blueprint(bp: Blueprint) -> list[Intent]:
         ports = PortSet(flow.port_ranges())
         label = (f"{flow.flow_id} ({flow.src} -> {flow.dst} "
                  f"{format_ports(flow.protocol, ports)})")
-        # A flow with an IPv6-only tier at one end has no IPv4 to be reachable over.
+        # A flow with an IPv6-only tier at one end has no IPv4 to be reachable over; nor
+        # has a flow with an IPv6 named network (a network has one family).
         only = bp.vpc.ipv6 is not None and any(
             end in bp.tiers and bp.tiers[end].ipv6_only for end in (flow.src, flow.dst))
+        six = any(end in bp.networks and not bp.network_cidrs4[end]
+                  for end in (flow.src, flow.dst))
         intents.append(Intent(flow.src, flow.dst, flow.protocol, ports, label, ("flows", index),
-                              ("ipv6",) if only else ("ipv4",)))
+                              ("ipv6",) if only or six else ("ipv4",)))
     return intents
 
 

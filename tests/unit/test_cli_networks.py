@@ -33,8 +33,8 @@ def test_a_named_network_is_a_row_a_column_and_a_query_end(tmp_path: Path) -> No
 @pytest.mark.parametrize(("args", "message"), [
     (("--network", "corp"), "is not NAME=CIDR"),
     (("--network", "Corp=10.9.0.0/16"), "is not NAME=CIDR"),
-    (("--network", "corp=10.9.0.0/33"), "is not an IPv4 network"),
-    (("--network", "corp=192.168.0.0/16", "--network", "corp=172.16.0.0/12"), "given twice"),
+    (("--network", "corp=10.9.0.0/33"), "is not an IPv4 or IPv6 network"),
+    (("--network", "corp=192.168.0.0/16", "--network", "corp=192.168.0.0/16"), "given twice"),
     (("--network", "internet=192.168.0.0/16"), "'internet' is built in"),
     (("--network", "corp=10.0.5.0/24"), "overlaps the VPC (10.0.0.0/16)"),
 ])

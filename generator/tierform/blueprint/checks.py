@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, IPv6Network
 from typing import Protocol
 
 from tierform.aws import (
@@ -173,6 +173,7 @@ def check_blueprint(bp: Blueprint, source_map: Locator, file: str,
     _check_flows(bp, report, broken)
     _check_flow_ids(bp, report, broken)
     _check_vpns(bp, report, broken)
+    _check_network_families(bp, report, broken)
     _check_interface_endpoints(bp, report, broken)
     _check_load_balancers(bp, report, broken)
     if broken.section("nat") and broken.whole("tiers"):
@@ -289,9 +290,9 @@ def _check_vpc_and_networks(bp: Blueprint, report: _Report, broken: ShapeErrors)
                    "room for 8 (AWS's default quota is 4)", "use fewer, larger blocks",
                    at_key=True)
     names = [name for name in bp.networks if broken.item("networks", name)]
-    placed: list[tuple[str, IPv4Network]] = []  # every checked CIDR of the earlier networks
+    placed: list[tuple[str, IPv4Network | IPv6Network]] = []  # the earlier networks' CIDRs
     for name in names:
-        seen: dict[IPv4Network, int] = {}
+        seen: dict[IPv4Network | IPv6Network, int] = {}
         for k, cidr in enumerate(bp.network_cidrs[name]):
             where = _network_cidr_path(bp, name, k)
             for block in blocks[1:] if vpc_ok else ():
@@ -315,10 +316,10 @@ def _check_vpc_and_networks(bp: Blueprint, report: _Report, broken: ShapeErrors)
                 seen[cidr] = k
             other = next((o for o, c in placed if c.overlaps(cidr)), None)
             if other is not None:
-                clash = next(c for o, c in placed if o == other and c.overlaps(cidr))
+                theirs = next(c for o, c in placed if o == other and c.overlaps(cidr))
                 report.add("network-overlap", where,
                            f"network '{name}' ({cidr}) overlaps network '{other}' "
-                           f"({clash}): an address would belong to both",
+                           f"({theirs}): an address would belong to both",
                            "make the named networks disjoint")
         placed += [(name, c) for c in bp.network_cidrs[name]]
         if len(bp.network_cidrs[name]) > NETWORK_CIDRS:
@@ -336,6 +337,50 @@ def _network_cidr_path(bp: Blueprint, name: str, k: int) -> tuple[str | int, ...
         return ("networks", name)
     return ("networks", name, "cidr") if value.cidr is not None else (
         "networks", name, "cidrs", k)
+
+
+def _check_network_families(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
+    """IPv6 named networks: only in a dual-stack VPC, one family per prefix list (AWS: a
+    list has one address family), through the VPN gateway without a VPN (site-to-site VPN
+    on a virtual private gateway carries IPv4 only; IPv6 over the transit gateway is not
+    derived yet), and only with tiers that have IPv6."""
+    names = [name for name in bp.networks if broken.item("networks", name)]
+    for name in names:
+        six = bp.network_cidrs6[name]
+        if not six:
+            continue
+        first = next(k for k, c in enumerate(bp.network_cidrs[name]) if c.version == 6)
+        where = _network_cidr_path(bp, name, first)
+        if broken.section("vpc") and bp.vpc.ipv6 is None:
+            report.add("network-ipv6-needs-dual-stack", where,
+                       f"network '{name}' has the IPv6 CIDR {six[0]}, but the VPC is IPv4 "
+                       "only: no tier could reach it", "set 'vpc.ipv6: amazon' (dual-stack), "
+                       "or give the network IPv4 CIDRs")
+        if bp.network_prefix_list(name) and bp.network_cidrs4[name]:
+            report.add("network-cidr-family", where,
+                       f"network '{name}' mixes IPv4 and IPv6 CIDRs in 'cidrs': a managed "
+                       "prefix list has one address family",
+                       f"split it into two networks (e.g. '{name}' and '{name}_v6')")
+        if bp.network_via(name) == "tgw":
+            report.add("network-ipv6-via", where,
+                       f"network '{name}' is IPv6 and reached through the transit gateway: "
+                       "Tierform derives IPv6 named networks through the VPN gateway only",
+                       "write 'via: vgw' for the IPv6 network")
+        elif bp.network_vpn(name) is not None:
+            report.add("network-ipv6-vpn", where,
+                       f"network '{name}' is IPv6 and has a 'vpn': a site-to-site VPN on a "
+                       "virtual private gateway carries IPv4 only",
+                       "remove 'vpn' (attach IPv6 through Direct Connect), or use IPv4")
+    if not broken.whole("flows") or not broken.whole("tiers") or bp.vpc.ipv6 is None:
+        return
+    for index, flow in enumerate(bp.flows):
+        for tier, peer in ((flow.src, flow.dst), (flow.dst, flow.src)):
+            if (peer in names and tier in bp.tiers and bp.network_cidrs6[peer]
+                    and not bp.network_cidrs4[peer] and not bp.tiers[tier].ipv6):
+                report.add("flow-ipv6-network-tier", ("flows", index),
+                           f"flow {flow.flow_id}: network '{peer}' is IPv6 only and tier "
+                           f"'{tier}' has no IPv6 (ipv6: false)",
+                           f"give '{tier}' IPv6, or '{peer}' an IPv4 CIDR")
 
 
 def _check_vpns(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:

@@ -7,7 +7,7 @@ The format grows by adding optional keys; a blueprint that was valid stays valid
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -89,6 +89,24 @@ def _cidr_text(value: object) -> object:
 
 
 Cidr = Annotated[IPv4Network, BeforeValidator(_cidr_text)]
+
+
+def _any_cidr(value: object) -> object:
+    """An IPv4 or IPv6 network, written as text (for the reason ``_cidr_text`` gives)."""
+    if isinstance(value, IPv4Network | IPv6Network):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("ip_network", "Input is not a valid IPv4 or IPv6 network")
+    try:
+        return ip_network(value.strip())
+    except ValueError:
+        raise PydanticCustomError(
+            "ip_network", "Input is not a valid IPv4 or IPv6 network (host bits must be "
+            "zero: write the network address)") from None
+
+
+NetCidr = Annotated[IPv4Network | IPv6Network, BeforeValidator(_any_cidr)]
+"""A named network's CIDR: IPv4, or IPv6 in a dual-stack VPC (``checks``)."""
 
 
 def _address_text(value: object) -> object:
@@ -394,8 +412,8 @@ class NamedNetworkSpec(_Strict):
     routed and ruled by CIDR) or ``cidrs`` (a list, even of one: a managed prefix list that
     routes and groups name, so that adding a block changes only the list)."""
 
-    cidr: Cidr | None = None
-    cidrs: list[Cidr] | None = Field(default=None, min_length=1)
+    cidr: NetCidr | None = None
+    cidrs: list[NetCidr] | None = Field(default=None, min_length=1)
     """Several blocks: the module's ``aws_ec2_managed_prefix_list.<name>`` (append only: a
     block's deny rule number is its place, ``tierform.layout.numbering``)."""
     via: Literal["vgw", "tgw"] = "vgw"
@@ -412,7 +430,7 @@ class NamedNetworkSpec(_Strict):
         return self
 
     @property
-    def blocks(self) -> tuple[IPv4Network, ...]:
+    def blocks(self) -> tuple[IPv4Network | IPv6Network, ...]:
         """Every CIDR of the network, as written."""
         return (self.cidr,) if self.cidr is not None else tuple(self.cidrs or ())
 
@@ -450,10 +468,23 @@ class Blueprint(_Strict):
     limits: Limits = Field(default_factory=Limits)
 
     @property
-    def network_cidrs(self) -> dict[str, tuple[IPv4Network, ...]]:
-        """Named network -> its CIDRs (one, or ``cidrs`` as written), whichever form."""
+    def network_cidrs(self) -> dict[str, tuple[IPv4Network | IPv6Network, ...]]:
+        """Named network -> its CIDRs (one, or ``cidrs`` as written; IPv4 or IPv6),
+        whichever form."""
         return {name: value.blocks if isinstance(value, NamedNetworkSpec) else (value,)
                 for name, value in self.networks.items()}
+
+    @property
+    def network_cidrs4(self) -> dict[str, tuple[IPv4Network, ...]]:
+        """Named network -> its IPv4 CIDRs (none for an IPv6 network)."""
+        return {name: tuple(c for c in cidrs if isinstance(c, IPv4Network))
+                for name, cidrs in self.network_cidrs.items()}
+
+    @property
+    def network_cidrs6(self) -> dict[str, tuple[IPv6Network, ...]]:
+        """Named network -> its IPv6 CIDRs (dual-stack VPCs only, ``checks``)."""
+        return {name: tuple(c for c in cidrs if isinstance(c, IPv6Network))
+                for name, cidrs in self.network_cidrs.items()}
 
     def network_prefix_list(self, name: str) -> bool:
         """Whether named network ``name`` is a managed prefix list (written ``cidrs:``)."""

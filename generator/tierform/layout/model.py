@@ -8,7 +8,7 @@ name the same things (ids are module-relative addresses such as ``aws_subnet.web
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, IPv6Network
 from typing import Literal
 
 from tierform.blueprint.inspection import InspectionRouting
@@ -189,8 +189,9 @@ class NetworkRoutePlan:
     subnet: str
     """Name of the subnet (and its route table)."""
     network: str
-    cidr: IPv4Network | None
-    """The destination CIDR; None when the destination is the network's prefix list."""
+    cidr: IPv4Network | IPv6Network | None
+    """The destination CIDR (IPv6: ``destination_ipv6_cidr_block``); None when the
+    destination is the network's prefix list."""
     via: Literal["vgw", "tgw"] = "vgw"
     """Through the VPN gateway, or the transit gateway (``var.transit_gateway_id``)."""
     prefix_list: str | None = None
@@ -206,11 +207,16 @@ class PrefixListPlan:
     name: str
     """The resource name: the network's name."""
     network: str
-    cidrs: tuple[IPv4Network, ...]
+    cidrs: tuple[IPv4Network | IPv6Network, ...]
+    """One family (a prefix list has one address family: ``checks``)."""
 
     @property
     def max_entries(self) -> int:
         return len(self.cidrs)
+
+    @property
+    def address_family(self) -> str:
+        return "IPv6" if self.cidrs[0].version == 6 else "IPv4"
 
 
 @dataclass(frozen=True)

@@ -374,7 +374,7 @@ def _sides(layout: Layout) -> dict[str, AddressMatch]:
         if subnet.cidr is not None:  # IPv6-only subnets have no IPv4 side
             tiers.setdefault(subnet.tier, []).append(subnet.cidr)
     sides = {t: AddressMatch(tuple(c), label=t) for t, c in tiers.items()}
-    networks = bp.network_cidrs
+    networks = bp.network_cidrs4  # the alarms' filters match IPv4 addresses
     for name, cidrs in networks.items():
         sides[name] = AddressMatch(cidrs, label=name)
     inside = [bp.vpc.cidr, *bp.vpc.secondary_cidrs, *(c for cs in networks.values() for c in cs)]

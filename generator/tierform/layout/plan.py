@@ -172,6 +172,8 @@ class _Ipv6:
     """Tiers with a ``::/0`` route (internet gateway or egress-only internet gateway)."""
     only: frozenset[str] = frozenset()
     """IPv6-only tiers: no IPv4 rule is theirs, none names them."""
+    networks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Named network -> its IPv6 CIDRs (IPv6 named networks, in a dual-stack VPC)."""
 
     def v4(self, owner: str, cidrs: list[str]) -> list[str]:
         """The IPv4 peers of a rule of ``owner``: none on an IPv6-only tier's layers."""
@@ -179,11 +181,13 @@ class _Ipv6:
 
     def peers(self, peer: str, owner: str) -> list[str]:
         """The IPv6 CIDRs of ``peer`` for a rule of tier ``owner``: none unless both ends
-        speak IPv6 (named networks and interface endpoints stay IPv4)."""
+        speak IPv6 (interface endpoints stay IPv4; a named network by its IPv6 CIDRs)."""
         if owner not in self.tiers:
             return []
         if peer == INTERNET:
             return [ANYWHERE_V6] if owner in self.internet else []
+        if peer in self.networks:
+            return list(self.networks[peer])
         return [tier_block(self.tiers[peer])] if peer in self.tiers else []
 
 
@@ -315,7 +319,8 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
     v6 = _Ipv6({t: i for i, t in enumerate(bp.tiers)
                 if bp.vpc.ipv6 is not None and bp.tiers[t].ipv6},
                frozenset(s.tier for s in subnets if s.ipv6_route is not None),
-               frozenset(s.tier for s in subnets if s.ipv6_only))
+               frozenset(s.tier for s in subnets if s.ipv6_only),
+               {n: tuple(map(str, c)) for n, c in bp.network_cidrs6.items() if c})
 
     endpoints = _gateway_endpoints(bp, subnets)
     gateways = {e.service: e for e in endpoints}
@@ -325,8 +330,8 @@ def plan_layout(bp: Blueprint, allocation: Mapping[str, Mapping[str, IPv4Network
     def cidrs_of(endpoint: str) -> list[str]:
         if endpoint == INTERNET:
             return [ANYWHERE]
-        if endpoint in bp.networks:
-            return [str(c) for c in bp.network_cidrs[endpoint]]
+        if endpoint in bp.networks:  # IPv4 here; IPv6 CIDRs are the twins (_Ipv6.peers)
+            return [str(c) for c in bp.network_cidrs4[endpoint]]
         return tier_cidrs[endpoint]
 
     interface = _interface_endpoints(bp, subnets)
@@ -404,7 +409,7 @@ def _transit(bp: Blueprint, routes: tuple[NetworkRoutePlan, ...]) -> TransitPlan
         return None
     subnets = tuple((subnet_name("transit", az_suffix(bp.region, az)), az, cidr)
                     for az, cidr in dedicated_subnets(bp, "transit").items())
-    peers = [str(bp.vpc.cidr), *(str(c) for n in networks for c in bp.network_cidrs[n])]
+    peers = [str(bp.vpc.cidr), *(str(c) for n in networks for c in bp.network_cidrs4[n])]
     rules = []
     for cidr in peers:
         number = rule_number("peer", flow_slot(f"transit:{cidr}"), 0)
@@ -529,9 +534,14 @@ def _denies(bp: Blueprint, rules: list[NaclRulePlan]) -> list[NaclRulePlan]:
     # 15101 is kept for the VPC's IPv6 block; secondary CIDR i is 15102 + i (append only).
     excluded += [(secondary_deny_number(i), str(cidr))
                  for i, cidr in enumerate(bp.vpc.secondary_cidrs)]
+    # k: the CIDR's place in the network (append only); IPv6 ones deny before ::/0 only.
     excluded += [(deny_number(i, k), str(cidr))
                  for i, cidrs in enumerate(bp.network_cidrs.values())
-                 for k, cidr in enumerate(cidrs)]  # k: the CIDR's place (append only)
+                 for k, cidr in enumerate(cidrs) if cidr.version == 4]
+    excluded6 = [(IPV6_DENY, VPC_BLOCK)]
+    excluded6 += [(deny_number(i, k), str(cidr))
+                  for i, cidrs in enumerate(bp.network_cidrs.values())
+                  for k, cidr in enumerate(cidrs) if cidr.version == 6]
     directions = dict.fromkeys((r.tier, r.egress) for r in rules if r.band == "internet")
     # Dual-stack: the VPC's IPv6 block before the ::/0 allows (15101, numbering); IPv4
     # denies only where a 0.0.0.0/0 allow is (not on an IPv6-only tier's ACL).
@@ -540,11 +550,13 @@ def _denies(bp: Blueprint, rules: list[NaclRulePlan]) -> list[NaclRulePlan]:
     return [NaclRulePlan(name=nacl_rule_name(tier, egress, number), tier=tier, egress=egress,
                          rule_number=number, protocol="-1", from_port=0, to_port=65535,
                          cidr=cidr, description=DENY_DESCRIPTION, flow=None, action="deny",
-                         band="deny", ipv6=number == IPV6_DENY)
+                         band="deny", ipv6=v6)
             for tier, egress in directions
-            for number, cidr in sorted((excluded if (tier, egress) in directions4 else [])
-                                       + ([(IPV6_DENY, VPC_BLOCK)]
-                                          if (tier, egress) in directions6 else []))]
+            for number, cidr, v6 in sorted(
+                ([(n, c, False) for n, c in excluded] if (tier, egress) in directions4
+                 else [])
+                + ([(n, c, True) for n, c in excluded6] if (tier, egress) in directions6
+                   else []))]
 
 
 def _vpns(bp: Blueprint, routes: tuple[NetworkRoutePlan, ...]) -> tuple[VpnPlan, ...]:
@@ -559,7 +571,7 @@ def _vpns(bp: Blueprint, routes: tuple[NetworkRoutePlan, ...]) -> tuple[VpnPlan,
         plans.append(VpnPlan(name, str(vpn.customer_gateway.ip_address),
                              vpn.customer_gateway.bgp_asn,
                              tuple((vpn_route_name(name, cidr), cidr)  # a VPN route per CIDR
-                                   for cidr in bp.network_cidrs[name])))
+                                   for cidr in bp.network_cidrs4[name])))
     return tuple(plans)
 
 

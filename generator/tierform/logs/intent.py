@@ -103,7 +103,7 @@ def rules_of(layout: Layout, nat_addresses: Sequence[IPv4Address] = (),
     flows += _lb_flows(layout, known) + _endpoint_flows(layout, known)
     return Rules.build(vpc=bp.vpc.cidr,
                        tiers=tiers,
-                       networks=bp.network_cidrs, flows=flows, nat_tiers=nat_tiers(layout),
+                       networks=bp.network_cidrs4, flows=flows, nat_tiers=nat_tiers(layout),
                        nat_addresses=nat_addresses, blocks6=placed,
                        interfaces=[(name, a) for name, a in kept
                                    if isinstance(a, IPv4Address)])

@@ -88,12 +88,14 @@ class _Hosts:
             hosts = sorted(rng.sample(range(5, 4 + usable), min(6, usable - 1)))
             self.by_endpoint.setdefault(subnet.tier, []).extend(
                 (str(subnet.cidr.network_address + h), f"subnet-{index:017x}") for h in hosts)
-        for name, cidrs in layout.blueprint.network_cidrs.items():  # either form (via)
+        for name, cidrs in layout.blueprint.network_cidrs4.items():  # either form (via)
+            if not cidrs:
+                continue  # an IPv6 network: the replay's records are IPv4
             picks = [cidrs[i % len(cidrs)] for i in range(6)]  # each CIDR of the network
             self.by_endpoint[name] = [(str(c.network_address + rng.randrange(
                 1, c.num_addresses - 1)), "-") for c in picks]
         outside = [layout.blueprint.vpc.cidr, *layout.blueprint.vpc.secondary_cidrs,
-                   *(c for cs in layout.blueprint.network_cidrs.values() for c in cs)]
+                   *(c for cs in layout.blueprint.network_cidrs4.values() for c in cs)]
         pool = [p for p in _INTERNET_POOLS if not any(p.overlaps(o) for o in outside)]
         self.by_endpoint[INTERNET] = [
             (str(p.network_address + rng.randrange(1, p.num_addresses - 1)), "-")

@@ -169,9 +169,11 @@ def _route_asserts(layout: Layout) -> list[NativeAssert]:
                      _equal(route, "nat_gateway_id", None)),
                     f"{route} must send the prefix list of {r.network} only to its gateway"))
                 continue
+            key = "destination_ipv6_cidr_block" if r.cidr.version == 6 \
+                else "destination_cidr_block"
             out.append(NativeAssert(
                 f"tier {s.tier}, {s.az}: {r.network} through the VPN gateway",
-                (_equal(route, "destination_cidr_block", str(r.cidr)),
+                (_equal(route, key, str(r.cidr)),
                  _equal(route, "nat_gateway_id", None)),
                 f"{route} must send {r.cidr} ({r.network}) to the VPN gateway only"))
     return out

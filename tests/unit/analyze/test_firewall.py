@@ -369,7 +369,7 @@ def test_r15_the_matrix_and_query_agree(variant: str) -> None:
 
 def test_r15_through_the_firewall_to_a_transit_gateway_the_reply_path_is_unknown() -> None:
     network = _network()
-    network.named_networks["corp"] = IPv4Network("172.16.0.0/12")
+    network.named_networks["corp"] = (IPv4Network("172.16.0.0/12"),)
     for index in (0, 1):
         fw = network.route_tables[f"rt-fw-{index}"]
         network.route_tables[fw.id] = replace(fw, routes=(

@@ -33,8 +33,8 @@ def _load(**changes: object):  # type: ignore[no-untyped-def]
 
 def test_short_and_long_forms_of_a_named_network() -> None:
     bp = _load().blueprint
-    assert bp.network_cidrs == {"corp": IPv4Network("192.168.0.0/16"),
-                                "branch": IPv4Network("172.16.0.0/16")}
+    assert bp.network_cidrs == {"corp": (IPv4Network("192.168.0.0/16"),),
+                                "branch": (IPv4Network("172.16.0.0/16"),)}
     assert (bp.network_via("corp"), bp.network_via("branch")) == ("tgw", "vgw")
     with pytest.raises(BlueprintError):
         _load(networks={"corp": {"cidr": "192.168.0.0/16", "via": "dx"}})

@@ -282,7 +282,7 @@ def test_internet_ingress_return_leg_and_named_network() -> None:
     assert allow("6", "192.168.0.0/16", (22, 22)) in nacl_rules(net, "mgmt", egress=False)
     assert allow("6", "192.168.0.0/16", EPH) in nacl_rules(net, "mgmt", egress=True)
     assert ("6", 22, 22, "192.168.0.0/16") in sg_rules(net, "mgmt", egress=False)
-    assert net.named_networks == {"corp": IPv4Network("192.168.0.0/16")}
+    assert net.named_networks == {"corp": (IPv4Network("192.168.0.0/16"),)}
     # single NAT: every private subnet routes to the one NAT in the first AZ.
     targets = {net.route_table_of(f"aws_subnet.{t}_{az}").routes[0].target  # type: ignore[union-attr]
                for t in ("app", "mgmt") for az in "abc"}

@@ -44,7 +44,7 @@ def test_custom_tier_tag_and_named_networks() -> None:
     network = network_from_plan(plan, tier_tag="Layer",
                                 named_networks={"corp": IPv4Network("192.168.0.0/16")})
     assert network.subnets["aws_subnet.a"].tier == "front"
-    assert network.named_networks == {"corp": IPv4Network("192.168.0.0/16")}
+    assert network.named_networks == {"corp": (IPv4Network("192.168.0.0/16"),)}
 
 
 def test_inline_route_resolved_when_unambiguous_else_unresolved() -> None:
