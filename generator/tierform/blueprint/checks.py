@@ -390,6 +390,10 @@ def _check_vpns(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
     resources would manage, and destroy, one object); a unicast address."""
     seen: dict[str, str] = {}
     named = {end for flow in bp.flows for end in (flow.src, flow.dst)}
+    # A flow end naming nothing (flow-unknown-endpoint) may be the network misspelt: the
+    # VPN is not reported unused beside that error (one mistake, one finding).
+    dangling = any(end not in bp.tiers and end not in bp.networks and end != INTERNET
+                   and not end.startswith("aws:") for end in named)
     for name in bp.networks:
         vpn = bp.network_vpn(name) if broken.item("networks", name) else None
         if vpn is None:
@@ -401,7 +405,7 @@ def _check_vpns(bp: Blueprint, report: _Report, broken: ShapeErrors) -> None:
                        "tgw); the module's VPN attaches to its virtual private gateway",
                        "write 'via: vgw', or attach your VPN to the transit gateway outside "
                        "the module", at_key=True)
-        elif broken.whole("flows") and name not in named:
+        elif broken.whole("flows") and not dangling and name not in named:
             report.add("vpn-unused", path,
                        f"network '{name}' has a VPN but no flow names it: the module creates "
                        "its virtual private gateway (and so the VPN) only for networks flows "

@@ -211,3 +211,13 @@ def test_derived_bucket_name_avoids_s3_reserved_prefixes() -> None:
     # Upper case cannot reach a bucket name: the module name is lower case.
     assert _codes(_tags("{}", "destination: s3").replace("name: three-tier",
                                                          "name: Three")) == ["bad-name"]
+
+
+def test_a_misspelt_flow_end_is_one_finding_not_also_an_unused_vpn() -> None:
+    """Found by hypothesis (test_load.py): `from: crop` also reported corp's VPN unused."""
+    text = (Path(__file__).parent / "corpus" / "vpn-unused.yaml").read_text("utf-8")
+    used = text.replace("{from: lab, to: mgmt", "{from: corp, to: mgmt")
+    _ok(used)
+    assert _codes(used.replace("{from: corp, to: mgmt", "{from: crop, to: mgmt")) == [
+        "flow-unknown-endpoint"]
+    assert _codes(text) == ["vpn-unused"]
