@@ -58,10 +58,11 @@ _RULES: dict[str, str] = {
 }
 
 
-def _flow_json(flow: Flow) -> dict[str, Any]:
+def _flow_json(flow: Flow, assumed: list[str] | None = None) -> dict[str, Any]:
+    """One reachable flow; ``assumed``: the gateways its answer takes on trust (R8)."""
     return {"from": flow.src, "to": flow.dst, "protocol": flow.protocol,
             "ports": None if flow.ports is None else flow.ports.to_json(),
-            "family": flow.family}
+            "family": flow.family, **({"assumed": assumed} if assumed else {})}
 
 
 def _unknown_json(flow: UnknownFlow) -> dict[str, Any]:
@@ -97,11 +98,12 @@ def reach_json(result: Reachability, source: str) -> dict[str, Any]:
         "source": source,
         "complete": result.complete,
         "tiers": _tiers_json(result),
-        "flows": [_flow_json(f) for f in flows],
+        "flows": [_flow_json(f, result.assumed_for(f.src, f.dst)) for f in flows],
         "unknown": [_unknown_json(f) for f in result.unknown],
         "unresolved": [{"address": u.address, "attribute": u.attribute, "reason": u.reason}
                        for u in result.unresolved],
         "findings": [{"level": "warning", "message": w} for w in result.warnings],
+        "assumptions": list(result.assumptions),
         **({"proxied": [proxied_json(p) for p in result.proxied]} if result.proxied else {}),
     }
 
@@ -212,6 +214,7 @@ def query_text(result: QueryResult) -> str:
         lines.append(f"  {mark} {leg.leg:<7} {leg.layer:<15} {leg.resource}: {leg.detail}")
     if result.verdict == "unknown":
         lines += [f"incomplete: {reason}" for reason in result.reasons]
+    lines += [f"assumed: {a} (its far side is not in the input)" for a in result.assumed]
     return "\n".join(lines) + "\n"
 
 
@@ -221,6 +224,7 @@ def query_json(result: QueryResult) -> dict[str, Any]:
             "protocol": result.protocol, "port": result.port, "family": result.family,
             "verdict": result.verdict,
             "reachable": result.reachable, "reasons": list(result.reasons),
+            "assumed": list(result.assumed),
             "legs": [{"leg": leg.leg, "layer": leg.layer, "ok": leg.ok,
                       "unknown": leg.unknown, "resource": leg.resource, "detail": leg.detail}
                      for leg in result.legs]}
@@ -251,6 +255,7 @@ def verify_json(report: VerifyReport) -> dict[str, Any]:
                         for layer, flows in report.return_legs.items()},
         "tiers": _tiers_json(report.reachability),
         "warnings": list(report.reachability.warnings),
+        "assumptions": list(report.reachability.assumptions),
     }
 
 

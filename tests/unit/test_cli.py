@@ -84,7 +84,9 @@ def test_validate_json_of_an_invalid_blueprint(tmp_path: Path) -> None:
 def test_reach_json_is_the_documented_contract(tmp_path: Path) -> None:
     document = _json("reach", THREE_TIER, "--format", "json", cwd=tmp_path)
     assert list(document) == ["schema_version", "source", "complete", "tiers", "flows",
-                              "unknown", "unresolved", "findings"]
+                              "unknown", "unresolved", "findings", "assumptions"]
+    assumptions = document.pop("assumptions")
+    assert assumptions[0].startswith("placement: ")
     assert document == {
         "schema_version": 3,
         "source": "blueprint",

@@ -112,7 +112,7 @@ def _analyze(network: Network, ephemeral: tuple[int, int],
     return Reachability(tiers, [f for part in parts for f in part.flows],
                         [w for part in parts for w in part.warnings],
                         list(network.unresolved), assumptions, endpoints, failed_open,
-                        [u for part in parts for u in part.unknown], proxied)
+                        [u for part in parts for u in part.unknown], proxied, assumed)
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,10 @@ def query(network: Network, src: str, dst: str, protocol: ProtocolName, port: in
         return QueryResult(False, checks, src, dst, protocol, port, "unknown", doubt,
                            family)
     if reachable:
-        return QueryResult(True, checks, src, dst, protocol, port, family=family)
+        assumed = tuple(sorted(a for a in legs.assumed
+                               if a.rsplit(" reaches ", 1)[-1] in (src, dst)))
+        return QueryResult(True, checks, src, dst, protocol, port, family=family,
+                           assumed=assumed)
     if legs.unknowns.get((src, dst)):  # V8: would it pass where the routes are not modelled?
         maybe = Legs(model, routes_open=legs.routes_open, unknown_passes=True)
         if _search(maybe, evaluator, src, dst, protocol, port)[0]:

@@ -120,6 +120,14 @@ class Reachability:
     proxied: list[ProxiedFlow] = field(default_factory=list)
     """What reaches a tier through a load balancer (two connections, never a direct path:
     ``flows`` does not hold it; ``tierform.analyze.proxy``)."""
+    assumed: list[str] = field(default_factory=list)
+    """``<gateway> reaches <network>``: each transit or virtual private gateway whose far
+    side is not in the input, taken to reach a named network routed to it (R8)."""
+
+    def assumed_for(self, src: str, dst: str) -> list[str]:
+        """The gateways assumed on the paths between ``src`` and ``dst`` (R8, V6)."""
+        return [a for a in self.assumed
+                if a.rsplit(" reaches ", 1)[-1] in (src, dst)]
 
     @property
     def complete(self) -> bool:
@@ -208,6 +216,7 @@ class QueryResult:
     verdict: Verdict | None = None  # None: from ``reachable`` (reachable or blocked)
     reasons: tuple[str, ...] = ()  # why the verdict is unknown
     family: AddressFamily = "ipv4"
+    assumed: tuple[str, ...] = ()  # ``<gateway> reaches <network>`` the answer rests on (R8)
 
     def __post_init__(self) -> None:
         if self.verdict is None:

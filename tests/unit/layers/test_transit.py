@@ -15,6 +15,7 @@ from tierform.blueprint.allocate import dedicated_block, dedicated_subnets
 from tierform.blueprint.load import load_blueprint_text
 from tierform.errors import BlueprintError
 from tierform.layout import plan_layout
+from tierform.report import query_json, query_text, reach_json
 
 BASE = {
     "tierform": 1, "name": "hybrid", "region": "us-east-1", "vpc": {"cidr": "10.0.0.0/16"},
@@ -97,6 +98,19 @@ def test_analyzer_corp_reaches_mgmt_through_the_transit_gateway_only() -> None:
     assert query(net, "corp", "mgmt", "tcp", 22).verdict == "reachable"
     assert query(net, "corp", "web", "tcp", 22).verdict == "blocked"
     assert any("var.transit_gateway_id reaches corp" in a for a in result.assumptions)
+    # Said per pair too (R8, V6): the JSON flow, the query's answer and its text.
+    assert result.assumed_for("corp", "mgmt") == ["var.transit_gateway_id reaches corp"]
+    assert result.assumed_for("web", "mgmt") == []
+    document = reach_json(result, "blueprint")
+    corp = [f for f in document["flows"] if f["from"] == "corp"]
+    assert [f["assumed"] for f in corp] == [["var.transit_gateway_id reaches corp"]]
+    assert all("assumed" not in f for f in document["flows"] if "corp" not in
+               (f["from"], f["to"]))
+    answer = query(net, "corp", "mgmt", "tcp", 22)
+    assert answer.assumed == ("var.transit_gateway_id reaches corp",)
+    assert query_json(answer)["assumed"] == ["var.transit_gateway_id reaches corp"]
+    assert "assumed: var.transit_gateway_id reaches corp" in query_text(answer)
+    assert query(net, "mgmt", "web", "tcp", 22).assumed == ()
     assert workflow.verify_network(checked.loaded, net).ok
     # The attachment's subnets hold no tier: they are not endpoints.
     assert "transit" not in net.tiers
