@@ -103,7 +103,8 @@ def test_reports() -> None:
     report = verify(intents(), net(), declared_exposure=DECLARED)
     doc = reach_json(report.reachability, "plan")
     assert list(doc) == ["schema_version", "source", "complete", "tiers", "flows", "unknown",
-                         "unresolved", "findings"]
+                         "unresolved", "findings", "assumptions"]
+    assert doc["assumptions"] == report.reachability.assumptions
     assert doc["tiers"]["web"] == {"subnets": ["10.0.1.0/24", "10.0.2.0/24"],
                                    "exposure": "public"}
     keys = [(f["from"], f["to"], f["protocol"]) for f in doc["flows"]]
@@ -111,6 +112,7 @@ def test_reports() -> None:
     assert {"from": "internet", "to": "web", "protocol": "tcp", "ports": [[443, 443]],
             "family": "ipv4"} in doc["flows"]
     json.dumps(verify_json(report))
+    assert verify_json(report)["assumptions"] == report.reachability.assumptions
     sarif = verify_sarif(report, "three-tier.yaml", lambda path: (7, 3))
     run = sarif["runs"][0]
     assert sarif["version"] == "2.1.0"
