@@ -58,11 +58,10 @@ _RULES: dict[str, str] = {
 }
 
 
-def _flow_json(flow: Flow, assumed: list[str] | None = None) -> dict[str, Any]:
-    """One reachable flow; ``assumed``: the gateways its answer takes on trust (R8)."""
+def _flow_json(flow: Flow) -> dict[str, Any]:
     return {"from": flow.src, "to": flow.dst, "protocol": flow.protocol,
             "ports": None if flow.ports is None else flow.ports.to_json(),
-            "family": flow.family, **({"assumed": assumed} if assumed else {})}
+            "family": flow.family}
 
 
 def _unknown_json(flow: UnknownFlow) -> dict[str, Any]:
@@ -98,14 +97,24 @@ def reach_json(result: Reachability, source: str) -> dict[str, Any]:
         "source": source,
         "complete": result.complete,
         "tiers": _tiers_json(result),
-        "flows": [_flow_json(f, result.assumed_for(f.src, f.dst)) for f in flows],
+        "flows": [_flow_json(f) for f in flows],
         "unknown": [_unknown_json(f) for f in result.unknown],
         "unresolved": [{"address": u.address, "attribute": u.attribute, "reason": u.reason}
                        for u in result.unresolved],
         "findings": [{"level": "warning", "message": w} for w in result.warnings],
         "assumptions": list(result.assumptions),
+        **({"assumed": assumed} if (assumed := _assumed_pairs(result, flows)) else {}),
         **({"proxied": [proxied_json(p) for p in result.proxied]} if result.proxied else {}),
     }
+
+
+def _assumed_pairs(result: Reachability, flows: list[Flow]) -> list[dict[str, Any]]:
+    """Per reachable pair with a named network at one end, the gateways its answer takes on
+    trust (R8, V6). Apart from ``flows``, so that flows compare across sources (a plan names
+    ``var.transit_gateway_id`` where a state has the gateway's id)."""
+    pairs = dict.fromkeys((f.src, f.dst) for f in flows)
+    return [{"from": src, "to": dst, "gateways": gateways} for src, dst in pairs
+            if (gateways := result.assumed_for(src, dst))]
 
 
 def proxied_json(flow: ProxiedFlow) -> dict[str, Any]:
