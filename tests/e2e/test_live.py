@@ -117,7 +117,7 @@ def test_reads_subnets_tiers_and_vpc(local_aws: LocalAWS, built: Built) -> None:
     assert net.source == "live"
     assert net.vpc_id == built.vpc
     assert net.vpc_cidrs == (IPv4Network("10.20.0.0/16"),)
-    assert net.named_networks == {"corp": IPv4Network("192.168.0.0/16")}
+    assert net.named_networks == {"corp": (IPv4Network("192.168.0.0/16"),)}
     assert net.tiers == ["web", "app", "db"]
     assert {t: [str(s.cidr) for s in net.subnets_of(t)] for t in net.tiers} == {
         "web": ["10.20.1.0/24"], "app": ["10.20.11.0/24"], "db": ["10.20.21.0/24"]}
